@@ -1,0 +1,95 @@
+"""The engine/worker contract.
+
+A job is a plain function ``job(reporter, **params) -> result``. While it runs it
+
+* reports progress with ``reporter.progress(fraction, message)`` (fraction in [0, 1] or ``None``),
+* streams partial results with ``reporter.partial(payload)``: each payload is a snapshot the GUI may
+  draw; a consumer may drop intermediate snapshots when it is busy, so a payload must be usable on its
+  own (send cumulative state or self-contained chunks that are also kept in the final result),
+* calls ``reporter.check()`` between chunks, which raises :class:`Cancelled` once cancellation was
+  requested.
+
+Jobs never import Qt; ``workbench.jobs`` runs them off the GUI thread and turns reports into signals.
+From a script, :func:`run` runs a job in the calling thread with optional callbacks.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+
+class Cancelled(Exception):
+    """Raised inside a job by :meth:`Reporter.check` once cancellation was requested."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    fraction: Optional[float]
+    message: str
+
+
+class Reporter:
+    """What a job sees of the outside world: progress, partial results, cancellation."""
+
+    def __init__(
+        self,
+        on_progress: Optional[Callable[[Progress], None]] = None,
+        on_partial: Optional[Callable[[Any], None]] = None,
+        cancel_event: Optional[threading.Event] = None,
+    ) -> None:
+        self._on_progress = on_progress
+        self._on_partial = on_partial
+        self._cancel = cancel_event if cancel_event is not None else threading.Event()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def check(self) -> None:
+        """Raise :class:`Cancelled` if the job was asked to stop."""
+        if self._cancel.is_set():
+            raise Cancelled()
+
+    def progress(self, fraction: Optional[float], message: str = "") -> None:
+        if fraction is not None:
+            fraction = min(1.0, max(0.0, float(fraction)))
+        if self._on_progress is not None:
+            self._on_progress(Progress(fraction, message))
+        self.check()
+
+    def partial(self, payload: Any) -> None:
+        if self._on_partial is not None:
+            self._on_partial(payload)
+        self.check()
+
+
+class Throttle:
+    """True at most once every ``interval`` seconds: lets a tight loop report at a sane rate."""
+
+    def __init__(self, interval: float = 0.05) -> None:
+        self.interval = interval
+        self._last = -float("inf")
+
+    def __call__(self) -> bool:
+        now = time.monotonic()
+        if now - self._last >= self.interval:
+            self._last = now
+            return True
+        return False
+
+
+def run(
+    job: Callable[..., Any],
+    *args: Any,
+    on_progress: Optional[Callable[[Progress], None]] = None,
+    on_partial: Optional[Callable[[Any], None]] = None,
+    cancel_event: Optional[threading.Event] = None,
+    **kwargs: Any,
+) -> Any:
+    """Run ``job`` in this thread (scripts, notebooks, the CLI)."""
+    return job(Reporter(on_progress, on_partial, cancel_event), *args, **kwargs)
