@@ -40,3 +40,9 @@ def describe_device(device: torch.device) -> str:
     if device.type == "mps":
         return "MPS: Apple GPU"
     return f"CPU: {torch.get_num_threads()} threads"
+
+
+def probe(reporter, preference: Optional[str] = None) -> str:
+    """Job: resolve ``preference`` to a device and describe it (runs off the GUI thread: it loads torch)."""
+    reporter.progress(None, "loading torch")
+    return describe_device(pick_device(preference))

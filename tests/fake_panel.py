@@ -1,0 +1,44 @@
+"""A minimal panel package for testing the shell without the real panels' engines."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+from PySide6 import QtWidgets
+
+from engines.errors import InputError
+from workbench.panel import Panel, PanelInfo
+
+INFO = PanelInfo(name="fake", title="Fake panel", accepts=("dataset",), ideas=(("An idea", "https://example.org/"),))
+
+
+def slow_job(reporter, seconds: float = 30.0) -> str:
+    """Cooperates: checks for cancellation every 5 ms."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        reporter.progress(None, "working")
+        time.sleep(0.005)
+    return "finished"
+
+
+class FakePanel(Panel):
+    info = INFO
+
+    def __init__(self, context, parent=None):
+        super().__init__(context, parent)
+        self.opened: list[Path] = []
+        QtWidgets.QVBoxLayout(self).addWidget(QtWidgets.QLabel("fake"))
+
+    def open_path(self, kind, path):
+        if path.name.startswith("bad"):
+            raise InputError(f"{path.name} is not a dataset")
+        self.opened.append(path)
+
+
+def create(context):
+    return FakePanel(context)
+
+
+cli = SimpleNamespace(add_arguments=lambda parser: None, run=lambda args: 0)
+module = SimpleNamespace(INFO=INFO, create=create, cli=cli)

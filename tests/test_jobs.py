@@ -1,0 +1,121 @@
+"""The engine/worker contract as the GUI sees it: progress, partials, cancellation, errors, subprocesses."""
+import time
+
+import pytest
+
+from engines.jobs import Cancelled, Reporter, run
+from tests.fake_panel import slow_job
+from workbench.jobs import JobManager
+
+
+def counting_job(reporter, n: int):
+    for i in range(n):
+        reporter.partial(i)
+        reporter.progress((i + 1) / n, f"{i + 1}/{n}")
+    return n
+
+
+def failing_job(reporter):
+    reporter.progress(0.5, "half way")
+    raise ValueError("the surface is not finite anywhere")
+
+
+def stubborn_job(reporter, seconds: float):
+    """Never checks for cancellation (like a C extension holding the GIL)."""
+    time.sleep(seconds)
+    return "late"
+
+
+def test_run_in_this_thread_reports_and_returns():
+    seen = []
+    assert run(counting_job, 5, on_partial=seen.append) == 5
+    assert seen == [0, 1, 2, 3, 4]
+
+
+def test_reporter_check_raises_once_cancelled():
+    reporter = Reporter()
+    reporter.check()
+    reporter.cancel()
+    with pytest.raises(Cancelled):
+        reporter.check()
+
+
+@pytest.fixture
+def manager(qtbot):
+    m = JobManager()
+    yield m
+    m.shutdown(5000)
+
+
+def test_result_partials_and_progress_arrive_on_gui_thread(qtbot, manager):
+    partials, progress = [], []
+    handle = manager.start("p", "count", counting_job, 200)
+    handle.partial.connect(partials.append)
+    handle.progress.connect(progress.append)
+    with qtbot.waitSignal(handle.succeeded, timeout=5000) as blocker:
+        pass
+    assert blocker.args == [200]
+    # coalesced: the GUI gets the latest values, never more than were sent, and the last one arrives
+    assert 1 <= len(partials) <= 200 and partials[-1] == 199
+    assert partials == sorted(partials)
+    assert progress[-1].fraction == 1.0 and progress[-1].message == "200/200"
+    assert not handle.running
+
+
+def test_cancel_stops_a_cooperating_job_within_200ms(qtbot, manager):
+    handle = manager.start("p", "slow", slow_job, 30.0)
+    with qtbot.waitSignal(handle.progress, timeout=5000):
+        pass
+    t0 = time.perf_counter()
+    with qtbot.waitSignal(handle.cancelled, timeout=2000):
+        handle.cancel()
+    assert time.perf_counter() - t0 < 0.2
+    assert not handle.running
+
+
+def test_errors_reach_the_ui_with_a_readable_message_and_traceback(qtbot, manager):
+    handle = manager.start("p", "fail", failing_job)
+    with qtbot.waitSignal(handle.failed, timeout=5000) as blocker:
+        pass
+    error = blocker.args[0]
+    assert error.message == "ValueError: the surface is not finite anywhere"
+    assert "Traceback" in error.details and "failing_job" in error.details
+    # the manager is still usable
+    again = manager.start("p", "count", counting_job, 3)
+    with qtbot.waitSignal(again.succeeded, timeout=5000):
+        pass
+
+
+def test_new_job_cancels_and_replaces_the_running_one(qtbot, manager):
+    first = manager.start("p", "slow", slow_job, 30.0)
+    with qtbot.waitSignal(first.progress, timeout=5000):
+        pass
+    results = []
+    with qtbot.waitSignals([first.cancelled], timeout=2000):
+        second = manager.start("p", "count", counting_job, 3)
+        second.succeeded.connect(results.append)
+    qtbot.waitUntil(lambda: results == [3], timeout=5000)
+    assert manager.current("p") is None  # both ended
+
+
+def test_subprocess_job_returns_its_result(qtbot, manager):
+    handle = manager.start("p", "count", counting_job, 50, process=True)
+    with qtbot.waitSignal(handle.succeeded, timeout=60000) as blocker:
+        pass
+    assert blocker.args == [50]
+
+
+def test_subprocess_job_errors_reach_the_ui(qtbot, manager):
+    handle = manager.start("p", "fail", failing_job, process=True)
+    with qtbot.waitSignal(handle.failed, timeout=60000) as blocker:
+        pass
+    assert blocker.args[0].message == "ValueError: the surface is not finite anywhere"
+
+
+def test_cancel_terminates_a_subprocess_that_ignores_it(qtbot, manager):
+    handle = manager.start("p", "stubborn", stubborn_job, 60.0, process=True)
+    qtbot.wait(3000)  # let the process start (spawn imports the test module)
+    t0 = time.perf_counter()
+    with qtbot.waitSignal(handle.cancelled, timeout=5000):
+        handle.cancel()
+    assert time.perf_counter() - t0 < 0.5

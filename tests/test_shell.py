@@ -1,0 +1,123 @@
+"""The main window: panels plug in, files route, errors show, settings persist, closing stops jobs."""
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from PySide6 import QtCore, QtWidgets
+
+from tests import fake_panel
+from workbench.jobs import JobError
+from workbench.settings import Settings
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return Settings(QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.Format.IniFormat))
+
+
+@pytest.fixture
+def window(qtbot, monkeypatch, settings):
+    import workbench.main_window as main_window
+
+    monkeypatch.setattr(main_window, "panel_modules", lambda: [fake_panel.module])
+    w = main_window.MainWindow(settings, device="cpu")
+    qtbot.addWidget(w)
+    w.show()
+    w.build_panels()
+    yield w
+    w.jobs.shutdown(5000)
+
+
+def test_panels_become_tabs_and_menus_exist(window):
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Fake panel"]
+    titles = [a.text() for a in window.menuBar().actions()]
+    assert titles == ["&File", "&View", "&Help"]
+    file_actions = [a.text() for a in window.menuBar().actions()[0].menu().actions()]
+    for expected in ("Open corpus…", "Open checkpoint…", "Open dataset…", "Export figure…", "Export data…", "Quit"):
+        assert expected in file_actions
+    opens = {a.text(): a.isEnabled() for a in window.menuBar().actions()[0].menu().actions()}
+    assert opens["Open dataset…"] and not opens["Open corpus…"]  # only what a registered panel takes
+
+
+def test_status_bar_shows_the_device(qtbot, window):
+    qtbot.waitUntil(lambda: window.device_label.text().startswith("CPU:"), timeout=60000)
+    assert "threads" in window.device_label.text()
+
+
+def test_files_route_to_the_panel_that_takes_them(window, tmp_path, settings):
+    data = tmp_path / "points.npy"
+    data.write_bytes(b"")
+    assert window.open_path(data)
+    assert window.panels["fake"].opened == [data]
+    assert settings.recent_files() == [str(data.resolve())]
+
+
+def test_unusable_file_shows_a_message_not_a_crash(window, tmp_path):
+    bad = tmp_path / "bad.npy"
+    bad.write_bytes(b"")
+    assert not window.open_path(bad)
+    assert window.last_error.text() == "bad.npy is not a dataset"
+    assert not window.open_path(tmp_path / "vanished.npy")
+    assert "does not exist" in window.last_error.text()
+    unknown = tmp_path / "notes.docx"
+    unknown.write_bytes(b"")
+    assert not window.open_path(unknown)
+
+
+def test_job_errors_show_message_with_details(qtbot, window):
+    from tests.test_jobs import failing_job
+
+    handle = window.jobs.start("fake", "Surface", failing_job)
+    qtbot.waitUntil(lambda: window.last_error is not None and window.last_error.isVisible(), timeout=5000)
+    assert window.last_error.text() == "ValueError: the surface is not finite anywhere"
+    assert "Traceback" in window.last_error.detailedText()
+    assert not handle.running
+
+
+def test_job_bar_tracks_and_cancels(qtbot, window):
+    handle = window.jobs.start("fake", "Slow work", fake_panel.slow_job, 30.0)
+    qtbot.waitUntil(lambda: window.job_bar.isVisible() and "Slow work" in window.job_bar.message.text(), timeout=5000)
+    with qtbot.waitSignal(handle.cancelled, timeout=2000):
+        window.job_bar.cancel_button.click()
+    qtbot.waitUntil(lambda: not window.job_bar.isVisible(), timeout=2000)
+
+
+def test_geometry_and_device_persist(qtbot, window, settings):
+    window.resize(900, 700)
+    window.set_device("cpu")
+    window.close()
+    assert settings.device() == "cpu"
+    assert settings.geometry() is not None
+
+
+def test_show_error_helper(window):
+    window.show_error("Oops", JobError("short", "long details"))
+    assert window.last_error.detailedText() == "long details"
+
+
+CLOSE_WITH_JOBS = textwrap.dedent(
+    """
+    import sys, time
+    from PySide6 import QtCore, QtWidgets
+    from tests import fake_panel
+    import workbench.main_window as mw
+    from workbench.settings import Settings
+    mw.panel_modules = lambda: [fake_panel.module]
+    app = QtWidgets.QApplication([])
+    w = mw.MainWindow(Settings(QtCore.QSettings(sys.argv[1], QtCore.QSettings.Format.IniFormat)), device="cpu")
+    w.show(); w.build_panels()
+    w.jobs.start("a", "slow", fake_panel.slow_job, 60.0)
+    w.jobs.start("b", "slow", fake_panel.slow_job, 60.0)
+    QtCore.QTimer.singleShot(500, w.close)
+    sys.exit(app.exec())
+    """
+)
+
+
+def test_closing_with_jobs_running_exits_zero(tmp_path):
+    proc = subprocess.run([sys.executable, "-c", CLOSE_WITH_JOBS, str(tmp_path / "s.ini")],
+                          capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[1])
+    assert proc.returncode == 0, proc.stderr
+    assert "QThread: Destroyed" not in proc.stderr

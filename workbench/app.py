@@ -1,0 +1,106 @@
+"""Start-up of the GUI: the Qt application, the main window, the offscreen screenshot mode."""
+from __future__ import annotations
+
+import ctypes.util
+import logging
+import os
+import sys
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+XCB_LIBRARIES = ("xcb-cursor", "xkbcommon-x11", "xcb-icccm", "xcb-keysyms", "xcb-shape", "xcb-render-util", "xcb-image")
+XCB_HINT = (
+    "Qt's xcb platform plugin needs system libraries that are missing: {missing}.\n"
+    "On Debian/Ubuntu: sudo apt install libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 "
+    "libxcb-shape0 libxcb-render-util0 libxcb-image0 libegl1 libgl1\n"
+    "(or run headless with QT_QPA_PLATFORM=offscreen)"
+)
+
+
+def platform_problem() -> str | None:
+    """A hint when Qt's xcb plugin would fail to load on this Linux desktop (Qt aborts instead of raising)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform and not platform.startswith("xcb"):
+        return None
+    if not platform and os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    if not os.environ.get("DISPLAY"):
+        return "No display found (DISPLAY is not set). Run on a desktop, or headless with QT_QPA_PLATFORM=offscreen."
+    missing = [name for name in XCB_LIBRARIES if ctypes.util.find_library(name) is None]
+    return XCB_HINT.format(missing=", ".join("lib" + m for m in missing)) if missing else None
+
+
+def create_application(argv: list[str] | None = None):
+    """The QApplication with name, icon and theme set."""
+    from PySide6 import QtGui, QtWidgets
+
+    import resources
+    from workbench.settings import APPLICATION, ORGANIZATION
+
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(argv or [sys.argv[0]])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    icon = resources.path("icons", "workbench.svg")
+    if icon.exists():
+        app.setWindowIcon(QtGui.QIcon(str(icon)))
+    theme = resources.path("themes", "workbench.qss")
+    if theme.exists():
+        app.setStyleSheet(theme.read_text(encoding="utf-8"))
+    return app
+
+
+def run_gui(device: str | None) -> int:
+    from PySide6 import QtCore
+
+    from workbench.main_window import MainWindow
+    from workbench.settings import Settings
+
+    app = create_application()
+    window = MainWindow(Settings(), device)
+    window.show()
+    QtCore.QTimer.singleShot(0, window.build_panels)
+    code = app.exec()
+    if not QtCore.QThreadPool.globalInstance().waitForDone(0):
+        # A job ignored cancellation; leaving now avoids Qt's abort on destroying a running thread.
+        log.warning("exiting with a job still running")
+        logging.shutdown()
+        os._exit(code)
+    return code
+
+
+def take_screenshot(out: Path, panel_name: str | None, size: tuple[int, int], device: str | None, timeout_s: float = 300) -> int:
+    """Build the window offscreen, let the panel finish its first job, save the picture."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6 import QtCore
+
+    from engines.errors import InputError
+    from workbench.main_window import MainWindow
+    from workbench.settings import Settings
+
+    app = create_application()
+    window = MainWindow(Settings(QtCore.QSettings(QtCore.QSettings.Format.IniFormat, QtCore.QSettings.Scope.UserScope, "Workbench", "screenshot")), device)
+    window.resize(*size)
+    window.show()
+    window.build_panels()
+    if panel_name is not None:
+        if panel_name not in window.panels:
+            raise InputError(f"unknown panel {panel_name!r}; choose one of {', '.join(window.panels)}")
+        window.show_panel(panel_name)
+    panel = window.current_panel()
+    timer = QtCore.QElapsedTimer()
+    timer.start()
+    while panel is not None and not panel.ready and timer.elapsed() < timeout_s * 1000:
+        app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 50)
+    for _ in range(20):  # let the last redraws land
+        app.processEvents()
+    image = window.grab().toImage()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    if not image.save(str(tmp), "PNG"):
+        raise InputError(f"could not write {out}")
+    os.replace(tmp, out)
+    window.close()
+    return 0

@@ -1,0 +1,277 @@
+"""The main window: panels as tabs, menus, the status bar with the device and the job area, drag and drop."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from workbench import __version__
+from workbench.file_kinds import FILTERS, classify
+from workbench.jobs import JobError, JobHandle, JobManager
+from workbench.logs import log_path
+from workbench.panel import FILE_KINDS, Panel, PanelContext
+from workbench.panels import panel_modules
+from workbench.settings import Settings
+from workbench.widgets.error_box import ErrorBox
+from workbench.widgets.job_bar import JobBar
+
+log = logging.getLogger(__name__)
+
+DEVICE_CHOICES = (("auto", "Automatic (CUDA, then MPS, then CPU)"), ("cpu", "CPU"), ("cuda", "CUDA"), ("mps", "Apple MPS"))
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    """One window, one tab per registered panel. Panels are built right after the window first shows."""
+
+    panels_built = QtCore.Signal()
+
+    def __init__(self, settings: Settings, device: str | None = None) -> None:
+        super().__init__()
+        self.settings = settings
+        self._device = device or settings.device()
+        self.jobs = JobManager(self)
+        self.jobs.started.connect(self._job_started)
+        self.panels: dict[str, Panel] = {}
+        self._started: set[str] = set()
+        self.modules = panel_modules()
+        self.last_error: ErrorBox | None = None
+
+        self.setWindowTitle("Workbench")
+        self.setAcceptDrops(True)
+        self.tabs = QtWidgets.QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.setCentralWidget(self.tabs)
+
+        self.device_label = QtWidgets.QLabel("Device: …")
+        self.device_label.setToolTip("The compute device the engines use (View ▸ Device to change)")
+        self.job_bar = JobBar()
+        self.statusBar().addPermanentWidget(self.job_bar)
+        self.statusBar().addPermanentWidget(self.device_label)
+        self.statusBar().showMessage("Loading panels…")
+
+        self._build_menus()
+        geometry = settings.geometry()
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1400, 900)
+
+    # ----- panels
+    def build_panels(self) -> None:
+        """Create every registered panel (imports pyqtgraph and the panel modules, not torch)."""
+        context = PanelContext(jobs=self.jobs, settings=self.settings, device=lambda: self._device,
+                               show_message=lambda text: self.statusBar().showMessage(text, 5000))
+        for module in self.modules:
+            panel = module.create(context)
+            self.panels[module.INFO.name] = panel
+            self.tabs.addTab(panel, module.INFO.title)
+        self.statusBar().clearMessage()
+        self.probe_device()
+        self._tab_changed(self.tabs.currentIndex())
+        self.panels_built.emit()
+
+    def panel(self, name: str) -> Panel:
+        return self.panels[name]
+
+    def current_panel(self) -> Panel | None:
+        widget = self.tabs.currentWidget()
+        return widget if isinstance(widget, Panel) else None
+
+    def show_panel(self, name: str) -> Panel:
+        panel = self.panels[name]
+        self.tabs.setCurrentWidget(panel)
+        return panel
+
+    def _tab_changed(self, index: int) -> None:
+        """Start a panel's first-launch work the first time it is shown."""
+        panel = self.current_panel()
+        if panel is not None and panel.info.name not in self._started:
+            self._started.add(panel.info.name)
+            panel.start()
+
+    # ----- device
+    @property
+    def device(self) -> str:
+        return self._device
+
+    def set_device(self, device: str) -> None:
+        self._device = device
+        self.settings.set_device(device)
+        self.probe_device()
+
+    def probe_device(self) -> None:
+        from engines.device import probe
+
+        handle = self.jobs.start("shell", "Detecting compute device", probe, self._device)
+        handle.succeeded.connect(self.device_label.setText)
+        handle.failed.connect(lambda err: self.device_label.setText("Device: unavailable"))
+
+    # ----- jobs
+    def _job_started(self, handle: JobHandle) -> None:
+        self.job_bar.track(handle)
+        handle.failed.connect(lambda err, h=handle: self.show_error(f"{h.title} failed", err))
+
+    def show_error(self, title: str, error: JobError) -> None:
+        self.last_error = ErrorBox(title, error.message, error.details, self)
+        self.last_error.open()
+
+    # ----- menus
+    def _action(self, menu: QtWidgets.QMenu, text: str, slot, shortcut=None, tip: str = "") -> QtGui.QAction:
+        action = menu.addAction(text)
+        action.triggered.connect(slot)
+        if shortcut is not None:
+            action.setShortcut(QtGui.QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        accepted = {kind for module in self.modules for kind in module.INFO.accepts}
+        for kind, key in zip(FILE_KINDS, ("Ctrl+Shift+O", "Ctrl+O", "Ctrl+Alt+O")):
+            action = self._action(file_menu, f"Open {kind}…", lambda checked=False, k=kind: self.open_dialog(k), key,
+                                  f"Open a {kind} in the panel that takes it")
+            action.setEnabled(kind in accepted)
+        self.recent_menu = file_menu.addMenu("Recent files")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addSeparator()
+        S = QtGui.QKeySequence.StandardKey
+        self._action(file_menu, "Export figure…", lambda: self._export("export_figure"), "Ctrl+E", "Save the current plot as PNG or SVG")
+        self._action(file_menu, "Export data…", lambda: self._export("export_data"), "Ctrl+Shift+E", "Save the plotted data as CSV or NPZ")
+        self._action(file_menu, "Export animation…", lambda: self._export("export_animation"), "Ctrl+Alt+E", "Save the animated sequence as GIF or MP4")
+        self._action(file_menu, "Copy figure", self._copy_figure, "Ctrl+Shift+C", "Put the current plot on the clipboard as PNG")
+        file_menu.addSeparator()
+        self._action(file_menu, "Quit", self.close, S.Quit)
+
+        view = bar.addMenu("&View")
+        for i, module in enumerate(self.modules):
+            self._action(view, module.INFO.title, lambda checked=False, n=i: self.tabs.setCurrentIndex(n), f"Ctrl+{i + 1}")
+        view.addSeparator()
+        device_menu = view.addMenu("Device")
+        group = QtGui.QActionGroup(self)
+        for key, label in DEVICE_CHOICES:
+            action = device_menu.addAction(label)
+            action.setCheckable(True)
+            action.setChecked(key == self._device)
+            action.triggered.connect(lambda checked=False, k=key: self.set_device(k))
+            group.addAction(action)
+        self._action(view, "Full screen", self._toggle_full_screen, S.FullScreen)
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "Keyboard shortcuts", self.show_shortcuts, "F1")
+        ideas = help_menu.addMenu("The ideas behind each panel")
+        for module in self.modules:
+            sub = ideas.addMenu(module.INFO.title)
+            for label, url in module.INFO.ideas:
+                self._action(sub, label, lambda checked=False, u=url: QtGui.QDesktopServices.openUrl(QtCore.QUrl(u)), tip=url)
+        self._action(help_menu, "Log file", self.show_log_location)
+        self._action(help_menu, "About Workbench", self.show_about)
+        self.addAction(self._cancel_action())
+
+    def _cancel_action(self) -> QtGui.QAction:
+        action = QtGui.QAction("Cancel job", self)
+        action.setShortcut(QtGui.QKeySequence("Esc"))
+        action.triggered.connect(self.job_bar.cancel)
+        return action
+
+    def _toggle_full_screen(self) -> None:
+        self.showNormal() if self.isFullScreen() else self.showFullScreen()
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = self.settings.recent_files()
+        if not recent:
+            self.recent_menu.addAction("(none)").setEnabled(False)
+        for entry in recent:
+            self._action(self.recent_menu, entry, lambda checked=False, p=entry: self.open_path(Path(p)))
+
+    def _export(self, what: str) -> None:
+        from workbench.export import dialogs
+
+        panel = self.current_panel()
+        if panel is not None:
+            getattr(dialogs, what)(self, panel, self.settings)
+
+    def _copy_figure(self) -> None:
+        from workbench.export import dialogs
+
+        panel = self.current_panel()
+        if panel is not None:
+            dialogs.copy_figure(panel)
+            self.statusBar().showMessage("Figure copied to the clipboard", 3000)
+
+    # ----- files
+    def open_dialog(self, kind: str) -> None:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, f"Open {kind}", self.settings.last_dir(kind), FILTERS[kind])
+        if path:
+            self.open_path(Path(path), kind)
+
+    def open_path(self, path: Path, kind: str | None = None) -> bool:
+        """Route ``path`` to the first panel that accepts its kind; report problems in a message box."""
+        from engines.errors import InputError
+
+        if not path.exists():
+            self.settings.remove_recent_file(str(path))
+            self.show_error("Cannot open file", JobError(f"{path} does not exist (any more).", ""))
+            return False
+        kind = kind or classify(path)
+        target = next((m.INFO.name for m in self.modules if kind in m.INFO.accepts), None)
+        if kind is None or target is None:
+            self.show_error("Cannot open file", JobError(f"Workbench does not know what to do with {path.name}.", ""))
+            return False
+        panel = self.show_panel(target)
+        try:
+            panel.open_path(kind, path)
+        except InputError as exc:
+            self.show_error(f"Cannot open {path.name}", JobError(str(exc), ""))
+            return False
+        self.settings.set_last_dir(kind, path)
+        self.settings.add_recent_file(path)
+        return True
+
+    def dragEnterEvent(self, event: QtGui.QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QtGui.QDropEvent) -> None:
+        for url in event.mimeData().urls():
+            if url.isLocalFile():
+                self.open_path(Path(url.toLocalFile()))
+        event.acceptProposedAction()
+
+    # ----- help
+    def show_shortcuts(self) -> None:
+        rows = []
+        for action in self.findChildren(QtGui.QAction):
+            if not action.shortcut().isEmpty() and action.text():
+                rows.append((action.text().replace("&", "").rstrip("…"), action.shortcut().toString(QtGui.QKeySequence.SequenceFormat.NativeText)))
+        for panel in self.panels.values():
+            for action in panel.actions():
+                if not action.shortcut().isEmpty():
+                    rows.append((f"{panel.info.title}: {action.text()}", action.shortcut().toString(QtGui.QKeySequence.SequenceFormat.NativeText)))
+        html = "<table>" + "".join(f"<tr><td>{t}</td><td>&nbsp;&nbsp;<b>{k}</b></td></tr>" for t, k in sorted(set(rows))) + "</table>"
+        QtWidgets.QMessageBox.information(self, "Keyboard shortcuts", html)
+
+    def show_log_location(self) -> None:
+        path = log_path()
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Information, "Log file", f"Workbench writes its log to\n{path}",
+                                    QtWidgets.QMessageBox.StandardButton.Ok, self)
+        folder = box.addButton("Open folder", QtWidgets.QMessageBox.ButtonRole.ActionRole)
+        folder.clicked.connect(lambda: QtGui.QDesktopServices.openUrl(QtCore.QUrl.fromLocalFile(str(path.parent))))
+        box.open()
+
+    def show_about(self) -> None:
+        QtWidgets.QMessageBox.about(
+            self, "About Workbench",
+            f"<b>Workbench {__version__}</b><p>See modern ML ideas at work: optimizers, latent spaces, "
+            f"diffusion sampling, unsupervised segmentation.</p><p>Log file: {log_path()}</p>")
+
+    # ----- closing
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        self.settings.set_geometry(self.saveGeometry())
+        self.settings.set_window_state(self.saveState())
+        if not self.jobs.shutdown(3000):
+            log.warning("some jobs did not stop within 3 s of closing the window")
+        event.accept()

@@ -1,0 +1,98 @@
+"""The one interface through which a panel plugs into the shell.
+
+A panel lives in a package under ``workbench.panels`` that exposes ``INFO`` (:class:`PanelInfo`, cheap to
+import), ``create(context) -> Panel`` and, for ``workbench run NAME``, a ``cli`` module with
+``add_arguments(parser)`` and ``run(args) -> int``. The panel is a QWidget subclass of :class:`Panel`; the
+shell builds it
+with a :class:`PanelContext`, calls :meth:`Panel.start` once the window is visible (first-launch
+defaults, no files needed) and asks it for figures, data and parameters when the user exports.
+Panels import their engines lazily (inside methods or jobs) so the window appears before torch loads.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterator
+
+from PySide6 import QtCore, QtWidgets
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from workbench.jobs import JobManager
+    from workbench.settings import Settings
+
+FILE_KINDS = ("corpus", "checkpoint", "dataset")
+
+
+@dataclass(frozen=True)
+class PanelInfo:
+    name: str  # short id used on the command line: "optimizer"
+    title: str  # tab title: "Optimizer trajectories"
+    accepts: tuple[str, ...] = ()  # file kinds from FILE_KINDS the panel opens
+    ideas: tuple[tuple[str, str], ...] = ()  # (label, url) shown under Help
+
+
+@dataclass
+class PanelContext:
+    """What the shell hands to each panel."""
+
+    jobs: "JobManager"
+    settings: "Settings"
+    device: Callable[[], str]  # the chosen device preference: "auto", "cpu", "cuda" or "mps"
+    show_message: Callable[[str], None]  # a transient status-bar message
+
+
+@dataclass
+class Figure:
+    """An exportable plot: a pyqtgraph widget and the data drawn in it."""
+
+    title: str
+    widget: QtWidgets.QWidget  # a pyqtgraph GraphicsView (PlotWidget, GraphicsLayoutWidget, ...)
+    data: Callable[[], "dict[str, np.ndarray]"] = field(default=dict)  # column name -> 1D array, or name -> ND array
+
+
+@dataclass
+class Animation:
+    """An exportable sequence of frames (optimizer steps, sampling steps, interpolation paths)."""
+
+    title: str
+    frames: Callable[[], "Iterator[np.ndarray]"]  # yields HxWx3 or HxWx4 uint8 frames
+    count: Callable[[], int]
+    fps: float = 10.0
+
+
+class Panel(QtWidgets.QWidget):
+    """Base class of every panel."""
+
+    info: ClassVar[PanelInfo]
+    first_job_done = QtCore.Signal()  # emitted once the first-launch job has drawn its result
+
+    def __init__(self, context: PanelContext, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.ready = False  # True once the first-launch job has drawn its result
+        self.first_job_done.connect(self._mark_ready)
+
+    def _mark_ready(self) -> None:
+        self.ready = True
+
+    def start(self) -> None:
+        """Start the first-launch work (built-in defaults); emit ``first_job_done`` when drawn."""
+        self.first_job_done.emit()
+
+    def open_path(self, kind: str, path: Path) -> None:
+        """Open a file of ``kind`` (one of ``info.accepts``); raise engines.errors.InputError if unusable."""
+        raise NotImplementedError
+
+    def figures(self) -> list[Figure]:
+        """The plots the user can export, most important first."""
+        return []
+
+    def animations(self) -> list[Animation]:
+        """The animated sequences the user can export."""
+        return []
+
+    def parameters(self) -> dict[str, Any]:
+        """Everything needed to reproduce the current figures (goes into the export sidecar)."""
+        return {}

@@ -1,0 +1,1 @@
+"""Widgets shared by the shell and the panels."""
