@@ -1,13 +1,10 @@
 """Start-up of the GUI: the Qt application, the main window, the offscreen screenshot mode."""
 from __future__ import annotations
 
-import ctypes.util
-import logging
 import os
 import sys
 from pathlib import Path
 
-log = logging.getLogger(__name__)
 
 XCB_LIBRARIES = ("xcb-cursor", "xkbcommon-x11", "xcb-icccm", "xcb-keysyms", "xcb-shape", "xcb-render-util", "xcb-image")
 XCB_HINT = (
@@ -29,6 +26,8 @@ def platform_problem() -> str | None:
         return None
     if not os.environ.get("DISPLAY"):
         return "No display found (DISPLAY is not set). Run on a desktop, or headless with QT_QPA_PLATFORM=offscreen."
+    import ctypes.util
+
     missing = [name for name in XCB_LIBRARIES if ctypes.util.find_library(name) is None]
     return XCB_HINT.format(missing=", ".join("lib" + m for m in missing)) if missing else None
 
@@ -43,7 +42,7 @@ def create_application(argv: list[str] | None = None):
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(argv or [sys.argv[0]])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
-    icon = resources.path("icons", "workbench.svg")
+    icon = resources.path("icons", "workbench.png")
     if icon.exists():
         app.setWindowIcon(QtGui.QIcon(str(icon)))
     theme = resources.path("themes", "workbench.qss")
@@ -65,7 +64,9 @@ def run_gui(device: str | None) -> int:
     code = app.exec()
     if not QtCore.QThreadPool.globalInstance().waitForDone(0):
         # A job ignored cancellation; leaving now avoids Qt's abort on destroying a running thread.
-        log.warning("exiting with a job still running")
+        import logging
+
+        logging.getLogger(__name__).warning("exiting with a job still running")
         logging.shutdown()
         os._exit(code)
     return code

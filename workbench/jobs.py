@@ -9,8 +9,6 @@ Progress and partial results are coalesced: the GUI gets the latest one, never a
 """
 from __future__ import annotations
 
-import logging
-import multiprocessing as mp
 import queue
 import threading
 import time
@@ -19,9 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from PySide6 import QtCore
-from superqt.utils import FunctionWorker
 
-log = logging.getLogger(__name__)
 
 CANCEL_GRACE_S = 0.2
 
@@ -97,7 +93,9 @@ class JobHandle(QtCore.QObject):
         elif kind == "cancelled":
             self.cancelled.emit()
         else:
-            log.error("job %r of %s failed: %s\n%s", self.title, self.owner, value.message, value.details)
+            import logging
+
+            logging.getLogger(__name__).error("job %r of %s failed: %s\n%s", self.title, self.owner, value.message, value.details)
             self.failed.emit(value)
         self.done.emit()
 
@@ -133,7 +131,9 @@ def _child_main(fn: Callable[..., Any], args: tuple, kwargs: dict, out: Any, can
 
 
 def _run_in_process(handle: JobHandle, fn: Callable[..., Any], args: tuple, kwargs: dict) -> tuple[str, Any]:
-    ctx = mp.get_context("spawn")
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()
     cancel = ctx.Event()
     proc = ctx.Process(target=_child_main, args=(fn, args, kwargs, out, cancel), daemon=True)
@@ -174,7 +174,7 @@ class JobManager(QtCore.QObject):
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self._current: dict[str, JobHandle] = {}
-        self._workers: set[FunctionWorker] = set()
+        self._workers: set[Any] = set()
 
     def start(
         self,
@@ -186,6 +186,8 @@ class JobManager(QtCore.QObject):
         **kwargs: Any,
     ) -> JobHandle:
         """Run ``fn(reporter, *args, **kwargs)`` off the GUI thread, in a subprocess if ``process``."""
+        from superqt.utils import FunctionWorker  # imported here: superqt loads all its widgets (~0.2 s)
+
         previous = self._current.get(owner)
         if previous is not None and previous.running:
             previous.cancel()

@@ -1,7 +1,6 @@
 """The main window: panels as tabs, menus, the status bar with the device and the job area, drag and drop."""
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -9,14 +8,12 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from workbench import __version__
 from workbench.file_kinds import FILTERS, classify
 from workbench.jobs import JobError, JobHandle, JobManager
-from workbench.logs import log_path
 from workbench.panel import FILE_KINDS, Panel, PanelContext
 from workbench.panels import panel_modules
 from workbench.settings import Settings
 from workbench.widgets.error_box import ErrorBox
 from workbench.widgets.job_bar import JobBar
 
-log = logging.getLogger(__name__)
 
 DEVICE_CHOICES = (("auto", "Automatic (CUDA, then MPS, then CPU)"), ("cpu", "CPU"), ("cuda", "CUDA"), ("mps", "Apple MPS"))
 
@@ -36,6 +33,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._started: set[str] = set()
         self.modules = panel_modules()
         self.last_error: ErrorBox | None = None
+        self._shortcuts: list[tuple[QtGui.QAction, object]] = []
 
         self.setWindowTitle("Workbench")
         self.setAcceptDrops(True)
@@ -59,6 +57,7 @@ class MainWindow(QtWidgets.QMainWindow):
     # ----- panels
     def build_panels(self) -> None:
         """Create every registered panel (imports pyqtgraph and the panel modules, not torch)."""
+        self._install_shortcuts()
         context = PanelContext(jobs=self.jobs, settings=self.settings, device=lambda: self._device,
                                show_message=lambda text: self.statusBar().showMessage(text, 5000))
         for module in self.modules:
@@ -120,7 +119,7 @@ class MainWindow(QtWidgets.QMainWindow):
         action = menu.addAction(text)
         action.triggered.connect(slot)
         if shortcut is not None:
-            action.setShortcut(QtGui.QKeySequence(shortcut))
+            self._shortcuts.append((action, shortcut))
         if tip:
             action.setStatusTip(tip)
             action.setToolTip(tip)
@@ -172,9 +171,14 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _cancel_action(self) -> QtGui.QAction:
         action = QtGui.QAction("Cancel job", self)
-        action.setShortcut(QtGui.QKeySequence("Esc"))
         action.triggered.connect(self.job_bar.cancel)
+        self._shortcuts.append((action, "Esc"))
         return action
+
+    def _install_shortcuts(self) -> None:
+        """Assign the key sequences after the window shows: PySide6's first QKeySequence costs ~25 ms."""
+        for action, key in self._shortcuts:
+            action.setShortcut(QtGui.QKeySequence(key))
 
     def _toggle_full_screen(self) -> None:
         self.showNormal() if self.isFullScreen() else self.showFullScreen()
@@ -255,6 +259,8 @@ class MainWindow(QtWidgets.QMainWindow):
         QtWidgets.QMessageBox.information(self, "Keyboard shortcuts", html)
 
     def show_log_location(self) -> None:
+        from workbench.logs import log_path
+
         path = log_path()
         box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Information, "Log file", f"Workbench writes its log to\n{path}",
                                     QtWidgets.QMessageBox.StandardButton.Ok, self)
@@ -263,6 +269,8 @@ class MainWindow(QtWidgets.QMainWindow):
         box.open()
 
     def show_about(self) -> None:
+        from workbench.logs import log_path
+
         QtWidgets.QMessageBox.about(
             self, "About Workbench",
             f"<b>Workbench {__version__}</b><p>See modern ML ideas at work: optimizers, latent spaces, "
@@ -273,5 +281,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings.set_geometry(self.saveGeometry())
         self.settings.set_window_state(self.saveState())
         if not self.jobs.shutdown(3000):
-            log.warning("some jobs did not stop within 3 s of closing the window")
+            import logging
+
+            logging.getLogger(__name__).warning("some jobs did not stop within 3 s of closing the window")
         event.accept()
