@@ -55,6 +55,17 @@ def build_parser() -> argparse.ArgumentParser:
         module.cli.add_arguments(sub)
         _common(sub, suppress=True)
         sub.set_defaults(handler=module.cli.run)
+    trainable = [m for m in modules if hasattr(m.cli, "add_train_arguments")]
+    if trainable:
+        train = commands.add_parser("train", help="train a panel's model headless and save a checkpoint",
+                                    description="Train a model headless and save it as safetensors + JSON config.")
+        models = train.add_subparsers(dest="train_name", metavar="PANEL", required=True)
+        for module in trainable:
+            sub = models.add_parser(module.INFO.name, help=module.INFO.title, description=module.cli.train.__doc__,
+                                    formatter_class=argparse.RawDescriptionHelpFormatter)
+            module.cli.add_train_arguments(sub)
+            _common(sub, suppress=True)
+            sub.set_defaults(handler=module.cli.train)
     return parser
 
 
@@ -65,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
 
     setup_logging(args.debug)
     try:
-        if args.command == "run":
+        if args.command in ("run", "train"):
             return int(args.handler(args) or 0)
         if args.screenshot is not None:
             from workbench.app import take_screenshot

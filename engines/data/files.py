@@ -1,0 +1,120 @@
+"""User data sets: image arrays in .npy/.npz, folders of PNG/JPEG images, 2D points, optional labels."""
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from engines.errors import InputError
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
+MAX_FOLDER_IMAGES = 100_000
+
+
+def _read_array(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
+    try:
+        if path.suffix.lower() == ".npz":
+            with np.load(path, allow_pickle=False) as archive:
+                names = list(archive.files)
+                if not names:
+                    raise InputError(f"{path.name} holds no arrays")
+                key = next((k for k in ("images", "x", "data", "arr_0") if k in names), names[0])
+                labels = next((archive[k] for k in ("labels", "y", "targets") if k in names), None)
+                return archive[key], labels
+        return np.load(path, allow_pickle=False), None
+    except FileNotFoundError as exc:
+        raise InputError(f"{path} does not exist (moved or deleted?)") from exc
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        # allow_pickle=False turns object arrays (which could run code) into a ValueError
+        raise InputError(f"{path.name} is not a readable numeric .npy/.npz array: {exc}") from exc
+
+
+def _as_images(array: np.ndarray, name: str) -> np.ndarray:
+    if array.dtype.kind not in "uifb":
+        raise InputError(f"{name}: expected numbers, found dtype {array.dtype}")
+    if array.ndim == 3:
+        array = array[..., None]
+    if array.ndim != 4 or array.shape[-1] not in (1, 3, 4):
+        raise InputError(f"{name}: expected images shaped (N, H, W) or (N, H, W, C) with C in 1, 3, 4; got {array.shape}")
+    array = array.astype(np.float32)
+    if not np.isfinite(array).all():
+        raise InputError(f"{name}: contains NaN or infinite values")
+    high = float(array.max()) if array.size else 0.0
+    if high > 1.0:  # 8-bit (or other integer) pixel values
+        array = array / (255.0 if high <= 255 else high)
+    return np.clip(array, 0.0, 1.0)
+
+
+def read_labels(path: Path, count: int) -> np.ndarray:
+    """Integer labels from .npy or a text/CSV file with one label per line; must match ``count`` items."""
+    try:
+        if path.suffix.lower() == ".npy":
+            labels = np.load(path, allow_pickle=False)
+        else:
+            lines = [line.strip().split(",")[-1] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+            try:
+                labels = np.array(lines, dtype=np.int64)
+            except ValueError:  # class names: number them in sorted order
+                _, labels = np.unique(lines, return_inverse=True)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read labels from {path.name}: {exc}") from exc
+    labels = np.asarray(labels).reshape(-1)
+    if len(labels) != count:
+        raise InputError(f"{path.name} has {len(labels)} labels for {count} items")
+    return labels.astype(np.int64)
+
+
+def read_image_folder(folder: Path, size: tuple[int, int] | None = None) -> np.ndarray:
+    """Every PNG/JPEG in ``folder`` (sorted by name) as (N, H, W, C) float32, resized to ``size``."""
+    import imageio.v3 as iio
+    import torch
+    import torch.nn.functional as F
+
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)[:MAX_FOLDER_IMAGES]
+    if not files:
+        raise InputError(f"{folder} holds no PNG or JPEG images")
+    images = []
+    for file in files:
+        try:
+            image = iio.imread(file)
+        except Exception as exc:  # imageio raises plugin-specific errors for damaged files
+            raise InputError(f"{file.name} is not a readable image: {exc}") from exc
+        image = _as_images(image[None] if image.ndim == 2 else image[None], file.name)
+        image = image[..., :3] if image.shape[-1] == 4 else image
+        target = size or image.shape[1:3]
+        tensor = torch.from_numpy(image).permute(0, 3, 1, 2)
+        tensor = F.interpolate(tensor, size=target, mode="bilinear", antialias=True, align_corners=False)
+        images.append(tensor.permute(0, 2, 3, 1).numpy())
+    channels = max(i.shape[-1] for i in images)
+    return np.concatenate([np.repeat(i, channels // i.shape[-1], axis=-1) for i in images])
+
+
+def read_images(path: Path, size: tuple[int, int] | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Images from a .npy/.npz array or a folder, with labels when the .npz has them."""
+    if path.is_dir():
+        return read_image_folder(path, size), None
+    array, labels = _read_array(path)
+    images = _as_images(array, path.name)
+    if labels is not None:
+        labels = np.asarray(labels).reshape(-1).astype(np.int64)
+        if len(labels) != len(images):
+            raise InputError(f"{path.name}: {len(labels)} labels for {len(images)} images")
+    return images, labels
+
+
+def read_points(path: Path) -> np.ndarray:
+    """2D points (N, 2) from .npy/.npz or a CSV with two numeric columns."""
+    if path.suffix.lower() == ".csv":
+        try:
+            array = np.loadtxt(path, delimiter=",", dtype=np.float32, ndmin=2)
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{path.name} is not a numeric CSV with two columns: {exc}") from exc
+    else:
+        array, _ = _read_array(path)
+    if array.ndim != 2 or array.shape[1] != 2:
+        raise InputError(f"{path.name}: expected points shaped (N, 2), got {array.shape}")
+    array = array.astype(np.float32)
+    if not np.isfinite(array).all():
+        raise InputError(f"{path.name}: contains NaN or infinite values")
+    return array
