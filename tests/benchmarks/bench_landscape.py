@@ -1,0 +1,93 @@
+"""Benchmark: a 41×41 loss landscape of the digits MLP (Li et al. 2018), grid points evaluated in vmapped
+batches vs one at a time, both as tomgoldstein/loss-landscape does it (weights copied into the module,
+loss over minibatches of 128) and as a lean single functional_call over the whole training set. The
+one-at-a-time paths run on a few grid rows and are extrapolated to the grid; each timing is the best of
+``REPEATS`` (other processes share the CPU).
+
+Run: ``.venv/bin/python tests/benchmarks/bench_landscape.py``. Prints timings; asserts nothing.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+import torch
+
+from engines.device import describe_device, pick_device
+from engines.jobs import run
+from engines.optim import landscape as ls
+from engines.optim import network
+
+N = 41
+ROWS = (0, 20, 40)  # grid rows evaluated one point at a time
+REFERENCE_BATCH = 128  # the reference code's default evaluation batch size
+REPEATS = 3
+
+
+def best_of(fn: Callable[[], object]) -> float:
+    times = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+@torch.no_grad()
+def reference_style(model: torch.nn.Module, data: network.Split, loss_fn, center, dirs, a: float, b: float) -> float:
+    """One grid point as in loss-landscape: set the weights in place, then average minibatch losses."""
+    for name, p in model.named_parameters():
+        p.copy_(center[name] + a * dirs.d1[name] + b * dirs.d2[name])
+    total = 0.0
+    for start in range(0, len(data), REFERENCE_BATCH):
+        part = data.take(slice(start, start + REFERENCE_BATCH))
+        total += float(loss_fn(model(*part.inputs), part.targets)) * len(part)
+    return total / len(data)
+
+
+def bench(model: torch.nn.Module, data: network.Split, loss_fn, center, dirs) -> None:
+    print(f"-- {len(data)} samples per grid point")
+    auto = ls.auto_batch_points(model, data, 4096)
+    timings: dict[int, float] = {}
+    result = run(ls.loss_surface, model, data, loss_fn, dirs, n=N, device="cpu")
+    for chunk in (auto, 16, 64, 256):
+        timings[chunk] = best_of(lambda chunk=chunk: run(ls.loss_surface, model, data, loss_fn, dirs, n=N,
+                                                         device="cpu", batch_points=chunk))
+        label = f"{chunk} (auto)" if chunk == auto else str(chunk)
+        print(f"batched, {label:>9} points per call: {timings[chunk]:6.2f} s ({N * N / timings[chunk]:6.0f} points/s)")
+
+    points = [(float(a), float(result.b[i])) for i in ROWS for a in result.a]
+    lean = best_of(lambda: [ls.point_loss(model, data, loss_fn, center, dirs, a, b) for a, b in points])
+    single = np.array([ls.point_loss(model, data, loss_fn, center, dirs, a, b) for a, b in points])
+    copy = network.build_model("digits_mlp").eval()
+    ref = best_of(lambda: [reference_style(copy, data, loss_fn, center, dirs, a, b) for a, b in points])
+    scale = N * N / len(points)
+    print(f"one at a time, lean functional_call: {lean / len(points) * 1e3:.3f} ms/point, "
+          f"grid ≈ {lean * scale:.2f} s")
+    print(f"one at a time, reference style (weights into module, batches of {REFERENCE_BATCH}): "
+          f"{ref / len(points) * 1e3:.3f} ms/point, grid ≈ {ref * scale:.2f} s")
+    print(f"max |batched − single| on {len(points)} points: "
+          f"{np.abs(single.reshape(len(ROWS), N) - result.loss[list(ROWS)]).max():.2e}")
+    fastest = min(timings.values())
+    print(f"speed-up of batching: auto chunk {lean * scale / timings[auto]:.2f}× / best chunk "
+          f"{lean * scale / fastest:.2f}× over lean, auto {ref * scale / timings[auto]:.2f}× / best "
+          f"{ref * scale / fastest:.2f}× over reference style")
+
+
+def main() -> None:
+    torch.manual_seed(0)
+    model = network.build_model("digits_mlp").eval()
+    task = network.load_task("digits")
+    center = ls.parameters(model)
+    dirs = ls.random_directions(center, seed=1)
+    n_params = sum(v.numel() for v in center.values())
+    print(f"digits MLP, {n_params} parameters, {N}×{N} grid, {describe_device(pick_device('cpu'))}, "
+          f"best of {REPEATS}")
+    run(ls.loss_surface, model, task.train, task.loss_fn, dirs, n=5, device="cpu")  # warm-up
+    bench(model, task.train, task.loss_fn, center, dirs)  # the whole training set, as in Li et al.
+    bench(model, task.train.take(slice(0, 256)), task.loss_fn, center, dirs)
+
+
+if __name__ == "__main__":
+    main()
