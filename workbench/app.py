@@ -78,6 +78,7 @@ def take_screenshot(out: Path, panel_name: str | None, size: tuple[int, int], de
     from PySide6 import QtCore
 
     from engines.errors import InputError
+    from engines.export import atomic_path
     from workbench.main_window import MainWindow
     from workbench.settings import Settings
 
@@ -93,15 +94,17 @@ def take_screenshot(out: Path, panel_name: str | None, size: tuple[int, int], de
     panel = window.current_panel()
     timer = QtCore.QElapsedTimer()
     timer.start()
-    while panel is not None and not panel.ready and timer.elapsed() < timeout_s * 1000:
+    while panel is not None and not panel.ready and window.last_error is None and timer.elapsed() < timeout_s * 1000:
         app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 50)
+    if panel is not None and not panel.ready:
+        reason = window.last_error.text() if window.last_error is not None else f"timed out after {timeout_s:.0f} s"
+        raise InputError(f"the {panel.info.name} panel did not finish its first job: {reason}")
     for _ in range(20):  # let the last redraws land
         app.processEvents()
     image = window.grab().toImage()
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
-    if not image.save(str(tmp), "PNG"):
-        raise InputError(f"could not write {out}")
-    os.replace(tmp, out)
+    with atomic_path(out) as temp:
+        if not image.save(str(temp), "PNG"):
+            raise InputError(f"could not write {out}")
     window.close()
     return 0
