@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pyqtgraph as pg
 import pytest
-from export_samples import PARAMETERS, X, Y, frame
+from tests.export.export_samples import PARAMETERS, X, Y, frame
 
 from workbench.panel import Animation, Figure, Panel, PanelInfo
 

@@ -4,7 +4,7 @@ import imageio.v2 as iio2
 import imageio.v3 as iio
 import numpy as np
 import pytest
-from export_samples import frame
+from tests.export.export_samples import frame
 
 from engines.export import mp4_available, write_gif, write_mp4
 from engines.jobs import Cancelled

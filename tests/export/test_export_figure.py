@@ -9,7 +9,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6 import QtWidgets
 
-from workbench.export.figure import copy_figure_to_clipboard, export_png, export_svg, figure_png_bytes, output_size
+from workbench.export.figure import copy_figure_to_clipboard, export_png, export_svg, output_size
 
 ROOT = Path(__file__).parents[2]
 
@@ -23,7 +23,6 @@ def test_png_has_logical_size_times_scale(tmp_path: Path, plot_widget, scale):
     image = iio.imread(path)
     assert image.shape[:2] == expected[::-1]
     assert image[..., :3].std() > 0  # something was drawn
-    assert iio.imread(figure_png_bytes(plot_widget, scale), extension=".png").shape == image.shape
 
 
 def test_png_of_a_layout_exports_the_whole_scene(tmp_path: Path, qtbot):
@@ -53,8 +52,7 @@ def test_copy_figure_puts_a_png_on_the_clipboard(qapp, plot_widget):
     clipboard = QtWidgets.QApplication.clipboard()
     assert not clipboard.image().isNull()
     assert (clipboard.image().width(), clipboard.image().height()) == (642, 486)
-    png = bytes(clipboard.mimeData().data("image/png").data())
-    assert iio.imread(png, extension=".png").shape[:2] == (486, 642)
+    assert clipboard.mimeData().hasImage()
 
 
 HIDPI_SCRIPT = """

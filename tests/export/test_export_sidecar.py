@@ -2,7 +2,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from export_samples import PARAMETERS
+from tests.export.export_samples import PARAMETERS
 
 from engines.export import build_sidecar, library_versions, sidecar_path, write_sidecar
 

@@ -41,10 +41,6 @@ def png_bytes(image: QtGui.QImage) -> bytes:
     return bytes(data.data())
 
 
-def figure_png_bytes(widget: pg.GraphicsView, scale: float = 1.0) -> bytes:
-    return png_bytes(render_image(widget, scale))
-
-
 def export_png(widget: pg.GraphicsView, path: str | os.PathLike[str], scale: float = 1.0) -> tuple[int, int]:
     """Write the view as a PNG at ``scale`` (atomically); return its size in pixels."""
     image = render_image(widget, scale)
@@ -102,9 +98,8 @@ def export_svg(widget: pg.GraphicsView, path: str | os.PathLike[str]) -> tuple[i
 
 
 def copy_figure_to_clipboard(widget: pg.GraphicsView, scale: float = 1.0) -> None:
-    """Put the view on the clipboard as an image, with the PNG bytes as ``image/png``."""
-    image = render_image(widget, scale)
-    mime = QtCore.QMimeData()
-    mime.setImageData(image)
-    mime.setData("image/png", png_bytes(image))
-    QtWidgets.QApplication.clipboard().setMimeData(mime)
+    """Put the view on the clipboard as an image (Qt offers it to other programs as ``image/png``).
+
+    ``setImage`` rather than ``setMimeData``: with PySide6 a QMimeData handed to the clipboard is freed
+    twice when the application quits (a segfault at exit)."""
+    QtWidgets.QApplication.clipboard().setImage(render_image(widget, scale))

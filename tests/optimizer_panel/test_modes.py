@@ -1,0 +1,72 @@
+"""The basin-map, sweep and real-network modes: jobs run through the panel and draw their results."""
+import numpy as np
+import pytest
+
+TIMEOUT_MS = 90_000
+
+
+def test_basin_map_draws_one_basin_per_minimum(qtbot, started):
+    from workbench.panels.optimizer.work import SurfaceChoice
+
+    panel = started
+    panel.picker.set_choice(SurfaceChoice("himmelblau"))
+    qtbot.waitUntil(lambda: panel.snapshot.minima.shape == (4, 2), timeout=TIMEOUT_MS)
+    view = panel.basins
+    view.spec.setCurrentText("adam:lr=0.05")
+    view.n.setValue(24)
+    view.steps.setValue(300)
+    view.run()
+    qtbot.waitUntil(lambda: view.snapshot is not None and view.snapshot.basins is not None
+                    and view.snapshot.basins.steps_done == 300, timeout=TIMEOUT_MS)
+    index = view.snapshot.basins.minimum_index
+    assert index.shape == (24, 24) and set(np.unique(index)) >= {0, 1, 2, 3}
+    np.testing.assert_array_equal(view.heatmap.data, index)
+    assert "minimum 0" in view.status.text()
+    assert [f.title for f in panel.figures()][2] == "Basin map"
+
+
+def test_sweep_on_the_quadratic_marks_distills_optimum(qtbot, started):
+    from engines.optim import optimal_momentum
+    from workbench.panels.optimizer.work import SurfaceChoice
+
+    panel = started
+    panel.picker.set_choice(SurfaceChoice("quadratic", (("kappa", 50.0), ("angle", 30.0), ("scale", 1.0))))
+    qtbot.waitUntil(lambda: panel.picker.choice().name == "quadratic" and panel.snapshot.z is not None
+                    and panel.context.jobs.current("optimizer") is None, timeout=TIMEOUT_MS)
+    view = panel.sweep
+    assert view.spec.currentText().startswith("momentum")
+    assert view.x.param.currentText() == "lr" and view.y.param.currentText() == "momentum"
+    view.x.low.setText("0.05")
+    view.x.high.setText("3")
+    view.x.count.setValue(12)
+    view.y.count.setValue(10)
+    view.steps.setValue(100)
+    view.run()
+    qtbot.waitUntil(lambda: view.outcome is not None and view.outcome.result.steps_done == 100, timeout=TIMEOUT_MS)
+    alpha, beta = optimal_momentum(1 / 50, 1.0)
+    assert view.outcome.optimal == pytest.approx((alpha, beta))
+    x, y = view.optimum.getData()
+    assert x[0] == pytest.approx(np.log10(alpha)) and y[0] == pytest.approx(beta)
+    assert view.outcome.predicted.shape == (10, 12)
+    assert "Distill" in view.status.text()
+
+
+def test_network_mode_trains_and_projects_the_path(qtbot, started, tmp_path):
+    from engines.errors import InputError
+
+    panel = started
+    view = panel.network
+    view.steps.setValue(40)
+    view.n.setValue(7)
+    view.plane.setCurrentIndex(1)  # PCA
+    view.run()
+    qtbot.waitUntil(lambda: view.snapshot is not None and view.snapshot.stage == "done", timeout=TIMEOUT_MS)
+    s = view.snapshot
+    assert s.loss.shape == (7, 7) and np.isfinite(s.loss).all()
+    assert s.path.shape == (5, 2)  # snapshots at steps 0, 10, ..., 40
+    assert "unexplained" in view.status.text()
+    with pytest.raises(InputError):
+        panel.open_path("checkpoint", tmp_path / "notes.txt")
+    (tmp_path / "run").mkdir()
+    with pytest.raises(InputError, match="no config.json"):
+        panel.open_path("checkpoint", tmp_path / "run")

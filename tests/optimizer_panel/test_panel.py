@@ -1,0 +1,161 @@
+"""The optimizer panel: first job draws the engine's trajectories, playback scrubs, clicks add starts,
+bad formulas show a message, presets and forms edit the SPEC lines."""
+import numpy as np
+from PySide6 import QtCore
+
+TIMEOUT_MS = 90_000
+
+def joined(paths: np.ndarray) -> np.ndarray:
+    s, t, _ = paths.shape
+    out = np.full((s, t + 1, 2), np.nan)
+    out[:, :t] = paths
+    return out.reshape(-1, 2)
+
+
+def test_import_does_not_load_engines():
+    import subprocess
+    import sys
+
+    code = ("import sys, workbench.panels.optimizer as m; m.cli; "
+            "import workbench.panels.optimizer.panel; print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_first_job_draws_the_engines_trajectories(started):
+    from engines.jobs import run
+    from engines.optim import (
+        TrajectoryRequest,
+        get_surface,
+        parse_spec,
+        run_trajectories,
+    )
+
+    panel = started
+    result = panel.snapshot.result
+    assert result.positions.shape[:2] == (4, 4)  # four optimizers, the surface's four starts
+    assert panel.picker.choice().name == "rosenbrock"
+    import torch
+
+    surface = get_surface("rosenbrock")
+    request = TrajectoryRequest(surface, [parse_spec(s) for s in panel.configs.specs()], np.asarray(surface.starts),
+                                500, dtype=torch.float64)
+    expected = run(run_trajectories, request)
+    np.testing.assert_allclose(result.positions, expected.positions)
+    last = len(result.steps) - 1
+    panel.playback.set_index(last)
+    for c in range(4):
+        x, y = panel.view.curve_data(c)
+        np.testing.assert_array_equal(np.column_stack([x, y]), joined(expected.positions[c]))
+    assert panel.view.legend.items and len(panel.view.legend.items) == 4
+    assert panel.view.heatmap.data is not None and panel.view.heatmap.data.shape == panel.snapshot.z.shape
+
+
+def test_playback_starts_after_the_job_and_the_slider_scrubs(qtbot, panel):
+    with qtbot.waitSignal(panel.first_job_done, timeout=TIMEOUT_MS):
+        panel.start()
+    assert panel.playback.is_playing()
+    panel.playback.pause()
+    positions = panel.snapshot.result.positions
+    panel.playback.slider.setValue(10)
+    for c in range(positions.shape[0]):
+        x, y = panel.view.curve_data(c)
+        np.testing.assert_array_equal(np.column_stack([x, y]), joined(positions[c, :, :11]))
+    assert panel.loss_plot.line.value() == 10
+    assert panel.playback.label.text() == "step 10 / 500"
+    qtbot.keyClick(panel.view, QtCore.Qt.Key.Key_Right)
+    assert panel.playback.index() == 11
+    qtbot.keyClick(panel.view, QtCore.Qt.Key.Key_Left)
+    qtbot.keyClick(panel.view, QtCore.Qt.Key.Key_Left)
+    assert panel.playback.index() == 9
+    qtbot.keyClick(panel.view, QtCore.Qt.Key.Key_Space)
+    assert panel.playback.is_playing()
+    qtbot.waitUntil(lambda: panel.playback.index() > 12, timeout=5000)
+    qtbot.keyClick(panel.view, QtCore.Qt.Key.Key_Space)
+    assert not panel.playback.is_playing()
+
+
+def test_clicking_the_surface_adds_a_start(qtbot, started):
+    panel = started
+    vb = panel.view.getPlotItem().vb
+    scene_point = vb.mapViewToScene(QtCore.QPointF(0.25, 2.0))
+    widget_point = panel.view.mapFromScene(scene_point)
+    qtbot.mouseClick(panel.view.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=widget_point)
+    assert panel._starts is not None and len(panel._starts) == 5
+    np.testing.assert_allclose(panel._starts[-1], (0.25, 2.0), atol=0.05)
+    qtbot.waitUntil(lambda: panel.snapshot.result is not None and panel.snapshot.result.positions.shape[1] == 5
+                    and panel.context.jobs.current("optimizer") is None, timeout=TIMEOUT_MS)
+    np.testing.assert_allclose(panel.snapshot.result.positions[0, 4, 0], panel._starts[-1])
+
+
+def test_hover_describes_the_point_and_its_optimizer_state(started):
+    panel = started
+    panel.playback.set_index(len(panel.snapshot.result.steps) - 1)
+    r = panel.snapshot.result
+    x, y = r.positions[2, 1, 50]  # Adam, second start, step 50
+    hit = panel.view.nearest_point(x, y)
+    assert hit is not None
+    c, s, t = hit
+    np.testing.assert_allclose(r.positions[c, s, t], (x, y), atol=0.05)
+    text = panel.view.describe_point(2, 1, 50)
+    assert "step 50" in text and "loss" in text and "step size" in text and "momentum" in text
+    panel.view._show_glyphs(2, 1, 50)
+    assert panel.view._ellipse.isVisible() and panel.view._arrow_line.isVisible()
+
+
+def test_bad_expression_shows_the_message_and_keeps_running(qtbot, started):
+    from workbench.panels.optimizer.surface_picker import EXPRESSION
+
+    panel = started
+    picker = panel.picker
+    picker.combo.setCurrentText(EXPRESSION)
+    picker.expression.setText("x**")
+    qtbot.keyClick(picker.expression, QtCore.Qt.Key.Key_Return)
+    assert picker.error.isVisible()
+    assert "parse" in picker.error.text() or "syntax" in picker.error.text()
+    picker.expression.setText("__import__('os').system('true')")
+    assert not picker.apply_expression()
+    assert picker.error.text()
+    picker.expression.setText("(x - 1)**2 + 3*(y + 0.5)**2")
+    assert picker.apply_expression()
+    assert not picker.error.isVisible()
+    qtbot.waitUntil(lambda: panel.snapshot.z.shape == (240, 240) and panel.picker.choice().expression != ""
+                    and panel.context.jobs.current("optimizer") is None, timeout=TIMEOUT_MS)
+    assert np.isfinite(panel.snapshot.result.losses).any()
+
+
+def test_presets_and_form_edit_the_spec_lines(qtbot, started):
+    panel = started
+    configs = panel.configs
+    index = configs.presets.findText("Lookahead on/off")
+    configs.presets.activated.emit(index)
+    assert configs.specs()[1].startswith("adam:lr=0.05+lookahead")
+    configs.list.setCurrentRow(0)
+    lookahead = next(r for r in configs.wrappers if r.name == "lookahead")
+    lookahead.check.setChecked(True)
+    assert configs.specs()[0] == "adam:lr=0.05+lookahead:k=5,alpha=0.5"
+    configs.spec_edit.setText("nonsense:lr=1")
+    qtbot.keyClick(configs.spec_edit, QtCore.Qt.Key.Key_Return)
+    assert configs.error.isVisible() and "unknown optimizer" in configs.error.text()
+    configs.presets.activated.emit(configs.presets.findText("noise (Langevin)"))
+    assert panel.controls.noise.value() == 20.0
+    qtbot.waitUntil(lambda: panel.snapshot.result is not None and panel.snapshot.result.labels == configs.specs()
+                    and panel.context.jobs.current("optimizer") is None, timeout=TIMEOUT_MS)
+    assert panel.snapshot.result.positions.shape[0] == 2
+
+
+def test_figures_animation_and_parameters(started):
+    panel = started
+    figures = panel.figures()
+    assert [f.title for f in figures[:2]] == ["Trajectories on the surface", "Loss against step"]
+    data = figures[0].data()
+    assert set(data) == {"optimizer", "start", "step", "x", "y", "loss"}
+    assert len(data["x"]) == 4 * 4 * 501
+    anim = panel.animations()[0]
+    frames = anim.frames()
+    first = next(frames)
+    assert first.ndim == 3 and first.shape[2] == 4 and first.dtype == np.uint8
+    frames.close()
+    assert anim.count() > 100
+    params = panel.parameters()
+    assert params["surface"]["name"] == "rosenbrock" and len(params["optimizers"]) == 4

@@ -1,0 +1,142 @@
+"""Basin map: start an optimizer from every point of a grid; colour each start by the minimum it reaches
+(or by the steps it takes, or its final loss)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtWidgets
+
+from workbench.panel import Figure
+from workbench.panels.optimizer.heatmap import Heatmap
+from workbench.panels.optimizer.style import PALETTE
+from workbench.panels.optimizer.work import BasinSnapshot, basin_job
+from workbench.widgets.flow_layout import FlowLayout, labelled
+
+if TYPE_CHECKING:
+    from workbench.panels.optimizer.panel import OptimizerPanel
+
+SHOW = ("minimum reached", "steps to reach", "final loss (log₁₀)")
+
+
+def basin_colormap(count: int) -> pg.ColorMap:
+    """Grey for "no minimum" (value −1), then one palette colour per minimum 0..count−1."""
+    colors = ["#3a3a3a"] + [PALETTE[(i + 1) % len(PALETTE)] for i in range(max(count, 1))]
+    n = len(colors)
+    edges = np.arange(n + 1) / n
+    stops = np.ravel(np.column_stack([edges[:-1] + 1e-6, edges[1:] - 1e-6]))
+    return pg.ColorMap(stops, np.repeat(colors, 2).tolist(), mapping=pg.ColorMap.CLIP)
+
+
+class BasinView(QtWidgets.QWidget):
+    """Controls row and the basin image; computes on demand through the panel's job manager."""
+
+    def __init__(self, panel: "OptimizerPanel") -> None:
+        super().__init__()
+        self.panel = panel
+        self.snapshot: Optional[BasinSnapshot] = None
+        self.spec = QtWidgets.QComboBox()
+        self.spec.setToolTip("The configuration started from every grid point (from the Optimizers list)")
+        self.spec.setMinimumContentsLength(18)
+        self.spec.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.n = QtWidgets.QSpinBox()
+        self.n.setRange(8, 512)
+        self.n.setValue(128)
+        self.n.setToolTip("Grid of n × n start points")
+        self.steps = QtWidgets.QSpinBox()
+        self.steps.setRange(1, 100_000)
+        self.steps.setValue(500)
+        self.steps.setToolTip("Steps from every start")
+        self.show_what = QtWidgets.QComboBox()
+        self.show_what.addItems(SHOW)
+        self.show_what.setToolTip("Colour each start by the minimum it ends within 0.05 of (grey: none or diverged), "
+                                  "the first step it got there, or its final loss")
+        self.compute = QtWidgets.QPushButton("Compute")
+        self.compute.setToolTip("Run the basin map for the current surface")
+        row = FlowLayout()
+        for label, w in (("Optimizer", self.spec), ("Grid", self.n), ("Steps", self.steps), ("Show", self.show_what)):
+            row.addWidget(labelled(label, w))
+        row.addWidget(self.compute)
+        self.plot = pg.PlotWidget()
+        item = self.plot.getPlotItem()
+        item.setMenuEnabled(False)
+        item.setLabel("bottom", "start x")
+        item.setLabel("left", "start y")
+        self.heatmap = Heatmap(item, label="")
+        self.minima = pg.ScatterPlotItem(symbol="star", size=16, pen=pg.mkPen("k"), brush=pg.mkBrush("w"))
+        item.addItem(self.minima)
+        self.status = QtWidgets.QLabel("Press Compute to map the basins of the current surface.")
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.status)
+        self.compute.clicked.connect(self.run)
+        self.show_what.currentIndexChanged.connect(lambda _i: self._draw(self.snapshot))
+        panel.configs.changed.connect(self._sync_specs)
+        self._sync_specs()
+
+    def engine_ready(self) -> None:
+        self._sync_specs()
+
+    def _sync_specs(self) -> None:
+        current = self.spec.currentText()
+        self.spec.clear()
+        self.spec.addItems(self.panel.configs.specs())
+        if current in self.panel.configs.specs():
+            self.spec.setCurrentText(current)
+
+    def run(self) -> None:
+        handle = self.panel.context.jobs.start(
+            "optimizer.basins", "Basin map", basin_job, self.panel.picker.choice(), self.spec.currentText(),
+            self.n.value(), self.steps.value(), device=self.panel.context.device())
+        handle.partial.connect(self._draw)
+        handle.succeeded.connect(self._draw)
+
+    def _draw(self, snapshot: Optional[BasinSnapshot]) -> None:
+        self.snapshot = snapshot
+        if snapshot is None or snapshot.basins is None:
+            return
+        b = snapshot.basins
+        xs, ys = b.xs, b.ys
+        dx = (xs[-1] - xs[0]) / max(len(xs) - 1, 1)
+        dy = (ys[-1] - ys[0]) / max(len(ys) - 1, 1)
+        rect = (xs[0] - dx / 2, ys[0] - dy / 2, xs[-1] - xs[0] + dx, ys[-1] - ys[0] + dy)
+        what = self.show_what.currentIndex()
+        if what == 0:
+            count = len(snapshot.minima)
+            self.heatmap.set_colormap(basin_colormap(count))
+            self.heatmap.set(b.minimum_index.astype(float), rect, (-1.5, max(count, 1) - 0.5), "minimum index")
+        elif what == 1:
+            self.heatmap.set_colormap(pg.colormap.get("viridis"))
+            steps = np.where(b.steps_to_reach >= 0, b.steps_to_reach, np.nan).astype(float)
+            self.heatmap.set(steps, rect, None, "steps to reach a minimum")
+        else:
+            self.heatmap.set_colormap(pg.colormap.get("cividis"))
+            loss = np.where(b.diverged, np.nan, b.final_loss).astype(float)
+            floor = np.nanmin(snapshot.z)
+            self.heatmap.set(np.log10(np.maximum(loss - floor, 1e-12)), rect, None, "log₁₀(final loss − min)")
+        self.minima.setData(pos=snapshot.minima)
+        share = {i: float(np.mean(b.minimum_index == i)) for i in range(len(snapshot.minima))}
+        parts = ", ".join(f"minimum {i} ({m[0]:.3g}, {m[1]:.3g}): {100 * s:.1f}%"
+                          for (i, s), m in zip(share.items(), snapshot.minima))
+        none = float(np.mean(b.minimum_index < 0))
+        self.status.setText(f"{snapshot.label} after {b.steps_done} steps — {parts or 'no known minima'}; "
+                            f"none reached: {100 * none:.1f}%")
+
+    def figures(self) -> list[Figure]:
+        if self.snapshot is None or self.snapshot.basins is None:
+            return []
+        return [Figure("Basin map", self.plot, self._data)]
+
+    def _data(self) -> dict[str, np.ndarray]:
+        b = self.snapshot.basins if self.snapshot else None
+        if b is None:
+            return {}
+        return {"xs": b.xs, "ys": b.ys, "minimum_index": b.minimum_index, "steps_to_reach": b.steps_to_reach,
+                "final_loss": b.final_loss}
+
+    def parameters(self) -> dict[str, Any]:
+        if self.snapshot is None:
+            return {}
+        return {"basin_map": {"optimizer": self.spec.currentText(), "n": self.n.value(), "steps": self.steps.value()}}

@@ -1,0 +1,167 @@
+"""Real-network mode: train the built-in digits MLP (or open a run folder / checkpoint) and show the loss
+on a plane through the final weights with the run's path on it (Li et al. 2018)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtWidgets
+
+from workbench.panel import Figure
+from workbench.panels.optimizer.heatmap import Heatmap
+from workbench.panels.optimizer.work import NetworkSnapshot, network_job
+from workbench.widgets.flow_layout import FlowLayout, labelled
+
+if TYPE_CHECKING:
+    from workbench.panels.optimizer.panel import OptimizerPanel
+
+PLANES = (("fixed random directions", "fixed"), ("PCA of the path", "pca"))
+CHECKPOINT_SUFFIXES = (".safetensors", ".pt", ".pth")
+
+
+class NetworkView(QtWidgets.QWidget):
+    def __init__(self, panel: "OptimizerPanel") -> None:
+        super().__init__()
+        self.panel = panel
+        self.snapshot: Optional[NetworkSnapshot] = None
+        self._source: dict[str, str] = {}  # run_folder / checkpoint being shown
+        self.spec = QtWidgets.QLineEdit("sgd:lr=0.1,momentum=0.9")
+        self.spec.setToolTip("Optimizer SPEC for training the digits MLP, e.g. adam:lr=0.003 or "
+                             "sgd:lr=0.1+lookahead:k=5,alpha=0.5")
+        self.steps = QtWidgets.QSpinBox()
+        self.steps.setRange(10, 100_000)
+        self.steps.setValue(300)
+        self.steps.setToolTip("Minibatch steps (batch 64); a snapshot of the weights every 10 steps")
+        self.plane = QtWidgets.QComboBox()
+        for text, key in PLANES:
+            self.plane.addItem(text, key)
+        self.plane.setToolTip("Fixed: two filter-normalised random directions through the final weights — one plane "
+                              "for every run, so optimizers compare, but a path lies mostly off it. PCA: the run's "
+                              "own plane, which holds most of its path but differs from run to run.")
+        self.n = QtWidgets.QSpinBox()
+        self.n.setRange(5, 121)
+        self.n.setValue(31)
+        self.n.setToolTip("Grid of n × n loss evaluations on the plane (each on the whole training split)")
+        self.train = QtWidgets.QPushButton("Train digits MLP")
+        self.train.setToolTip("Train the built-in MLP on scikit-learn's 8×8 digits and draw its landscape")
+        self.spec.setMinimumWidth(200)
+        top = FlowLayout()
+        for label, w in (("Optimizer", self.spec), ("Steps", self.steps), ("Plane", self.plane), ("Grid", self.n)):
+            top.addWidget(labelled(label, w))
+        top.addWidget(self.train)
+        self.plot = pg.PlotWidget()
+        item = self.plot.getPlotItem()
+        item.setMenuEnabled(False)
+        item.setLabel("bottom", "α (direction 1)")
+        item.setLabel("left", "β (direction 2)")
+        self.heatmap = Heatmap(item, label="log₁₀ training loss")
+        self.path = pg.PlotDataItem(pen=pg.mkPen("#ff5a36", width=2), symbol="o", symbolSize=5,
+                                    symbolBrush="#ff5a36", symbolPen=None)
+        self.ends = pg.ScatterPlotItem(size=12, pen=pg.mkPen("k"))
+        for it in (self.path, self.ends):
+            it.setZValue(10)
+            item.addItem(it)
+        self.curve_plot = pg.PlotWidget()
+        self.curve_plot.setFixedHeight(170)
+        cp = self.curve_plot.getPlotItem()
+        cp.setMenuEnabled(False)
+        cp.setLabel("bottom", "step")
+        cp.setLabel("left", "minibatch loss")
+        cp.setLogMode(y=True)
+        self.curve = cp.plot(pen=pg.mkPen("#00e0ff"))
+        self.status = QtWidgets.QLabel("Train the digits MLP, or open a training-run folder or a digits_mlp "
+                                       "checkpoint with File ▸ Open checkpoint.")
+        self.status.setWordWrap(True)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.curve_plot)
+        layout.addWidget(self.status)
+        self.train.clicked.connect(lambda: self.run())
+
+    def run(self, run_folder: Optional[str] = None, checkpoint: Optional[str] = None) -> None:
+        self._source = {k: v for k, v in (("run_folder", run_folder), ("checkpoint", checkpoint)) if v}
+        handle = self.panel.context.jobs.start(
+            "optimizer.network", "Network loss landscape", network_job, self.spec.text().strip(), self.steps.value(),
+            plane=self.plane.currentData(), n=self.n.value(), run_folder=run_folder, checkpoint=checkpoint,
+            device=self.panel.context.device(), process=True)  # Python-heavy: keep the GUI thread free
+        handle.partial.connect(self._draw)
+        handle.succeeded.connect(self._draw)
+
+    def open_path(self, kind: str, path: Path) -> None:
+        """A training-run folder (config.json + safetensors) or a digits_mlp checkpoint file."""
+        from engines.errors import InputError
+
+        path = Path(path)
+        if path.is_file() and path.name == "config.json":
+            path = path.parent
+        if path.is_dir():
+            if not (path / "config.json").is_file():
+                raise InputError(f"{path.name} is not a training-run folder (it has no config.json)")
+            self.run(run_folder=str(path))
+        elif path.is_file() and path.suffix.lower() in CHECKPOINT_SUFFIXES:
+            self.run(checkpoint=str(path))
+        elif not path.exists():
+            raise InputError(f"{path} does not exist")
+        else:
+            raise InputError(f"{path.name} is not a {kind} this panel can open: expected a training-run folder "
+                             f"or a .safetensors/.pt checkpoint of the digits MLP")
+
+    def _draw(self, snap: NetworkSnapshot) -> None:
+        self.snapshot = snap
+        if snap.train_losses is not None and len(snap.train_losses):
+            self.curve.setData(np.arange(len(snap.train_losses)), np.maximum(snap.train_losses, 1e-12))
+        if snap.loss is not None and snap.a is not None:
+            a, b = snap.a, snap.b
+            da, db = (a[-1] - a[0]) / (len(a) - 1), (b[-1] - b[0]) / (len(b) - 1)
+            rect = (a[0] - da / 2, b[0] - db / 2, a[-1] - a[0] + da, b[-1] - b[0] + db)
+            self.heatmap.set(np.log10(np.maximum(snap.loss, 1e-12)), rect, None, "log₁₀ training loss")
+        if snap.path is not None and len(snap.path):
+            self.path.setData(snap.path[:, 0], snap.path[:, 1])
+            self.ends.setData(pos=snap.path[[0, -1]], brush=[pg.mkBrush("w"), pg.mkBrush("#ffd400")])
+        else:
+            self.path.setData([], [])
+            self.ends.setData(pos=np.zeros((0, 2)))
+        item = self.plot.getPlotItem()
+        pca = snap.plane == "pca"
+        item.setLabel("bottom", "PC 1" if pca else "α (direction 1)")
+        item.setLabel("left", "PC 2" if pca else "β (direction 2)")
+        self.status.setText(self._describe(snap))
+
+    def _describe(self, snap: NetworkSnapshot) -> str:
+        if snap.stage == "training":
+            return f"Training {snap.label}: step {len(snap.train_losses)}…"
+        parts = [snap.label]
+        if snap.test_metric is not None:
+            parts.append(f"test accuracy {100 * snap.test_metric:.1f}%")
+        if snap.plane == "pca" and snap.explained is not None:
+            unexplained = max(0.0, 1.0 - float(np.sum(snap.explained)))
+            parts.append(f"PCA plane: the two components explain {100 * snap.explained[0]:.1f}% + "
+                         f"{100 * snap.explained[1]:.1f}% of the path's variance; unexplained {100 * unexplained:.1f}%")
+        elif snap.off_plane_share is not None:
+            parts.append(f"fixed plane: {100 * snap.off_plane_share:.1f}% of the path's squared length lies off "
+                         "the plane (random directions barely see a training path — try the PCA plane)")
+        parts.append("white dot: initialisation, yellow: final weights (the plane's centre)")
+        if snap.stage == "landscape":
+            parts.append("evaluating the landscape…")
+        return "; ".join(parts)
+
+    def figures(self) -> list[Figure]:
+        return [Figure("Network loss landscape", self.plot, self._data)] if self.snapshot is not None else []
+
+    def _data(self) -> dict[str, np.ndarray]:
+        s = self.snapshot
+        if s is None or s.loss is None:
+            return {}
+        out = {"a": s.a, "b": s.b, "loss": s.loss}
+        if s.path is not None:
+            out["path"] = s.path
+        return out
+
+    def parameters(self) -> dict[str, Any]:
+        if self.snapshot is None:
+            return {}
+        return {"network": {"optimizer": self.spec.text(), "steps": self.steps.value(), "plane": self.snapshot.plane,
+                            "grid": self.n.value(), **self._source}}

@@ -1,0 +1,285 @@
+"""The optimizer panel: controls on the left, the surface with trajectories, loss curves and playback
+on the right, plus the basin-map, sweep and real-network modes as further tabs."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator, Optional
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from workbench.panel import Animation, Figure, Panel, PanelContext
+from workbench.panels.optimizer import INFO
+from workbench.panels.optimizer.basin_view import BasinView
+from workbench.panels.optimizer.config_list import ConfigList, Preset
+from workbench.panels.optimizer.loss_plot import LossPlot
+from workbench.panels.optimizer.network_view import NetworkView
+from workbench.panels.optimizer.playback import Playback
+from workbench.panels.optimizer.run_controls import RunControls
+from workbench.panels.optimizer.surface_picker import SurfacePicker
+from workbench.panels.optimizer.surface_view import SurfaceView
+from workbench.panels.optimizer.sweep_view import SweepView
+from workbench.panels.optimizer.work import (
+    RunSnapshot,
+    ode_curves_job,
+    run_trajectories_job,
+    trajectory_table,
+)
+
+RERUN_DELAY_MS = 350
+MAX_ANIMATION_FRAMES = 240
+SIDEBAR_WIDTH = 330
+
+
+class OptimizerPanel(Panel):
+    """Optimizer trajectories on 2-D surfaces, animated; see :data:`workbench.panels.optimizer.INFO`."""
+
+    info = INFO
+
+    def __init__(self, context: PanelContext, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(context, parent)
+        self.snapshot: Optional[RunSnapshot] = None
+        self.ode_curves: list[tuple[int, np.ndarray]] = []
+        self._starts: Optional[np.ndarray] = None  # None: the surface's own start points
+        self._first_done = False
+        self._engine_ready = False
+        self._handle = None
+        self._follow_live = True  # keep the slider at the newest step while a job streams results
+
+        self.picker = SurfacePicker()
+        self.configs = ConfigList()
+        self.controls = RunControls()
+        self.view = SurfaceView()
+        self.loss_plot = LossPlot()
+        self.playback = Playback()
+        self.basins = BasinView(self)
+        self.sweep = SweepView(self)
+        self.network = NetworkView(self)
+        self._build_layout()
+
+        self._rerun = QtCore.QTimer(self, singleShot=True, interval=RERUN_DELAY_MS)
+        self._rerun.timeout.connect(self.run)
+        self.picker.changed.connect(self._surface_changed)
+        self.configs.changed.connect(self._rerun.start)
+        self.configs.preset_applied.connect(self._preset_applied)
+        self.controls.changed.connect(self._rerun.start)
+        self.controls.clear_starts.connect(self._clear_starts)
+        self.controls.log_scale.toggled.connect(self._log_toggled)
+        self.controls.ode.toggled.connect(self._ode_toggled)
+        self.view.start_clicked.connect(self.add_start)
+        self.playback.index_changed.connect(self._show_index)
+        self.loss_plot.step_dragged.connect(self.playback.set_index)
+        self.playback.slider.sliderPressed.connect(lambda: setattr(self, "_follow_live", False))
+        self.playback.install_shortcuts(self)
+
+    def _build_layout(self) -> None:
+        side = QtWidgets.QWidget()
+        column = QtWidgets.QVBoxLayout(side)
+        column.setContentsMargins(4, 4, 4, 4)
+        for w in (self.picker, self.configs, self.controls):
+            column.addWidget(w)
+        column.addStretch(1)
+        scroll = QtWidgets.QScrollArea()
+        scroll.setWidget(side)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(SIDEBAR_WIDTH)
+        scroll.setMaximumWidth(SIDEBAR_WIDTH + 80)
+
+        plots = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
+        plots.addWidget(self.view)
+        plots.addWidget(self.loss_plot)
+        plots.setStretchFactor(0, 3)
+        plots.setStretchFactor(1, 1)
+        trajectories = QtWidgets.QWidget()
+        tl = QtWidgets.QVBoxLayout(trajectories)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.addWidget(plots, 1)
+        tl.addWidget(self.playback)
+
+        self.modes = QtWidgets.QTabWidget()
+        self.modes.addTab(trajectories, "Trajectories")
+        self.modes.addTab(self.basins, "Basin map")
+        self.modes.addTab(self.sweep, "Hyperparameter sweep")
+        self.modes.addTab(self.network, "Real network")
+        tips = ("Trajectories of every configuration from every start, animated",
+                "Which minimum each start point reaches, and how many steps it takes",
+                "Final loss over a grid of two hyperparameters; Distill's theory on the quadratic",
+                "Loss landscape of a real network on a plane of filter-normalised directions (Li et al. 2018)")
+        for i, tip in enumerate(tips):
+            self.modes.setTabToolTip(i, tip)
+
+        split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
+        split.addWidget(scroll)
+        split.addWidget(self.modes)
+        split.setStretchFactor(1, 1)
+        split.setCollapsible(1, False)
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(split)
+
+    # ------------------------------------------------------------------ running
+    def start(self) -> None:
+        """First launch: Rosenbrock, four optimizers from the surface's own starts, animated when done."""
+        self.run()
+
+    def run(self) -> None:
+        """(Re)run the trajectories for the current surface, configurations, starts and settings."""
+        self._rerun.stop()
+        self._follow_live = True
+        self.playback.pause()
+        c = self.controls
+        handle = self.context.jobs.start(
+            INFO.name, "Optimizer trajectories", run_trajectories_job, self.picker.choice(), self.configs.specs(),
+            self._starts, c.steps.value(), noise=c.noise.value(), seed=c.seed.value(), device=self.context.device())
+        handle.partial.connect(self._draw)
+        handle.succeeded.connect(self._finished)
+        self._handle = handle
+
+    def _draw(self, snapshot: RunSnapshot) -> None:
+        if not self._engine_ready:
+            self._engine_ready = True
+            self.picker.engine_ready()
+            self.configs.engine_ready()
+            self.basins.engine_ready()
+            self.sweep.engine_ready()
+        previous = self.snapshot
+        self.snapshot = snapshot
+        if previous is None or previous.z is not snapshot.z:
+            self.view.set_surface(snapshot.x, snapshot.y, snapshot.z, snapshot.minima)
+            self.view.set_starts(snapshot.starts)
+            self.view.clear_trajectories()
+            self.loss_plot.clear_curves()
+            self.view.set_ode_curves([])
+        r = snapshot.result
+        if r is None:
+            return
+        self.view.set_trajectories(r.positions, r.losses, r.steps, r.labels, r.states)
+        self.loss_plot.set_losses(r.steps, r.losses, r.labels, snapshot.floor)
+        self.playback.set_steps([int(s) for s in r.steps])
+        if self._follow_live:
+            self.playback.set_index(len(r.steps) - 1)
+        self._show_index(self.playback.index())
+
+    def _finished(self, snapshot: RunSnapshot) -> None:
+        self._draw(snapshot)
+        self.playback.set_index(0)
+        self.playback.play()
+        if self.controls.ode.isChecked():
+            self._ode_toggled(True)
+        if not self._first_done:
+            self._first_done = True
+            self.first_job_done.emit()
+
+    def _show_index(self, index: int) -> None:
+        self.view.show_index(index)
+        self.loss_plot.set_index(index)
+
+    # ------------------------------------------------------------------ edits
+    def add_start(self, x: float, y: float) -> None:
+        """Add a start point (a click on the surface) and rerun."""
+        current = self._starts if self._starts is not None else (
+            self.snapshot.starts if self.snapshot is not None else np.zeros((0, 2)))
+        self._starts = np.vstack([current, [[x, y]]])
+        self.view.set_starts(self._starts)
+        self.controls.show_start_count(len(self._starts))
+        self._rerun.start()
+
+    def _clear_starts(self) -> None:
+        self._starts = None
+        self.controls.show_start_count(None)
+        self._rerun.start()
+
+    def _surface_changed(self) -> None:
+        self._starts = None
+        self.controls.show_start_count(None)
+        self._rerun.start()
+
+    def _preset_applied(self, preset: Preset) -> None:
+        self.controls.noise.blockSignals(True)
+        self.controls.noise.setValue(preset.noise)
+        self.controls.noise.blockSignals(False)
+
+    def _log_toggled(self, on: bool) -> None:
+        self.view.set_log_scale(on)
+        self.loss_plot.set_log(on)
+        if self.snapshot is not None and self.snapshot.result is not None:
+            r = self.snapshot.result
+            self.loss_plot.set_losses(r.steps, r.losses, r.labels, self.snapshot.floor)
+
+    def _ode_toggled(self, on: bool) -> None:
+        if not on or self.snapshot is None:
+            self.view.set_ode_curves([])
+            return
+        handle = self.context.jobs.start(
+            f"{INFO.name}.ode", "Continuous-time curves", ode_curves_job, self.picker.choice(),
+            self.configs.specs(), self.snapshot.starts, self.controls.steps.value())
+        handle.succeeded.connect(self._ode_done)
+
+    def _ode_done(self, curves: list[tuple[int, np.ndarray]]) -> None:
+        self.ode_curves = curves
+        if self.controls.ode.isChecked():
+            self.view.set_ode_curves(curves)
+            if not curves:
+                self.context.show_message("Continuous-time curves exist for plain SGD and heavy-ball momentum only")
+
+    # ------------------------------------------------------------------ shell interface
+    def open_path(self, kind: str, path: Path) -> None:
+        self.modes.setCurrentWidget(self.network)
+        self.network.open_path(kind, path)
+
+    def figures(self) -> list[Figure]:
+        figures = [
+            Figure("Trajectories on the surface", self.view, self._trajectory_data),
+            Figure("Loss against step", self.loss_plot, self._trajectory_data),
+        ]
+        return figures + self.basins.figures() + self.sweep.figures() + self.network.figures()
+
+    def _trajectory_data(self) -> dict[str, np.ndarray]:
+        if self.snapshot is None or self.snapshot.result is None:
+            return {}
+        return trajectory_table(self.snapshot.result)
+
+    def animations(self) -> list[Animation]:
+        return [Animation("Trajectories, step by step", self._frames, self._frame_count, fps=30.0)]
+
+    def _frame_indices(self) -> np.ndarray:
+        if self.snapshot is None or self.snapshot.result is None:
+            return np.zeros(0, dtype=int)
+        count = len(self.snapshot.result.steps)
+        return np.unique(np.linspace(0, count - 1, min(count, MAX_ANIMATION_FRAMES)).round().astype(int))
+
+    def _frame_count(self) -> int:
+        return len(self._frame_indices())
+
+    def _frames(self) -> Iterator[np.ndarray]:
+        from workbench.export.figure import render_image
+
+        current = self.playback.index()
+        self.playback.pause()
+        try:
+            for i in self._frame_indices():
+                self.view.show_index(int(i))
+                image = render_image(self.view).convertToFormat(QtGui.QImage.Format.Format_RGBA8888)
+                yield pg.functions.ndarray_from_qimage(image).copy()
+        finally:
+            self.view.show_index(current)
+
+    def parameters(self) -> dict[str, Any]:
+        c = self.controls
+        starts = self.snapshot.starts.tolist() if self.snapshot is not None else None
+        return {
+            "panel": INFO.name,
+            "surface": self.picker.choice().as_dict(),
+            "optimizers": self.configs.specs(),
+            "starts": starts,
+            "steps": c.steps.value(),
+            "noise": c.noise.value(),
+            "seed": c.seed.value(),
+            "device": self.context.device(),
+            "mode": self.modes.tabText(self.modes.currentIndex()),
+            **self.basins.parameters(),
+            **self.sweep.parameters(),
+            **self.network.parameters(),
+        }

@@ -1,0 +1,63 @@
+"""Run settings: steps, gradient noise, seed, start points, and the display toggles."""
+from __future__ import annotations
+
+from typing import Optional
+
+from PySide6 import QtCore, QtWidgets
+
+DEFAULT_STEPS = 500
+
+
+class RunControls(QtWidgets.QGroupBox):
+    """Emits :attr:`changed` when a setting that needs a new run changes."""
+
+    changed = QtCore.Signal()
+    clear_starts = QtCore.Signal()
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__("Run", parent)
+        self.steps = QtWidgets.QSpinBox()
+        self.steps.setRange(1, 100_000)
+        self.steps.setValue(DEFAULT_STEPS)
+        self.steps.setSingleStep(100)
+        self.steps.setToolTip("Number of optimizer steps for every trajectory")
+        self.noise = QtWidgets.QDoubleSpinBox()
+        self.noise.setRange(0.0, 1e4)
+        self.noise.setDecimals(3)
+        self.noise.setSingleStep(1.0)
+        self.noise.setToolTip("Std σ of Gaussian noise added to every gradient (minibatch noise). With noise, "
+                              "SGD is Langevin dynamics at temperature T = lr·σ²/2, sampling ∝ exp(−L/T)")
+        self.seed = QtWidgets.QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setToolTip("Seed of the gradient noise")
+        self.starts_label = QtWidgets.QLabel()
+        self.starts_label.setWordWrap(True)
+        self.starts_label.setToolTip("Click on the surface to add a start point")
+        self.clear_button = QtWidgets.QPushButton("Default starts")
+        self.clear_button.setToolTip("Forget the clicked start points and use the surface's own")
+        self.log_scale = QtWidgets.QCheckBox("Log colour scale")
+        self.log_scale.setChecked(True)
+        self.log_scale.setToolTip("Colour the surface by log₁₀(loss − min) and draw the loss plot on a log axis")
+        self.ode = QtWidgets.QCheckBox("Continuous-time curves")
+        self.ode.setToolTip("Overlay, dashed, the ODE each SGD / momentum configuration discretises: gradient "
+                            "flow θ' = −∇L, or the heavy ball θ'' + λθ' = −∇L (Su Jianlin, dynamics view)")
+        form = QtWidgets.QFormLayout(self)
+        form.addRow("Steps", self.steps)
+        form.addRow("Gradient noise σ", self.noise)
+        form.addRow("Noise seed", self.seed)
+        form.addRow(self.starts_label)
+        form.addRow(self.clear_button)
+        form.addRow(self.log_scale)
+        form.addRow(self.ode)
+        for spin in (self.steps, self.noise, self.seed):
+            spin.setKeyboardTracking(False)
+            spin.valueChanged.connect(lambda _v: self.changed.emit())
+        self.clear_button.clicked.connect(self.clear_starts)
+        self.show_start_count(None)
+
+    def show_start_count(self, count: Optional[int]) -> None:
+        if count is None:
+            self.starts_label.setText("Starts: the surface's own. Click the surface to add one.")
+        else:
+            self.starts_label.setText(f"Starts: {count}. Click the surface to add more.")
+        self.clear_button.setEnabled(count is not None)

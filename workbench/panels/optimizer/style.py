@@ -1,0 +1,35 @@
+"""Colours shared by the optimizer panel's views: one colour per optimizer, the surface colormap."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtGui
+
+# Okabe-Ito-like palette, readable on the dark-to-light "cividis" heatmap.
+PALETTE = ("#ff5a36", "#00e0ff", "#ffd400", "#ff3fd2", "#7cff4f", "#ffffff", "#ff9b00", "#8f7bff")
+SURFACE_CMAP = "cividis"
+
+
+def color(index: int) -> QtGui.QColor:
+    """The colour of the ``index``-th optimizer configuration."""
+    return QtGui.QColor(PALETTE[index % len(PALETTE)])
+
+
+def colormap(name: str = SURFACE_CMAP) -> pg.ColorMap:
+    return pg.colormap.get(name)
+
+
+def finite_or_nan(a: np.ndarray) -> np.ndarray:
+    """A float copy of ``a`` with every non-finite value replaced by NaN (pyqtgraph's connect='finite')."""
+    out = np.array(a, dtype=np.float64, copy=True)
+    out[~np.isfinite(out)] = np.nan
+    return out
+
+
+def nan_joined(paths: np.ndarray) -> np.ndarray:
+    """Join paths of shape (S, T, D) into one (S*(T+1), D) array with a NaN row after each path."""
+    s, t, d = paths.shape
+    out = np.full((s, t + 1, d), np.nan)
+    out[:, :t] = paths
+    out[~np.isfinite(out)] = np.nan
+    return out.reshape(s * (t + 1), d)

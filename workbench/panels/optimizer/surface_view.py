@@ -1,0 +1,295 @@
+"""The loss surface as a heatmap with contours, minima, start points and optimizer trajectories."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+
+from workbench.panels.optimizer.heatmap import Heatmap
+from workbench.panels.optimizer.style import color, finite_or_nan, nan_joined
+
+N_CONTOURS = 14
+HOVER_RADIUS_PX = 12.0
+HOVER_MAX_POINTS = 400_000  # beyond this many drawn points the hover looks only at the current heads
+GLYPH_PX = (10.0, 120.0)  # state glyphs shorter/longer than this are rescaled to stay visible
+
+
+def log_gap(z: np.ndarray) -> np.ndarray:
+    """log10 of the height above the lowest value, floored at a millionth of the range."""
+    finite = z[np.isfinite(z)]
+    if not finite.size:
+        return np.full_like(z, np.nan)
+    lo, hi = float(finite.min()), float(finite.max())
+    eps = max((hi - lo) * 1e-6, 1e-12)
+    return np.log10(np.maximum(z - lo, 0.0) + eps)
+
+
+class SurfaceView(pg.PlotWidget):
+    """Heatmap of L(x, y); trajectories drawn up to the current step, one colour per optimizer.
+
+    Left click on the surface emits :attr:`start_clicked`; hovering a trajectory point shows its step,
+    position, loss and the optimizer state there (momentum push as an arrow, per-coordinate step size
+    as an ellipse).
+    """
+
+    start_clicked = QtCore.Signal(float, float)
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setToolTip("")
+        plot = self.getPlotItem()
+        plot.setLabel("bottom", "x")
+        plot.setLabel("left", "y")
+        plot.setMenuEnabled(False)
+        self.heatmap = Heatmap(plot, label="loss")
+        self._log = True
+        self._z: np.ndarray | None = None
+        self._rect = (0.0, 0.0, 1.0, 1.0)
+        self._contours: list[pg.IsocurveItem] = []
+        self.legend = plot.addLegend(offset=(8, 8), labelTextColor="w", brush=pg.mkBrush(0, 0, 0, 150))
+        self.minima = pg.ScatterPlotItem(symbol="star", size=16, pen=pg.mkPen("k"), brush=pg.mkBrush("w"))
+        self.minima.setZValue(20)
+        plot.addItem(self.minima)
+        self.starts = pg.ScatterPlotItem(symbol="o", size=9, pen=pg.mkPen("k", width=1.5), brush=pg.mkBrush("w"))
+        self.starts.setZValue(30)
+        plot.addItem(self.starts)
+        self._curves: list[pg.PlotDataItem] = []
+        self._heads: list[pg.ScatterPlotItem] = []
+        self._ode: list[pg.PlotDataItem] = []
+        self._positions: np.ndarray | None = None  # (C, S, T, 2)
+        self._losses: np.ndarray | None = None
+        self._states: dict[str, np.ndarray] = {}
+        self._steps: np.ndarray | None = None
+        self._labels: list[str] = []
+        self._index = 0
+        self._arrow_line = pg.PlotDataItem(pen=pg.mkPen("w", width=2))
+        self._arrow_head = pg.ArrowItem(angle=0, headLen=12, pen=pg.mkPen("k"), brush=pg.mkBrush("w"))
+        self._ellipse = QtWidgets.QGraphicsEllipseItem()
+        self._ellipse.setPen(pg.mkPen("w", width=2, style=QtCore.Qt.PenStyle.DashLine, cosmetic=True))
+        self._marker = pg.ScatterPlotItem(size=14, pen=pg.mkPen("w", width=2), brush=pg.mkBrush(None))
+        for item in (self._arrow_line, self._arrow_head, self._ellipse, self._marker):
+            item.setZValue(40)
+            plot.addItem(item)
+        self._hide_glyphs()
+        self.scene().sigMouseClicked.connect(self._clicked)
+        self.scene().sigMouseMoved.connect(self._hovered)
+
+    # ------------------------------------------------------------------ surface
+    def set_surface(self, x: np.ndarray, y: np.ndarray, z: np.ndarray, minima: Sequence[Sequence[float]] = ()) -> None:
+        """Show the grid z[i, j] = L(x[j], y[i]) (1-D x, y) and mark the known minima."""
+        x, y = np.asarray(x, float), np.asarray(y, float)
+        dx = (x[-1] - x[0]) / max(len(x) - 1, 1)
+        dy = (y[-1] - y[0]) / max(len(y) - 1, 1)
+        self._rect = (x[0] - dx / 2, y[0] - dy / 2, x[-1] - x[0] + dx, y[-1] - y[0] + dy)
+        self._z = np.asarray(z, float)
+        self._redraw_surface()
+        pts = np.asarray(list(minima), float).reshape(-1, 2)
+        self.minima.setData(pos=pts)
+        self.getPlotItem().setRange(xRange=(x[0], x[-1]), yRange=(y[0], y[-1]), padding=0)
+
+    def set_log_scale(self, on: bool) -> None:
+        self._log = bool(on)
+        self._redraw_surface()
+
+    def _redraw_surface(self) -> None:
+        if self._z is None:
+            return
+        shown = log_gap(self._z) if self._log else self._z
+        finite = shown[np.isfinite(shown)]
+        levels = (float(finite.min()), float(np.percentile(finite, 99.5))) if finite.size else (0.0, 1.0)
+        label = "log₁₀(loss − min)" if self._log else "loss"
+        self.heatmap.set(shown, self._rect, levels, label)
+        self._draw_contours(shown, levels)
+
+    def _draw_contours(self, shown: np.ndarray, levels: tuple[float, float]) -> None:
+        for item in self._contours:
+            item.setParentItem(None)
+            self.getPlotItem().removeItem(item)
+        self._contours = []
+        data = np.where(np.isfinite(shown), shown, levels[1])
+        pen = pg.mkPen(255, 255, 255, 60, width=1)
+        for level in np.linspace(levels[0], levels[1], N_CONTOURS + 2)[1:-1]:
+            iso = pg.IsocurveItem(data=data, level=float(level), pen=pen, axisOrder="row-major")
+            iso.setParentItem(self.heatmap.image)  # follows the image's transform (grid index -> data)
+            iso.setPos(0.5, 0.5)  # samples sit at pixel centres
+            self._contours.append(iso)
+
+    # ------------------------------------------------------------------ starts and trajectories
+    def set_starts(self, starts: np.ndarray) -> None:
+        self.starts.setData(pos=np.asarray(starts, float).reshape(-1, 2))
+
+    def set_trajectories(
+        self,
+        positions: np.ndarray,
+        losses: np.ndarray,
+        steps: np.ndarray,
+        labels: Sequence[str],
+        states: dict[str, np.ndarray] | None = None,
+    ) -> None:
+        """positions (C, S, T, 2), losses (C, S, T), steps (T,); states name -> (C, S, T, 2)."""
+        self._positions = finite_or_nan(positions)
+        self._losses = np.asarray(losses, float)
+        self._steps = np.asarray(steps)
+        self._states = dict(states or {})
+        if list(labels) != self._labels or len(self._curves) != len(labels):
+            self._rebuild_items(list(labels))
+        self._index = min(self._index, len(self._steps) - 1) if len(self._steps) else 0
+        self.show_index(len(self._steps) - 1 if self._index < 0 else self._index)
+
+    def clear_trajectories(self) -> None:
+        self._positions = self._losses = self._steps = None
+        self._states = {}
+        self._rebuild_items([])
+        self._hide_glyphs()
+
+    def _rebuild_items(self, labels: list[str]) -> None:
+        plot = self.getPlotItem()
+        for item in self._curves + self._heads:
+            plot.removeItem(item)
+        self.legend.clear()
+        self._labels = labels
+        self._curves, self._heads = [], []
+        for i, label in enumerate(labels):
+            c = color(i)
+            curve = pg.PlotDataItem(pen=pg.mkPen(c, width=2), connect="finite", name=label)
+            curve.setZValue(10)
+            head = pg.ScatterPlotItem(size=9, pen=pg.mkPen("k"), brush=pg.mkBrush(c))
+            head.setZValue(25)
+            plot.addItem(curve)
+            plot.addItem(head)
+            self._curves.append(curve)
+            self._heads.append(head)
+
+    def show_index(self, index: int) -> None:
+        """Draw every trajectory up to the ``index``-th recorded step."""
+        if self._positions is None or not len(self._steps):
+            return
+        self._index = int(np.clip(index, 0, self._positions.shape[2] - 1))
+        upto = self._positions[:, :, : self._index + 1]
+        for c, (curve, head) in enumerate(zip(self._curves, self._heads)):
+            joined = nan_joined(upto[c])
+            curve.setData(joined[:, 0], joined[:, 1], connect="finite")
+            tip = upto[c, :, -1]
+            head.setData(pos=tip[np.isfinite(tip).all(axis=1)])
+        self._hide_glyphs()
+
+    def curve_data(self, c: int) -> tuple[np.ndarray, np.ndarray]:
+        """The (x, y) arrays currently drawn for optimizer ``c`` (NaN-separated paths)."""
+        return self._curves[c].getData()
+
+    # ------------------------------------------------------------------ continuous-time overlay
+    def set_ode_curves(self, curves: Sequence[tuple[int, np.ndarray]]) -> None:
+        """Dashed curves (optimizer index, (m, 2) path) for the ODE counterparts; empty to hide."""
+        plot = self.getPlotItem()
+        for item in self._ode:
+            plot.removeItem(item)
+        self._ode = []
+        by_config: dict[int, list[np.ndarray]] = {}
+        for c, xy in curves:
+            by_config.setdefault(c, []).append(np.asarray(xy, float))
+        for c, paths in by_config.items():
+            joined = np.concatenate([np.vstack([p, [[np.nan, np.nan]]]) for p in paths])
+            pen = pg.mkPen(color(c), width=1.5, style=QtCore.Qt.PenStyle.DashLine)
+            item = pg.PlotDataItem(joined[:, 0], joined[:, 1], pen=pen, connect="finite")
+            item.setZValue(12)
+            plot.addItem(item)
+            self._ode.append(item)
+
+    # ------------------------------------------------------------------ mouse
+    def _in_view(self, scene_pos: QtCore.QPointF) -> bool:
+        return self.getPlotItem().vb.sceneBoundingRect().contains(scene_pos)
+
+    def _clicked(self, event) -> None:  # pyqtgraph MouseClickEvent
+        if event.button() != QtCore.Qt.MouseButton.LeftButton or event.double() or not self._in_view(event.scenePos()):
+            return
+        p = self.getPlotItem().vb.mapSceneToView(event.scenePos())
+        self.start_clicked.emit(float(p.x()), float(p.y()))
+
+    def _hovered(self, scene_pos: QtCore.QPointF) -> None:
+        if self._positions is None or not self._in_view(scene_pos):
+            return
+        p = self.getPlotItem().vb.mapSceneToView(scene_pos)
+        hit = self.nearest_point(p.x(), p.y())
+        if hit is None:
+            self._hide_glyphs()
+            QtWidgets.QToolTip.hideText()
+            return
+        c, s, t = hit
+        text = self.describe_point(c, s, t)
+        self._show_glyphs(c, s, t)
+        view_pos = self.mapFromScene(scene_pos)
+        QtWidgets.QToolTip.showText(self.mapToGlobal(view_pos) + QtCore.QPoint(14, 14), text, self)
+
+    def nearest_point(self, x: float, y: float) -> tuple[int, int, int] | None:
+        """(optimizer, start, step index) of the drawn point nearest (x, y) within the hover radius."""
+        pos = self._positions
+        if pos is None:
+            return None
+        upto = pos[:, :, : self._index + 1]
+        t0 = 0
+        if upto[..., 0].size > HOVER_MAX_POINTS:
+            t0 = self._index
+            upto = pos[:, :, self._index : self._index + 1]
+        px, py = self.getPlotItem().vb.viewPixelSize()
+        d = ((upto[..., 0] - x) / px) ** 2 + ((upto[..., 1] - y) / py) ** 2
+        d = np.where(np.isfinite(d), d, np.inf)
+        flat = int(np.argmin(d))
+        if not np.isfinite(d.flat[flat]) or d.flat[flat] > HOVER_RADIUS_PX**2:
+            return None
+        c, s, t = np.unravel_index(flat, d.shape)
+        return int(c), int(s), int(t) + t0
+
+    def describe_point(self, c: int, s: int, t: int) -> str:
+        assert self._positions is not None and self._losses is not None and self._steps is not None
+        x, y = self._positions[c, s, t]
+        label = self._labels[c] if c < len(self._labels) else f"#{c}"
+        lines = [f"<b>{label}</b> — start {s}", f"step {int(self._steps[t])}",
+                 f"(x, y) = ({x:.4g}, {y:.4g})", f"loss = {self._losses[c, s, t]:.6g}"]
+        for name, values in self._states.items():
+            v = values[c, s, t]
+            if np.isfinite(v).all():
+                lines.append(f"{name.replace('_', ' ')} = ({v[0]:.3g}, {v[1]:.3g})")
+        return "<br>".join(lines)
+
+    def _glyph_scale(self, length_px: float) -> float:
+        if length_px <= 0 or not np.isfinite(length_px):
+            return 0.0
+        lo, hi = GLYPH_PX
+        return lo / length_px if length_px < lo else hi / length_px if length_px > hi else 1.0
+
+    def _show_glyphs(self, c: int, s: int, t: int) -> None:
+        assert self._positions is not None
+        x, y = self._positions[c, s, t]
+        px, py = self.getPlotItem().vb.viewPixelSize()
+        self._marker.setData(pos=[(x, y)])
+        self._marker.show()
+        step_size = self._states.get("step_size")
+        momentum = self._states.get("momentum")
+        if momentum is not None and np.isfinite(momentum[c, s, t]).all():
+            scale = step_size[c, s, t] if step_size is not None and np.isfinite(step_size[c, s, t]).all() else 1.0
+            push = -np.asarray(momentum[c, s, t]) * scale  # the displacement the momentum buffer asks for
+            k = self._glyph_scale(float(np.hypot(push[0] / px, push[1] / py)))
+            if k > 0:
+                tip = (x + k * push[0], y + k * push[1])
+                self._arrow_line.setData([x, tip[0]], [y, tip[1]])
+                angle = np.degrees(np.arctan2(-(push[1] / py), push[0] / px))  # screen y points down
+                self._arrow_head.setStyle(angle=180 + angle)
+                self._arrow_head.setPos(*tip)
+                self._arrow_line.show()
+                self._arrow_head.show()
+        if step_size is not None and np.isfinite(step_size[c, s, t]).all():
+            a, b = np.abs(step_size[c, s, t])
+            k = self._glyph_scale(max(a / px, b / py) * 2)
+            if k > 0:
+                self._ellipse.setRect(QtCore.QRectF(x - k * a, y - k * b, 2 * k * a, 2 * k * b))
+                self._ellipse.show()
+
+    def _hide_glyphs(self) -> None:
+        for item in (self._arrow_line, self._arrow_head, self._ellipse, self._marker):
+            item.hide()
+
+    def leaveEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 - Qt override
+        self._hide_glyphs()
+        super().leaveEvent(event)
