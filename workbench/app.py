@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 
+GIL_SWITCH_INTERVAL_S = 0.001
 XCB_LIBRARIES = ("xcb-cursor", "xkbcommon-x11", "xcb-icccm", "xcb-keysyms", "xcb-shape", "xcb-render-util", "xcb-image")
 XCB_HINT = (
     "Qt's xcb platform plugin needs system libraries that are missing: {missing}.\n"
@@ -39,6 +40,9 @@ def create_application(argv: list[str] | None = None):
     import resources
     from workbench.settings import APPLICATION, ORGANIZATION
 
+    # Worker threads running Python loops hold the GIL for a whole switch interval (5 ms by default) each time
+    # the GUI thread releases it around a Qt call; a shorter interval keeps painting from queueing behind them.
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(argv or [sys.argv[0]])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)

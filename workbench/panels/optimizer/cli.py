@@ -133,7 +133,7 @@ def _write_figures(snapshot, title: str, out: Path) -> None:
 
     view = SurfaceView()
     view.resize(*FIGURE_SIZE)
-    view.set_surface(snapshot.x, snapshot.y, snapshot.z, snapshot.minima)
+    view.set_surface(snapshot.x, snapshot.y, snapshot.layers, snapshot.minima)
     view.set_starts(snapshot.starts)
     r = snapshot.result
     view.set_trajectories(r.positions, r.losses, r.steps, r.labels, r.states)

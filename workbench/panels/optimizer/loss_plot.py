@@ -1,6 +1,7 @@
 """Loss against step for every trajectory, log y, with a draggable line at the current step."""
 from __future__ import annotations
 
+import warnings
 from typing import Sequence
 
 import numpy as np
@@ -9,9 +10,11 @@ from PySide6 import QtCore, QtWidgets
 
 from workbench.panels.optimizer.style import color, nan_joined
 
+MAX_INDIVIDUAL = 16  # starts per optimizer drawn one by one; more are summarised by quantiles
+
 
 class LossPlot(pg.PlotWidget):
-    """One NaN-separated curve per optimizer (all its starts); y is the gap to the best known minimum.
+    """Loss curves per optimizer (all its starts, or their quantiles); y is the gap to the best known minimum.
 
     Dragging the vertical line emits :attr:`step_dragged` with the step index nearest the line.
     """
@@ -47,26 +50,42 @@ class LossPlot(pg.PlotWidget):
         self.getPlotItem().setLogMode(y=self._log)
 
     def set_losses(self, steps: np.ndarray, losses: np.ndarray, labels: Sequence[str], floor: float) -> None:
-        """steps (T,), losses (C, S, T); ``floor`` is the best known loss (the gap is drawn above it)."""
-        plot = self.getPlotItem()
+        """steps (T,), losses (C, S, T); ``floor`` is the best known loss (the gap is drawn above it).
+
+        Up to MAX_INDIVIDUAL starts every trajectory gets its curve; beyond that each optimizer shows the
+        median over its starts with dashed 10% and 90% quantiles (readable, and cheap to redraw)."""
         self._steps = np.asarray(steps, float)
         self._floor = float(floor)
-        if len(self._curves) != len(labels):
-            for item in self._curves:
-                plot.removeItem(item)
-            self._curves = []
-            for i, _ in enumerate(labels):
-                curve = pg.PlotDataItem(pen=pg.mkPen(color(i), width=1.2), connect="finite")
-                plot.addItem(curve)
-                self._curves.append(curve)
         gap = np.asarray(losses, float) - self._floor
         if self._log:
             gap = np.maximum(gap, 1e-12)  # a start sitting exactly on the minimum stays drawable
-        for c, curve in enumerate(self._curves):
-            s, t = gap[c].shape
-            xs = np.broadcast_to(self._steps, (s, t))[..., None]
-            joined = nan_joined(np.concatenate([xs, gap[c][..., None]], axis=-1))
-            curve.setData(joined[:, 0], joined[:, 1], connect="finite")
+        gap[~np.isfinite(gap)] = np.nan
+        summary = gap.shape[1] > MAX_INDIVIDUAL
+        per_config = 3 if summary else 1
+        if len(self._curves) != len(labels) * per_config:
+            self.clear_curves()
+            for i in range(len(labels)):
+                self._curves.append(self._add_curve(color(i), 1.2))
+                if summary:
+                    self._curves += [self._add_curve(color(i), 0.8, QtCore.Qt.PenStyle.DashLine) for _ in range(2)]
+        for c in range(len(labels)):
+            curves = self._curves[c * per_config:(c + 1) * per_config]
+            if summary:
+                with np.errstate(all="ignore"), warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns (every start diverged)
+                    quantiles = np.nanquantile(gap[c], (0.5, 0.1, 0.9), axis=0)
+                for curve, values in zip(curves, quantiles):
+                    curve.setData(self._steps, values, connect="finite")
+            else:
+                s, t = gap[c].shape
+                xs = np.broadcast_to(self._steps, (s, t))[..., None]
+                joined = nan_joined(np.concatenate([xs, gap[c][..., None]], axis=-1))
+                curves[0].setData(joined[:, 0], joined[:, 1], connect="finite")
+
+    def _add_curve(self, pen_color, width: float, style=QtCore.Qt.PenStyle.SolidLine) -> pg.PlotDataItem:
+        curve = pg.PlotDataItem(pen=pg.mkPen(pen_color, width=width, style=style), connect="finite")
+        self.getPlotItem().addItem(curve)
+        return curve
 
     def clear_curves(self) -> None:
         for item in self._curves:

@@ -147,7 +147,7 @@ class OptimizerPanel(Panel):
         previous = self.snapshot
         self.snapshot = snapshot
         if previous is None or previous.z is not snapshot.z:
-            self.view.set_surface(snapshot.x, snapshot.y, snapshot.z, snapshot.minima)
+            self.view.set_surface(snapshot.x, snapshot.y, snapshot.layers, snapshot.minima)
             self.view.set_starts(snapshot.starts)
             self.view.clear_trajectories()
             self.loss_plot.clear_curves()

@@ -26,8 +26,16 @@ def finite_or_nan(a: np.ndarray) -> np.ndarray:
     return out
 
 
-def nan_joined(paths: np.ndarray) -> np.ndarray:
-    """Join paths of shape (S, T, D) into one (S*(T+1), D) array with a NaN row after each path."""
+POINT_BUDGET = 10_000  # points drawn per optimizer: enough for the eye, cheap enough for live redraws
+
+
+def nan_joined(paths: np.ndarray, budget: int = POINT_BUDGET) -> np.ndarray:
+    """Join paths of shape (S, T, D) into one (S*(T'+1), D) array with a NaN row after each path, keeping
+    every k-th point (and the last) so that at most about ``budget`` points are drawn."""
+    stride = -(-paths.shape[0] * paths.shape[1] // budget)
+    if stride > 1:
+        keep = np.unique(np.r_[np.arange(0, paths.shape[1], stride), paths.shape[1] - 1])
+        paths = paths[:, keep]
     s, t, d = paths.shape
     out = np.full((s, t + 1, d), np.nan)
     out[:, :t] = paths

@@ -7,23 +7,13 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
+from workbench.panels.optimizer.contours import SurfaceLayer
 from workbench.panels.optimizer.heatmap import Heatmap
 from workbench.panels.optimizer.style import color, finite_or_nan, nan_joined
 
-N_CONTOURS = 14
 HOVER_RADIUS_PX = 12.0
 HOVER_MAX_POINTS = 400_000  # beyond this many drawn points the hover looks only at the current heads
 GLYPH_PX = (10.0, 120.0)  # state glyphs shorter/longer than this are rescaled to stay visible
-
-
-def log_gap(z: np.ndarray) -> np.ndarray:
-    """log10 of the height above the lowest value, floored at a millionth of the range."""
-    finite = z[np.isfinite(z)]
-    if not finite.size:
-        return np.full_like(z, np.nan)
-    lo, hi = float(finite.min()), float(finite.max())
-    eps = max((hi - lo) * 1e-6, 1e-12)
-    return np.log10(np.maximum(z - lo, 0.0) + eps)
 
 
 class SurfaceView(pg.PlotWidget):
@@ -45,9 +35,11 @@ class SurfaceView(pg.PlotWidget):
         plot.setMenuEnabled(False)
         self.heatmap = Heatmap(plot, label="loss")
         self._log = True
-        self._z: np.ndarray | None = None
+        self._layers: dict[bool, SurfaceLayer] | None = None
         self._rect = (0.0, 0.0, 1.0, 1.0)
-        self._contours: list[pg.IsocurveItem] = []
+        self._contours = pg.PlotDataItem(pen=pg.mkPen(255, 255, 255, 60, width=1), connect="finite")
+        self._contours.setParentItem(self.heatmap.image)  # follows the image's transform (grid index -> data)
+        self._contours.setPos(0.5, 0.5)  # samples sit at pixel centres
         self.legend = plot.addLegend(offset=(8, 8), labelTextColor="w", brush=pg.mkBrush(0, 0, 0, 150))
         self.minima = pg.ScatterPlotItem(symbol="star", size=16, pen=pg.mkPen("k"), brush=pg.mkBrush("w"))
         self.minima.setZValue(20)
@@ -77,13 +69,14 @@ class SurfaceView(pg.PlotWidget):
         self.scene().sigMouseMoved.connect(self._hovered)
 
     # ------------------------------------------------------------------ surface
-    def set_surface(self, x: np.ndarray, y: np.ndarray, z: np.ndarray, minima: Sequence[Sequence[float]] = ()) -> None:
-        """Show the grid z[i, j] = L(x[j], y[i]) (1-D x, y) and mark the known minima."""
+    def set_surface(self, x: np.ndarray, y: np.ndarray, layers: dict[bool, SurfaceLayer],
+                    minima: Sequence[Sequence[float]] = ()) -> None:
+        """Show the grid L(x[j], y[i]) (1-D x, y; ``layers`` from :func:`surface_layers`) and mark the minima."""
         x, y = np.asarray(x, float), np.asarray(y, float)
         dx = (x[-1] - x[0]) / max(len(x) - 1, 1)
         dy = (y[-1] - y[0]) / max(len(y) - 1, 1)
         self._rect = (x[0] - dx / 2, y[0] - dy / 2, x[-1] - x[0] + dx, y[-1] - y[0] + dy)
-        self._z = np.asarray(z, float)
+        self._layers = layers
         self._redraw_surface()
         pts = np.asarray(list(minima), float).reshape(-1, 2)
         self.minima.setData(pos=pts)
@@ -94,27 +87,12 @@ class SurfaceView(pg.PlotWidget):
         self._redraw_surface()
 
     def _redraw_surface(self) -> None:
-        if self._z is None:
+        if self._layers is None:
             return
-        shown = log_gap(self._z) if self._log else self._z
-        finite = shown[np.isfinite(shown)]
-        levels = (float(finite.min()), float(np.percentile(finite, 99.5))) if finite.size else (0.0, 1.0)
+        layer = self._layers[self._log]
         label = "log₁₀(loss − min)" if self._log else "loss"
-        self.heatmap.set(shown, self._rect, levels, label)
-        self._draw_contours(shown, levels)
-
-    def _draw_contours(self, shown: np.ndarray, levels: tuple[float, float]) -> None:
-        for item in self._contours:
-            item.setParentItem(None)
-            self.getPlotItem().removeItem(item)
-        self._contours = []
-        data = np.where(np.isfinite(shown), shown, levels[1])
-        pen = pg.mkPen(255, 255, 255, 60, width=1)
-        for level in np.linspace(levels[0], levels[1], N_CONTOURS + 2)[1:-1]:
-            iso = pg.IsocurveItem(data=data, level=float(level), pen=pen, axisOrder="row-major")
-            iso.setParentItem(self.heatmap.image)  # follows the image's transform (grid index -> data)
-            iso.setPos(0.5, 0.5)  # samples sit at pixel centres
-            self._contours.append(iso)
+        self.heatmap.set(layer.shown, self._rect, layer.levels, label)
+        self._contours.setData(layer.contours[:, 0], layer.contours[:, 1], connect="finite")
 
     # ------------------------------------------------------------------ starts and trajectories
     def set_starts(self, starts: np.ndarray) -> None:

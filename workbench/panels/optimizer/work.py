@@ -11,11 +11,14 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import numpy as np
 
+from workbench.panels.optimizer.contours import SurfaceLayer, surface_layers
+
 if TYPE_CHECKING:
     from engines.jobs import Reporter
     from engines.optim import BasinMap, Surface, SweepResult, TrajectoryResult
 
 GRID_N = 240
+MAX_FRAMES = 2_000  # recorded steps per trajectory: longer runs record every k-th step
 EXPRESSION_BOUNDS = ((-3.0, 3.0), (-3.0, 3.0))
 
 DEFAULT_SPECS = (
@@ -65,6 +68,7 @@ class RunSnapshot:
     minimum_loss: Optional[float]  # lowest known minimum value, None when the surface has none
     starts: np.ndarray  # (S, 2)
     labels: list[str]
+    layers: dict[bool, SurfaceLayer]  # what the view draws of z, linear (False) and log (True)
     result: Optional["TrajectoryResult"] = None
 
     @property
@@ -140,10 +144,12 @@ def run_trajectories_job(
     points = np.asarray(starts if starts is not None and len(starts) else built.starts, float).reshape(-1, 2)
     if not len(points):
         points = np.array([[(x[0] + x[-1]) / 2, (y[0] + y[-1]) / 2]])
-    snapshot = RunSnapshot(x, y, z, minima, low, points, [s.display for s in parsed])
+    reporter.progress(None, "tracing contours")
+    snapshot = RunSnapshot(x, y, z, minima, low, points, [s.display for s in parsed], surface_layers(z))
     reporter.partial(snapshot)
     request = TrajectoryRequest(built, parsed, points, int(steps), noise=float(noise), seed=int(seed), device=device,
-                                dtype=torch.float64 if double else torch.float32)
+                                dtype=torch.float64 if double else torch.float32,
+                                record_every=max(1, -(-int(steps) // MAX_FRAMES)))
     result = run_trajectories(MappedReporter(reporter, lambda r: replace(snapshot, result=r)), request)
     return replace(snapshot, result=result)
 
