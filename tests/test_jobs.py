@@ -105,6 +105,21 @@ def test_subprocess_job_returns_its_result(qtbot, manager):
     assert blocker.args == [50]
 
 
+def tensor_job(reporter, n: int):
+    import torch
+
+    reporter.partial(torch.arange(n))
+    return {"weights": torch.ones(n, n)}
+
+
+def test_subprocess_job_tensors_outlive_the_process(qtbot, manager):
+    handle = manager.start("p", "tensors", tensor_job, 4, process=True)
+    with qtbot.waitSignal(handle.succeeded, timeout=60000) as blocker:
+        pass
+    qtbot.wait(500)  # the process has exited: the tensor must not point into its memory
+    assert blocker.args[0]["weights"].sum().item() == 16
+
+
 def test_subprocess_job_errors_reach_the_ui(qtbot, manager):
     handle = manager.start("p", "fail", failing_job, process=True)
     with qtbot.waitSignal(handle.failed, timeout=60000) as blocker:

@@ -9,6 +9,7 @@ Progress and partial results are coalesced: the GUI gets the latest one, never a
 """
 from __future__ import annotations
 
+import pickle
 import queue
 import threading
 import time
@@ -120,14 +121,19 @@ def _child_main(fn: Callable[..., Any], args: tuple, kwargs: dict, out: Any, can
     """Entry point of a job subprocess: runs the job and sends its reports through ``out``."""
     from engines.jobs import Cancelled, Reporter
 
-    reporter = Reporter(lambda p: out.put(("progress", p)), lambda p: out.put(("partial", p)), cancel)
+    def send(kind: str, payload: Any) -> None:
+        # plain pickle, by value: the queue's own pickler would pass torch tensors as shared-memory handles,
+        # which die with this process
+        out.put((kind, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)))
+
+    reporter = Reporter(lambda p: send("progress", p), lambda p: send("partial", p), cancel)
     try:
-        out.put(("ok", fn(reporter, *args, **kwargs)))
+        send("ok", fn(reporter, *args, **kwargs))
     except Cancelled:
-        out.put(("cancelled", None))
+        send("cancelled", None)
     except BaseException as exc:  # noqa: BLE001
         err = describe_error(exc)
-        out.put(("error", (err.message, err.details)))
+        send("error", (err.message, err.details))
 
 
 def _run_in_process(handle: JobHandle, fn: Callable[..., Any], args: tuple, kwargs: dict) -> tuple[str, Any]:
@@ -148,11 +154,12 @@ def _run_in_process(handle: JobHandle, fn: Callable[..., Any], args: tuple, kwar
                 proc.terminate()
                 return "cancelled", None
             try:
-                kind, payload = out.get(timeout=0.02)
+                kind, data = out.get(timeout=0.02)
             except queue.Empty:
                 if not proc.is_alive() and out.empty():
                     return "error", JobError(f"the job's process ended unexpectedly (exit code {proc.exitcode})", "")
                 continue
+            payload = pickle.loads(data)
             if kind in ("progress", "partial"):
                 handle._post(kind, payload)
             elif kind == "error":

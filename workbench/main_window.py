@@ -221,7 +221,11 @@ class MainWindow(QtWidgets.QMainWindow):
             self.show_error("Cannot open file", JobError(f"{path} does not exist (any more).", ""))
             return False
         kind = kind or classify(path)
-        target = next((m.INFO.name for m in self.modules if kind in m.INFO.accepts), None)
+        current = self.current_panel()
+        if current is not None and kind in current.info.accepts:  # the panel in front first, then tab order
+            target = current.info.name
+        else:
+            target = next((m.INFO.name for m in self.modules if kind in m.INFO.accepts), None)
         if kind is None or target is None:
             self.show_error("Cannot open file", JobError(f"Workbench does not know what to do with {path.name}.", ""))
             return False

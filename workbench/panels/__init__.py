@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-_MODULES = ("workbench.panels.optimizer",)
+_MODULES = ("workbench.panels.optimizer", "workbench.panels.latent")
 
 
 def panel_modules() -> list[ModuleType]:

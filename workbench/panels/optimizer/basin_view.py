@@ -42,7 +42,7 @@ class BasinView(QtWidgets.QWidget):
         self.spec.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.n = QtWidgets.QSpinBox()
         self.n.setRange(8, 512)
-        self.n.setValue(128)
+        self.n.setValue(256)
         self.n.setToolTip("Grid of n × n start points")
         self.steps = QtWidgets.QSpinBox()
         self.steps.setRange(1, 100_000)

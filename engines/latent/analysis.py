@@ -1,0 +1,257 @@
+"""What the panel shows of a model: the encoded data set on a 2D map, interpolation paths decoded, the
+analogy row, the manifold grid of a 2D latent space, and the latent statistics. Plain functions and jobs."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+import torch
+
+from engines.latent.checkpoint import Checkpoint
+from engines.latent.data import DataSpec, LatentData, load_data, to_display
+from engines.latent.interpolation import analogy_row, lerp, slerp
+from engines.latent.maps import LatentMap, pca_map
+from engines.latent.models import LatentModel
+from engines.latent.statistics import AngleFit, angle_fit, norms, random_pair_angles
+
+ANGLE_PAIRS = 4000
+
+
+@dataclass
+class Encoded:
+    """The data set as the model sees it."""
+
+    data: LatentData
+    x: np.ndarray  # (N, ...) all items, train then test, model layout
+    images: np.ndarray  # (N, H, W, C) for showing (points: (N, D))
+    labels: np.ndarray  # (N,) -1 where unknown
+    z: np.ndarray  # (N, n) deterministic codes
+    clusters: Optional[np.ndarray]  # (N,) cluster of each item (clustering VAE)
+    map: LatentMap
+    n_train: int
+
+
+@dataclass
+class Interpolation:
+    t: np.ndarray
+    codes: dict[str, np.ndarray]  # mode -> (steps, n)
+    decoded: dict[str, np.ndarray]  # mode -> (steps, H, W, C) or (steps, D)
+    norms: dict[str, np.ndarray]  # mode -> (steps,)
+    endpoints: tuple[str, str]  # descriptions, e.g. "item 12 (label 3)" or "prior sample"
+
+
+@dataclass
+class Analogy:
+    codes: np.ndarray  # (4, n): a, b, c, a - b + c
+    decoded: np.ndarray  # (4, H, W, C)
+    names: tuple[str, str, str]
+
+
+@dataclass
+class Overview:
+    """Everything the panel draws after loading a model."""
+
+    checkpoint: Checkpoint
+    encoded: Encoded
+    interpolation: Interpolation
+    analogy: Optional[Analogy]
+    angles: AngleFit
+    data_angles: Optional[np.ndarray]  # angles between random pairs of encoded items
+    samples: np.ndarray
+    extra: dict = field(default_factory=dict)
+
+
+def _device_model(model: LatentModel) -> tuple[torch.device, torch.dtype]:
+    p = next(model.parameters())
+    return p.device, p.dtype
+
+
+@torch.no_grad()
+def decode(model: LatentModel, z: np.ndarray) -> np.ndarray:
+    """Decoded items for showing: (N, H, W, C) images or (N, D) points."""
+    dev, dtype = _device_model(model)
+    out = [model.decode(torch.as_tensor(np.asarray(c), dtype=dtype, device=dev)).float().cpu().numpy()
+           for c in np.array_split(np.asarray(z), max(1, len(z) // 512 + 1)) if len(c)]
+    return to_display(np.concatenate(out)) if out else np.zeros((0,))
+
+
+@torch.no_grad()
+def encode(model: LatentModel, data: LatentData, reporter=None) -> Encoded:
+    dev, dtype = _device_model(model)
+    x = data.all_x
+    zs, clusters = [], []
+    for start in range(0, len(x), 512):
+        xb = torch.as_tensor(x[start:start + 512], dtype=dtype, device=dev)
+        z = model.latent(xb)
+        zs.append(z.double().cpu().numpy())
+        if model.config.kind == "cluster-vae":
+            clusters.append(model.cluster_probs(z).argmax(-1).cpu().numpy())
+        if reporter is not None:
+            reporter.check()
+    z = np.concatenate(zs)
+    return Encoded(data, x, to_display(x), data.all_y, z, np.concatenate(clusters) if clusters else None,
+                   pca_map(z), len(data.train_x))
+
+
+@torch.no_grad()
+def cluster_items(model: LatentModel, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cluster of each item (model layout, (N, ...)) under a clustering VAE, and the probabilities p(y|z)
+    (N, K): what the segmentation & clustering panel consumes."""
+    from engines.errors import InputError
+
+    if model.config.kind != "cluster-vae":
+        raise InputError(f"clusters need a cluster-vae model, not a {model.config.kind}")
+    dev, dtype = _device_model(model)
+    probs = np.concatenate([model.cluster_probs(model.latent(torch.as_tensor(x[s:s + 512], dtype=dtype, device=dev)))
+                            .double().cpu().numpy() for s in range(0, len(x), 512)])
+    return probs.argmax(1), probs
+
+
+def _describe(encoded: Encoded, i: int) -> str:
+    label = int(encoded.labels[i])
+    return f"item {i}" + (f" (label {label})" if label >= 0 else "")
+
+
+def interpolate(model: LatentModel, z0: np.ndarray, z1: np.ndarray, steps: int,
+                endpoints: tuple[str, str] = ("z0", "z1")) -> Interpolation:
+    steps = max(2, int(steps))
+    t = np.linspace(0.0, 1.0, steps)
+    codes = {"lerp": lerp(z0, z1, t), "slerp": slerp(z0, z1, t)}
+    return Interpolation(t, codes, {m: decode(model, c) for m, c in codes.items()},
+                         {m: norms(c) for m, c in codes.items()}, endpoints)
+
+
+def interpolate_items(model: LatentModel, encoded: Encoded, i: int, j: int, steps: int) -> Interpolation:
+    from engines.errors import InputError
+
+    n = len(encoded.z)
+    for k in (i, j):
+        if not 0 <= k < n:
+            raise InputError(f"item {k} is out of range (the data set has {n} items, 0 to {n - 1})")
+    return interpolate(model, encoded.z[i], encoded.z[j], steps, (_describe(encoded, i), _describe(encoded, j)))
+
+
+def prior_pair(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal(n), rng.standard_normal(n)
+
+
+def label_mean(encoded: Encoded, label: int) -> np.ndarray:
+    from engines.errors import InputError
+
+    keep = encoded.labels == label
+    if not keep.any():
+        raise InputError(f"no item has label {label}")
+    return encoded.z[keep].mean(axis=0)
+
+
+def make_analogy(model: LatentModel, encoded: Encoded, a: int, b: int, c: int) -> Analogy:
+    """a - b + c for three items."""
+    codes = analogy_row(encoded.z[a], encoded.z[b], encoded.z[c])
+    return Analogy(codes, decode(model, codes), (_describe(encoded, a), _describe(encoded, b), _describe(encoded, c)))
+
+
+@torch.no_grad()
+def manifold_grid(model: LatentModel, x_range: tuple[float, float], y_range: tuple[float, float], n: int = 16
+                  ) -> np.ndarray:
+    """Decoded images over an n x n grid of a 2D latent region, tiled as an ordinary picture (n*H, n*W, C):
+    the top row of tiles at y_range[1], the left column at x_range[0]."""
+    xs = np.linspace(x_range[0], x_range[1], n)
+    ys = np.linspace(y_range[1], y_range[0], n)
+    zz = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    images = decode(model, zz)  # (n*n, H, W, C)
+    h, w, c = images.shape[1:]
+    return images.reshape(n, n, h, w, c).transpose(0, 2, 1, 3, 4).reshape(n * h, n * w, c)
+
+
+def tile(images: np.ndarray, cols: int, pad: int = 1, fill: float = 0.25) -> np.ndarray:
+    """Images (N, H, W, C) in a grid with ``cols`` columns and ``pad`` pixel gaps: (rows*(H+pad)-pad, ...)."""
+    images = np.asarray(images)
+    n, h, w, c = images.shape
+    cols = max(1, min(cols, n))
+    rows = (n + cols - 1) // cols
+    out = np.full((rows * (h + pad) - pad, cols * (w + pad) - pad, c), fill, dtype=np.float32)
+    for k in range(n):
+        r, q = divmod(k, cols)
+        out[r * (h + pad):r * (h + pad) + h, q * (w + pad):q * (w + pad) + w] = images[k]
+    return out
+
+
+def default_pair(encoded: Encoded) -> tuple[int, int]:
+    """Two test items of different labels (the first "0" and the first "1" when the digits are loaded)."""
+    start = encoded.n_train
+    labels = encoded.labels[start:]
+    if len(labels) >= 2 and (labels >= 0).any():
+        firsts = {}
+        for k, lab in enumerate(labels):
+            firsts.setdefault(int(lab), start + k)
+        keys = sorted(firsts)
+        if len(keys) >= 2:
+            return firsts[keys[0]], firsts[keys[1]]
+    return start, min(start + 1, len(encoded.z) - 1)
+
+
+def default_analogy(encoded: Encoded) -> tuple[int, int, int]:
+    start = encoded.n_train
+    return start + 2 if start + 2 < len(encoded.z) else 0, start + 3 if start + 3 < len(encoded.z) else 1, start + 4 if start + 4 < len(encoded.z) else 0
+
+
+def overview(model_source, data: Optional[DataSpec] = None, steps: int = 9, pair: Optional[tuple[int, int]] = None,
+             seed: int = 0, reporter=None) -> Overview:
+    """Load (if a path), encode the data, and compute every view's content."""
+    from engines.latent.checkpoint import load_checkpoint
+    from engines.latent.training import draw_samples
+
+    def progress(f, m):
+        if reporter is not None:
+            reporter.progress(f, m)
+
+    progress(0.05, "loading the model")
+    ckpt = model_source if isinstance(model_source, Checkpoint) else load_checkpoint(model_source)
+    model = ckpt.model
+    if data is None:
+        data = data_for(ckpt)
+    progress(0.25, f"loading {data.describe()}")
+    dataset = load_data(data)
+    check_fits(ckpt, dataset)
+    progress(0.45, "encoding")
+    encoded = encode(model, dataset, reporter)
+    i, j = pair if pair is not None else default_pair(encoded)
+    progress(0.7, "interpolating")
+    interp = interpolate_items(model, encoded, i, j, steps)
+    analogy = make_analogy(model, encoded, *default_analogy(encoded)) if dataset.is_image else None
+    n = model.latent_size
+    fit = angle_fit(random_pair_angles(n, ANGLE_PAIRS, seed), n)
+    rng = np.random.default_rng(seed)
+    a, b = rng.integers(len(encoded.z), size=(2, ANGLE_PAIRS))
+    keep = a != b
+    from engines.latent.statistics import angles as pair_angles
+
+    data_angles = pair_angles(encoded.z[a[keep]] - encoded.z.mean(0), encoded.z[b[keep]] - encoded.z.mean(0))
+    samples = draw_samples(model)
+    progress(1.0, "done")
+    return Overview(ckpt, encoded, interp, analogy, fit, data_angles, samples)
+
+
+def overview_job(reporter, model_source, data: Optional[DataSpec] = None, steps: int = 9,
+                 pair: Optional[tuple[int, int]] = None, seed: int = 0) -> Overview:
+    return overview(model_source, data, steps, pair, seed, reporter)
+
+
+def data_for(ckpt: Checkpoint) -> DataSpec:
+    """The data set a checkpoint was trained on, when Workbench knows it (else the digits)."""
+    d = ckpt.info.get("dataset")
+    if isinstance(d, dict) and isinstance(d.get("name"), str) and not d.get("path"):
+        return DataSpec(d["name"])
+    if not ckpt.config.is_image and ckpt.config.dims == 2:
+        return DataSpec("moons")
+    return DataSpec("digits")
+
+
+def check_fits(ckpt: Checkpoint, data: LatentData) -> None:
+    from engines.errors import InputError
+
+    if tuple(data.data_shape) != tuple(ckpt.config.data_shape):
+        raise InputError(f"the data set {data.name} has items of shape {list(data.data_shape)} but the model "
+                         f"{ckpt.name} takes {list(ckpt.config.data_shape)}")

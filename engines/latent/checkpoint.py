@@ -1,0 +1,248 @@
+"""Latent-model checkpoints: ``NAME.safetensors`` with ``NAME.json`` beside it.
+
+The JSON holds the architecture, hyperparameters, data set, training steps, metrics, format version and
+the sha256 of the weights file; the safetensors metadata carries the same config (without the hash) so
+the weights file alone is loadable. PyTorch ``.pt/.pth`` files are read through
+``torch.load(weights_only=True)`` only (the shared safe reader); with no config the architecture is
+inferred from the tensor names and shapes. Everything wrong with a file is an :class:`InputError`.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+import numpy as np
+import torch
+
+from engines.checkpoints import match_state_dict, read_tensors
+from engines.errors import InputError
+from engines.latent.config import ModelConfig
+from engines.latent.models import LatentModel, build_model
+
+FORMAT = "workbench-latent"
+VERSION = 1
+MAX_JSON_BYTES = 1 << 20
+METADATA_KEY = "workbench_latent"
+
+
+@dataclass
+class Checkpoint:
+    """A loaded model with what its config says about it."""
+
+    model: LatentModel
+    config: ModelConfig
+    info: dict[str, Any] = field(default_factory=dict)  # train, dataset, run, metrics ... from the JSON
+    sha256: str = ""
+    path: Optional[Path] = None
+
+    @property
+    def name(self) -> str:
+        return self.path.stem if self.path else str(self.info.get("name", "trained"))
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        return dict((self.info.get("run") or {}).get("metrics") or {})
+
+
+def config_path(weights: Path) -> Path:
+    return weights.with_suffix(".json")
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def save_checkpoint(path: str | Path, state: Mapping[str, torch.Tensor], config: ModelConfig,
+                    extra: Optional[Mapping[str, Any]] = None) -> dict[str, Any]:
+    """Write ``path`` (.safetensors) and its JSON config atomically; return the JSON written."""
+    from safetensors.torch import save as save_bytes
+
+    from engines.export.atomic import atomic_write_bytes, atomic_write_text
+
+    path = Path(path)
+    if path.suffix.lower() != ".safetensors":
+        path = path.with_name(path.name + ".safetensors") if path.suffix == "" else path.with_suffix(".safetensors")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body: dict[str, Any] = {"format": FORMAT, "version": VERSION, "model": config.as_dict()}
+    body.update(dict(extra or {}))
+    tensors = {k: v.detach().to("cpu").contiguous() for k, v in as_tensors(state).items()}
+    data = save_bytes(tensors, metadata={METADATA_KEY: json.dumps(body, sort_keys=True, default=str)})
+    body["weights"] = path.name
+    body["sha256"] = sha256_bytes(data)
+    try:
+        from workbench import __version__ as app_version
+    except Exception:  # noqa: BLE001 - engines may run without the app package
+        app_version = "unknown"
+    body["workbench"] = app_version
+    atomic_write_bytes(path, data)
+    atomic_write_text(config_path(path), json.dumps(body, indent=2, default=_jsonable) + "\n")
+    return body
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return str(value)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        size = path.stat().st_size
+        if size > MAX_JSON_BYTES:
+            raise InputError(f"{path.name} is {size} bytes; a checkpoint config is at most {MAX_JSON_BYTES}")
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError(f"{path} does not exist (moved or deleted?)") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path.name} is not a readable JSON checkpoint config: {exc}") from exc
+    if not isinstance(data, dict):
+        raise InputError(f"{path.name} is not a checkpoint config (expected a JSON object)")
+    return data
+
+
+def _safetensors_metadata(data: bytes) -> Optional[dict[str, Any]]:
+    import struct
+
+    try:
+        (n,) = struct.unpack("<Q", data[:8])
+        header = json.loads(data[8:8 + n])
+        text = (header.get("__metadata__") or {}).get(METADATA_KEY)
+        return json.loads(text) if text else None
+    except Exception:  # noqa: BLE001 - no usable metadata: fall back to inference
+        return None
+
+
+def as_tensors(state: Mapping[str, Any]) -> dict[str, torch.Tensor]:
+    """Tensors for a state dict of tensors or numpy arrays."""
+    return {k: v if isinstance(v, torch.Tensor) else torch.from_numpy(np.asarray(v)) for k, v in state.items()}
+
+
+def load_state(model: LatentModel, tensors: Mapping[str, Any], source: str) -> None:
+    """Load ``tensors`` (torch or numpy) into ``model`` after checking names, shapes and values."""
+    tensors = as_tensors(tensors)
+    matched = match_state_dict(model, tensors, source)
+    bad = [k for k, v in matched.items() if v.is_floating_point() and not torch.isfinite(v).all()]
+    if bad:
+        raise InputError(f"{source} holds NaN or infinite weights in {', '.join(bad[:6])}")
+    model.load_state_dict(matched)
+
+
+def load_checkpoint(path: str | Path) -> Checkpoint:
+    """A model from ``path``: the .json config, the .safetensors weights, or a .pt/.pth state dict."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path} is a folder, not a checkpoint file")
+    body: Optional[dict[str, Any]] = None
+    if path.suffix.lower() == ".json":
+        body = _read_json(path)
+        weights_name = body.get("weights")
+        if not isinstance(weights_name, str) or Path(weights_name).name != weights_name or not weights_name:
+            raise InputError(f"{path.name} does not name its weights file (a plain file name under 'weights')")
+        weights = path.with_name(weights_name)
+    else:
+        weights = path
+        beside = config_path(path)
+        if beside.is_file() and beside != path:
+            body = _read_json(beside)
+    try:
+        raw = weights.read_bytes()
+    except FileNotFoundError as exc:
+        raise InputError(f"{weights} does not exist (moved or deleted?)") from exc
+    except OSError as exc:
+        raise InputError(f"cannot read {weights}: {exc.strerror or exc}") from exc
+    tensors = read_tensors(weights)  # InputError for damaged, truncated, hostile files
+    digest = sha256_bytes(raw)
+    if body is not None:
+        if body.get("format") not in (None, FORMAT):
+            raise InputError(f"{weights.name}: its config is of format {body.get('format')!r}, not a latent model")
+        expected = body.get("sha256")
+        if isinstance(expected, str) and expected and expected != digest:
+            raise InputError(f"{weights.name} does not match its config: the weights' sha256 differs from the one "
+                             f"recorded in {config_path(weights).name} (the file was changed or replaced)")
+    if body is None:
+        body = _safetensors_metadata(raw)
+    if body is not None and "model" in body:
+        config = ModelConfig.from_dict(body["model"], weights.name)
+    else:
+        config = infer_config(tensors, weights.name)
+        body = {"inferred": True}
+    model = build_model(config)
+    load_state(model, tensors, weights.name)
+    model.eval()
+    info = {k: v for k, v in body.items() if k not in ("model",)}
+    return Checkpoint(model, config, info, digest, weights)
+
+
+def _square(n: int) -> Optional[int]:
+    s = int(round(math.sqrt(n)))
+    return s if s * s == n else None
+
+
+def _image_shape(d: int) -> tuple[int, ...]:
+    if d == 2:
+        return (2,)
+    if _square(d):
+        return (1, _square(d), _square(d))
+    if d % 3 == 0 and _square(d // 3):
+        return (3, _square(d // 3), _square(d // 3))
+    return (d,)
+
+
+def infer_config(tensors: Mapping[str, torch.Tensor], source: str) -> ModelConfig:
+    """The architecture implied by a bare state dict of one of these models (square images assumed)."""
+    t = {k[len("module."):] if k.startswith("module.") else k: v for k, v in tensors.items()}
+    try:
+        if "log_scale" in t and "couplings.0.m.0.weight" in t:
+            d = int(t["log_scale"].shape[0])
+            layers = len({k.split(".")[1] for k in t if k.startswith("couplings.")})
+            shape = _image_shape(d)
+            levels = 17 if d == 64 else 256
+            return ModelConfig("nice", shape, latent=2, hidden=int(t["couplings.0.m.0.weight"].shape[0]),
+                               layers=layers, levels=levels).validated()
+        first = t["encoder.0.weight"]
+        likelihood = "gaussian" if "log_sigma" in t else "bernoulli"
+        latent = int(t["to_stats.weight"].shape[0]) // 2
+        if first.ndim == 4:
+            c, width = int(first.shape[1]), int(first.shape[0])
+            convs = sorted(int(k.split(".")[1]) for k, v in t.items() if k.startswith("encoder.") and v.ndim == 4)
+            k = len(convs) - 1
+            lin = t[f"encoder.{convs[-1] + 3}.weight"]
+            hidden = int(lin.shape[0])
+            g = _square(int(lin.shape[1]) // (width * 2 ** k))
+            if g is None:
+                raise KeyError("non-square grid")
+            shape = tuple(int(s) for s in t["log_sigma"].shape) if "log_sigma" in t else (c, g * 2 ** k, g * 2 ** k)
+            return ModelConfig("conv-vae", shape, latent=latent, hidden=hidden, likelihood=likelihood).validated()
+        d, hidden = int(first.shape[1]), int(first.shape[0])
+        shape = tuple(int(s) for s in t["log_sigma"].shape) if "log_sigma" in t else _image_shape(d)
+        if len(shape) == 1 and d != 2 and "log_sigma" not in t:
+            raise KeyError("image shape")
+        kind = "cluster-vae" if "means" in t else "vae"
+        clusters = int(t["means"].shape[0]) if "means" in t else 10
+        return ModelConfig(kind, shape, latent=latent, hidden=hidden, clusters=clusters,
+                           likelihood=likelihood).validated()
+    except (KeyError, IndexError, ValueError) as exc:
+        if isinstance(exc, InputError):
+            raise InputError(f"{source}: {exc}") from None
+        names = ", ".join(list(t)[:5])
+        raise InputError(
+            f"{source} is not a latent-model checkpoint Workbench knows (no config JSON beside it, and its "
+            f"tensors ({names}{', ...' if len(t) > 5 else ''}) match none of vae, conv-vae, nice, cluster-vae)"
+        ) from None
+
+
+def checkpoint_from_state(config: ModelConfig, state: Mapping[str, torch.Tensor], info: Optional[dict] = None,
+                          name: str = "trained") -> Checkpoint:
+    """A :class:`Checkpoint` for weights held in memory (a training run's latest good state)."""
+    model = build_model(config)
+    load_state(model, state, name)
+    model.eval()
+    digest = sha256_bytes(b"".join(np.ascontiguousarray(v.detach().cpu().numpy() if isinstance(v, torch.Tensor) else v)
+                                   .tobytes() for _, v in sorted(state.items())))
+    return Checkpoint(model, config, dict(info or {}), digest, None)

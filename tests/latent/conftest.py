@@ -1,0 +1,35 @@
+"""Shared fixtures: short fixed-seed training runs on the digits, cached per session."""
+import pytest
+
+
+@pytest.fixture(scope="session")
+def digits():
+    from engines.latent.data import DataSpec, load_data
+
+    return load_data(DataSpec("digits"))
+
+
+def _train(kind, epochs, **config):
+    from engines.jobs import run
+    from engines.latent.config import DEFAULTS, ModelConfig, TrainConfig
+    from engines.latent.data import DataSpec
+
+    d = DEFAULTS[kind]
+    cfg = ModelConfig(kind, hidden=config.pop("hidden", d["hidden"]), layers=d.get("layers", 4), **config)
+    return run(__import__("engines.latent.training", fromlist=["train_job"]).train_job, cfg,
+               TrainConfig(epochs=epochs, lr=d["lr"], seed=0), DataSpec("digits"))
+
+
+@pytest.fixture(scope="session")
+def trained_vae():
+    return _train("vae", 30, latent=8)
+
+
+@pytest.fixture(scope="session")
+def trained_nice():
+    return _train("nice", 8)
+
+
+@pytest.fixture(scope="session")
+def train():
+    return _train

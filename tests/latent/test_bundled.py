@@ -1,0 +1,30 @@
+"""The bundled checkpoints: small, loadable, hashes recorded, held-out numbers as recorded."""
+import json
+
+import pytest
+
+import resources
+from engines.export.sidecar import file_sha256
+from engines.latent.checkpoint import load_checkpoint
+from engines.latent.training import evaluate
+
+NAMES = {"digits_vae": ("vae", 16), "digits_vae_2d": ("vae", 2), "digits_nice": ("nice", 64)}
+
+
+@pytest.mark.parametrize("name", sorted(NAMES))
+def test_bundled_checkpoint(name, digits):
+    path = resources.path("checkpoints", name + ".safetensors")
+    assert path.stat().st_size < 600_000
+    meta = json.loads(path.with_suffix(".json").read_text())
+    assert meta["sha256"] == file_sha256(path)
+    assert meta["dataset"]["name"] == "digits" and meta["train"]["seed"] == 0
+    ck = load_checkpoint(path)
+    kind, latent = NAMES[name]
+    assert ck.config.kind == kind and ck.model.latent_size == latent
+    m = evaluate(ck.model, digits)
+    recorded = meta["run"]["metrics"]
+    assert m["test_total"] == pytest.approx(recorded["test_total"], abs=1e-3)
+    if kind == "nice":
+        assert m["test_bits_per_dim"] < 3.0
+    else:
+        assert m["test_recon_mse"] < 0.5 * m["mean_image_mse"]
