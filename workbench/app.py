@@ -64,6 +64,7 @@ def run_gui(device: str | None) -> int:
     app = create_application()
     window = MainWindow(Settings(), device)
     window.show()
+    window.activateWindow()  # keyboard focus even where no window manager hands it out
     QtCore.QTimer.singleShot(0, window.build_panels)
     code = app.exec()
     if not QtCore.QThreadPool.globalInstance().waitForDone(0):

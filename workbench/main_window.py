@@ -63,7 +63,7 @@ class MainWindow(QtWidgets.QMainWindow):
         for module in self.modules:
             panel = module.create(context)
             self.panels[module.INFO.name] = panel
-            self.tabs.addTab(panel, module.INFO.title)
+            self.tabs.addTab(panel, module.INFO.title.replace("&", "&&"))  # a lone & would be a mnemonic
         self.statusBar().clearMessage()
         self.probe_device()
         self._tab_changed(self.tabs.currentIndex())
@@ -146,7 +146,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
         view = bar.addMenu("&View")
         for i, module in enumerate(self.modules):
-            self._action(view, module.INFO.title, lambda checked=False, n=i: self.tabs.setCurrentIndex(n), f"Ctrl+{i + 1}")
+            self._action(view, module.INFO.title.replace("&", "&&"), lambda checked=False, n=i: self.tabs.setCurrentIndex(n), f"Ctrl+{i + 1}")
         view.addSeparator()
         device_menu = view.addMenu("Device")
         group = QtGui.QActionGroup(self)
@@ -162,7 +162,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action(help_menu, "Keyboard shortcuts", self.show_shortcuts, "F1")
         ideas = help_menu.addMenu("The ideas behind each panel")
         for module in self.modules:
-            sub = ideas.addMenu(module.INFO.title)
+            sub = ideas.addMenu(module.INFO.title.replace("&", "&&"))
             for label, url in module.INFO.ideas:
                 self._action(sub, label, lambda checked=False, u=url: QtGui.QDesktopServices.openUrl(QtCore.QUrl(u)), tip=url)
         self._action(help_menu, "Log file", self.show_log_location)
