@@ -50,11 +50,15 @@ def build_parser() -> argparse.ArgumentParser:
                               description="Run a panel's work headless.")
     panels = run.add_subparsers(dest="panel_name", metavar="PANEL", required=True)
     for module in modules:
-        sub = panels.add_parser(module.INFO.name, help=module.INFO.title, description=module.cli.__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-        module.cli.add_arguments(sub)
-        _common(sub, suppress=True)
-        sub.set_defaults(handler=module.cli.run)
+        # a panel's cli may offer several commands: RUN_COMMANDS = {name: (add_arguments, run, help)}
+        entries = getattr(module.cli, "RUN_COMMANDS", None) or {
+            module.INFO.name: (module.cli.add_arguments, module.cli.run, module.INFO.title)}
+        for name, (add_arguments, handler, title) in entries.items():
+            sub = panels.add_parser(name, help=title, description=module.cli.__doc__,
+                                    formatter_class=argparse.RawDescriptionHelpFormatter)
+            add_arguments(sub)
+            _common(sub, suppress=True)
+            sub.set_defaults(handler=handler)
     trainable = [m for m in modules if hasattr(m.cli, "add_train_arguments")]
     if trainable:
         train = commands.add_parser("train", help="train a panel's model headless and save a checkpoint",

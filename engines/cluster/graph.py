@@ -1,0 +1,119 @@
+"""InfoMap (Rosvall & Bergstrom 2008) on graphs: a k-nearest-neighbour graph of an embedding, or a word
+co-occurrence graph. ``infomap.Infomap.run`` holds the GIL for its whole run: call these from a job
+started with ``process=True``.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from engines.errors import InputError
+
+
+def knn_graph(x: np.ndarray, k: int = 15, device: str | torch.device = "cpu") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Symmetrised kNN graph (sources, targets, weights) with Gaussian weights scaled per point."""
+    xt = torch.as_tensor(x, dtype=torch.float32, device=device)
+    n = xt.shape[0]
+    if n < 3:
+        raise InputError("a neighbour graph needs at least 3 points")
+    k = min(k, n - 1)
+    dist, idx = torch.cdist(xt, xt).topk(k + 1, largest=False)
+    dist, idx = dist[:, 1:], idx[:, 1:]
+    sigma = dist.mean(1).clamp_min(1e-9)
+    w = torch.exp(-dist.pow(2) / (sigma.unsqueeze(1) * sigma[idx]))
+    src = torch.arange(n, device=xt.device).repeat_interleave(k)
+    return src.cpu().numpy(), idx.reshape(-1).cpu().numpy(), w.reshape(-1).double().cpu().numpy()
+
+
+@dataclass
+class InfomapResult:
+    modules: np.ndarray  # module of each node (0-based, by decreasing flow)
+    codelength: float  # bits per step of the two-level code
+    one_level_codelength: float  # bits per step with every node in one module
+    clu: str  # InfoMap's .clu text
+    tree: str  # InfoMap's .tree text
+
+    @property
+    def saving(self) -> float:
+        """Relative codelength saving of the module partition."""
+        return 1.0 - self.codelength / self.one_level_codelength if self.one_level_codelength > 0 else 0.0
+
+
+def run_infomap(n: int, src: np.ndarray, dst: np.ndarray, weights: np.ndarray, markov_time: float = 1.0,
+                seed: int = 1, trials: int = 1, directed: bool = False) -> InfomapResult:
+    import infomap
+
+    flags = f"--two-level --silent --seed {seed} --num-trials {trials} --markov-time {markov_time}"
+    if directed:
+        flags += " --directed"
+    im = infomap.Infomap(flags)
+    im.add_nodes(range(n))
+    for a, b, w in zip(src.tolist(), dst.tolist(), weights.tolist()):
+        if w > 0 and a != b:
+            im.add_link(a, b, w)
+    result = im.run()
+    source = result if result is not None else im  # infomap >= 2.9 returns a Result; older versions do not
+    modules_of = source.modules() if result is not None else im.get_modules()
+    modules = np.zeros(n, np.int64)
+    for node, module in dict(modules_of).items():
+        modules[node] = module - 1
+    with tempfile.TemporaryDirectory() as tmp:
+        clu, tree = os.path.join(tmp, "out.clu"), os.path.join(tmp, "out.tree")
+        source.write_clu(clu)
+        source.write_tree(tree)
+        clu_text = Path(clu).read_text(encoding="utf-8")
+        tree_text = Path(tree).read_text(encoding="utf-8")
+    return InfomapResult(modules, float(source.codelength), float(source.one_level_codelength), clu_text, tree_text)
+
+
+def word_graph(words_by_line: list[list[str]], vocabulary: list[str], window: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Co-occurrence graph of ``vocabulary`` words: neighbours within ``window`` words on a line."""
+    index = {w: i for i, w in enumerate(vocabulary)}
+    pairs: dict[tuple[int, int], int] = {}
+    for words in words_by_line:
+        ids = [index.get(w, -1) for w in words]
+        for i, a in enumerate(ids):
+            if a < 0:
+                continue
+            for b in ids[i + 1: i + 1 + window]:
+                if b >= 0 and b != a:
+                    key = (a, b) if a < b else (b, a)
+                    pairs[key] = pairs.get(key, 0) + 1
+    if not pairs:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    keys = np.array(list(pairs.keys()), np.int64)
+    return keys[:, 0], keys[:, 1], np.array(list(pairs.values()), np.float64)
+
+
+def merge_modules(modules: np.ndarray, src: np.ndarray, dst: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
+    """Merge InfoMap's modules down to ``k`` greedily: join the two most strongly linked modules relative
+    to their sizes (the modularity-gain criterion W_ab / (vol_a vol_b)) until ``k`` remain."""
+    m = int(modules.max()) + 1 if len(modules) else 0
+    if m <= k:
+        return modules
+    w = np.zeros((m, m))
+    np.add.at(w, (modules[src], modules[dst]), weights)
+    w = w + w.T
+    vol = w.sum(1) + 1e-12
+    label = np.arange(m)
+    alive = np.ones(m, bool)
+    for _ in range(m - k):
+        score = w / np.outer(vol, vol)
+        np.fill_diagonal(score, -1)
+        score[~alive, :] = -1
+        score[:, ~alive] = -1
+        a, b = np.unravel_index(np.argmax(score), score.shape)
+        w[a] += w[b]
+        w[:, a] += w[:, b]
+        w[b] = 0
+        w[:, b] = 0
+        vol[a] += vol[b]
+        alive[b] = False
+        label[label == b] = a
+    _, out = np.unique(label[modules], return_inverse=True)
+    return out

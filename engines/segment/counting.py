@@ -1,0 +1,198 @@
+"""n-gram counting as a batched torch computation: codes, hashing, unique with counts, merge.
+
+Every n-gram of units (n = 1..max_n, never across a separator) gets a 64-bit code: the unit id for
+n = 1, then ``h_n = h_{n-1} * PRIME + unit`` with int64 wrap-around (a polynomial hash; collisions among
+millions of n-grams are vanishingly rare). One ``torch.unique(..., return_counts=True)`` per n counts a
+chunk; tables of chunks (or of worker processes) merge by concatenation and a second unique. Memory is
+bounded by the number of distinct n-grams, not by the corpus size.
+
+On a GPU the unique runs there (``torch.unique``); on the CPU it goes through numpy, whose SIMD sort is an
+order of magnitude faster than torch's CPU sort for int64 keys. Tables are looked up through a vectorised
+hash index (:mod:`engines.segment.hashindex`), not ``searchsorted``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from engines.segment.hashindex import HashIndex
+
+PRIME = 1_000_003  # odd, so the hash is a bijection on each step
+MISSING = -(2 ** 62)  # code of an n-gram that crosses a separator or the end
+
+
+def ngram_codes(units: torch.Tensor, max_n: int) -> list[torch.Tensor]:
+    """codes[n-1][i] = hash of units[i:i+n], or MISSING where that window contains a separator/end."""
+    units = units.to(torch.int64)
+    t = units.numel()
+    codes = [torch.where(units > 0, units, torch.full_like(units, MISSING))]
+    h = units.clone()
+    ok = units > 0
+    for n in range(2, max_n + 1):
+        nxt = torch.zeros_like(units)
+        if t - n + 1 > 0:
+            nxt[: t - n + 1] = units[n - 1:]
+        h = h * PRIME + nxt
+        ok = ok & (nxt > 0)
+        codes.append(torch.where(ok, h, torch.full_like(h, MISSING)))
+    return codes
+
+
+def unique_counts(codes: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct codes and their counts (torch.unique on an accelerator, numpy's sort on the CPU)."""
+    if codes.device.type != "cpu":
+        uniq, counts = torch.unique(codes, sorted=True, return_counts=True)
+        return uniq.cpu().numpy(), counts.cpu().numpy().astype(np.int64)
+    arr = np.sort(codes.numpy())
+    if arr.size == 0:
+        return arr, np.zeros(0, np.int64)
+    edge = np.flatnonzero(np.r_[True, arr[1:] != arr[:-1]])
+    return arr[edge], np.diff(np.r_[edge, arr.size]).astype(np.int64)
+
+
+def sum_by_code(codes: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Merge duplicate codes, summing their counts (sorted output)."""
+    order = np.argsort(codes, kind="stable")
+    codes, counts = codes[order], counts[order]
+    if codes.size == 0:
+        return codes, counts
+    edge = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    return codes[edge], np.add.reduceat(counts, edge)
+
+
+@dataclass
+class NgramTable:
+    """Sorted codes and their counts per n (index n-1), numpy int64 arrays."""
+
+    codes: list[np.ndarray] = field(default_factory=list)
+    counts: list[np.ndarray] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._index: dict = {}
+
+    def __getstate__(self):
+        return {"codes": self.codes, "counts": self.counts}
+
+    def __setstate__(self, state):
+        self.codes, self.counts = state["codes"], state["counts"]
+        self._index = {}
+
+    @property
+    def max_n(self) -> int:
+        return len(self.codes)
+
+    def total(self, n: int) -> int:
+        return int(self.counts[n - 1].sum()) if len(self.counts) >= n else 0
+
+    def distinct(self) -> int:
+        return int(sum(c.size for c in self.codes))
+
+    def index(self, n: int) -> HashIndex:
+        if n not in self._index:
+            self._index[n] = HashIndex(self.codes[n - 1])
+        return self._index[n]
+
+    def lookup(self, n: int, query, min_count: int = 1) -> torch.Tensor:
+        """Counts of the n-grams with codes ``query`` (0 for unseen or MISSING), as a CPU int64 tensor.
+
+        With ``min_count`` > 1 n-grams rarer than that read as 0 (a smaller index: faster lookups)."""
+        q = query.cpu().numpy() if isinstance(query, torch.Tensor) else np.asarray(query, np.int64)
+        out = np.zeros(len(q), np.int64)
+        if n <= self.max_n and self.codes[n - 1].size:
+            valid = np.flatnonzero(q != MISSING)
+            if min_count > 1:
+                key = (n, min_count)
+                if key not in self._index:
+                    keep = np.flatnonzero(self.counts[n - 1] >= min_count)
+                    self._index[key] = (HashIndex(self.codes[n - 1][keep]), self.counts[n - 1][keep])
+                index, counts = self._index[key]
+            else:
+                index, counts = self.index(n), self.counts[n - 1]
+            row = index.lookup(q[valid])
+            hit = row >= 0
+            out[valid[hit]] = counts[row[hit]]
+        return torch.from_numpy(out)
+
+    def pruned(self, min_count: int) -> "NgramTable":
+        keep = [c >= min_count for c in self.counts]
+        return NgramTable([c[k] for c, k in zip(self.codes, keep)], [c[k] for c, k in zip(self.counts, keep)])
+
+    def nbytes(self) -> int:
+        return int(sum(c.nbytes * 2 for c in self.codes))
+
+
+def count_units(units: torch.Tensor, max_n: int, codes: list[torch.Tensor] | None = None) -> NgramTable:
+    """The n-gram table of one chunk of units."""
+    table = NgramTable()
+    for c in codes or ngram_codes(units, max_n):
+        uniq, counts = unique_counts(c[c != MISSING])
+        table.codes.append(uniq)
+        table.counts.append(counts)
+    return table
+
+
+def merge(tables: list[NgramTable]) -> NgramTable:
+    """Sum of tables (the merge step after counting chunks or processes separately)."""
+    tables = [t for t in tables if t.codes]
+    if not tables:
+        return NgramTable()
+    if len(tables) == 1:
+        return tables[0]
+    out = NgramTable()
+    for n in range(max(t.max_n for t in tables)):
+        codes = np.concatenate([t.codes[n] for t in tables if t.max_n > n])
+        counts = np.concatenate([t.counts[n] for t in tables if t.max_n > n])
+        c, k = sum_by_code(codes, counts)
+        out.codes.append(c)
+        out.counts.append(k)
+    return out
+
+
+class Counter:
+    """Accumulates chunk tables, merging every few chunks so memory stays bounded by distinct n-grams."""
+
+    def __init__(self, max_n: int, device=None, merge_every: int = 4) -> None:
+        self.max_n = max_n
+        self.device = torch.device(device) if device is not None else torch.device("cpu")
+        self.merge_every = merge_every
+        self._pending: list[NgramTable] = []
+        self._table = NgramTable()
+
+    def add_units(self, units: np.ndarray | torch.Tensor) -> None:
+        tensor = torch.as_tensor(units, dtype=torch.int64).to(self.device)
+        self.add_table(count_units(tensor, self.max_n))
+
+    def add_table(self, table: NgramTable) -> None:
+        self._pending.append(table)
+        if len(self._pending) >= self.merge_every:
+            self._table = merge([self._table, *self._pending])
+            self._pending = []
+
+    def result(self) -> NgramTable:
+        if self._pending:
+            self._table = merge([self._table, *self._pending])
+            self._pending = []
+        return self._table
+
+
+def count_texts_worker(texts: list[str], max_n: int, cnum: bool) -> NgramTable:
+    """Top-level (picklable) worker: count a list of texts in a separate process."""
+    from engines.segment.units import encode
+
+    torch.set_num_threads(1)
+    counter = Counter(max_n)
+    for text in texts:
+        counter.add_units(encode(text, cnum=cnum).units)
+    return counter.result()
+
+
+def count_parallel(text_groups: list[list[str]], max_n: int, cnum: bool = False, workers: int = 2) -> NgramTable:
+    """Split + count in ``workers`` spawned processes + merge (Su: smaller dictionaries per process)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(workers) as pool:
+        tables = pool.starmap(count_texts_worker, [(g, max_n, cnum) for g in text_groups])
+    return merge(tables)

@@ -1,0 +1,56 @@
+"""A vectorised open-addressing hash index over int64 keys (numpy): key -> row, -1 when absent.
+
+Looking up two million n-gram codes in a sorted table with ``searchsorted`` costs ~20 dependent random
+reads per query; linear probing in a table at most half full costs ~1.3, so this is several times faster.
+Insertion and lookup are both whole-array operations repeated once per probe round.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+EMPTY = np.int64(-(2 ** 63))
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _slots(keys: np.ndarray, bits: int) -> np.ndarray:
+    mixed = keys.view(np.uint64) * _GOLDEN
+    return (mixed >> np.uint64(64 - bits)).astype(np.int64)
+
+
+class HashIndex:
+    def __init__(self, keys: np.ndarray) -> None:
+        keys = np.ascontiguousarray(keys, dtype=np.int64)
+        self.size = len(keys)
+        self.bits = max(4, int(np.ceil(np.log2(max(2 * len(keys), 16)))))
+        capacity = 1 << self.bits
+        self.mask = capacity - 1
+        self.keys = np.full(capacity, EMPTY, np.int64)
+        self.rows = np.full(capacity, -1, np.int64)
+        pending = np.arange(len(keys))
+        pos = _slots(keys, self.bits)
+        while pending.size:
+            free = self.keys[pos] == EMPTY
+            cand, cpos = pending[free], pos[free]
+            self.rows[cpos] = cand  # duplicated slots: the last write wins, the others probe on
+            won = self.rows[cpos] == cand
+            self.keys[cpos[won]] = keys[cand[won]]
+            self.rows[cpos[~won]] = np.where(self.keys[cpos[~won]] == EMPTY, -1, self.rows[cpos[~won]])
+            pending = np.r_[pending[~free], cand[~won]]
+            pos = (np.r_[pos[~free], cpos[~won]] + 1) & self.mask
+
+    def lookup(self, query: np.ndarray) -> np.ndarray:
+        """Row of each query key in the keys given at construction, -1 if absent."""
+        query = np.ascontiguousarray(query, dtype=np.int64)
+        out = np.full(len(query), -1, np.int64)
+        if self.size == 0 or len(query) == 0:
+            return out
+        active = np.arange(len(query))
+        pos = _slots(query, self.bits)
+        q = query
+        while active.size:
+            k = self.keys[pos]
+            hit = k == q
+            out[active[hit]] = self.rows[pos[hit]]
+            go = ~hit & (k != EMPTY)
+            active, q, pos = active[go], q[go], (pos[go] + 1) & self.mask
+        return out

@@ -1,0 +1,267 @@
+"""Lexicon construction from cached n-gram counts: the n-gram min-PMI variant and the minimum-entropy
+pair method (Su Jianlin, bojone/word-discovery and bojone/nlp-zero), vectorised over unit positions.
+
+1. an n-gram (2 <= n <= max_n, count >= min_count) is *strong* when its weakest split is still
+   strongly associated: min over split points of ln(N n(w) / (n(left) n(right))) > threshold[n];
+2. every boundary covered by a strong n-gram is joined, every other one cut: the pieces are candidates;
+3. candidates are counted (one torch.unique per chunk), kept when frequent enough and, for long ones,
+   when all their inner n-grams are strong;
+4. optionally, redundancy removal: a word whose best split into other words costs little is dropped.
+With ``max_n = 2`` this is the minimum-entropy pair method: cut between neighbours of low PMI.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from engines.segment.counting import MISSING, NgramTable, ngram_codes, unique_counts
+from engines.segment.hashindex import HashIndex
+from engines.segment.units import ALNUM, NUM, OFFSET
+
+PLACEHOLDER = {NUM: 0xE000, ALNUM: 0xE001}  # private-use code points standing for class units in words
+DISPLAY = {"\ue000": "<NUM>", "\ue001": "<ALNUM>"}
+
+
+@dataclass
+class LexiconParams:
+    method: str = "ngram"  # "ngram" (min-PMI over n-grams) or "pmi" (minimum-entropy pairs)
+    max_n: int = 4  # longest n-gram counted and scored
+    min_count: int = 8
+    thresholds: tuple[float, ...] = (0.0, 1.6, 3.2, 4.8)  # ln-PMI threshold per n (index n-1; n=1 unused)
+    max_len: int = 8  # longest word in units
+    redundancy: bool = False  # drop words whose split into other words costs little
+    class_rule: bool = True  # numbers/latin runs start words and take at most one unit after them
+
+    def threshold(self, n: int) -> float:
+        if n - 1 < len(self.thresholds):
+            return float(self.thresholds[n - 1])
+        return float(self.thresholds[-1]) + (n - len(self.thresholds)) * 1.6
+
+    def effective_n(self) -> int:
+        return 2 if self.method == "pmi" else self.max_n
+
+
+def units_to_text(rows: np.ndarray) -> np.ndarray:
+    """Strings of unit rows (K, L) padded with 0: class units become placeholders."""
+    cp = rows.astype(np.int64) - OFFSET
+    cp[rows == NUM] = PLACEHOLDER[NUM]
+    cp[rows == ALNUM] = PLACEHOLDER[ALNUM]
+    cp[rows == 0] = 0
+    cp = np.ascontiguousarray(cp.astype(np.uint32))
+    return cp.view(f"<U{rows.shape[1]}").ravel()
+
+
+def display_word(word: str) -> str:
+    for k, v in DISPLAY.items():
+        word = word.replace(k, v)
+    return word
+
+
+def position_counts(table: NgramTable, codes: list[torch.Tensor], max_n: int, min_count: int = 1) -> list[torch.Tensor]:
+    """Count of the n-gram starting at each position (n = 1..max_n); below ``min_count`` reads 0, which is
+    harmless for scoring: every part of an n-gram is at least as frequent as the n-gram itself."""
+    return [table.lookup(n, codes[n - 1], min_count) for n in range(1, max_n + 1)]
+
+
+def strong_ngrams(table: NgramTable, codes: list[torch.Tensor], params: LexiconParams,
+                  counts: list[torch.Tensor] | None = None) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+    """Per position i and n: the min-PMI score of units[i:i+n] and whether it is strong."""
+    max_n = params.effective_n()
+    counts = counts or position_counts(table, codes, max_n)
+    total = max(table.total(1), 1)
+    logc = [torch.log(c.clamp(min=1).to(torch.float64)) for c in counts]
+    t = codes[0].numel()
+    scores, strong = [torch.full((t,), -math.inf, dtype=torch.float64)], [torch.zeros(t, dtype=torch.bool)]
+    for n in range(2, max_n + 1):
+        score = torch.full((t,), math.inf, dtype=torch.float64)
+        for k in range(1, n):
+            right = torch.zeros(t, dtype=torch.float64)
+            right[: t - k] = logc[n - k - 1][k:]
+            score = torch.minimum(score, math.log(total) + logc[n - 1] - logc[k - 1] - right)
+        valid = (codes[n - 1] != MISSING) & (counts[n - 1] >= params.min_count)
+        score = torch.where(valid, score, torch.full_like(score, -math.inf))
+        scores.append(score)
+        strong.append(score > params.threshold(n))
+    return scores, strong
+
+
+@dataclass
+class Pieces:
+    """Distinct candidate words (sorted hash codes) with counts, lengths in units and texts."""
+
+    codes: np.ndarray
+    counts: np.ndarray
+    lengths: np.ndarray
+    texts: np.ndarray  # numpy unicode array; class units as placeholders
+
+
+def cut_pieces(units: torch.Tensor, table: NgramTable, params: LexiconParams,
+               codes: list[torch.Tensor] | None = None, counts: list[torch.Tensor] | None = None) -> Pieces:
+    """Join boundaries covered by strong n-grams, cut the rest; count the pieces of this chunk."""
+    units = units.to(torch.int64)
+    t = units.numel()
+    max_n = params.effective_n()
+    length_cap = max(params.max_len, max_n)
+    if codes is None or len(codes) < length_cap:
+        codes = ngram_codes(units, length_cap)
+    scores, strong = strong_ngrams(table, codes, params, counts[:max_n] if counts is not None else None)
+    joined = torch.zeros(t, dtype=torch.bool)  # joined[j]: units j and j+1 belong together
+    for n in range(2, max_n + 1):
+        s = strong[n - 1]
+        for o in range(n - 1):
+            joined[o:] |= s[: t - o]
+    joined &= units > 0
+    nxt_ok = torch.zeros(t, dtype=torch.bool)
+    nxt_ok[:-1] = units[1:] > 0
+    joined &= nxt_ok
+    if params.class_rule:
+        # a class unit (a number, a latin run) only starts a word and takes at most one unit after it
+        is_class = (units > 0) & (units < OFFSET)
+        joined[:-1] &= ~is_class[1:]
+        joined[1:] &= ~is_class[:-1]
+    prev_joined = torch.zeros(t, dtype=torch.bool)
+    prev_joined[1:] = joined[:-1]
+    starts = torch.nonzero((units > 0) & ~prev_joined).squeeze(1)
+    ends = torch.nonzero((units > 0) & ~joined).squeeze(1)
+    lengths = ends - starts + 1
+    ok = lengths <= length_cap
+    # long candidates: every inner n-gram (3 <= n <= max_n) must be strong
+    for n in range(3, max_n + 1):
+        csum = torch.zeros(t + 1, dtype=torch.int64)
+        csum[1:] = torch.cumsum(strong[n - 1].to(torch.int64), 0)
+        need = (lengths - n + 1).clamp(min=0)
+        have = csum[(starts + need).clamp(max=t)] - csum[starts]
+        ok &= (lengths < n) | (have == need)
+    starts, lengths = starts[ok].numpy(), lengths[ok].numpy()
+    piece_codes = np.empty(len(starts), np.int64)
+    for ln in range(1, length_cap + 1):
+        sel = lengths == ln
+        piece_codes[sel] = codes[ln - 1].numpy()[starts[sel]]
+    uniq, counts = unique_counts(torch.from_numpy(piece_codes))
+    row = HashIndex(uniq).lookup(piece_codes)
+    first = np.zeros(len(uniq), np.int64)
+    first[row[::-1]] = starts[::-1]  # the earliest occurrence wins (last write)
+    lens = np.zeros(len(uniq), np.int64)
+    lens[row] = lengths
+    texts = decode_rows(units.numpy(), first, lens)
+    return Pieces(uniq, counts, lens, texts)
+
+
+def decode_rows(units: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    lmax = max(int(lens.max()) if len(lens) else 1, 1)
+    idx = starts[:, None] + np.arange(lmax)[None, :]
+    rows = units[np.minimum(idx, len(units) - 1)]
+    rows[np.arange(lmax)[None, :] >= lens[:, None]] = 0
+    return units_to_text(rows)
+
+
+def merge_pieces(parts: list[Pieces]) -> Pieces:
+    if len(parts) == 1:
+        return parts[0]
+    codes = np.concatenate([p.codes for p in parts])
+    counts = np.concatenate([p.counts for p in parts])
+    lengths = np.concatenate([p.lengths for p in parts])
+    width = max(p.texts.dtype.itemsize for p in parts) // 4
+    texts = np.concatenate([p.texts.astype(f"<U{width}") for p in parts])
+    order = np.argsort(codes, kind="stable")
+    codes, counts, lengths, texts = codes[order], counts[order], lengths[order], texts[order]
+    edge = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    return Pieces(codes[edge], np.add.reduceat(counts, edge), lengths[edge], texts[edge])
+
+
+@dataclass
+class Lexicon:
+    """Words (hash codes sorted, with texts, counts, lengths in units) and unigram log-probabilities."""
+
+    codes: torch.Tensor
+    counts: torch.Tensor
+    lengths: torch.Tensor
+    words: list[str]
+    scores: torch.Tensor  # min-PMI (cohesion) of each word; +inf for single units
+    unit_counts: NgramTable | None = None
+    params: LexiconParams = field(default_factory=LexiconParams)
+
+    def __len__(self) -> int:
+        return int(self.codes.numel())
+
+    @property
+    def max_len(self) -> int:
+        return int(self.lengths.max()) if len(self) else 1
+
+    def logp(self) -> torch.Tensor:
+        total = float(self.counts.sum())
+        return torch.log(self.counts.to(torch.float64) / max(total, 1.0))
+
+    def multi(self) -> np.ndarray:
+        """Mask of the multi-unit words (the discovered vocabulary)."""
+        return (self.lengths > 1).numpy()
+
+    def rows(self, only_multi: bool = True) -> list[tuple[str, int, float, int]]:
+        """(word, count, score, length in characters of the display form) rows, most frequent first."""
+        order = torch.argsort(self.counts, descending=True).tolist()
+        mask = self.multi()
+        out = []
+        for i in order:
+            if only_multi and not mask[i]:
+                continue
+            word = display_word(self.words[i])
+            out.append((word, int(self.counts[i]), float(self.scores[i]), int(self.lengths[i])))
+        return out
+
+
+def word_scores(rows: np.ndarray, lens: np.ndarray, table: NgramTable, max_n: int) -> torch.Tensor:
+    """min-PMI cohesion of each word (unit rows padded with 0) over its split points, using n-grams up to
+    ``max_n`` (+inf for single units and longer words)."""
+    from engines.segment.counting import PRIME
+
+    total = max(table.total(1), 1)
+    out = torch.full((len(lens),), math.inf, dtype=torch.float64)
+    if len(lens) == 0:
+        return out
+    mat = torch.from_numpy(np.ascontiguousarray(rows, dtype=np.int64))
+    lens_t = torch.from_numpy(np.asarray(lens, dtype=np.int64))
+
+    def code(a: int, b: int) -> torch.Tensor:  # hash of units[a:b] for every row
+        h = mat[:, a].clone()
+        for j in range(a + 1, b):
+            h = h * PRIME + mat[:, j]
+        return h
+
+    for ln in range(2, min(mat.shape[1], max_n) + 1):
+        sel = lens_t == ln
+        if not sel.any():
+            continue
+        cw = table.lookup(ln, code(0, ln)[sel]).clamp(min=1).double()
+        best = torch.full((int(sel.sum()),), math.inf, dtype=torch.float64)
+        for k in range(1, ln):
+            cl = table.lookup(k, code(0, k)[sel]).clamp(min=1).double()
+            cr = table.lookup(ln - k, code(k, ln)[sel]).clamp(min=1).double()
+            best = torch.minimum(best, torch.log(total * cw / (cl * cr)))
+        out[sel] = best
+    return out
+
+
+def text_to_units(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unit rows (K, L) padded with 0 and lengths, from word texts (inverse of :func:`units_to_text`)."""
+    texts = np.asarray(texts)
+    width = max(texts.dtype.itemsize // 4, 1)
+    cp = np.ascontiguousarray(texts.astype(f"<U{width}")).view(np.uint32).reshape(len(texts), width).astype(np.int64)
+    lens = (cp > 0).sum(1)
+    rows = np.where(cp > 0, cp + OFFSET, 0)
+    rows[cp == PLACEHOLDER[NUM]] = NUM
+    rows[cp == PLACEHOLDER[ALNUM]] = ALNUM
+    return rows, lens
+
+
+def word_codes(rows: np.ndarray) -> np.ndarray:
+    """Hash codes of unit rows (same hash as :func:`ngram_codes`)."""
+    from engines.segment.counting import PRIME
+
+    h = torch.from_numpy(rows[:, 0].copy())
+    for j in range(1, rows.shape[1]):
+        col = torch.from_numpy(rows[:, j].copy())
+        h = torch.where(col > 0, h * PRIME + col, h)
+    return h.numpy()

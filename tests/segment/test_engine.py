@@ -1,0 +1,105 @@
+"""Counting, hashing, lexicon, segmentation and scoring against hand-checked numbers and brute force."""
+import itertools
+import math
+import random
+from collections import Counter
+
+import numpy as np
+import pytest
+import torch
+
+from engines.segment.counting import MISSING, count_units, merge, ngram_codes
+from engines.segment.evaluate import score
+from engines.segment.gold import detect_format, parse_gold
+from engines.segment.hashindex import HashIndex
+from engines.segment.segmenter import segment_units
+from engines.segment.units import ALNUM, NUM, OFFSET, encode
+
+
+def test_units_classes_and_punctuation():
+    enc = encode("１９９８年，ＣＤＭＡ手机３．５％。——好\n")
+    names = [int(u) for u in enc.units]
+    assert names == [NUM, ord("年") + OFFSET, 0, ALNUM, ord("手") + OFFSET, ord("机") + OFFSET, NUM, 0,
+                     ord("好") + OFFSET, 0]
+    starts = enc.cp[enc.forced]
+    assert [chr(c) for c in starts] == ["，", "。", "—"]  # "——" is one token
+
+
+def test_ngram_counts_match_python_counter():
+    rng = random.Random(0)
+    seq = [rng.choice([0, 20, 21, 22, 23]) for _ in range(3000)]
+    table = count_units(torch.tensor(seq), 3)
+    for n in (1, 2, 3):
+        expected = Counter(tuple(seq[i:i + n]) for i in range(len(seq) - n + 1) if 0 not in seq[i:i + n])
+        assert table.total(n) == sum(expected.values())
+        assert len(table.codes[n - 1]) == len(expected)
+        codes = ngram_codes(torch.tensor(seq), n)[n - 1]
+        for gram, count in list(expected.items())[:20]:
+            i = next(i for i in range(len(seq)) if tuple(seq[i:i + n]) == gram)
+            assert int(table.lookup(n, codes[i:i + 1])[0]) == count
+    halves = merge([count_units(torch.tensor(seq[:1500]), 3), count_units(torch.tensor(seq[1500:]), 3)])
+    whole = count_units(torch.tensor([*seq[:1500], 0, *seq[1500:]]), 3)
+    for n in range(3):
+        assert np.array_equal(halves.codes[n], whole.codes[n]) and np.array_equal(halves.counts[n], whole.counts[n])
+
+
+def test_parallel_count_equals_serial():
+    from engines.segment.counting import count_parallel, count_texts_worker
+
+    texts = ["迈向充满希望的新世纪。" * 50, "中共中央总书记、国家主席。" * 50]
+    serial = count_texts_worker(texts, 3, False)
+    parallel = count_parallel([[texts[0]], [texts[1]]], 3, workers=2)
+    for n in range(3):
+        assert np.array_equal(serial.codes[n], parallel.codes[n]) and np.array_equal(serial.counts[n], parallel.counts[n])
+
+
+def test_hash_index_matches_dict():
+    rng = np.random.default_rng(1)
+    keys = np.unique(rng.integers(-2 ** 62, 2 ** 62, 5000))
+    index = HashIndex(keys)
+    queries = np.r_[keys[::3], rng.integers(-2 ** 62, 2 ** 62, 1000), np.array([MISSING])]
+    lookup = {int(k): i for i, k in enumerate(keys)}
+    assert index.lookup(queries).tolist() == [lookup.get(int(q), -1) for q in queries]
+
+
+def test_dp_equals_brute_force():
+    rng = random.Random(3)
+    alphabet = [OFFSET + i for i in range(4)]
+    words = {tuple(rng.choice(alphabet) for _ in range(rng.randint(2, 3))) for _ in range(8)}
+    words |= {(a,) for a in alphabet}
+    words = sorted(words)
+    logp = torch.tensor([-rng.uniform(1, 6) for _ in words], dtype=torch.float64)
+    codes = np.array([int(ngram_codes(torch.tensor(w), len(w))[len(w) - 1][0]) for w in words])
+    order = np.argsort(codes)
+    index = HashIndex(codes[order])
+    logp = logp[torch.from_numpy(order)]
+    value = {w: float(logp[list(codes[order]).index(codes[i])]) for i, w in enumerate(words)}
+    for _ in range(20):
+        sent = [rng.choice(alphabet) for _ in range(rng.randint(1, 9))]
+        starts = segment_units(torch.tensor(sent), index, logp, 3, -100.0)
+        cut = [i for i in range(len(sent)) if starts[i]]
+        got = sum(value[tuple(sent[a:b])] for a, b in zip(cut, cut[1:] + [len(sent)]))
+        best = -math.inf
+        for mask in itertools.product([0, 1], repeat=len(sent) - 1):
+            bounds = [0] + [i + 1 for i, m in enumerate(mask) if m] + [len(sent)]
+            pieces = [tuple(sent[a:b]) for a, b in zip(bounds, bounds[1:])]
+            if all(p in value for p in pieces):
+                best = max(best, sum(value[p] for p in pieces))
+        assert got == pytest.approx(best)
+
+
+def test_gold_formats_and_scores():
+    lines = ["迈向/v  充满/v  希望/n  的/u  新/a  世纪/n", "江/nr  泽民/nr"]
+    assert detect_format(lines) == "wordtag"
+    assert detect_format(["迈向 充满 希望"]) == "spaces"
+    gold = parse_gold(lines, "wordtag")
+    assert gold.raw == ["迈向充满希望的新世纪", "江泽民"]
+    assert parse_gold(["迈向 充满  希望 的 新 世纪", "江 泽民"], "spaces").starts.tolist() == gold.starts.tolist()
+    # predicted: 迈向 | 充满希望 | 的 | 新 | 世 | 纪 || 江泽民
+    pred = np.zeros(13, bool)
+    pred[[0, 2, 6, 7, 8, 9, 10]] = True
+    line_of = np.array([0] * 10 + [1] * 3)
+    s = score(pred, gold.starts, line_of, 2)
+    assert (s.gold_words, s.pred_words, s.correct) == (8, 7, 3)
+    assert s.precision == pytest.approx(3 / 7) and s.recall == pytest.approx(3 / 8)
+    assert s.over_merge.tolist() == [1, 1] and s.over_split.tolist() == [1, 0]

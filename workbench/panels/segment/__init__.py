@@ -1,0 +1,34 @@
+"""Segmentation & clustering: a lexicon emerging from raw Chinese text (minimum entropy), unigram-LM
+segmentation scored against gold, and clusters of data points or words (InfoMap, k-means, GMM, VAE)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from workbench.panel import PanelInfo
+
+if TYPE_CHECKING:
+    from workbench.panel import Panel, PanelContext
+
+INFO = PanelInfo(
+    name="segment",
+    title="Segmentation & clustering",
+    accepts=("corpus", "dataset"),
+    ideas=(
+        ("Su Jianlin: minimum entropy (2): building a lexicon", "https://kexue.fm/archives/5476"),
+        ("Su Jianlin: minimum entropy (5): InfoMap", "https://kexue.fm/archives/5597"),
+        ("bojone/word-discovery: n-gram min-PMI lexicon", "https://github.com/bojone/word-discovery"),
+        ("Su Jianlin: when multiprocess speed-up exceeds 1", "https://kexue.fm/archives/6920"),
+        ("Rosvall & Bergstrom 2008: maps of random walks (InfoMap)", "https://arxiv.org/abs/0707.0609"),
+        ("Sun & Deng 2018: unsupervised neural word segmentation (SLM)", "https://arxiv.org/abs/1810.03167"),
+    ),
+)
+
+
+from workbench.panels.segment import cli  # noqa: E402 - the shell reads ``module.cli`` (cheap: no engines)
+
+
+def create(context: "PanelContext") -> "Panel":
+    """Build the panel (imports its widgets, not the engines)."""
+    from workbench.panels.segment.panel import SegmentPanel
+
+    return SegmentPanel(context)

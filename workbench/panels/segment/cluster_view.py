@@ -1,0 +1,143 @@
+"""Cluster figures: a 2-D scatter coloured by cluster, cluster sizes, and sample images per cluster."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui
+
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+           "#bcbd22", "#17becf", "#393b79", "#ad494a", "#8ca252", "#de9ed6", "#6b6ecf", "#e7ba52"]
+
+
+def colour(i: int) -> QtGui.QColor:
+    if i < len(PALETTE):
+        return QtGui.QColor(PALETTE[i])
+    return pg.intColor(i, hues=max(i + 1, 16))
+
+
+class ClusterScatter(pg.GraphicsLayoutWidget):
+    """Scatter of the 2-D projection coloured by cluster, the sizes as bars, and a sample grid (images)."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setBackground("w")
+        self.scatter_plot = self.addPlot(row=0, col=0, rowspan=2)
+        self.scatter_plot.setAspectLocked(False)
+        self.scatter_plot.hideAxis("left")
+        self.scatter_plot.hideAxis("bottom")
+        self.title = pg.LabelItem("", color="k", size="10pt")
+        self.scatter_plot.setTitle("")
+        self.sizes_plot = self.addPlot(row=0, col=1)
+        self.sizes_plot.setLabel("bottom", "cluster")
+        self.sizes_plot.setLabel("left", "size")
+        self.samples_plot = self.addPlot(row=1, col=1)
+        self.samples_plot.hideAxis("left")
+        self.samples_plot.hideAxis("bottom")
+        self.samples_plot.setAspectLocked(True)
+        self.samples_plot.invertY(True)
+        self.ci.layout.setColumnStretchFactor(0, 3)
+        self.ci.layout.setColumnStretchFactor(1, 2)
+        self.ci.layout.setRowStretchFactor(0, 2)
+        self.ci.layout.setRowStretchFactor(1, 3)
+        self._scatter = pg.ScatterPlotItem(size=5, pen=None)
+        self.scatter_plot.addItem(self._scatter)
+        self._bars: pg.BarGraphItem | None = None
+        self._image = pg.ImageItem()
+        self.samples_plot.addItem(self._image)
+        self.result = None
+
+    def set_result(self, result) -> None:
+        self.result = result
+        a = np.asarray(result.assignments)
+        p = np.asarray(result.projection)
+        order = np.argsort(-np.bincount(a))  # big clusters first in the bars
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        r = rank[a]
+        brushes = [pg.mkBrush(colour(int(i))) for i in r]
+        self._scatter.setData(p[:, 0], p[:, 1], brush=brushes)
+        m = result.metrics
+        acc = f"  acc {m['accuracy']:.3f}  NMI {m['nmi']:.3f}  ARI {m['ari']:.3f}" if "accuracy" in m else ""
+        self.scatter_plot.setTitle(f"{result.method} on {result.embedding} ({result.data_name}): {m.get('clusters')} clusters{acc}",
+                                   color="k", size="10pt")
+        sizes = np.bincount(a)[order]
+        if self._bars is not None:
+            self.sizes_plot.removeItem(self._bars)
+        self._bars = pg.BarGraphItem(x=np.arange(len(sizes)), height=sizes, width=0.8,
+                                     brushes=[pg.mkBrush(colour(i)) for i in range(len(sizes))])
+        self.sizes_plot.addItem(self._bars)
+        self._image.clear()
+        if result.images is not None:
+            self._image.setImage(sample_grid(result.images, r, per_cluster=8).T, levels=(0, 1))
+            self.samples_plot.setTitle("samples per cluster (one row each)", color="k", size="9pt")
+        else:
+            self.samples_plot.setTitle("")
+
+    def data(self) -> dict[str, np.ndarray]:
+        if self.result is None:
+            return {}
+        p = self.result.projection
+        return {"x": p[:, 0], "y": p[:, 1], "cluster": self.result.assignments}
+
+
+def sample_grid(images: np.ndarray, clusters: np.ndarray, per_cluster: int = 8, max_clusters: int = 16,
+                pad: int = 1) -> np.ndarray:
+    """Rows of the first ``per_cluster`` images of each cluster (by rank), as one grey image."""
+    n_clusters = min(int(clusters.max()) + 1, max_clusters)
+    h, w = images.shape[1:3]
+    grid = np.full((n_clusters * (h + pad), per_cluster * (w + pad)), 0.15, np.float32)
+    for c in range(n_clusters):
+        idx = np.flatnonzero(clusters == c)[:per_cluster]
+        for j, i in enumerate(idx):
+            img = images[i]
+            if img.ndim == 3:
+                img = img.mean(-1)
+            grid[c * (h + pad): c * (h + pad) + h, j * (w + pad): j * (w + pad) + w] = img
+    return grid
+
+
+class ThresholdChart(pg.PlotWidget):
+    """F1 (when gold) and lexicon size against the pair threshold."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setBackground("w")
+        self.setLabel("bottom", "pair threshold (ln PMI)")
+        self.setLabel("left", "F1")
+        self.getAxis("left").enableAutoSIPrefix(False)
+        self.getAxis("right").enableAutoSIPrefix(False)
+        self.plotItem.setTitle("F1 and lexicon size against the threshold", color="k", size="9pt")
+        self.f1_curve = self.plot([], [], pen=pg.mkPen("#d62728", width=2), symbol="o", symbolSize=6,
+                                  symbolBrush="#d62728", name="F1")
+        self.right = pg.ViewBox()
+        self.plotItem.showAxis("right")
+        self.plotItem.scene().addItem(self.right)
+        self.plotItem.getAxis("right").linkToView(self.right)
+        self.plotItem.getAxis("right").setLabel("lexicon size")
+        self.right.setXLink(self.plotItem)
+        self.size_curve = pg.PlotDataItem([], [], pen=pg.mkPen("#1f77b4", width=2, style=QtCore.Qt.PenStyle.DashLine),
+                                          symbol="s", symbolSize=5, symbolBrush="#1f77b4")
+        self.right.addItem(self.size_curve)
+        self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen("#888", style=QtCore.Qt.PenStyle.DotLine))
+        self.addItem(self.marker)
+        self.plotItem.vb.sigResized.connect(self._sync)
+        self._data: dict[str, np.ndarray] = {}
+
+    def _sync(self) -> None:
+        self.right.setGeometry(self.plotItem.vb.sceneBoundingRect())
+        self.right.linkedViewChanged(self.plotItem.vb, self.right.XAxis)
+
+    def set_sweep(self, thresholds, f1, sizes) -> None:
+        t = np.asarray(thresholds, float)
+        self._data = {"threshold": t, "f1": np.asarray(f1, float), "lexicon_size": np.asarray(sizes, float)}
+        if np.isfinite(self._data["f1"]).any():
+            self.f1_curve.setData(t, self._data["f1"])
+        self.size_curve.setData(t, self._data["lexicon_size"])
+        self.right.enableAutoRange()
+        self._sync()
+
+    def set_current(self, threshold: float) -> None:
+        self.marker.setValue(threshold)
+
+    def data(self) -> dict[str, np.ndarray]:
+        return dict(self._data)

@@ -1,0 +1,101 @@
+"""The segmented text: words on alternating shades, a thin mark at every boundary whose tooltip gives the
+statistic that decided it, and gold differences in colour (red: merged across a gold boundary, orange:
+a piece of a gold word that was cut)."""
+from __future__ import annotations
+
+import html
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+SHADES = ("#dbe8fb", "#fde7cc")
+MERGE = "#c62828"
+SPLIT = "#e67e00"
+FONT_FAMILIES = ["Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
+                 "Microsoft YaHei", "PingFang SC", "SimHei", "sans-serif"]
+
+
+def cjk_font(size: int = 12) -> QtGui.QFont:
+    font = QtGui.QFont()
+    font.setFamilies(FONT_FAMILIES)
+    font.setPointSize(size)
+    return font
+
+
+def _spans(words: list[str]) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for w in words:
+        out.append((pos, pos + len(w)))
+        pos += len(w)
+    return out
+
+
+def word_status(words: list[str], gold: list[str] | None) -> list[str]:
+    """"ok", "merge" (swallows a gold boundary) or "split" (inside a gold word) for each word."""
+    if gold is None:
+        return ["ok"] * len(words)
+    gold_spans = set(_spans(gold))
+    gold_starts = {s for s, _ in gold_spans} | {e for _, e in gold_spans}
+    out = []
+    for s, e in _spans(words):
+        if (s, e) in gold_spans:
+            out.append("ok")
+        elif any(s < b < e for b in gold_starts):
+            out.append("merge")
+        else:
+            out.append("split")
+    return out
+
+
+class SegmentedText(QtWidgets.QTextBrowser):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setFont(cjk_font(13))
+        self.setMouseTracking(True)
+        self._gaps: dict[str, str] = {}
+        self.highlighted.connect(self._hover)
+        self.threshold = 0.0
+
+    def _hover(self, url: QtCore.QUrl) -> None:
+        text = self._gaps.get(url.toString())
+        if text:
+            QtWidgets.QToolTip.showText(QtGui.QCursor.pos(), text, self)
+        else:
+            QtWidgets.QToolTip.hideText()
+
+    def set_lines(self, lines, threshold: float, bonus: float) -> None:
+        self.threshold = threshold
+        self._gaps = {}
+        parts = ['<div style="line-height:165%">']
+        for li, line in enumerate(lines):
+            status = word_status(line.words, line.gold)
+            cells = []
+            for wi, (word, st) in enumerate(zip(line.words, status)):
+                shade = SHADES[wi % 2]
+                style = f"background-color:{shade};"
+                if st == "merge":
+                    style += f"color:{MERGE};font-weight:bold;"
+                elif st == "split":
+                    style += f"color:{SPLIT};font-weight:bold;"
+                cells.append(f'<span style="{style}">{html.escape(word)}</span>')
+                if wi < len(line.words) - 1:
+                    gap = line.gaps[wi] if wi < len(line.gaps) else None
+                    key = f"gap:{li}:{wi}"
+                    nxt = line.words[wi + 1]
+                    if gap is None:
+                        tip = f"{word} | {nxt}\ncut: punctuation, a number/latin run or a separator"
+                    else:
+                        verdict = "weak pair (below the threshold)" if gap <= threshold else \
+                            "strong pair, but the best path Σ(log p(w) + bonus) cuts here"
+                        tip = (f"{word[-1]} | {nxt[0]}\nPMI = ln(N·n(ab)/(n(a)·n(b))) = {gap:.2f}\n"
+                               f"pair threshold {threshold:.2f}, word bonus {bonus:.1f}\n{verdict}")
+                    self._gaps[key] = tip
+                    cells.append(f'<a href="{key}" style="color:#9aa0a6;text-decoration:none">│</a>')
+            if line.gold is not None:
+                merges, splits = status.count("merge"), status.count("split")
+                if merges or splits:
+                    cells.append(f'<span style="color:#888;font-size:small">&nbsp;&nbsp;[{merges} merged, '
+                                 f'{splits} split pieces]</span>')
+            parts.append("".join(cells) + "<br>")
+        parts.append("</div>")
+        self.setHtml("".join(parts))
