@@ -6,14 +6,18 @@ Other panels register their models and data with :func:`register_architecture` a
 :func:`register_dataset`; a dataset is a :class:`Task` whose splits hold model inputs and targets (for
 a stochastic objective, fix the noise in the inputs) plus a loss ``loss_fn(model_output, targets)``.
 A training run is stored as a folder of safetensors files and a JSON config with a content hash.
+Other engines' models (the latent panel's VAEs and NICE flow) come from the modules in :data:`PROVIDERS`,
+imported on the first lookup; :func:`open_network` opens any file by the JSON "format" it declares.
 """
 from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 import itertools
 import json
 import math
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,6 +98,24 @@ class Task:
 ARCHITECTURES: dict[str, Entry[nn.Module]] = {}
 DATASETS: dict[str, Entry[Task]] = {}
 
+# Engines whose models this mode knows: each module registers its architectures, datasets and checkpoint
+# formats when imported. They are imported on the first registry lookup (not here), so they may import
+# this module without a cycle.
+PROVIDERS: tuple[str, ...] = ("engines.latent.landscape",)
+_providers_lock = threading.RLock()  # re-entrant: a provider being imported may look names up itself
+_providers_loaded = False
+
+
+def load_providers() -> None:
+    """Import every module in :data:`PROVIDERS` once (called by every lookup; cheap after the first)."""
+    global _providers_loaded
+    if _providers_loaded:
+        return
+    with _providers_lock:
+        for name in PROVIDERS:
+            importlib.import_module(name)
+        _providers_loaded = True
+
 
 def register_architecture(name: str, entry: Entry[nn.Module]) -> None:
     """Make a model known to the loss-landscape tools and the checkpoint loader."""
@@ -106,6 +128,115 @@ def register_dataset(name: str, entry: Entry[Task]) -> None:
     if name in DATASETS:
         raise ValueError(f"dataset {name!r} is already registered")
     DATASETS[name] = entry
+
+
+@dataclass(frozen=True)
+class OpenedNetwork:
+    """A model opened from a file, ready for a landscape: the registered architecture (in eval mode)
+    with its weights, the task it is scored on and what its loss is called; ``run`` for a training run."""
+
+    model: nn.Module
+    task: Task
+    label: str
+    architecture: str
+    arch_config: dict[str, Any]
+    dataset: str
+    dataset_config: dict[str, Any]
+    loss_name: str = "training loss"
+    run: TrainingRun | None = None
+
+
+CHECKPOINT_FORMATS: dict[str, tuple[Callable[[Path], OpenedNetwork], str]] = {}
+
+
+def register_checkpoint_format(fmt: str, opener: Callable[[Path], OpenedNetwork], description: str) -> None:
+    """Let :func:`open_network` open files whose JSON declares ``"format": fmt``."""
+    if fmt in CHECKPOINT_FORMATS:
+        raise ValueError(f"checkpoint format {fmt!r} is already registered")
+    CHECKPOINT_FORMATS[fmt] = (opener, description)
+
+
+def checkpoint_format(path: PathLike) -> str | None:
+    """The "format" a file declares: a folder's config.json (a training run), a JSON file itself, the
+    NAME.json beside NAME.safetensors/.pt, else the safetensors metadata; None for a bare state dict.
+    InputError when the JSON is unreadable or declares no format."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / _CONFIG
+        if not path.is_file():
+            raise InputError(f"{path.parent.name} is not a training-run folder (it has no {_CONFIG})")
+    json_path = path if path.suffix.lower() == ".json" else path.with_suffix(".json")
+    if json_path.is_file():
+        try:
+            if json_path.stat().st_size > _MAX_CONFIG_BYTES:
+                raise InputError(f"{json_path.name} is too large to be a checkpoint config")
+            body = json.loads(json_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(f"{json_path.name} is not a readable checkpoint config: {exc}") from exc
+        fmt = body.get("format") if isinstance(body, dict) else None
+        if not isinstance(fmt, str):
+            raise InputError(f"{json_path.name} does not say which kind of checkpoint it describes "
+                             "(no \"format\" in the JSON)")
+        return fmt
+    return _safetensors_format(path) if path.suffix.lower() == ".safetensors" else None
+
+
+def _safetensors_format(path: Path) -> str | None:
+    """A "format" in the JSON bodies some engines keep in the safetensors metadata (None if absent)."""
+    try:
+        with path.open("rb") as f:
+            size = int.from_bytes(f.read(8), "little")
+            if not 0 < size <= _MAX_CONFIG_BYTES * 16:
+                return None
+            metadata = json.loads(f.read(size)).get("__metadata__") or {}
+        for text in metadata.values():
+            body = json.loads(text)
+            if isinstance(body, dict) and isinstance(body.get("format"), str):
+                return body["format"]
+    except (OSError, ValueError, AttributeError, TypeError):
+        pass  # no usable metadata: the loader reports what is wrong with the file
+    return None
+
+
+def open_network(path: PathLike) -> OpenedNetwork:
+    """Open whatever ``path`` holds by the format it declares (:func:`checkpoint_format`): a saved
+    training run, a checkpoint of a registered format (e.g. the latent panel's), or a bare state dict of
+    the digits MLP. InputError naming the format for files of kinds this mode does not know."""
+    path = Path(path)
+    fmt = identify_checkpoint(path)
+    if fmt == RUN_FORMAT:
+        run = load_run(path if path.is_dir() else path.parent)
+        return OpenedNetwork(run.model(-1), run.task(), f"{(path if path.is_dir() else path.parent).name}: "
+                             f"{run.optimizer}", run.architecture, run.arch_config, run.dataset, run.dataset_config,
+                             run=run)
+    if fmt is None:
+        if path.is_dir() or path.suffix.lower() == ".json":
+            raise InputError(f"{path.name} is not a checkpoint")
+        try:
+            model = load_checkpoint(path, "digits_mlp")
+        except InputError as exc:
+            raise InputError(f"{exc} (a weights file without a JSON config is read as the digits MLP; other "
+                             f"models need their NAME.json beside the weights)") from None
+        return OpenedNetwork(model, load_task("digits"), f"checkpoint {path.name}", "digits_mlp",
+                             ARCHITECTURES["digits_mlp"].config(), "digits", {})
+    return CHECKPOINT_FORMATS[fmt][0](path)
+
+
+def identify_checkpoint(path: PathLike) -> str | None:
+    """:func:`checkpoint_format` of an existing file this mode can open (None: a bare state dict, read as
+    the digits MLP); InputError naming the format, and the ones known, for any other kind of checkpoint.
+    Cheap (reads only JSON): the GUI calls it before starting a job."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path} does not exist (moved or deleted?)")
+    fmt = checkpoint_format(path)
+    load_providers()
+    if fmt is not None and fmt != RUN_FORMAT and fmt not in CHECKPOINT_FORMATS:
+        known = "; ".join([f"{RUN_FORMAT!r} (training-run folders)", "bare digits_mlp state dicts",
+                           *(f"{k!r} ({d})" for k, (_, d) in CHECKPOINT_FORMATS.items())])
+        raise InputError(f"{path.name} is a checkpoint of kind {fmt!r}, which the Real-network mode cannot open; "
+                         f"it opens: {known}")
+    return fmt
 
 
 def build_model(architecture: str, config: Mapping[str, Any] | None = None) -> nn.Module:
@@ -429,6 +560,7 @@ def _content_hash(config: Mapping[str, Any], curves: Mapping[str, Tensor],
 
 
 def _lookup(registry: Mapping[str, Entry[T]], name: str, what: str) -> Entry[T]:
+    load_providers()
     entry = registry.get(name) if isinstance(name, str) else None
     if entry is None:
         raise InputError(f"unknown {what} {name!r}; known: {', '.join(registry)}")

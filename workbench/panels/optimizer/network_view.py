@@ -1,5 +1,6 @@
-"""Real-network mode: train the built-in digits MLP (or open a run folder / checkpoint) and show the loss
-on a plane through the final weights with the run's path on it (Li et al. 2018)."""
+"""Real-network mode: train the built-in digits MLP (or open a run folder, a latent-panel checkpoint or a
+digits_mlp state dict) and show the loss on a plane through the final weights with the run's path on it
+(Li et al. 2018)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,6 +11,7 @@ import pyqtgraph as pg
 from PySide6 import QtWidgets
 
 from workbench.panel import Figure
+from workbench.panels.optimizer.contours import log_gap
 from workbench.panels.optimizer.heatmap import Heatmap
 from workbench.panels.optimizer.work import NetworkSnapshot, network_job
 from workbench.widgets.flow_layout import FlowLayout, labelled
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
     from workbench.panels.optimizer.panel import OptimizerPanel
 
 PLANES = (("fixed random directions", "fixed"), ("PCA of the path", "pca"))
-CHECKPOINT_SUFFIXES = (".safetensors", ".pt", ".pth")
+CHECKPOINT_SUFFIXES = (".safetensors", ".pt", ".pth", ".json")  # .json: a checkpoint's config beside its weights
 
 
 class NetworkView(QtWidgets.QWidget):
@@ -71,8 +73,9 @@ class NetworkView(QtWidgets.QWidget):
         cp.setLabel("left", "minibatch loss")
         cp.setLogMode(y=True)
         self.curve = cp.plot(pen=pg.mkPen("#00e0ff"))
-        self.status = QtWidgets.QLabel("Train the digits MLP, or open a training-run folder or a digits_mlp "
-                                       "checkpoint with File ▸ Open checkpoint.")
+        self.status = QtWidgets.QLabel("Train the digits MLP, or open a training-run folder, a latent-panel "
+                                       "checkpoint (VAE, NICE) or a digits_mlp state dict with File ▸ Open "
+                                       "checkpoint (or drop it here).")
         self.status.setWordWrap(True)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addLayout(top)
@@ -91,7 +94,8 @@ class NetworkView(QtWidgets.QWidget):
         handle.succeeded.connect(self._draw)
 
     def open_path(self, kind: str, path: Path) -> None:
-        """A training-run folder (config.json + safetensors) or a digits_mlp checkpoint file."""
+        """A training-run folder (config.json + safetensors) or a checkpoint file: its kind (latent panel,
+        training run, bare digits_mlp weights) is recognised by the format its JSON declares."""
         from engines.errors import InputError
 
         path = Path(path)
@@ -102,12 +106,15 @@ class NetworkView(QtWidgets.QWidget):
                 raise InputError(f"{path.name} is not a training-run folder (it has no config.json)")
             self.run(run_folder=str(path))
         elif path.is_file() and path.suffix.lower() in CHECKPOINT_SUFFIXES:
+            from engines.optim.network import identify_checkpoint
+
+            identify_checkpoint(path)  # unreadable JSON or a kind this mode does not know: say so now
             self.run(checkpoint=str(path))
         elif not path.exists():
             raise InputError(f"{path} does not exist")
         else:
-            raise InputError(f"{path.name} is not a {kind} this panel can open: expected a training-run folder "
-                             f"or a .safetensors/.pt checkpoint of the digits MLP")
+            raise InputError(f"{path.name} is not a {kind} this panel can open: expected a training-run folder, "
+                             f"a latent-panel checkpoint (.safetensors/.json) or a digits_mlp state dict (.pt)")
 
     def _draw(self, snap: NetworkSnapshot) -> None:
         self.snapshot = snap
@@ -117,7 +124,11 @@ class NetworkView(QtWidgets.QWidget):
             a, b = snap.a, snap.b
             da, db = (a[-1] - a[0]) / (len(a) - 1), (b[-1] - b[0]) / (len(b) - 1)
             rect = (a[0] - da / 2, b[0] - db / 2, a[-1] - a[0] + da, b[-1] - b[0] + db)
-            self.heatmap.set(np.log10(np.maximum(snap.loss, 1e-12)), rect, None, "log₁₀ training loss")
+            finite = snap.loss[np.isfinite(snap.loss)]
+            if finite.size and finite.min() <= 0:  # e.g. a negative ELBO of a density: height above the lowest
+                self.heatmap.set(log_gap(snap.loss), rect, None, f"log₁₀({snap.loss_name} − lowest)")
+            else:
+                self.heatmap.set(np.log10(np.maximum(snap.loss, 1e-12)), rect, None, f"log₁₀ {snap.loss_name}")
         if snap.path is not None and len(snap.path):
             self.path.setData(snap.path[:, 0], snap.path[:, 1])
             self.ends.setData(pos=snap.path[[0, -1]], brush=[pg.mkBrush("w"), pg.mkBrush("#ffd400")])
@@ -134,7 +145,7 @@ class NetworkView(QtWidgets.QWidget):
         if snap.stage == "training":
             return f"Training {snap.label}: step {len(snap.train_losses)}…"
         parts = [snap.label]
-        if snap.test_metric is not None:
+        if snap.test_metric is not None and np.isfinite(snap.test_metric):
             parts.append(f"test accuracy {100 * snap.test_metric:.1f}%")
         if snap.plane == "pca" and snap.explained is not None:
             unexplained = max(0.0, 1.0 - float(np.sum(snap.explained)))

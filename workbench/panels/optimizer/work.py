@@ -282,6 +282,7 @@ class NetworkSnapshot:
     off_plane_share: Optional[float] = None  # fixed plane: ‖residual‖² share of the path
     explained: Optional[np.ndarray] = None  # PCA plane: explained variance ratio of the two components
     test_metric: Optional[float] = None
+    loss_name: str = "training loss"  # what the landscape shows, e.g. a VAE's negative ELBO
 
 
 def _plane_range(coords: np.ndarray, minimum: float) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -295,7 +296,8 @@ def _plane_range(coords: np.ndarray, minimum: float) -> tuple[tuple[float, float
 def network_job(reporter: "Reporter", spec: str, steps: int, plane: str = "fixed", n: int = 31,
                 batch_size: int = 64, seed: int = 0, run_folder: Optional[str] = None,
                 checkpoint: Optional[str] = None, device: str = "cpu") -> NetworkSnapshot:
-    """Train the built-in digits MLP with ``spec`` (or load a run folder / a digits_mlp checkpoint), then
+    """Train the built-in digits MLP with ``spec`` (or load a run folder, or a checkpoint of any kind
+    :func:`engines.optim.network.open_network` knows: a latent-panel model, a digits_mlp state dict), then
     evaluate the loss on a plane through the final weights: two filter-normalised random directions
     (``plane="fixed"``, Li et al. 2018) or the PCA plane of the run's own path (``plane="pca"``)."""
     from engines.optim.landscape import (
@@ -305,30 +307,34 @@ def network_job(reporter: "Reporter", spec: str, steps: int, plane: str = "fixed
         project_path,
         random_directions,
     )
-    from engines.optim.network import load_checkpoint, load_run, load_task, train_run
+    from engines.optim.network import load_run, open_network, train_run
 
     snapshots: list = []
     steps_at = np.zeros(0)
     test_metric = None
+    opened = run = None
     if checkpoint:
-        model = load_checkpoint(checkpoint, "digits_mlp")
-        task, label, plane = load_task("digits"), f"checkpoint {Path(checkpoint).name}", "fixed"
+        opened = open_network(checkpoint)  # recognises the file's kind from its JSON "format"
+        run, label = opened.run, opened.label
+    elif run_folder:
+        run = load_run(run_folder)
+        label = f"{Path(run_folder).name}: {run.optimizer}"
     else:
-        if run_folder:
-            run = load_run(run_folder)
-            label = f"{Path(run_folder).name}: {run.optimizer}"
-        else:
-            label = spec
-            run = train_run(MappedReporter(reporter, lambda p: NetworkSnapshot("training", label, p.losses)),
-                            spec, steps, batch_size=batch_size, seed=seed, device=device)
+        label = spec
+        run = train_run(MappedReporter(reporter, lambda p: NetworkSnapshot("training", label, p.losses)),
+                        spec, steps, batch_size=batch_size, seed=seed, device=device)
+    if run is not None:
         model, task = run.model(-1), run.task()
         snapshots, steps_at = list(run.snapshots), np.asarray(run.snapshot_steps)
         test_metric = float(run.test_metric[-1]) if len(run.test_metric) else None
+    else:
+        model, task, plane = opened.model, opened.task, "fixed"
+    loss_name = opened.loss_name if opened is not None else "training loss"
     center = parameters(model)
     names = list(center)
     path = [{k: s[k] for k in names} for s in snapshots]
-    result = NetworkSnapshot("landscape", label, None if checkpoint else run.losses, plane=plane,
-                             path_steps=steps_at, test_metric=test_metric)
+    result = NetworkSnapshot("landscape", label, None if run is None else run.losses, plane=plane,
+                             path_steps=steps_at, test_metric=test_metric, loss_name=loss_name)
     if plane == "pca" and len(path) >= 3:
         pca = pca_path(path, names)
         directions, result.path, result.explained = pca.directions, pca.coords, pca.explained_ratio
