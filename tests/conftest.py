@@ -7,3 +7,35 @@ _home = tempfile.mkdtemp(prefix="workbench-tests-")
 os.environ["XDG_CONFIG_HOME"] = os.path.join(_home, "config")
 os.environ["XDG_STATE_HOME"] = os.path.join(_home, "state")
 os.environ["XDG_CACHE_HOME"] = os.path.join(_home, "cache")
+
+
+import pytest  # noqa: E402 - after the environment above, which Qt reads at import
+
+
+@pytest.fixture
+def make_panel(qtbot, tmp_path):
+    """``make_panel(module)``: a shown panel of a panel package on its own JobManager and settings; its
+    status messages collect in ``panel.messages``. Jobs are shut down after the test."""
+    from PySide6 import QtCore
+
+    from workbench.jobs import JobManager
+    from workbench.panel import PanelContext
+    from workbench.settings import Settings
+
+    managers = []
+
+    def make(module, size=(1300, 850)):
+        jobs = JobManager()
+        managers.append(jobs)
+        settings = Settings(QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.Format.IniFormat))
+        messages: list[str] = []
+        widget = module.create(PanelContext(jobs, settings, lambda: "cpu", messages.append))
+        widget.messages = messages
+        qtbot.addWidget(widget)
+        widget.resize(*size)
+        widget.show()
+        return widget
+
+    yield make
+    for jobs in managers:
+        jobs.shutdown(10_000)

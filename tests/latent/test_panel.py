@@ -2,31 +2,18 @@
 training runs in a worker process, streams curves and samples, and stop keeps its weights."""
 import numpy as np
 import pytest
-from PySide6 import QtCore
-
-from workbench.jobs import JobManager
-from workbench.panel import PanelContext
-from workbench.settings import Settings
 
 TIMEOUT_MS = 60_000
 
 
 @pytest.fixture
-def panel(qtbot, tmp_path):
+def panel(qtbot, make_panel):
     import workbench.panels.latent as latent
 
-    jobs = JobManager()
-    settings = Settings(QtCore.QSettings(str(tmp_path / "s.ini"), QtCore.QSettings.Format.IniFormat))
-    messages: list[str] = []
-    widget = latent.create(PanelContext(jobs, settings, lambda: "cpu", messages.append))
-    widget.messages = messages
-    qtbot.addWidget(widget)
-    widget.resize(1300, 850)
-    widget.show()
+    widget = make_panel(latent)
     with qtbot.waitSignal(widget.first_job_done, timeout=TIMEOUT_MS):
         widget.start()
-    yield widget
-    jobs.shutdown(10_000)
+    return widget
 
 
 def idle(qtbot, panel):

@@ -1,28 +1,14 @@
 """The panel on a small corpus: segmented text with gap statistics, lexicon table, live thresholds."""
 import pytest
-from PySide6 import QtCore
-
-from workbench.jobs import JobManager
-from workbench.panel import PanelContext
-from workbench.settings import Settings
 
 TIMEOUT_MS = 90_000
 
 
 @pytest.fixture
-def panel(qtbot, tmp_path):
+def panel(qtbot, make_panel):
     import workbench.panels.segment as segment
 
-    jobs = JobManager()
-    settings = Settings(QtCore.QSettings(str(tmp_path / "s.ini"), QtCore.QSettings.Format.IniFormat))
-    messages: list[str] = []
-    widget = segment.create(PanelContext(jobs, settings, lambda: "cpu", messages.append))
-    widget.messages = messages
-    qtbot.addWidget(widget)
-    widget.resize(1300, 850)
-    widget.show()
-    yield widget
-    jobs.shutdown(10_000)
+    return make_panel(segment)
 
 
 @pytest.fixture

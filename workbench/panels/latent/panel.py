@@ -13,8 +13,8 @@ from workbench.panels.latent import INFO
 from workbench.panels.latent.views import (AnglePlot, MapView, NormPlot, PathLengthPlot, PointsView,
                                            StripView, TrainingView)
 from workbench.panels.latent.work import PathRequest, PathResult, load_job, manifold_job, path_job, ppl_job, save_job
+from workbench.widgets.sidebar import sidebar
 
-SIDEBAR_WIDTH = 320
 DEBOUNCE_MS = 150
 GIF_SCALE = 16
 KIND_ITEMS = (("VAE (MLP)", "vae"), ("VAE (convolutional)", "conv-vae"), ("NICE flow", "nice"),
@@ -183,12 +183,7 @@ class LatentPanel(Panel):
         column.addWidget(ppl_box)
         column.addStretch(1)
 
-        scroll = QtWidgets.QScrollArea()
-        scroll.setWidget(side)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(SIDEBAR_WIDTH)
-        scroll.setMaximumWidth(SIDEBAR_WIDTH + 60)
+        scroll = sidebar(side)
 
         # tab 1: map + strips
         self.map_view = MapView()

@@ -26,10 +26,10 @@ from workbench.panels.optimizer.work import (
     run_trajectories_job,
     trajectory_table,
 )
+from workbench.widgets.sidebar import sidebar
 
 RERUN_DELAY_MS = 350
 MAX_ANIMATION_FRAMES = 240
-SIDEBAR_WIDTH = 330
 
 
 class OptimizerPanel(Panel):
@@ -80,12 +80,7 @@ class OptimizerPanel(Panel):
         for w in (self.picker, self.configs, self.controls):
             column.addWidget(w)
         column.addStretch(1)
-        scroll = QtWidgets.QScrollArea()
-        scroll.setWidget(side)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(SIDEBAR_WIDTH)
-        scroll.setMaximumWidth(SIDEBAR_WIDTH + 80)
+        scroll = sidebar(side)
 
         plots = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
         plots.addWidget(self.view)
