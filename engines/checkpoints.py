@@ -98,12 +98,12 @@ def _read_bytes(path: Path) -> bytes:
 def _sniff(data: bytes) -> str:
     if data[:4] == b"PK\x03\x04":  # torch.save's zip container
         return "torch"
-    if len(data) >= 2 and data[0] == pickle.PROTO[0] and 2 <= data[1] <= 5:  # legacy pickle format
-        return "torch"
-    if len(data) >= 10:
+    if len(data) >= 10:  # before the pickle check: a header length such as 640 starts with b"\x80\x02"
         (header,) = struct.unpack("<Q", data[:8])
         if 2 <= header <= len(data) - 8 and data[8:9] == b"{":
             return "safetensors"
+    if len(data) >= 2 and data[0] == pickle.PROTO[0] and 2 <= data[1] <= 5:  # legacy pickle format
+        return "torch"
     return "unknown"
 
 

@@ -40,5 +40,4 @@ def create(context):
     return FakePanel(context)
 
 
-cli = SimpleNamespace(add_arguments=lambda parser: None, run=lambda args: 0)
-module = SimpleNamespace(INFO=INFO, create=create, cli=cli)
+module = SimpleNamespace(INFO=INFO, create=create)

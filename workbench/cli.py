@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import traceback
 from pathlib import Path
@@ -49,27 +50,29 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run a panel's work headless and write figures, data and a sidecar into --out DIR",
                               description="Run a panel's work headless.")
     panels = run.add_subparsers(dest="panel_name", metavar="PANEL", required=True)
+    clis = {module.INFO.name: importlib.import_module(module.__name__ + ".cli") for module in modules}
     for module in modules:
+        cli = clis[module.INFO.name]
         # a panel's cli may offer several commands: RUN_COMMANDS = {name: (add_arguments, run, help)}
-        entries = getattr(module.cli, "RUN_COMMANDS", None) or {
-            module.INFO.name: (module.cli.add_arguments, module.cli.run, module.INFO.title)}
+        entries = getattr(cli, "RUN_COMMANDS", None) or {module.INFO.name: (cli.add_arguments, cli.run, module.INFO.title)}
         for name, (add_arguments, handler, title) in entries.items():
-            sub = panels.add_parser(name, help=title, description=module.cli.__doc__,
+            sub = panels.add_parser(name, help=title, description=cli.__doc__,
                                     formatter_class=argparse.RawDescriptionHelpFormatter)
             add_arguments(sub)
             _common(sub, suppress=True)
             sub.set_defaults(handler=handler)
-    trainable = [m for m in modules if hasattr(m.cli, "add_train_arguments")]
+    trainable = [m for m in modules if hasattr(clis[m.INFO.name], "add_train_arguments")]
     if trainable:
         train = commands.add_parser("train", help="train a panel's model headless and save a checkpoint",
                                     description="Train a model headless and save it as safetensors + JSON config.")
         models = train.add_subparsers(dest="train_name", metavar="PANEL", required=True)
         for module in trainable:
-            sub = models.add_parser(module.INFO.name, help=module.INFO.title, description=module.cli.train.__doc__,
+            cli = clis[module.INFO.name]
+            sub = models.add_parser(module.INFO.name, help=module.INFO.title, description=cli.train.__doc__,
                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-            module.cli.add_train_arguments(sub)
+            cli.add_train_arguments(sub)
             _common(sub, suppress=True)
-            sub.set_defaults(handler=module.cli.train)
+            sub.set_defaults(handler=cli.train)
     return parser
 
 

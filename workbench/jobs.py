@@ -9,11 +9,8 @@ Progress and partial results are coalesced: the GUI gets the latest one, never a
 """
 from __future__ import annotations
 
-import pickle
-import queue
 import threading
 import time
-import traceback
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -32,6 +29,8 @@ class JobError:
 
 
 def describe_error(exc: BaseException) -> JobError:
+    import traceback
+
     from engines.errors import InputError
 
     details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
@@ -119,6 +118,8 @@ def _run_in_thread(handle: JobHandle, fn: Callable[..., Any], args: tuple, kwarg
 
 def _child_main(fn: Callable[..., Any], args: tuple, kwargs: dict, out: Any, cancel: Any) -> None:
     """Entry point of a job subprocess: runs the job and sends its reports through ``out``."""
+    import pickle
+
     from engines.jobs import Cancelled, Reporter
 
     def send(kind: str, payload: Any) -> None:
@@ -138,6 +139,8 @@ def _child_main(fn: Callable[..., Any], args: tuple, kwargs: dict, out: Any, can
 
 def _run_in_process(handle: JobHandle, fn: Callable[..., Any], args: tuple, kwargs: dict) -> tuple[str, Any]:
     import multiprocessing
+    import pickle
+    import queue
 
     ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()

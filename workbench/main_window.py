@@ -11,7 +11,6 @@ from workbench.jobs import JobError, JobHandle, JobManager
 from workbench.panel import FILE_KINDS, Panel, PanelContext
 from workbench.panels import panel_modules
 from workbench.settings import Settings
-from workbench.widgets.error_box import ErrorBox
 from workbench.widgets.job_bar import JobBar
 
 
@@ -32,7 +31,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.panels: dict[str, Panel] = {}
         self._started: set[str] = set()
         self.modules = panel_modules()
-        self.last_error: ErrorBox | None = None
+        self.last_error: QtWidgets.QMessageBox | None = None
         self._shortcuts: list[tuple[QtGui.QAction, object]] = []
 
         self.setWindowTitle("Workbench")
@@ -111,6 +110,8 @@ class MainWindow(QtWidgets.QMainWindow):
         handle.failed.connect(lambda err, h=handle: self.show_error(f"{h.title} failed", err))
 
     def show_error(self, title: str, error: JobError) -> None:
+        from workbench.widgets.error_box import ErrorBox
+
         self.last_error = ErrorBox(title, error.message, error.details, self)
         self.last_error.open()
 

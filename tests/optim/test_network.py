@@ -180,3 +180,23 @@ def test_zeroth_order_trains_through_a_closure():
     trained = run(network.train_run, "zeroth_order:lr=0.02,samples=8", steps=40, batch_size=64, save_every=40,
                   arch_config={"hidden": [8]})
     assert trained.train_loss[-1] < trained.train_loss[0] - 0.05
+
+
+def test_safetensors_whose_header_length_looks_like_a_pickle_opcode(tmp_path):
+    """A header of 640 bytes begins the file with 0x80 0x02, the first bytes of a protocol-2 pickle."""
+    import json
+    import struct
+
+    import torch
+    from safetensors.torch import save_file
+
+    base = tmp_path / "probe.safetensors"
+    save_file({"w": torch.zeros(3)}, str(base))
+    header = json.loads(base.read_bytes()[8:8 + struct.unpack("<Q", base.read_bytes()[:8])[0]])
+    header["__metadata__"] = {"pad": ""}
+    size = len(json.dumps(header, separators=(",", ":")).encode())
+    header["__metadata__"]["pad"] = "x" * (640 - size)
+    save_file({"w": torch.zeros(3)}, str(base), metadata=header["__metadata__"])
+    data = base.read_bytes()
+    assert data[:2] == b"\x80\x02"
+    assert read_tensors(base)["w"].shape == (3,)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-_MODULES = ("workbench.panels.optimizer", "workbench.panels.latent", "workbench.panels.segment")
+_MODULES = ("workbench.panels.optimizer", "workbench.panels.latent", "workbench.panels.diffusion", "workbench.panels.segment")
 
 
 def panel_modules() -> list[ModuleType]:

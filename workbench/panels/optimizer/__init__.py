@@ -24,9 +24,7 @@ INFO = PanelInfo(
 )
 
 
-from workbench.panels.optimizer import cli  # noqa: E402 - the shell reads ``module.cli`` (cheap: no engines)
-
-__all__ = ["INFO", "cli", "create"]
+__all__ = ["INFO", "create"]
 
 
 def create(context: "PanelContext") -> "Panel":

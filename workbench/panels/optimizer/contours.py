@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pyqtgraph.functions as fn
 
 N_CONTOURS = 14
 CONTOUR_GRID = 160  # contours are traced on a grid at most this fine: smooth enough, 2-3x cheaper than 240
@@ -32,6 +31,8 @@ class SurfaceLayer:
 
 
 def surface_layer(z: np.ndarray, log: bool) -> SurfaceLayer:
+    import pyqtgraph.functions as fn  # here, not at import: the shell reads the panel's cli at start-up
+
     shown = log_gap(z) if log else np.asarray(z, float)
     finite = shown[np.isfinite(shown)]
     levels = (float(finite.min()), float(np.percentile(finite, 99.5))) if finite.size else (0.0, 1.0)

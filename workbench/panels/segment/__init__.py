@@ -24,9 +24,6 @@ INFO = PanelInfo(
 )
 
 
-from workbench.panels.segment import cli  # noqa: E402 - the shell reads ``module.cli`` (cheap: no engines)
-
-
 def create(context: "PanelContext") -> "Panel":
     """Build the panel (imports its widgets, not the engines)."""
     from workbench.panels.segment.panel import SegmentPanel

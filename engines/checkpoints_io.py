@@ -1,0 +1,134 @@
+"""Generic checkpoint files: ``NAME.safetensors`` with ``NAME.json`` beside it, for any engine.
+
+:func:`save_checkpoint` writes the tensors (CPU, contiguous) as safetensors with the JSON body also in
+the safetensors metadata (so the weights file alone is loadable), then the JSON with the weights' file
+name and sha256, both atomically. :func:`read_checkpoint` reads either file (or a weights-only
+``.pt/.pth`` through :func:`engines.checkpoints.read_tensors`, which never runs code), checks the hash and
+the format tag, and returns the tensors, the JSON body and the hash. Every problem is an InputError.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import struct
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+import torch
+
+from engines.errors import InputError
+
+MAX_JSON_BYTES = 1 << 20
+METADATA_KEY = "workbench"
+
+
+def config_path(weights: Path) -> Path:
+    return Path(weights).with_suffix(".json")
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return str(value)
+
+
+def save_checkpoint(path: str | Path, tensors: Mapping[str, torch.Tensor], body: Mapping[str, Any]) -> dict[str, Any]:
+    """Write ``path`` (.safetensors; the suffix is added if missing) and its JSON; return the JSON body."""
+    from safetensors.torch import save as save_bytes
+
+    from engines.export.atomic import atomic_write_bytes, atomic_write_text
+
+    path = Path(path)
+    if path.suffix.lower() != ".safetensors":
+        path = path.with_name(path.name + ".safetensors") if path.suffix in ("", ".") else path.with_suffix(".safetensors")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the folder {path.parent}: {exc.strerror or exc}") from None
+    body = dict(body)
+    state = {k: v.detach().to("cpu").contiguous() for k, v in tensors.items()}
+    data = save_bytes(state, metadata={METADATA_KEY: json.dumps(body, sort_keys=True, default=_jsonable)})
+    body["weights"] = path.name
+    body["sha256"] = hashlib.sha256(data).hexdigest()
+    try:
+        from workbench import __version__ as version
+    except Exception:  # noqa: BLE001 - engines run without the app package too
+        version = "unknown"
+    body.setdefault("workbench", version)
+    atomic_write_bytes(path, data)
+    atomic_write_text(config_path(path), json.dumps(body, indent=2, default=_jsonable) + "\n")
+    return body
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        size = path.stat().st_size
+        if size > MAX_JSON_BYTES:
+            raise InputError(f"{path.name} is {size} bytes; a checkpoint config is at most {MAX_JSON_BYTES}")
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError(f"{path} does not exist (moved or deleted?)") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path.name} is not a readable JSON checkpoint config: {exc}") from exc
+    if not isinstance(data, dict):
+        raise InputError(f"{path.name} is not a checkpoint config (expected a JSON object)")
+    return data
+
+
+def _metadata(data: bytes) -> Optional[dict[str, Any]]:
+    try:
+        (n,) = struct.unpack("<Q", data[:8])
+        if n > MAX_JSON_BYTES * 16:
+            return None
+        header = json.loads(data[8:8 + n])
+        text = (header.get("__metadata__") or {}).get(METADATA_KEY)
+        body = json.loads(text) if text else None
+        return body if isinstance(body, dict) else None
+    except Exception:  # noqa: BLE001 - no usable metadata
+        return None
+
+
+def read_checkpoint(path: str | Path, fmt: Optional[str] = None) -> tuple[dict[str, torch.Tensor], Optional[dict[str, Any]], str, Path]:
+    """(tensors, JSON body or None, sha256 of the weights file, weights path) of a checkpoint.
+
+    ``path`` may be the JSON, the .safetensors or a .pt/.pth file; the body comes from the JSON beside the
+    weights, else from the safetensors metadata. With ``fmt``, a body of another ``format`` is refused.
+    """
+    from engines.checkpoints import read_tensors
+
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path} is a folder, not a checkpoint file")
+    body: Optional[dict[str, Any]] = None
+    if path.suffix.lower() == ".json":
+        body = _read_json(path)
+        name = body.get("weights")
+        if not isinstance(name, str) or not name or Path(name).name != name:
+            raise InputError(f"{path.name} does not name its weights file (a plain file name under 'weights')")
+        weights = path.with_name(name)
+    else:
+        weights = path
+        beside = config_path(path)
+        if beside != path and beside.is_file():
+            body = _read_json(beside)
+    try:
+        raw = weights.read_bytes()
+    except FileNotFoundError as exc:
+        raise InputError(f"{weights} does not exist (moved or deleted?)") from exc
+    except OSError as exc:
+        raise InputError(f"cannot read {weights}: {exc.strerror or exc}") from exc
+    tensors = read_tensors(weights)
+    digest = hashlib.sha256(raw).hexdigest()
+    if body is not None:
+        expected = body.get("sha256")
+        if isinstance(expected, str) and expected and expected != digest:
+            raise InputError(f"{weights.name} does not match its config: the weights' sha256 differs from the one "
+                             f"in {config_path(weights).name} (the file was changed or replaced)")
+    else:
+        body = _metadata(raw)
+    if fmt is not None and body is not None and body.get("format") not in (None, fmt):
+        raise InputError(f"{weights.name} is a {body.get('format')!r} checkpoint, not {fmt!r}")
+    return tensors, body, digest, weights

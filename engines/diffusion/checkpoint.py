@@ -1,0 +1,85 @@
+"""Diffusion checkpoints: safetensors + JSON (engines.checkpoints_io), or a weights-only .pt.
+
+The JSON names the network (``network``: arch and sizes), the objective (ddpm / edm / flow), the
+parameterisation and schedule, the sample shape and the data set. A bare .pt/.pth state dict gets its
+architecture inferred from tensor shapes and is taken as a DDPM ε-model on the linear schedule.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+import torch
+from torch import nn
+
+from engines.checkpoints import match_state_dict
+from engines.checkpoints_io import read_checkpoint, save_checkpoint
+from engines.diffusion.models import EDMModel, FlowModel, VPModel
+from engines.diffusion.networks import build
+from engines.diffusion.schedules import VPSchedule
+from engines.errors import InputError
+
+FORMAT = "workbench-diffusion"
+VERSION = 1
+OBJECTIVES = ("ddpm", "edm", "flow")
+
+
+def save(path: str | Path, net: nn.Module, objective: str, *, prediction: str = "eps", schedule: str = "linear",
+         shape=(2,), sigma_data: float = 0.5, extra: Optional[Mapping[str, Any]] = None) -> dict[str, Any]:
+    body = {"format": FORMAT, "version": VERSION, "network": dict(net.config), "objective": objective,
+            "prediction": prediction, "schedule": schedule, "shape": list(shape), "sigma_data": sigma_data}
+    body.update(dict(extra or {}))
+    return save_checkpoint(path, net.state_dict(), body)
+
+
+def model_from_config(body: Mapping[str, Any], net: nn.Module):
+    """Wrap ``net`` as the Denoiser its config describes."""
+    objective = body.get("objective", "ddpm")
+    shape = tuple(int(v) for v in body.get("shape", [2]))
+    info = {k: body[k] for k in ("objective", "prediction", "schedule", "dataset") if k in body}
+    if objective == "ddpm":
+        return VPModel(net, VPSchedule.make(str(body.get("schedule", "linear"))), str(body.get("prediction", "eps")),
+                       shape, info)
+    if objective == "edm":
+        return EDMModel(net, float(body.get("sigma_data", 0.5)), shape, info)
+    if objective == "flow":
+        return FlowModel(net, shape, info)
+    raise InputError(f"unknown objective {objective!r} in the checkpoint config; expected {', '.join(OBJECTIVES)}")
+
+
+def infer_network(tensors: Mapping[str, torch.Tensor], source: str) -> dict[str, Any]:
+    w = tensors.get("inp.weight")
+    if w is None:
+        raise InputError(f"{source} has no config beside it and is not a Workbench diffusion network (no inp.weight)")
+    if w.ndim == 2:
+        depth = len({k.split(".")[1] for k in tensors if k.startswith("blocks.")})
+        emb = tensors["embed.mlp.0.weight"].shape[1] if "embed.mlp.0.weight" in tensors else 64
+        return {"arch": "mlp", "dim": int(w.shape[1]), "width": int(w.shape[0]), "depth": depth, "emb": int(emb)}
+    if w.ndim == 4:
+        mid = tensors["down.weight"].shape[0] if "down.weight" in tensors else 48
+        emb = tensors["embed.mlp.0.weight"].shape[1] if "embed.mlp.0.weight" in tensors else 64
+        return {"arch": "conv", "channels": int(w.shape[1]), "base": int(w.shape[0]), "mid": int(mid), "emb": int(emb)}
+    raise InputError(f"{source}: cannot tell the architecture from inp.weight of shape {tuple(w.shape)}")
+
+
+def load(path: str | Path, device: str | torch.device = "cpu"):
+    """(Denoiser, JSON body, sha256) of a checkpoint file; InputError naming any problem."""
+    tensors, body, digest, weights = read_checkpoint(path, FORMAT)
+    if body is None:
+        body = {"network": infer_network(tensors, weights.name), "objective": "ddpm", "inferred": True}
+        net_cfg = body["network"]
+        body["shape"] = [net_cfg["dim"]] if net_cfg["arch"] == "mlp" else [net_cfg["channels"], 8, 8]
+    if not isinstance(body.get("network"), dict):
+        raise InputError(f"{weights.name}: its config does not describe the network ('network' is missing)")
+    net = build(body["network"])
+    matched = match_state_dict(net, tensors, weights.name)
+    bad = [k for k, v in matched.items() if v.is_floating_point() and not torch.isfinite(v).all()]
+    if bad:
+        raise InputError(f"{weights.name} holds NaN or infinite weights in {', '.join(bad[:6])}")
+    net.load_state_dict(matched)
+    shape = body.get("shape")
+    if not (isinstance(shape, list) and 1 <= len(shape) <= 3 and all(isinstance(v, int) and 0 < v <= 256 for v in shape)):
+        raise InputError(f"{weights.name}: bad sample shape {shape!r} in its config")
+    model = model_from_config(body, net.to(device))
+    model.device = torch.device(device)
+    return model, body, digest

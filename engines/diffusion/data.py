@@ -1,0 +1,88 @@
+"""The data a diffusion model learns: a built-in 2D set, the 8×8 digits, or the user's file.
+
+Points stay as they are (about unit spread); images become (N, C, H, W) in [−1, 1] (:func:`to_unit`
+maps model space back to [0, 1] for display and metrics).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from engines.errors import InputError
+
+TRAIN_POINTS = 20000
+HELDOUT_POINTS = 5000
+MAX_IMAGE_SIDE = 64
+
+
+@dataclass
+class DiffusionData:
+    name: str
+    kind: str  # "points" or "images"
+    train: np.ndarray  # (N, 2) or (N, C, H, W) float32 in model space
+    heldout: np.ndarray
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self.train.shape[1:])
+
+
+def to_unit(images: np.ndarray) -> np.ndarray:
+    """Model-space images ([−1, 1]) to [0, 1], clipped."""
+    return np.clip((np.asarray(images) + 1.0) / 2.0, 0.0, 1.0)
+
+
+def _images(x_nhwc: np.ndarray) -> np.ndarray:
+    return (np.transpose(np.asarray(x_nhwc, np.float32), (0, 3, 1, 2)) * 2.0 - 1.0).astype(np.float32)
+
+
+def load_data(source: str, seed: int = 0) -> DiffusionData:
+    """``source``: a built-in 2D set name, ``digits``, or a path to .npy/.npz/.csv points or images."""
+    from engines.data import TOY_SETS, digits_split, make_toy, read_images, read_points
+
+    if source in TOY_SETS:
+        train, _ = make_toy(source, TRAIN_POINTS, seed)
+        held, _ = make_toy(source, HELDOUT_POINTS, seed + 1)
+        return DiffusionData(source, "points", train, held)
+    if source == "digits":
+        split = digits_split()
+        return DiffusionData("digits", "images", _images(split.train_x), _images(split.test_x))
+    path = Path(source)
+    if not path.exists():
+        raise InputError(f"{source!r} is neither a built-in data set ({', '.join(TOY_SETS)}, digits) nor an existing file")
+    if path.suffix.lower() == ".csv" or _looks_like_points(path):
+        points = read_points(path).astype(np.float32)
+        return _split(path.name, "points", points, seed)
+    images, _ = read_images(path)
+    if max(images.shape[1:3]) > MAX_IMAGE_SIDE:
+        raise InputError(f"{path.name}: images are {images.shape[1]}×{images.shape[2]}; the diffusion panel trains "
+                         f"on images up to {MAX_IMAGE_SIDE}×{MAX_IMAGE_SIDE}")
+    if images.shape[1] % 2 or images.shape[2] % 2:
+        raise InputError(f"{path.name}: image sides must be even, got {images.shape[1]}×{images.shape[2]}")
+    return _split(path.name, "images", _images(images), seed)
+
+
+def _looks_like_points(path: Path) -> bool:
+    if path.is_dir():
+        return False
+    try:
+        if path.suffix.lower() == ".npy":
+            arr = np.load(path, mmap_mode="r", allow_pickle=False)
+            return arr.ndim == 2 and arr.shape[1] == 2
+        if path.suffix.lower() == ".npz":
+            with np.load(path, allow_pickle=False) as z:
+                first = z[z.files[0]] if z.files else None
+                return first is not None and first.ndim == 2 and first.shape[1] == 2
+    except (ValueError, OSError, EOFError):
+        return False  # read_images gives the user-facing message
+    return False
+
+
+def _split(name: str, kind: str, x: np.ndarray, seed: int) -> DiffusionData:
+    if len(x) < 10:
+        raise InputError(f"{name} holds {len(x)} items; need at least 10 to train and evaluate")
+    order = np.random.default_rng(seed).permutation(len(x))
+    cut = max(1, len(x) // 5)
+    return DiffusionData(name, kind, x[order[cut:]], x[order[:cut]])

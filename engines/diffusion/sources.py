@@ -1,0 +1,89 @@
+"""Where a model comes from: an exact Gaussian mixture, a Workbench checkpoint (bundled or the user's),
+or a local diffusers model folder. Each yields a :class:`Source`: the denoiser, held-out reference data
+for the metrics, and what the sidecar needs to reproduce it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+import torch
+
+from engines.errors import InputError
+
+REFERENCE_POINTS = 5000
+BUNDLED = {"moons": "diffusion_moons.safetensors", "digits": "diffusion_digits.safetensors"}
+
+
+@dataclass
+class Source:
+    model: Any  # a Denoiser
+    kind: str  # "points" or "images"
+    reference: Optional[np.ndarray]  # held-out data (model space) for the metrics, None if unknown
+    description: dict[str, Any] = field(default_factory=dict)
+    data: Optional[np.ndarray] = None  # training data sample for the forward-process view (model space)
+
+    @property
+    def label(self) -> str:
+        d = self.description
+        return d.get("label") or d.get("mixture") or Path(str(d.get("checkpoint", "model"))).name
+
+
+def bundled_path(name: str) -> Path:
+    import resources
+
+    if name not in BUNDLED:
+        raise InputError(f"no bundled checkpoint {name!r}; choose one of {', '.join(BUNDLED)}")
+    return resources.path("checkpoints", BUNDLED[name])
+
+
+def mixture_source(name: str, device: str | torch.device = "cpu", seed: int = 0) -> Source:
+    from engines.diffusion.mixture import named_mixture
+
+    mix = named_mixture(name).to(device)
+    ref = mix.sample(REFERENCE_POINTS, torch.Generator().manual_seed(12345 + seed)).cpu().numpy()
+    data = mix.sample(2000, torch.Generator().manual_seed(54321 + seed)).cpu().numpy()
+    return Source(mix, "points", ref, {"source": "mixture", "mixture": name, "label": f"exact mixture: {name}",
+                                       "components": int(mix.means.shape[0])}, data)
+
+
+def checkpoint_source(path: str | Path, device: str | torch.device = "cpu") -> Source:
+    from engines.diffusion.checkpoint import load
+    from engines.diffusion.data import load_data
+
+    path = Path(path)
+    if path.is_dir():
+        return diffusers_source(path, device)
+    model, body, digest = load(path, device)
+    kind = "points" if len(model.shape) == 1 else "images"
+    reference = data = None
+    dataset = body.get("dataset")
+    if isinstance(dataset, str):
+        try:
+            d = load_data(dataset)
+            if d.shape == tuple(model.shape):
+                reference, data = d.heldout, d.train[:2000]
+        except InputError:
+            pass  # a user data set that moved: sample without metrics
+    label = f"{path.stem} ({body.get('objective', 'ddpm')})"
+    return Source(model, kind, reference, {"source": "checkpoint", "checkpoint": str(path), "checkpoint_sha256": digest,
+                                           "objective": body.get("objective"), "dataset": dataset, "label": label}, data)
+
+
+def diffusers_source(folder: str | Path, device: str | torch.device = "cpu") -> Source:
+    from engines.diffusion.diffusers_loader import load_diffusers_folder
+
+    model, info = load_diffusers_folder(folder, device)
+    return Source(model, "images", None, {"source": "diffusers", "checkpoint": str(folder), **info,
+                                          "label": f"{Path(folder).name} (diffusers {info.get('class')})"})
+
+
+def open_source(spec: str, device: str | torch.device = "cpu") -> Source:
+    """``mixture:NAME``, ``bundled:NAME`` or a path."""
+    kind, _, rest = spec.partition(":")
+    if kind == "mixture":
+        return mixture_source(rest, device)
+    if kind == "bundled":
+        return checkpoint_source(bundled_path(rest), device)
+    return checkpoint_source(spec, device)
