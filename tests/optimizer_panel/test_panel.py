@@ -159,3 +159,23 @@ def test_figures_animation_and_parameters(started):
     assert anim.count() > 100
     params = panel.parameters()
     assert params["surface"]["name"] == "rosenbrock" and len(params["optimizers"]) == 4
+
+
+def test_large_runs_go_to_a_job_process_and_stream_thinned_previews(qtbot, started):
+    from workbench.panels.optimizer.work import PREVIEW_POINTS, PROCESS_WORK
+
+    panel = started
+    previews = []
+    steps = 3000
+    for x in np.linspace(-1.5, 1.5, 200):
+        panel._starts = np.vstack([panel._starts, [[x, 2.0]]]) if panel._starts is not None else np.array([[x, 2.0]])
+    panel.controls.steps.setValue(steps)
+    assert len(panel.configs.specs()) * len(panel._starts) * steps > PROCESS_WORK
+    panel.run()
+    handle = panel.context.jobs.current("optimizer")
+    handle.partial.connect(lambda snap: previews.append(snap.result))
+    qtbot.waitUntil(lambda: panel.context.jobs.current("optimizer") is None, timeout=TIMEOUT_MS)
+    r = panel.snapshot.result
+    assert r.positions.shape[1] == 200 and r.steps[-1] == steps and r.states  # the full final result
+    partial = [p for p in previews if p is not None]
+    assert partial and all(p.losses.shape[1] * p.losses.shape[2] <= 2 * PREVIEW_POINTS for p in partial)

@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from workbench.panels.optimizer.style import color, nan_joined
+from workbench.panels.optimizer.thinning import thinned
 
 MAX_INDIVIDUAL = 16  # starts per optimizer drawn one by one; more are summarised by quantiles
 
@@ -71,11 +72,12 @@ class LossPlot(pg.PlotWidget):
         for c in range(len(labels)):
             curves = self._curves[c * per_config:(c + 1) * per_config]
             if summary:
+                keep = thinned(1, gap.shape[2])
                 with np.errstate(all="ignore"), warnings.catch_warnings():
                     warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns (every start diverged)
-                    quantiles = np.nanquantile(gap[c], (0.5, 0.1, 0.9), axis=0)
+                    quantiles = np.nanquantile(gap[c][:, keep], (0.5, 0.1, 0.9), axis=0)
                 for curve, values in zip(curves, quantiles):
-                    curve.setData(self._steps, values, connect="finite")
+                    curve.setData(self._steps[keep], values, connect="finite")
             else:
                 s, t = gap[c].shape
                 xs = np.broadcast_to(self._steps, (s, t))[..., None]

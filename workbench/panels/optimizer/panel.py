@@ -21,6 +21,7 @@ from workbench.panels.optimizer.surface_picker import SurfacePicker
 from workbench.panels.optimizer.surface_view import SurfaceView
 from workbench.panels.optimizer.sweep_view import SweepView
 from workbench.panels.optimizer.work import (
+    PROCESS_WORK,
     RunSnapshot,
     ode_curves_job,
     run_trajectories_job,
@@ -46,6 +47,7 @@ class OptimizerPanel(Panel):
         self._engine_ready = False
         self._handle = None
         self._follow_live = True  # keep the slider at the newest step while a job streams results
+        self._new_run = True  # the next report starts a run: reset the drawn trajectories
 
         self.picker = SurfacePicker()
         self.configs = ConfigList()
@@ -123,11 +125,15 @@ class OptimizerPanel(Panel):
         """(Re)run the trajectories for the current surface, configurations, starts and settings."""
         self._rerun.stop()
         self._follow_live = True
+        self._new_run = True
         self.playback.pause()
         c = self.controls
+        specs = self.configs.specs()
+        starts = len(self._starts) if self._starts is not None else 4
         handle = self.context.jobs.start(
-            INFO.name, "Optimizer trajectories", run_trajectories_job, self.picker.choice(), self.configs.specs(),
-            self._starts, c.steps.value(), noise=c.noise.value(), seed=c.seed.value(), device=self.context.device())
+            INFO.name, "Optimizer trajectories", run_trajectories_job, self.picker.choice(), specs,
+            self._starts, c.steps.value(), noise=c.noise.value(), seed=c.seed.value(), device=self.context.device(),
+            process=len(specs) * starts * c.steps.value() > PROCESS_WORK)
         handle.partial.connect(self._draw)
         handle.succeeded.connect(self._finished)
         self._handle = handle
@@ -141,8 +147,10 @@ class OptimizerPanel(Panel):
             self.sweep.engine_ready()
         previous = self.snapshot
         self.snapshot = snapshot
-        if previous is None or previous.z is not snapshot.z:
-            self.view.set_surface(snapshot.x, snapshot.y, snapshot.layers, snapshot.minima)
+        if self._new_run:  # the first report of a run: its surface (drawn again only if it changed) and starts
+            self._new_run = False
+            if previous is None or not np.array_equal(previous.z, snapshot.z, equal_nan=True):
+                self.view.set_surface(snapshot.x, snapshot.y, snapshot.layers, snapshot.minima)
             self.view.set_starts(snapshot.starts)
             self.view.clear_trajectories()
             self.loss_plot.clear_curves()

@@ -5,6 +5,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtGui
 
+from workbench.panels.optimizer.thinning import POINT_BUDGET, thinned
+
 # Okabe-Ito-like palette, readable on the dark-to-light "cividis" heatmap.
 PALETTE = ("#ff5a36", "#00e0ff", "#ffd400", "#ff3fd2", "#7cff4f", "#ffffff", "#ff9b00", "#8f7bff")
 SURFACE_CMAP = "cividis"
@@ -26,16 +28,12 @@ def finite_or_nan(a: np.ndarray) -> np.ndarray:
     return out
 
 
-POINT_BUDGET = 10_000  # points drawn per optimizer: enough for the eye, cheap enough for live redraws
 
 
 def nan_joined(paths: np.ndarray, budget: int = POINT_BUDGET) -> np.ndarray:
-    """Join paths of shape (S, T, D) into one (S*(T'+1), D) array with a NaN row after each path, keeping
-    every k-th point (and the last) so that at most about ``budget`` points are drawn."""
-    stride = -(-paths.shape[0] * paths.shape[1] // budget)
-    if stride > 1:
-        keep = np.unique(np.r_[np.arange(0, paths.shape[1], stride), paths.shape[1] - 1])
-        paths = paths[:, keep]
+    """Join paths of shape (S, T, D), thinned to about ``budget`` points, into one (S*(T'+1), D) array with a
+    NaN row after each path."""
+    paths = paths[:, thinned(paths.shape[0], paths.shape[1], budget)]
     s, t, d = paths.shape
     out = np.full((s, t + 1, d), np.nan)
     out[:, :t] = paths

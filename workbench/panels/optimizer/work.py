@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 import numpy as np
 
 from workbench.panels.optimizer.contours import SurfaceLayer, surface_layers
+from workbench.panels.optimizer.thinning import thinned
 
 if TYPE_CHECKING:
     from engines.jobs import Reporter
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
 
 GRID_N = 240
 MAX_FRAMES = 2_000  # recorded steps per trajectory: longer runs record every k-th step
+PREVIEW_POINTS = 20_000  # points per configuration in a live (partial) result
+PROCESS_WORK = 2_000_000  # trajectory-steps beyond which a run goes to a job process (its Python loop holds the GIL)
 EXPRESSION_BOUNDS = ((-3.0, 3.0), (-3.0, 3.0))
 
 DEFAULT_SPECS = (
@@ -150,8 +153,18 @@ def run_trajectories_job(
     request = TrajectoryRequest(built, parsed, points, int(steps), noise=float(noise), seed=int(seed), device=device,
                                 dtype=torch.float64 if double else torch.float32,
                                 record_every=max(1, -(-int(steps) // MAX_FRAMES)))
-    result = run_trajectories(MappedReporter(reporter, lambda r: replace(snapshot, result=r)), request)
+    result = run_trajectories(MappedReporter(reporter, lambda r: replace(snapshot, result=preview(r))), request)
     return replace(snapshot, result=result)
+
+
+def preview(result: "TrajectoryResult") -> "TrajectoryResult":
+    """A partial result thinned to every k-th recorded step (and the last), without optimizer state: small
+    enough to draw, and to send from a job process, several times a second."""
+    from engines.optim import TrajectoryResult
+
+    keep = thinned(result.losses.shape[1], result.losses.shape[2], PREVIEW_POINTS)
+    return TrajectoryResult(result.positions[:, :, keep], result.losses[:, :, keep], result.diverged_at,
+                            result.steps[keep], {}, result.labels)
 
 
 def ode_curves_job(
