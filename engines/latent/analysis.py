@@ -165,19 +165,6 @@ def manifold_grid(model: LatentModel, x_range: tuple[float, float], y_range: tup
     return images.reshape(n, n, h, w, c).transpose(0, 2, 1, 3, 4).reshape(n * h, n * w, c)
 
 
-def tile(images: np.ndarray, cols: int, pad: int = 1, fill: float = 0.25) -> np.ndarray:
-    """Images (N, H, W, C) in a grid with ``cols`` columns and ``pad`` pixel gaps: (rows*(H+pad)-pad, ...)."""
-    images = np.asarray(images)
-    n, h, w, c = images.shape
-    cols = max(1, min(cols, n))
-    rows = (n + cols - 1) // cols
-    out = np.full((rows * (h + pad) - pad, cols * (w + pad) - pad, c), fill, dtype=np.float32)
-    for k in range(n):
-        r, q = divmod(k, cols)
-        out[r * (h + pad):r * (h + pad) + h, q * (w + pad):q * (w + pad) + w] = images[k]
-    return out
-
-
 def default_pair(encoded: Encoded) -> tuple[int, int]:
     """Two test items of different labels (the first "0" and the first "1" when the digits are loaded)."""
     start = encoded.n_train

@@ -71,6 +71,8 @@ class Controls(QtWidgets.QWidget):
         self.rho = self._dspin(0.5, 20.0, 7.0, 0.5, "ρ: larger puts more steps at small σ")
         self.sigma_min = self._dspin(0.0, 10.0, 0.0, 0.001, "σ_min (0: the model's)", decimals=4)
         self.sigma_max = self._dspin(0.0, 500.0, 0.0, 1.0, "σ_max (0: the model's, at most 80)", decimals=2)
+        for w in (self.sigma_min, self.sigma_max):
+            w.setSpecialValueText("model's")  # shown at 0, the minimum: use the model's own σ range
         sf.addRow("ρ", self.rho)
         sf.addRow("σ_min", self.sigma_min)
         sf.addRow("σ_max", self.sigma_max)

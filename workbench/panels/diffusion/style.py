@@ -13,22 +13,6 @@ def color(index: int) -> QtGui.QColor:
     return QtGui.QColor(PALETTE[index % len(PALETTE)])
 
 
-def tile(images: np.ndarray, columns: int | None = None, pad: int = 1) -> np.ndarray:
-    """(N, C, H, W) images in [0, 1] -> one (rows·(H+pad), cols·(W+pad), C) mosaic (pyqtgraph: x is axis 0)."""
-    images = np.asarray(images, np.float32)
-    if images.ndim == 3:
-        images = images[:, None]
-    n, c, h, w = images.shape
-    cols = columns or int(np.ceil(np.sqrt(n)))
-    rows = int(np.ceil(n / cols))
-    out = np.full((rows * (h + pad) + pad, cols * (w + pad) + pad, c), 0.25, np.float32)
-    for i in range(n):
-        r, q = divmod(i, cols)
-        out[pad + r * (h + pad): pad + r * (h + pad) + h, pad + q * (w + pad): pad + q * (w + pad) + w] = \
-            np.transpose(images[i], (1, 2, 0))
-    return out[..., 0] if c == 1 else out
-
-
 def nan_joined(paths: np.ndarray) -> np.ndarray:
     """(T, S, 2) paths -> one (S·(T+1), 2) array with a NaN row after each path."""
     t, s, d = paths.shape

@@ -9,7 +9,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
-from workbench.panels.diffusion.style import DATA_COLOR, EXTENT, color, nan_joined, tile
+from engines.images import tile
+from workbench.panels.diffusion.style import DATA_COLOR, EXTENT, color, nan_joined
 
 TRAJECTORIES = 40
 MAX_POINTS = 2000
@@ -17,6 +18,17 @@ MAX_POINTS = 2000
 
 def _unit(images: np.ndarray) -> np.ndarray:
     return np.clip((np.asarray(images) + 1.0) / 2.0, 0.0, 1.0)
+
+
+def _mosaic(images: np.ndarray) -> np.ndarray:
+    """(N, C, H, W) or (N, H, W) images in [-1, 1] -> one near-square mosaic in [0, 1], framed by the gap colour
+    (2-D when single-channel; pyqtgraph: x is axis 0)."""
+    images = _unit(images)
+    if images.ndim == 4:
+        images = np.moveaxis(images, 1, -1)
+        if images.shape[-1] == 1:
+            images = images[..., 0]
+    return tile(images, border=True)
 
 
 def _square_plot(plot: pg.PlotItem, extent: float = EXTENT) -> None:
@@ -171,8 +183,8 @@ class FrameView(pg.GraphicsLayoutWidget):
             self._draw_field(i)
         else:
             n = min(len(f.x[i]), 64)
-            self.images[0].setImage(tile(_unit(f.x[i][:n])), levels=(0.0, 1.0))
-            self.images[1].setImage(tile(_unit(f.x0[i][:n])), levels=(0.0, 1.0))
+            self.images[0].setImage(_mosaic(f.x[i][:n]), levels=(0.0, 1.0))
+            self.images[1].setImage(_mosaic(f.x0[i][:n]), levels=(0.0, 1.0))
             self._fit_images()
 
     def _draw_field(self, i: int) -> None:
@@ -375,7 +387,7 @@ class ForwardView(pg.GraphicsLayoutWidget):
             self.clean.setData(self.data[:, 0], self.data[:, 1])
             self.noisy.setData(xt[:, 0], xt[:, 1])
         else:
-            self.image.setImage(tile(_unit(xt)), levels=(0.0, 1.0))
+            self.image.setImage(_mosaic(xt), levels=(0.0, 1.0))
             self.box.autoRange(padding=0.02)
 
 
@@ -423,6 +435,6 @@ class TrainView(pg.GraphicsLayoutWidget):
             if self.preview_image.scene() is None:
                 self.preview_plot.addItem(self.preview_image)
                 self.preview_plot.invertY(True)
-            img = tile(_unit(p[:64]))
+            img = _mosaic(p[:64])
             self.preview_image.setImage(img, levels=(0.0, 1.0))
             self.preview_image.setRect(QtCore.QRectF(-EXTENT, -EXTENT, 2 * EXTENT, 2 * EXTENT))

@@ -157,9 +157,9 @@ def strip_image(decoded, scale: int = STRIP_SCALE, pad: int = 1):
     """Decoded images side by side, enlarged by ``scale`` (nearest), as HxWx3 uint8."""
     import numpy as np
 
-    from engines.latent.analysis import tile
+    from engines.images import tile
 
-    grid = tile(np.asarray(decoded), cols=len(decoded), pad=pad, fill=1.0)
+    grid = tile(np.asarray(decoded), columns=len(decoded), pad=pad, fill=1.0)
     grid = np.repeat(np.repeat(grid, scale, axis=0), scale, axis=1)
     if grid.shape[-1] == 1:
         grid = np.repeat(grid, 3, axis=-1)

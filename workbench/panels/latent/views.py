@@ -10,6 +10,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from engines.images import tile
+
 PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
            "#bab0ac", "#17becf", "#bcbd22")
 LERP_COLOR = "#ff7f0e"
@@ -27,18 +29,6 @@ def as_rgb(image: np.ndarray) -> np.ndarray:
     if image.ndim == 3 and image.shape[-1] == 1:
         image = image[..., 0]
     return np.clip(image, 0.0, 1.0)
-
-
-def tile(images: np.ndarray, cols: int, pad: int = 1, fill: float = 0.3) -> np.ndarray:
-    images = np.asarray(images, dtype=np.float32)
-    n, h, w, c = images.shape
-    cols = max(1, min(cols, n))
-    rows = (n + cols - 1) // cols
-    out = np.full((rows * (h + pad) - pad, cols * (w + pad) - pad, c), fill, dtype=np.float32)
-    for k in range(n):
-        r, q = divmod(k, cols)
-        out[r * (h + pad):r * (h + pad) + h, q * (w + pad):q * (w + pad) + w] = images[k]
-    return out
 
 
 def image_item() -> pg.ImageItem:
@@ -210,7 +200,7 @@ class StripView(pg.GraphicsLayoutWidget):
         if images is None or len(images) == 0:
             box.set_image(None)
             return
-        box.set_image(tile(images, cols=len(images), pad=pad, fill=0.35))
+        box.set_image(tile(images, columns=len(images), pad=pad, fill=0.35))
 
 
 class PointsView(pg.PlotWidget):
@@ -428,8 +418,7 @@ class TrainingView(QtWidgets.QWidget):
     def set_samples(self, samples: np.ndarray, title: str, data: Optional[np.ndarray] = None) -> None:
         if samples.ndim == 4:
             self.stack.setCurrentWidget(self.samples)
-            cols = int(np.ceil(np.sqrt(len(samples))))
-            self.sample_box.set_image(tile(samples, cols, pad=1, fill=0.3))
+            self.sample_box.set_image(tile(samples, pad=1, fill=0.3))
             self.samples_title.setText(title)
         else:
             self.stack.setCurrentWidget(self.points)

@@ -5,6 +5,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
+from engines.images import tile
+
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
            "#bcbd22", "#17becf", "#393b79", "#ad494a", "#8ca252", "#de9ed6", "#6b6ecf", "#e7ba52"]
 
@@ -85,15 +87,13 @@ def sample_grid(images: np.ndarray, clusters: np.ndarray, per_cluster: int = 8, 
     """Rows of the first ``per_cluster`` images of each cluster (by rank), as one grey image."""
     n_clusters = min(int(clusters.max()) + 1, max_clusters)
     h, w = images.shape[1:3]
-    grid = np.full((n_clusters * (h + pad), per_cluster * (w + pad)), 0.15, np.float32)
+    cells = np.full((n_clusters, per_cluster, h, w), 0.15, np.float32)
     for c in range(n_clusters):
-        idx = np.flatnonzero(clusters == c)[:per_cluster]
-        for j, i in enumerate(idx):
+        for j, i in enumerate(np.flatnonzero(clusters == c)[:per_cluster]):
             img = images[i]
-            if img.ndim == 3:
-                img = img.mean(-1)
-            grid[c * (h + pad): c * (h + pad) + h, j * (w + pad): j * (w + pad) + w] = img
-    return grid
+            cells[c, j] = img.mean(-1) if img.ndim == 3 else img
+    grid = tile(cells.reshape(-1, h, w), columns=per_cluster, pad=pad, fill=0.15)
+    return np.pad(grid, ((0, pad), (0, pad)), constant_values=0.15)  # a gap after the last row and column too
 
 
 class ThresholdChart(pg.PlotWidget):
