@@ -6,7 +6,7 @@ Other panels register their models and data with :func:`register_architecture` a
 :func:`register_dataset`; a dataset is a :class:`Task` whose splits hold model inputs and targets (for
 a stochastic objective, fix the noise in the inputs) plus a loss ``loss_fn(model_output, targets)``.
 A training run is stored as a folder of safetensors files and a JSON config with a content hash.
-Other engines' models (the latent panel's VAEs and NICE flow) come from the modules in :data:`PROVIDERS`,
+Other engines' models (the latent panel's VAEs and NICE flow, the diffusion panel's denoisers) come from the modules in :data:`PROVIDERS`,
 imported on the first lookup; :func:`open_network` opens any file by the JSON "format" it declares.
 """
 from __future__ import annotations
@@ -101,7 +101,7 @@ DATASETS: dict[str, Entry[Task]] = {}
 # Engines whose models this mode knows: each module registers its architectures, datasets and checkpoint
 # formats when imported. They are imported on the first registry lookup (not here), so they may import
 # this module without a cycle.
-PROVIDERS: tuple[str, ...] = ("engines.latent.landscape",)
+PROVIDERS: tuple[str, ...] = ("engines.latent.landscape", "engines.diffusion.landscape")
 _providers_lock = threading.RLock()  # re-entrant: a provider being imported may look names up itself
 _providers_loaded = False
 

@@ -153,9 +153,9 @@ def test_damaged_and_foreign_checkpoints_raise_input_error(tmp_path):
             network.identify_checkpoint(target)
 
     body = json.loads(text)
-    body["format"] = "workbench-diffusion"
+    body["format"] = "workbench-sound"
     config.write_text(json.dumps(body))
-    with pytest.raises(InputError, match="'workbench-diffusion'.*cannot open.*workbench-latent"):
+    with pytest.raises(InputError, match="'workbench-sound'.*cannot open.*workbench-latent"):
         network.open_network(config)
     del body["format"]
     config.write_text(json.dumps(body))
