@@ -187,35 +187,28 @@ def test_weights_alone_and_bare_state_dicts(tmp_path):
         network.open_network(vae_bare)
 
 
-def test_optimizer_panel_opens_a_latent_checkpoint(qtbot, tmp_path):
-    from PySide6 import QtCore
-
-    from workbench.jobs import JobManager
-    from workbench.panel import PanelContext
+def test_optimizer_panel_opens_latent_and_diffusion_checkpoints(qtbot, tmp_path, make_panel):
     from workbench.panels import optimizer
-    from workbench.settings import Settings
 
-    jobs = JobManager()
-    settings = Settings(QtCore.QSettings(str(tmp_path / "s.ini"), QtCore.QSettings.Format.IniFormat))
-    messages: list[str] = []
-    panel = optimizer.create(PanelContext(jobs, settings, lambda: "cpu", messages.append))
-    qtbot.addWidget(panel)
-    try:
-        view = panel.network
-        view.n.setValue(5)
-        panel.open_path("checkpoint", CHECKPOINTS / "digits_vae.json")
-        assert panel.modes.currentWidget() is view
-        qtbot.waitUntil(lambda: view.snapshot is not None and view.snapshot.stage == "done", timeout=120_000)
-        s = view.snapshot
-        assert s.loss.shape == (5, 5) and np.isfinite(s.loss).all()
-        assert s.loss[2, 2] == pytest.approx(VAE_TRAIN_NEG_ELBO, abs=2e-3)  # the centre: the checkpoint itself
-        assert "negative ELBO" in s.loss_name and "digits_vae.json" in view.status.text()
-        assert "lowest" in view.heatmap.bar.axis.labelText  # negative losses: drawn as height above the lowest
-        assert view.parameters()["network"]["checkpoint"].endswith("digits_vae.json")
+    panel = make_panel(optimizer)
+    view = panel.network
+    view.n.setValue(5)
+    panel.open_path("checkpoint", CHECKPOINTS / "digits_vae.json")
+    assert panel.modes.currentWidget() is view
+    qtbot.waitUntil(lambda: view.snapshot is not None and view.snapshot.stage == "done", timeout=120_000)
+    s = view.snapshot
+    assert s.loss.shape == (5, 5) and np.isfinite(s.loss).all()
+    assert s.loss[2, 2] == pytest.approx(VAE_TRAIN_NEG_ELBO, abs=2e-3)  # the centre: the checkpoint itself
+    assert "negative ELBO" in s.loss_name and "digits_vae.json" in view.status.text()
+    assert "lowest" in view.heatmap.bar.axis.labelText  # negative losses: drawn as height above the lowest
+    assert view.parameters()["network"]["checkpoint"].endswith("digits_vae.json")
 
-        bad = _copy("digits_nice", tmp_path)
-        bad.write_text("{ not json")
-        with pytest.raises(InputError, match="not a readable checkpoint config"):
-            panel.open_path("checkpoint", bad.with_suffix(".safetensors"))
-    finally:
-        jobs.shutdown(10_000)
+    bad = _copy("digits_nice", tmp_path)
+    bad.write_text("{ not json")
+    with pytest.raises(InputError, match="not a readable checkpoint config"):
+        panel.open_path("checkpoint", bad.with_suffix(".safetensors"))
+
+    panel.open_path("checkpoint", CHECKPOINTS / "diffusion_moons.json")
+    qtbot.waitUntil(lambda: view.snapshot is not None and view.snapshot.stage == "done"
+                    and "diffusion_moons" in view.status.text(), timeout=120_000)
+    assert view.snapshot.loss.shape == (5, 5) and np.isfinite(view.snapshot.loss).all()
