@@ -82,7 +82,7 @@ class OptimizerPanel(Panel):
         for w in (self.picker, self.configs, self.controls):
             column.addWidget(w)
         column.addStretch(1)
-        scroll = sidebar(side)
+        scroll = sidebar(side, 340)
 
         plots = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
         plots.addWidget(self.view)
