@@ -35,8 +35,12 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def save_checkpoint(path: str | Path, tensors: Mapping[str, torch.Tensor], body: Mapping[str, Any]) -> dict[str, Any]:
-    """Write ``path`` (.safetensors; the suffix is added if missing) and its JSON; return the JSON body."""
+def save_checkpoint(path: str | Path, tensors: Mapping[str, torch.Tensor], body: Mapping[str, Any],
+                    metadata_key: str = METADATA_KEY) -> dict[str, Any]:
+    """Write ``path`` (.safetensors; the suffix is added if missing) and its JSON; return the JSON body.
+
+    The body (without the hash) also goes into the safetensors metadata under ``metadata_key``.
+    """
     from safetensors.torch import save as save_bytes
 
     from engines.export.atomic import atomic_write_bytes, atomic_write_text
@@ -50,7 +54,7 @@ def save_checkpoint(path: str | Path, tensors: Mapping[str, torch.Tensor], body:
         raise InputError(f"cannot create the folder {path.parent}: {exc.strerror or exc}") from None
     body = dict(body)
     state = {k: v.detach().to("cpu").contiguous() for k, v in tensors.items()}
-    data = save_bytes(state, metadata={METADATA_KEY: json.dumps(body, sort_keys=True, default=_jsonable)})
+    data = save_bytes(state, metadata={metadata_key: json.dumps(body, sort_keys=True, default=_jsonable)})
     body["weights"] = path.name
     body["sha256"] = hashlib.sha256(data).hexdigest()
     try:
@@ -78,24 +82,26 @@ def _read_json(path: Path) -> dict[str, Any]:
     return data
 
 
-def _metadata(data: bytes) -> Optional[dict[str, Any]]:
+def _metadata(data: bytes, metadata_key: str = METADATA_KEY) -> Optional[dict[str, Any]]:
     try:
         (n,) = struct.unpack("<Q", data[:8])
         if n > MAX_JSON_BYTES * 16:
             return None
         header = json.loads(data[8:8 + n])
-        text = (header.get("__metadata__") or {}).get(METADATA_KEY)
+        text = (header.get("__metadata__") or {}).get(metadata_key)
         body = json.loads(text) if text else None
         return body if isinstance(body, dict) else None
     except Exception:  # noqa: BLE001 - no usable metadata
         return None
 
 
-def read_checkpoint(path: str | Path, fmt: Optional[str] = None) -> tuple[dict[str, torch.Tensor], Optional[dict[str, Any]], str, Path]:
+def read_checkpoint(path: str | Path, fmt: Optional[str] = None, metadata_key: str = METADATA_KEY,
+                    ) -> tuple[dict[str, torch.Tensor], Optional[dict[str, Any]], str, Path]:
     """(tensors, JSON body or None, sha256 of the weights file, weights path) of a checkpoint.
 
     ``path`` may be the JSON, the .safetensors or a .pt/.pth file; the body comes from the JSON beside the
-    weights, else from the safetensors metadata. With ``fmt``, a body of another ``format`` is refused.
+    weights, else from the safetensors metadata under ``metadata_key``. With ``fmt``, a body of another
+    ``format`` is refused.
     """
     from engines.checkpoints import read_tensors
 
@@ -128,7 +134,7 @@ def read_checkpoint(path: str | Path, fmt: Optional[str] = None) -> tuple[dict[s
             raise InputError(f"{weights.name} does not match its config: the weights' sha256 differs from the one "
                              f"in {config_path(weights).name} (the file was changed or replaced)")
     else:
-        body = _metadata(raw)
+        body = _metadata(raw, metadata_key)
     if fmt is not None and body is not None and body.get("format") not in (None, fmt):
         raise InputError(f"{weights.name} is a {body.get('format')!r} checkpoint, not {fmt!r}")
     return tensors, body, digest, weights

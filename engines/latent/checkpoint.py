@@ -9,7 +9,6 @@ inferred from the tensor names and shapes. Everything wrong with a file is an :c
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,14 +17,15 @@ from typing import Any, Mapping, Optional
 import numpy as np
 import torch
 
-from engines.checkpoints import match_state_dict, read_tensors
+from engines import checkpoints_io
+from engines.checkpoints import match_state_dict
+from engines.checkpoints_io import MAX_JSON_BYTES, config_path  # noqa: F401 - re-exported
 from engines.errors import InputError
 from engines.latent.config import ModelConfig
 from engines.latent.models import LatentModel, build_model
 
 FORMAT = "workbench-latent"
 VERSION = 1
-MAX_JSON_BYTES = 1 << 20
 METADATA_KEY = "workbench_latent"
 
 
@@ -48,10 +48,6 @@ class Checkpoint:
         return dict((self.info.get("run") or {}).get("metrics") or {})
 
 
-def config_path(weights: Path) -> Path:
-    return weights.with_suffix(".json")
-
-
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -59,63 +55,9 @@ def sha256_bytes(data: bytes) -> str:
 def save_checkpoint(path: str | Path, state: Mapping[str, torch.Tensor], config: ModelConfig,
                     extra: Optional[Mapping[str, Any]] = None) -> dict[str, Any]:
     """Write ``path`` (.safetensors) and its JSON config atomically; return the JSON written."""
-    from safetensors.torch import save as save_bytes
-
-    from engines.export.atomic import atomic_write_bytes, atomic_write_text
-
-    path = Path(path)
-    if path.suffix.lower() != ".safetensors":
-        path = path.with_name(path.name + ".safetensors") if path.suffix == "" else path.with_suffix(".safetensors")
-    path.parent.mkdir(parents=True, exist_ok=True)
     body: dict[str, Any] = {"format": FORMAT, "version": VERSION, "model": config.as_dict()}
     body.update(dict(extra or {}))
-    tensors = {k: v.detach().to("cpu").contiguous() for k, v in as_tensors(state).items()}
-    data = save_bytes(tensors, metadata={METADATA_KEY: json.dumps(body, sort_keys=True, default=str)})
-    body["weights"] = path.name
-    body["sha256"] = sha256_bytes(data)
-    try:
-        from workbench import __version__ as app_version
-    except Exception:  # noqa: BLE001 - engines may run without the app package
-        app_version = "unknown"
-    body["workbench"] = app_version
-    atomic_write_bytes(path, data)
-    atomic_write_text(config_path(path), json.dumps(body, indent=2, default=_jsonable) + "\n")
-    return body
-
-
-def _jsonable(value: Any) -> Any:
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return str(value)
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        size = path.stat().st_size
-        if size > MAX_JSON_BYTES:
-            raise InputError(f"{path.name} is {size} bytes; a checkpoint config is at most {MAX_JSON_BYTES}")
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError(f"{path} does not exist (moved or deleted?)") from exc
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path.name} is not a readable JSON checkpoint config: {exc}") from exc
-    if not isinstance(data, dict):
-        raise InputError(f"{path.name} is not a checkpoint config (expected a JSON object)")
-    return data
-
-
-def _safetensors_metadata(data: bytes) -> Optional[dict[str, Any]]:
-    import struct
-
-    try:
-        (n,) = struct.unpack("<Q", data[:8])
-        header = json.loads(data[8:8 + n])
-        text = (header.get("__metadata__") or {}).get(METADATA_KEY)
-        return json.loads(text) if text else None
-    except Exception:  # noqa: BLE001 - no usable metadata: fall back to inference
-        return None
+    return checkpoints_io.save_checkpoint(path, as_tensors(state), body, metadata_key=METADATA_KEY)
 
 
 def as_tensors(state: Mapping[str, Any]) -> dict[str, torch.Tensor]:
@@ -135,38 +77,9 @@ def load_state(model: LatentModel, tensors: Mapping[str, Any], source: str) -> N
 
 def load_checkpoint(path: str | Path) -> Checkpoint:
     """A model from ``path``: the .json config, the .safetensors weights, or a .pt/.pth state dict."""
-    path = Path(path)
-    if path.is_dir():
-        raise InputError(f"{path} is a folder, not a checkpoint file")
-    body: Optional[dict[str, Any]] = None
-    if path.suffix.lower() == ".json":
-        body = _read_json(path)
-        weights_name = body.get("weights")
-        if not isinstance(weights_name, str) or Path(weights_name).name != weights_name or not weights_name:
-            raise InputError(f"{path.name} does not name its weights file (a plain file name under 'weights')")
-        weights = path.with_name(weights_name)
-    else:
-        weights = path
-        beside = config_path(path)
-        if beside.is_file() and beside != path:
-            body = _read_json(beside)
-    try:
-        raw = weights.read_bytes()
-    except FileNotFoundError as exc:
-        raise InputError(f"{weights} does not exist (moved or deleted?)") from exc
-    except OSError as exc:
-        raise InputError(f"cannot read {weights}: {exc.strerror or exc}") from exc
-    tensors = read_tensors(weights)  # InputError for damaged, truncated, hostile files
-    digest = sha256_bytes(raw)
-    if body is not None:
-        if body.get("format") not in (None, FORMAT):
-            raise InputError(f"{weights.name}: its config is of format {body.get('format')!r}, not a latent model")
-        expected = body.get("sha256")
-        if isinstance(expected, str) and expected and expected != digest:
-            raise InputError(f"{weights.name} does not match its config: the weights' sha256 differs from the one "
-                             f"recorded in {config_path(weights).name} (the file was changed or replaced)")
-    if body is None:
-        body = _safetensors_metadata(raw)
+    tensors, body, digest, weights = checkpoints_io.read_checkpoint(path, metadata_key=METADATA_KEY)
+    if body is not None and body.get("format") not in (None, FORMAT):
+        raise InputError(f"{weights.name}: its config is of format {body.get('format')!r}, not a latent model")
     if body is not None and "model" in body:
         config = ModelConfig.from_dict(body["model"], weights.name)
     else:
