@@ -1,4 +1,8 @@
 """PyInstaller entry script: the `workbench` console entry point (workbench.cli:main)."""
+import multiprocessing
+
 from workbench.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":
+    multiprocessing.freeze_support()  # a frozen app's job subprocesses start through this same executable
+    raise SystemExit(main())

@@ -179,3 +179,19 @@ def test_large_runs_go_to_a_job_process_and_stream_thinned_previews(qtbot, start
     assert r.positions.shape[1] == 200 and r.steps[-1] == steps and r.states  # the full final result
     partial = [p for p in previews if p is not None]
     assert partial and all(p.losses.shape[1] * p.losses.shape[2] <= 2 * PREVIEW_POINTS for p in partial)
+
+
+def test_loss_quantiles_match_numpy_with_diverged_starts():
+    import warnings
+
+    from workbench.panels.optimizer.loss_plot import column_quantiles
+
+    rng = np.random.default_rng(0)
+    values = rng.standard_normal((256, 80))
+    values[rng.random(values.shape) < 0.3] = np.nan
+    values[:, 5] = np.nan  # every start diverged
+    values[:, 7] = np.inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        expected = np.nanquantile(np.where(np.isfinite(values), values, np.nan), (0.5, 0.1, 0.9), axis=0)
+    np.testing.assert_allclose(column_quantiles(values, (0.5, 0.1, 0.9)), expected, equal_nan=True)

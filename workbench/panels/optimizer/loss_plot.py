@@ -1,7 +1,6 @@
 """Loss against step for every trajectory, log y, with a draggable line at the current step."""
 from __future__ import annotations
 
-import warnings
 from typing import Sequence
 
 import numpy as np
@@ -12,6 +11,22 @@ from workbench.panels.optimizer.style import color, nan_joined
 from workbench.panels.optimizer.thinning import thinned
 
 MAX_INDIVIDUAL = 16  # starts per optimizer drawn one by one; more are summarised by quantiles
+
+
+def column_quantiles(values: np.ndarray, qs: Sequence[float]) -> np.ndarray:
+    """Quantiles (linear interpolation, as numpy's) of each column of ``values`` (S, T) over its finite
+    entries, NaN where a column has none: (len(qs), T). Vectorised: np.nanquantile loops over columns."""
+    ordered = np.sort(np.where(np.isfinite(values), values, np.nan), axis=0)  # NaN sorts last
+    count = np.isfinite(values).sum(axis=0)
+    out = np.full((len(qs), values.shape[1]), np.nan)
+    for i, q in enumerate(qs):
+        pos = q * np.maximum(count - 1, 0)
+        lo = np.floor(pos).astype(int)
+        hi = np.minimum(lo + 1, np.maximum(count - 1, 0))
+        a = np.take_along_axis(ordered, lo[None], axis=0)[0]
+        b = np.take_along_axis(ordered, hi[None], axis=0)[0]
+        out[i] = np.where(count > 0, a + (pos - lo) * (b - a), np.nan)
+    return out
 
 
 class LossPlot(pg.PlotWidget):
@@ -73,10 +88,7 @@ class LossPlot(pg.PlotWidget):
             curves = self._curves[c * per_config:(c + 1) * per_config]
             if summary:
                 keep = thinned(1, gap.shape[2])
-                with np.errstate(all="ignore"), warnings.catch_warnings():
-                    warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns (every start diverged)
-                    quantiles = np.nanquantile(gap[c][:, keep], (0.5, 0.1, 0.9), axis=0)
-                for curve, values in zip(curves, quantiles):
+                for curve, values in zip(curves, column_quantiles(gap[c][:, keep], (0.5, 0.1, 0.9))):
                     curve.setData(self._steps[keep], values, connect="finite")
             else:
                 s, t = gap[c].shape

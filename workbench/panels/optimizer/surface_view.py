@@ -12,6 +12,7 @@ from workbench.panels.optimizer.heatmap import Heatmap
 from workbench.panels.optimizer.style import color, finite_or_nan, nan_joined
 
 HOVER_RADIUS_PX = 12.0
+THIN_LINES_ABOVE = 16  # starts per optimizer beyond which trajectories are drawn one pixel wide
 HOVER_MAX_POINTS = 400_000  # beyond this many drawn points the hover looks only at the current heads
 GLYPH_PX = (10.0, 120.0)  # state glyphs shorter/longer than this are rescaled to stay visible
 
@@ -113,6 +114,10 @@ class SurfaceView(pg.PlotWidget):
         self._states = dict(states or {})
         if list(labels) != self._labels or len(self._curves) != len(labels):
             self._rebuild_items(list(labels))
+        width = 2 if positions.shape[1] <= THIN_LINES_ABOVE else 1  # wide lines cost ~5x to draw
+        for i, curve in enumerate(self._curves):
+            if curve.opts["pen"].width() != width:
+                curve.setPen(pg.mkPen(color(i), width=width))
         self._index = min(self._index, len(self._steps) - 1) if len(self._steps) else 0
         self.show_index(len(self._steps) - 1 if self._index < 0 else self._index)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-POINT_BUDGET = 10_000  # points drawn per optimizer: enough for the eye, cheap enough for live redraws
+POINT_BUDGET = 6_000  # points drawn per optimizer: enough for the eye, cheap enough for live redraws
 
 
 def thinned(paths: int, steps: int, budget: int = POINT_BUDGET) -> np.ndarray:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from engines.optim import BasinMap, Surface, SweepResult, TrajectoryResult
 
 GRID_N = 240
-MAX_FRAMES = 2_000  # recorded steps per trajectory: longer runs record every k-th step
+MAX_FRAMES = 1_000  # recorded steps per trajectory: longer runs record every k-th step
 PREVIEW_POINTS = 20_000  # points per configuration in a live (partial) result
 PROCESS_WORK = 2_000_000  # trajectory-steps beyond which a run goes to a job process (its Python loop holds the GIL)
 EXPRESSION_BOUNDS = ((-3.0, 3.0), (-3.0, 3.0))
