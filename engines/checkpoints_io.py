@@ -67,7 +67,8 @@ def save_checkpoint(path: str | Path, tensors: Mapping[str, torch.Tensor], body:
     return body
 
 
-def _read_json(path: Path) -> dict[str, Any]:
+def read_json_config(path: Path) -> dict[str, Any]:
+    """A JSON object from ``path`` (at most MAX_JSON_BYTES); InputError for anything else."""
     try:
         size = path.stat().st_size
         if size > MAX_JSON_BYTES:
@@ -76,7 +77,7 @@ def _read_json(path: Path) -> dict[str, Any]:
     except FileNotFoundError as exc:
         raise InputError(f"{path} does not exist (moved or deleted?)") from exc
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path.name} is not a readable JSON checkpoint config: {exc}") from exc
+        raise InputError(f"{path.name} is not a readable checkpoint config (JSON): {exc}") from exc
     if not isinstance(data, dict):
         raise InputError(f"{path.name} is not a checkpoint config (expected a JSON object)")
     return data
@@ -110,7 +111,7 @@ def read_checkpoint(path: str | Path, fmt: Optional[str] = None, metadata_key: s
         raise InputError(f"{path} is a folder, not a checkpoint file")
     body: Optional[dict[str, Any]] = None
     if path.suffix.lower() == ".json":
-        body = _read_json(path)
+        body = read_json_config(path)
         name = body.get("weights")
         if not isinstance(name, str) or not name or Path(name).name != name:
             raise InputError(f"{path.name} does not name its weights file (a plain file name under 'weights')")
@@ -119,7 +120,7 @@ def read_checkpoint(path: str | Path, fmt: Optional[str] = None, metadata_key: s
         weights = path
         beside = config_path(path)
         if beside != path and beside.is_file():
-            body = _read_json(beside)
+            body = read_json_config(beside)
     try:
         raw = weights.read_bytes()
     except FileNotFoundError as exc:

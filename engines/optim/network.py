@@ -34,6 +34,7 @@ from engines.device import pick_device
 from engines.errors import InputError
 from engines.jobs import Reporter, Throttle
 from engines.checkpoints import match_state_dict, read_safetensors, read_tensors
+from engines.checkpoints_io import read_json_config
 from engines.data import digits_split
 from engines.optim.optimizers import build_optimizer
 from engines.optim.spec import OptimizerSpec, format_spec, parse_spec
@@ -167,13 +168,7 @@ def checkpoint_format(path: PathLike) -> str | None:
             raise InputError(f"{path.parent.name} is not a training-run folder (it has no {_CONFIG})")
     json_path = path if path.suffix.lower() == ".json" else path.with_suffix(".json")
     if json_path.is_file():
-        try:
-            if json_path.stat().st_size > _MAX_CONFIG_BYTES:
-                raise InputError(f"{json_path.name} is too large to be a checkpoint config")
-            body = json.loads(json_path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError(f"{json_path.name} is not a readable checkpoint config: {exc}") from exc
-        fmt = body.get("format") if isinstance(body, dict) else None
+        fmt = read_json_config(json_path).get("format")
         if not isinstance(fmt, str):
             raise InputError(f"{json_path.name} does not say which kind of checkpoint it describes "
                              "(no \"format\" in the JSON)")
@@ -525,15 +520,10 @@ _FIELDS: dict[str, type] = {
 
 
 def _read_config(path: Path) -> dict[str, Any]:
-    try:
-        if path.stat().st_size > _MAX_CONFIG_BYTES:
-            raise InputError(f"{path} is too large to be a training-run config")
-        config = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError(f"{path.parent} is not a saved training run (no {path.name})") from exc
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"cannot read {path}: {exc}") from exc
-    if not isinstance(config, dict) or config.get("format") != RUN_FORMAT:
+    if not path.is_file():
+        raise InputError(f"{path.parent} is not a saved training run (no {path.name})")
+    config = read_json_config(path)
+    if config.get("format") != RUN_FORMAT:
         raise InputError(f"{path} is not a training-run config (format is not {RUN_FORMAT!r})")
     if config.get("version") != RUN_VERSION:
         raise InputError(f"{path}: unsupported training-run version {config.get('version')!r}")

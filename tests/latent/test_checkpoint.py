@@ -60,7 +60,7 @@ def test_truncated_and_garbage_files(saved, tmp_path):
         load_checkpoint(junk)
     bad_json = tmp_path / "bad.json"
     bad_json.write_text("{not json")
-    with pytest.raises(InputError, match="not a readable JSON"):
+    with pytest.raises(InputError, match="not a readable checkpoint config"):
         load_checkpoint(bad_json)
     with pytest.raises(InputError, match="does not exist"):
         load_checkpoint(tmp_path / "missing.safetensors")
