@@ -24,6 +24,7 @@ from engines.segment.hashindex import HashIndex
 from engines.segment.lexicon import (Lexicon, LexiconParams, Pieces, cut_pieces, decode_rows, display_word,
                                      merge_pieces, position_counts, strong_ngrams, text_to_units,
                                      word_scores)
+from engines.segment.numbers import number_measure_words
 from engines.segment.segmenter import best_path, edge_logp, split_cost
 from engines.segment.units import OFFSET, Encoded, encode
 
@@ -54,6 +55,7 @@ class SegmentParams:
     word_bonus: float = 3.5  # nats added per word in the path score (balances Σ log p's bias to long words)
     redundancy: float | None = None  # drop words whose best split loses less than this many nats
     cnum: bool = False  # runs of two or more Chinese numerals (一九九八) are one number unit, like digits
+    numbers: bool = True  # PKU number convention: a number and its measure word are two words (numbers.py)
 
     def lexicon_params(self) -> LexiconParams:
         return LexiconParams(method=self.method, max_n=self.max_n, min_count=self.min_count,
@@ -260,6 +262,10 @@ def build_lexicon(reporter, counted: Counted, params: SegmentParams) -> Lexicon:
             counts = np.r_[counts, np.maximum((pair.counts[new] * params.pair_weight).astype(np.int64), 1)]
             lens = np.r_[lens, pair.lengths[new]]
             texts = np.r_[texts.astype(f"<U{width}"), pair.texts[new].astype(f"<U{width}")]
+        if params.numbers:
+            rows, _ = text_to_units(texts)
+            keep = ~number_measure_words(rows, lens, counted.table)
+            codes, counts, lens, texts = codes[keep], counts[keep], lens[keep], texts[keep]
         if params.redundancy is not None:
             codes, counts, lens, texts = _remove_redundant(codes, counts, lens, texts, params.redundancy)
         order = np.argsort(codes)
