@@ -23,7 +23,8 @@ from engines.segment.gold import detect_format, parse_gold
 from engines.segment.hashindex import HashIndex
 from engines.segment.lexicon import (Lexicon, LexiconParams, Pieces, cut_pieces, decode_rows, display_word,
                                      merge_pieces, position_counts, strong_ngrams, text_to_units,
-                                     word_scores)
+                                     units_to_text, word_codes, word_scores)
+from engines.segment.names import find_names
 from engines.segment.numbers import number_measure_words
 from engines.segment.segmenter import best_path, edge_logp, split_cost
 from engines.segment.units import OFFSET, Encoded, encode
@@ -51,11 +52,12 @@ class SegmentParams:
     max_len: int = 6
     class_rule: bool = True
     pair_threshold: float | None = 0.0  # also take pairs with PMI above this as words (None: off)
-    pair_weight: float = 0.1  # their count is this fraction of the pair count
+    pair_weight: float = 0.05  # their count is this fraction of the pair count
     word_bonus: float = 3.5  # nats added per word in the path score (balances Σ log p's bias to long words)
     redundancy: float | None = None  # drop words whose best split loses less than this many nats
     cnum: bool = False  # runs of two or more Chinese numerals (一九九八) are one number unit, like digits
     numbers: bool = True  # PKU number convention: a number and its measure word are two words (numbers.py)
+    names: bool = True  # split names after surnames learned from the corpus (names.py)
 
     def lexicon_params(self) -> LexiconParams:
         return LexiconParams(method=self.method, max_n=self.max_n, min_count=self.min_count,
@@ -266,6 +268,8 @@ def build_lexicon(reporter, counted: Counted, params: SegmentParams) -> Lexicon:
             rows, _ = text_to_units(texts)
             keep = ~number_measure_words(rows, lens, counted.table)
             codes, counts, lens, texts = codes[keep], counts[keep], lens[keep], texts[keep]
+        if params.names:
+            codes, counts, lens, texts = _split_names(codes, counts, lens, texts, counted.table)
         if params.redundancy is not None:
             codes, counts, lens, texts = _remove_redundant(codes, counts, lens, texts, params.redundancy)
         order = np.argsort(codes)
@@ -274,6 +278,23 @@ def build_lexicon(reporter, counted: Counted, params: SegmentParams) -> Lexicon:
         scores = word_scores(rows, lens, counted.table, counted.table.max_n)
     return Lexicon(torch.from_numpy(codes), torch.from_numpy(counts), torch.from_numpy(lens), texts.tolist(),
                    scores, counted.table, lp)
+
+
+def _split_names(codes, counts, lens, texts, table: NgramTable):
+    """Respell the names that begin with a learned surname as surname + given name (their counts move)."""
+    rows, _ = text_to_units(texts)
+    found = find_names(rows, lens, counts, table)
+    if found.words.size == 0:
+        return codes, counts, lens, texts
+    keep = np.ones(len(codes), bool)
+    keep[found.words] = False
+    moved = counts[found.words]
+    surname = rows[found.words, :1]
+    parts = [Pieces(codes[keep], counts[keep], lens[keep], texts[keep]),
+             Pieces(word_codes(found.given), moved, np.full(len(moved), 2), units_to_text(found.given)),
+             Pieces(word_codes(surname), moved, np.ones(len(moved), np.int64), units_to_text(surname))]
+    merged = merge_pieces(parts)
+    return merged.codes, merged.counts, merged.lengths, merged.texts
 
 
 def _remove_redundant(codes, counts, lens, texts, threshold: float):

@@ -54,6 +54,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--redundancy", type=float, metavar="NATS",
                         help="minimum-entropy redundancy removal: drop a word whose best split into other words "
                              "loses less than NATS (default: off)")
+    parser.add_argument("--numbers", action=argparse.BooleanOptionalAction, default=True,
+                        help="the PKU number convention: a number and its measure word are two words, dates and "
+                             "magnitudes join (default on)")
+    parser.add_argument("--names", action=argparse.BooleanOptionalAction, default=True,
+                        help="split person names after the surnames learned from the corpus (default on)")
     parser.add_argument("--max-lines", type=int, metavar="N", help="read only the first N lines")
     parser.add_argument("--workers", type=int, default=1, metavar="N",
                         help="count in N processes and merge (default 1)")
@@ -121,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
     pair = None if math.isnan(args.pair_threshold) else args.pair_threshold
     params = SegmentParams(method=args.method, max_n=args.max_n, min_count=args.min_count,
                            thresholds=args.thresholds, pair_threshold=pair, word_bonus=args.word_bonus,
-                           redundancy=args.redundancy)
+                           redundancy=args.redundancy, numbers=args.numbers, names=args.names)
     out: Path = args.out
     _mkdir(out)
     reference = reference_dictionary()
