@@ -7,11 +7,11 @@ knowledge (like the digits of :mod:`engines.segment.units`), this removes from t
 a number and one unit after it, where
 
 - the number is a digit run: unless the unit is a calendar or magnitude unit (年 月 日 时 万 亿);
-- the number is a run of Chinese numerals: when the unit is a *measure word*, i.e. found after at least
+- the number is one Chinese numeral: when the unit is a *measure word*, i.e. found after at least
   ``min_numerals`` different numerals in the corpus (个, 种, 年, 国 ...: but not 些, 定, 起, which follow 一
-  alone), unless the run has two or more numerals and the unit is a calendar or magnitude unit (十二月).
+  alone).
 
-Words such as 一些, 一定 or 统一 are untouched; the segmenter then spells removed words as two.
+Words such as 一些, 一定, 统一 or 十五大 are untouched; the segmenter then spells removed words as two.
 """
 from __future__ import annotations
 
@@ -48,20 +48,13 @@ def number_measure_words(rows: np.ndarray, lens: np.ndarray, table: NgramTable, 
     rows = np.asarray(rows, np.int64)
     lens = np.asarray(lens, np.int64)
     out = np.zeros(len(lens), bool)
-    if rows.size == 0:
+    two = np.flatnonzero(lens == 2)
+    if two.size == 0:
         return out
-    is_cn = np.isin(rows, numerals)
-    # the numeral run at the start of each word: a digit unit alone, or leading Chinese numerals
-    lead_cn = np.cumprod(is_cn, axis=1).sum(1)
-    digit = rows[:, 0] == NUM
-    run = np.where(digit, 1, lead_cn)
-    cand = (run >= 1) & (lens == run + 1)
-    if not cand.any():
-        return out
-    idx = np.flatnonzero(cand)
-    last = rows[idx, run[idx]]
-    joins = np.isin(last, joiners)
-    measure = numeral_diversity(last, table) >= min_numerals
-    drop = np.where(digit[idx], ~joins, measure & ~(joins & (run[idx] >= 2)))
-    out[idx[drop]] = True
+    first, last = rows[two, 0], rows[two, 1]
+    digit = first == NUM
+    numeral = np.isin(first, numerals) & ~np.isin(last, numerals)  # 十五, 两万 are one number
+    measure = np.zeros(two.size, bool)
+    measure[numeral] = numeral_diversity(last[numeral], table) >= min_numerals
+    out[two[(digit & ~np.isin(last, joiners)) | measure]] = True
     return out
