@@ -212,9 +212,10 @@ class Lexicon:
         return out
 
 
-def word_scores(rows: np.ndarray, lens: np.ndarray, table: NgramTable, max_n: int) -> torch.Tensor:
+def word_scores(rows: np.ndarray, lens: np.ndarray, table: NgramTable, max_n: int, min_count: int = 1) -> torch.Tensor:
     """min-PMI cohesion of each word (unit rows padded with 0) over its split points, using n-grams up to
-    ``max_n`` (+inf for single units and longer words)."""
+    ``max_n`` (+inf for single units and longer words). Words seen at least ``min_count`` times may say so:
+    their parts are as frequent, so the smaller index of :meth:`NgramTable.lookup` serves them."""
     from engines.segment.counting import PRIME
 
     total = max(table.total(1), 1)
@@ -234,11 +235,11 @@ def word_scores(rows: np.ndarray, lens: np.ndarray, table: NgramTable, max_n: in
         sel = lens_t == ln
         if not sel.any():
             continue
-        cw = table.lookup(ln, code(0, ln)[sel]).clamp(min=1).double()
+        cw = table.lookup(ln, code(0, ln)[sel], min_count).clamp(min=1).double()
         best = torch.full((int(sel.sum()),), math.inf, dtype=torch.float64)
         for k in range(1, ln):
-            cl = table.lookup(k, code(0, k)[sel]).clamp(min=1).double()
-            cr = table.lookup(ln - k, code(k, ln)[sel]).clamp(min=1).double()
+            cl = table.lookup(k, code(0, k)[sel], min_count).clamp(min=1).double()
+            cr = table.lookup(ln - k, code(k, ln)[sel], min_count).clamp(min=1).double()
             best = torch.minimum(best, torch.log(total * cw / (cl * cr)))
         out[sel] = best
     return out

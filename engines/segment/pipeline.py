@@ -275,7 +275,7 @@ def build_lexicon(reporter, counted: Counted, params: SegmentParams) -> Lexicon:
         order = np.argsort(codes)
         codes, counts, lens, texts = codes[order], counts[order], lens[order], texts[order]
         rows, _ = text_to_units(texts)
-        scores = word_scores(rows, lens, counted.table, counted.table.max_n)
+        scores = word_scores(rows, lens, counted.table, counted.table.max_n, params.min_count)
     return Lexicon(torch.from_numpy(codes), torch.from_numpy(counts), torch.from_numpy(lens), texts.tolist(),
                    scores, counted.table, lp)
 
