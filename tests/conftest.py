@@ -15,7 +15,8 @@ import pytest  # noqa: E402 - after the environment above, which Qt reads at imp
 @pytest.fixture
 def make_panel(qtbot, tmp_path):
     """``make_panel(module)``: a shown panel of a panel package on its own JobManager and settings; its
-    status messages collect in ``panel.messages``. Jobs are shut down after the test."""
+    status messages (and data it tries to send to other panels) collect in ``panel.messages``. Jobs are
+    shut down after the test."""
     from PySide6 import QtCore
 
     from workbench.jobs import JobManager
@@ -29,7 +30,12 @@ def make_panel(qtbot, tmp_path):
         managers.append(jobs)
         settings = Settings(QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.Format.IniFormat))
         messages: list[str] = []
-        widget = module.create(PanelContext(jobs, settings, lambda: "cpu", messages.append))
+
+        def send_to(name, kind, payload):  # a panel on its own has no other panel to send to
+            messages.append(f"no {name} panel to send {kind} to")
+            return False
+
+        widget = module.create(PanelContext(jobs, settings, lambda: "cpu", messages.append, send_to))
         widget.messages = messages
         qtbot.addWidget(widget)
         widget.resize(*size)

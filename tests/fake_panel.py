@@ -28,12 +28,18 @@ class FakePanel(Panel):
     def __init__(self, context, parent=None):
         super().__init__(context, parent)
         self.opened: list[Path] = []
+        self.received: list[tuple[str, object]] = []
         QtWidgets.QVBoxLayout(self).addWidget(QtWidgets.QLabel("fake"))
 
     def open_path(self, kind, path):
         if path.name.startswith("bad"):
             raise InputError(f"{path.name} is not a dataset")
         self.opened.append(path)
+
+    def receive(self, kind, payload):
+        if kind != "points":
+            return super().receive(kind, payload)
+        self.received.append((kind, payload))
 
 
 def create(context):

@@ -66,6 +66,17 @@ def test_unusable_file_shows_a_message_not_a_crash(window, tmp_path):
     assert not window.open_path(unknown)
 
 
+def test_panels_hand_data_to_each_other_through_the_window(window):
+    context = window.panels["fake"].context
+    assert context.send_to("fake", "points", [1, 2])
+    assert window.panels["fake"].received == [("points", [1, 2])]
+    assert not context.send_to("fake", "sounds", None)
+    assert window.last_error.text() == "the Fake panel panel does not take sounds"
+    assert not context.send_to("nowhere", "points", None)
+    assert window.last_error.text() == "there is no nowhere panel in this window"
+    assert window.panels["fake"].received == [("points", [1, 2])]
+
+
 def test_job_errors_show_message_with_details(qtbot, window):
     from tests.test_jobs import failing_job
 

@@ -58,7 +58,8 @@ class MainWindow(QtWidgets.QMainWindow):
         """Create every registered panel (imports pyqtgraph and the panel modules, not torch)."""
         self._install_shortcuts()
         context = PanelContext(jobs=self.jobs, settings=self.settings, device=lambda: self._device,
-                               show_message=lambda text: self.statusBar().showMessage(text, 5000))
+                               show_message=lambda text: self.statusBar().showMessage(text, 5000),
+                               send_to=self.send_to)
         for module in self.modules:
             panel = module.create(context)
             self.panels[module.INFO.name] = panel
@@ -79,6 +80,21 @@ class MainWindow(QtWidgets.QMainWindow):
         panel = self.panels[name]
         self.tabs.setCurrentWidget(panel)
         return panel
+
+    def send_to(self, name: str, kind: str, payload) -> bool:
+        """Hand ``payload`` to panel ``name`` and show that panel; report problems in a message box."""
+        from engines.errors import InputError
+
+        panel = self.panels.get(name)
+        try:
+            if panel is None:
+                raise InputError(f"there is no {name} panel in this window")
+            panel.receive(kind, payload)
+        except InputError as exc:
+            self.show_error(f"Cannot send {kind}", JobError(str(exc), ""))
+            return False
+        self.show_panel(name)
+        return True
 
     def _tab_changed(self, index: int) -> None:
         """Start a panel's first-launch work the first time it is shown."""

@@ -5,7 +5,9 @@ import), ``create(context) -> Panel`` and, for ``workbench run NAME``, a ``cli``
 ``add_arguments(parser)`` and ``run(args) -> int``. The panel is a QWidget subclass of :class:`Panel`; the
 shell builds it
 with a :class:`PanelContext`, calls :meth:`Panel.start` once the window is visible (first-launch
-defaults, no files needed) and asks it for figures, data and parameters when the user exports.
+defaults, no files needed) and asks it for figures, data and parameters when the user exports. Panels
+hand data to each other through ``context.send_to(name, kind, payload)``, which reaches the other
+panel's :meth:`Panel.receive`.
 Panels import their engines lazily (inside methods or jobs) so the window appears before torch loads.
 """
 from __future__ import annotations
@@ -41,6 +43,9 @@ class PanelContext:
     settings: "Settings"
     device: Callable[[], str]  # the chosen device preference: "auto", "cpu", "cuda" or "mps"
     show_message: Callable[[str], None]  # a transient status-bar message
+    # send_to(panel name, kind, payload): hand data to that panel's receive() and bring it to the front;
+    # False (after telling the user why) when it cannot
+    send_to: Callable[[str, str, Any], bool]
 
 
 @dataclass
@@ -84,6 +89,12 @@ class Panel(QtWidgets.QWidget):
     def open_path(self, kind: str, path: Path) -> None:
         """Open a file of ``kind`` (one of ``info.accepts``); raise engines.errors.InputError if unusable."""
         raise NotImplementedError
+
+    def receive(self, kind: str, payload: Any) -> None:
+        """Take data of ``kind`` that another panel sent; raise engines.errors.InputError if unusable."""
+        from engines.errors import InputError
+
+        raise InputError(f"the {self.info.title} panel does not take {kind}")
 
     def figures(self) -> list[Figure]:
         """The plots the user can export, most important first."""

@@ -71,17 +71,26 @@ def load_data(spec: str) -> ClusterData:
     except ValueError as exc:
         raise InputError(f"{path.name}: not a numeric table ({exc})") from exc
     array = np.asarray(array)
+    data = from_arrays(path.name, array, labels, array if array.ndim == 3 else None)
+    data.name = path.stem
+    return data
+
+
+def from_arrays(name: str, array, labels=None, images=None) -> ClusterData:
+    """Check (N, D...) numeric vectors, flattened to (N, D); ``labels`` are kept when there is one per point."""
+    array = np.asarray(array)
     if array.dtype.kind not in "uifb" or array.ndim < 2:
-        raise InputError(f"{path.name}: expected an (N, D) numeric array, got shape {array.shape}")
-    images = array if array.ndim == 3 else None
+        raise InputError(f"{name}: expected an (N, D) numeric array, got shape {array.shape}")
     x = array.reshape(len(array), -1).astype(np.float64)
     if not np.isfinite(x).all():
-        raise InputError(f"{path.name}: contains NaN or infinite values")
+        raise InputError(f"{name}: contains NaN or infinite values")
     if labels is not None:
         labels = np.asarray(labels).reshape(-1)
         if len(labels) != len(x):
             labels = None
-    return ClusterData(path.stem, x, labels, images)
+    if images is not None and len(images) != len(x):
+        raise InputError(f"{name}: {len(images)} images for {len(x)} points")
+    return ClusterData(name, x, labels, images)
 
 
 def embed(x: np.ndarray, kind: str, seed: int = 0, device="cpu", reporter=None) -> np.ndarray:
@@ -155,10 +164,11 @@ def infomap_auto(n: int, src, dst, w, k: int, seed: int, reporter=None):
     return res, MARKOV_TIMES[-1]
 
 
-def cluster_job(reporter, method: str = "kmeans", data: str = "digits", k: int = 10, embedding: str | None = None,
+def cluster_job(reporter, method: str = "kmeans", data: str | ClusterData = "digits", k: int = 10, embedding: str | None = None,
                 neighbours: int = 15, markov_time: float | None = None, seed: int = 0, device: str = "cpu",
                 refine: int | None = None) -> ClusterResult:
-    """Job: cluster ``data`` with ``method`` and score it against the labels when there are any."""
+    """Job: cluster ``data`` (a :func:`load_data` spec, or points in memory) with ``method`` and score it
+    against the labels when there are any."""
     from engines.cluster.embed import pca
     from engines.cluster.graph import knn_graph, run_infomap
     from engines.cluster.mixture import gmm, kmeans
@@ -171,8 +181,11 @@ def cluster_job(reporter, method: str = "kmeans", data: str = "digits", k: int =
     torch.set_num_threads(1)
     try:
         t0 = time.perf_counter()
-        reporter.progress(None, f"loading {data}")
-        d = load_data(data)
+        if isinstance(data, ClusterData):
+            d = data
+        else:
+            reporter.progress(None, f"loading {data}")
+            d = load_data(data)
         if len(d.x) < k:
             raise InputError(f"{len(d.x)} points cannot make {k} clusters")
         embedding = embedding or DEFAULT_EMBEDDING[method]

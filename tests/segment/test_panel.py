@@ -1,4 +1,8 @@
-"""The panel on a small corpus: segmented text with gap statistics, lexicon table, live thresholds."""
+"""The panel on a small corpus: segmented text with gap statistics, lexicon table, live thresholds;
+clusters of points, exported as CSV and in InfoMap's formats."""
+import csv
+
+import numpy as np
 import pytest
 
 TIMEOUT_MS = 90_000
@@ -52,3 +56,58 @@ def test_panel_clusters_digits(qtbot, panel):
     qtbot.waitUntil(lambda: panel.cluster_result is not None, timeout=TIMEOUT_MS)
     assert panel.cluster_result.metrics["accuracy"] > 0.7
     assert "accuracy" in panel.cluster_metrics.text()
+
+
+def read_csv(path):
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.reader(handle))
+
+
+def test_export_button_waits_for_a_result_and_kmeans_exports_csv_only(qtbot, panel, tmp_path):
+    assert not panel.export_button.isEnabled() and panel.export_button.toolTip()
+    panel.cluster_method.setCurrentText("kmeans")
+    panel.cluster_embedding.setCurrentText("raw")
+    panel.run_cluster()
+    qtbot.waitUntil(lambda: panel.cluster_result is not None, timeout=TIMEOUT_MS)
+    assert panel.export_button.isEnabled()
+    written = panel.export_clusters(tmp_path / "km.csv")
+    assert [p.name for p in written] == ["km.csv"] and not (tmp_path / "km.clu").exists()
+    rows = read_csv(tmp_path / "km.csv")
+    assert rows[0] == ["index", "cluster", "label"] and len(rows) - 1 == 1797
+    assert [int(r[1]) for r in rows[1:]] == panel.cluster_result.assignments.tolist()
+    assert (tmp_path / "km.csv.json").exists()
+
+
+def test_infomap_result_exports_clu_and_tree(qtbot, panel, tmp_path, monkeypatch):
+    from PySide6 import QtWidgets
+
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(3), 40)
+    points = np.array([[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]])[labels] + rng.normal(size=(120, 2))
+    np.savez(tmp_path / "blobs.npz", x=points, labels=labels)
+    panel.cluster_method.setCurrentText("infomap")
+    panel.cluster_embedding.setCurrentText("raw")
+    panel.cluster_k.setValue(3)
+    panel.open_path("dataset", tmp_path / "blobs.npz")
+    qtbot.waitUntil(lambda: panel.cluster_result is not None, timeout=TIMEOUT_MS)
+    assignments = panel.cluster_result.assignments
+    assert panel.cluster_result.method == "infomap" and panel.cluster_result.metrics["points"] == 120
+
+    chosen = tmp_path / "blobs_modules.tree"  # any of the three suffixes names all three files
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", lambda *a, **k: (str(chosen), "InfoMap tree (*.tree)"))
+    panel.export_button.click()
+    assert panel.messages[-1].startswith("Wrote blobs_modules.csv, blobs_modules.clu, blobs_modules.tree")
+
+    rows = read_csv(tmp_path / "blobs_modules.csv")
+    assert len(rows) - 1 == 120 and [int(r[1]) for r in rows[1:]] == assignments.tolist()
+    clu = [line.split() for line in (tmp_path / "blobs_modules.clu").read_text().splitlines()
+           if line and not line.startswith("#")]
+    modules = {int(node): int(module) for node, module, _flow in clu}
+    assert sorted(modules) == list(range(120))
+    assert all(modules[node] - 1 == assignments[node] for node in modules)  # InfoMap counts modules from 1
+    tree = [line.split() for line in (tmp_path / "blobs_modules.tree").read_text().splitlines()
+            if line and not line.startswith("#")]
+    assert sorted(int(row[-1]) for row in tree) == list(range(120))
+    assert all(int(row[0].split(":")[0]) == modules[int(row[-1])] for row in tree)
+    for name in ("blobs_modules.csv", "blobs_modules.clu", "blobs_modules.tree"):
+        assert (tmp_path / (name + ".json")).exists()

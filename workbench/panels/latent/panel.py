@@ -123,9 +123,15 @@ class LatentPanel(Panel):
         self.manifold_check.setToolTip("For 2D latents: the images the decoder makes over the visible region")
         self.manifold_check.setChecked(True)
         self.manifold_check.toggled.connect(lambda *_: self._grid_timer.start())
+        self.cluster_button = QtWidgets.QPushButton("Cluster these encodings")
+        self.cluster_button.setToolTip("Send the codes (and labels) to the Segmentation & clustering panel, "
+                                       "which clusters them with its chosen method")
+        self.cluster_button.setEnabled(False)
+        self.cluster_button.clicked.connect(self.cluster_encodings)
         f.addRow("Colour", self.color_combo)
         f.addRow("Map", self.projection_combo)
         f.addRow(self.manifold_check)
+        f.addRow(self.cluster_button)
         column.addWidget(map_box)
 
         path_box = QtWidgets.QGroupBox("Interpolation")
@@ -287,6 +293,7 @@ class LatentPanel(Panel):
             self.projection_combo.setCurrentIndex(0)
             self.projection_combo.blockSignals(False)
         self.manifold_check.setEnabled(ck.model.latent_size == 2 and ck.config.is_image)
+        self.cluster_button.setEnabled(True)
         self._show_info()
         self._draw_map()
         self._draw_paths(paths)
@@ -444,6 +451,19 @@ class LatentPanel(Panel):
         else:
             self.map_view.getPlotItem().setTitle(text + f": ({enc.images[index][0]:.2f}, {enc.images[index][1]:.2f})",
                                                  size="9pt")
+
+    def cluster_encodings(self) -> bool:
+        """Hand the codes to the clustering panel (labels when every item has one, images for its sample
+        grid); False when there is nothing to send or it could not take them."""
+        from workbench.panels.segment import INFO as CLUSTERING
+
+        if self.overview is None:
+            return False
+        ck, enc = self.overview.checkpoint, self.overview.encoded
+        payload = {"name": f"codes of {ck.name}", "x": enc.z,
+                   "labels": enc.labels if (enc.labels >= 0).all() else None,
+                   "images": enc.images if ck.config.is_image else None}
+        return self.context.send_to(CLUSTERING.name, "vectors", payload)
 
     # ------------------------------------------------------------------ manifold, t-SNE, path length
     def update_manifold(self) -> None:

@@ -163,12 +163,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_cluster(args: argparse.Namespace) -> int:
-    import numpy as np
-
+    from engines.cluster.export import write_assignments, write_infomap
     from engines.errors import InputError
     from engines.export.atomic import atomic_write_text
     from engines.export.sidecar import write_sidecar
-    from engines.export.tables import write_csv
     from engines.jobs import run as run_job
 
     if not 2 <= args.k <= 1000:
@@ -187,16 +185,11 @@ def run_cluster(args: argparse.Namespace) -> int:
                          on_progress=_progress if tty else None)
     if tty:
         print(file=sys.stderr)
-    columns = {"index": np.arange(len(result.assignments)), "cluster": result.assignments}
-    if result.labels is not None:
-        columns["label"] = result.labels
-    write_csv(out / "assignments.csv", columns)
+    write_assignments(result, out / "assignments.csv")
     metrics = {"method": result.method, "embedding": result.embedding, "data": result.data_name,
                "seconds": result.seconds, **result.metrics}
     atomic_write_text(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
-    if result.clu is not None:
-        atomic_write_text(out / "clusters.clu", result.clu)
-        atomic_write_text(out / "clusters.tree", result.tree)
+    write_infomap(result, out / "clusters")
     _cluster_figure(result, out / "figure.png")
     write_sidecar(out, {"panel": "segment", "command": "cluster", "method": args.method, "data": args.data,
                         "k": args.k, "embedding": result.embedding, "neighbours": args.neighbours,

