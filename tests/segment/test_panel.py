@@ -47,6 +47,12 @@ def test_panel_segments_scores_and_rethresholds(qtbot, panel, small_gold):
     assert 0 < panel.lexicon.proxy.rowCount() < panel.lexicon.model.rowCount()
     assert panel.parameters()["thresholds"][1] == pytest.approx(3.5)
     assert [f.title for f in panel.figures()][0].startswith("F1")
+    state = panel.state
+    with qtbot.waitSignal(panel.context.jobs.ended, timeout=TIMEOUT_MS):
+        panel.numbers_box.setChecked(False)
+    qtbot.waitUntil(lambda: panel.state is not state, timeout=TIMEOUT_MS)
+    assert panel.parameters()["numbers"] is False
+    assert panel.state.result.scores.f1 != state.result.scores.f1
 
 
 def test_panel_clusters_digits(qtbot, panel):

@@ -63,6 +63,16 @@ class SegmentPanel(Panel):
         form.addRow("4-gram threshold", self.t4)
         form.addRow("min count", self.min_count)
         form.addRow("word bonus", self.bonus)
+        self.numbers_box = QtWidgets.QCheckBox("numbers apart from measure words")
+        self.numbers_box.setChecked(True)
+        self.numbers_box.setToolTip("The People's Daily (PKU) convention: 一 种, ５０ 多 are two words; dates and "
+                                    "magnitudes (１９９８年, ５万) stay one. The numerals are the only prior knowledge.")
+        self.names_box = QtWidgets.QCheckBox("split names after learned surnames")
+        self.names_box.setChecked(True)
+        self.names_box.setToolTip("Surnames are learned from the corpus (characters that begin many three-character "
+                                  "words whose halves never occur apart); 江泽民 is then written 江 泽民, as the standard does.")
+        form.addRow(self.numbers_box)
+        form.addRow(self.names_box)
         self.metrics_label = QtWidgets.QLabel("counting the built-in corpus…")
         self.metrics_label.setWordWrap(True)
         self.metrics_label.setTextFormat(QtCore.Qt.TextFormat.RichText)
@@ -84,6 +94,8 @@ class SegmentPanel(Panel):
         for w in (self.t2, self.t3, self.t4, self.bonus):
             w.valueChanged.connect(self._schedule)
         self.min_count.valueChanged.connect(self._schedule)
+        self.numbers_box.toggled.connect(self._schedule)
+        self.names_box.toggled.connect(self._schedule)
         self.method_box.currentIndexChanged.connect(self._schedule)
         self._rerun = QtCore.QTimer(self, singleShot=True, interval=400)
         self._rerun.timeout.connect(self.resegment)
@@ -165,7 +177,8 @@ class SegmentPanel(Panel):
 
         return SegmentParams(method=self.method_box.currentData(), min_count=self.min_count.value(),
                              thresholds=(0.0, round(self.t2.value(), 3), round(self.t3.value(), 3), round(self.t4.value(), 3)),
-                             word_bonus=round(self.bonus.value(), 3))
+                             word_bonus=round(self.bonus.value(), 3), numbers=self.numbers_box.isChecked(),
+                             names=self.names_box.isChecked())
 
     # ------------------------------------------------------------------ segmentation
     def start(self) -> None:
