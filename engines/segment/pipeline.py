@@ -26,7 +26,7 @@ from engines.segment.lexicon import (Lexicon, LexiconParams, Pieces, cut_pieces,
                                      units_to_text, word_codes, word_scores)
 from engines.segment.names import find_names
 from engines.segment.numbers import number_measure_words
-from engines.segment.segmenter import best_path, edge_logp, split_cost
+from engines.segment.segmenter import segment_units, split_cost
 from engines.segment.units import OFFSET, Encoded, encode
 
 CACHE_LIMIT_CHARS = 20_000_000  # keep encoded chunks in memory up to this many characters (~25 B each)
@@ -349,13 +349,6 @@ def char_starts(chunk: Chunk, word_start_units: torch.Tensor) -> np.ndarray:
     return full[~enc.spaces]
 
 
-def segment_chunk(chunk: Chunk, index: HashIndex, logp: torch.Tensor, max_len: int, unk: float) -> np.ndarray:
-    padded = torch.cat([torch.zeros(1, dtype=torch.int64), chunk.units])
-    lp = edge_logp(padded, index, logp, max_len, unk)
-    word_start, _ = best_path(padded, lp)
-    return word_start[1:]
-
-
 def _line_of(chunk: Chunk) -> np.ndarray:
     enc = chunk.enc
     return np.cumsum(enc.cp == 10)[~enc.spaces] - np.int64(0)
@@ -424,14 +417,15 @@ def segment_corpus(reporter, counted: Counted, lexicon: Lexicon, params: Segment
     with torch_threads(1):
         for k, chunk in enumerate(_iter_cached(counted)):
             reporter.check()
-            ws = segment_chunk(chunk, index, logp, max_len, unk)
+            grams = ngram_codes(chunk.units, max_len)
+            ws = segment_units(chunk.units, index, logp, max_len, unk, grams)
             pred = char_starts(chunk, ws)
             line_of = _line_of(chunk)
             new_line = np.r_[True, line_of[1:] != line_of[:-1]] if len(line_of) else np.zeros(0, bool)
             n_words += int((pred | new_line).sum())
             # word counts of the result (bits per character after)
             uw = torch.nonzero(ws & (chunk.units > 0)).squeeze(1).numpy()
-            word_tables.append(_word_counts(chunk.units.numpy(), uw, max_len))
+            word_tables.append(_word_counts(chunk.units.numpy(), uw, max_len, grams))
             if total_scores is not None and chunk.gold is not None:
                 oov = None
                 if reference is not None:
@@ -455,8 +449,10 @@ def segment_corpus(reporter, counted: Counted, lexicon: Lexicon, params: Segment
                          display, time.perf_counter() - t0, int(lexicon.multi().sum()))
 
 
-def _word_counts(units: np.ndarray, starts: np.ndarray, max_len: int) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct word codes (by units, class units included) and counts of one segmented chunk."""
+def _word_counts(units: np.ndarray, starts: np.ndarray, max_len: int,
+                 grams: list[torch.Tensor]) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct word codes (by units, class units included) and counts of one segmented chunk
+    (``grams``: the chunk's ``ngram_codes`` up to ``max_len``)."""
     t = len(units)
     ends = np.r_[starts[1:], t]
     seps = np.flatnonzero(units == 0)
@@ -464,11 +460,10 @@ def _word_counts(units: np.ndarray, starts: np.ndarray, max_len: int) -> tuple[n
     nxt_sep = np.where(nxt_sep > starts, nxt_sep, t)
     ends = np.minimum(ends, nxt_sep)
     lens = np.clip(ends - starts, 1, max_len)
-    codes_all = ngram_codes(torch.from_numpy(units), max_len)
     wc = np.empty(len(starts), np.int64)
     for ln in range(1, max_len + 1):
         sel = lens == ln
-        wc[sel] = codes_all[ln - 1].numpy()[starts[sel]]
+        wc[sel] = grams[ln - 1].numpy()[starts[sel]]
     return unique_counts(torch.from_numpy(wc))
 
 

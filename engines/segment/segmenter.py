@@ -18,14 +18,16 @@ NEG = -1e18
 
 
 def edge_logp(units: torch.Tensor, index, logp: torch.Tensor, max_len: int,
-              unk_logp: float, forbid: torch.Tensor | None = None) -> list[torch.Tensor]:
+              unk_logp: float, forbid: torch.Tensor | None = None,
+              grams: list[torch.Tensor] | None = None) -> list[torch.Tensor]:
     """lp[l-1][p] = log p of the word of l units ending at unit p (NEG if no such word).
 
     ``forbid`` (optional, per unit position): a word of length l ending at p is not allowed when
-    forbid[p] == l (used to split a word with the other words only).
+    forbid[p] == l (used to split a word with the other words only). ``grams``: ``ngram_codes(units,
+    max_len)`` when the caller has them already.
     """
     t = units.numel()
-    grams = ngram_codes(units, max_len)
+    grams = grams if grams is not None else ngram_codes(units, max_len)
     out = []
     for ln in range(1, max_len + 1):
         q = grams[ln - 1].numpy()
@@ -107,10 +109,14 @@ def best_path(units: torch.Tensor, lp: list[torch.Tensor]) -> tuple[torch.Tensor
 
 
 def segment_units(units: torch.Tensor, index, logp: torch.Tensor, max_len: int,
-                  unk_logp: float) -> torch.Tensor:
-    """Word starts (bool per unit) of the unigram-LM segmentation of ``units``."""
+                  unk_logp: float, grams: list[torch.Tensor] | None = None) -> torch.Tensor:
+    """Word starts (bool per unit) of the unigram-LM segmentation of ``units`` (``grams``: their
+    ``ngram_codes(units, max_len)`` when at hand)."""
     padded = torch.cat([torch.zeros(1, dtype=torch.int64), units.to(torch.int64)])
-    lp = edge_logp(padded, index, logp, max_len, unk_logp)
+    if grams is not None:
+        missing = torch.full((1,), MISSING, dtype=torch.int64)
+        grams = [torch.cat([missing, g]) for g in grams]
+    lp = edge_logp(padded, index, logp, max_len, unk_logp, grams=grams)
     word_start, _ = best_path(padded, lp)
     return word_start[1:]
 

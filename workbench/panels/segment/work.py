@@ -34,7 +34,8 @@ def _sample_words(counted, lexicon, params, lines: int = SAMPLE_LINES) -> list[l
 
     from engines.segment.evaluate import join_lines
     from engines.segment.hashindex import HashIndex
-    from engines.segment.pipeline import _iter_cached, _line_of, char_starts, segment_chunk, torch_threads
+    from engines.segment.pipeline import _iter_cached, _line_of, char_starts, torch_threads
+    from engines.segment.segmenter import segment_units
     import math
 
     index = HashIndex(lexicon.codes.numpy())
@@ -43,7 +44,7 @@ def _sample_words(counted, lexicon, params, lines: int = SAMPLE_LINES) -> list[l
     out: list[list[str]] = []
     with torch_threads(1):
         for chunk in _iter_cached(counted):
-            ws = segment_chunk(chunk, index, logp, max(lexicon.max_len, 1), unk)
+            ws = segment_units(chunk.units, index, logp, max(lexicon.max_len, 1), unk)
             pred = char_starts(chunk, ws)
             line_of = _line_of(chunk)
             n = min(chunk.n_lines, lines - len(out))
