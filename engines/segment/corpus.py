@@ -24,7 +24,7 @@ from engines.errors import InputError
 
 SUFFIXES = (".txt", ".gz", ".bz2", ".xz", ".text", ".utf8", "")
 COMPRESSED = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
-CHUNK_BYTES = 4 << 20
+CHUNK_BYTES = 1 << 20
 SNIFF_BYTES = 1 << 16
 BUILTIN = ("peoples-daily", "reviews")
 _ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16 (BOM)", "gb18030": "GB18030/GBK"}

@@ -12,6 +12,7 @@ hash index (:mod:`engines.segment.hashindex`), not ``searchsorted``.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -71,13 +72,14 @@ class NgramTable:
 
     def __post_init__(self) -> None:
         self._index: dict = {}
+        self._lock = threading.Lock()  # chunks looked up from several threads build each index once
 
     def __getstate__(self):
         return {"codes": self.codes, "counts": self.counts}
 
     def __setstate__(self, state):
         self.codes, self.counts = state["codes"], state["counts"]
-        self._index = {}
+        self.__post_init__()
 
     @property
     def max_n(self) -> int:
@@ -90,9 +92,10 @@ class NgramTable:
         return int(sum(c.size for c in self.codes))
 
     def index(self, n: int) -> HashIndex:
-        if n not in self._index:
-            self._index[n] = HashIndex(self.codes[n - 1])
-        return self._index[n]
+        with self._lock:
+            if n not in self._index:
+                self._index[n] = HashIndex(self.codes[n - 1])
+            return self._index[n]
 
     def lookup(self, n: int, query, min_count: int = 1) -> torch.Tensor:
         """Counts of the n-grams with codes ``query`` (0 for unseen or MISSING), as a CPU int64 tensor.
@@ -104,10 +107,11 @@ class NgramTable:
             valid = np.flatnonzero(q != MISSING)
             if min_count > 1:
                 key = (n, min_count)
-                if key not in self._index:
-                    keep = np.flatnonzero(self.counts[n - 1] >= min_count)
-                    self._index[key] = (HashIndex(self.codes[n - 1][keep]), self.counts[n - 1][keep])
-                index, counts = self._index[key]
+                with self._lock:
+                    if key not in self._index:
+                        keep = np.flatnonzero(self.counts[n - 1] >= min_count)
+                        self._index[key] = (HashIndex(self.codes[n - 1][keep]), self.counts[n - 1][keep])
+                    index, counts = self._index[key]
             else:
                 index, counts = self.index(n), self.counts[n - 1]
             row = index.lookup(q[valid])
@@ -153,16 +157,10 @@ def merge(tables: list[NgramTable]) -> NgramTable:
 class Counter:
     """Accumulates chunk tables, merging every few chunks so memory stays bounded by distinct n-grams."""
 
-    def __init__(self, max_n: int, device=None, merge_every: int = 4) -> None:
-        self.max_n = max_n
-        self.device = torch.device(device) if device is not None else torch.device("cpu")
+    def __init__(self, merge_every: int = 4) -> None:
         self.merge_every = merge_every
         self._pending: list[NgramTable] = []
         self._table = NgramTable()
-
-    def add_units(self, units: np.ndarray | torch.Tensor) -> None:
-        tensor = torch.as_tensor(units, dtype=torch.int64).to(self.device)
-        self.add_table(count_units(tensor, self.max_n))
 
     def add_table(self, table: NgramTable) -> None:
         self._pending.append(table)
@@ -175,24 +173,3 @@ class Counter:
             self._table = merge([self._table, *self._pending])
             self._pending = []
         return self._table
-
-
-def count_texts_worker(texts: list[str], max_n: int, cnum: bool) -> NgramTable:
-    """Top-level (picklable) worker: count a list of texts in a separate process."""
-    from engines.segment.units import encode
-
-    torch.set_num_threads(1)
-    counter = Counter(max_n)
-    for text in texts:
-        counter.add_units(encode(text, cnum=cnum).units)
-    return counter.result()
-
-
-def count_parallel(text_groups: list[list[str]], max_n: int, cnum: bool = False, workers: int = 2) -> NgramTable:
-    """Split + count in ``workers`` spawned processes + merge (Su: smaller dictionaries per process)."""
-    import multiprocessing
-
-    ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(workers) as pool:
-        tables = pool.starmap(count_texts_worker, [(g, max_n, cnum) for g in text_groups])
-    return merge(tables)

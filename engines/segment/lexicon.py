@@ -99,15 +99,17 @@ class Pieces:
 
 
 def cut_pieces(units: torch.Tensor, table: NgramTable, params: LexiconParams,
-               codes: list[torch.Tensor] | None = None, counts: list[torch.Tensor] | None = None) -> Pieces:
-    """Join boundaries covered by strong n-grams, cut the rest; count the pieces of this chunk."""
+               codes: list[torch.Tensor] | None = None, strong: list[torch.Tensor] | None = None) -> Pieces:
+    """Join boundaries covered by strong n-grams, cut the rest; count the pieces of this chunk
+    (``codes``, ``strong``: the chunk's n-gram codes and :func:`strong_ngrams` when at hand)."""
     units = units.to(torch.int64)
     t = units.numel()
     max_n = params.effective_n()
     length_cap = max(params.max_len, max_n)
     if codes is None or len(codes) < length_cap:
         codes = ngram_codes(units, length_cap)
-    scores, strong = strong_ngrams(table, codes, params, counts[:max_n] if counts is not None else None)
+    if strong is None:
+        strong = strong_ngrams(table, codes, params)[1]
     joined = torch.zeros(t, dtype=torch.bool)  # joined[j]: units j and j+1 belong together
     for n in range(2, max_n + 1):
         s = strong[n - 1]

@@ -17,7 +17,7 @@ import torch
 
 from engines.errors import InputError
 from engines.segment import corpus as corpus_mod
-from engines.segment.counting import NgramTable, count_units, merge, ngram_codes, unique_counts
+from engines.segment.counting import Counter, NgramTable, count_units, ngram_codes, unique_counts
 from engines.segment.evaluate import Scores, join_lines, score, words_from_starts
 from engines.segment.gold import detect_format, parse_gold
 from engines.segment.hashindex import HashIndex
@@ -26,21 +26,11 @@ from engines.segment.lexicon import (Lexicon, LexiconParams, Pieces, cut_pieces,
                                      units_to_text, word_codes, word_scores)
 from engines.segment.names import find_names
 from engines.segment.numbers import number_measure_words
+from engines.segment.parallel import ordered_map, torch_threads
 from engines.segment.segmenter import segment_units, split_cost
 from engines.segment.units import OFFSET, Encoded, encode
 
 CACHE_LIMIT_CHARS = 20_000_000  # keep encoded chunks in memory up to this many characters (~25 B each)
-
-
-@contextlib.contextmanager
-def torch_threads(n: int):
-    """Small vector ops scale badly across threads on a busy machine: run the pipeline on ``n``."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
 
 
 @dataclass
@@ -166,41 +156,33 @@ def count_corpus(reporter, corpus: str, gold: str | None = None, max_n: int = 4,
     source = corpus_mod.resolve(corpus)
     stats = corpus_mod.ReadStats()
     dev = torch.device(device)
-    pool = None
-    if workers > 1:
-        import multiprocessing
+    chunks: list[Chunk] | None = []
+    n_chars = n_lines = 0
+    has_gold = True
+    counter = Counter()
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(torch_threads(1))
+        submit = None
+        if workers > 1:  # split: count chunks in spawned worker processes, merge here
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
 
-        pool = multiprocessing.get_context("spawn").Pool(workers)
-    try:
-        with torch_threads(1):
-            chunks: list[Chunk] | None = []
-            n_chars = n_lines = 0
-            has_gold = True
-            pending: list[NgramTable] = []
-            running = []
-            for chunk in _chunks(source, gold, reporter, stats, max_lines, cnum):
-                reporter.check()
-                if pool is not None:  # split: count chunks in worker processes, merge below
-                    running.append(pool.apply_async(count_units_worker, (chunk.enc.units, max_n)))
-                else:
-                    pending.append(count_units(chunk.units.to(dev), max_n))
-                if len(pending) >= 4:
-                    pending = [merge(pending)]
-                n_chars += chunk.enc.n_chars
-                n_lines += chunk.n_lines
-                has_gold &= chunk.gold is not None
-                if chunks is not None:
-                    chunks.append(chunk)
-                    if n_chars > cache_limit:
-                        chunks = None  # too big: later passes read the corpus again
-            for job in running:
-                pending.append(job.get())
-                if len(pending) >= 4:
-                    pending = [merge(pending)]
-            table = merge(pending)
-    finally:
-        if pool is not None:
-            pool.terminate()
+            pool = stack.enter_context(ProcessPoolExecutor(workers, multiprocessing.get_context("spawn")))
+            submit = lambda chunk: pool.submit(count_units_worker, chunk.enc.units, max_n)  # noqa: E731
+        counted = ordered_map(lambda chunk: count_units(chunk.units.to(dev), max_n),
+                              _chunks(source, gold, reporter, stats, max_lines, cnum),
+                              submit=submit, window=2 * workers if submit else None)
+        for chunk, table in counted:
+            reporter.check()
+            counter.add_table(table)
+            n_chars += chunk.enc.n_chars
+            n_lines += chunk.n_lines
+            has_gold &= chunk.gold is not None
+            if chunks is not None:
+                chunks.append(chunk)
+                if n_chars > cache_limit:
+                    chunks = None  # too big: later passes read the corpus again
+    table = counter.result()
     if n_chars == 0:
         raise InputError(f"{source.name} holds no text")
     reporter.progress(1.0, f"counted {n_chars:,} characters, {table.distinct():,} distinct n-grams")
@@ -221,11 +203,9 @@ def _iter_cached(counted: Counted, reporter=None) -> Iterator[Chunk]:
         yield from _chunks(counted.source, counted.gold_spec, reporter, None, counted.max_lines, counted.cnum)
 
 
-def _strong_pairs(chunk_units: torch.Tensor, codes, table: NgramTable, params: SegmentParams,
-                  counts=None) -> Pieces:
-    lp = LexiconParams(max_n=2, min_count=params.min_count, thresholds=(0.0, params.pair_threshold))
-    _, strong = strong_ngrams(table, codes, lp, counts[:2] if counts is not None else None)
-    pos = np.flatnonzero(strong[1].numpy())
+def _strong_pairs(chunk_units: torch.Tensor, codes, strong: torch.Tensor) -> Pieces:
+    """The pairs at the positions marked ``strong``, counted (the pair words of the lexicon)."""
+    pos = np.flatnonzero(strong.numpy())
     pair_codes = codes[1].numpy()[pos]
     uniq, counts = unique_counts(torch.from_numpy(pair_codes))
     row = HashIndex(uniq).lookup(pair_codes)
@@ -240,15 +220,23 @@ def build_lexicon(reporter, counted: Counted, params: SegmentParams) -> Lexicon:
     lp = params.lexicon_params()
     if lp.effective_n() > counted.table.max_n:
         raise InputError(f"n-grams were counted up to {counted.table.max_n}; recount for n = {lp.effective_n()}")
+
+    def cut(chunk: Chunk) -> tuple[Pieces, Pieces | None]:
+        codes = ngram_codes(chunk.units, max(lp.max_len, lp.effective_n()))
+        counts = position_counts(counted.table, codes, max(lp.effective_n(), 2), params.min_count)
+        scores, strong = strong_ngrams(counted.table, codes, lp, counts)
+        pieces = cut_pieces(chunk.units, counted.table, lp, codes, strong=strong)
+        if params.pair_threshold is None:
+            return pieces, None
+        return pieces, _strong_pairs(chunk.units, codes, scores[1] > params.pair_threshold)
+
     with torch_threads(1):
         parts, pairs = [], []
-        for k, chunk in enumerate(_iter_cached(counted)):
+        for k, (_, (chunk_pieces, chunk_pairs)) in enumerate(ordered_map(cut, _iter_cached(counted))):
             reporter.check()
-            codes = ngram_codes(chunk.units, max(lp.max_len, lp.effective_n()))
-            counts = position_counts(counted.table, codes, max(lp.effective_n(), 2), params.min_count)
-            parts.append(cut_pieces(chunk.units, counted.table, lp, codes, counts))
-            if params.pair_threshold is not None:
-                pairs.append(_strong_pairs(chunk.units, codes, counted.table, params, counts))
+            parts.append(chunk_pieces)
+            if chunk_pairs is not None:
+                pairs.append(chunk_pairs)
             if len(parts) >= 4:
                 parts = [merge_pieces(parts)]
                 pairs = [merge_pieces(pairs)] if pairs else []
@@ -414,18 +402,21 @@ def segment_corpus(reporter, counted: Counted, lexicon: Lexicon, params: Segment
     word_tables: list[tuple[np.ndarray, np.ndarray]] = []
     n_words = 0
     display: list[DisplayLine] = []
+
+    def segment(chunk: Chunk) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+        grams = ngram_codes(chunk.units, max_len)
+        ws = segment_units(chunk.units, index, logp, max_len, unk, grams)
+        uw = torch.nonzero(ws & (chunk.units > 0)).squeeze(1).numpy()
+        # word counts of the result (bits per character after)
+        return char_starts(chunk, ws), _word_counts(chunk.units.numpy(), uw, max_len, grams)
+
     with torch_threads(1):
-        for k, chunk in enumerate(_iter_cached(counted)):
+        for k, (chunk, (pred, words)) in enumerate(ordered_map(segment, _iter_cached(counted))):
             reporter.check()
-            grams = ngram_codes(chunk.units, max_len)
-            ws = segment_units(chunk.units, index, logp, max_len, unk, grams)
-            pred = char_starts(chunk, ws)
             line_of = _line_of(chunk)
             new_line = np.r_[True, line_of[1:] != line_of[:-1]] if len(line_of) else np.zeros(0, bool)
             n_words += int((pred | new_line).sum())
-            # word counts of the result (bits per character after)
-            uw = torch.nonzero(ws & (chunk.units > 0)).squeeze(1).numpy()
-            word_tables.append(_word_counts(chunk.units.numpy(), uw, max_len, grams))
+            word_tables.append(words)
             if total_scores is not None and chunk.gold is not None:
                 oov = None
                 if reference is not None:

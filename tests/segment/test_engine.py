@@ -43,16 +43,6 @@ def test_ngram_counts_match_python_counter():
         assert np.array_equal(halves.codes[n], whole.codes[n]) and np.array_equal(halves.counts[n], whole.counts[n])
 
 
-def test_parallel_count_equals_serial():
-    from engines.segment.counting import count_parallel, count_texts_worker
-
-    texts = ["迈向充满希望的新世纪。" * 50, "中共中央总书记、国家主席。" * 50]
-    serial = count_texts_worker(texts, 3, False)
-    parallel = count_parallel([[texts[0]], [texts[1]]], 3, workers=2)
-    for n in range(3):
-        assert np.array_equal(serial.codes[n], parallel.codes[n]) and np.array_equal(serial.counts[n], parallel.counts[n])
-
-
 def test_hash_index_matches_dict():
     rng = np.random.default_rng(1)
     keys = np.unique(rng.integers(-2 ** 62, 2 ** 62, 5000))

@@ -119,8 +119,9 @@ def test_cli_segment_scores_against_gold(tmp_path):
 def test_multiprocess_count_equals_single():
     import numpy as np
 
-    one = run(count_corpus, "peoples-daily", "peoples-daily", max_lines=1500)
-    two = run(count_corpus, "peoples-daily", "peoples-daily", max_lines=1500, workers=2)
+    one = run(count_corpus, "peoples-daily", "peoples-daily", max_lines=5000)
+    two = run(count_corpus, "peoples-daily", "peoples-daily", max_lines=5000, workers=2)
+    assert len(one.chunks) >= 3
     for n in range(one.table.max_n):
         assert np.array_equal(one.table.codes[n], two.table.codes[n])
         assert np.array_equal(one.table.counts[n], two.table.counts[n])

@@ -34,7 +34,8 @@ def _sample_words(counted, lexicon, params, lines: int = SAMPLE_LINES) -> list[l
 
     from engines.segment.evaluate import join_lines
     from engines.segment.hashindex import HashIndex
-    from engines.segment.pipeline import _iter_cached, _line_of, char_starts, torch_threads
+    from engines.segment.parallel import torch_threads
+    from engines.segment.pipeline import _iter_cached, _line_of, char_starts
     from engines.segment.segmenter import segment_units
     import math
 

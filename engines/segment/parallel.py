@@ -1,0 +1,70 @@
+"""Chunks of a corpus processed side by side in threads (numpy and torch release the GIL in their kernels).
+
+Each thread runs its vector operations on one torch thread: small ops scale badly across intra-op threads,
+while whole chunks in parallel use the cores fully.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
+from typing import Callable, Iterable, Iterator, TypeVar
+
+import torch
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MAX_THREADS = 4
+
+
+def default_threads() -> int:
+    """Threads for chunk-parallel passes: the cores this process may use, at most MAX_THREADS."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(MAX_THREADS, cores))
+
+
+@contextlib.contextmanager
+def torch_threads(n: int):
+    """Run the enclosed torch work on ``n`` intra-op threads."""
+    old = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)
+
+
+def ordered_map(fn: Callable[[T], R], items: Iterable[T], threads: int | None = None,
+                submit: Callable[[T], Future] | None = None, window: int | None = None) -> Iterator[tuple[T, R]]:
+    """``(item, fn(item))`` for each item, in order, computed on ``threads`` threads, or by ``submit`` (which
+    hands an item to an executor of the caller's, a process pool say, and returns the future). At most
+    ``window`` items (default: two per thread) are in flight, so a streamed corpus stays streamed."""
+    threads = default_threads() if threads is None else threads
+    if submit is None and threads <= 1:
+        for item in items:
+            yield item, fn(item)
+        return
+    window = window or 2 * threads
+    with contextlib.ExitStack() as stack:
+        if submit is None:
+            pool = stack.enter_context(ThreadPoolExecutor(threads, thread_name_prefix="segment"))
+            submit = partial(pool.submit, fn)
+        pending: deque = deque()
+        try:
+            for item in items:
+                pending.append((item, submit(item)))
+                if len(pending) >= window:
+                    done, future = pending.popleft()
+                    yield done, future.result()
+            while pending:
+                done, future = pending.popleft()
+                yield done, future.result()
+        finally:
+            for _, future in pending:
+                future.cancel()
