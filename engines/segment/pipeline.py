@@ -30,7 +30,7 @@ from engines.segment.parallel import ordered_map, torch_threads
 from engines.segment.segmenter import segment_units, split_cost
 from engines.segment.units import OFFSET, Encoded, encode
 
-CACHE_LIMIT_CHARS = 20_000_000  # keep encoded chunks in memory up to this many characters (~25 B each)
+CACHE_LIMIT_CHARS = 8_000_000  # keep encoded chunks in memory up to this many characters (~25 B each)
 
 
 @dataclass

@@ -4,7 +4,8 @@ Both segment the same raw lines in the same run (the corpus with its gold tags s
 temporary UTF-8 file). The pipeline's time covers reading + decoding the file, counting n-grams, building
 the lexicon and segmenting every line; jieba's covers ``jieba.cut`` of every line (its dictionary loaded
 beforehand). Each is timed REPEATS times, best kept (other jobs share the machine); both are warmed up.
-Targets (issue 6): F1 >= 0.82 with no dictionary, time <= 0.5x jieba's.
+Targets (issue 6): F1 >= 0.82 with no dictionary, time <= 0.5x jieba's. The F1 without the number
+convention and the learned surnames is printed too.
 Run: python tests/benchmarks/bench_segment.py  (prints; no assertions).
 """
 from __future__ import annotations
@@ -12,13 +13,14 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from engines.jobs import run
 from engines.segment.corpus import peoples_daily_path
 from engines.segment.gold import parse_gold
-from engines.segment.pipeline import (SegmentParams, count_corpus, jieba_baseline, reference_dictionary,
-                                      run_segmentation)
+from engines.segment.pipeline import (SegmentParams, build_lexicon, count_corpus, jieba_baseline,
+                                      reference_dictionary, run_segmentation, segment_corpus)
 
 REPEATS = 3
 
@@ -62,6 +64,12 @@ def main() -> None:
     print(f"F1 jieba {jscores.f1:.4f}  (P {jscores.precision:.4f}  R {jscores.recall:.4f}  OOV recall {jscores.oov_recall:.4f})")
     print(f"lexicon {scored.result.lexicon_size:,} words; bits/char {scored.result.bits_before:.3f} -> {scored.result.bits_after:.3f}")
     print(f"over-merges {int(s.over_merge.sum()):,}  over-splits {int(s.over_split.sum()):,}")
+    for label, changes in (("without the number convention", {"numbers": False}),
+                           ("without the learned surnames", {"names": False}),
+                           ("without either (statistics alone)", {"numbers": False, "names": False})):
+        p = replace(params, **changes)
+        ablated = run(segment_corpus, counted, run(build_lexicon, counted, p), p).scores
+        print(f"F1 {label}: {ablated.f1:.4f}")
 
 
 if __name__ == "__main__":
