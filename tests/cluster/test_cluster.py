@@ -68,7 +68,7 @@ def test_word_graph_modules():
     assert w.sum() == 20
 
 
-def test_cli_cluster_writes_outputs(tmp_path):
+def test_cli_cluster_writes_outputs(tmp_path, capsys):
     from workbench.cli import main
 
     data = tmp_path / "points.npz"
@@ -87,6 +87,7 @@ def test_cli_cluster_writes_outputs(tmp_path):
     assert main(["run", "cluster", "--method", "infomap", "--embedding", "raw", "--data", str(data),
                  "--out", str(out2)]) == 0
     assert (out2 / "clusters.clu").exists() and (out2 / "clusters.tree").exists()
+    assert "clusters.clu, clusters.tree and sidecar.json" in capsys.readouterr().out
     assert "codelength_saving" in json.loads((out2 / "metrics.json").read_text())
 
 

@@ -189,7 +189,7 @@ def run_cluster(args: argparse.Namespace) -> int:
     metrics = {"method": result.method, "embedding": result.embedding, "data": result.data_name,
                "seconds": result.seconds, **result.metrics}
     atomic_write_text(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
-    write_infomap(result, out / "clusters")
+    infomap_files = [p.name for p in write_infomap(result, out / "clusters")]
     _cluster_figure(result, out / "figure.png")
     write_sidecar(out, {"panel": "segment", "command": "cluster", "method": args.method, "data": args.data,
                         "k": args.k, "embedding": result.embedding, "neighbours": args.neighbours,
@@ -198,7 +198,7 @@ def run_cluster(args: argparse.Namespace) -> int:
     acc = result.metrics.get("accuracy")
     extra = f", accuracy {acc:.4f}, NMI {result.metrics['nmi']:.4f}, ARI {result.metrics['ari']:.4f}" if acc is not None else ""
     print(f"{result.metrics['clusters']} clusters of {len(result.assignments)} points{extra}; "
-          f"wrote assignments.csv, metrics.json, figure.png and sidecar.json to {out}")
+          f"wrote {', '.join(['assignments.csv', 'metrics.json', 'figure.png', *infomap_files])} and sidecar.json to {out}")
     return 0
 
 
