@@ -11,9 +11,14 @@ from engines.export.tables import write_csv
 
 
 def write_assignments(result, path: str | os.PathLike[str]) -> Path:
-    """``index,cluster[,label]``, one row per point of an ``engines.cluster.ClusterResult``."""
-    columns = {"index": np.arange(len(result.assignments)), "cluster": result.assignments}
-    if result.labels is not None:
+    """``index,cluster[,label]``, one row per point of an ``engines.cluster.ClusterResult``, or
+    ``index,word,cluster`` for the word modules of :class:`engines.cluster.jobs.WordModules`."""
+    columns = {"index": np.arange(len(result.assignments))}
+    words = getattr(result, "words", None)
+    if words is not None:
+        columns["word"] = np.asarray(words)
+    columns["cluster"] = result.assignments
+    if getattr(result, "labels", None) is not None:
         columns["label"] = result.labels
     write_csv(path, columns)
     return Path(path)

@@ -241,6 +241,12 @@ class WordModules:
     tree: str
     words: list[str]
 
+    @property
+    def assignments(self) -> np.ndarray:
+        """The module (0 = biggest) of each word of ``words``."""
+        module = {w: k for k, group in enumerate(self.modules) for w, _ in group}
+        return np.array([module[w] for w in self.words], np.int64)
+
 
 def word_cluster_job(reporter, lines: list[list[str]], top: int = 1500, window: int = 2, min_len: int = 2,
                      markov_time: float = 1.0, seed: int = 1) -> WordModules:

@@ -117,3 +117,21 @@ def test_infomap_result_exports_clu_and_tree(qtbot, panel, tmp_path, monkeypatch
     assert all(int(row[0].split(":")[0]) == modules[int(row[-1])] for row in tree)
     for name in ("blobs_modules.csv", "blobs_modules.clu", "blobs_modules.tree"):
         assert (tmp_path / (name + ".json")).exists()
+
+
+def test_word_modules_export_words_and_infomap_files(qtbot, panel, small_gold, tmp_path):
+    with qtbot.waitSignal(panel.first_job_done, timeout=TIMEOUT_MS):
+        panel.discover(str(small_gold), str(small_gold))
+    panel.cluster_data.setCurrentIndex(panel.cluster_data.findData("words"))
+    panel.run_cluster()
+    qtbot.waitUntil(lambda: panel.word_modules is not None, timeout=TIMEOUT_MS)
+    assert panel.export_button.isEnabled()
+    modules = panel.word_modules
+    written = panel.export_clusters(tmp_path / "words.csv")
+    assert [p.name for p in written] == ["words.csv", "words.clu", "words.tree"]
+    rows = read_csv(tmp_path / "words.csv")
+    assert rows[0] == ["index", "word", "cluster"] and len(rows) - 1 == len(modules.words)
+    biggest = {w for w, _ in modules.modules[0]}
+    assert {r[1] for r in rows[1:] if r[2] == "0"} == biggest
+    clu = [line for line in (tmp_path / "words.clu").read_text().splitlines() if line and not line.startswith("#")]
+    assert len(clu) == len(modules.words)

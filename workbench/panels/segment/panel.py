@@ -134,8 +134,9 @@ class SegmentPanel(Panel):
         run_button = QtWidgets.QPushButton("Cluster")
         run_button.clicked.connect(self.run_cluster)
         self.export_button = QtWidgets.QPushButton("Export clusters…")
-        self.export_button.setToolTip("Save the clustering shown as CSV (index, cluster[, label]); an InfoMap "
-                                      "result also in InfoMap's own .clu and .tree formats")
+        self.export_button.setToolTip("Save the clustering shown as CSV (index, cluster[, label]; word modules: "
+                                      "index, word, cluster); an InfoMap result also in InfoMap's own .clu and "
+                                      ".tree formats")
         self.export_button.setEnabled(False)
         self.export_button.clicked.connect(self._export_clicked)
         bar = FlowLayout()  # wraps rather than widening the window
@@ -331,7 +332,7 @@ class SegmentPanel(Panel):
         import html
 
         self.word_modules = modules
-        self.export_button.setEnabled(False)  # it exports the clustering of points, not shown now
+        self.export_button.setEnabled(True)
         self.cluster_stack.setCurrentWidget(self.modules_text)
         parts = [f"<p>{len(modules.modules)} modules of {len(modules.words)} words; codelength "
                  f"{modules.codelength:.3f} bits vs {modules.one_level_codelength:.3f} in one module "
@@ -342,13 +343,20 @@ class SegmentPanel(Panel):
         self.modules_text.setHtml("".join(parts))
         self.cluster_metrics.setText(f"InfoMap: {len(modules.modules)} modules, saving {100 * modules.saving:.1f}%")
 
+    def _shown_clusters(self):
+        """The clustering on screen: the word modules or the clustering of points (None before either)."""
+        if self.cluster_stack.currentWidget() is self.modules_text:
+            return self.word_modules
+        return self.cluster_result
+
     def _export_clicked(self) -> None:
         from workbench.export.dialogs import CSV, ask_save_path
 
-        result = self.cluster_result
+        result = self._shown_clusters()
         filters = [CSV] + (["InfoMap modules (*.clu)", "InfoMap tree (*.tree)"] if result.clu is not None else [])
-        path = ask_save_path(self, self.context.settings, "Export clusters", filters,
-                             f"clusters {result.method} {result.data_name}")
+        name = ("word modules" if result is self.word_modules
+                else f"clusters {result.method} {result.data_name}")
+        path = ask_save_path(self, self.context.settings, "Export clusters", filters, name)
         if path is None:
             return
         try:
@@ -359,16 +367,17 @@ class SegmentPanel(Panel):
         self.context.show_message(f"Wrote {', '.join(p.name for p in written)} to {path.parent}")
 
     def export_clusters(self, path: Path) -> list[Path]:
-        """Write the current clustering as PATH.csv and, for InfoMap, PATH.clu and PATH.tree (the suffix of
-        ``path`` is replaced), each with its JSON sidecar; returns the files written."""
+        """Write the clustering shown (points, or word modules) as PATH.csv and, for InfoMap, PATH.clu and
+        PATH.tree (the suffix of ``path`` is replaced), each with its JSON sidecar; returns the files written."""
         from engines.cluster.export import write_assignments, write_infomap
         from engines.errors import InputError
         from engines.export.sidecar import write_sidecar
 
-        if self.cluster_result is None:
+        result = self._shown_clusters()
+        if result is None:
             raise InputError("there is no clustering to export yet")
-        written = [write_assignments(self.cluster_result, path.with_suffix(".csv"))]
-        written += write_infomap(self.cluster_result, path.with_suffix(""))
+        written = [write_assignments(result, path.with_suffix(".csv"))]
+        written += write_infomap(result, path.with_suffix(""))
         parameters = self.parameters()
         for p in written:
             write_sidecar(p, parameters)
