@@ -6,12 +6,14 @@ magnitudes ("１９９８年", "１２月", "３１日", "十二月", "５万").
 knowledge (like the digits of :mod:`engines.segment.units`), this removes from the lexicon the words made of
 a number and one unit after it, where
 
-- the number is a digit run: unless the unit is a calendar or magnitude unit (年 月 日 时 万 亿);
+- the number is a digit run, or a run of two or more Chinese numerals read as one number unit
+  (``encode(cnum=True)``, the pipeline's default): unless the unit is a calendar or magnitude unit
+  (年 月 日 时 万 亿);
 - the number is one Chinese numeral: when the unit is a *measure word*, i.e. found after at least
-  ``min_numerals`` different numerals in the corpus (个, 种, 年, 国 ...: but not 些, 定, 起, which follow 一
-  alone).
+  ``min_numerals`` different numerals in the corpus (个, 种, 年, 国 ...: but not 些 or 定, which follow 一
+  alone; 一起 and 十分 are split too, a price of the rule).
 
-Words such as 一些, 一定, 统一 or 十五大 are untouched; the segmenter then spells removed words as two.
+Words such as 一些, 一定 or 统一 are untouched; the segmenter then spells removed words as two.
 """
 from __future__ import annotations
 

@@ -45,7 +45,7 @@ class SegmentParams:
     pair_weight: float = 0.05  # their count is this fraction of the pair count
     word_bonus: float = 3.5  # nats added per word in the path score (balances Σ log p's bias to long words)
     redundancy: float | None = None  # drop words whose best split loses less than this many nats
-    cnum: bool = False  # runs of two or more Chinese numerals (一九九八) are one number unit, like digits
+    cnum: bool = True  # runs of two or more Chinese numerals (一九九八) are one number unit, like digits
     numbers: bool = True  # PKU number convention: a number and its measure word are two words (numbers.py)
     names: bool = True  # split names after surnames learned from the corpus (names.py)
 
@@ -144,7 +144,7 @@ def _chunks(source: corpus_mod.CorpusSource, gold_spec: str | None, reporter=Non
 
 
 def count_corpus(reporter, corpus: str, gold: str | None = None, max_n: int = 4, max_lines: int | None = None,
-                 workers: int = 1, cache_limit: int = CACHE_LIMIT_CHARS, cnum: bool = False,
+                 workers: int = 1, cache_limit: int = CACHE_LIMIT_CHARS, cnum: bool = True,
                  device: str | torch.device = "cpu") -> Counted:
     """Job: read and count a corpus (n-grams up to ``max_n``), keeping the encoded text when it fits.
 
