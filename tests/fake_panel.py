@@ -8,7 +8,8 @@ from types import SimpleNamespace
 from PySide6 import QtWidgets
 
 from engines.errors import InputError
-from workbench.panel import Panel, PanelInfo
+from workbench.panel import Panel
+from workbench.panel_info import PanelInfo
 
 INFO = PanelInfo(name="fake", title="Fake panel", accepts=("dataset",), ideas=(("An idea", "https://example.org/"),))
 

@@ -80,7 +80,7 @@ def test_panels_hand_data_to_each_other_through_the_window(window):
 def test_job_errors_show_message_with_details(qtbot, window):
     from tests.test_jobs import failing_job
 
-    handle = window.jobs.start("fake", "Surface", failing_job)
+    handle = window.jobs.slot("fake").start("Surface", failing_job)
     qtbot.waitUntil(lambda: window.last_error is not None and window.last_error.isVisible(), timeout=5000)
     assert window.last_error.text() == "ValueError: the surface is not finite anywhere"
     assert "Traceback" in window.last_error.detailedText()
@@ -88,7 +88,7 @@ def test_job_errors_show_message_with_details(qtbot, window):
 
 
 def test_job_bar_tracks_and_cancels(qtbot, window):
-    handle = window.jobs.start("fake", "Slow work", fake_panel.slow_job, 30.0)
+    handle = window.jobs.slot("fake").start("Slow work", fake_panel.slow_job, 30.0)
     qtbot.waitUntil(lambda: window.job_bar.isVisible() and "Slow work" in window.job_bar.message.text(), timeout=5000)
     with qtbot.waitSignal(handle.cancelled, timeout=2000):
         window.job_bar.cancel_button.click()
@@ -119,8 +119,8 @@ CLOSE_WITH_JOBS = textwrap.dedent(
     app = QtWidgets.QApplication([])
     w = mw.MainWindow(Settings(QtCore.QSettings(sys.argv[1], QtCore.QSettings.Format.IniFormat)), device="cpu")
     w.show(); w.build_panels()
-    w.jobs.start("a", "slow", fake_panel.slow_job, 60.0)
-    w.jobs.start("b", "slow", fake_panel.slow_job, 60.0)
+    w.jobs.slot("a").start("slow", fake_panel.slow_job, 60.0)
+    w.jobs.slot("b").start("slow", fake_panel.slow_job, 60.0)
     QtCore.QTimer.singleShot(500, w.close)
     sys.exit(app.exec())
     """

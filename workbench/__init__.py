@@ -1,3 +1,5 @@
-"""Workbench: a desktop application for seeing modern ML ideas at work."""
+"""Workbench: a desktop application for seeing modern ML ideas at work (the Qt side)."""
 
-__version__ = "0.1.0"
+from tasks import __version__
+
+__all__ = ["__version__"]

@@ -1,46 +1,34 @@
-"""Runs engine jobs off the GUI thread and turns their reports into Qt signals.
+"""Runs jobs off the GUI thread and turns their reports into Qt signals.
 
-Thread jobs run in superqt's FunctionWorker (a QRunnable in the global thread pool, what napari
-uses). Jobs that hold the GIL for long run in a subprocess (``process=True``), fed back through a
-queue that a thread worker pumps, so the window never freezes; cancelling such a job terminates the
-process if it does not stop by itself within 200 ms.
+Thread jobs run in superqt's FunctionWorker (a QRunnable in the global thread pool, what napari uses).
+Jobs that hold the GIL for long run in a subprocess (``process=True``) through the same runner the
+command line uses (:mod:`tasks.runner`), pumped by a thread worker, so the window never freezes.
 
 Progress and partial results are coalesced: the GUI gets the latest one, never a backlog.
+
+Each panel starts its jobs through :class:`JobSlot` objects, one per kind of job. Starting a job in a slot
+cancels the job running there, and the jobs in the slots it ``invalidates`` (a grid computed for the
+previous model, say). A cancelled or replaced job is *silent* from that moment: none of its partials,
+progress, result or error reach the panel any more; it ends with ``cancelled`` and ``done``.
 """
 from __future__ import annotations
 
+import logging
 import threading
-import time
-from dataclasses import dataclass
 from typing import Any, Callable
 
 from PySide6 import QtCore
 
+from tasks.runner import JobError, Outcome, describe_error, execute, execute_in_process
 
-CANCEL_GRACE_S = 0.2
-
-
-@dataclass(frozen=True)
-class JobError:
-    """A job's failure as the UI shows it: a one-line message and the details."""
-
-    message: str
-    details: str
-
-
-def describe_error(exc: BaseException) -> JobError:
-    import traceback
-
-    from engines.errors import InputError
-
-    details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    if isinstance(exc, InputError):
-        return JobError(str(exc), details)
-    return JobError(f"{type(exc).__name__}: {exc}", details)
+__all__ = ["JobError", "JobHandle", "JobManager", "JobSlot"]
 
 
 class JobHandle(QtCore.QObject):
-    """One running job. Signals arrive on the GUI thread; exactly one of succeeded/failed/cancelled, then done."""
+    """One job. Signals arrive on the GUI thread; exactly one of succeeded/failed/cancelled, then done.
+
+    After :meth:`cancel` the handle is silent: only ``cancelled`` and ``done`` are still emitted, even if
+    the job goes on to return a result (a job that never checks for cancellation) or fails."""
 
     progress = QtCore.Signal(object)  # engines.jobs.Progress
     partial = QtCore.Signal(object)
@@ -64,11 +52,18 @@ class JobHandle(QtCore.QObject):
     def running(self) -> bool:
         return not self.finished
 
+    @property
+    def silenced(self) -> bool:
+        return self.cancel_event.is_set()
+
     def cancel(self) -> None:
+        """Ask the job to stop; from now on nothing of it but ``cancelled`` reaches the GUI."""
         self.cancel_event.set()
 
     # called from the worker thread
     def _post(self, kind: str, payload: Any) -> None:
+        if self.silenced:
+            return
         with self._lock:
             wake = not self._pending
             self._pending[kind] = payload
@@ -76,157 +71,133 @@ class JobHandle(QtCore.QObject):
             self._wake.emit()
 
     # GUI thread
+    @QtCore.Slot()
     def _deliver(self) -> None:
         with self._lock:
             pending, self._pending = self._pending, {}
+        if self.silenced:
+            return
         if "progress" in pending:
             self.progress.emit(pending["progress"])
-        if "partial" in pending:
+        if "partial" in pending and not self.silenced:  # a progress slot may have cancelled the job
             self.partial.emit(pending["partial"])
 
-    def _finish(self, outcome: tuple[str, Any]) -> None:
+    @QtCore.Slot(object)
+    def _finish(self, outcome: Outcome) -> None:
+        if self.finished:
+            return
         self._deliver()
         self.finished = True
-        kind, value = outcome
-        if kind == "ok":
-            self.succeeded.emit(value)
-        elif kind == "cancelled":
+        if self.silenced or outcome.kind == "cancelled":
             self.cancelled.emit()
+        elif outcome.kind == "ok":
+            self.succeeded.emit(outcome.value)
         else:
-            import logging
-
-            logging.getLogger(__name__).error("job %r of %s failed: %s\n%s", self.title, self.owner, value.message, value.details)
-            self.failed.emit(value)
+            error: JobError = outcome.value
+            logging.getLogger(__name__).error("job %r of %s failed: %s\n%s", self.title, self.owner, error.message,
+                                              error.details)
+            self.failed.emit(error)
         self.done.emit()
 
-
-def _run_in_thread(handle: JobHandle, fn: Callable[..., Any], args: tuple, kwargs: dict) -> tuple[str, Any]:
-    from engines.jobs import Cancelled, Reporter
-
-    reporter = Reporter(
-        on_progress=lambda p: handle._post("progress", p),
-        on_partial=lambda p: handle._post("partial", p),
-        cancel_event=handle.cancel_event,
-    )
-    try:
-        return "ok", fn(reporter, *args, **kwargs)
-    except Cancelled:
-        return "cancelled", None
-    except BaseException as exc:  # noqa: BLE001 - every failure must reach the UI
-        return "error", describe_error(exc)
+    @QtCore.Slot(object)
+    def _crashed(self, exc: BaseException) -> None:
+        self._finish(Outcome("error", describe_error(exc)))
 
 
-def _child_main(fn: Callable[..., Any], args: tuple, kwargs: dict, out: Any, cancel: Any) -> None:
-    """Entry point of a job subprocess: runs the job and sends its reports through ``out``."""
-    import pickle
-
-    from engines.jobs import Cancelled, Reporter
-
-    def send(kind: str, payload: Any) -> None:
-        # plain pickle, by value: the queue's own pickler would pass torch tensors as shared-memory handles,
-        # which die with this process
-        out.put((kind, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)))
-
-    reporter = Reporter(lambda p: send("progress", p), lambda p: send("partial", p), cancel)
-    try:
-        send("ok", fn(reporter, *args, **kwargs))
-    except Cancelled:
-        send("cancelled", None)
-    except BaseException as exc:  # noqa: BLE001
-        err = describe_error(exc)
-        send("error", (err.message, err.details))
+def _run(handle: JobHandle, fn: Callable[..., Any], args: tuple, kwargs: dict, process: bool) -> Outcome:
+    """The worker thread's body: run the job here or in a subprocess, reporting into ``handle``."""
+    runner = execute_in_process if process else execute
+    return runner(fn, args, kwargs, lambda p: handle._post("progress", p), lambda p: handle._post("partial", p),
+                  handle.cancel_event)
 
 
-def _run_in_process(handle: JobHandle, fn: Callable[..., Any], args: tuple, kwargs: dict) -> tuple[str, Any]:
-    import multiprocessing
-    import pickle
-    import queue
+class JobSlot:
+    """One kind of job of one owner (a panel): at most one runs; a new one replaces it.
 
-    ctx = multiprocessing.get_context("spawn")
-    out = ctx.Queue()
-    cancel = ctx.Event()
-    proc = ctx.Process(target=_child_main, args=(fn, args, kwargs, out, cancel), daemon=True)
-    proc.start()
-    cancel_deadline = None
-    try:
-        while True:
-            if handle.cancel_event.is_set() and cancel_deadline is None:
-                cancel.set()
-                cancel_deadline = time.monotonic() + CANCEL_GRACE_S
-            if cancel_deadline is not None and time.monotonic() > cancel_deadline:
-                proc.terminate()
-                return "cancelled", None
-            try:
-                kind, data = out.get(timeout=0.02)
-            except queue.Empty:
-                if not proc.is_alive() and out.empty():
-                    return "error", JobError(f"the job's process ended unexpectedly (exit code {proc.exitcode})", "")
-                continue
-            payload = pickle.loads(data)
-            if kind in ("progress", "partial"):
-                handle._post(kind, payload)
-            elif kind == "error":
-                return "error", JobError(*payload)
-            else:
-                return kind, payload
-    finally:
-        proc.join(timeout=1.0)
-        if proc.is_alive():
-            proc.kill()
+    ``invalidates`` are the slots whose results depend on this slot's: their running jobs are cancelled when
+    a job starts here and again when it succeeds, before the panel sees its result (jobs started for the
+    old model in between can never deliver)."""
+
+    def __init__(self, manager: "JobManager", owner: str, name: str, invalidates: tuple["JobSlot", ...] = ()) -> None:
+        self.manager = manager
+        self.owner = owner
+        self.name = name
+        self.invalidates = invalidates
+        self.current: JobHandle | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.owner}.{self.name}" if self.name else self.owner
+
+    @property
+    def running(self) -> bool:
+        return self.current is not None and self.current.running
+
+    def cancel(self) -> None:
+        if self.current is not None and self.current.running:
+            self.current.cancel()
+
+    def start(self, title: str, fn: Callable[..., Any], *args: Any, process: bool = False, **kwargs: Any) -> JobHandle:
+        """Run ``fn(reporter, *args, **kwargs)`` off the GUI thread (in a subprocess if ``process``),
+        cancelling and silencing this slot's running job and those of the slots it invalidates."""
+        self.cancel()
+        self._invalidate()
+        handle = self.manager.launch(self.key, title, fn, args, kwargs, process)
+        self.current = handle
+        handle.succeeded.connect(self._invalidate)  # connected first: runs before the panel's slots
+        handle.done.connect(lambda: self._ended(handle))
+        return handle
+
+    def _invalidate(self, *_: Any) -> None:
+        for slot in self.invalidates:
+            slot.cancel()
+
+    def _ended(self, handle: JobHandle) -> None:
+        if self.current is handle:
+            self.current = None
 
 
 class JobManager(QtCore.QObject):
-    """Starts jobs for panels; a panel's new job cancels and replaces its running one."""
+    """Starts jobs off the GUI thread; keeps every running one so the window can cancel them on close."""
 
     started = QtCore.Signal(object)  # JobHandle
     ended = QtCore.Signal(object)  # JobHandle
 
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
-        self._current: dict[str, JobHandle] = {}
+        self._running: list[JobHandle] = []
         self._workers: set[Any] = set()
 
-    def start(
-        self,
-        owner: str,
-        title: str,
-        fn: Callable[..., Any],
-        *args: Any,
-        process: bool = False,
-        **kwargs: Any,
-    ) -> JobHandle:
-        """Run ``fn(reporter, *args, **kwargs)`` off the GUI thread, in a subprocess if ``process``."""
+    def slot(self, owner: str, name: str = "", invalidates: tuple[JobSlot, ...] = ()) -> JobSlot:
+        """A new job slot for ``owner`` (a panel's name); see :class:`JobSlot`."""
+        return JobSlot(self, owner, name, invalidates)
+
+    def launch(self, owner: str, title: str, fn: Callable[..., Any], args: tuple = (), kwargs: dict | None = None,
+               process: bool = False) -> JobHandle:
+        """Start a job with no slot (it replaces nothing); panels use :meth:`slot` instead."""
         from superqt.utils import FunctionWorker  # imported here: superqt loads all its widgets (~0.2 s)
 
-        previous = self._current.get(owner)
-        if previous is not None and previous.running:
-            previous.cancel()
         handle = JobHandle(owner, title)
-        self._current[owner] = handle
-        runner = _run_in_process if process else _run_in_thread
-        worker = FunctionWorker(runner, handle, fn, args, kwargs)
+        worker = FunctionWorker(_run, handle, fn, args, kwargs or {}, process)
         worker.returned.connect(handle._finish)
-        worker.errored.connect(lambda exc: handle._finish(("error", describe_error(exc))))
+        worker.errored.connect(handle._crashed)
         worker.finished.connect(lambda: self._workers.discard(worker))
         handle.done.connect(lambda: self._ended(handle))
+        self._running.append(handle)
         self._workers.add(worker)
         worker.start()
         self.started.emit(handle)
         return handle
 
     def _ended(self, handle: JobHandle) -> None:
-        if self._current.get(handle.owner) is handle:
-            del self._current[handle.owner]
+        self._running = [h for h in self._running if h is not handle]
         self.ended.emit(handle)
 
-    def current(self, owner: str) -> JobHandle | None:
-        return self._current.get(owner)
-
     def running(self) -> list[JobHandle]:
-        return [h for h in self._current.values() if h.running]
+        return [h for h in self._running if h.running]
 
     def cancel_all(self) -> None:
-        for handle in list(self._current.values()):
+        for handle in list(self._running):
             handle.cancel()
 
     def shutdown(self, timeout_ms: int = 3000) -> bool:

@@ -6,15 +6,13 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from workbench import __version__
-from workbench.file_kinds import FILTERS, classify
+from engines.device import CHOICES as DEVICE_CHOICES
+from workbench.file_kinds import FILE_KINDS, classify, kind_named
 from workbench.jobs import JobError, JobHandle, JobManager
-from workbench.panel import FILE_KINDS, Panel, PanelContext
+from workbench.panel import Panel, PanelContext
 from workbench.panels import panel_modules
 from workbench.settings import Settings
 from workbench.widgets.job_bar import JobBar
-
-
-DEVICE_CHOICES = (("auto", "Automatic (CUDA, then MPS, then CPU)"), ("cpu", "CPU"), ("cuda", "CUDA"), ("mps", "Apple MPS"))
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -28,6 +26,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._device = device or settings.device()
         self.jobs = JobManager(self)
         self.jobs.started.connect(self._job_started)
+        self._device_job = self.jobs.slot("shell", "device")
         self.panels: dict[str, Panel] = {}
         self._started: set[str] = set()
         self.modules = panel_modules()
@@ -116,7 +115,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def probe_device(self) -> None:
         from engines.device import probe
 
-        handle = self.jobs.start("shell", "Detecting compute device", probe, self._device)
+        handle = self._device_job.start("Detecting compute device", probe, self._device)
         handle.succeeded.connect(self.device_label.setText)
         handle.failed.connect(lambda err: self.device_label.setText("Device: unavailable"))
 
@@ -146,10 +145,10 @@ class MainWindow(QtWidgets.QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         accepted = {kind for module in self.modules for kind in module.INFO.accepts}
-        for kind, key in zip(FILE_KINDS, ("Ctrl+Shift+O", "Ctrl+O", "Ctrl+Alt+O")):
-            action = self._action(file_menu, f"Open {kind}…", lambda checked=False, k=kind: self.open_dialog(k), key,
-                                  f"Open a {kind} in the panel that takes it")
-            action.setEnabled(kind in accepted)
+        for kind in FILE_KINDS:
+            action = self._action(file_menu, f"Open {kind.name}…", lambda checked=False, k=kind.name: self.open_dialog(k),
+                                  kind.shortcut or None, f"Open a {kind.name} in the panel that takes it")
+            action.setEnabled(kind.name in accepted)
         self.recent_menu = file_menu.addMenu("Recent files")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addSeparator()
@@ -167,7 +166,7 @@ class MainWindow(QtWidgets.QMainWindow):
         view.addSeparator()
         device_menu = view.addMenu("Device")
         group = QtGui.QActionGroup(self)
-        for key, label in DEVICE_CHOICES:
+        for key, label in DEVICE_CHOICES.items():
             action = device_menu.addAction(label)
             action.setCheckable(True)
             action.setChecked(key == self._device)
@@ -225,7 +224,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # ----- files
     def open_dialog(self, kind: str) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, f"Open {kind}", self.settings.last_dir(kind), FILTERS[kind])
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, f"Open {kind}", self.settings.last_dir(kind), kind_named(kind).filter)
         if path:
             self.open_path(Path(path), kind)
 

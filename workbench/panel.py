@@ -1,14 +1,14 @@
 """The one interface through which a panel plugs into the shell.
 
-A panel lives in a package under ``workbench.panels`` that exposes ``INFO`` (:class:`PanelInfo`, cheap to
-import), ``create(context) -> Panel`` and, for ``workbench run NAME``, a ``cli`` module with
-``add_arguments(parser)`` and ``run(args) -> int``. The panel is a QWidget subclass of :class:`Panel`; the
-shell builds it
-with a :class:`PanelContext`, calls :meth:`Panel.start` once the window is visible (first-launch
-defaults, no files needed) and asks it for figures, data and parameters when the user exports. Panels
-hand data to each other through ``context.send_to(name, kind, payload)``, which reaches the other
-panel's :meth:`Panel.receive`.
-Panels import their engines lazily (inside methods or jobs) so the window appears before torch loads.
+A panel lives in a package under ``workbench.panels`` that exposes ``INFO``
+(:class:`~workbench.panel_info.PanelInfo`, Qt-free and cheap to import) and ``create(context) -> Panel``.
+The panel is a QWidget subclass of :class:`Panel`; the shell builds it with a :class:`PanelContext`, calls
+:meth:`Panel.start` once the window is visible (first-launch defaults, no files needed) and asks it for
+figures, data and parameters when the user exports. Panels hand data to each other through
+``context.send_to(name, kind, payload)``, which reaches the other panel's :meth:`Panel.receive`.
+A panel runs its work as the jobs of its workflow's module in :mod:`tasks`, through job slots of
+``context.jobs``; it imports engines and tasks lazily (inside methods) so the window appears before
+torch loads.
 """
 from __future__ import annotations
 
@@ -21,19 +21,9 @@ from PySide6 import QtCore, QtWidgets
 if TYPE_CHECKING:
     import numpy as np
 
-    from workbench.jobs import JobManager
+    from workbench.jobs import JobManager, JobSlot
+    from workbench.panel_info import PanelInfo
     from workbench.settings import Settings
-
-FILE_KINDS = ("corpus", "checkpoint", "dataset")
-
-
-@dataclass(frozen=True)
-class PanelInfo:
-    name: str  # short id used on the command line: "optimizer"
-    title: str  # tab title: "Optimizer trajectories"
-    accepts: tuple[str, ...] = ()  # file kinds from FILE_KINDS the panel opens
-    ideas: tuple[tuple[str, str], ...] = ()  # (label, url) shown under Help
-
 
 @dataclass
 class PanelContext:
@@ -78,6 +68,10 @@ class Panel(QtWidgets.QWidget):
         self.context = context
         self.ready = False  # True once the first-launch job has drawn its result
         self.first_job_done.connect(self._mark_ready)
+
+    def job_slot(self, name: str = "", invalidates: tuple[JobSlot, ...] = ()) -> JobSlot:
+        """A slot for one kind of this panel's jobs: a new job there replaces (and silences) the running one."""
+        return self.context.jobs.slot(self.info.name, name, invalidates)
 
     def _mark_ready(self) -> None:
         self.ready = True

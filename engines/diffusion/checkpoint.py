@@ -1,4 +1,4 @@
-"""Diffusion checkpoints: safetensors + JSON (engines.checkpoints_io), or a weights-only .pt.
+"""Diffusion checkpoints: safetensors + JSON (engines.checkpoints.files), or a weights-only .pt.
 
 The JSON names the network (``network``: arch and sizes), the objective (ddpm / edm / flow), the
 parameterisation and schedule, the sample shape and the data set. A bare .pt/.pth state dict gets its
@@ -12,8 +12,7 @@ from typing import Any, Mapping, Optional
 import torch
 from torch import nn
 
-from engines.checkpoints import match_state_dict
-from engines.checkpoints_io import read_checkpoint, save_checkpoint
+from engines.checkpoints import match_state_dict, read_checkpoint, save_checkpoint
 from engines.diffusion.models import EDMModel, FlowModel, VPModel
 from engines.diffusion.networks import build
 from engines.diffusion.schedules import VPSchedule
@@ -25,11 +24,13 @@ OBJECTIVES = ("ddpm", "edm", "flow")
 
 
 def save(path: str | Path, net: nn.Module, objective: str, *, prediction: str = "eps", schedule: str = "linear",
-         shape=(2,), sigma_data: float = 0.5, extra: Optional[Mapping[str, Any]] = None) -> dict[str, Any]:
+         shape=(2,), sigma_data: float = 0.5, extra: Optional[Mapping[str, Any]] = None,
+         version: str | None = None) -> dict[str, Any]:
+    """Write the network and its config as a checkpoint (``version``: the application's, kept in the JSON)."""
     body = {"format": FORMAT, "version": VERSION, "network": dict(net.config), "objective": objective,
             "prediction": prediction, "schedule": schedule, "shape": list(shape), "sigma_data": sigma_data}
     body.update(dict(extra or {}))
-    return save_checkpoint(path, net.state_dict(), body)
+    return save_checkpoint(path, net.state_dict(), body, version=version)
 
 
 def model_from_config(body: Mapping[str, Any], net: nn.Module):

@@ -2,7 +2,8 @@
 
 ``figure.png`` gets ``figure.png.json``; an output directory gets ``DIR/sidecar.json`` listing every file
 in it. The sidecar holds the panel's parameters, the seed (``parameters["seed"]``), the checkpoint hash
-(``parameters["checkpoint_sha256"]``), library versions, a timestamp and each file's name and sha256.
+(``parameters["checkpoint_sha256"]``), the versions of the application (given by the caller) and of the
+libraries, a timestamp and each file's name and sha256.
 """
 from __future__ import annotations
 
@@ -40,15 +41,14 @@ def file_sha256(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def library_versions() -> dict[str, str]:
-    """Versions of workbench, Python, the libraries in :data:`LIBRARIES` present, and the platform.
+def library_versions(application: Mapping[str, str]) -> dict[str, str]:
+    """``application`` (name -> version of the program writing the sidecar), then the versions of Python,
+    of the libraries in :data:`LIBRARIES` present, and the platform.
 
     A module already imported reports its ``__version__``; otherwise the installed distribution's
     metadata is read, so torch is never imported just for this. Missing libraries are left out.
     """
-    from workbench import __version__
-
-    versions = {"workbench": __version__, "python": platform.python_version()}
+    versions = {**application, "python": platform.python_version()}
     for dist, module in LIBRARIES.items():
         version = getattr(sys.modules.get(module), "__version__", None)
         if version is None:
@@ -61,7 +61,8 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def build_sidecar(target: str | os.PathLike[str], parameters: Mapping[str, Any]) -> dict[str, Any]:
+def build_sidecar(target: str | os.PathLike[str], parameters: Mapping[str, Any],
+                  application: Mapping[str, str]) -> dict[str, Any]:
     """The sidecar for an exported file or for every file in an output directory."""
     target = Path(target)
     if target.is_dir():
@@ -74,15 +75,16 @@ def build_sidecar(target: str | os.PathLike[str], parameters: Mapping[str, Any])
         "parameters": dict(parameters),
         "seed": parameters.get(SEED_KEY),
         "checkpoint_sha256": parameters.get(CHECKPOINT_KEY),
-        "versions": library_versions(),
+        "versions": library_versions(application),
         "timestamp": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
 
 
-def write_sidecar(target: str | os.PathLike[str], parameters: Mapping[str, Any]) -> Path:
+def write_sidecar(target: str | os.PathLike[str], parameters: Mapping[str, Any],
+                  application: Mapping[str, str]) -> Path:
     """Write :func:`build_sidecar` as JSON to :func:`sidecar_path` (atomically) and return that path."""
     path = sidecar_path(target)
-    text = json.dumps(build_sidecar(target, parameters), indent=2, default=_jsonable, ensure_ascii=False)
+    text = json.dumps(build_sidecar(target, parameters, application), indent=2, default=_jsonable, ensure_ascii=False)
     atomic_write_text(path, text + "\n")
     return path
 

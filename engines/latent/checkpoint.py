@@ -17,9 +17,8 @@ from typing import Any, Mapping, Optional
 import numpy as np
 import torch
 
-from engines import checkpoints_io
-from engines.checkpoints import match_state_dict
-from engines.checkpoints_io import MAX_JSON_BYTES, config_path  # noqa: F401 - re-exported
+from engines.checkpoints import MAX_JSON_BYTES, config_path, match_state_dict, read_checkpoint  # noqa: F401
+from engines.checkpoints import save_checkpoint as save_checkpoint_file
 from engines.errors import InputError
 from engines.latent.config import ModelConfig
 from engines.latent.models import LatentModel, build_model
@@ -53,11 +52,12 @@ def sha256_bytes(data: bytes) -> str:
 
 
 def save_checkpoint(path: str | Path, state: Mapping[str, torch.Tensor], config: ModelConfig,
-                    extra: Optional[Mapping[str, Any]] = None) -> dict[str, Any]:
-    """Write ``path`` (.safetensors) and its JSON config atomically; return the JSON written."""
+                    extra: Optional[Mapping[str, Any]] = None, version: str | None = None) -> dict[str, Any]:
+    """Write ``path`` (.safetensors) and its JSON config atomically; return the JSON written. ``version``
+    is the application's, recorded in the JSON."""
     body: dict[str, Any] = {"format": FORMAT, "version": VERSION, "model": config.as_dict()}
     body.update(dict(extra or {}))
-    return checkpoints_io.save_checkpoint(path, as_tensors(state), body, metadata_key=METADATA_KEY)
+    return save_checkpoint_file(path, as_tensors(state), body, metadata_key=METADATA_KEY, version=version)
 
 
 def as_tensors(state: Mapping[str, Any]) -> dict[str, torch.Tensor]:
@@ -77,7 +77,7 @@ def load_state(model: LatentModel, tensors: Mapping[str, Any], source: str) -> N
 
 def load_checkpoint(path: str | Path) -> Checkpoint:
     """A model from ``path``: the .json config, the .safetensors weights, or a .pt/.pth state dict."""
-    tensors, body, digest, weights = checkpoints_io.read_checkpoint(path, metadata_key=METADATA_KEY)
+    tensors, body, digest, weights = read_checkpoint(path, metadata_key=METADATA_KEY)
     if body is not None and body.get("format") not in (None, FORMAT):
         raise InputError(f"{weights.name}: its config is of format {body.get('format')!r}, not a latent model")
     if body is not None and "model" in body:

@@ -33,8 +33,7 @@ from torch.func import functional_call
 from engines.device import pick_device
 from engines.errors import InputError
 from engines.jobs import Reporter, Throttle
-from engines.checkpoints import match_state_dict, read_safetensors, read_tensors
-from engines.checkpoints_io import read_json_config
+from engines.checkpoints import declared_format, match_state_dict, read_json_config, read_safetensors, read_tensors
 from engines.data import digits_split
 from engines.optim.optimizers import build_optimizer
 from engines.optim.spec import OptimizerSpec, format_spec, parse_spec
@@ -173,24 +172,7 @@ def checkpoint_format(path: PathLike) -> str | None:
             raise InputError(f"{json_path.name} does not say which kind of checkpoint it describes "
                              "(no \"format\" in the JSON)")
         return fmt
-    return _safetensors_format(path) if path.suffix.lower() == ".safetensors" else None
-
-
-def _safetensors_format(path: Path) -> str | None:
-    """A "format" in the JSON bodies some engines keep in the safetensors metadata (None if absent)."""
-    try:
-        with path.open("rb") as f:
-            size = int.from_bytes(f.read(8), "little")
-            if not 0 < size <= _MAX_CONFIG_BYTES * 16:
-                return None
-            metadata = json.loads(f.read(size)).get("__metadata__") or {}
-        for text in metadata.values():
-            body = json.loads(text)
-            if isinstance(body, dict) and isinstance(body.get("format"), str):
-                return body["format"]
-    except (OSError, ValueError, AttributeError, TypeError):
-        pass  # no usable metadata: the loader reports what is wrong with the file
-    return None
+    return declared_format(path) if path.suffix.lower() == ".safetensors" else None
 
 
 def open_network(path: PathLike) -> OpenedNetwork:
@@ -453,7 +435,6 @@ RUN_FORMAT = "workbench.training_run"
 RUN_VERSION = 1
 _CONFIG = "config.json"
 _CURVES = "curves.safetensors"
-_MAX_CONFIG_BYTES = 1 << 20
 
 
 def save_run(run: TrainingRun, folder: PathLike) -> Path:

@@ -69,7 +69,7 @@ def test_word_graph_modules():
 
 
 def test_cli_cluster_writes_outputs(tmp_path, capsys):
-    from workbench.cli import main
+    from cli import main
 
     data = tmp_path / "points.npz"
     rng = np.random.default_rng(2)

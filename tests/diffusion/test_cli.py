@@ -4,7 +4,7 @@ import json
 import numpy as np
 import pytest
 
-from workbench.cli import main
+from cli import main
 
 
 def test_run_mixture_writes_everything(tmp_path, capsys):

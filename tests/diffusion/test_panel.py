@@ -10,7 +10,7 @@ TIMEOUT_MS = 60_000
 
 
 def test_import_does_not_load_engines():
-    code = ("import sys, workbench.panels.diffusion.cli; import workbench.panels.diffusion.panel; "
+    code = ("import sys, cli.run_diffusion; import workbench.panels.diffusion.panel; "
             "print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

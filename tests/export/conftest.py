@@ -7,7 +7,8 @@ import pyqtgraph as pg
 import pytest
 from tests.export.export_samples import PARAMETERS, X, Y, frame
 
-from workbench.panel import Animation, Figure, Panel, PanelInfo
+from workbench.panel import Animation, Figure, Panel
+from workbench.panel_info import PanelInfo
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ from pathlib import Path
 
 from tests.export.export_samples import PARAMETERS
 
-from engines.export import build_sidecar, library_versions, sidecar_path, write_sidecar
+from engines.export import build_sidecar, library_versions, sidecar_path
+from tasks.outputs import APPLICATION, write_sidecar
 
 KEYS = {"files", "parameters", "seed", "checkpoint_sha256", "versions", "timestamp"}
 
@@ -25,7 +26,7 @@ def test_sidecar_beside_a_file(tmp_path: Path):
 
 def test_sidecar_without_seed_or_checkpoint(tmp_path: Path):
     (tmp_path / "a.csv").write_text("x\n1\n")
-    sidecar = build_sidecar(tmp_path / "a.csv", {"n": 3})
+    sidecar = build_sidecar(tmp_path / "a.csv", {"n": 3}, APPLICATION)
     assert sidecar["seed"] is None and sidecar["checkpoint_sha256"] is None
 
 
@@ -46,6 +47,6 @@ def test_versions_do_not_import_torch():
     import sys
 
     had_torch = "torch" in sys.modules
-    versions = library_versions()
+    versions = library_versions(APPLICATION)
     assert ("torch" in sys.modules) == had_torch
     assert "torch" in versions  # installed in the test environment

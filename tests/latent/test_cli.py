@@ -6,7 +6,7 @@ import sys
 import numpy as np
 from PySide6 import QtGui
 
-from workbench.cli import main
+from cli import main
 
 
 def test_train_then_run(tmp_path, capsys):

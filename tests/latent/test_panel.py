@@ -24,7 +24,7 @@ def test_import_does_not_load_engines():
     import subprocess
     import sys
 
-    code = ("import sys, workbench.panels.latent.cli; import workbench.panels.latent.panel; "
+    code = ("import sys, cli.run_latent; import workbench.panels.latent.panel; "
             "print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

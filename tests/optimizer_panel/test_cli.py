@@ -7,7 +7,7 @@ import sys
 
 from PySide6 import QtGui
 
-from workbench.cli import main
+from cli import main
 
 
 def test_cli_writes_csv_png_svg_and_sidecar(qapp, tmp_path):
@@ -50,7 +50,7 @@ def test_bad_expression_and_surface_exit_non_zero(qapp, tmp_path, capsys):
 
 def test_help_documents_the_grammar_and_every_name():
     from engines.optim import OPTIMIZERS, WRAPPERS
-    from workbench.panels.optimizer import cli
+    import cli.run_optimizer as cli
 
     doc = cli.__doc__
     assert "SPEC" in doc and "betas=0.9/0.999" in doc and "@LABEL" in doc

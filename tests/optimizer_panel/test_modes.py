@@ -32,7 +32,7 @@ def test_sweep_on_the_quadratic_marks_distills_optimum(qtbot, started):
     panel = started
     panel.picker.set_choice(SurfaceChoice("quadratic", (("kappa", 50.0), ("angle", 30.0), ("scale", 1.0))))
     qtbot.waitUntil(lambda: panel.picker.choice().name == "quadratic" and panel.snapshot.z is not None
-                    and panel.context.jobs.current("optimizer") is None, timeout=TIMEOUT_MS)
+                    and not panel.run_job.running, timeout=TIMEOUT_MS)
     view = panel.sweep
     assert view.spec.currentText().startswith("momentum")
     assert view.x.param.currentText() == "lr" and view.y.param.currentText() == "momentum"

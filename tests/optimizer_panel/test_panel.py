@@ -16,7 +16,7 @@ def test_import_does_not_load_engines():
     import subprocess
     import sys
 
-    code = ("import sys, workbench.panels.optimizer.cli; "
+    code = ("import sys, cli.run_optimizer; "
             "import workbench.panels.optimizer.panel; print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
@@ -84,7 +84,7 @@ def test_clicking_the_surface_adds_a_start(qtbot, started):
     assert panel._starts is not None and len(panel._starts) == 5
     np.testing.assert_allclose(panel._starts[-1], (0.25, 2.0), atol=0.05)
     qtbot.waitUntil(lambda: panel.snapshot.result is not None and panel.snapshot.result.positions.shape[1] == 5
-                    and panel.context.jobs.current("optimizer") is None, timeout=TIMEOUT_MS)
+                    and not panel.run_job.running, timeout=TIMEOUT_MS)
     np.testing.assert_allclose(panel.snapshot.result.positions[0, 4, 0], panel._starts[-1])
 
 
@@ -120,7 +120,7 @@ def test_bad_expression_shows_the_message_and_keeps_running(qtbot, started):
     assert picker.apply_expression()
     assert not picker.error.isVisible()
     qtbot.waitUntil(lambda: panel.snapshot.z.shape == (240, 240) and panel.picker.choice().expression != ""
-                    and panel.context.jobs.current("optimizer") is None, timeout=TIMEOUT_MS)
+                    and not panel.run_job.running, timeout=TIMEOUT_MS)
     assert np.isfinite(panel.snapshot.result.losses).any()
 
 
@@ -140,7 +140,7 @@ def test_presets_and_form_edit_the_spec_lines(qtbot, started):
     configs.presets.activated.emit(configs.presets.findText("noise (Langevin)"))
     assert panel.controls.noise.value() == 20.0
     qtbot.waitUntil(lambda: panel.snapshot.result is not None and panel.snapshot.result.labels == configs.specs()
-                    and panel.context.jobs.current("optimizer") is None, timeout=TIMEOUT_MS)
+                    and not panel.run_job.running, timeout=TIMEOUT_MS)
     assert panel.snapshot.result.positions.shape[0] == 2
 
 
@@ -172,9 +172,9 @@ def test_large_runs_go_to_a_job_process_and_stream_thinned_previews(qtbot, start
     panel.controls.steps.setValue(steps)
     assert len(panel.configs.specs()) * len(panel._starts) * steps > PROCESS_WORK
     panel.run()
-    handle = panel.context.jobs.current("optimizer")
+    handle = panel.run_job.current
     handle.partial.connect(lambda snap: previews.append(snap.result))
-    qtbot.waitUntil(lambda: panel.context.jobs.current("optimizer") is None, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not panel.run_job.running, timeout=TIMEOUT_MS)
     r = panel.snapshot.result
     assert r.positions.shape[1] == 200 and r.steps[-1] == steps and r.states  # the full final result
     partial = [p for p in previews if p is not None]

@@ -85,7 +85,7 @@ def test_gold_mismatch_and_empty(tmp_path):
 
 
 def test_cli_segment_writes_outputs(tmp_path):
-    from workbench.cli import main
+    from cli import main
 
     src = tmp_path / "raw.txt"
     lines = ["１９９８年新年讲话，我们十分高兴。", "", "ＣＤＭＡ手机 and words", "中国人民 热爱和平"] * 30
@@ -106,7 +106,7 @@ def test_cli_segment_writes_outputs(tmp_path):
 
 
 def test_cli_segment_scores_against_gold(tmp_path):
-    from workbench.cli import main
+    from cli import main
 
     out = tmp_path / "pd"
     assert main(["run", "segment", "--corpus", "peoples-daily", "--gold", "peoples-daily", "--max-lines", "800",

@@ -12,8 +12,9 @@ from typing import TypeVar
 
 from PySide6 import QtCore, QtWidgets
 
-from engines.export import is_tabular, mp4_available, write_csv, write_gif, write_mp4, write_npz, write_sidecar
+from engines.export import is_tabular, mp4_available, write_csv, write_gif, write_mp4, write_npz
 from engines.jobs import Cancelled
+from tasks.outputs import write_sidecar
 from workbench.export.figure import copy_figure_to_clipboard, export_png, export_svg
 from workbench.panel import Figure, Panel
 from workbench.settings import Settings

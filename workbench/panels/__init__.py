@@ -4,13 +4,16 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-_MODULES = ("workbench.panels.optimizer", "workbench.panels.latent", "workbench.panels.diffusion", "workbench.panels.segment")
+from workbench.panel_info import PanelInfo
+
+_MODULES = ("workbench.panels.optimizer", "workbench.panels.latent", "workbench.panels.diffusion",
+            "workbench.panels.segment")
 
 
 def panel_modules() -> list[ModuleType]:
-    """The panel packages; each has INFO, create(context) and a cli module."""
+    """The panel packages; each has INFO and create(context). Importing them does not import Qt."""
     return [importlib.import_module(name) for name in _MODULES]
 
 
-def panel_names() -> list[str]:
-    return [module.INFO.name for module in panel_modules()]
+def panel_infos() -> list[PanelInfo]:
+    return [module.INFO for module in panel_modules()]

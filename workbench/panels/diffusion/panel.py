@@ -29,6 +29,10 @@ class DiffusionPanel(Panel):
 
     def __init__(self, context: PanelContext, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(context, parent)
+        self._quality_job = self.job_slot("quality")
+        self._sample_job = self.job_slot(invalidates=(self._quality_job,))
+        self._train_job = self.job_slot("train")
+        self._save_job = self.job_slot("save")
         self.outcome: Optional[SampleOutcome] = None
         self.source: Any = None  # the open engines Source (kept for reruns and the quality job)
         self.source_spec: Optional[str] = None
@@ -170,7 +174,7 @@ class DiffusionPanel(Panel):
             self.context.show_message("Choose at least one sampler")
             return
         c = self.controls
-        handle = self.context.jobs.start(INFO.name, "Diffusion sampling", sample_job, source, self.context.device(),
+        handle = self._sample_job.start("Diffusion sampling", sample_job, source, self.context.device(),
                                          samplers, c.nfe.value(), c.samples.value(), c.seed.value())
         handle.partial.connect(self._partial)
         handle.succeeded.connect(self._sampled)
@@ -253,7 +257,7 @@ class DiffusionPanel(Panel):
             return
         self.quality_chart.pending = True
         self.quality_chart.set_curves(None)
-        handle = self.context.jobs.start(f"{INFO.name}.quality", "Quality against NFE", quality_job, self.source,
+        handle = self._quality_job.start("Quality against NFE", quality_job, self.source,
                                          self.controls.samplers(), QUALITY_SAMPLES, self.controls.seed.value())
         handle.done.connect(lambda: setattr(self.quality_chart, "pending", False))
         handle.partial.connect(self._quality)
@@ -285,7 +289,7 @@ class DiffusionPanel(Panel):
     def train(self) -> None:
         c = self.controls
         self.tabs.setCurrentWidget(self.train_view)
-        handle = self.context.jobs.start(f"{INFO.name}.train", "Training a diffusion model", train_job,
+        handle = self._train_job.start("Training a diffusion model", train_job,
                                          c.dataset.currentData(), c.objective.currentData(), c.steps.value(),
                                          c.seed.value(), self.context.device())
         handle.partial.connect(self.train_view.set_snapshot)
@@ -308,7 +312,7 @@ class DiffusionPanel(Panel):
                                                         f"diffusion_{self.trained.data_name}.safetensors",
                                                         "safetensors (*.safetensors)")
         if path:
-            handle = self.context.jobs.start(f"{INFO.name}.save", "Saving checkpoint", save_job, self.trained, path)
+            handle = self._save_job.start("Saving checkpoint", save_job, self.trained, path)
             handle.succeeded.connect(lambda _h: self.context.show_message(f"Saved {path}"))
 
     # ------------------------------------------------------------------ shell interface

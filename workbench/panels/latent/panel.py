@@ -40,6 +40,13 @@ class LatentPanel(Panel):
 
     def __init__(self, context: PanelContext, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(context, parent)
+        self._path_job = self.job_slot("path")
+        self._grid_job = self.job_slot("grid")
+        self._tsne_job = self.job_slot("tsne")
+        self._ppl_job = self.job_slot("ppl")
+        self._load_job = self.job_slot(invalidates=(self._path_job, self._grid_job, self._tsne_job, self._ppl_job))
+        self._train_job = self.job_slot("train")
+        self._save_job = self.job_slot("save")
         self.overview = None  # engines.latent.analysis.Overview
         self.paths: Optional[PathResult] = None
         self.ppl: Optional[dict] = None
@@ -250,7 +257,7 @@ class LatentPanel(Panel):
 
     def load(self, source, data=None) -> None:
         """Load a checkpoint path (or a training run's (config, state, info)) and draw everything."""
-        handle = self.context.jobs.start(INFO.name, "Latent model", load_job, source, data,
+        handle = self._load_job.start("Latent model", load_job, source, data,
                                          self.steps_slider.value())
         handle.succeeded.connect(self._loaded)
         handle.failed.connect(lambda err: self.model_info.setText(f"<span style='color:#ff8080'>{err.message}</span>"))
@@ -376,9 +383,9 @@ class LatentPanel(Panel):
         if self.overview is None:
             return
         ov = self.overview
-        handle = self.context.jobs.start(f"{INFO.name}.path", "Interpolation", path_job, ov.checkpoint.model,
+        handle = self._path_job.start("Interpolation", path_job, ov.checkpoint.model,
                                          ov.encoded, self._request())
-        handle.succeeded.connect(lambda result: self._draw_paths(result) if self.overview is ov else None)
+        handle.succeeded.connect(self._draw_paths)
 
     def _draw_paths(self, result: PathResult) -> None:
         self.paths = result
@@ -474,9 +481,9 @@ class LatentPanel(Panel):
             self.map_view.set_manifold(None, None)
             return
         r = self.map_view.visible_rect()
-        handle = self.context.jobs.start(f"{INFO.name}.grid", "Decoded grid", manifold_job, ov.checkpoint.model,
+        handle = self._grid_job.start("Decoded grid", manifold_job, ov.checkpoint.model,
                                          (r.left(), r.right()), (r.top(), r.bottom()), 20)
-        handle.succeeded.connect(lambda result: self._draw_manifold(result) if self.overview is ov else None)
+        handle.succeeded.connect(self._draw_manifold)
 
     def _draw_manifold(self, result) -> None:
         grid, (x0, x1), (y0, y1) = result
@@ -492,9 +499,9 @@ class LatentPanel(Panel):
             from engines.latent.maps import tsne_job
 
             ov = self.overview
-            handle = self.context.jobs.start(f"{INFO.name}.tsne", "t-SNE of the codes", tsne_job,
+            handle = self._tsne_job.start("t-SNE of the codes", tsne_job,
                                              ov.encoded.z, process=True)
-            handle.succeeded.connect(lambda m: self._tsne_done(m) if self.overview is ov else None)
+            handle.succeeded.connect(self._tsne_done)
             return
         self._draw_map()
         self._grid_timer.start()
@@ -508,9 +515,9 @@ class LatentPanel(Panel):
         if self.overview is None:
             return
         ov = self.overview
-        handle = self.context.jobs.start(f"{INFO.name}.ppl", "Perceptual path length", ppl_job,
+        handle = self._ppl_job.start("Perceptual path length", ppl_job,
                                          ov.checkpoint.model, self.pairs_spin.value(), self.distance_combo.currentText())
-        handle.succeeded.connect(lambda results: self._ppl_done(results) if self.overview is ov else None)
+        handle.succeeded.connect(self._ppl_done)
 
     def _ppl_done(self, results: dict) -> None:
         from engines.latent.pathlength import binned
@@ -526,9 +533,8 @@ class LatentPanel(Panel):
         self.latent_spin.setEnabled(kind != "nice")
 
     def _train_clicked(self) -> None:
-        current = self.context.jobs.current(f"{INFO.name}.train")
-        if current is not None and current.running:
-            current.cancel()
+        if self._train_job.running:
+            self._train_job.cancel()
             return
         from engines.latent.config import DEFAULTS, ModelConfig, TrainConfig
         from engines.latent.data import DataSpec
@@ -545,7 +551,7 @@ class LatentPanel(Panel):
         else:
             data = choice
         self.snapshot = None
-        handle = self.context.jobs.start(f"{INFO.name}.train", f"Training {config.title}", _train_entry(),
+        handle = self._train_job.start(f"Training {config.title}", _train_entry(),
                                          config, train, data, device=self.context.device(), process=True)
         handle.partial.connect(self._train_partial)
         handle.succeeded.connect(self._train_done)
@@ -633,7 +639,7 @@ class LatentPanel(Panel):
         """Save the current model (a job); returns its handle."""
         ck = self.overview.checkpoint
         extra = {k: v for k, v in ck.info.items() if k in ("train", "dataset", "run", "history")}
-        handle = self.context.jobs.start(f"{INFO.name}.save", "Saving checkpoint", save_job, path, ck, extra)
+        handle = self._save_job.start("Saving checkpoint", save_job, path, ck, extra)
         handle.succeeded.connect(lambda body: self.context.show_message(f"Saved {path.name} (sha256 {body['sha256'][:12]}…)"))
         return handle
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from workbench.panel import PanelInfo
+from workbench.panel_info import PanelInfo
 
 if TYPE_CHECKING:
     from workbench.panel import Panel, PanelContext

@@ -35,6 +35,7 @@ class BasinView(QtWidgets.QWidget):
     def __init__(self, panel: "OptimizerPanel") -> None:
         super().__init__()
         self.panel = panel
+        self._job = panel.job_slot("basins")
         self.snapshot: Optional[BasinSnapshot] = None
         self.spec = QtWidgets.QComboBox()
         self.spec.setToolTip("The configuration started from every grid point (from the Optimizers list)")
@@ -87,8 +88,8 @@ class BasinView(QtWidgets.QWidget):
             self.spec.setCurrentText(current)
 
     def run(self) -> None:
-        handle = self.panel.context.jobs.start(
-            "optimizer.basins", "Basin map", basin_job, self.panel.picker.choice(), self.spec.currentText(),
+        handle = self._job.start(
+            "Basin map", basin_job, self.panel.picker.choice(), self.spec.currentText(),
             self.n.value(), self.steps.value(), device=self.panel.context.device())
         handle.partial.connect(self._draw)
         handle.succeeded.connect(self._draw)

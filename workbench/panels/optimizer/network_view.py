@@ -27,6 +27,7 @@ class NetworkView(QtWidgets.QWidget):
     def __init__(self, panel: "OptimizerPanel") -> None:
         super().__init__()
         self.panel = panel
+        self._job = panel.job_slot("network")
         self.snapshot: Optional[NetworkSnapshot] = None
         self._source: dict[str, str] = {}  # run_folder / checkpoint being shown
         self.spec = QtWidgets.QLineEdit("sgd:lr=0.1,momentum=0.9")
@@ -86,8 +87,8 @@ class NetworkView(QtWidgets.QWidget):
 
     def run(self, run_folder: Optional[str] = None, checkpoint: Optional[str] = None) -> None:
         self._source = {k: v for k, v in (("run_folder", run_folder), ("checkpoint", checkpoint)) if v}
-        handle = self.panel.context.jobs.start(
-            "optimizer.network", "Network loss landscape", network_job, self.spec.text().strip(), self.steps.value(),
+        handle = self._job.start(
+            "Network loss landscape", network_job, self.spec.text().strip(), self.steps.value(),
             plane=self.plane.currentData(), n=self.n.value(), run_folder=run_folder, checkpoint=checkpoint,
             device=self.panel.context.device(), process=True)  # Python-heavy: keep the GUI thread free
         handle.partial.connect(self._draw)

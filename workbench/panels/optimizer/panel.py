@@ -40,6 +40,8 @@ class OptimizerPanel(Panel):
 
     def __init__(self, context: PanelContext, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(context, parent)
+        self.run_job = self.job_slot()
+        self.ode_job = self.job_slot("ode")
         self.snapshot: Optional[RunSnapshot] = None
         self.ode_curves: list[tuple[int, np.ndarray]] = []
         self._starts: Optional[np.ndarray] = None  # None: the surface's own start points
@@ -130,8 +132,8 @@ class OptimizerPanel(Panel):
         c = self.controls
         specs = self.configs.specs()
         starts = len(self._starts) if self._starts is not None else 4
-        handle = self.context.jobs.start(
-            INFO.name, "Optimizer trajectories", run_trajectories_job, self.picker.choice(), specs,
+        handle = self.run_job.start(
+            "Optimizer trajectories", run_trajectories_job, self.picker.choice(), specs,
             self._starts, c.steps.value(), noise=c.noise.value(), seed=c.seed.value(), device=self.context.device(),
             process=len(specs) * starts * c.steps.value() > PROCESS_WORK)
         handle.partial.connect(self._draw)
@@ -215,8 +217,8 @@ class OptimizerPanel(Panel):
         if not on or self.snapshot is None:
             self.view.set_ode_curves([])
             return
-        handle = self.context.jobs.start(
-            f"{INFO.name}.ode", "Continuous-time curves", ode_curves_job, self.picker.choice(),
+        handle = self.ode_job.start(
+            "Continuous-time curves", ode_curves_job, self.picker.choice(),
             self.configs.specs(), self.snapshot.starts, self.controls.steps.value())
         handle.succeeded.connect(self._ode_done)
 

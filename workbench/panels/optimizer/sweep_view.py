@@ -71,6 +71,7 @@ class SweepView(QtWidgets.QWidget):
     def __init__(self, panel: "OptimizerPanel") -> None:
         super().__init__()
         self.panel = panel
+        self._job = panel.job_slot("sweep")
         self.outcome: Optional[SweepOutcome] = None
         self._coords: tuple[np.ndarray, np.ndarray] | None = None
         self.spec = QtWidgets.QComboBox()
@@ -169,8 +170,8 @@ class SweepView(QtWidgets.QWidget):
         snap = self.panel.snapshot
         start = tuple(snap.starts[0]) if snap is not None else (0.0, 0.0)
         self._coords = (self.x.coordinates(xv), self.y.coordinates(yv))
-        handle = self.panel.context.jobs.start(
-            "optimizer.sweep", "Hyperparameter sweep", sweep_job, self.panel.picker.choice(), self.spec.currentText(),
+        handle = self._job.start(
+            "Hyperparameter sweep", sweep_job, self.panel.picker.choice(), self.spec.currentText(),
             self.x.param.currentText(), xv, self.y.param.currentText(), yv, start, self.steps.value(),
             self.metric.currentData(), device=self.panel.context.device())
         handle.partial.connect(self._draw)

@@ -33,6 +33,10 @@ class SegmentPanel(Panel):
 
     def __init__(self, context: PanelContext, parent=None) -> None:
         super().__init__(context, parent)
+        self._sweep_job = self.job_slot("sweep")
+        self._jieba_job = self.job_slot("jieba")
+        self._lexicon_job = self.job_slot(invalidates=(self._sweep_job, self._jieba_job))
+        self._cluster_job = self.job_slot("cluster")
         self.state = None
         self.cluster_result = None
         self.word_modules = None
@@ -169,7 +173,7 @@ class SegmentPanel(Panel):
 
     def _tab_changed(self, index: int) -> None:
         first_visit = self.cluster_result is None and self.word_modules is None
-        if index == 1 and first_visit and self.context.jobs.current(INFO.name + "-cluster") is None:
+        if index == 1 and first_visit and not self._cluster_job.running:
             self.run_cluster()  # first visit: the best method on the digits
 
     # ------------------------------------------------------------------ parameters
@@ -191,7 +195,7 @@ class SegmentPanel(Panel):
         self._corpus = (corpus, gold)
         self._jieba = None
         self.metrics_label.setText(f"reading and counting {Path(corpus).name}…")
-        handle = self.context.jobs.start(INFO.name, "Discover a lexicon", discover_job, corpus, gold, self.params(),
+        handle = self._lexicon_job.start("Discover a lexicon", discover_job, corpus, gold, self.params(),
                                          device=self.context.device())
         handle.succeeded.connect(self._show_state)
         handle.failed.connect(self._failed)
@@ -210,7 +214,7 @@ class SegmentPanel(Panel):
             return
         from workbench.panels.segment.work import resegment_job
 
-        handle = self.context.jobs.start(INFO.name, "Re-segment", resegment_job, self.state, self.params())
+        handle = self._lexicon_job.start("Re-segment", resegment_job, self.state, self.params())
         handle.succeeded.connect(self._show_state)
         handle.failed.connect(self._failed)
 
@@ -257,7 +261,7 @@ class SegmentPanel(Panel):
             return
         from workbench.panels.segment.work import sweep_job
 
-        handle = self.context.jobs.start(INFO.name + "-sweep", "Threshold sweep", sweep_job, self.state.counted,
+        handle = self._sweep_job.start("Threshold sweep", sweep_job, self.state.counted,
                                          self.params())
         handle.partial.connect(lambda s: self.chart.set_sweep(s.thresholds, s.f1, s.sizes))
         handle.succeeded.connect(lambda s: self.chart.set_sweep(s.thresholds, s.f1, s.sizes))
@@ -268,7 +272,7 @@ class SegmentPanel(Panel):
             return
         from workbench.panels.segment.work import jieba_job
 
-        handle = self.context.jobs.start(INFO.name + "-jieba", "jieba baseline", jieba_job, self.state.counted,
+        handle = self._jieba_job.start("jieba baseline", jieba_job, self.state.counted,
                                          self.state.reference)
         handle.succeeded.connect(self._jieba_done)
         handle.failed.connect(self._failed)
@@ -290,7 +294,7 @@ class SegmentPanel(Panel):
             from engines.cluster.jobs import word_cluster_job
 
             self.cluster_metrics.setText("InfoMap on the word co-occurrence graph…")
-            handle = self.context.jobs.start(INFO.name + "-cluster", "InfoMap on words", word_cluster_job,
+            handle = self._cluster_job.start("InfoMap on words", word_cluster_job,
                                              self.state.sample_words, process=True)
             handle.succeeded.connect(self._show_modules)
         else:
@@ -301,7 +305,7 @@ class SegmentPanel(Panel):
             from engines.device import pick_device
 
             device = str(pick_device(self.context.device()))
-            handle = self.context.jobs.start(INFO.name + "-cluster", f"Cluster ({method})", cluster_job, method, data,
+            handle = self._cluster_job.start(f"Cluster ({method})", cluster_job, method, data,
                                              self.cluster_k.value(), self.cluster_embedding.currentData(),
                                              device=device, process=(method == "infomap"))
             handle.succeeded.connect(self._show_cluster)
@@ -371,7 +375,7 @@ class SegmentPanel(Panel):
         PATH.tree (the suffix of ``path`` is replaced), each with its JSON sidecar; returns the files written."""
         from engines.cluster.export import write_assignments, write_infomap
         from engines.errors import InputError
-        from engines.export.sidecar import write_sidecar
+        from tasks.outputs import write_sidecar
 
         result = self._shown_clusters()
         if result is None:

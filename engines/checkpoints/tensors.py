@@ -1,4 +1,4 @@
-"""Safe checkpoint reading: safetensors, or PyTorch files through ``torch.load(weights_only=True)`` only.
+"""Safe tensor reading: safetensors, or PyTorch files through ``torch.load(weights_only=True)`` only.
 
 Nothing here ever unpickles arbitrary objects: a file that needs code to load (a pickled module, a
 ``__reduce__`` payload) is refused with an :class:`InputError`, as is every damaged, truncated, vanished or
@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import pickle
 import re
-import struct
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,6 +18,7 @@ import torch
 from safetensors.torch import load as load_safetensors_bytes
 from torch import Tensor, nn
 
+from engines.checkpoints.header import header_length
 from engines.errors import InputError
 
 PathLike = str | Path
@@ -98,8 +98,8 @@ def _read_bytes(path: Path) -> bytes:
 def _sniff(data: bytes) -> str:
     if data[:4] == b"PK\x03\x04":  # torch.save's zip container
         return "torch"
-    if len(data) >= 10:  # before the pickle check: a header length such as 640 starts with b"\x80\x02"
-        (header,) = struct.unpack("<Q", data[:8])
+    header = header_length(data)
+    if len(data) >= 10 and header is not None:  # before the pickle check: a length such as 640 starts with b"\x80\x02"
         if 2 <= header <= len(data) - 8 and data[8:9] == b"{":
             return "safetensors"
     if len(data) >= 2 and data[0] == pickle.PROTO[0] and 2 <= data[1] <= 5:  # legacy pickle format

@@ -13,17 +13,13 @@ without --checkpoint the bundled digits VAE is used.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-BUNDLED = {"vae": "digits_vae", "vae-2d": "digits_vae_2d", "nice": "digits_nice"}
+from cli.plumbing import add_out, output_folder
+
+VERB, NAME = "run", "latent"
+HELP = "Latent space: walk between two items of a model's latent space"
 STRIP_SCALE = 8
-
-
-def bundled_checkpoint(name: str = "vae") -> Path:
-    import resources
-
-    return resources.path("checkpoints", BUNDLED[name] + ".safetensors")
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -73,7 +69,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mode", choices=("lerp", "slerp"), default="slerp", help="linear or spherical path (default slerp)")
     parser.add_argument("--pairs", type=int, default=500, metavar="N",
                         help="random prior pairs for the perceptual path length in metrics.json (default 500)")
-    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder (created if needed)")
+    add_out(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -83,19 +79,20 @@ def run(args: argparse.Namespace) -> int:
 
     from engines.errors import InputError
     from engines.export.atomic import atomic_write_text
-    from engines.export.sidecar import write_sidecar
     from engines.export.tables import write_npz
     from engines.latent.analysis import default_pair, encode, interpolate, interpolate_items, prior_pair, data_for, check_fits
     from engines.latent.checkpoint import load_checkpoint
     from engines.latent.data import load_data
     from engines.latent.pathlength import path_length
     from engines.latent.statistics import expected_norm
+    from tasks.bundled import bundled
+    from tasks.outputs import write_sidecar
 
     if not 2 <= args.steps <= 1000:
         raise InputError(f"--steps must be between 2 and 1000, got {args.steps}")
     if not 10 <= args.pairs <= 100_000:
         raise InputError(f"--pairs must be between 10 and 100000, got {args.pairs}")
-    ckpt = load_checkpoint(args.checkpoint or bundled_checkpoint())
+    ckpt = load_checkpoint(args.checkpoint or bundled("latent")[0].path)
     model = ckpt.model
     if args.prior_seed is not None:
         if args.start is not None or args.end is not None:
@@ -113,11 +110,7 @@ def run(args: argparse.Namespace) -> int:
         j = j if args.end is None else args.end
         interp = interpolate_items(model, encoded, i, j, args.steps)
         ends = (i, j)
-    out: Path = args.out
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot create the output folder {out}: {exc.strerror}") from None
+    out = output_folder(args.out)
     mode = args.mode
     codes, decoded = interp.codes[mode], interp.decoded[mode]
     if ckpt.config.is_image:
@@ -192,77 +185,3 @@ def write_points_figure(path: Path, decoded) -> None:
         canvas[max(0, size - 1 - y - 3):size - y + 3, max(0, x - 3):x + 4] = (c, 60, 255 - c)
     with atomic_path(path) as temp:
         iio.imwrite(temp, canvas, extension=".png")
-
-
-def add_train_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", choices=("vae", "conv-vae", "nice", "cluster-vae"), default="vae",
-                        help="vae (MLP), conv-vae, nice (additive-coupling flow) or cluster-vae (default vae)")
-    _dataset_arguments(parser, "digits")
-    parser.add_argument("--latent", type=int, default=16, metavar="N", help="latent size of the VAEs, 2 to 128 (default 16)")
-    parser.add_argument("--epochs", type=int, metavar="N", help="passes over the training items (default: per model, "
-                        "vae/cluster-vae 100, conv-vae 60, nice 60)")
-    parser.add_argument("--hidden", type=int, metavar="N", help="hidden width (default: vae 128, conv-vae 256, nice 96)")
-    parser.add_argument("--layers", type=int, metavar="N", help="coupling layers of the flow (default 4)")
-    parser.add_argument("--clusters", type=int, default=10, metavar="K", help="clusters of the cluster-vae (default 10)")
-    parser.add_argument("--likelihood", choices=("gaussian", "bernoulli"), default="gaussian",
-                        help="VAE pixel likelihood (default gaussian with a learned sigma per pixel)")
-    parser.add_argument("--lr", type=float, metavar="LR", help="peak learning rate of the one-cycle schedule "
-                        "(default 2e-3, nice 1e-3)")
-    parser.add_argument("--batch-size", type=int, default=64, metavar="N", help="batch size (default 64)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of initialisation and batches (default 0)")
-    parser.add_argument("--out", type=Path, required=True, metavar="CKPT",
-                        help="checkpoint to write: CKPT.safetensors and CKPT.json beside it")
-
-
-def train(args: argparse.Namespace) -> int:
-    """Train a VAE, a convolutional VAE, a NICE flow or a clustering VAE and save it.
-
-    writes CKPT.safetensors (the weights) and CKPT.json (architecture, hyperparameters, data set,
-    training steps, held-out metrics, version and the sha256 of the weights).
-
-    examples:
-      workbench train latent --model vae --dataset digits --latent 16 --out resources/checkpoints/digits_vae
-      workbench train latent --model nice --dataset digits --out runs/nice
-      workbench train latent --model vae --dataset moons --latent 2 --out runs/moons_vae
-      workbench train latent --model conv-vae --dataset images/ --size 28x28 --channels 1 --out runs/mine
-    """
-    import math
-
-    from engines.jobs import run as run_job
-    from engines.latent.checkpoint import save_checkpoint
-    from engines.latent.config import DEFAULTS, ModelConfig, TrainConfig
-    from engines.latent.training import summary, train_job
-
-    d = DEFAULTS[args.model]
-    config = ModelConfig(args.model, latent=args.latent, hidden=args.hidden or d["hidden"],
-                         layers=args.layers or d.get("layers", 4), clusters=args.clusters, likelihood=args.likelihood)
-    tc = TrainConfig(epochs=args.epochs or d["epochs"], batch_size=args.batch_size, lr=args.lr or d["lr"],
-                     seed=args.seed).validated()
-    spec = _data_spec(args)
-    tty = sys.stderr.isatty()
-
-    def progress(p) -> None:
-        if tty and p.fraction is not None:
-            print(f"\r{p.message}  {100 * p.fraction:5.1f}%   ", end="", file=sys.stderr, flush=True)
-
-    result = run_job(train_job, config, tc, spec, device=getattr(args, "device", None) or "cpu", on_progress=progress)
-    if tty:
-        print(file=sys.stderr)
-    extra = {"train": tc.as_dict(), "dataset": spec.as_dict(), "run": summary(result),
-             "history": {k: [None if isinstance(v, float) and math.isnan(v) else v for v in getattr(result.history, k)]
-                         for k in ("epoch", "total", "recon", "kl", "bpd", "test_total")}}
-    body = save_checkpoint(args.out, result.state, result.config, extra)
-    m = result.metrics
-    if result.config.kind == "nice":
-        score = f"held-out {m['test_bits_per_dim']:.3f} bits/dim (NLL {m['test_total']:.2f} nats per image)"
-    else:
-        score = (f"held-out -ELBO {m['test_total']:.2f} nats (reconstruction {m['test_recon']:.2f}, KL {m['test_kl']:.2f}); "
-                 f"reconstruction MSE {m['test_recon_mse']:.4f} vs mean image {m['mean_image_mse']:.4f}")
-        if "test_purity" in m:
-            score += f"; cluster purity {m['test_purity']:.3f}"
-    out = Path(args.out)
-    print(f"trained {result.config.title} on {spec.describe()} in {m['train_seconds']:.1f} s "
-          f"({m['epochs']} epochs, {m['steps']} steps): {score}. Wrote {body['weights']} and its .json to {out.parent}")
-    if result.note:
-        print(f"note: {result.note}")
-    return 0

@@ -3,7 +3,7 @@
 :func:`save_checkpoint` writes the tensors (CPU, contiguous) as safetensors with the JSON body also in
 the safetensors metadata (so the weights file alone is loadable), then the JSON with the weights' file
 name and sha256, both atomically. :func:`read_checkpoint` reads either file (or a weights-only
-``.pt/.pth`` through :func:`engines.checkpoints.read_tensors`, which never runs code), checks the hash and
+``.pt/.pth`` through :func:`engines.checkpoints.tensors.read_tensors`, which never runs code), checks the hash and
 the format tag, and returns the tensors, the JSON body and the hash. Every problem is an InputError.
 """
 from __future__ import annotations
@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import struct
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
 import torch
 
+from engines.checkpoints.header import metadata_body
+from engines.checkpoints.tensors import read_tensors
 from engines.errors import InputError
 
 MAX_JSON_BYTES = 1 << 20
@@ -36,10 +37,11 @@ def _jsonable(value: Any) -> Any:
 
 
 def save_checkpoint(path: str | Path, tensors: Mapping[str, torch.Tensor], body: Mapping[str, Any],
-                    metadata_key: str = METADATA_KEY) -> dict[str, Any]:
+                    metadata_key: str = METADATA_KEY, version: str | None = None) -> dict[str, Any]:
     """Write ``path`` (.safetensors; the suffix is added if missing) and its JSON; return the JSON body.
 
-    The body (without the hash) also goes into the safetensors metadata under ``metadata_key``.
+    The body (without the hash) also goes into the safetensors metadata under ``metadata_key``; the JSON
+    also records the ``version`` of the application that wrote it.
     """
     from safetensors.torch import save as save_bytes
 
@@ -57,11 +59,7 @@ def save_checkpoint(path: str | Path, tensors: Mapping[str, torch.Tensor], body:
     data = save_bytes(state, metadata={metadata_key: json.dumps(body, sort_keys=True, default=_jsonable)})
     body["weights"] = path.name
     body["sha256"] = hashlib.sha256(data).hexdigest()
-    try:
-        from workbench import __version__ as version
-    except Exception:  # noqa: BLE001 - engines run without the app package too
-        version = "unknown"
-    body.setdefault("workbench", version)
+    body.setdefault("workbench", version or "unknown")
     atomic_write_bytes(path, data)
     atomic_write_text(config_path(path), json.dumps(body, indent=2, default=_jsonable) + "\n")
     return body
@@ -83,19 +81,6 @@ def read_json_config(path: Path) -> dict[str, Any]:
     return data
 
 
-def _metadata(data: bytes, metadata_key: str = METADATA_KEY) -> Optional[dict[str, Any]]:
-    try:
-        (n,) = struct.unpack("<Q", data[:8])
-        if n > MAX_JSON_BYTES * 16:
-            return None
-        header = json.loads(data[8:8 + n])
-        text = (header.get("__metadata__") or {}).get(metadata_key)
-        body = json.loads(text) if text else None
-        return body if isinstance(body, dict) else None
-    except Exception:  # noqa: BLE001 - no usable metadata
-        return None
-
-
 def read_checkpoint(path: str | Path, fmt: Optional[str] = None, metadata_key: str = METADATA_KEY,
                     ) -> tuple[dict[str, torch.Tensor], Optional[dict[str, Any]], str, Path]:
     """(tensors, JSON body or None, sha256 of the weights file, weights path) of a checkpoint.
@@ -104,8 +89,6 @@ def read_checkpoint(path: str | Path, fmt: Optional[str] = None, metadata_key: s
     weights, else from the safetensors metadata under ``metadata_key``. With ``fmt``, a body of another
     ``format`` is refused.
     """
-    from engines.checkpoints import read_tensors
-
     path = Path(path)
     if path.is_dir():
         raise InputError(f"{path} is a folder, not a checkpoint file")
@@ -135,7 +118,7 @@ def read_checkpoint(path: str | Path, fmt: Optional[str] = None, metadata_key: s
             raise InputError(f"{weights.name} does not match its config: the weights' sha256 differs from the one "
                              f"in {config_path(weights).name} (the file was changed or replaced)")
     else:
-        body = _metadata(raw, metadata_key)
+        body = metadata_body(raw, metadata_key)
     if fmt is not None and body is not None and body.get("format") not in (None, fmt):
         raise InputError(f"{weights.name} is a {body.get('format')!r} checkpoint, not {fmt!r}")
     return tensors, body, digest, weights

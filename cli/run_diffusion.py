@@ -30,12 +30,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
 from pathlib import Path
 
-from workbench.panels.diffusion.work import DEFAULT_SAMPLERS, MIXTURES, TRAIN_SETS
+from cli.plumbing import add_out, output_folder, run_task
+from workbench.panels.diffusion.work import DEFAULT_SAMPLERS, MIXTURES
 
+VERB, NAME = "run", "diffusion"
+HELP = "Diffusion sampling: samplers side by side from the same noise at equal NFE"
 VIEW_SIZE = (420, 460)
 
 
@@ -50,24 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--nfe", type=int, default=20, metavar="N", help="model calls per sampler (default 20)")
     parser.add_argument("--samples", type=int, default=1000, metavar="M", help="samples per sampler (default 1000)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the shared initial noise and of the samplers' noise (default 0)")
-    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder (created if needed)")
-
-
-def _progress(p) -> None:
-    if p.fraction is not None:
-        print(f"\r{p.message or 'working'}  {100 * p.fraction:5.1f}%   ", end="", file=sys.stderr, flush=True)
-
-
-class _Tenths:
-    """Progress for a log file (stderr not a terminal): one line at every tenth of the way."""
-
-    def __init__(self) -> None:
-        self.next = 0.1
-
-    def __call__(self, p) -> None:
-        if p.fraction is not None and p.fraction >= self.next:
-            print(p.message, file=sys.stderr, flush=True)
-            self.next = (int(p.fraction * 10) + 1) / 10
+    add_out(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,9 +64,8 @@ def run(args: argparse.Namespace) -> int:
     from engines.diffusion.sources import checkpoint_source, mixture_source
     from engines.errors import InputError
     from engines.export.atomic import atomic_write, atomic_write_text
-    from engines.export.sidecar import write_sidecar
     from engines.export.tables import write_npz
-    from engines.jobs import run as run_job
+    from tasks.outputs import write_sidecar
 
     if args.nfe < 1:
         raise InputError(f"--nfe must be at least 1, got {args.nfe}")
@@ -94,15 +77,8 @@ def run(args: argparse.Namespace) -> int:
     if len(set(names)) != len(names):
         raise InputError("each sampler may be given once (compare settings of one sampler in separate runs)")
     source = checkpoint_source(args.checkpoint, device) if args.checkpoint else mixture_source(args.mixture or "moons", device)
-    out: Path = args.out
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot create the output folder {out}: {exc.strerror}") from None
-    tty = sys.stderr.isatty()
-    result = run_job(compare_job, source, samplers, args.nfe, args.samples, args.seed, on_progress=_progress if tty else None)
-    if tty:
-        print(file=sys.stderr)
+    out = output_folder(args.out)
+    result = run_task(compare_job, source, samplers, args.nfe, args.samples, args.seed)
     images = source.kind == "images"
     stack = np.stack([r.samples for r in result.runs])
     with atomic_write(out / "samples.npy", "wb") as handle:
@@ -129,9 +105,9 @@ def write_figure(result, source, path: Path) -> None:
     """The samplers side by side at their last call, rendered offscreen."""
     from PySide6 import QtWidgets
 
-    if QtWidgets.QApplication.instance() is None:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    from cli.render import offscreen_app
+
+    app = offscreen_app()
     from engines.export.atomic import atomic_write_bytes
     from workbench.export.figure import png_bytes
     from workbench.panels.diffusion.views import FrameView
@@ -154,51 +130,3 @@ def write_figure(result, source, path: Path) -> None:
     image = holder.grab().toImage()
     atomic_write_bytes(path, png_bytes(image))
     holder.close()
-
-
-def add_train_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dataset", required=True, metavar="NAME|PATH",
-                        help=f"built-in: {' '.join(TRAIN_SETS)}; or a .npy/.npz/.csv of 2D points, or images "
-                             "(.npy/.npz/folder of PNG/JPEG, at most 64×64)")
-    parser.add_argument("--objective", choices=("ddpm", "edm", "flow"), default="ddpm",
-                        help="DDPM (noise prediction on a ᾱ schedule), EDM (preconditioned denoiser) or flow matching (default ddpm)")
-    parser.add_argument("--steps", type=int, default=3000, metavar="N", help="optimizer steps (default 3000)")
-    parser.add_argument("--prediction", choices=("eps", "x0", "v"), default="eps", help="DDPM's parameterisation (default eps)")
-    parser.add_argument("--schedule", choices=("linear", "cosine"), default="linear", help="DDPM's ᾱ schedule (default linear)")
-    parser.add_argument("--batch", type=int, default=None, metavar="B", help="batch size (default 512 for points, 256 for images)")
-    parser.add_argument("--lr", type=float, default=2e-3, help="Adam learning rate, cosine-decayed (default 0.002)")
-    parser.add_argument("--seed", type=int, default=0, help="seed (default 0)")
-    parser.add_argument("--out", type=Path, required=True, metavar="CKPT",
-                        help="the checkpoint to write: CKPT.safetensors and CKPT.json beside it")
-
-
-def train(args: argparse.Namespace) -> int:
-    """Train a diffusion model headless and save it as safetensors + JSON config.
-
-examples:
-  workbench train diffusion --dataset moons --objective ddpm --steps 3000 --out moons.safetensors
-  workbench train diffusion --dataset digits --objective edm --steps 4000 --out digits.safetensors
-"""
-    from engines.diffusion.checkpoint import save
-    from engines.diffusion.data import load_data
-    from engines.diffusion.training import train_job
-    from engines.jobs import run as run_job
-
-    device = getattr(args, "device", None) or "auto"
-    data = load_data(args.dataset, args.seed)
-    batch = args.batch or (256 if data.kind == "images" else 512)
-    tty = sys.stderr.isatty()
-    result = run_job(train_job, data, args.objective, args.steps, prediction=args.prediction, schedule=args.schedule,
-                     batch=batch, lr=args.lr, seed=args.seed, device=device, preview_every=max(args.steps, 1),
-                     on_progress=_progress if tty else _Tenths())
-    if tty:
-        print(file=sys.stderr)
-    b = result.body
-    body = save(args.out, result.net.cpu(), b["objective"], prediction=b["prediction"], schedule=b["schedule"],
-                shape=b["shape"], sigma_data=b["sigma_data"], extra={"dataset": result.data_name, **result.extra})
-    weights = Path(args.out)
-    weights = weights if weights.suffix == ".safetensors" else weights.with_suffix(".safetensors")
-    print(f"trained {args.objective} on {data.name} for {args.steps} steps in {result.seconds:.1f} s "
-          f"(final loss {result.extra['train']['final_loss']:.4f}); wrote {weights} and {weights.with_suffix('.json')} "
-          f"(sha256 {body['sha256'][:12]})")
-    return 0

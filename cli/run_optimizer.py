@@ -24,12 +24,13 @@ optimizer,start,step,x,y,loss.
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from pathlib import Path
 
+from cli.plumbing import add_out, device_of, output_folder, run_task
 from workbench.panels.optimizer.work import DEFAULT_SPECS, SurfaceChoice
 
+VERB, NAME = "run", "optimizer"
+HELP = "Optimizer trajectories: run optimizers on a 2-D surface"
 FIGURE_SIZE = (1000, 800)
 
 
@@ -68,16 +69,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--noise", type=float, default=0.0, metavar="SIGMA",
                         help="std of Gaussian noise added to each gradient: Langevin dynamics (default 0)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the gradient noise (default 0)")
-    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder (created if needed)")
+    add_out(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from engines.errors import InputError
-    from engines.export.sidecar import write_sidecar
     from engines.export.tables import write_csv
-    from engines.jobs import run as run_job
+    from tasks.outputs import write_sidecar
     from workbench.panels.optimizer.work import run_trajectories_job, trajectory_table
 
     if args.steps < 1:
@@ -92,21 +92,10 @@ def run(args: argparse.Namespace) -> int:
         choice = SurfaceChoice(name=args.surface, params=tuple(args.param))
     specs = list(args.optimizer or DEFAULT_SPECS)
     starts = np.asarray(args.start, float) if args.start else None
-    device = getattr(args, "device", None) or "auto"
-    out: Path = args.out
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot create the output folder {out}: {exc.strerror}") from None
-
-    def progress(p) -> None:
-        if p.fraction is not None:
-            print(f"\r{p.message or 'working'}  {100 * p.fraction:5.1f}%", end="", file=sys.stderr, flush=True)
-
-    snapshot = run_job(run_trajectories_job, choice, specs, starts, args.steps, noise=args.noise, seed=args.seed,
-                       device=device, on_progress=progress if sys.stderr.isatty() else None)
-    if sys.stderr.isatty():
-        print(file=sys.stderr)
+    device = device_of(args)
+    out = output_folder(args.out)
+    snapshot = run_task(run_trajectories_job, choice, specs, starts, args.steps, noise=args.noise, seed=args.seed,
+                        device=device)
     result = snapshot.result
     write_csv(out / "trajectories.csv", trajectory_table(result))
     _write_figures(snapshot, f"{choice.describe()}: {snapshot_title(snapshot)}", out)
@@ -123,11 +112,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _write_figures(snapshot, title: str, out: Path) -> None:
     """Render the surface view offscreen at the last step and save it as PNG and SVG."""
-    from PySide6 import QtWidgets
+    from cli.render import offscreen_app
 
-    if QtWidgets.QApplication.instance() is None:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    app = offscreen_app()
     from workbench.export.figure import export_png, export_svg
     from workbench.panels.optimizer.surface_view import SurfaceView
 

@@ -1,0 +1,117 @@
+"""What every command shares: the output folder, the progress printer, running a task, the common options."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from engines.catalogue import Option
+from engines.device import CHOICES as DEVICES
+from engines.errors import InputError
+
+
+def output_folder(out: Path) -> Path:
+    """``out`` created if needed; InputError naming the folder when it cannot be."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the output folder {out}: {exc.strerror or exc}") from None
+    return out
+
+
+class ProgressPrinter:
+    """Progress on stderr: one rewritten line on a terminal, a line at every tenth of the way in a log."""
+
+    def __init__(self, stream=None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = self.stream.isatty()
+        self.next = 0.1
+        self.used = False
+
+    def __call__(self, p) -> None:
+        if p.fraction is None:
+            return
+        if self.tty:
+            print(f"\r{(p.message or 'working')[:70]:70s} {100 * p.fraction:5.1f}%", end="", file=self.stream, flush=True)
+            self.used = True
+        elif p.fraction >= self.next:
+            print(p.message or f"{100 * p.fraction:.0f}%", file=self.stream, flush=True)
+            self.next = (int(p.fraction * 10) + 1) / 10
+
+    def close(self) -> None:
+        """End the terminal line (before the command prints its summary)."""
+        if self.used:
+            print(file=self.stream)
+            self.used = False
+
+
+def run_task(fn: Callable[..., Any], *args: Any, process: bool = False, **kwargs: Any) -> Any:
+    """Run a task's job with a progress printer, through the runner the GUI uses too."""
+    from tasks.runner import run
+
+    printer = ProgressPrinter()
+    try:
+        return run(fn, *args, process=process, on_progress=printer, **kwargs)
+    finally:
+        printer.close()
+
+
+def device_of(args: argparse.Namespace, default: str = "auto") -> str:
+    """The --device preference of a command (resolved inside the task, off the main thread)."""
+    return getattr(args, "device", None) or default
+
+
+def add_common(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    """--device and --debug, on the top-level parser and (suppressed defaults) on every command."""
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--device", choices=tuple(DEVICES), default=default,
+                        help="compute device (default: the saved setting, else CUDA, then MPS, then CPU)")
+    parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS if suppress else False,
+                        help="show tracebacks and log at debug level")
+
+
+def add_out(parser: argparse.ArgumentParser, what: str = "DIR", help: str = "output folder (created if needed)") -> None:
+    parser.add_argument("--out", type=Path, required=True, metavar=what, help=help)
+
+
+def option_type(option: Option) -> Callable[[str], Any]:
+    """An argparse ``type`` that parses and validates with ``option`` (its refusal names the range)."""
+
+    def parse(text: str) -> Any:
+        try:
+            return option.parse(text)
+        except InputError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.__name__ = option.name  # argparse names the type in some messages
+    return parse
+
+
+def add_option(parser: argparse.ArgumentParser, option: Option, flag: str | None = None, **overrides: Any) -> None:
+    """``--name`` for a catalogue option: its type, default, range and help (a boolean becomes
+    ``--name/--no-name``)."""
+    flag = flag or "--" + option.name.replace("_", "-")
+    default = overrides.pop("default", option.default)
+    shown = "off" if default is None and option.kind == "float" else default
+    extra = f"default {_show(shown)}" if shown is not None else ""
+    if option.kind not in ("bool", "choice", "text"):
+        extra += ("; " if extra else "") + option.range_text
+    text = option.help or option.label
+    help_text = f"{text} ({extra})" if extra else text
+    if option.kind == "bool":
+        parser.add_argument(flag, dest=option.name, action=argparse.BooleanOptionalAction, default=default,
+                            help=help_text, **overrides)
+        return
+    kwargs: dict[str, Any] = {"dest": option.name, "default": default, "help": help_text}
+    if option.kind == "choice":
+        kwargs["choices"] = option.choices
+    else:
+        kwargs["type"] = option_type(option)
+        kwargs["metavar"] = option.name.upper()
+    kwargs.update(overrides)
+    parser.add_argument(flag, **kwargs)
+
+
+def _show(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)

@@ -1,0 +1,20 @@
+"""Offscreen rendering for commands that write figures: a QApplication on the offscreen platform."""
+from __future__ import annotations
+
+import os
+
+
+def offscreen_app():
+    """The running QApplication, or a new one on the offscreen platform (no display needed)."""
+    from PySide6 import QtWidgets
+
+    if QtWidgets.QApplication.instance() is None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    return QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+
+
+def settle(widget) -> None:
+    """Show ``widget`` and let it lay out and paint before it is grabbed or exported."""
+    app = offscreen_app()
+    widget.show()
+    app.processEvents()
