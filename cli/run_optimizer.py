@@ -1,14 +1,55 @@
-"""Run optimizers on a 2-D loss surface and write trajectories.csv, figure.png, figure.svg and sidecar.json.
+"""``workbench run optimizer``: run optimizers on a 2-D loss surface and write trajectories.csv, figure.png,
+figure.svg and sidecar.json (the description below lists the catalogues' optimizers, wrappers and surfaces)."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from cli.plumbing import add_option, add_out, device_of, output_folder, run_task
+from engines.catalogue import Option
+from engines.optim.catalogue import EXPRESSION_HELP, OPTIMIZERS, SURFACES, WRAPPERS, show
+from tasks.optimizer import DEFAULT_SPECS, DEFAULT_SURFACE, NOISE, SEED, STEPS, SurfaceChoice, TrajectoriesRequest
+
+VERB, NAME = "run", "optimizer"
+HELP = "Optimizer trajectories: run optimizers on a 2-D surface"
+FIGURE_SIZE = (1000, 800)
+INDENT = 20
+
+
+def _short(citation: str) -> str:
+    """"Kingma & Ba 2015" of "Kingma & Ba 2015: Adam: ..."."""
+    return citation.partition(":")[0]
+
+
+def _row(name: str, first: str, second: str = "") -> str:
+    lines = f"  {name:<{INDENT - 2}}{first}"
+    return lines + (f"\n{'':<{INDENT}}{second}" if second else "")
+
+
+def _parameter(option: Option) -> str:
+    bounded = option.minimum is not None or option.maximum is not None
+    return f"{option.name}={show(option.default)}" + (f" ({option.range_text})" if bounded else "")
+
+
+def _description() -> str:
+    optimizers = "\n".join(
+        _row(e.name, f"{e.description} ({_short(e.citation)})" if e.citation else e.description, e.describe_defaults())
+        for e in OPTIMIZERS)
+    wrappers = "\n".join(_row(w.name, w.description, w.describe_defaults()) for w in WRAPPERS)
+    surfaces = "\n".join(_row(s.name, s.description, ", ".join(_parameter(o) for o in s.options)) for s in SURFACES)
+    return f"""Run optimizers on a 2-D loss surface and write trajectories.csv, figure.png, figure.svg and sidecar.json.
 
 SPEC, one per --optimizer (repeat the option to compare several):
 
     SPEC  := OPTIMIZER[:KEY=VALUE,...] [+WRAPPER[:KEY=VALUE,...] ...] [@LABEL]
     VALUE := a number, a tuple of numbers joined by "/" (betas=0.9/0.999), or true/false
 
-  optimizers: sgd momentum nesterov adagrad rmsprop adadelta adam adamw amsgrad nadam radam lion zeroth_order
-  wrappers (Su Jianlin's derived optimizers, applied in the order given):
-    weight_decay:rate  layer_adaptation  piecewise_lr:STEP=FACTOR,...  warmup:steps  cosine:steps,floor
-    accumulate:k  lookahead:k,alpha  lazy
+optimizers, with the defaults a KEY=VALUE overrides:
+{optimizers}
+wrappers (Su Jianlin's derived optimizers, applied in the order given):
+{wrappers}
+surfaces (--surface NAME, their parameters set with --param KEY=VALUE):
+{surfaces}
 
 examples:
   workbench run optimizer --surface rosenbrock --optimizer sgd:lr=0.001 \\
@@ -21,17 +62,9 @@ examples:
 trajectories.csv has one row per optimizer, start and step (step 0 is the start point):
 optimizer,start,step,x,y,loss.
 """
-from __future__ import annotations
 
-import argparse
-from pathlib import Path
 
-from cli.plumbing import add_out, device_of, output_folder, run_task
-from workbench.panels.optimizer.work import DEFAULT_SPECS, SurfaceChoice
-
-VERB, NAME = "run", "optimizer"
-HELP = "Optimizer trajectories: run optimizers on a 2-D surface"
-FIGURE_SIZE = (1000, 800)
+__doc__ = _description()  # the command's --help description (cli/__init__.py shows the module's __doc__)
 
 
 def _point(text: str) -> tuple[float, float]:
@@ -54,21 +87,19 @@ def _param(text: str) -> tuple[str, float]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--surface", default="rosenbrock", metavar="NAME",
-                        help="built-in surface: rosenbrock beale rastrigin himmelblau booth styblinski_tang saddle "
-                             "monkey_saddle quadratic (default rosenbrock)")
-    source.add_argument("--expr", metavar="TEXT", help='a formula f(x, y) instead, e.g. "x**2 + 10*sin(y)"')
+    source.add_argument("--surface", default=DEFAULT_SURFACE, metavar="NAME",
+                        help=f"a built-in surface (listed above; default {DEFAULT_SURFACE})")
+    source.add_argument("--expr", metavar="TEXT", help=f"a formula f(x, y) instead. {EXPRESSION_HELP}")
+    takes = "; ".join(f"{s.name} {','.join(o.name for o in s.options)}" for s in SURFACES if s.options)
     parser.add_argument("--param", action="append", type=_param, default=[], metavar="KEY=VALUE",
-                        help="a surface parameter, repeatable: rosenbrock a,b; rastrigin A; quadratic kappa,angle,scale")
+                        help=f"a surface parameter, repeatable: {takes}")
     parser.add_argument("--optimizer", action="append", metavar="SPEC",
                         help=f"an optimizer SPEC (see above), repeatable (default: {' '.join(DEFAULT_SPECS)})")
     parser.add_argument("--start", action="append", type=_point, metavar="X,Y",
                         help="a start point, repeatable; write --start=-1.5,2 when x is negative "
                              "(default: the surface's own starts)")
-    parser.add_argument("--steps", type=int, default=500, metavar="N", help="optimizer steps (default 500)")
-    parser.add_argument("--noise", type=float, default=0.0, metavar="SIGMA",
-                        help="std of Gaussian noise added to each gradient: Langevin dynamics (default 0)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the gradient noise (default 0)")
+    for option in (STEPS, NOISE, SEED):
+        add_option(parser, option)
     add_out(parser)
 
 
@@ -77,35 +108,24 @@ def run(args: argparse.Namespace) -> int:
 
     from engines.errors import InputError
     from engines.export.tables import write_csv
+    from tasks.optimizer import run_parameters, trajectories_job, trajectory_table
     from tasks.outputs import write_sidecar
-    from workbench.panels.optimizer.work import run_trajectories_job, trajectory_table
 
-    if args.steps < 1:
-        raise InputError(f"--steps must be at least 1, got {args.steps}")
-    if args.noise < 0:
-        raise InputError(f"--noise must be non-negative, got {args.noise}")
     if args.expr is not None:
         choice = SurfaceChoice(name="expression", expression=args.expr)
         if args.param:
             raise InputError("--param goes with --surface, not --expr")
     else:
         choice = SurfaceChoice(name=args.surface, params=tuple(args.param))
-    specs = list(args.optimizer or DEFAULT_SPECS)
     starts = np.asarray(args.start, float) if args.start else None
-    device = device_of(args)
+    request = TrajectoriesRequest(choice, tuple(args.optimizer or DEFAULT_SPECS), starts, args.steps, args.noise,
+                                  args.seed, device_of(args))
     out = output_folder(args.out)
-    snapshot = run_task(run_trajectories_job, choice, specs, starts, args.steps, noise=args.noise, seed=args.seed,
-                        device=device)
-    result = snapshot.result
-    write_csv(out / "trajectories.csv", trajectory_table(result))
+    snapshot = run_task(trajectories_job, request)
+    write_csv(out / "trajectories.csv", trajectory_table(snapshot.result))
     _write_figures(snapshot, f"{choice.describe()}: {snapshot_title(snapshot)}", out)
-    parameters = {
-        "panel": "optimizer", "surface": choice.as_dict(), "optimizers": specs, "labels": result.labels,
-        "starts": snapshot.starts.tolist(), "steps": args.steps, "noise": args.noise, "seed": args.seed,
-        "device": device, "diverged_at": result.diverged_at.tolist(),
-    }
-    write_sidecar(out, parameters)
-    rows = result.losses.size
+    write_sidecar(out, run_parameters(snapshot))
+    rows = snapshot.result.losses.size
     print(f"wrote {rows} rows to {out / 'trajectories.csv'}, figure.png, figure.svg and sidecar.json")
     return 0
 

@@ -1,7 +1,7 @@
 """The diffusion panel's denoisers in the optimizer's Real-network mode (loss landscapes, Li et al. 2018).
 
-Registers with :mod:`engines.optim.network` (which imports this module lazily, on its first registry
-lookup, so neither engine imports the other at import time):
+:func:`register` adds to a landscape registry (:mod:`engines.landscape.registry`, which imports none of
+its providers; :mod:`tasks.landscape` composes them):
 
 - architectures ``diffusion_mlp`` and ``diffusion_conv``: the raw denoising networks of
   :mod:`engines.diffusion.networks` (``net(x, s)``), with the parameter names of their checkpoints;
@@ -28,19 +28,18 @@ import torch
 from torch import Tensor, nn
 
 from engines.diffusion import parameterisation as P
-from engines.diffusion.checkpoint import FORMAT, OBJECTIVES, load
+from engines.diffusion.catalogue import OBJECTIVES, VP_SCHEDULES
+from engines.diffusion.checkpoint import FORMAT, load
 from engines.diffusion.data import load_data
 from engines.diffusion.networks import ARCHS, build
 from engines.diffusion.schedules import VPSchedule
 from engines.diffusion.training import EDM_P_MEAN, EDM_P_STD
 from engines.errors import InputError
-from engines.optim import network
-from engines.optim.network import Entry, OpenedNetwork, Split, Task
+from engines.landscape.registry import CheckpointFormat, Entry, OpenedNetwork, Registry, Split, Task
 
 POINTS_DATASET = "diffusion_points"
 IMAGES_DATASET = "diffusion_images"
 ARCHITECTURE_OF_ARCH = {"mlp": "diffusion_mlp", "conv": "diffusion_conv"}
-SCHEDULES = ("linear", "cosine")
 
 
 def loss_name(objective: str, prediction: str = "eps") -> str:
@@ -102,14 +101,13 @@ def _check_int(config: Mapping[str, Any], key: str) -> int:
 
 def _objective_task(config: dict[str, Any]) -> Task:
     objective = config["objective"]
-    if objective not in OBJECTIVES:
-        raise InputError(f"unknown objective {objective!r}; choose one of {', '.join(OBJECTIVES)}")
+    OBJECTIVES[objective]  # InputError naming the known objectives
     if not isinstance(config["data"], str) or not config["data"]:
         raise InputError(f"the data set must be a name or a path, got {config['data']!r}")
     prediction = P.canonical(str(config["prediction"])) if objective == "ddpm" else (
         "x0" if objective == "edm" else "flow")
-    if config["schedule"] not in SCHEDULES:
-        raise InputError(f"unknown schedule {config['schedule']!r}; choose {' or '.join(SCHEDULES)}")
+    if config["schedule"] not in VP_SCHEDULES:
+        raise InputError(f"unknown schedule {config['schedule']!r}; choose {' or '.join(VP_SCHEDULES)}")
     seed, data_seed = _check_int(config, "noise_seed"), _check_int(config, "data_seed")
     data = load_data(config["data"], data_seed)
     train_x = torch.as_tensor(np.asarray(data.train, np.float32))
@@ -130,13 +128,13 @@ def _objective_task(config: dict[str, Any]) -> Task:
     return Task(f"{data.name} ({what[objective]}, fixed noise seed {seed})", train, test, _mse)
 
 
-def open_diffusion_checkpoint(path: Path) -> OpenedNetwork:
+def open_diffusion_checkpoint(registry: Registry, path: Path) -> OpenedNetwork:
     """A diffusion-panel checkpoint as a registered network scored on its own training objective."""
     denoiser, body, _digest = load(path)  # InputError for a damaged, edited or foreign file
     net_config = dict(denoiser.net.config)
     arch = net_config.pop("arch")
     architecture = ARCHITECTURE_OF_ARCH[arch]
-    model = network.build_model(architecture, net_config)
+    model = registry.build_model(architecture, net_config)
     model.load_state_dict(denoiser.net.state_dict())
     model.eval()
     objective = body.get("objective", "ddpm")
@@ -151,8 +149,8 @@ def open_diffusion_checkpoint(path: Path) -> OpenedNetwork:
                    "schedule": str(body.get("schedule", "linear")),
                    "sigma_data": float(sigma_data) if isinstance(sigma_data, (int, float)) else sigma_data,
                    "data_seed": data_seed if isinstance(data_seed, int) else 0}
-    dataset = network.ARCHITECTURES[architecture].dataset
-    task = network.load_task(dataset, data_config)
+    dataset = registry.architecture(architecture).dataset
+    task = registry.load_task(dataset, data_config)
     shape = tuple(task.train.inputs[0].shape[1:])
     if shape != tuple(denoiser.shape):
         raise InputError(f"{Path(path).name}: the model expects samples shaped {list(denoiser.shape)} but its data "
@@ -166,17 +164,21 @@ def open_diffusion_checkpoint(path: Path) -> OpenedNetwork:
 _DATA_DEFAULTS: dict[str, Any] = {"objective": "ddpm", "prediction": "eps", "schedule": "linear", "sigma_data": None,
                                   "noise_seed": 0, "data_seed": 0}
 
-network.register_architecture("diffusion_mlp", Entry(
-    _architecture_builder("mlp"), _architecture_defaults("mlp"),
-    "diffusion panel: MLP denoiser for 2D points (scored on its training objective)", dataset=POINTS_DATASET))
-network.register_architecture("diffusion_conv", Entry(
-    _architecture_builder("conv"), _architecture_defaults("conv"),
-    "diffusion panel: small U-Net denoiser for 8×8 images (scored on its training objective)",
-    dataset=IMAGES_DATASET))
-network.register_dataset(POINTS_DATASET, Entry(
-    _objective_task, {"data": "moons", **_DATA_DEFAULTS},
-    "diffusion-panel 2D points; loss: the training objective (DDPM / EDM / flow) with fixed noise and t"))
-network.register_dataset(IMAGES_DATASET, Entry(
-    _objective_task, {"data": "digits", **_DATA_DEFAULTS},
-    "diffusion-panel images in [−1, 1]; loss: the training objective (DDPM / EDM / flow) with fixed noise and t"))
-network.register_checkpoint_format(FORMAT, open_diffusion_checkpoint, "diffusion-panel checkpoints (DDPM, EDM, flow)")
+
+def register(registry: Registry) -> None:
+    """Add the denoisers, their objectives and the diffusion-panel checkpoint format to ``registry``."""
+    registry.add_architecture("diffusion_mlp", Entry(
+        _architecture_builder("mlp"), _architecture_defaults("mlp"),
+        "diffusion panel: MLP denoiser for 2D points (scored on its training objective)", dataset=POINTS_DATASET))
+    registry.add_architecture("diffusion_conv", Entry(
+        _architecture_builder("conv"), _architecture_defaults("conv"),
+        "diffusion panel: small U-Net denoiser for 8×8 images (scored on its training objective)",
+        dataset=IMAGES_DATASET))
+    registry.add_dataset(POINTS_DATASET, Entry(
+        _objective_task, {"data": "moons", **_DATA_DEFAULTS},
+        "diffusion-panel 2D points; loss: the training objective (DDPM / EDM / flow) with fixed noise and t"))
+    registry.add_dataset(IMAGES_DATASET, Entry(
+        _objective_task, {"data": "digits", **_DATA_DEFAULTS},
+        "diffusion-panel images in [−1, 1]; loss: the training objective (DDPM / EDM / flow) with fixed noise and t"))
+    registry.add_format(CheckpointFormat(FORMAT, open_diffusion_checkpoint,
+                                         "diffusion-panel checkpoints (DDPM, EDM, flow)"))

@@ -1,7 +1,7 @@
 """The latent panel's models in the optimizer's Real-network mode (loss landscapes, Li et al. 2018).
 
-Registers with :mod:`engines.optim.network` (which imports this module lazily, on its first registry
-lookup, so neither engine imports the other at import time):
+:func:`register` adds to a landscape registry (:mod:`engines.landscape.registry`, which imports none of
+its providers; :mod:`tasks.landscape` composes them):
 
 - architectures ``latent_vae``, ``latent_conv_vae``, ``latent_cluster_vae``, ``latent_nice``: the latent
   models with the same parameter names as their checkpoints, whose ``forward(x, noise)`` returns the
@@ -27,11 +27,11 @@ from torch import Tensor
 
 from engines.errors import InputError
 from engines.latent.checkpoint import FORMAT, load_checkpoint
-from engines.latent.config import DEFAULTS, KIND_TITLES, ModelConfig
+from engines.latent.catalogue import MODELS
+from engines.latent.config import ModelConfig
 from engines.latent.data import DataSpec, load_data
 from engines.latent.models import NICE, VAE, ClusterVAE, ConvVAE, gaussian_kl
-from engines.optim import network
-from engines.optim.network import Entry, OpenedNetwork, Split, Task
+from engines.landscape.registry import CheckpointFormat, Entry, OpenedNetwork, Registry, Split, Task
 
 ELBO_DATASET = "latent_elbo"
 FLOW_DATASET = "latent_flow"
@@ -109,7 +109,7 @@ def _model_builder(kind: str):
 
 
 def _model_defaults(kind: str) -> dict[str, Any]:
-    cfg = ModelConfig(kind=kind, hidden=DEFAULTS[kind]["hidden"]).as_dict()
+    cfg = ModelConfig(kind=kind, hidden=MODELS[kind].option("hidden").default).as_dict()
     cfg.pop("kind")
     return cfg
 
@@ -173,16 +173,19 @@ def _flow_task(config: dict[str, Any]) -> Task:
                 split(data.test_x, data.test_y), _mean_loss)
 
 
-def open_latent_checkpoint(path: Path) -> OpenedNetwork:
+def open_latent_checkpoint(registry: Registry, path: Path) -> OpenedNetwork:
     """A latent-panel checkpoint as a registered objective network with its recorded data set."""
     ckpt = load_checkpoint(path)  # InputError for a damaged, edited or foreign file
     kind = ckpt.config.kind
+    if kind not in ARCHITECTURE_OF_KIND:
+        raise InputError(f"{Path(path).name} is a {MODELS[kind].label}, which the loss landscape has no objective for; "
+                         f"it opens {', '.join(MODELS[k].label for k in ARCHITECTURE_OF_KIND)}")
     architecture = ARCHITECTURE_OF_KIND[kind]
     arch_config = {k: v for k, v in ckpt.config.as_dict().items() if k != "kind"}
-    model = network.build_model(architecture, arch_config)
+    model = registry.build_model(architecture, arch_config)
     model.load_state_dict(ckpt.model.state_dict())
     model.eval()
-    dataset = network.ARCHITECTURES[architecture].dataset
+    dataset = registry.architecture(architecture).dataset
     recorded = ckpt.info.get("dataset")
     data_config: dict[str, Any] = {}
     if isinstance(recorded, Mapping):
@@ -190,23 +193,25 @@ def open_latent_checkpoint(path: Path) -> OpenedNetwork:
                        **{k: recorded.get(k) for k in ("path", "labels", "size", "channels")}}
     if dataset == ELBO_DATASET:
         data_config["latent"] = ckpt.config.latent
-    task = network.load_task(dataset, data_config)
+    task = registry.load_task(dataset, data_config)
     shape = tuple(task.train.inputs[0].shape[1:])
     if shape != tuple(ckpt.config.data_shape):
         raise InputError(f"{ckpt.name}: the model expects items shaped {list(ckpt.config.data_shape)} but its data set "
                          f"{task.name} has items shaped {list(shape)}")
-    label = f"checkpoint {Path(path).name}: {KIND_TITLES[kind]}, {task.name}"
+    label = f"checkpoint {Path(path).name}: {MODELS[kind].label}, {task.name}"
     return OpenedNetwork(model, task, label, architecture, arch_config, dataset, data_config, LOSS_NAMES[dataset])
 
 
-for _kind, _arch in ARCHITECTURE_OF_KIND.items():
-    network.register_architecture(_arch, Entry(
-        _model_builder(_kind), _model_defaults(_kind), f"latent panel: {KIND_TITLES[_kind]} (its training objective)",
-        dataset=FLOW_DATASET if _kind == "nice" else ELBO_DATASET))
-network.register_dataset(ELBO_DATASET, Entry(
-    _elbo_task, {**_DATA_DEFAULTS, "latent": 16, "noise_seed": 0},
-    "latent-panel data with fixed reparameterisation noise; loss: negative ELBO, nats per item"))
-network.register_dataset(FLOW_DATASET, Entry(
-    _flow_task, {**_DATA_DEFAULTS, "dequantize": "centre", "noise_seed": 0},
-    "latent-panel data, dequantised at bin centres (or fixed noise); loss: NLL in bits per dimension"))
-network.register_checkpoint_format(FORMAT, open_latent_checkpoint, "latent-panel checkpoints (VAE, NICE)")
+def register(registry: Registry) -> None:
+    """Add the latent models, their two objectives and the latent-panel checkpoint format to ``registry``."""
+    for kind, architecture in ARCHITECTURE_OF_KIND.items():
+        registry.add_architecture(architecture, Entry(
+            _model_builder(kind), _model_defaults(kind), f"latent panel: {MODELS[kind].label} (its training objective)",
+            dataset=FLOW_DATASET if kind == "nice" else ELBO_DATASET))
+    registry.add_dataset(ELBO_DATASET, Entry(
+        _elbo_task, {**_DATA_DEFAULTS, "latent": 16, "noise_seed": 0},
+        "latent-panel data with fixed reparameterisation noise; loss: negative ELBO, nats per item"))
+    registry.add_dataset(FLOW_DATASET, Entry(
+        _flow_task, {**_DATA_DEFAULTS, "dequantize": "centre", "noise_seed": 0},
+        "latent-panel data, dequantised at bin centres (or fixed noise); loss: NLL in bits per dimension"))
+    registry.add_format(CheckpointFormat(FORMAT, open_latent_checkpoint, "latent-panel checkpoints (VAE, NICE)"))

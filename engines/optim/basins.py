@@ -6,16 +6,16 @@ when its final point lies within ``tol`` of m.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 import numpy as np
 import torch
 
+from engines.device import DeviceLike, as_device
 from engines.errors import InputError
 from engines.jobs import Reporter
 from engines.optim.spec import OptimizerSpec
 from engines.optim.surfaces import Surface
-from engines.optim.trajectories import Batch, as_device, drive
+from engines.optim.trajectories import Batch, drive
 
 
 @dataclass
@@ -42,7 +42,7 @@ def basin_map(
     n: int = 256,
     steps: int = 1000,
     tol: float = 0.05,
-    device: Union[str, torch.device] = "cpu",
+    device: DeviceLike = "cpu",
     dtype: torch.dtype = torch.float32,
     bbox_scale: float = 10.0,
 ) -> BasinMap:

@@ -31,7 +31,7 @@ import torch
 from scipy.integrate import solve_ivp
 
 from engines.errors import InputError
-from engines.optim.optimizers import OPTIMIZERS
+from engines.optim.catalogue import OPTIMIZERS
 from engines.optim.spec import OptimizerSpec, format_spec
 
 Box = tuple[tuple[float, float], tuple[float, float]]
@@ -90,8 +90,8 @@ def time_scale(lr: float, momentum: float = 0.0) -> TimeScale:
 def time_scale_for(spec: OptimizerSpec) -> TimeScale:
     """:func:`time_scale` for an "sgd" or "momentum" spec without wrappers, Nesterov or weight decay
     (those change the ODE); with momentum, dampening τ scales the gradient: γ becomes γ(1 − τ)."""
-    info = OPTIMIZERS.get(spec.name)
-    hyper = {**info.defaults, **info.fixed, **spec.hyper} if info is not None else {}
+    entry = OPTIMIZERS[spec.name] if spec.name in OPTIMIZERS else None
+    hyper = {**entry.defaults(), **entry.fixed, **spec.hyper} if entry is not None else {}
     if spec.name not in ("sgd", "momentum") or spec.wrappers or hyper["nesterov"] or hyper["weight_decay"]:
         raise InputError(f"{format_spec(spec)} has no ODE counterpart here: use plain sgd or momentum")
     momentum = float(hyper["momentum"])

@@ -10,7 +10,9 @@ Grammar (whitespace around tokens is ignored)::
 Examples: ``adam:lr=0.01,betas=0.9/0.999``,
 ``sgd:lr=0.001,momentum=0.9+lookahead:k=5,alpha=0.5+weight_decay:rate=0.01@my run``,
 ``adam+piecewise_lr:1000=1,2000=0.1`` (piecewise_lr's keys are step numbers).
-Names come from :data:`OPTIMIZERS` and :data:`WRAPPERS`; errors raise InputError naming the bad token.
+Names come from the catalogues :data:`~engines.optim.catalogue.OPTIMIZERS` and
+:data:`~engines.optim.catalogue.WRAPPERS`; errors raise InputError naming the bad token. Parsing and
+formatting import no torch (the GUI's spec editor runs them before the engine is loaded).
 """
 from __future__ import annotations
 
@@ -19,8 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
 from engines.errors import InputError
-from engines.optim.optimizers.registry import OPTIMIZERS
-from engines.optim.wrappers import WRAPPERS
+from engines.optim.catalogue import OPTIMIZERS, WRAPPERS
 
 Value = Union[float, tuple, Any]  # floats/tuples from text; tensors allowed for batched sweeps
 
@@ -94,16 +95,11 @@ def parse_spec(text: str) -> OptimizerSpec:
     body, at, label = text.partition("@")
     parts = [_part(p) for p in body.split("+")]
     (name, hyper), wrapper_parts = parts[0], parts[1:]
-    info = OPTIMIZERS.get(name)
-    if info is None:
-        raise InputError(f"unknown optimizer {name!r}; known: {', '.join(OPTIMIZERS)}")
-    _check_keys(name, hyper, info.defaults, False)
+    _check_keys(name, hyper, OPTIMIZERS[name].defaults(), False)
     wrappers = []
     for wname, wparams in wrapper_parts:
-        winfo = WRAPPERS.get(wname)
-        if winfo is None:
-            raise InputError(f"unknown wrapper {wname!r}; known: {', '.join(WRAPPERS)}")
-        _check_keys(wname, wparams, winfo.defaults, winfo.step_keys)
+        wrapper = WRAPPERS[wname]
+        _check_keys(wname, wparams, wrapper.defaults(), wrapper.step_keys)
         wrappers.append(WrapperSpec(wname, wparams))
     return OptimizerSpec(name, hyper, tuple(wrappers), label.strip() or None if at else None)
 

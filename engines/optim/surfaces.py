@@ -1,7 +1,9 @@
 """2D test functions f: (..., 2) → (...) with known minima, bounds, start points and analytic gradients.
 
 Definitions and minima: Surjanovic & Bingham, "Virtual Library of Simulation Experiments" (SFU);
-the quadratic is the ill-conditioned bowl of Goh, "Why Momentum Really Works" (Distill 2017).
+the quadratic is the ill-conditioned bowl of Goh, "Why Momentum Really Works" (Distill 2017). Names,
+descriptions and the parameters' defaults and ranges are in :data:`engines.optim.catalogue.SURFACES`, whose
+entries name the builder functions below; :func:`get_surface` builds one by name.
 """
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ import torch
 from torch import Tensor
 
 from engines.errors import InputError
+from engines.catalogue import load
+from engines.optim.catalogue import SURFACES
 
 Point = tuple[float, float]
 Bounds = tuple[tuple[float, float], tuple[float, float]]
@@ -60,7 +64,7 @@ def _xy(t: Tensor) -> tuple[Tensor, Tensor]:
     return t[..., 0], t[..., 1]
 
 
-def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
+def rosenbrock(a: float, b: float) -> Surface:
     """(a − x)² + b(y − x²)²; minimum (a, a²)."""
 
     def fn(t: Tensor) -> Tensor:
@@ -100,7 +104,7 @@ def beale() -> Surface:
                    ((1.0, 1.5), (-2.0, -2.0), (-3.0, 3.5), (2.0, -1.5)), grad)
 
 
-def rastrigin(A: float = 10.0) -> Surface:
+def rastrigin(A: float) -> Surface:
     """2A + Σ(x² − A cos 2πx); global minimum (0, 0) among a lattice of local ones."""
 
     def fn(t: Tensor) -> Tensor:
@@ -189,10 +193,10 @@ def monkey_saddle() -> Surface:
                    ((1.5, 0.1), (0.5, 1.5), (1.0, -1.0)), grad)
 
 
-def quadratic(kappa: float = 10.0, angle: float = 30.0, scale: float = 1.0) -> Surface:
+def quadratic(kappa: float, angle: float, scale: float) -> Surface:
     """½ θᵀHθ with eigenvalues (scale/κ, scale), the flat direction at ``angle`` degrees; minimum (0, 0)."""
-    if not kappa >= 1.0 or not scale > 0:
-        raise InputError("quadratic needs kappa ≥ 1 and scale > 0")
+    if not scale > 0:  # kappa's range (at least 1) is checked with the catalogue's option
+        raise InputError(f"quadratic scale must be positive, got {scale:g}")
     lmin, lmax = scale / kappa, scale
     c, s = math.cos(math.radians(angle)), math.sin(math.radians(angle))
     h = ((lmin * c * c + lmax * s * s, (lmin - lmax) * c * s),
@@ -210,26 +214,12 @@ def quadratic(kappa: float = 10.0, angle: float = 30.0, scale: float = 1.0) -> S
                    ((-1.8, 1.2), (1.5, 1.5), (0.2, -1.9)), grad, (lmin, lmax))
 
 
-_BUILDERS: dict[str, Callable[..., Surface]] = {
-    "rosenbrock": rosenbrock,
-    "beale": beale,
-    "rastrigin": rastrigin,
-    "himmelblau": himmelblau,
-    "booth": booth,
-    "styblinski_tang": styblinski_tang,
-    "saddle": saddle,
-    "monkey_saddle": monkey_saddle,
-    "quadratic": quadratic,
-}
-SURFACES: list[str] = list(_BUILDERS)
-
-
 def get_surface(name: str, **params: float) -> Surface:
-    """A built-in surface by name with optional parameters (e.g. ``quadratic``: kappa, angle, scale)."""
-    builder = _BUILDERS.get(name)
-    if builder is None:
-        raise InputError(f"unknown surface {name!r}; known: {', '.join(SURFACES)}")
-    try:
-        return builder(**{k: float(v) for k, v in params.items()})
-    except TypeError:
-        raise InputError(f"surface {name!r} does not take parameters {sorted(params)}") from None
+    """A built-in surface by name with optional parameters (e.g. ``quadratic``: kappa, angle, scale), each
+    checked against its range in the catalogue; the others take their catalogue defaults."""
+    entry = SURFACES[name]
+    unknown = sorted(set(params) - {o.name for o in entry.options})
+    if unknown:
+        raise InputError(f"surface {name!r} does not take parameters {unknown}; {entry.takes()}")
+    values = {**entry.defaults(), **{k: entry.option(k).validate(float(v), name) for k, v in params.items()}}
+    return load(entry.builder)(**values)

@@ -14,12 +14,13 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from engines.device import DeviceLike, as_device
 from engines.errors import InputError
 from engines.jobs import Reporter
-from engines.optim.optimizers import OPTIMIZERS
+from engines.optim.catalogue import OPTIMIZERS
 from engines.optim.spec import OptimizerSpec
 from engines.optim.surfaces import Surface
-from engines.optim.trajectories import Batch, as_device, drive
+from engines.optim.trajectories import Batch, drive
 
 METRICS = ("final_loss", "steps_to_tol")
 
@@ -40,7 +41,7 @@ class SweepResult:
 
 def with_hyper(spec: OptimizerSpec, name: str, value: Union[float, Tensor]) -> OptimizerSpec:
     """A copy of ``spec`` with hyperparameter ``name`` (or tuple component ``name.i``) set to ``value``."""
-    defaults = OPTIMIZERS[spec.name].defaults if spec.name in OPTIMIZERS else {}
+    defaults = OPTIMIZERS[spec.name].defaults() if spec.name in OPTIMIZERS else {}
     key, _, index = name.partition(".")
     if key not in defaults:
         raise InputError(f"{spec.name} has no hyperparameter {key!r}; known: {', '.join(defaults)}")
@@ -66,7 +67,7 @@ def sweep(
     steps: int,
     metric: str = "final_loss",
     tol: float = 1e-6,
-    device: Union[str, torch.device] = "cpu",
+    device: DeviceLike = "cpu",
     dtype: torch.dtype = torch.float64,
     bbox_scale: float = 10.0,
 ) -> SweepResult:

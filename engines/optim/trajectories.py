@@ -9,13 +9,13 @@ non-finite) is frozen at its last checked finite point and marked diverged.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Optional, Sequence, Union
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 import torch
 from torch import Tensor
 
-from engines.device import pick_device
+from engines.device import DeviceLike, as_device
 from engines.errors import InputError
 from engines.jobs import Reporter, Throttle
 from engines.optim.optimizers import build_optimizer
@@ -24,10 +24,6 @@ from engines.optim.surfaces import Surface
 
 CHECK_EVERY = 16
 """Divergence is checked at every recorded step and at least every CHECK_EVERY steps."""
-
-
-def as_device(device: Union[str, torch.device, None]) -> torch.device:
-    return device if isinstance(device, torch.device) else pick_device(device)
 
 
 class Batch:
@@ -122,7 +118,7 @@ class TrajectoryRequest:
     noise: float = 0.0  # std of Gaussian noise added to every gradient (Langevin dynamics)
     seed: int = 0
     dtype: torch.dtype = torch.float32
-    device: Union[str, torch.device] = "cpu"
+    device: DeviceLike = "cpu"
     bbox_scale: float = 10.0
     record_every: int = 1
     record_state: bool = True

@@ -3,11 +3,11 @@ weight decay, layer adaptation, learning-rate schedules (piecewise linear, warm-
 accumulation, Lookahead (Zhang et al. 2019) and lazy updates.
 
 Wrappers compose in the order the spec lists them: each one transforms the update proposed by the base
-optimizer and the wrappers before it, as bert4keras does with ``new_x − x``.
+optimizer and the wrappers before it, as bert4keras does with ``new_x − x``. Their names, parameters and
+descriptions are in :data:`engines.optim.catalogue.WRAPPERS`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 import torch
@@ -175,25 +175,3 @@ class Lazy(DeltaWrapper):
         assert g is not None
         mask = (g != 0).any(dim=-1, keepdim=True) if p.dim() > self.batch_dims else g != 0
         p.copy_(torch.where(mask, p, old))
-
-
-@dataclass(frozen=True)
-class WrapperInfo:
-    """A wrapper's factory ``(inner, **params)``, default parameters and a one-line description."""
-
-    factory: Callable[..., Stepper]
-    defaults: dict[str, float] = field(default_factory=dict)
-    description: str = ""
-    step_keys: bool = False  # parameters are {step: factor} points rather than named
-
-
-WRAPPERS: dict[str, WrapperInfo] = {
-    "weight_decay": WrapperInfo(WeightDecay, {"rate": 0.01}, "θ −= γ λ θ after each update"),
-    "layer_adaptation": WrapperInfo(LayerAdaptation, {}, "trust ratio ‖θ‖/‖h‖ per tensor (LAMB)"),
-    "piecewise_lr": WrapperInfo(piecewise_lr, {}, "lr × piecewise-linear {step: factor}", step_keys=True),
-    "warmup": WrapperInfo(warmup, {"steps": 100.0}, "linear warm-up of the lr from 0"),
-    "cosine": WrapperInfo(cosine, {"steps": 1000.0, "floor": 0.0}, "cosine decay of the lr to floor"),
-    "accumulate": WrapperInfo(Accumulate, {"k": 4.0}, "update every k steps with the mean gradient"),
-    "lookahead": WrapperInfo(Lookahead, {"k": 5.0, "alpha": 0.5}, "slow weights pulled towards fast every k steps"),
-    "lazy": WrapperInfo(Lazy, {}, "rows with zero gradient stay untouched (embeddings)"),
-}

@@ -16,13 +16,16 @@ import torch
 
 from engines.device import describe_device, pick_device
 from engines.jobs import run
-from engines.optim import landscape as ls
-from engines.optim import network
+from engines.landscape import digits
+from engines.landscape import planes as ls
+from engines.landscape.registry import Registry, Split
 
 N = 41
 ROWS = (0, 20, 40)  # grid rows evaluated one point at a time
 REFERENCE_BATCH = 128  # the reference code's default evaluation batch size
 REPEATS = 3
+REGISTRY = Registry()
+digits.register(REGISTRY)
 
 
 def best_of(fn: Callable[[], object]) -> float:
@@ -35,7 +38,7 @@ def best_of(fn: Callable[[], object]) -> float:
 
 
 @torch.no_grad()
-def reference_style(model: torch.nn.Module, data: network.Split, loss_fn, center, dirs, a: float, b: float) -> float:
+def reference_style(model: torch.nn.Module, data: Split, loss_fn, center, dirs, a: float, b: float) -> float:
     """One grid point as in loss-landscape: set the weights in place, then average minibatch losses."""
     for name, p in model.named_parameters():
         p.copy_(center[name] + a * dirs.d1[name] + b * dirs.d2[name])
@@ -46,7 +49,7 @@ def reference_style(model: torch.nn.Module, data: network.Split, loss_fn, center
     return total / len(data)
 
 
-def bench(model: torch.nn.Module, data: network.Split, loss_fn, center, dirs) -> None:
+def bench(model: torch.nn.Module, data: Split, loss_fn, center, dirs) -> None:
     print(f"-- {len(data)} samples per grid point")
     auto = ls.auto_batch_points(model, data, 4096)
     timings: dict[int, float] = {}
@@ -60,7 +63,7 @@ def bench(model: torch.nn.Module, data: network.Split, loss_fn, center, dirs) ->
     points = [(float(a), float(result.b[i])) for i in ROWS for a in result.a]
     lean = best_of(lambda: [ls.point_loss(model, data, loss_fn, center, dirs, a, b) for a, b in points])
     single = np.array([ls.point_loss(model, data, loss_fn, center, dirs, a, b) for a, b in points])
-    copy = network.build_model("digits_mlp").eval()
+    copy = REGISTRY.build_model("digits_mlp").eval()
     ref = best_of(lambda: [reference_style(copy, data, loss_fn, center, dirs, a, b) for a, b in points])
     scale = N * N / len(points)
     print(f"one at a time, lean functional_call: {lean / len(points) * 1e3:.3f} ms/point, "
@@ -77,8 +80,8 @@ def bench(model: torch.nn.Module, data: network.Split, loss_fn, center, dirs) ->
 
 def main() -> None:
     torch.manual_seed(0)
-    model = network.build_model("digits_mlp").eval()
-    task = network.load_task("digits")
+    model = REGISTRY.build_model("digits_mlp").eval()
+    task = REGISTRY.load_task("digits")
     center = ls.parameters(model)
     dirs = ls.random_directions(center, seed=1)
     n_params = sum(v.numel() for v in center.values())

@@ -12,7 +12,10 @@ import numpy as np
 import torch
 
 from engines.jobs import run
-from engines.optim import TrajectoryRequest, basin_map, get_surface, parse_spec, run_trajectories
+from engines.optim.basins import basin_map
+from engines.optim.spec import parse_spec
+from engines.optim.surfaces import get_surface
+from engines.optim.trajectories import TrajectoryRequest, run_trajectories
 
 N, STEPS, REPEATS = 65_536, 300, 3
 SURFACE = get_surface("rosenbrock")

@@ -4,8 +4,11 @@ import torch
 
 from engines.errors import InputError
 from engines.jobs import run
-from engines.optim import (basin_map, get_surface, gd_rate, momentum_rate, optimal_momentum, optimal_step,
-                           parse_spec, rate_gd, rate_momentum, sweep)
+from engines.optim.basins import basin_map
+from engines.optim.quadratic import gd_rate, momentum_rate, optimal_momentum, optimal_step, rate_gd, rate_momentum
+from engines.optim.spec import parse_spec
+from engines.optim.surfaces import get_surface
+from engines.optim.sweeps import sweep
 
 
 def test_basin_map_on_himmelblau():

@@ -16,22 +16,27 @@ from engines.diffusion.data import load_data
 from engines.diffusion.schedules import VPSchedule
 from engines.errors import InputError
 from engines.jobs import run
-from engines.optim import network
-from engines.optim.landscape import (
+from engines.landscape.formats import identify_checkpoint, load_checkpoint, open_network
+from engines.landscape.planes import (
     loss_surface,
     parameters,
     point_loss,
     random_directions,
 )
+from engines.landscape.registry import OpenedNetwork
+from engines.landscape.runs import save_run
+from engines.landscape.training import train_run
+from tasks.landscape import registry
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKPOINTS = ROOT / "resources" / "checkpoints"
 MOONS_TRAIN_LOSS = 0.2169980  # diffusion_moons (DDPM ε, linear) on its 20000 training points, noise seed 0
+REGISTRY = registry()  # the application's: every provider registered
 
 
 @pytest.fixture(scope="module")
-def moons() -> network.OpenedNetwork:
-    return network.open_network(CHECKPOINTS / "diffusion_moons.json")
+def moons() -> OpenedNetwork:
+    return open_network(REGISTRY, CHECKPOINTS / "diffusion_moons.json")
 
 
 def _engine_training_loss(net, x0, objective, prediction="eps", schedule="linear", sigma_data=0.5, seed=0) -> float:
@@ -50,16 +55,21 @@ def _copy(name: str, folder: Path) -> Path:
 
 
 def test_diffusion_is_a_provider_of_the_registry():
-    assert "engines.diffusion.landscape" in network.PROVIDERS  # imported lazily, as the latent panel's
-    network.load_providers()
-    assert {"diffusion_mlp", "diffusion_conv"} <= set(network.ARCHITECTURES)
-    assert {"diffusion_points", "diffusion_images"} <= set(network.DATASETS)
-    assert "workbench-diffusion" in network.CHECKPOINT_FORMATS and "latent_vae" in network.ARCHITECTURES
+    from engines.diffusion import landscape
+    from engines.landscape.registry import Registry
+
+    alone = Registry()
+    landscape.register(alone)  # a provider registers into any registry; the application composes them all
+    assert set(alone.architectures) == {"diffusion_mlp", "diffusion_conv"} and set(alone.formats) == {
+        "workbench-diffusion"}
+    assert {"diffusion_mlp", "diffusion_conv"} <= set(REGISTRY.architectures)
+    assert {"diffusion_points", "diffusion_images"} <= set(REGISTRY.datasets)
+    assert "workbench-diffusion" in REGISTRY.formats and "latent_vae" in REGISTRY.architectures
 
 
 def test_bundled_moons_opens_in_the_registry(moons):
     assert moons.architecture == "diffusion_mlp" and moons.dataset == "diffusion_points" and moons.run is None
-    assert network.ARCHITECTURES["diffusion_conv"].dataset == "diffusion_images"
+    assert REGISTRY.architectures["diffusion_conv"].dataset == "diffusion_images"
     assert moons.dataset_config["data"] == "moons" and moons.dataset_config["objective"] == "ddpm"
     assert moons.dataset_config["sigma_data"] == pytest.approx(0.93238544)
     assert "DDPM eps" in moons.loss_name and "training loss" in moons.loss_name and not moons.model.training
@@ -67,10 +77,10 @@ def test_bundled_moons_opens_in_the_registry(moons):
     engine = diffusion_checkpoint.load(CHECKPOINTS / "diffusion_moons.json")[0].net
     assert all(torch.equal(engine.state_dict()[k], v) for k, v in moons.model.state_dict().items())
     # the registered model has the checkpoint's parameter names: the weights load as a bare state dict too
-    bare = network.load_checkpoint(CHECKPOINTS / "diffusion_moons.safetensors", "diffusion_mlp", moons.arch_config)
+    bare = load_checkpoint(REGISTRY, CHECKPOINTS / "diffusion_moons.safetensors", "diffusion_mlp", moons.arch_config)
     assert all(torch.equal(bare.state_dict()[k], v) for k, v in moons.model.state_dict().items())
     # the weights alone: their safetensors metadata names the format
-    assert network.identify_checkpoint(CHECKPOINTS / "diffusion_digits.safetensors") == "workbench-diffusion"
+    assert identify_checkpoint(REGISTRY, CHECKPOINTS / "diffusion_digits.safetensors") == "workbench-diffusion"
 
 
 def test_moons_landscape_centre_is_its_training_loss_and_batched_matches_single(moons):
@@ -81,7 +91,7 @@ def test_moons_landscape_centre_is_its_training_loss_and_batched_matches_single(
     with torch.no_grad():
         own = float(moons.task.loss_fn(moons.model(*train.inputs), train.targets))
     assert own == pytest.approx(expected, rel=1e-6)
-    again = network.load_task(moons.dataset, moons.dataset_config)  # the noise and t are fixed
+    again = REGISTRY.load_task(moons.dataset, moons.dataset_config)  # the noise and t are fixed
     assert all(torch.equal(x, y) for x, y in zip(again.train.inputs, train.inputs))
 
     center = parameters(moons.model)
@@ -101,8 +111,8 @@ def test_moons_landscape_centre_is_its_training_loss_and_batched_matches_single(
 ])
 def test_each_objective_is_the_engines_training_loss(objective, prediction, schedule):
     torch.manual_seed(0)
-    model = network.build_model("diffusion_mlp", {"width": 16, "depth": 1, "emb": 8}).eval()
-    task = network.load_task("diffusion_points", {"objective": objective, "prediction": prediction,
+    model = REGISTRY.build_model("diffusion_mlp", {"width": 16, "depth": 1, "emb": 8}).eval()
+    task = REGISTRY.load_task("diffusion_points", {"objective": objective, "prediction": prediction,
                                                   "schedule": schedule, "sigma_data": 0.7, "noise_seed": 3})
     with torch.no_grad():
         ours = float(task.loss_fn(model(*task.train.inputs), task.train.targets))
@@ -112,7 +122,7 @@ def test_each_objective_is_the_engines_training_loss(objective, prediction, sche
 
 
 def test_digits_unet_batches_like_single():
-    digits = network.open_network(CHECKPOINTS / "diffusion_digits.safetensors")
+    digits = open_network(REGISTRY, CHECKPOINTS / "diffusion_digits.safetensors")
     assert digits.architecture == "diffusion_conv" and digits.dataset == "diffusion_images"
     data = digits.task.train.take(slice(0, 64))
     engine = diffusion_checkpoint.load(CHECKPOINTS / "diffusion_digits.json")[0].net
@@ -129,12 +139,12 @@ def test_digits_unet_batches_like_single():
 
 
 def test_diffusion_runs_train_save_and_reopen(tmp_path):
-    trained = run(network.train_run, "adam:lr=0.001", steps=2, batch_size=64, save_every=1,
+    trained = run(train_run, REGISTRY, "adam:lr=0.001", steps=2, batch_size=64, save_every=1,
                   architecture="diffusion_mlp", arch_config={"width": 16, "depth": 1, "emb": 8},
                   dataset_config={"objective": "flow"})
     assert np.isfinite(trained.losses).all() and trained.snapshot_steps == (0, 1, 2)
-    network.save_run(trained, tmp_path / "run")
-    opened = network.open_network(tmp_path / "run")
+    save_run(trained, tmp_path / "run")
+    opened = open_network(REGISTRY, tmp_path / "run")
     assert opened.run is not None and opened.architecture == "diffusion_mlp"
     assert opened.dataset_config["objective"] == "flow"
 
@@ -145,23 +155,23 @@ def test_damaged_diffusion_checkpoints_raise_input_error(tmp_path):
     config.write_text(text[: len(text) // 2])  # corrupted JSON
     for target in (config, config.with_suffix(".safetensors")):
         with pytest.raises(InputError, match="not a readable checkpoint config"):
-            network.open_network(target)
+            open_network(REGISTRY, target)
         with pytest.raises(InputError, match="not a readable checkpoint config"):
-            network.identify_checkpoint(target)
+            identify_checkpoint(REGISTRY, target)
 
     body = json.loads(text)
     edited = {**body, "network": {**body["network"], "width": 64}}  # weights no longer match
     config.write_text(json.dumps(edited))
     with pytest.raises(InputError):
-        network.open_network(config)
+        open_network(REGISTRY, config)
     config.write_text(json.dumps({**body, "objective": "score"}))
     with pytest.raises(InputError, match="objective"):
-        network.open_network(config)
+        open_network(REGISTRY, config)
     config.write_text(json.dumps({k: v for k, v in body.items() if k != "dataset"}))
     with pytest.raises(InputError, match="data set"):
-        network.open_network(config)
+        open_network(REGISTRY, config)
     config.write_text(text)
     weights = config.with_suffix(".safetensors")
     weights.write_bytes(weights.read_bytes()[:-16] + bytes(16))  # damaged weights: the hash no longer matches
     with pytest.raises(InputError):
-        network.open_network(config)
+        open_network(REGISTRY, config)

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from engines.errors import InputError
-from engines.optim import compile_expression
+from engines.optim.expression import compile_expression
 
 
 def test_formula_value_and_gradient():

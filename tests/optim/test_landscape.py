@@ -11,15 +11,20 @@ from torch import nn
 
 from engines.errors import InputError
 from engines.jobs import Cancelled, run
-from engines.optim import landscape as ls
-from engines.optim import network
+from engines.landscape import digits
+from engines.landscape import planes as ls
+from engines.landscape.registry import Registry
+from engines.landscape.training import train_run
+
+REGISTRY = Registry()
+digits.register(REGISTRY)
 
 
 @pytest.fixture(scope="module")
 def setup():
     torch.manual_seed(0)
-    model = network.build_model("digits_mlp", {"hidden": [16]})
-    task = network.load_task("digits")
+    model = REGISTRY.build_model("digits_mlp", {"hidden": [16]})
+    task = REGISTRY.load_task("digits")
     data = task.train.take(slice(0, 300))
     center = ls.parameters(model)
     return model, data, task.loss_fn, center, ls.random_directions(center, seed=4)
@@ -74,7 +79,7 @@ def test_loss_surface_cancels_and_validates(setup):
     wrong = ls.Directions({"x": torch.zeros(1)}, {"x": torch.zeros(1)})
     with pytest.raises(InputError, match="directions"):
         run(ls.loss_surface, model, data, loss_fn, wrong, n=4)
-    small = network.build_model("digits_mlp", {"hidden": [8]}).state_dict()
+    small = REGISTRY.build_model("digits_mlp", {"hidden": [8]}).state_dict()
     with pytest.raises(InputError, match=r"'0.weight' \(16, 64\) is shaped \(8, 64\)"):
         run(ls.loss_surface, model, data, loss_fn, dirs, n=4, center=small)
 
@@ -140,9 +145,9 @@ def test_pca_of_planar_path_explains_everything():
 
 
 def test_training_run_on_its_landscape():
-    trained = run(network.train_run, "adam:lr=0.01", steps=30, batch_size=32, save_every=10,
+    trained = run(train_run, REGISTRY, "adam:lr=0.01", steps=30, batch_size=32, save_every=10,
                   arch_config={"hidden": [8]})
-    model = trained.model()
+    model = trained.model(REGISTRY)
     center = ls.parameters(model)
     names = list(center)
     pca = ls.pca_path(trained.snapshots, names)

@@ -15,22 +15,27 @@ from safetensors.torch import save_file
 
 from engines.errors import InputError
 from engines.jobs import run
-from engines.optim import network
-from engines.optim.landscape import (
+from engines.landscape.formats import identify_checkpoint, load_checkpoint, open_network
+from engines.landscape.planes import (
     loss_surface,
     parameters,
     point_loss,
     random_directions,
 )
+from engines.landscape.registry import OpenedNetwork, Split
+from engines.landscape.runs import save_run
+from engines.landscape.training import train_run
+from tasks.landscape import registry
 
 CHECKPOINTS = Path(__file__).resolve().parents[2] / "resources" / "checkpoints"
 VAE_TRAIN_NEG_ELBO = -55.8407  # digits_vae on the training split, reparameterisation noise seed 0
 NICE_TRAIN_BPD = 2.69273  # digits_nice on the training split, bin-centre dequantisation
+REGISTRY = registry()  # the application's: every provider registered
 
 
 @pytest.fixture(scope="module")
-def vae() -> network.OpenedNetwork:
-    return network.open_network(CHECKPOINTS / "digits_vae.json")
+def vae() -> OpenedNetwork:
+    return open_network(REGISTRY, CHECKPOINTS / "digits_vae.json")
 
 
 def _copy(name: str, folder: Path) -> Path:
@@ -39,20 +44,23 @@ def _copy(name: str, folder: Path) -> Path:
     return folder / f"{name}.json"
 
 
-def test_optim_does_not_import_latent_until_a_lookup():
-    code = ("import sys; import engines.optim.network as n; assert 'engines.latent' not in sys.modules; "
-            "n.load_providers(); assert 'latent_vae' in n.ARCHITECTURES and 'engines.latent' in sys.modules")
+def test_the_registry_imports_no_provider_until_the_application_composes_it():
+    code = ("import sys; import engines.landscape.registry, engines.landscape.formats, engines.landscape.training, "
+            "engines.landscape.runs, engines.landscape.planes, engines.landscape.digits, tasks.landscape as t; "
+            "assert 'engines.latent' not in sys.modules and 'engines.diffusion' not in sys.modules; "
+            "r = t.registry(); assert 'latent_vae' in r.architectures and 'engines.latent' in sys.modules; "
+            "assert t.registry() is r")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2], timeout=120)
 
 
 def test_bundled_vae_opens_in_the_registry(vae):
     assert vae.architecture == "latent_vae" and vae.dataset == "latent_elbo" and vae.run is None
-    assert network.ARCHITECTURES["latent_vae"].dataset == "latent_elbo"
-    assert {"latent_conv_vae", "latent_cluster_vae", "latent_nice"} <= set(network.ARCHITECTURES)
+    assert REGISTRY.architectures["latent_vae"].dataset == "latent_elbo"
+    assert {"latent_conv_vae", "latent_cluster_vae", "latent_nice"} <= set(REGISTRY.architectures)
     assert vae.dataset_config["latent"] == 16 and vae.dataset_config["data"] == "digits"
     assert "negative ELBO" in vae.loss_name and not vae.model.training
     # the registered model has the checkpoint's parameter names: a bare state dict loads the same way
-    state = network.load_checkpoint(CHECKPOINTS / "digits_vae.safetensors", "latent_vae", vae.arch_config).state_dict()
+    state = load_checkpoint(REGISTRY, CHECKPOINTS / "digits_vae.safetensors", "latent_vae", vae.arch_config).state_dict()
     assert all(torch.equal(state[k], v) for k, v in vae.model.state_dict().items())
 
 
@@ -67,7 +75,7 @@ def test_vae_objective_is_the_latent_engines_elbo_with_fixed_noise(vae):
         torch.manual_seed(7)
         eps = torch.randn(len(x), 16)
         assert float(vae.model(x, eps).mean()) == pytest.approx(expected, rel=1e-6)
-    again = network.load_task(vae.dataset, vae.dataset_config)  # the noise is fixed: same task, same loss
+    again = REGISTRY.load_task(vae.dataset, vae.dataset_config)  # the noise is fixed: same task, same loss
     assert torch.equal(again.train.inputs[1], vae.task.train.inputs[1])
 
 
@@ -89,7 +97,7 @@ def test_vae_landscape_centre_is_its_own_loss_and_batched_matches_single(vae):
 def test_nice_landscape_is_bits_per_dim_and_batched_matches_single():
     from engines.latent.checkpoint import load_checkpoint
 
-    nice = network.open_network(CHECKPOINTS / "digits_nice.safetensors")  # the JSON beside it says the kind
+    nice = open_network(REGISTRY, CHECKPOINTS / "digits_nice.safetensors")  # the JSON beside it says the kind
     assert nice.architecture == "latent_nice" and "bits/dim" in nice.loss_name
     train = nice.task.train.take(slice(0, 300))
     with torch.no_grad():
@@ -111,14 +119,14 @@ def test_nice_landscape_is_bits_per_dim_and_batched_matches_single():
 ])
 def test_other_latent_models_batch_like_single(architecture, config):
     torch.manual_seed(0)
-    model = network.build_model(architecture, config).eval()
+    model = REGISTRY.build_model(architecture, config).eval()
     with torch.no_grad():
         for p in model.parameters():
             p.add_(0.1 * torch.randn_like(p))  # NICE starts as the identity: move it off
     shape = model.config.data_shape
     x = torch.rand(48, *shape)
     noise = torch.randn(48, model.config.latent) if architecture != "latent_nice" else torch.zeros(48, *shape)
-    data = network.Split((x, noise), torch.zeros(48, dtype=torch.long))
+    data = Split((x, noise), torch.zeros(48, dtype=torch.long))
 
     def loss_fn(out, _t):
         return out.mean()
@@ -132,12 +140,12 @@ def test_other_latent_models_batch_like_single(architecture, config):
 
 
 def test_latent_runs_train_save_and_reopen(tmp_path):
-    trained = run(network.train_run, "adam:lr=0.001", steps=4, batch_size=32, save_every=2,
+    trained = run(train_run, REGISTRY, "adam:lr=0.001", steps=4, batch_size=32, save_every=2,
                   architecture="latent_vae", arch_config={"hidden": 16, "latent": 2},
                   dataset_config={"latent": 2})
     assert np.isfinite(trained.losses).all() and trained.snapshot_steps == (0, 2, 4)
-    network.save_run(trained, tmp_path / "run")
-    opened = network.open_network(tmp_path / "run")
+    save_run(trained, tmp_path / "run")
+    opened = open_network(REGISTRY, tmp_path / "run")
     assert opened.run is not None and opened.architecture == "latent_vae"
     assert opened.run.snapshot_steps == (0, 2, 4)
 
@@ -148,43 +156,43 @@ def test_damaged_and_foreign_checkpoints_raise_input_error(tmp_path):
     config.write_text(text[: len(text) // 2])  # corrupted JSON
     for target in (config, config.with_suffix(".safetensors")):
         with pytest.raises(InputError, match="not a readable checkpoint config"):
-            network.open_network(target)
+            open_network(REGISTRY, target)
         with pytest.raises(InputError, match="not a readable checkpoint config"):
-            network.identify_checkpoint(target)
+            identify_checkpoint(REGISTRY, target)
 
     body = json.loads(text)
     body["format"] = "workbench-sound"
     config.write_text(json.dumps(body))
     with pytest.raises(InputError, match="'workbench-sound'.*cannot open.*workbench-latent"):
-        network.open_network(config)
+        open_network(REGISTRY, config)
     del body["format"]
     config.write_text(json.dumps(body))
     with pytest.raises(InputError, match="no \"format\""):
-        network.open_network(config)
+        open_network(REGISTRY, config)
 
     body["format"] = "workbench-latent"
     body["model"]["latent"] = 8  # config edited: weights no longer match
     config.write_text(json.dumps(body))
     with pytest.raises(InputError):
-        network.open_network(config)
+        open_network(REGISTRY, config)
     with pytest.raises(InputError, match="does not exist"):
-        network.open_network(tmp_path / "gone.safetensors")
+        open_network(REGISTRY, tmp_path / "gone.safetensors")
 
 
 def test_weights_alone_and_bare_state_dicts(tmp_path):
     weights = tmp_path / "alone.safetensors"
     shutil.copy(CHECKPOINTS / "digits_vae.safetensors", weights)  # its metadata says workbench-latent
-    assert network.identify_checkpoint(weights) == "workbench-latent"
-    assert network.open_network(weights).architecture == "latent_vae"
+    assert identify_checkpoint(REGISTRY, weights) == "workbench-latent"
+    assert open_network(REGISTRY, weights).architecture == "latent_vae"
 
     mlp = tmp_path / "mlp.safetensors"
-    save_file(network.build_model("digits_mlp").state_dict(), str(mlp))
-    assert network.identify_checkpoint(mlp) is None
-    assert network.open_network(mlp).architecture == "digits_mlp"
+    save_file(REGISTRY.build_model("digits_mlp").state_dict(), str(mlp))
+    assert identify_checkpoint(REGISTRY, mlp) is None
+    assert open_network(REGISTRY, mlp).architecture == "digits_mlp"
     vae_bare = tmp_path / "vae.pt"
-    torch.save(network.open_network(weights).model.state_dict(), vae_bare)
+    torch.save(open_network(REGISTRY, weights).model.state_dict(), vae_bare)
     with pytest.raises(InputError, match="NAME.json beside"):
-        network.open_network(vae_bare)
+        open_network(REGISTRY, vae_bare)
 
 
 def test_optimizer_panel_opens_latent_and_diffusion_checkpoints(qtbot, tmp_path, make_panel):

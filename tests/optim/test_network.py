@@ -11,10 +11,17 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
+from engines.checkpoints import read_tensors
 from engines.errors import InputError
 from engines.jobs import Cancelled, run
-from engines.optim import network
-from engines.checkpoints import read_tensors
+from engines.landscape import digits
+from engines.landscape.formats import load_checkpoint
+from engines.landscape.registry import Registry
+from engines.landscape.runs import load_run, save_run
+from engines.landscape.training import TrainingRun, train_run
+
+REGISTRY = Registry()  # the digits provider alone: the registry needs none of the others
+digits.register(REGISTRY)
 
 
 class Exploit:
@@ -28,14 +35,14 @@ class Exploit:
 
 
 @pytest.fixture(scope="module")
-def trained() -> network.TrainingRun:
+def trained() -> TrainingRun:
     spec = "sgd:lr=0.05,momentum=0.9+lookahead:k=5,alpha=0.5+weight_decay:rate=0.0001"
-    return run(network.train_run, spec, steps=40, batch_size=32, seed=3, save_every=10,
+    return run(train_run, REGISTRY, spec, steps=40, batch_size=32, seed=3, save_every=10,
                arch_config={"hidden": [16]})
 
 
 def _state(hidden=(64,)):
-    return network.build_model("digits_mlp", {"hidden": list(hidden)}).state_dict()
+    return REGISTRY.build_model("digits_mlp", {"hidden": list(hidden)}).state_dict()
 
 
 @pytest.mark.parametrize("container", ["raw pickle", "torch.save zip"])
@@ -48,13 +55,13 @@ def test_hostile_pickle_is_refused_without_running(tmp_path, container):
     else:
         torch.save(payload, path)
     with pytest.raises(InputError, match="refused"):
-        network.load_checkpoint(path, "digits_mlp")
+        load_checkpoint(REGISTRY, path, "digits_mlp")
     assert not marker.exists()
 
 
 def test_pickled_module_is_refused(tmp_path):
     path = tmp_path / "whole_model.pth"
-    torch.save(network.build_model("digits_mlp"), path)
+    torch.save(REGISTRY.build_model("digits_mlp"), path)
     with pytest.raises(InputError, match="would import torch.nn.modules.container.Sequential"):
         read_tensors(path)
 
@@ -68,23 +75,23 @@ def test_truncated_and_foreign_files_raise_input_error(tmp_path):
                           ("empty.safetensors", b""), ("zip_cut.pt", b"PK\x03\x04" + b"\0" * 40)]:
         (tmp_path / name).write_bytes(content)
         with pytest.raises(InputError):
-            network.load_checkpoint(tmp_path / name, "digits_mlp")
+            load_checkpoint(REGISTRY, tmp_path / name, "digits_mlp")
     with pytest.raises(InputError, match="does not exist"):
-        network.load_checkpoint(tmp_path / "vanished.pt", "digits_mlp")
+        load_checkpoint(REGISTRY, tmp_path / "vanished.pt", "digits_mlp")
     with pytest.raises(InputError, match="folder"):
-        network.load_checkpoint(tmp_path, "digits_mlp")
+        load_checkpoint(REGISTRY, tmp_path, "digits_mlp")
 
 
 def test_mismatched_checkpoint_lists_the_keys(tmp_path):
     path = tmp_path / "small.safetensors"
     save_file(_state(hidden=(32,)), str(path))
     with pytest.raises(InputError, match=r"shape mismatch: 0\.weight \(file \(32, 64\), model \(64, 64\)\)"):
-        network.load_checkpoint(path, "digits_mlp")
+        load_checkpoint(REGISTRY, path, "digits_mlp")
     state = _state()
     state["extra.weight"] = state.pop("2.bias")
     torch.save(state, tmp_path / "keys.pt")
     with pytest.raises(InputError, match=r"missing keys: 2\.bias; unexpected keys: extra\.weight"):
-        network.load_checkpoint(tmp_path / "keys.pt", "digits_mlp")
+        load_checkpoint(REGISTRY, tmp_path / "keys.pt", "digits_mlp")
 
 
 def test_valid_checkpoints_load(tmp_path):
@@ -92,7 +99,7 @@ def test_valid_checkpoints_load(tmp_path):
     save_file(state, str(tmp_path / "m.safetensors"))
     torch.save({"epoch": 3, "state_dict": {f"module.{k}": v for k, v in state.items()}}, tmp_path / "m.pt")
     for name in ("m.safetensors", "m.pt"):
-        model = network.load_checkpoint(tmp_path / name, "digits_mlp")
+        model = load_checkpoint(REGISTRY, tmp_path / name, "digits_mlp")
         assert not model.training
         for k, v in model.state_dict().items():
             torch.testing.assert_close(v, state[k])
@@ -100,20 +107,20 @@ def test_valid_checkpoints_load(tmp_path):
 
 def test_registry_rejects_unknown_names_and_settings():
     with pytest.raises(InputError, match="unknown architecture"):
-        network.build_model("resnet9000")
+        REGISTRY.build_model("resnet9000")
     with pytest.raises(InputError, match="unknown setting 'width'"):
-        network.build_model("digits_mlp", {"width": 3})
+        REGISTRY.build_model("digits_mlp", {"width": 3})
     with pytest.raises(InputError, match="activation"):
-        network.build_model("digits_mlp", {"activation": "swish"})
-    assert network.ARCHITECTURES["digits_mlp"].dataset in network.DATASETS
+        REGISTRY.build_model("digits_mlp", {"activation": "swish"})
+    assert REGISTRY.architectures["digits_mlp"].dataset in REGISTRY.datasets
 
 
 def test_digits_task_is_fixed_and_standardised():
-    task = network.load_task("digits")
+    task = REGISTRY.load_task("digits")
     assert len(task.train) + len(task.test) == 1797 and task.train.inputs[0].shape[1] == 64
     mean = task.train.inputs[0].mean(0)
     assert mean.abs().max() < 1e-5
-    again = network.load_task("digits")
+    again = REGISTRY.load_task("digits")
     assert torch.equal(task.test.targets, again.test.targets)
 
 
@@ -129,22 +136,22 @@ def test_training_run_records_snapshots_and_learns(trained):
 def test_training_is_reproducible_streams_and_cancels():
     partials = []
     kwargs = {"steps": 12, "batch_size": 16, "seed": 1, "save_every": 6, "arch_config": {"hidden": [8]}}
-    one = run(network.train_run, "adam:lr=0.01", on_partial=partials.append, **kwargs)
-    two = run(network.train_run, "adam:lr=0.01", **kwargs)
+    one = run(train_run, REGISTRY, "adam:lr=0.01", on_partial=partials.append, **kwargs)
+    two = run(train_run, REGISTRY, "adam:lr=0.01", **kwargs)
     np.testing.assert_array_equal(one.losses, two.losses)
     assert partials and partials[-1].step == 12
     np.testing.assert_array_equal(partials[-1].losses, one.losses)
     cancel = threading.Event()
     cancel.set()
     with pytest.raises(Cancelled):
-        run(network.train_run, "adam:lr=0.01", cancel_event=cancel, **kwargs)
+        run(train_run, REGISTRY, "adam:lr=0.01", cancel_event=cancel, **kwargs)
     with pytest.raises(InputError, match="diverged"):
-        run(network.train_run, "sgd:lr=1e6", **kwargs)
+        run(train_run, REGISTRY, "sgd:lr=1e6", **kwargs)
 
 
 def test_training_run_round_trip(tmp_path, trained):
-    folder = network.save_run(trained, tmp_path / "run")
-    loaded = network.load_run(folder)
+    folder = save_run(trained, tmp_path / "run")
+    loaded = load_run(REGISTRY, folder)
     for field in ("architecture", "arch_config", "dataset", "dataset_config", "optimizer", "steps",
                   "batch_size", "seed", "snapshot_steps"):
         assert getattr(loaded, field) == getattr(trained, field), field
@@ -152,32 +159,32 @@ def test_training_run_round_trip(tmp_path, trained):
         np.testing.assert_array_equal(getattr(loaded, field), getattr(trained, field))
     for a, b in zip(loaded.snapshots, trained.snapshots):
         assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
-    x = trained.task().test.inputs[0][:5]
-    torch.testing.assert_close(loaded.model()(x), trained.model()(x))
+    x = trained.task(REGISTRY).test.inputs[0][:5]
+    torch.testing.assert_close(loaded.model(REGISTRY)(x), trained.model(REGISTRY)(x))
 
 
 def test_tampered_or_incomplete_run_is_refused(tmp_path, trained):
-    folder = network.save_run(trained, tmp_path / "run")
+    folder = save_run(trained, tmp_path / "run")
     snap = folder / "snapshot_0002.safetensors"
     state = read_tensors(snap)
     state["0.weight"] = state["0.weight"] + 1
     save_file(state, str(snap))
     with pytest.raises(InputError, match="content hash"):
-        network.load_run(folder)
+        load_run(REGISTRY, folder)
     snap.unlink()
     with pytest.raises(InputError, match="does not exist"):
-        network.load_run(folder)
+        load_run(REGISTRY, folder)
     config = json.loads((folder / "config.json").read_text())
     config["steps"] = "forty"
     (folder / "config.json").write_text(json.dumps(config))
     with pytest.raises(InputError, match="steps"):
-        network.load_run(folder)
+        load_run(REGISTRY, folder)
     with pytest.raises(InputError, match="not a saved training run"):
-        network.load_run(tmp_path)
+        load_run(REGISTRY, tmp_path)
 
 
 def test_zeroth_order_trains_through_a_closure():
-    trained = run(network.train_run, "zeroth_order:lr=0.02,samples=8", steps=40, batch_size=64, save_every=40,
+    trained = run(train_run, REGISTRY, "zeroth_order:lr=0.02,samples=8", steps=40, batch_size=64, save_every=40,
                   arch_config={"hidden": [8]})
     assert trained.train_loss[-1] < trained.train_loss[0] - 0.05
 

@@ -6,7 +6,10 @@ def approx(t, expected):
 
 
 from engines.errors import InputError
-from engines.optim import OPTIMIZERS, OptimizerSpec, build_optimizer, get_surface, parse_spec
+from engines.optim.catalogue import OPTIMIZERS
+from engines.optim.optimizers import build_optimizer
+from engines.optim.spec import OptimizerSpec, parse_spec
+from engines.optim.surfaces import get_surface
 
 ROSEN = get_surface("rosenbrock")
 
@@ -60,7 +63,7 @@ def test_state_view_shapes_and_adam_step_size():
     assert all(v.shape == (2, 2) for v in view.values())
     v_hat = view["second_moment"] / (1 - 0.999**10)
     torch.testing.assert_close(view["step_size"], 0.01 / (v_hat.sqrt() + 1e-8))
-    for name in OPTIMIZERS:
+    for name in OPTIMIZERS.names:
         _, st = _run(OptimizerSpec(name), start, steps=3)
         assert "step_size" in st.state_view(), name
         assert all(v.shape == (2, 2) for v in st.state_view().values()), name

@@ -2,7 +2,9 @@
 import pytest
 import torch
 
-from engines.optim import OptimizerSpec, build_optimizer, get_surface
+from engines.optim.optimizers import build_optimizer
+from engines.optim.spec import OptimizerSpec
+from engines.optim.surfaces import get_surface
 
 CASES = [
     ("sgd", torch.optim.SGD, {"lr": 1e-4}),

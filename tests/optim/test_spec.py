@@ -1,7 +1,8 @@
 import pytest
 
 from engines.errors import InputError
-from engines.optim import OPTIMIZERS, WRAPPERS, OptimizerSpec, WrapperSpec, format_spec, parse_spec
+from engines.optim.catalogue import OPTIMIZERS, WRAPPERS
+from engines.optim.spec import OptimizerSpec, WrapperSpec, format_spec, parse_spec
 
 
 def test_parse_example():
@@ -44,9 +45,9 @@ def test_errors_name_the_bad_token(text, bad):
 
 
 def test_catalogues_describe_defaults():
-    assert set(OPTIMIZERS) >= {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw",
+    assert set(OPTIMIZERS.names) >= {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw",
                                "amsgrad", "nadam", "radam", "lion", "zeroth_order"}
-    assert OPTIMIZERS["adam"].defaults["betas"] == (0.9, 0.999) and OPTIMIZERS["adam"].description
-    assert set(WRAPPERS) == {"weight_decay", "layer_adaptation", "piecewise_lr", "warmup", "cosine", "accumulate",
+    assert OPTIMIZERS["adam"].defaults()["betas"] == (0.9, 0.999) and OPTIMIZERS["adam"].description
+    assert set(WRAPPERS.names) == {"weight_decay", "layer_adaptation", "piecewise_lr", "warmup", "cosine", "accumulate",
                              "lookahead", "lazy"}
-    assert WRAPPERS["lookahead"].defaults == {"k": 5.0, "alpha": 0.5}
+    assert WRAPPERS["lookahead"].defaults() == {"k": 5.0, "alpha": 0.5}

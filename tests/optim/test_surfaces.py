@@ -3,10 +3,11 @@ import pytest
 import torch
 
 from engines.errors import InputError
-from engines.optim import SURFACES, get_surface
+from engines.optim.catalogue import SURFACES
+from engines.optim.surfaces import get_surface
 
 
-@pytest.mark.parametrize("name", SURFACES)
+@pytest.mark.parametrize("name", SURFACES.names)
 def test_analytic_gradient_matches_autograd(name):
     s = get_surface(name)
     (x0, x1), (y0, y1) = s.bounds
@@ -19,7 +20,7 @@ def test_analytic_gradient_matches_autograd(name):
     torch.testing.assert_close(s.grad(xy), auto, rtol=1e-10, atol=1e-9)
 
 
-@pytest.mark.parametrize("name", SURFACES)
+@pytest.mark.parametrize("name", SURFACES.names)
 def test_minima_are_stationary_and_inside_bounds(name):
     s = get_surface(name)
     assert s.starts

@@ -6,7 +6,10 @@ import pytest
 import torch
 
 from engines.jobs import Cancelled, run
-from engines.optim import OptimizerSpec, TrajectoryRequest, build_optimizer, get_surface, parse_spec, run_trajectories
+from engines.optim.optimizers import build_optimizer
+from engines.optim.spec import OptimizerSpec, parse_spec
+from engines.optim.surfaces import get_surface
+from engines.optim.trajectories import TrajectoryRequest, run_trajectories
 
 ROSEN = get_surface("rosenbrock")
 STARTS = np.array([[-1.5, 2.5], [0.5, -0.5], [1.8, 0.5]])

@@ -5,7 +5,9 @@ def approx(t, expected):
     torch.testing.assert_close(t, torch.tensor(expected, dtype=t.dtype), rtol=1e-9, atol=1e-12)
 
 
-from engines.optim import OptimizerSpec, WrapperSpec, build_optimizer, get_surface, parse_spec
+from engines.optim.optimizers import build_optimizer
+from engines.optim.spec import OptimizerSpec, WrapperSpec, parse_spec
+from engines.optim.surfaces import get_surface
 from engines.optim.schedules import cosine, piecewise_linear, warmup
 
 Q = get_surface("quadratic", kappa=10, angle=30)

@@ -49,10 +49,14 @@ def test_bad_expression_and_surface_exit_non_zero(qapp, tmp_path, capsys):
 
 
 def test_help_documents_the_grammar_and_every_name():
-    from engines.optim import OPTIMIZERS, WRAPPERS
     import cli.run_optimizer as cli
+    from engines.optim.catalogue import OPTIMIZERS, SURFACES, WRAPPERS
 
     doc = cli.__doc__
     assert "SPEC" in doc and "betas=0.9/0.999" in doc and "@LABEL" in doc
-    for name in list(OPTIMIZERS) + list(WRAPPERS):
+    for name in OPTIMIZERS.names + WRAPPERS.names + SURFACES.names:
         assert f" {name}" in doc, name
+    # generated from the catalogues: every default and description is there
+    assert "lr=0.0001, betas=0.9/0.99, weight_decay=0" in doc  # lion's defaults
+    assert WRAPPERS["lookahead"].description in doc and "k=5, alpha=0.5" in doc
+    assert "kappa=10 (at least 1), angle=30, scale=1" in doc

@@ -6,7 +6,7 @@ TIMEOUT_MS = 90_000
 
 
 def test_basin_map_draws_one_basin_per_minimum(qtbot, started):
-    from workbench.panels.optimizer.work import SurfaceChoice
+    from tasks.optimizer import SurfaceChoice
 
     panel = started
     panel.picker.set_choice(SurfaceChoice("himmelblau"))
@@ -26,8 +26,8 @@ def test_basin_map_draws_one_basin_per_minimum(qtbot, started):
 
 
 def test_sweep_on_the_quadratic_marks_distills_optimum(qtbot, started):
-    from engines.optim import optimal_momentum
-    from workbench.panels.optimizer.work import SurfaceChoice
+    from engines.optim.quadratic import optimal_momentum
+    from tasks.optimizer import SurfaceChoice
 
     panel = started
     panel.picker.set_choice(SurfaceChoice("quadratic", (("kappa", 50.0), ("angle", 30.0), ("scale", 1.0))))

@@ -24,12 +24,9 @@ def test_import_does_not_load_engines():
 
 def test_first_job_draws_the_engines_trajectories(started):
     from engines.jobs import run
-    from engines.optim import (
-        TrajectoryRequest,
-        get_surface,
-        parse_spec,
-        run_trajectories,
-    )
+    from engines.optim.spec import parse_spec
+    from engines.optim.surfaces import get_surface
+    from engines.optim.trajectories import TrajectoryRequest, run_trajectories
 
     panel = started
     result = panel.snapshot.result
@@ -162,7 +159,7 @@ def test_figures_animation_and_parameters(started):
 
 
 def test_large_runs_go_to_a_job_process_and_stream_thinned_previews(qtbot, started):
-    from workbench.panels.optimizer.work import PREVIEW_POINTS, PROCESS_WORK
+    from tasks.optimizer import PREVIEW_POINTS, PROCESS_WORK
 
     panel = started
     previews = []
@@ -195,3 +192,18 @@ def test_loss_quantiles_match_numpy_with_diverged_starts():
         warnings.simplefilter("ignore", RuntimeWarning)
         expected = np.nanquantile(np.where(np.isfinite(values), values, np.nan), (0.5, 0.1, 0.9), axis=0)
     np.testing.assert_allclose(column_quantiles(values, (0.5, 0.1, 0.9)), expected, equal_nan=True)
+
+
+def test_a_new_run_silences_the_continuous_time_curves_of_the_old_one(qtbot, started):
+    from tasks.optimizer import SurfaceChoice
+
+    panel = started
+    panel.controls.ode.setChecked(True)  # solves the ODEs of the run on screen
+    old = panel.ode_job.current
+    assert old is not None and old.running
+    with qtbot.waitSignal(old.cancelled, timeout=TIMEOUT_MS):
+        panel.picker.set_choice(SurfaceChoice("booth"))
+        panel.run()  # another surface: the curves solved for the old one must never be drawn
+    assert old.silenced and panel.ode_curves == []
+    qtbot.waitUntil(lambda: not panel.run_job.running and bool(panel.ode_curves), timeout=TIMEOUT_MS)
+    assert panel.picker.choice().name == "booth"  # the curves now shown were solved on the new surface

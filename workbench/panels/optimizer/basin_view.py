@@ -8,10 +8,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtWidgets
 
+from tasks.optimizer import BasinRequest, BasinSnapshot, basin_job
 from workbench.panel import Figure
 from workbench.panels.optimizer.heatmap import Heatmap
 from workbench.panels.optimizer.style import PALETTE
-from workbench.panels.optimizer.work import BasinSnapshot, basin_job
 from workbench.widgets.flow_layout import FlowLayout, labelled
 
 if TYPE_CHECKING:
@@ -77,9 +77,6 @@ class BasinView(QtWidgets.QWidget):
         panel.configs.changed.connect(self._sync_specs)
         self._sync_specs()
 
-    def engine_ready(self) -> None:
-        self._sync_specs()
-
     def _sync_specs(self) -> None:
         current = self.spec.currentText()
         self.spec.clear()
@@ -88,9 +85,9 @@ class BasinView(QtWidgets.QWidget):
             self.spec.setCurrentText(current)
 
     def run(self) -> None:
-        handle = self._job.start(
-            "Basin map", basin_job, self.panel.picker.choice(), self.spec.currentText(),
-            self.n.value(), self.steps.value(), device=self.panel.context.device())
+        request = BasinRequest(self.panel.picker.choice(), self.spec.currentText(), self.n.value(), self.steps.value(),
+                               self.panel.context.device())
+        handle = self._job.start("Basin map", basin_job, request)
         handle.partial.connect(self._draw)
         handle.succeeded.connect(self._draw)
 
@@ -140,4 +137,4 @@ class BasinView(QtWidgets.QWidget):
     def parameters(self) -> dict[str, Any]:
         if self.snapshot is None:
             return {}
-        return {"basin_map": {"optimizer": self.spec.currentText(), "n": self.n.value(), "steps": self.steps.value()}}
+        return {"basin_map": self.snapshot.request.parameters()}

@@ -1,4 +1,5 @@
-"""The editable list of optimizer configurations (one SPEC line each) with presets and a form editor."""
+"""The editable list of optimizer configurations (one SPEC line each) with presets and a form editor; the
+optimizers and wrappers, their defaults and descriptions come from the engine's catalogue."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,9 +7,10 @@ from typing import Any, Optional
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from engines.optim.catalogue import OPTIMIZERS, WRAPPERS, WrapperEntry
+from tasks.optimizer import DEFAULT_SPECS
 from workbench.panels.optimizer.param_form import ParamForm
 from workbench.panels.optimizer.style import color
-from workbench.panels.optimizer.work import DEFAULT_SPECS
 
 MAX_CONFIGS = 8
 
@@ -40,20 +42,20 @@ class WrapperRow(QtWidgets.QWidget):
 
     changed = QtCore.Signal()
 
-    def __init__(self, name: str, defaults: dict[str, float], description: str, step_keys: bool) -> None:
+    def __init__(self, entry: WrapperEntry) -> None:
         super().__init__()
-        self.name, self.step_keys = name, step_keys
-        self.check = QtWidgets.QCheckBox(name)
-        self.check.setToolTip(description)
+        self.name, self.step_keys = entry.name, entry.step_keys
+        self.check = QtWidgets.QCheckBox(entry.name)
+        self.check.setToolTip(_tip(entry.label, entry.description, entry.citation))
         self.form = ParamForm()
-        self.form.set_params(defaults)
+        self.form.set_params(entry.defaults())
         self.points = QtWidgets.QLineEdit("100=1,400=0.1")
         self.points.setToolTip("step=factor points of the piecewise-linear lr multiplier, e.g. 100=1,400=0.1 "
                                "(warm up over 100 steps, fall to 0.1 by step 400)")
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.check)
-        body = self.points if step_keys else self.form
+        body = self.points if entry.step_keys else self.form
         body.setContentsMargins(18, 0, 0, 0)
         layout.addWidget(body)
         body.setVisible(False)
@@ -118,11 +120,20 @@ class ConfigList(QtWidgets.QGroupBox):
         self.error.hide()
         self.optimizer = QtWidgets.QComboBox()
         self.optimizer.setToolTip("The base optimizer")
+        for entry in OPTIMIZERS:
+            self.optimizer.addItem(entry.name)
+            self.optimizer.setItemData(self.optimizer.count() - 1, _tip(entry.label, entry.description, entry.citation),
+                                       QtCore.Qt.ItemDataRole.ToolTipRole)
         self.hyper = ParamForm()
         self.wrapper_box = QtWidgets.QWidget()
         self.wrapper_layout = QtWidgets.QVBoxLayout(self.wrapper_box)
         self.wrapper_layout.setContentsMargins(0, 0, 0, 0)
         self.wrappers: list[WrapperRow] = []
+        for wrapper in WRAPPERS:
+            row = WrapperRow(wrapper)
+            row.changed.connect(self._form_edited)
+            self.wrapper_layout.addWidget(row)
+            self.wrappers.append(row)
         self.editor = QtWidgets.QWidget()
         form = QtWidgets.QVBoxLayout(self.editor)
         form.setContentsMargins(0, 0, 0, 0)
@@ -139,7 +150,6 @@ class ConfigList(QtWidgets.QGroupBox):
         layout.addWidget(self.list)
         layout.addLayout(buttons)
         layout.addWidget(self.editor)
-        self._ready = False
         self._label: Optional[str] = None  # the selected spec's "@label", kept across form edits
         self._specs: list[str] = []
         self.set_specs(list(DEFAULT_SPECS), emit=False)
@@ -151,26 +161,6 @@ class ConfigList(QtWidgets.QGroupBox):
         self.spec_edit.returnPressed.connect(self._spec_typed)
         self.optimizer.activated.connect(lambda _i: self._form_edited(new_optimizer=True))
         self.hyper.changed.connect(self._form_edited)
-        self.editor.setEnabled(False)
-
-    # ------------------------------------------------------------------ engine catalogue
-    def engine_ready(self) -> None:
-        """Build the forms from the engine's OPTIMIZERS / WRAPPERS once a job has imported it."""
-        from engines.optim import OPTIMIZERS, WRAPPERS
-
-        if self._ready:
-            return
-        self._ready = True
-        for name, info in OPTIMIZERS.items():
-            self.optimizer.addItem(name)
-            self.optimizer.setItemData(self.optimizer.count() - 1, info.description, QtCore.Qt.ItemDataRole.ToolTipRole)
-        for name, info in WRAPPERS.items():
-            row = WrapperRow(name, dict(info.defaults), info.description, info.step_keys)
-            row.changed.connect(self._form_edited)
-            self.wrapper_layout.addWidget(row)
-            self.wrappers.append(row)
-        self.editor.setEnabled(True)
-        self._selected(self.list.currentRow())
 
     # ------------------------------------------------------------------ list
     def specs(self) -> list[str]:
@@ -233,16 +223,15 @@ class ConfigList(QtWidgets.QGroupBox):
         self.spec_edit.setText(self._specs[row])
         self.error.hide()
         self.spec_edit.setStyleSheet("")
-        if self._ready:
-            self._load_form(self._specs[row])
+        self._load_form(self._specs[row])
 
     def _load_form(self, text: str) -> None:
-        from engines.optim import OPTIMIZERS, parse_spec
+        from engines.optim.spec import parse_spec
 
         spec = parse_spec(text)
         self.optimizer.setCurrentText(spec.name)
-        info = OPTIMIZERS[spec.name]
-        self.hyper.set_params(info.defaults, {k: f"{k} (default {v})" for k, v in info.defaults.items()})
+        defaults = OPTIMIZERS[spec.name].defaults()
+        self.hyper.set_params(defaults, {k: f"{k} (default {v})" for k, v in defaults.items()})
         self.hyper.set_values(spec.hyper)
         given = {w.name: w.params for w in spec.wrappers}
         for row in self.wrappers:
@@ -255,7 +244,7 @@ class ConfigList(QtWidgets.QGroupBox):
 
     def _spec_typed(self) -> None:
         from engines.errors import InputError
-        from engines.optim import format_spec, parse_spec
+        from engines.optim.spec import format_spec, parse_spec
 
         try:
             text = format_spec(parse_spec(self.spec_edit.text()))
@@ -267,13 +256,13 @@ class ConfigList(QtWidgets.QGroupBox):
         self._replace_current(text)
 
     def _form_edited(self, new_optimizer: bool = False) -> None:
-        from engines.optim import OPTIMIZERS, OptimizerSpec, WrapperSpec, format_spec
+        from engines.optim.spec import OptimizerSpec, WrapperSpec, format_spec
 
         row = self.list.currentRow()
-        if row < 0 or not self._ready:
+        if row < 0:
             return
         name = self.optimizer.currentText()
-        defaults = OPTIMIZERS[name].defaults
+        defaults = OPTIMIZERS[name].defaults()
         if new_optimizer:
             self.hyper.set_params(defaults)
         hyper = {k: v for k, v in self.hyper.values().items() if k in defaults and v != defaults[k]}
@@ -288,3 +277,7 @@ class ConfigList(QtWidgets.QGroupBox):
         self._specs[row] = text
         self._refresh(select=row)
         self.changed.emit()
+
+
+def _tip(label: str, description: str, citation: str) -> str:
+    return f"{label}: {description}" + (f" ({citation})" if citation else "")

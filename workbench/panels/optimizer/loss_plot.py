@@ -7,8 +7,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from workbench.panels.optimizer.style import color, nan_joined
-from workbench.panels.optimizer.thinning import thinned
+from tasks.optimizer import thinned
+from workbench.panels.optimizer.style import POINT_BUDGET, color, nan_joined
 
 MAX_INDIVIDUAL = 16  # starts per optimizer drawn one by one; more are summarised by quantiles
 
@@ -87,7 +87,7 @@ class LossPlot(pg.PlotWidget):
         for c in range(len(labels)):
             curves = self._curves[c * per_config:(c + 1) * per_config]
             if summary:
-                keep = thinned(1, gap.shape[2])
+                keep = thinned(1, gap.shape[2], POINT_BUDGET)
                 for curve, values in zip(curves, column_quantiles(gap[c][:, keep], (0.5, 0.1, 0.9))):
                     curve.setData(self._steps[keep], values, connect="finite")
             else:

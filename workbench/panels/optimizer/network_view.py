@@ -10,10 +10,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtWidgets
 
+from engines.optim.contours import log_gap
+from tasks.landscape import NetworkRequest, NetworkSnapshot, identify, network_job
 from workbench.panel import Figure
-from workbench.panels.optimizer.contours import log_gap
 from workbench.panels.optimizer.heatmap import Heatmap
-from workbench.panels.optimizer.work import NetworkSnapshot, network_job
 from workbench.widgets.flow_layout import FlowLayout, labelled
 
 if TYPE_CHECKING:
@@ -29,7 +29,6 @@ class NetworkView(QtWidgets.QWidget):
         self.panel = panel
         self._job = panel.job_slot("network")
         self.snapshot: Optional[NetworkSnapshot] = None
-        self._source: dict[str, str] = {}  # run_folder / checkpoint being shown
         self.spec = QtWidgets.QLineEdit("sgd:lr=0.1,momentum=0.9")
         self.spec.setToolTip("Optimizer SPEC for training the digits MLP, e.g. adam:lr=0.003 or "
                              "sgd:lr=0.1+lookahead:k=5,alpha=0.5")
@@ -86,11 +85,10 @@ class NetworkView(QtWidgets.QWidget):
         self.train.clicked.connect(lambda: self.run())
 
     def run(self, run_folder: Optional[str] = None, checkpoint: Optional[str] = None) -> None:
-        self._source = {k: v for k, v in (("run_folder", run_folder), ("checkpoint", checkpoint)) if v}
-        handle = self._job.start(
-            "Network loss landscape", network_job, self.spec.text().strip(), self.steps.value(),
-            plane=self.plane.currentData(), n=self.n.value(), run_folder=run_folder, checkpoint=checkpoint,
-            device=self.panel.context.device(), process=True)  # Python-heavy: keep the GUI thread free
+        request = NetworkRequest(self.spec.text().strip(), self.steps.value(), self.plane.currentData(), self.n.value(),
+                                 run_folder=run_folder, checkpoint=checkpoint, device=self.panel.context.device())
+        handle = self._job.start("Network loss landscape", network_job, request,
+                                 process=True)  # Python-heavy: keep the GUI thread free
         handle.partial.connect(self._draw)
         handle.succeeded.connect(self._draw)
 
@@ -107,9 +105,7 @@ class NetworkView(QtWidgets.QWidget):
                 raise InputError(f"{path.name} is not a training-run folder (it has no config.json)")
             self.run(run_folder=str(path))
         elif path.is_file() and path.suffix.lower() in CHECKPOINT_SUFFIXES:
-            from engines.optim.network import identify_checkpoint
-
-            identify_checkpoint(path)  # unreadable JSON or a kind this mode does not know: say so now
+            identify(path)  # unreadable JSON or a kind this mode does not know: say so now
             self.run(checkpoint=str(path))
         elif not path.exists():
             raise InputError(f"{path} does not exist")
@@ -175,5 +171,4 @@ class NetworkView(QtWidgets.QWidget):
     def parameters(self) -> dict[str, Any]:
         if self.snapshot is None:
             return {}
-        return {"network": {"optimizer": self.spec.text(), "steps": self.steps.value(), "plane": self.snapshot.plane,
-                            "grid": self.n.value(), **self._source}}
+        return {"network": self.snapshot.parameters()}

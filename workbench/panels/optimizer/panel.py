@@ -9,6 +9,14 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from tasks.optimizer import (
+    RunSnapshot,
+    TrajectoriesRequest,
+    ode_curves_job,
+    run_parameters,
+    trajectories_job,
+    trajectory_table,
+)
 from workbench.panel import Animation, Figure, Panel, PanelContext
 from workbench.panels.optimizer import INFO
 from workbench.panels.optimizer.basin_view import BasinView
@@ -20,14 +28,7 @@ from workbench.panels.optimizer.run_controls import RunControls
 from workbench.panels.optimizer.surface_picker import SurfacePicker
 from workbench.panels.optimizer.surface_view import SurfaceView
 from workbench.panels.optimizer.sweep_view import SweepView
-from workbench.panels.optimizer.work import (
-    PROCESS_WORK,
-    RunSnapshot,
-    ode_curves_job,
-    run_trajectories_job,
-    trajectory_table,
-)
-from workbench.widgets.sidebar import sidebar
+from workbench.widgets.sidebar import beside_sidebar, sidebar
 
 RERUN_DELAY_MS = 350
 MAX_ANIMATION_FRAMES = 240
@@ -40,14 +41,12 @@ class OptimizerPanel(Panel):
 
     def __init__(self, context: PanelContext, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(context, parent)
-        self.run_job = self.job_slot()
         self.ode_job = self.job_slot("ode")
+        self.run_job = self.job_slot(invalidates=(self.ode_job,))  # curves belong to the run they were solved for
         self.snapshot: Optional[RunSnapshot] = None
         self.ode_curves: list[tuple[int, np.ndarray]] = []
         self._starts: Optional[np.ndarray] = None  # None: the surface's own start points
         self._first_done = False
-        self._engine_ready = False
-        self._handle = None
         self._follow_live = True  # keep the slider at the newest step while a job streams results
         self._new_run = True  # the next report starts a run: reset the drawn trajectories
 
@@ -109,14 +108,7 @@ class OptimizerPanel(Panel):
         for i, tip in enumerate(tips):
             self.modes.setTabToolTip(i, tip)
 
-        split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
-        split.addWidget(scroll)
-        split.addWidget(self.modes)
-        split.setStretchFactor(1, 1)
-        split.setCollapsible(1, False)
-        layout = QtWidgets.QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(split)
+        beside_sidebar(self, scroll, self.modes)
 
     # ------------------------------------------------------------------ running
     def start(self) -> None:
@@ -130,23 +122,13 @@ class OptimizerPanel(Panel):
         self._new_run = True
         self.playback.pause()
         c = self.controls
-        specs = self.configs.specs()
-        starts = len(self._starts) if self._starts is not None else 4
-        handle = self.run_job.start(
-            "Optimizer trajectories", run_trajectories_job, self.picker.choice(), specs,
-            self._starts, c.steps.value(), noise=c.noise.value(), seed=c.seed.value(), device=self.context.device(),
-            process=len(specs) * starts * c.steps.value() > PROCESS_WORK)
+        request = TrajectoriesRequest(self.picker.choice(), tuple(self.configs.specs()), self._starts, c.steps.value(),
+                                      c.noise.value(), c.seed.value(), self.context.device())
+        handle = self.run_job.start("Optimizer trajectories", trajectories_job, request, process=request.in_process)
         handle.partial.connect(self._draw)
         handle.succeeded.connect(self._finished)
-        self._handle = handle
 
     def _draw(self, snapshot: RunSnapshot) -> None:
-        if not self._engine_ready:
-            self._engine_ready = True
-            self.picker.engine_ready()
-            self.configs.engine_ready()
-            self.basins.engine_ready()
-            self.sweep.engine_ready()
         previous = self.snapshot
         self.snapshot = snapshot
         if self._new_run:  # the first report of a run: its surface (drawn again only if it changed) and starts
@@ -217,9 +199,8 @@ class OptimizerPanel(Panel):
         if not on or self.snapshot is None:
             self.view.set_ode_curves([])
             return
-        handle = self.ode_job.start(
-            "Continuous-time curves", ode_curves_job, self.picker.choice(),
-            self.configs.specs(), self.snapshot.starts, self.controls.steps.value())
+        handle = self.ode_job.start("Continuous-time curves", ode_curves_job, self.snapshot.request,
+                                    self.snapshot.starts)
         handle.succeeded.connect(self._ode_done)
 
     def _ode_done(self, curves: list[tuple[int, np.ndarray]]) -> None:
@@ -272,17 +253,9 @@ class OptimizerPanel(Panel):
             self.view.show_index(current)
 
     def parameters(self) -> dict[str, Any]:
-        c = self.controls
-        starts = self.snapshot.starts.tolist() if self.snapshot is not None else None
         return {
             "panel": INFO.name,
-            "surface": self.picker.choice().as_dict(),
-            "optimizers": self.configs.specs(),
-            "starts": starts,
-            "steps": c.steps.value(),
-            "noise": c.noise.value(),
-            "seed": c.seed.value(),
-            "device": self.context.device(),
+            **(run_parameters(self.snapshot) if self.snapshot is not None else {}),
             "mode": self.modes.tabText(self.modes.currentIndex()),
             **self.basins.parameters(),
             **self.sweep.parameters(),

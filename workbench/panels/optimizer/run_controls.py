@@ -5,7 +5,8 @@ from typing import Optional
 
 from PySide6 import QtCore, QtWidgets
 
-DEFAULT_STEPS = 500
+from tasks.optimizer import RUN_OPTIONS
+from workbench.widgets.option_form import OptionForm
 
 
 class RunControls(QtWidgets.QGroupBox):
@@ -16,20 +17,10 @@ class RunControls(QtWidgets.QGroupBox):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__("Run", parent)
-        self.steps = QtWidgets.QSpinBox()
-        self.steps.setRange(1, 100_000)
-        self.steps.setValue(DEFAULT_STEPS)
-        self.steps.setSingleStep(100)
-        self.steps.setToolTip("Number of optimizer steps for every trajectory")
-        self.noise = QtWidgets.QDoubleSpinBox()
-        self.noise.setRange(0.0, 1e4)
-        self.noise.setDecimals(3)
-        self.noise.setSingleStep(1.0)
-        self.noise.setToolTip("Std σ of Gaussian noise added to every gradient (minibatch noise). With noise, "
-                              "SGD is Langevin dynamics at temperature T = lr·σ²/2, sampling ∝ exp(−L/T)")
-        self.seed = QtWidgets.QSpinBox()
-        self.seed.setRange(0, 2**31 - 1)
-        self.seed.setToolTip("Seed of the gradient noise")
+        self.settings = OptionForm(RUN_OPTIONS)  # steps, gradient noise σ, noise seed
+        self.steps = self.settings.editors["steps"]
+        self.noise = self.settings.editors["noise"]
+        self.seed = self.settings.editors["seed"]
         self.starts_label = QtWidgets.QLabel()
         self.starts_label.setWordWrap(True)
         self.starts_label.setToolTip("Click on the surface to add a start point")
@@ -42,16 +33,12 @@ class RunControls(QtWidgets.QGroupBox):
         self.ode.setToolTip("Overlay, dashed, the ODE each SGD / momentum configuration discretises: gradient "
                             "flow θ' = −∇L, or the heavy ball θ'' + λθ' = −∇L (Su Jianlin, dynamics view)")
         form = QtWidgets.QFormLayout(self)
-        form.addRow("Steps", self.steps)
-        form.addRow("Gradient noise σ", self.noise)
-        form.addRow("Noise seed", self.seed)
+        form.addRow(self.settings)
         form.addRow(self.starts_label)
         form.addRow(self.clear_button)
         form.addRow(self.log_scale)
         form.addRow(self.ode)
-        for spin in (self.steps, self.noise, self.seed):
-            spin.setKeyboardTracking(False)
-            spin.valueChanged.connect(lambda _v: self.changed.emit())
+        self.settings.changed.connect(self.changed)
         self.clear_button.clicked.connect(self.clear_starts)
         self.show_start_count(None)
 

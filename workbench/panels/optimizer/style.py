@@ -5,11 +5,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtGui
 
-from workbench.panels.optimizer.thinning import POINT_BUDGET, thinned
+from tasks.optimizer import thinned
 
 # Okabe-Ito-like palette, readable on the dark-to-light "cividis" heatmap.
 PALETTE = ("#ff5a36", "#00e0ff", "#ffd400", "#ff3fd2", "#7cff4f", "#ffffff", "#ff9b00", "#8f7bff")
 SURFACE_CMAP = "cividis"
+POINT_BUDGET = 6_000  # points drawn per optimizer: enough for the eye, cheap enough for live redraws
 
 
 def color(index: int) -> QtGui.QColor:
@@ -26,8 +27,6 @@ def finite_or_nan(a: np.ndarray) -> np.ndarray:
     out = np.array(a, dtype=np.float64, copy=True)
     out[~np.isfinite(out)] = np.nan
     return out
-
-
 
 
 def nan_joined(paths: np.ndarray, budget: int = POINT_BUDGET) -> np.ndarray:

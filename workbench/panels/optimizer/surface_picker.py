@@ -1,26 +1,15 @@
-"""Choose the loss surface: a built-in test function with its parameters, or a typed formula f(x, y)."""
+"""Choose the loss surface: a built-in test function with its parameters, or a typed formula f(x, y); the
+surfaces and their parameters come from the engine's catalogue."""
 from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
-from workbench.panels.optimizer.param_form import ParamForm
-from workbench.panels.optimizer.work import SurfaceChoice
+from engines.catalogue import union_options
+from engines.optim.catalogue import EXPRESSION_HELP, SURFACES
+from tasks.optimizer import DEFAULT_SURFACE, SurfaceChoice
+from workbench.widgets.option_form import OptionForm
 
 EXPRESSION = "formula f(x, y)…"
-DEFAULT_SURFACE = "rosenbrock"
-DESCRIPTIONS = {
-    "rosenbrock": "(a − x)² + b(y − x²)²: a curved, narrow valley; minimum (a, a²)",
-    "beale": "three squared terms; sharp ridges, minimum (3, 0.5)",
-    "rastrigin": "a bowl covered by a lattice of local minima; global minimum (0, 0)",
-    "himmelblau": "four minima of value 0",
-    "booth": "a tilted quadratic bowl; minimum (1, 3)",
-    "styblinski_tang": "quartic with four basins; minimum (−2.9035, −2.9035)",
-    "saddle": "x² − y²: a saddle point, no minimum",
-    "monkey_saddle": "x³ − 3xy²: three descending valleys, no minimum",
-    "quadratic": "½θᵀHθ with condition number kappa, rotated by angle (Distill's bowl)",
-}
-EXPRESSION_HELP = ("A formula in x and y: numbers, + − * / **, pi, e and sin cos tan exp log sqrt abs tanh "
-                   "sinh cosh atan min max. Example: sin(x)*cos(y) + 0.1*(x**2 + y**2)")
 
 
 class SurfacePicker(QtWidgets.QGroupBox):
@@ -31,11 +20,15 @@ class SurfacePicker(QtWidgets.QGroupBox):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__("Surface", parent)
         self.combo = QtWidgets.QComboBox()
-        self.combo.addItem(DEFAULT_SURFACE)  # the full list arrives with the engine (engine_ready)
+        for entry in SURFACES:
+            self.combo.addItem(entry.name)
+            tip = f"{entry.label}: {entry.description}" + (f" ({entry.citation})" if entry.citation else "")
+            self.combo.setItemData(self.combo.count() - 1, tip, QtCore.Qt.ItemDataRole.ToolTipRole)
+        self.combo.addItem(EXPRESSION)
+        self.combo.setItemData(self.combo.count() - 1, EXPRESSION_HELP, QtCore.Qt.ItemDataRole.ToolTipRole)
+        self.combo.setCurrentText(DEFAULT_SURFACE)
         self.combo.setToolTip("The loss surface the optimizers walk on")
-        self.combo.setEnabled(False)
-        self._ready = False
-        self.params = ParamForm()
+        self.params = OptionForm(union_options(SURFACES))
         self.expression = QtWidgets.QLineEdit()
         self.expression.setPlaceholderText("e.g. sin(x)*cos(y) + 0.1*(x**2 + y**2)")
         self.expression.setToolTip(EXPRESSION_HELP)
@@ -54,32 +47,13 @@ class SurfacePicker(QtWidgets.QGroupBox):
         self.expression.returnPressed.connect(self.apply_expression)
         self._picked(self.combo.currentText(), emit=False)
 
-    def engine_ready(self) -> None:
-        """Fill in the surfaces and their parameters once the engine has been imported (by a job)."""
-        from engines.optim import SURFACES
-
-        if self._ready:
-            return
-        self._ready = True
-        current, values = self.combo.currentText(), self.params.values()
-        self.combo.blockSignals(True)
-        self.combo.clear()
-        self.combo.addItems(list(SURFACES) + [EXPRESSION])
-        for i, name in enumerate(SURFACES):
-            self.combo.setItemData(i, DESCRIPTIONS.get(name, name), QtCore.Qt.ItemDataRole.ToolTipRole)
-        self.combo.setItemData(len(SURFACES), EXPRESSION_HELP, QtCore.Qt.ItemDataRole.ToolTipRole)
-        self.combo.setCurrentText(current)
-        self.combo.blockSignals(False)
-        self.combo.setEnabled(True)
-        self._picked(current, emit=False)
-        self.params.set_values(values)
-
     def choice(self) -> SurfaceChoice:
         """The surface as chosen now (the last valid formula while a new one is being typed)."""
         name = self.combo.currentText()
         if name == EXPRESSION:
             return SurfaceChoice(name="expression", expression=self._valid_expression)
-        params = tuple((k, float(v)) for k, v in self.params.values().items())
+        names = [o.name for o in SURFACES[name].options]
+        params = tuple((k, float(v)) for k, v in self.params.values(names).items())
         return SurfaceChoice(name=name, params=params)
 
     def set_choice(self, choice: SurfaceChoice) -> None:
@@ -97,23 +71,23 @@ class SurfacePicker(QtWidgets.QGroupBox):
 
     def _picked(self, name: str, emit: bool = True) -> None:
         is_expr = name == EXPRESSION
+        options = () if is_expr else SURFACES[name].options
         self.expression.setVisible(is_expr)
-        self.params.setVisible(not is_expr)
+        self.params.set_values({o.name: o.default for o in options})  # a surface starts from its defaults
+        self.params.show_only(o.name for o in options)
+        self.params.setVisible(bool(options))
         self.error.hide()
         if is_expr:
-            self.params.set_params({})
             self.expression.setFocus()
             if not self._valid_expression:
                 return  # nothing to run until a formula is entered
-        elif self._ready:
-            self.params.set_params(default_params(name))
         if emit:
             self.changed.emit()
 
     def apply_expression(self) -> bool:
         """Check the typed formula; show the problem inline, or accept it and emit :attr:`changed`."""
         from engines.errors import InputError
-        from engines.optim import compile_expression
+        from engines.optim.expression import compile_expression
 
         text = self.expression.text().strip()
         try:
@@ -133,10 +107,3 @@ class SurfacePicker(QtWidgets.QGroupBox):
         self.error.setText(message)
         self.error.show()
         self.expression.setStyleSheet("QLineEdit { border: 1px solid #ff6b6b; }")
-
-
-def default_params(name: str) -> dict[str, float]:
-    """The parameters a built-in surface takes, with their defaults (imports the engine)."""
-    from engines.optim import get_surface
-
-    return dict(get_surface(name).params)

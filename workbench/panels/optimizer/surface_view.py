@@ -7,7 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from workbench.panels.optimizer.contours import SurfaceLayer
+from engines.optim.contours import SurfaceLayer
 from workbench.panels.optimizer.heatmap import Heatmap
 from workbench.panels.optimizer.style import color, finite_or_nan, nan_joined
 

@@ -8,9 +8,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtWidgets
 
+from tasks.optimizer import SweepOutcome, SweepRequest, sweep_job, sweepable
 from workbench.panel import Figure
 from workbench.panels.optimizer.heatmap import Heatmap
-from workbench.panels.optimizer.work import SweepOutcome, sweep_job
 from workbench.widgets.flow_layout import FlowLayout, labelled
 
 if TYPE_CHECKING:
@@ -118,9 +118,6 @@ class SweepView(QtWidgets.QWidget):
         panel.configs.changed.connect(self._sync_specs)
         self._sync_specs()
 
-    def engine_ready(self) -> None:
-        self._sync_specs()
-
     def _sync_specs(self) -> None:
         current = self.spec.currentText()
         specs = self.panel.configs.specs()
@@ -135,23 +132,9 @@ class SweepView(QtWidgets.QWidget):
 
     def _spec_changed(self, text: str) -> None:
         """Offer the numeric hyperparameters of the chosen optimizer (lr on x and momentum on y by default)."""
-        import sys
-
-        if "engines.optim" not in sys.modules or not text:
+        names = sweepable(text)
+        if not names:
             return
-        from engines.errors import InputError
-        from engines.optim import OPTIMIZERS, parse_spec
-
-        try:
-            spec = parse_spec(text)
-        except InputError:
-            return
-        names: list[str] = []
-        for key, value in OPTIMIZERS[spec.name].defaults.items():
-            if isinstance(value, tuple):
-                names += [f"{key}.{i}" for i in range(len(value))]
-            elif isinstance(value, float):
-                names.append(key)
         for axis, default in ((self.x, "lr"), (self.y, "momentum")):
             current = axis.param.currentText()
             axis.param.clear()
@@ -170,10 +153,10 @@ class SweepView(QtWidgets.QWidget):
         snap = self.panel.snapshot
         start = tuple(snap.starts[0]) if snap is not None else (0.0, 0.0)
         self._coords = (self.x.coordinates(xv), self.y.coordinates(yv))
-        handle = self._job.start(
-            "Hyperparameter sweep", sweep_job, self.panel.picker.choice(), self.spec.currentText(),
-            self.x.param.currentText(), xv, self.y.param.currentText(), yv, start, self.steps.value(),
-            self.metric.currentData(), device=self.panel.context.device())
+        request = SweepRequest(self.panel.picker.choice(), self.spec.currentText(), self.x.param.currentText(), xv,
+                               self.y.param.currentText(), yv, start, self.steps.value(), self.metric.currentData(),
+                               self.panel.context.device())
+        handle = self._job.start("Hyperparameter sweep", sweep_job, request)
         handle.partial.connect(self._draw)
         handle.succeeded.connect(self._draw)
 
@@ -224,8 +207,7 @@ class SweepView(QtWidgets.QWidget):
         for level in RATE_LEVELS:
             iso = pg.IsocurveItem(data=outcome.predicted, level=level, pen=pg.mkPen(255, 255, 255, 170, width=1),
                                   axisOrder="row-major")
-            iso.setParentItem(self.heatmap.image)
-            iso.setPos(0.5, 0.5)  # samples sit at pixel centres
+            iso.setParentItem(self.heatmap.image)  # pyqtgraph's isocurves put sample i at i + 0.5: the pixel's centre
             self._isos.append(iso)
 
     def figures(self) -> list[Figure]:
@@ -240,7 +222,4 @@ class SweepView(QtWidgets.QWidget):
     def parameters(self) -> dict[str, Any]:
         if self.outcome is None:
             return {}
-        r = self.outcome.result
-        return {"sweep": {"optimizer": self.spec.currentText(), "x": r.x_param, "x_values": r.x_values.tolist(),
-                          "y": r.y_param, "y_values": r.y_values.tolist(), "steps": self.steps.value(),
-                          "metric": r.metric}}
+        return {"sweep": self.outcome.request.parameters()}

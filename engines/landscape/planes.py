@@ -1,4 +1,4 @@
-"""Loss landscapes of real networks (Li et al. 2018, "Visualizing the Loss Landscape of Neural Nets";
+"""Loss planes of real networks (Li et al. 2018, "Visualizing the Loss Landscape of Neural Nets";
 reference code tomgoldstein/loss-landscape).
 
 Two random Gaussian directions are filter-normalised (each filter d_f ← d_f‖θ_f‖/‖d_f‖; 1-D tensors —
@@ -19,10 +19,10 @@ import torch
 from torch import Tensor, nn
 from torch.func import functional_call, vmap
 
-from engines.device import pick_device
+from engines.device import DeviceLike, as_device
 from engines.errors import InputError
 from engines.jobs import Reporter, Throttle
-from engines.optim.network import Split
+from engines.landscape.registry import Split
 from engines.optim.surfaces import Surface
 
 Params = dict[str, Tensor]
@@ -147,7 +147,7 @@ def loss_surface(
     a_range: tuple[float, float] = (-1.0, 1.0),
     b_range: tuple[float, float] = (-1.0, 1.0),
     n: int = 41,
-    device: str | None = None,
+    device: DeviceLike = None,
     batch_points: int | None = None,
     center: Mapping[str, Tensor] | None = None,
     data_batch: int = 4096,
@@ -159,7 +159,7 @@ def loss_surface(
     :class:`LandscapeProgress` after each chunk; cancellable between chunks."""
     if n < 2:
         raise InputError(f"the grid needs at least 2 points per side, got {n}")
-    dev = pick_device(device)
+    dev = as_device(device)
     model = copy.deepcopy(model).to(dev).eval()
     with torch.no_grad():  # buffers (BatchNorm statistics) of the center state, e.g. a run snapshot
         for name, buf in model.named_buffers():

@@ -1,0 +1,11 @@
+"""Loss landscapes of real networks (Li et al. 2018, "Visualizing the Loss Landscape of Neural Nets").
+
+- ``registry``: what the landscape tools know (architectures, datasets with their objectives, checkpoint
+  formats); it imports none of the engines that provide them;
+- ``digits``: the built-in provider, an MLP on scikit-learn's 8×8 digits (other providers:
+  :mod:`engines.latent.landscape`, :mod:`engines.diffusion.landscape`; each has ``register(registry)``,
+  and :mod:`tasks.landscape` composes them);
+- ``formats``: recognising a file by the format it declares and opening it as a network;
+- ``training`` and ``runs``: training runs recorded as parameter snapshots, and their folders on disk;
+- ``planes``: filter-normalised directions, batched loss planes and paths projected onto them.
+"""
