@@ -14,54 +14,48 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cli.plumbing import run_task
-from cli.run_latent import _data_spec, _dataset_arguments
+from cli.plumbing import add_option, device_of, run_task
+from cli.run_latent import data_spec, dataset_arguments
 
 VERB, NAME = "train", "latent"
 HELP = "Latent space: train a VAE or a flow and save it"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", choices=("vae", "conv-vae", "nice", "cluster-vae"), default="vae",
-                        help="vae (MLP), conv-vae, nice (additive-coupling flow) or cluster-vae (default vae)")
-    _dataset_arguments(parser, "digits")
-    parser.add_argument("--latent", type=int, default=16, metavar="N", help="latent size of the VAEs, 2 to 128 (default 16)")
-    parser.add_argument("--epochs", type=int, metavar="N", help="passes over the training items (default: per model, "
-                        "vae/cluster-vae 100, conv-vae 60, nice 60)")
-    parser.add_argument("--hidden", type=int, metavar="N", help="hidden width (default: vae 128, conv-vae 256, nice 96)")
-    parser.add_argument("--layers", type=int, metavar="N", help="coupling layers of the flow (default 4)")
-    parser.add_argument("--clusters", type=int, default=10, metavar="K", help="clusters of the cluster-vae (default 10)")
-    parser.add_argument("--likelihood", choices=("gaussian", "bernoulli"), default="gaussian",
-                        help="VAE pixel likelihood (default gaussian with a learned sigma per pixel)")
-    parser.add_argument("--lr", type=float, metavar="LR", help="peak learning rate of the one-cycle schedule "
-                        "(default 2e-3, nice 1e-3)")
-    parser.add_argument("--batch-size", type=int, default=64, metavar="N", help="batch size (default 64)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of initialisation and batches (default 0)")
+    from engines.latent.catalogue import MODELS, SETTINGS
+
+    parser.add_argument("--model", choices=MODELS.names, default=MODELS.names[0],
+                        help=", ".join(f"{k.name} ({k.description})" for k in MODELS) + f" (default {MODELS.names[0]})")
+    dataset_arguments(parser, "digits")
+    for option in SETTINGS:  # None: the model's default, so that a setting the model does not take is refused
+        add_option(parser, option, default=None, help=_help(option))
     parser.add_argument("--out", type=Path, required=True, metavar="CKPT",
                         help="checkpoint to write: CKPT.safetensors and CKPT.json beside it")
 
 
+def _help(option) -> str:
+    """The option's help with the models that take it and their defaults."""
+    from engines.latent.catalogue import MODELS
+
+    defaults = {k.name: k.option(option.name).default for k in MODELS if k.has(option.name)}
+    show = {name: f"{v:g}" if isinstance(v, float) else str(v) for name, v in defaults.items()}
+    default = next(iter(show.values())) if len(set(show.values())) == 1 else \
+        "per model: " + ", ".join(f"{name} {v}" for name, v in show.items())
+    only = "" if len(defaults) == len(MODELS) else f"; {', '.join(defaults)} only"
+    limits = "" if option.kind == "choice" else f"; {option.range_text}"
+    return f"{option.help}{only} (default {default}{limits})"
+
+
 def run(args: argparse.Namespace) -> int:
-    import math
+    from engines.latent.catalogue import SETTINGS
+    from tasks.latent import TrainRequest, save_job, train_job, trained_info
 
-    from engines.latent.checkpoint import save_checkpoint
-    from engines.latent.config import DEFAULTS, ModelConfig, TrainConfig
-    from engines.latent.training import summary, train_job
-    from tasks import __version__
-
-    d = DEFAULTS[args.model]
-    config = ModelConfig(args.model, latent=args.latent, hidden=args.hidden or d["hidden"],
-                         layers=args.layers or d.get("layers", 4), clusters=args.clusters, likelihood=args.likelihood)
-    tc = TrainConfig(epochs=args.epochs or d["epochs"], batch_size=args.batch_size, lr=args.lr or d["lr"],
-                     seed=args.seed).validated()
-    spec = _data_spec(args)
-    result = run_task(train_job, config, tc, spec, device=getattr(args, "device", None) or "cpu")
-    extra = {"train": tc.as_dict(), "dataset": spec.as_dict(), "run": summary(result),
-             "history": {k: [None if isinstance(v, float) and math.isnan(v) else v for v in getattr(result.history, k)]
-                         for k in ("epoch", "total", "recon", "kl", "bpd", "test_total")}}
-    body = save_checkpoint(args.out, result.state, result.config, extra, version=__version__)
+    given = {o.name: getattr(args, o.name) for o in SETTINGS if getattr(args, o.name) is not None}
+    spec = data_spec(args)
+    result = run_task(train_job, TrainRequest(args.model, spec, given), device=device_of(args, "cpu"))
+    body = run_task(save_job, args.out, result.config, result.state, trained_info(result))
     m = result.metrics
-    if result.config.kind == "nice":
+    if result.config.is_flow:
         score = f"held-out {m['test_bits_per_dim']:.3f} bits/dim (NLL {m['test_total']:.2f} nats per image)"
     else:
         score = (f"held-out -ELBO {m['test_total']:.2f} nats (reconstruction {m['test_recon']:.2f}, KL {m['test_kl']:.2f}); "

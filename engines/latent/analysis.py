@@ -1,8 +1,8 @@
 """What the panel shows of a model: the encoded data set on a 2D map, interpolation paths decoded, the
-analogy row, the manifold grid of a 2D latent space, and the latent statistics. Plain functions and jobs."""
+analogy row, the manifold grid of a 2D latent space, and the latent statistics. Plain functions."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
@@ -50,16 +50,13 @@ class Analogy:
 
 @dataclass
 class Overview:
-    """Everything the panel draws after loading a model."""
+    """A loaded model with its encoded data set, its latent statistics and samples."""
 
     checkpoint: Checkpoint
     encoded: Encoded
-    interpolation: Interpolation
-    analogy: Optional[Analogy]
     angles: AngleFit
     data_angles: Optional[np.ndarray]  # angles between random pairs of encoded items
     samples: np.ndarray
-    extra: dict = field(default_factory=dict)
 
 
 def _device_model(model: LatentModel) -> tuple[torch.device, torch.dtype]:
@@ -85,27 +82,13 @@ def encode(model: LatentModel, data: LatentData, reporter=None) -> Encoded:
         xb = torch.as_tensor(x[start:start + 512], dtype=dtype, device=dev)
         z = model.latent(xb)
         zs.append(z.double().cpu().numpy())
-        if model.config.kind == "cluster-vae":
+        if model.config.has_clusters:
             clusters.append(model.cluster_probs(z).argmax(-1).cpu().numpy())
         if reporter is not None:
             reporter.check()
     z = np.concatenate(zs)
     return Encoded(data, x, to_display(x), data.all_y, z, np.concatenate(clusters) if clusters else None,
                    pca_map(z), len(data.train_x))
-
-
-@torch.no_grad()
-def cluster_items(model: LatentModel, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Cluster of each item (model layout, (N, ...)) under a clustering VAE, and the probabilities p(y|z)
-    (N, K): what the segmentation & clustering panel consumes."""
-    from engines.errors import InputError
-
-    if model.config.kind != "cluster-vae":
-        raise InputError(f"clusters need a cluster-vae model, not a {model.config.kind}")
-    dev, dtype = _device_model(model)
-    probs = np.concatenate([model.cluster_probs(model.latent(torch.as_tensor(x[s:s + 512], dtype=dtype, device=dev)))
-                            .double().cpu().numpy() for s in range(0, len(x), 512)])
-    return probs.argmax(1), probs
 
 
 def _describe(encoded: Encoded, i: int) -> str:
@@ -184,9 +167,9 @@ def default_analogy(encoded: Encoded) -> tuple[int, int, int]:
     return start + 2 if start + 2 < len(encoded.z) else 0, start + 3 if start + 3 < len(encoded.z) else 1, start + 4 if start + 4 < len(encoded.z) else 0
 
 
-def overview(model_source, data: Optional[DataSpec] = None, steps: int = 9, pair: Optional[tuple[int, int]] = None,
-             seed: int = 0, reporter=None) -> Overview:
-    """Load (if a path), encode the data, and compute every view's content."""
+def overview(model_source, data: Optional[DataSpec] = None, seed: int = 0, reporter=None) -> Overview:
+    """Load (if a path), encode the data (``data``, else the model's own), measure the angles between random
+    prior pairs and between encoded items, and draw samples."""
     from engines.latent.checkpoint import load_checkpoint
     from engines.latent.training import draw_samples
 
@@ -204,10 +187,7 @@ def overview(model_source, data: Optional[DataSpec] = None, steps: int = 9, pair
     check_fits(ckpt, dataset)
     progress(0.45, "encoding")
     encoded = encode(model, dataset, reporter)
-    i, j = pair if pair is not None else default_pair(encoded)
-    progress(0.7, "interpolating")
-    interp = interpolate_items(model, encoded, i, j, steps)
-    analogy = make_analogy(model, encoded, *default_analogy(encoded)) if dataset.is_image else None
+    progress(0.7, "latent statistics")
     n = model.latent_size
     fit = angle_fit(random_pair_angles(n, ANGLE_PAIRS, seed), n)
     rng = np.random.default_rng(seed)
@@ -218,12 +198,7 @@ def overview(model_source, data: Optional[DataSpec] = None, steps: int = 9, pair
     data_angles = pair_angles(encoded.z[a[keep]] - encoded.z.mean(0), encoded.z[b[keep]] - encoded.z.mean(0))
     samples = draw_samples(model)
     progress(1.0, "done")
-    return Overview(ckpt, encoded, interp, analogy, fit, data_angles, samples)
-
-
-def overview_job(reporter, model_source, data: Optional[DataSpec] = None, steps: int = 9,
-                 pair: Optional[tuple[int, int]] = None, seed: int = 0) -> Overview:
-    return overview(model_source, data, steps, pair, seed, reporter)
+    return Overview(ckpt, encoded, fit, data_angles, samples)
 
 
 def data_for(ckpt: Checkpoint) -> DataSpec:

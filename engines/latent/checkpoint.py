@@ -17,7 +17,7 @@ from typing import Any, Mapping, Optional
 import numpy as np
 import torch
 
-from engines.checkpoints import MAX_JSON_BYTES, config_path, match_state_dict, read_checkpoint  # noqa: F401
+from engines.checkpoints import match_state_dict, read_checkpoint
 from engines.checkpoints import save_checkpoint as save_checkpoint_file
 from engines.errors import InputError
 from engines.latent.config import ModelConfig

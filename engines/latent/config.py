@@ -5,16 +5,10 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Mapping
 
 from engines.errors import InputError
+from engines.latent.catalogue import BATCH_SIZE, CLUSTERS, EPOCHS, HIDDEN, LATENT, LAYERS, LIKELIHOOD, LR, MODELS
 
-KINDS = ("vae", "conv-vae", "nice", "cluster-vae")
-KIND_TITLES = {"vae": "VAE (MLP)", "conv-vae": "VAE (convolutional)", "nice": "NICE flow",
-               "cluster-vae": "VAE with clustering prior"}
-LATENT_RANGE = (2, 128)
-MAX_HIDDEN = 2048
+KINDS = MODELS.names
 MAX_DIMS = 3 * 128 * 128  # largest data item a model is built for
-MAX_LAYERS = 16
-MAX_CLUSTERS = 64
-LIKELIHOODS = ("gaussian", "bernoulli")
 
 
 @dataclass(frozen=True)
@@ -46,12 +40,22 @@ class ModelConfig:
         return n
 
     @property
+    def is_flow(self) -> bool:
+        """A flow's latent is its data (its kind takes no latent size)."""
+        return not MODELS[self.kind].has("latent")
+
+    @property
+    def has_clusters(self) -> bool:
+        """A clustering prior (its kind takes a number of clusters)."""
+        return MODELS[self.kind].has("clusters")
+
+    @property
     def latent_size(self) -> int:
-        return self.dims if self.kind == "nice" else self.latent
+        return self.dims if self.is_flow else self.latent
 
     @property
     def title(self) -> str:
-        return f"{KIND_TITLES[self.kind]}, latent {self.latent_size}"
+        return f"{MODELS[self.kind].label}, latent {self.latent_size}"
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -69,22 +73,16 @@ class ModelConfig:
             raise InputError(f"data items of {cfg.dims} numbers are too large (at most {MAX_DIMS})")
         if cfg.is_image and shape[0] not in (1, 3):
             raise InputError(f"images need 1 or 3 channels, got {shape[0]}")
-        if cfg.kind != "nice" and not LATENT_RANGE[0] <= cfg.latent <= LATENT_RANGE[1]:
-            raise InputError(f"latent size must be between {LATENT_RANGE[0]} and {LATENT_RANGE[1]}, got {cfg.latent}")
-        if cfg.kind == "nice" and cfg.dims < 2:
+        if not cfg.is_flow:
+            LATENT.validate(cfg.latent)  # the ranges its form and --help show
+        if cfg.is_flow and cfg.dims < 2:
             raise InputError("a NICE flow needs data with at least 2 numbers per item")
         if cfg.kind == "conv-vae" and not cfg.is_image:
             raise InputError("the convolutional VAE needs image data; use --model vae for 2D points")
         if cfg.kind == "conv-vae" and min(shape[1:]) < 4:
             raise InputError(f"the convolutional VAE needs images of at least 4x4 pixels, got {shape[1]}x{shape[2]}")
-        if not 8 <= cfg.hidden <= MAX_HIDDEN:
-            raise InputError(f"hidden width must be between 8 and {MAX_HIDDEN}, got {cfg.hidden}")
-        if not 2 <= cfg.layers <= MAX_LAYERS:
-            raise InputError(f"coupling layers must be between 2 and {MAX_LAYERS}, got {cfg.layers}")
-        if not 2 <= cfg.clusters <= MAX_CLUSTERS:
-            raise InputError(f"clusters must be between 2 and {MAX_CLUSTERS}, got {cfg.clusters}")
-        if cfg.likelihood not in LIKELIHOODS:
-            raise InputError(f"likelihood must be one of {', '.join(LIKELIHOODS)}, got {cfg.likelihood!r}")
+        for option in (HIDDEN, LAYERS, CLUSTERS, LIKELIHOOD):
+            option.validate(getattr(cfg, option.name))
         if not 2 <= cfg.levels <= 65536:
             raise InputError(f"pixel levels must be between 2 and 65536, got {cfg.levels}")
         return cfg
@@ -118,15 +116,6 @@ class ModelConfig:
             raise InputError(f"{source}: {exc}") from None
 
 
-# per-model defaults that train to a useful point on the digits in seconds on one CPU core
-DEFAULTS: dict[str, dict[str, Any]] = {
-    "vae": {"hidden": 128, "epochs": 100, "lr": 2e-3},
-    "cluster-vae": {"hidden": 128, "epochs": 100, "lr": 2e-3},
-    "conv-vae": {"hidden": 256, "epochs": 60, "lr": 2e-3},
-    "nice": {"hidden": 96, "epochs": 60, "lr": 1e-3, "layers": 4},
-}
-
-
 @dataclass(frozen=True)
 class TrainConfig:
     """Optimisation settings of a training run."""
@@ -139,12 +128,8 @@ class TrainConfig:
     max_seconds: float | None = None  # stop early (keeping the weights) after this long
 
     def validated(self) -> "TrainConfig":
-        if not 1 <= self.epochs <= 100_000:
-            raise InputError(f"--epochs must be between 1 and 100000, got {self.epochs}")
-        if not 1 <= self.batch_size <= 65536:
-            raise InputError(f"batch size must be between 1 and 65536, got {self.batch_size}")
-        if not 0 < self.lr < 1:
-            raise InputError(f"learning rate must be in (0, 1), got {self.lr}")
+        for option in (EPOCHS, BATCH_SIZE, LR):
+            option.validate(getattr(self, option.name))
         return self
 
     def as_dict(self) -> dict[str, Any]:

@@ -15,6 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from engines.catalogue import load
+from engines.latent.catalogue import MODELS
 from engines.latent.config import ModelConfig
 
 LOG_2PI = math.log(2 * math.pi)
@@ -303,9 +305,7 @@ class NICE(LatentModel):
         return {"total": total, "objective": total, "bpd": self.bits_per_dim(total)}
 
 
-MODELS = {"vae": VAE, "conv-vae": ConvVAE, "nice": NICE, "cluster-vae": ClusterVAE}
-
-
 def build_model(config: ModelConfig) -> LatentModel:
+    """The model of ``config``: the class its kind names in :data:`engines.latent.catalogue.MODELS`."""
     config = config.validated()
-    return MODELS[config.kind](config)
+    return load(MODELS[config.kind].model)(config)

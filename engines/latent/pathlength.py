@@ -11,11 +11,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from engines.latent.catalogue import DISTANCES, INTERPOLATIONS
 from engines.latent.interpolation import lerp_batch, slerp_batch
 from engines.latent.models import LatentModel
 
 EPSILON = 1e-4
-DISTANCES = ("pixel", "feature")
 
 
 @dataclass(frozen=True)
@@ -59,12 +59,7 @@ def path_length(model: LatentModel, pairs: int = 1000, mode: str = "slerp", dist
                 seed: int = 0, epsilon: float = EPSILON, z0: np.ndarray | None = None, z1: np.ndarray | None = None,
                 t: np.ndarray | None = None, reporter=None) -> PathLength:
     """The path length of ``pairs`` random prior pairs (or the given endpoints) for one path ``mode``."""
-    from engines.errors import InputError
-
-    if mode not in ("lerp", "slerp"):
-        raise InputError(f"unknown interpolation {mode!r}; choose lerp or slerp")
-    if distance not in DISTANCES:
-        raise InputError(f"unknown distance {distance!r}; choose pixel or feature")
+    INTERPOLATIONS[mode], DISTANCES[distance]  # InputError naming the known ones
     if distance == "feature" and not model.config.is_image:
         distance = "pixel"
     rng = np.random.default_rng(seed)

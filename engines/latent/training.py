@@ -13,6 +13,7 @@ from typing import Any, Optional
 import numpy as np
 import torch
 
+from engines.device import DeviceLike, as_device
 from engines.jobs import Throttle
 from engines.latent.config import History, ModelConfig, TrainConfig
 from engines.latent.data import DataSpec, LatentData, load_data, to_display
@@ -62,7 +63,7 @@ def draw_samples(model: LatentModel, seed: int = 1234, count: Optional[int] = No
     gen = torch.Generator(device="cpu").manual_seed(seed)
     p = next(model.parameters())
     z = torch.randn(count, model.latent_size, generator=gen, dtype=p.dtype).to(p.device) * temperature
-    if model.config.kind == "cluster-vae":
+    if model.config.has_clusters:
         ys = torch.arange(count, device=p.device) % model.config.clusters
         z = model.means[ys] + z
     out = model.decode(z).float().cpu().numpy()
@@ -86,13 +87,13 @@ def evaluate(model: LatentModel, data: LatentData, seed: int = 0) -> dict[str, f
     for key in terms[0]:
         if key != "objective":
             out[f"test_{key}"] = float(sum(t[key].item() * n for t, n in zip(terms, sizes)) / len(x))
-    if model.config.kind == "nice":
+    if model.config.is_flow:
         out["test_bits_per_dim"] = out.pop("test_bpd")
     recon = torch.cat([model.reconstruct(c) for c in x.split(512)])
     out["test_recon_mse"] = float((recon - x).pow(2).mean())
     mean_image = torch.from_numpy(data.train_x.mean(axis=0)).to(p.device, p.dtype)
     out["mean_image_mse"] = float((mean_image - x).pow(2).mean())
-    if model.config.kind == "cluster-vae" and data.has_labels:
+    if model.config.has_clusters and data.has_labels:
         clusters = torch.cat([model.clusters(c) for c in x.split(512)]).cpu().numpy()
         out["test_purity"] = cluster_purity(clusters, data.test_y)
     model.train(was)
@@ -112,9 +113,10 @@ def cluster_purity(clusters: np.ndarray, labels: np.ndarray) -> float:
 
 
 def train_job(reporter, config: ModelConfig, train: Optional[TrainConfig] = None, data: Optional[DataSpec] = None,
-              device: str = "cpu", init_state: Optional[dict[str, torch.Tensor]] = None,
+              device: DeviceLike = "cpu", init_state: Optional[dict[str, torch.Tensor]] = None,
               threads: Optional[int] = None) -> TrainSnapshot:
-    """Job: train ``config`` on ``data``; streams :class:`TrainSnapshot` partials, returns the final one."""
+    """Job: train ``config`` on ``data`` on ``device`` (a torch.device or a preference such as "cpu");
+    streams :class:`TrainSnapshot` partials, returns the final one."""
 
     train = (train or TrainConfig()).validated()
     data = data or DataSpec()
@@ -127,14 +129,12 @@ def train_job(reporter, config: ModelConfig, train: Optional[TrainConfig] = None
         torch.set_num_threads(previous_threads)
 
 
-def _train(reporter, config: ModelConfig, train: TrainConfig, data: DataSpec, device: str,
+def _train(reporter, config: ModelConfig, train: TrainConfig, data: DataSpec, device: DeviceLike,
            init_state: Optional[dict[str, torch.Tensor]]) -> TrainSnapshot:
-    from engines.device import pick_device
-
     reporter.progress(None, f"loading {data.describe()}")
     dataset = load_data(data)
     config = fit_config(config, dataset)
-    dev = pick_device(device)
+    dev = as_device(device)
     torch.manual_seed(train.seed)
     np_rng = np.random.default_rng(train.seed)
     model = build_model(config).to(dev)
@@ -142,7 +142,7 @@ def _train(reporter, config: ModelConfig, train: TrainConfig, data: DataSpec, de
         from engines.latent.checkpoint import load_state
 
         load_state(model, init_state, "the starting weights")
-    elif config.kind == "nice":
+    elif config.is_flow:
         init_flow_scale(model, dataset)
     opt = torch.optim.Adam(model.parameters(), lr=train.lr)
     x_all = torch.from_numpy(dataset.train_x).to(dev)
@@ -196,7 +196,7 @@ def _train(reporter, config: ModelConfig, train: TrainConfig, data: DataSpec, de
         held = evaluate_quick(model, dataset)
         history.test_total.append(held)
         elapsed = time.monotonic() - start
-        label = "bits/dim" if config.kind == "nice" else "-ELBO"
+        label = "bits/dim" if config.is_flow else "-ELBO"
         value = means.get("bpd", means["total"])
         reporter.progress(epoch / train.epochs, f"epoch {epoch}/{train.epochs}, {label} {value:.3f}")
         if throttle() or epoch == train.epochs:

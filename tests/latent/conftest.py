@@ -11,13 +11,14 @@ def digits():
 
 def _train(kind, epochs, **config):
     from engines.jobs import run
-    from engines.latent.config import DEFAULTS, ModelConfig, TrainConfig
+    from engines.latent.catalogue import MODELS
+    from engines.latent.config import ModelConfig, TrainConfig
     from engines.latent.data import DataSpec
+    from engines.latent.training import train_job
 
-    d = DEFAULTS[kind]
-    cfg = ModelConfig(kind, hidden=config.pop("hidden", d["hidden"]), layers=d.get("layers", 4), **config)
-    return run(__import__("engines.latent.training", fromlist=["train_job"]).train_job, cfg,
-               TrainConfig(epochs=epochs, lr=d["lr"], seed=0), DataSpec("digits"))
+    d = MODELS[kind].defaults()
+    cfg = ModelConfig(kind, hidden=config.pop("hidden", d["hidden"]), **config)
+    return run(train_job, cfg, TrainConfig(epochs=epochs, lr=d["lr"], seed=0), DataSpec("digits"))
 
 
 @pytest.fixture(scope="session")

@@ -3,17 +3,21 @@ import json
 
 import pytest
 
-import resources
 from engines.export.sidecar import file_sha256
 from engines.latent.checkpoint import load_checkpoint
 from engines.latent.training import evaluate
+from tasks.bundled import bundled, bundled_path
 
-NAMES = {"digits_vae": ("vae", 16), "digits_vae_2d": ("vae", 2), "digits_nice": ("nice", 64)}
+NAMES = {"vae": ("vae", 16), "vae-2d": ("vae", 2), "nice": ("nice", 64)}
+
+
+def test_the_bundled_list_is_these_three():
+    assert [b.name for b in bundled("latent")] == list(NAMES)
 
 
 @pytest.mark.parametrize("name", sorted(NAMES))
 def test_bundled_checkpoint(name, digits):
-    path = resources.path("checkpoints", name + ".safetensors")
+    path = bundled_path("latent", name)
     assert path.stat().st_size < 600_000
     meta = json.loads(path.with_suffix(".json").read_text())
     assert meta["sha256"] == file_sha256(path)

@@ -111,7 +111,7 @@ def test_hostile_configs(saved):
     cfg = path.with_suffix(".json")
     meta = json.loads(cfg.read_text())
     meta.pop("sha256")
-    for model, message in [({"kind": "os.system"}, "unknown model"), ({**CONFIG.as_dict(), "latent": 10**9}, "latent size"),
+    for model, message in [({"kind": "os.system"}, "unknown model"), ({**CONFIG.as_dict(), "latent": 10**9}, "latent must be between 2 and 128"),
                            ({**CONFIG.as_dict(), "hidden": "big"}, "must be an integer"),
                            ({**CONFIG.as_dict(), "evil": 1}, "unknown model config fields evil"),
                            ([1, 2], "must be a JSON object")]:

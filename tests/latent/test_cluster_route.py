@@ -9,11 +9,11 @@ TIMEOUT_MS = 90_000
 @pytest.fixture
 def window(qtbot, monkeypatch, tmp_path):
     import workbench.main_window as main_window
+    import workbench.panels.cluster as cluster
     import workbench.panels.latent as latent
-    import workbench.panels.segment as segment
     from workbench.settings import Settings
 
-    monkeypatch.setattr(main_window, "panel_modules", lambda: [latent, segment])
+    monkeypatch.setattr(main_window, "panel_modules", lambda: [latent, cluster])
     settings = Settings(QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.Format.IniFormat))
     w = main_window.MainWindow(settings, device="cpu")
     qtbot.addWidget(w)
@@ -23,19 +23,29 @@ def window(qtbot, monkeypatch, tmp_path):
     w.jobs.shutdown(10_000)
 
 
-def test_cluster_these_encodings(qtbot, window):
-    latent, clusters = window.panel("latent"), window.panel("segment")
+def test_cluster_these_encodings(qtbot, window, monkeypatch):
+    from tasks.clustering import Vectors
+
+    latent, clusters = window.panel("latent"), window.panel("cluster")
     qtbot.waitUntil(lambda: latent.ready, timeout=TIMEOUT_MS)
-    assert latent.cluster_button.isEnabled()
-    clusters.cluster_method.setCurrentText("kmeans")
-    clusters.cluster_embedding.setCurrentText("raw")
-    latent.cluster_button.click()
-    assert window.current_panel() is clusters and clusters.tabs.currentIndex() == 1
-    qtbot.waitUntil(lambda: clusters.cluster_result is not None, timeout=TIMEOUT_MS)
-    enc, result = latent.overview.encoded, clusters.cluster_result
+    assert latent.map_box.cluster_button.isEnabled()
+    clusters.controls.method.setCurrentIndex(clusters.controls.method.findData("kmeans"))
+    clusters.controls.embedding.setCurrentIndex(clusters.controls.embedding.findData("raw"))
+    received = []
+    take = clusters.receive
+    monkeypatch.setattr(clusters, "receive", lambda kind, payload: (received.append((kind, payload)), take(kind, payload)))
+    latent.map_box.cluster_button.click()
+    assert window.current_panel() is clusters
+    enc, name = latent.overview.encoded, f"codes of {latent.overview.checkpoint.name}"
+    [(kind, payload)] = received
+    assert kind == "vectors" and isinstance(payload, Vectors) and payload.name == name
+    np.testing.assert_array_equal(payload.x, enc.z)
+    assert payload.images.shape == (1797, 8, 8)
+    qtbot.waitUntil(lambda: clusters.result is not None and clusters.result.data_name == name, timeout=TIMEOUT_MS)
+    result = clusters.result
     assert len(result.assignments) == result.metrics["points"] == len(enc.z) == 1797
-    assert result.data_name == f"codes of {latent.overview.checkpoint.name}" and result.method == "kmeans"
+    assert result.method == "kmeans"
     np.testing.assert_array_equal(result.labels, enc.labels)
     assert result.metrics["accuracy"] > 0.5  # the codes keep the digits apart
     assert len(result.images) == len(enc.z)
-    assert clusters.cluster_data.currentText() == f"codes of {latent.overview.checkpoint.name} (1,797 × 16)"
+    assert clusters.controls.data.currentText() == f"{name} (1,797 × 16)"

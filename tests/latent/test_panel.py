@@ -1,5 +1,6 @@
 """The latent panel: first launch draws the bundled VAE's map, strips and statistics; clicks pick items;
-training runs in a worker process, streams curves and samples, and stop keeps its weights."""
+training runs in a worker process, streams curves and samples, and stop keeps its weights; results computed
+for a previous model never reach the views."""
 import numpy as np
 import pytest
 
@@ -32,63 +33,142 @@ def test_import_does_not_load_engines():
 
 def test_first_launch_draws_the_bundled_vae(qtbot, panel):
     idle(qtbot, panel)
-    ov = panel.overview
+    ov, tab, steps = panel.overview, panel.map_tab, panel.path_box.steps_slider.value()
     assert ov.checkpoint.config.latent == 16 and len(ov.encoded.z) == 1797
-    x, y = panel.map_view.scatter.getData()
+    x, y = tab.map_view.scatter.getData()
     np.testing.assert_allclose(np.column_stack([x, y]), ov.encoded.map.xy)
-    assert panel.strips.rows["lerp"].item.image is not None
-    assert panel.strips.rows["slerp"].item.image.shape[1] > 8 * panel.steps_slider.value()
-    assert panel.strips.rows["analogy"].item.image is not None
-    i = panel.paths.interpolation
-    np.testing.assert_allclose(i.codes["lerp"][0], ov.encoded.z[panel.from_spin.value()])
-    assert panel.ppl is not None and panel.ppl["lerp"]["raw"].mean > 0
+    assert tab.strips.rows["lerp"].item.image is not None
+    assert tab.strips.rows["slerp"].item.image.shape[1] > 8 * steps
+    assert tab.strips.rows["analogy"].item.image is not None
+    i = tab.paths.interpolation
+    np.testing.assert_allclose(i.codes["lerp"][0], ov.encoded.z[panel.path_box.from_spin.value()])
+    ppl = panel.high.ppl_plot.perceptual
+    assert ppl is not None and ppl.raw["lerp"].mean > 0 and ppl.pairs == 2000
     assert ov.angles.p_value > 0.001
     figures = panel.figures()
     assert len(figures) == 7 and all(f.widget is not None for f in figures)
-    assert figures[1].data()["latents_slerp"].shape == (panel.steps_slider.value(), 16)
+    assert figures[1].data()["latents_slerp"].shape == (steps, 16)
+    assert len(figures[6].data()["total"]) == len(ov.checkpoint.info["history"]["epoch"])  # curves from the JSON
     frames = list(panel.animations()[0].frames())
     assert len(frames) == panel.animations()[0].count() and frames[0].dtype == np.uint8
     params = panel.parameters()
-    assert params["checkpoint_sha256"] == ov.checkpoint.sha256 and params["from"] == panel.from_spin.value()
+    assert params["checkpoint_sha256"] == ov.checkpoint.sha256 and params["from"] == panel.path_box.from_spin.value()
+
+
+def test_the_strips_show_the_numbers_the_walk_command_measures(qtbot, panel):
+    from tasks.latent import path_numbers
+
+    idle(qtbot, panel)
+    paths = panel.map_tab.paths
+    numbers = path_numbers(panel.overview.checkpoint.model, paths.interpolation, "slerp")
+    assert paths.numbers["slerp"] == numbers
+    assert f"path length {numbers.path_length:.4g}" in panel.map_tab.strips.titles["slerp"].text
 
 
 def test_clicks_pick_the_two_items_and_steps_change_the_strip(qtbot, panel):
     idle(qtbot, panel)
-    panel._item_clicked(10)
-    panel._item_clicked(20)
-    qtbot.waitUntil(lambda: panel.paths.request.start == 10 and panel.paths.request.end == 20, timeout=TIMEOUT_MS)
-    panel.steps_slider.setValue(5)
-    qtbot.waitUntil(lambda: len(panel.paths.interpolation.t) == 5, timeout=TIMEOUT_MS)
-    panel._item_hovered(10)
-    assert panel.map_view.inset.isVisible()
-    panel._prior_pair()
-    qtbot.waitUntil(lambda: panel.paths.request.prior_seed == 1, timeout=TIMEOUT_MS)
+    view, box = panel.map_tab.map_view, panel.path_box
+    view.item_clicked.emit(10)
+    view.item_clicked.emit(20)
+    qtbot.waitUntil(lambda: panel.map_tab.paths.request.start == 10 and panel.map_tab.paths.request.end == 20,
+                    timeout=TIMEOUT_MS)
+    box.steps_slider.setValue(5)
+    qtbot.waitUntil(lambda: len(panel.map_tab.paths.interpolation.t) == 5, timeout=TIMEOUT_MS)
+    view.hover(10)
+    assert view.inset.isVisible() and "item 10" in view.inset_text.textItem.toPlainText()
+    box.prior_pair()
+    qtbot.waitUntil(lambda: panel.map_tab.paths.request.prior_seed == 1, timeout=TIMEOUT_MS)
 
 
 def test_two_d_latent_shows_the_decoded_grid(qtbot, panel):
     idle(qtbot, panel)
-    panel.model_combo.setCurrentIndex(1)
-    panel._model_chosen(1)
+    panel.model_box.combo.setCurrentIndex(1)
+    panel.model_box.combo.activated.emit(1)
     qtbot.waitUntil(lambda: panel.overview.checkpoint.model.latent_size == 2, timeout=TIMEOUT_MS)
-    qtbot.waitUntil(lambda: panel.map_view.manifold.image is not None and panel.map_view.manifold.isVisible(),
-                    timeout=TIMEOUT_MS)
-    assert panel.map_view.manifold.image.shape[0] == 20 * 8
+    view = panel.map_tab.map_view
+    qtbot.waitUntil(lambda: view.manifold.image is not None and view.manifold.isVisible(), timeout=TIMEOUT_MS)
+    assert view.manifold.image.shape[0] == 20 * 8
+    panel.map_box.grid.setChecked(False)
+    qtbot.waitUntil(lambda: not view.manifold.isVisible(), timeout=TIMEOUT_MS)
+
+
+def test_a_tsne_map_shows_only_the_ends_of_the_path(qtbot, panel):
+    from engines.latent.maps import LatentMap
+
+    idle(qtbot, panel)
+    view, request = panel.map_tab.map_view, panel.map_tab.paths.request
+    tsne = LatentMap("tsne", np.random.default_rng(0).normal(size=(1797, 2)))
+    panel.map_box.projection.blockSignals(True)
+    panel.map_box.projection.setCurrentIndex(panel.map_box.projection.findData("tsne"))
+    panel.map_box.projection.blockSignals(False)
+    panel._tsne_done(tsne)  # as if the t-SNE job had finished
+    np.testing.assert_allclose(np.column_stack(view.scatter.getData()), tsne.xy)
+    assert view.getPlotItem().getAxis("bottom").labelText == "t-SNE 1"
+    assert view.paths["lerp"].getData()[0] is None or len(view.paths["lerp"].getData()[0]) == 0
+    np.testing.assert_allclose(np.column_stack(view.ends.getData()), tsne.xy[[request.start, request.end]])
+    panel.map_box.projection.setCurrentIndex(panel.map_box.projection.findData("pca"))  # back: paths on the map
+    assert len(view.paths["lerp"].getData()[0]) == len(panel.map_tab.paths.interpolation.t)
+
+
+def _slow(reporter, *args, **kwargs):
+    """A job that runs until it is cancelled (checking every 5 ms)."""
+    import time
+
+    for _ in range(6000):
+        reporter.check()
+        time.sleep(0.005)
+
+
+def test_results_for_the_previous_model_are_never_drawn(qtbot, panel, monkeypatch):
+    import tasks.latent
+
+    idle(qtbot, panel)
+    monkeypatch.setattr(tasks.latent, "path_job", _slow)
+    monkeypatch.setattr(tasks.latent, "ppl_job", _slow)
+    panel.update_path()  # for the 16-dimensional VAE ...
+    panel.update_ppl()
+    old = [panel.path_job.current, panel.ppl_job.current]
+    assert all(h.running and not h.silenced for h in old)
+    monkeypatch.undo()
+    panel.load(panel.model_box.sources[1])  # ... replaced by the 2D one: nothing of them may arrive
+    assert all(h.silenced for h in old)
+    qtbot.waitUntil(lambda: panel.overview.checkpoint.model.latent_size == 2, timeout=TIMEOUT_MS)
+    idle(qtbot, panel)
+    assert panel.map_tab.paths.interpolation.codes["lerp"].shape[1] == 2
+    np.testing.assert_allclose(panel.map_tab.paths.on_map["lerp"], panel.map_tab.paths.interpolation.codes["lerp"])
+    assert panel.high.ppl_plot.perceptual.raw["lerp"].speed2.mean() < 10  # |dz|^2/eps^2 of 2D prior pairs, not 16D
+
+
+def test_the_train_form_follows_the_model_kind(panel):
+    from engines.latent.catalogue import MODELS
+
+    box = panel.train_box
+    box.kind_combo.setCurrentIndex(box.kind_combo.findData("nice"))
+    form = box.settings
+    assert form.values(["epochs", "hidden", "lr"]) == {"epochs": 60, "hidden": 96, "lr": 1e-3}
+    assert not form.layout_.isRowVisible(form.editors["latent"]) and form.layout_.isRowVisible(form.editors["layers"])
+    box.kind_combo.setCurrentIndex(box.kind_combo.findData("cluster-vae"))
+    request = box.request()
+    assert request.kind == "cluster-vae" and dict(request.settings) == MODELS["cluster-vae"].defaults()
+    model, train = request.configs()
+    assert (model.clusters, model.hidden, train.epochs) == (10, 128, 100)
 
 
 def test_training_streams_and_stop_keeps_the_weights(qtbot, panel):
     idle(qtbot, panel)
-    panel.kind_combo.setCurrentIndex(0)
-    panel.latent_spin.setValue(4)
-    panel.epochs_spin.setValue(400)
-    panel._train_clicked()
+    box = panel.train_box
+    box.kind_combo.setCurrentIndex(0)
+    box.settings.set_values({"latent": 4, "epochs": 400})
+    box.button.click()
     qtbot.waitUntil(lambda: panel.snapshot is not None and panel.snapshot.epoch >= 2, timeout=TIMEOUT_MS)
     assert panel.training.curves["total"].getData()[0] is not None
-    count = panel.model_combo.count()
-    panel._train_clicked()  # stop
-    qtbot.waitUntil(lambda: panel.model_combo.count() == count + 1, timeout=TIMEOUT_MS)
-    assert "stopped at epoch" in panel.model_combo.currentText()
+    count = panel.model_box.combo.count()
+    box.button.click()  # stop
+    qtbot.waitUntil(lambda: panel.model_box.combo.count() == count + 1, timeout=TIMEOUT_MS)
+    assert "stopped at epoch" in panel.model_box.combo.currentText()
     qtbot.waitUntil(lambda: panel.overview.checkpoint.model.latent_size == 4, timeout=TIMEOUT_MS)
-    assert panel.train_button.text() == "Train"
+    assert box.button.text() == "Train"
+    assert panel.overview.checkpoint.info["train"]["epochs"] == 400
 
 
 def test_a_hostile_checkpoint_shows_a_message(qtbot, panel, tmp_path):
@@ -96,7 +176,7 @@ def test_a_hostile_checkpoint_shows_a_message(qtbot, panel, tmp_path):
     bad = tmp_path / "bad.pt"
     bad.write_bytes(b"\x80\x02cos\nsystem\nq\x00X\x05\x00\x00\x00touchq\x01\x85q\x02Rq\x03.")
     panel.open_path("checkpoint", bad)
-    qtbot.waitUntil(lambda: "refused to load bad.pt" in panel.model_info.text(), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: "refused to load bad.pt" in panel.model_box.info.text(), timeout=TIMEOUT_MS)
     from engines.errors import InputError
 
     with pytest.raises(InputError):
@@ -105,16 +185,21 @@ def test_a_hostile_checkpoint_shows_a_message(qtbot, panel, tmp_path):
 
 def test_save_and_open_a_dataset(qtbot, panel, tmp_path):
     idle(qtbot, panel)
+    import json
+
     from engines.latent.checkpoint import load_checkpoint
+    from tasks import __version__
 
     handle = panel.save(tmp_path / "copy.safetensors")
     with qtbot.waitSignal(handle.done, timeout=TIMEOUT_MS):
         pass
     ck = load_checkpoint(tmp_path / "copy.safetensors")
     assert ck.config == panel.overview.checkpoint.config
+    body = json.loads((tmp_path / "copy.json").read_text())
+    assert body["workbench"] == __version__ and body["history"] == panel.overview.checkpoint.info["history"]
     rng = np.random.default_rng(0)
     images = rng.uniform(0, 1, (30, 16, 16)).astype(np.float32)  # resized to the model's 8x8
     np.savez(tmp_path / "mine.npz", images=images, labels=np.arange(30) % 2)
     panel.open_path("dataset", tmp_path / "mine.npz")
     qtbot.waitUntil(lambda: panel.overview.encoded.data.name == "mine.npz", timeout=TIMEOUT_MS)
-    assert len(panel.overview.encoded.z) == 30 and panel.from_label.count() == 2
+    assert len(panel.overview.encoded.z) == 30 and panel.path_box.from_label.count() == 2
