@@ -3,16 +3,6 @@
 The model is an exact Gaussian mixture (--mixture NAME, no training: the closed-form denoiser) or a
 checkpoint (--checkpoint: a Workbench .safetensors/.json/.pt, or a diffusers model folder).
 
-SAMPLER, one per --sampler (repeat it to compare):  NAME[:KEY=VALUE,...]
-  ddpm             DDPM ancestral                  spacing=trailing|leading|linspace
-  ddim             DDIM                            eta=0..1, spacing=...
-  euler, heun      Euler / Heun on the EDM σ grid  sigma_min, sigma_max, rho   (Heun: 2N−1 calls)
-  dpmpp_2m         DPM-Solver++(2M)                sigma_min, sigma_max, rho
-  euler_maruyama   reverse SDE, Euler–Maruyama     sigma_min, sigma_max, rho
-  pf_ode           probability-flow ODE, RK45      rtol (adaptive: NFE is the solver's)
-  langevin         annealed Langevin dynamics      steps_per_level, step, sigma_min, sigma_max
-  flow_euler       flow-matching Euler
-
 examples:
   workbench run diffusion --mixture eight_gaussians --sampler ddim --sampler heun --sampler dpmpp_2m --nfe 10 --out out/
   workbench run diffusion --checkpoint model.safetensors --sampler "ddim:eta=0.5" --nfe 50 --samples 2000 --out out/
@@ -32,8 +22,9 @@ import argparse
 import json
 from pathlib import Path
 
-from cli.plumbing import add_out, output_folder, run_task
-from workbench.panels.diffusion.work import DEFAULT_SAMPLERS, MIXTURES
+from cli.plumbing import add_out, device_of, output_folder, run_task
+from engines.diffusion.catalogue import GRIDS, MIXTURES, SAMPLERS
+from tasks.diffusion import DEFAULT_MIXTURE, DEFAULT_NFE, DEFAULT_SAMPLERS, DEFAULT_SAMPLES
 
 VERB, NAME = "run", "diffusion"
 HELP = "Diffusion sampling: samplers side by side from the same noise at equal NFE"
@@ -41,15 +32,22 @@ VIEW_SIZE = (420, 460)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    grids = "\n".join(f"  {grid:<10} {', '.join(s.name for s in SAMPLERS if s.grid == grid)}: {text}"
+                      for grid, text in GRIDS.items())
+    parser.epilog = ("SAMPLER, one per --sampler (repeat it to compare): NAME[:KEY=VALUE,...]\n"
+                     + SAMPLERS.help_table() + "\n\nGRID (where a sampler's model calls go):\n" + grids
+                     + "\n\nMIXTURE (--mixture NAME):\n" + MIXTURES.help_table())
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--checkpoint", type=Path, metavar="CKPT",
                         help="a Workbench checkpoint (.safetensors, its .json, a weights-only .pt) or a diffusers model folder")
     source.add_argument("--mixture", metavar="NAME",
-                        help=f"an exact Gaussian mixture: {' '.join(MIXTURES)} (default moons)")
+                        help=f"an exact Gaussian mixture: {' '.join(MIXTURES.names)} (default {DEFAULT_MIXTURE})")
     parser.add_argument("--sampler", action="append", metavar="SAMPLER",
-                        help=f"a sampler (see above), repeatable (default: {' '.join(DEFAULT_SAMPLERS)})")
-    parser.add_argument("--nfe", type=int, default=20, metavar="N", help="model calls per sampler (default 20)")
-    parser.add_argument("--samples", type=int, default=1000, metavar="M", help="samples per sampler (default 1000)")
+                        help=f"a sampler (see below), repeatable (default: {' '.join(DEFAULT_SAMPLERS)})")
+    parser.add_argument("--nfe", type=int, default=DEFAULT_NFE, metavar="N",
+                        help=f"model calls per sampler (default {DEFAULT_NFE})")
+    parser.add_argument("--samples", type=int, default=DEFAULT_SAMPLES, metavar="M",
+                        help=f"samples per sampler (default {DEFAULT_SAMPLES})")
     parser.add_argument("--seed", type=int, default=0, help="seed of the shared initial noise and of the samplers' noise (default 0)")
     add_out(parser)
 
@@ -57,51 +55,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from engines.device import pick_device
-    from engines.diffusion.data import to_unit
-    from engines.diffusion.run import compare_job
-    from engines.diffusion.samplers import parse_sampler
-    from engines.diffusion.sources import checkpoint_source, mixture_source
-    from engines.errors import InputError
+    from engines.diffusion.catalogue import parse_sampler
     from engines.export.atomic import atomic_write, atomic_write_text
     from engines.export.tables import write_npz
+    from tasks.diffusion import (SampleRequest, frames_arrays, run_metrics, run_parameters, run_summary,
+                                 sample_job, samples_array)
     from tasks.outputs import write_sidecar
 
-    if args.nfe < 1:
-        raise InputError(f"--nfe must be at least 1, got {args.nfe}")
-    if args.samples < 2:
-        raise InputError(f"--samples must be at least 2, got {args.samples}")
-    device = pick_device(getattr(args, "device", None) or "auto")
-    samplers = [parse_sampler(s) for s in (args.sampler or DEFAULT_SAMPLERS)]
-    names = [n for n, _ in samplers]
-    if len(set(names)) != len(names):
-        raise InputError("each sampler may be given once (compare settings of one sampler in separate runs)")
-    source = checkpoint_source(args.checkpoint, device) if args.checkpoint else mixture_source(args.mixture or "moons", device)
+    source = str(args.checkpoint) if args.checkpoint else f"mixture:{args.mixture or DEFAULT_MIXTURE}"
+    request = SampleRequest(source, [parse_sampler(s) for s in (args.sampler or DEFAULT_SAMPLERS)], args.nfe,
+                            args.samples, args.seed, device_of(args))
+    outcome = run_task(sample_job, request)
     out = output_folder(args.out)
-    result = run_task(compare_job, source, samplers, args.nfe, args.samples, args.seed)
-    images = source.kind == "images"
-    stack = np.stack([r.samples for r in result.runs])
     with atomic_write(out / "samples.npy", "wb") as handle:
-        np.save(handle, to_unit(stack) if images else stack)
-    arrays = {"samplers": np.array(names)}
-    for r in result.runs:
-        arrays[f"x_{r.name}"], arrays[f"x0_{r.name}"], arrays[f"sigma_{r.name}"] = r.frames.x, r.frames.x0, r.frames.sigma
-    write_npz(out / "frames.npz", arrays)
-    desc = {k: v for k, v in source.description.items() if k != "label"}
-    metrics = {"source": desc, "nfe_requested": args.nfe, "samples": args.samples, "seed": args.seed,
-               "samplers": [{"name": r.name, "label": r.label, "settings": r.settings, "nfe": r.nfe,
-                             "seconds": round(r.seconds, 4), **r.metrics} for r in result.runs]}
-    atomic_write_text(out / "metrics.json", json.dumps(metrics, indent=2, default=str) + "\n")
-    write_figure(result, source, out / "figure.png")
-    write_sidecar(out, {"panel": "diffusion", **desc, "samplers": [[n, s] for n, s in samplers], "nfe": args.nfe,
-                        "samples": args.samples, "seed": args.seed, "device": str(device)})
-    summary = ", ".join(f"{r.name} ({r.nfe} calls" + "".join(f", {k} {v:.4g}" for k, v in r.metrics.items()) + ")"
-                        for r in result.runs)
-    print(f"sampled {summary}; wrote samples.npy, frames.npz, metrics.json, figure.png and sidecar.json to {out}")
+        np.save(handle, samples_array(outcome))
+    write_npz(out / "frames.npz", frames_arrays(outcome.result))
+    atomic_write_text(out / "metrics.json", json.dumps(run_metrics(request, outcome), indent=2, default=str) + "\n")
+    write_figure(outcome.result, out / "figure.png")
+    write_sidecar(out, run_parameters(request, outcome))
+    print(f"sampled {run_summary(outcome)}; wrote samples.npy, frames.npz, metrics.json, figure.png and sidecar.json "
+          f"to {out}")
     return 0
 
 
-def write_figure(result, source, path: Path) -> None:
+def write_figure(result, path: Path) -> None:
     """The samplers side by side at their last call, rendered offscreen."""
     from PySide6 import QtWidgets
 
@@ -110,7 +87,7 @@ def write_figure(result, source, path: Path) -> None:
     app = offscreen_app()
     from engines.export.atomic import atomic_write_bytes
     from workbench.export.figure import png_bytes
-    from workbench.panels.diffusion.views import FrameView
+    from workbench.panels.diffusion.frame_view import FrameView
 
     holder = QtWidgets.QWidget()
     holder.setStyleSheet("background: black;")

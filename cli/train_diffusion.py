@@ -9,47 +9,44 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cli.plumbing import run_task
-from workbench.panels.diffusion.work import TRAIN_SETS
+from cli.plumbing import add_option, device_of, run_task
+from engines.diffusion.catalogue import OBJECTIVES, PREDICTION, SCHEDULE, TRAINING_SETS
+from tasks.diffusion import BATCH, LEARNING_RATE, TRAIN_STEPS, TrainRequest
 
 VERB, NAME = "train", "diffusion"
 HELP = "Diffusion sampling: train a DDPM, EDM or flow-matching model and save it"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = ("OBJECTIVE (--objective NAME):\n" + OBJECTIVES.help_table(width=6)
+                     + "\n\nDATASET (--dataset NAME):\n" + TRAINING_SETS.help_table())
     parser.add_argument("--dataset", required=True, metavar="NAME|PATH",
-                        help=f"built-in: {' '.join(TRAIN_SETS)}; or a .npy/.npz/.csv of 2D points, or images "
+                        help=f"built-in: {' '.join(TRAINING_SETS.names)}; or a .npy/.npz/.csv of 2D points, or images "
                              "(.npy/.npz/folder of PNG/JPEG, at most 64×64)")
-    parser.add_argument("--objective", choices=("ddpm", "edm", "flow"), default="ddpm",
-                        help="DDPM (noise prediction on a ᾱ schedule), EDM (preconditioned denoiser) or flow matching (default ddpm)")
-    parser.add_argument("--steps", type=int, default=3000, metavar="N", help="optimizer steps (default 3000)")
-    parser.add_argument("--prediction", choices=("eps", "x0", "v"), default="eps", help="DDPM's parameterisation (default eps)")
-    parser.add_argument("--schedule", choices=("linear", "cosine"), default="linear", help="DDPM's ᾱ schedule (default linear)")
-    parser.add_argument("--batch", type=int, default=None, metavar="B", help="batch size (default 512 for points, 256 for images)")
-    parser.add_argument("--lr", type=float, default=2e-3, help="Adam learning rate, cosine-decayed (default 0.002)")
+    default = TrainRequest.objective
+    parser.add_argument("--objective", choices=OBJECTIVES.names, default=default,
+                        help=f"{', '.join(o.label for o in OBJECTIVES)} (default {default}; see below)")
+    parser.add_argument("--steps", type=int, default=TRAIN_STEPS, metavar="N", help=f"optimizer steps (default {TRAIN_STEPS})")
+    add_option(parser, PREDICTION)
+    add_option(parser, SCHEDULE)
+    parser.add_argument("--batch", type=int, default=None, metavar="B",
+                        help="batch size (default " + ", ".join(f"{b} for {kind}" for kind, b in BATCH.items()) + ")")
+    parser.add_argument("--lr", type=float, default=LEARNING_RATE, help=f"Adam learning rate, cosine-decayed (default {LEARNING_RATE:g})")
     parser.add_argument("--seed", type=int, default=0, help="seed (default 0)")
     parser.add_argument("--out", type=Path, required=True, metavar="CKPT",
                         help="the checkpoint to write: CKPT.safetensors and CKPT.json beside it")
 
 
 def run(args: argparse.Namespace) -> int:
-    from engines.diffusion.checkpoint import save
-    from engines.diffusion.data import load_data
-    from engines.diffusion.training import train_job
-    from tasks import __version__
+    from tasks.diffusion import save_job, train_job
 
-    device = getattr(args, "device", None) or "auto"
-    data = load_data(args.dataset, args.seed)
-    batch = args.batch or (256 if data.kind == "images" else 512)
-    result = run_task(train_job, data, args.objective, args.steps, prediction=args.prediction, schedule=args.schedule,
-                      batch=batch, lr=args.lr, seed=args.seed, device=device, preview_every=max(args.steps, 1))
-    b = result.body
-    body = save(args.out, result.net.cpu(), b["objective"], prediction=b["prediction"], schedule=b["schedule"],
-                shape=b["shape"], sigma_data=b["sigma_data"], extra={"dataset": result.data_name, **result.extra},
-                version=__version__)
-    weights = Path(args.out)
-    weights = weights if weights.suffix == ".safetensors" else weights.with_suffix(".safetensors")
-    print(f"trained {args.objective} on {data.name} for {args.steps} steps in {result.seconds:.1f} s "
+    request = TrainRequest(args.dataset, args.objective, args.steps, args.prediction, args.schedule, args.batch, args.lr,
+                           args.seed, device_of(args))
+    outcome = run_task(train_job, request)
+    result = outcome.result
+    body = run_task(save_job, result, args.out)
+    weights = Path(args.out).parent / body["weights"]
+    print(f"trained {args.objective} on {result.data_name} for {args.steps} steps in {result.seconds:.1f} s "
           f"(final loss {result.extra['train']['final_loss']:.4f}); wrote {weights} and {weights.with_suffix('.json')} "
           f"(sha256 {body['sha256'][:12]})")
     return 0

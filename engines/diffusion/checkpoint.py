@@ -13,6 +13,8 @@ import torch
 from torch import nn
 
 from engines.checkpoints import match_state_dict, read_checkpoint, save_checkpoint
+from engines.device import DeviceLike, as_device
+from engines.diffusion.catalogue import OBJECTIVES
 from engines.diffusion.models import EDMModel, FlowModel, VPModel
 from engines.diffusion.networks import build
 from engines.diffusion.schedules import VPSchedule
@@ -20,7 +22,6 @@ from engines.errors import InputError
 
 FORMAT = "workbench-diffusion"
 VERSION = 1
-OBJECTIVES = ("ddpm", "edm", "flow")
 
 
 def save(path: str | Path, net: nn.Module, objective: str, *, prediction: str = "eps", schedule: str = "linear",
@@ -45,7 +46,7 @@ def model_from_config(body: Mapping[str, Any], net: nn.Module):
         return EDMModel(net, float(body.get("sigma_data", 0.5)), shape, info)
     if objective == "flow":
         return FlowModel(net, shape, info)
-    raise InputError(f"unknown objective {objective!r} in the checkpoint config; expected {', '.join(OBJECTIVES)}")
+    raise InputError(f"unknown objective {objective!r} in the checkpoint config; expected {', '.join(OBJECTIVES.names)}")
 
 
 def infer_network(tensors: Mapping[str, torch.Tensor], source: str) -> dict[str, Any]:
@@ -63,8 +64,9 @@ def infer_network(tensors: Mapping[str, torch.Tensor], source: str) -> dict[str,
     raise InputError(f"{source}: cannot tell the architecture from inp.weight of shape {tuple(w.shape)}")
 
 
-def load(path: str | Path, device: str | torch.device = "cpu"):
+def load(path: str | Path, device: DeviceLike = "cpu"):
     """(Denoiser, JSON body, sha256) of a checkpoint file; InputError naming any problem."""
+    device = as_device(device)
     tensors, body, digest, weights = read_checkpoint(path, FORMAT)
     if body is None:
         body = {"network": infer_network(tensors, weights.name), "objective": "ddpm", "inferred": True}
@@ -82,5 +84,5 @@ def load(path: str | Path, device: str | torch.device = "cpu"):
     if not (isinstance(shape, list) and 1 <= len(shape) <= 3 and all(isinstance(v, int) and 0 < v <= 256 for v in shape)):
         raise InputError(f"{weights.name}: bad sample shape {shape!r} in its config")
     model = model_from_config(body, net.to(device))
-    model.device = torch.device(device)
+    model.device = device
     return model, body, digest

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engines.diffusion.catalogue import TRAINING_SETS
 from engines.errors import InputError
 
 TRAIN_POINTS = 20000
@@ -39,19 +40,21 @@ def _images(x_nhwc: np.ndarray) -> np.ndarray:
 
 
 def load_data(source: str, seed: int = 0) -> DiffusionData:
-    """``source``: a built-in 2D set name, ``digits``, or a path to .npy/.npz/.csv points or images."""
-    from engines.data import TOY_SETS, digits_split, make_toy, read_images, read_points
+    """``source``: a built-in training set (:data:`engines.diffusion.catalogue.TRAINING_SETS`: 2D points or the
+    digits), or a path to .npy/.npz/.csv points or images."""
+    from engines.data import digits_split, make_toy, read_images, read_points
 
-    if source in TOY_SETS:
-        train, _ = make_toy(source, TRAIN_POINTS, seed)
-        held, _ = make_toy(source, HELDOUT_POINTS, seed + 1)
-        return DiffusionData(source, "points", train, held)
-    if source == "digits":
+    if source in TRAINING_SETS:
+        if TRAINING_SETS[source].kind == "points":
+            train, _ = make_toy(source, TRAIN_POINTS, seed)
+            held, _ = make_toy(source, HELDOUT_POINTS, seed + 1)
+            return DiffusionData(source, "points", train, held)
         split = digits_split()
-        return DiffusionData("digits", "images", _images(split.train_x), _images(split.test_x))
+        return DiffusionData(source, "images", _images(split.train_x), _images(split.test_x))
     path = Path(source)
     if not path.exists():
-        raise InputError(f"{source!r} is neither a built-in data set ({', '.join(TOY_SETS)}, digits) nor an existing file")
+        raise InputError(f"{source!r} is neither a built-in data set ({', '.join(TRAINING_SETS.names)}) nor an "
+                         "existing file")
     if path.suffix.lower() == ".csv" or _looks_like_points(path):
         points = read_points(path).astype(np.float32)
         return _split(path.name, "points", points, seed)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from engines.device import DeviceLike, as_device
 from engines.diffusion.models import VPModel
 from engines.diffusion.schedules import VPSchedule, cosine_betas, linear_betas
 from engines.errors import InputError
@@ -47,8 +48,9 @@ def _schedule(config: dict[str, Any]) -> VPSchedule:
     return VPSchedule.from_betas(betas, kind)
 
 
-def load_diffusers_folder(folder: str | Path, device: str | torch.device = "cpu") -> tuple[VPModel, dict[str, Any]]:
+def load_diffusers_folder(folder: str | Path, device: DeviceLike = "cpu") -> tuple[VPModel, dict[str, Any]]:
     folder = Path(folder)
+    device = as_device(device)
     try:
         import diffusers
     except ImportError as exc:

@@ -6,8 +6,9 @@ the noised density, its score and the posterior mean E[x0 | x] are all in closed
     r_k(x) ∝ π_k N(x; a μ_k, v_k I),  v_k = a² s_k² + b²,
     E[x0 | x] = Σ_k r_k(x) (μ_k + a s_k²/v_k (x − a μ_k)),   ∇log p(x) = (a E[x0|x] − x)/b².
 
-The built-in 2D sets with Gaussian structure (gaussian_mixture, eight_gaussians) are used exactly; the
-others (moons, swiss roll, ...) are replaced by a spherical mixture fitted to 6,000 of their points.
+The named mixtures are listed in :data:`engines.diffusion.catalogue.MIXTURES`: the built-in 2D sets with
+Gaussian structure (gaussian_mixture, eight_gaussians) exactly, the others (moons, swiss roll, ...) as a
+spherical mixture fitted to 6,000 of their points.
 """
 from __future__ import annotations
 
@@ -18,11 +19,10 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from engines.diffusion.catalogue import (EDM_SIGMA_MAX, EDM_SIGMA_MIN, FIT_COMPONENTS, FIT_POINTS, MIXTURES,
+                                         RING_RADIUS, RING_STD)
 from engines.diffusion.models import Denoiser
 from engines.errors import InputError
-
-FIT_POINTS = 6000
-FIT_COMPONENTS = 40
 
 
 class GaussianMixture(Denoiser):
@@ -41,7 +41,7 @@ class GaussianMixture(Denoiser):
         self.shape = (d,)
         self.name = name
         self.device = torch.device("cpu")
-        self.sigma_min, self.sigma_max = 0.002, 80.0
+        self.sigma_min, self.sigma_max = EDM_SIGMA_MIN, EDM_SIGMA_MAX
 
     def to(self, device) -> "GaussianMixture":
         self.device = torch.device(device)
@@ -77,9 +77,9 @@ class GaussianMixture(Denoiser):
         return (self.means.cpu()[k] + self.stds.cpu()[k, None] * z).to(self.device)
 
 
-def _ring(k: int, radius: float = 2.0, std: float = 0.15) -> tuple[np.ndarray, float]:
+def _ring(k: int) -> np.ndarray:
     angles = 2 * np.pi * np.arange(k) / k
-    return radius * np.stack([np.cos(angles), np.sin(angles)], axis=1), std
+    return RING_RADIUS * np.stack([np.cos(angles), np.sin(angles)], axis=1)
 
 
 @functools.lru_cache(maxsize=16)
@@ -94,16 +94,9 @@ def _fitted(name: str, components: int, seed: int) -> tuple[np.ndarray, np.ndarr
 
 
 def named_mixture(name: str, components: int = FIT_COMPONENTS, seed: int = 0) -> GaussianMixture:
-    """The mixture for a built-in 2D set name (see :data:`engines.data.TOY_SETS`)."""
-    from engines.data import TOY_SETS
-
-    if name == "gaussian_mixture":
-        means, std = _ring(5)
-        return GaussianMixture(means, std, name=name)
-    if name == "eight_gaussians":
-        means, std = _ring(8)
-        return GaussianMixture(means, std, name=name)
-    if name not in TOY_SETS:
-        raise InputError(f"unknown mixture {name!r}; choose one of {', '.join(TOY_SETS)}")
+    """The mixture ``name`` of :data:`engines.diffusion.catalogue.MIXTURES`."""
+    entry = MIXTURES[name]
+    if entry.ring:
+        return GaussianMixture(_ring(entry.ring), RING_STD, name=name)
     means, stds, weights = _fitted(name, components, seed)
     return GaussianMixture(means, stds, weights, name=name)

@@ -17,10 +17,10 @@ import torch
 from torch import Tensor, nn
 
 from engines.diffusion import parameterisation as P
+from engines.diffusion.catalogue import EDM_SIGMA_MAX, EDM_SIGMA_MIN
 from engines.diffusion.schedules import VPSchedule
 
 EDM_SIGMA_DATA = 0.5
-EDM_SIGMA_MIN, EDM_SIGMA_MAX = 0.002, 80.0
 
 
 class Denoiser:

@@ -1,4 +1,4 @@
-"""The sampling jobs behind the panel and ``workbench run diffusion``.
+"""The sampling jobs of the diffusion engine (the application layer, :mod:`tasks.diffusion`, runs them).
 
 :func:`compare_job` runs two or more samplers from the same initial noise (and the same seed for their
 own noise) at about the same number of model calls, records every call (x_t and x̂0), scores the
@@ -10,21 +10,22 @@ from __future__ import annotations
 import copy
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import numpy as np
 import torch
 
+from engines.diffusion.catalogue import SAMPLERS
 from engines.diffusion.recording import FrameRecorder, Frames
-from engines.diffusion.samplers import make_plan, sampler_info
+from engines.diffusion.samplers import make_plan
 from engines.diffusion.sources import Source
 from engines.errors import InputError
 
 FIELD_GRID = 17
 FIELD_EXTENT = 3.0
 MAX_FIELD_FRAMES = 400
-QUALITY_NFES = (5, 10, 20, 50, 100)
 
 
 @dataclass
@@ -108,19 +109,19 @@ def compare_job(reporter, source: Source, samplers: list[tuple[str, dict[str, An
     if not samplers:
         raise InputError("choose at least one sampler")
     if n < 2:
-        raise InputError(f"--samples must be at least 2, got {n}")
+        raise InputError(f"need at least 2 samples, got {n}")
     model = source.model
     device = model.device
     noise = _noise(n, tuple(model.shape), seed, device)
     result = CompareResult([], source.kind, source.reference, description=dict(source.description))
     for k, (name, settings) in enumerate(samplers):
-        info = sampler_info(name)
-        reporter.progress(k / len(samplers), f"sampling with {info.label}")
+        label = SAMPLERS[name].label
+        reporter.progress(k / len(samplers), f"sampling with {label}")
         recorder = FrameRecorder(keep=keep, on_flush=lambda _r: reporter.check())
         x, grid, seconds, calls = sample_one(model, name, settings, nfe, noise, seed, recorder)
         frames = recorder.frames()
         samples = x.float().cpu().numpy()
-        run = SamplerRun(name, info.label, dict(settings), calls, samples, frames, grid, seconds)
+        run = SamplerRun(name, label, dict(settings), calls, samples, frames, grid, seconds)
         run.metrics = score_samples(samples, source.reference, source.kind, model.shape)
         if with_field and source.kind == "points" and tuple(model.shape) == (2,) and len(frames) <= MAX_FIELD_FRAMES:
             result.field_axis, run.field = _field(model, frames, device)
@@ -139,7 +140,7 @@ class QualityCurves:
     reference_name: str = "held-out data"
 
 
-def quality_job(reporter, source: Source, samplers: list[tuple[str, dict[str, Any]]], nfes=QUALITY_NFES,
+def quality_job(reporter, source: Source, samplers: list[tuple[str, dict[str, Any]]], nfes: Sequence[int],
                 n: int = 1000, seed: int = 0, reference: Optional[np.ndarray] = None) -> QualityCurves:
     """Quality against ``reference`` (default: the source's held-out data) at each NFE, per sampler."""
     ref = source.reference if reference is None else reference
@@ -151,10 +152,10 @@ def quality_job(reporter, source: Source, samplers: list[tuple[str, dict[str, An
     total = len(samplers) * len(nfes)
     done = 0
     for name, settings in samplers:
-        curves.labels[name] = sampler_info(name).label
+        curves.labels[name] = SAMPLERS[name].label
         curves.nfes[name] = []
         curves.metrics[name] = {}
-        points = [nfes[0]] if sampler_info(name).grid == "adaptive" else nfes
+        points = [nfes[0]] if SAMPLERS[name].grid == "adaptive" else nfes
         for nfe in points:
             reporter.progress(done / total, f"quality: {name} at NFE {nfe}")
             x, _, _, calls = sample_one(model, name, settings, nfe, noise, seed)

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engines.diffusion.catalogue import EDM_SIGMA_MAX, EDM_SIGMA_MIN, RHO, SPACINGS, VP_SCHEDULES
 from engines.errors import InputError
-
-SPACINGS = ("trailing", "leading", "linspace")
 
 
 def linear_betas(steps: int = 1000, beta_start: float = 1e-4, beta_end: float = 0.02) -> np.ndarray:
@@ -41,7 +40,7 @@ class VPSchedule:
         elif name == "cosine":
             betas = cosine_betas(steps)
         else:
-            raise InputError(f"unknown schedule {name!r}; choose linear or cosine")
+            raise InputError(f"unknown schedule {name!r}; choose one of {', '.join(VP_SCHEDULES)}")
         return cls(np.cumprod(1.0 - betas), name)
 
     @classmethod
@@ -91,7 +90,8 @@ class VPSchedule:
         return np.concatenate([self.sigmas[self.timesteps(n, spacing, offset)], [0.0]])
 
 
-def karras_sigmas(n: int, sigma_min: float = 0.002, sigma_max: float = 80.0, rho: float = 7.0) -> np.ndarray:
+def karras_sigmas(n: int, sigma_min: float = EDM_SIGMA_MIN, sigma_max: float = EDM_SIGMA_MAX,
+                  rho: float = RHO.default) -> np.ndarray:
     """EDM's σ_i = (σ_max^{1/ρ} + i/(n−1)(σ_min^{1/ρ} − σ_max^{1/ρ}))^ρ, i = 0..n−1, then 0."""
     if n < 1:
         raise InputError(f"the σ schedule needs at least one step, got {n}")

@@ -1,6 +1,7 @@
-"""Where a model comes from: an exact Gaussian mixture, a Workbench checkpoint (bundled or the user's),
-or a local diffusers model folder. Each yields a :class:`Source`: the denoiser, held-out reference data
-for the metrics, and what the sidecar needs to reproduce it."""
+"""Where a model comes from: an exact Gaussian mixture, a Workbench checkpoint or a local diffusers model
+folder. Each yields a :class:`Source`: the denoiser, held-out reference data for the metrics, and what the
+sidecar needs to reproduce it. (Which checkpoints are bundled with the application is the application
+layer's business: it passes their paths in.)"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -10,10 +11,10 @@ from typing import Any, Optional
 import numpy as np
 import torch
 
+from engines.device import DeviceLike, as_device
 from engines.errors import InputError
 
 REFERENCE_POINTS = 5000
-BUNDLED = {"moons": "diffusion_moons.safetensors", "digits": "diffusion_digits.safetensors"}
 
 
 @dataclass
@@ -30,25 +31,19 @@ class Source:
         return d.get("label") or d.get("mixture") or Path(str(d.get("checkpoint", "model"))).name
 
 
-def bundled_path(name: str) -> Path:
-    import resources
-
-    if name not in BUNDLED:
-        raise InputError(f"no bundled checkpoint {name!r}; choose one of {', '.join(BUNDLED)}")
-    return resources.path("checkpoints", BUNDLED[name])
-
-
-def mixture_source(name: str, device: str | torch.device = "cpu", seed: int = 0) -> Source:
+def mixture_source(name: str, device: DeviceLike = "cpu", seed: int = 0) -> Source:
+    """The exact mixture ``name`` (see :data:`engines.diffusion.catalogue.MIXTURES`)."""
     from engines.diffusion.mixture import named_mixture
 
-    mix = named_mixture(name).to(device)
+    mix = named_mixture(name).to(as_device(device))
     ref = mix.sample(REFERENCE_POINTS, torch.Generator().manual_seed(12345 + seed)).cpu().numpy()
     data = mix.sample(2000, torch.Generator().manual_seed(54321 + seed)).cpu().numpy()
     return Source(mix, "points", ref, {"source": "mixture", "mixture": name, "label": f"exact mixture: {name}",
                                        "components": int(mix.means.shape[0])}, data)
 
 
-def checkpoint_source(path: str | Path, device: str | torch.device = "cpu") -> Source:
+def checkpoint_source(path: str | Path, device: DeviceLike = "cpu") -> Source:
+    """A Workbench checkpoint (.safetensors, its .json, a weights-only .pt) or a diffusers model folder."""
     from engines.diffusion.checkpoint import load
     from engines.diffusion.data import load_data
 
@@ -71,19 +66,9 @@ def checkpoint_source(path: str | Path, device: str | torch.device = "cpu") -> S
                                            "objective": body.get("objective"), "dataset": dataset, "label": label}, data)
 
 
-def diffusers_source(folder: str | Path, device: str | torch.device = "cpu") -> Source:
+def diffusers_source(folder: str | Path, device: DeviceLike = "cpu") -> Source:
     from engines.diffusion.diffusers_loader import load_diffusers_folder
 
     model, info = load_diffusers_folder(folder, device)
     return Source(model, "images", None, {"source": "diffusers", "checkpoint": str(folder), **info,
                                           "label": f"{Path(folder).name} (diffusers {info.get('class')})"})
-
-
-def open_source(spec: str, device: str | torch.device = "cpu") -> Source:
-    """``mixture:NAME``, ``bundled:NAME`` or a path."""
-    kind, _, rest = spec.partition(":")
-    if kind == "mixture":
-        return mixture_source(rest, device)
-    if kind == "bundled":
-        return checkpoint_source(bundled_path(rest), device)
-    return checkpoint_source(spec, device)

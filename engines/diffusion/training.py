@@ -15,15 +15,15 @@ import numpy as np
 import torch
 from torch import nn
 
+from engines.device import DeviceLike, as_device
 from engines.diffusion import parameterisation as P
+from engines.diffusion.catalogue import OBJECTIVES
 from engines.diffusion.data import DiffusionData
 from engines.diffusion.models import EDMModel, FlowModel, VPModel
 from engines.diffusion.networks import ConvDenoiser, MLPDenoiser
 from engines.diffusion.schedules import VPSchedule
 from engines.errors import InputError
 
-OBJECTIVES = ("ddpm", "edm", "flow")
-PREVIEW_SAMPLER = {"ddpm": "ddim", "edm": "heun", "flow": "flow_euler"}
 EDM_P_MEAN, EDM_P_STD = -1.2, 1.2
 
 
@@ -88,18 +88,16 @@ def loss_fn(objective: str, net: nn.Module, x0: torch.Tensor, g: torch.Generator
 
 
 def train_job(reporter, data: DiffusionData, objective: str = "ddpm", steps: int = 3000, *, prediction: str = "eps",
-              schedule: str = "linear", batch: int = 512, lr: float = 2e-3, seed: int = 0, device: str = "cpu",
+              schedule: str = "linear", batch: int = 512, lr: float = 2e-3, seed: int = 0, device: DeviceLike = "cpu",
               ema: float = 0.995, preview_every: int = 250, preview_n: int = 512, net: Optional[nn.Module] = None
               ) -> TrainResult:
-    from engines.device import pick_device
     from engines.diffusion.samplers import make_plan
 
-    if objective not in OBJECTIVES:
-        raise InputError(f"unknown objective {objective!r}; choose one of {', '.join(OBJECTIVES)}")
+    preview_sampler = OBJECTIVES[objective].preview
     if steps < 1:
         raise InputError(f"--steps must be at least 1, got {steps}")
     prediction = P.canonical(prediction) if objective == "ddpm" else ("x0" if objective == "edm" else "flow")
-    dev = pick_device(device)
+    dev = as_device(device)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         net = (net or default_network(data)).to(dev)
@@ -122,7 +120,7 @@ def train_job(reporter, data: DiffusionData, objective: str = "ddpm", steps: int
     batch = min(batch, len(x_all))
 
     def make_preview() -> np.ndarray:
-        plan = make_plan(PREVIEW_SAMPLER[objective], model, 20)
+        plan = make_plan(preview_sampler, model, 20)
         gen = torch.Generator(device=dev).manual_seed(seed + 1)
         noise = torch.randn((min(preview_n, 4096),) + shape, generator=gen, device=dev)
         with torch.no_grad():

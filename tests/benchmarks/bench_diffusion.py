@@ -21,6 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+from engines.device import as_device  # noqa: E402
+from engines.diffusion.catalogue import SAMPLERS  # noqa: E402
 from engines.diffusion.metrics import sliced_wasserstein  # noqa: E402
 from engines.diffusion.mixture import named_mixture  # noqa: E402
 from engines.diffusion.models import VPModel  # noqa: E402
@@ -29,8 +31,7 @@ from engines.diffusion.recording import FrameRecorder  # noqa: E402
 from engines.diffusion.samplers import make_plan  # noqa: E402
 from engines.diffusion.schedules import VPSchedule  # noqa: E402
 
-OVERHEAD_SAMPLERS = ("ddpm", "ddim", "euler", "heun", "dpmpp_2m", "euler_maruyama", "langevin", "flow_euler")
-QUALITY_SAMPLERS = ("ddpm", "ddim", "euler", "heun", "dpmpp_2m", "euler_maruyama", "langevin", "flow_euler")
+FIXED_GRID_SAMPLERS = tuple(s.name for s in SAMPLERS if s.grid != "adaptive")  # the adaptive ODE is timed apart
 
 
 def _sync(device: torch.device) -> None:
@@ -77,7 +78,7 @@ def overhead(device: torch.device, batch: int, nfe: int, repeats: int, args_widt
     with torch.inference_mode():
         for _ in range(3):  # warm-up
             model(noise, 0.7, 0.7)
-        for name in OVERHEAD_SAMPLERS:
+        for name in FIXED_GRID_SAMPLERS:
             plan = make_plan(name, model, nfe)
             gen = torch.Generator(device=device).manual_seed(1)
             calls = []
@@ -115,7 +116,7 @@ def quality(device: torch.device, n: int, mixture_name: str) -> tuple[dict[str, 
         floor = sliced_wasserstein(mix.sample(n, torch.Generator().manual_seed(5)).cpu().numpy(), reference)
         noise = torch.randn(n, 2, generator=torch.Generator().manual_seed(0)).to(device)
         table: dict[str, dict[int, float]] = {}
-        for name in QUALITY_SAMPLERS:
+        for name in FIXED_GRID_SAMPLERS:
             table[name] = {}
             for nfe in (10, 20, 50):
                 x = make_plan(name, mix, nfe).run(mix, noise, None, torch.Generator(device=device).manual_seed(3))
@@ -141,7 +142,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    device = torch.device(args.device)
+    device = as_device(args.device)
     print(f"device {device}, torch {torch.__version__}, {torch.get_num_threads()} threads, batch {args.batch}")
     print(f"\nSampler overhead at NFE {args.nfe} (MLP {args.width}×3 denoiser, batch {args.batch}); ratio = sampler time / "
           f"bare model calls")

@@ -50,3 +50,25 @@ def test_errors_are_one_line(tmp_path, capsys, args, needle):
     assert main(["run", "diffusion", *args, "--out", str(tmp_path / "o")]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("workbench: error:") and needle in err[0]
+
+
+def test_help_lists_the_catalogues(capsys):
+    from engines.diffusion.catalogue import MIXTURES, OBJECTIVES, SAMPLERS, TRAINING_SETS
+
+    with pytest.raises(SystemExit):
+        main(["run", "diffusion", "--help"])
+    text = capsys.readouterr().out
+    for sampler in SAMPLERS:
+        assert f"  {sampler.name} " in text and sampler.description in text
+    assert all(name in text for name in MIXTURES.names)
+    with pytest.raises(SystemExit):
+        main(["train", "diffusion", "--help"])
+    text = capsys.readouterr().out
+    assert "{ddpm,edm,flow}" in text and all(o.description in text for o in OBJECTIVES)
+    assert all(name in text for name in TRAINING_SETS.names) and "{eps,x0,v}" in text
+
+
+def test_bad_sampler_setting_names_the_range(tmp_path, capsys):
+    assert main(["run", "diffusion", "--sampler", "ddim:eta=1.5", "--out", str(tmp_path / "o")]) == 1
+    assert "ddim eta must be between 0 and 1, got 1.5" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()

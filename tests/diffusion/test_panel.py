@@ -16,11 +16,45 @@ def test_import_does_not_load_engines():
     assert out.stdout.strip() == "False"
 
 
-def test_sampler_names_match_the_engine():
-    from engines.diffusion.samplers import SAMPLERS
-    from workbench.panels.diffusion.work import SAMPLER_LABELS
+def test_sampler_menus_come_from_the_catalogue(qtbot):
+    from engines.diffusion.catalogue import OBJECTIVES, SAMPLERS, TRAINING_SETS
+    from workbench.panels.diffusion.controls import Controls
 
-    assert SAMPLER_LABELS == {k: v.label for k, v in SAMPLERS.items()}
+    controls = Controls()
+    qtbot.addWidget(controls)
+    combo = controls.slots[0][1]
+    assert {combo.itemData(i): combo.itemText(i) for i in range(combo.count())} == {s.name: s.label for s in SAMPLERS}
+    assert [controls.dataset.itemData(i) for i in range(controls.dataset.count())] == list(TRAINING_SETS.names)
+    assert [controls.objective.itemData(i) for i in range(controls.objective.count())] == list(OBJECTIVES.names)
+
+
+def test_settings_form_shows_what_the_checked_samplers_take(qtbot):
+    from workbench.panels.diffusion.controls import Controls
+
+    controls = Controls()
+    qtbot.addWidget(controls)
+    controls.show()
+    visible = lambda: {n for n, e in controls.settings.editors.items() if e.isVisible()}  # noqa: E731
+    # the defaults: ddim, heun, dpmpp_2m, euler_maruyama
+    assert visible() == {"eta", "spacing", "sigma_min", "sigma_max", "rho"}
+    for check, _ in controls.slots[1:]:
+        check.setChecked(False)
+    assert visible() == {"eta", "spacing"}
+    combo = controls.slots[0][1]
+    combo.setCurrentIndex(combo.findData("langevin"))
+    assert visible() == {"sigma_min", "sigma_max", "steps_per_level", "step"}
+    combo.setCurrentIndex(combo.findData("flow_euler"))
+    assert not controls.settings_box.isVisible()
+    # values reach the samplers that take them; "model's" (None) is left out
+    combo.setCurrentIndex(combo.findData("ddim"))
+    controls.slots[1][0].setChecked(True)  # heun
+    controls.settings.set_values({"eta": 0.3, "rho": 5.0, "sigma_max": 40.0})
+    assert controls.samplers() == [("ddim", {"eta": 0.3, "spacing": "trailing"}),
+                                   ("heun", {"sigma_max": 40.0, "rho": 5.0})]
+    controls.objective.setCurrentIndex(controls.objective.findData("ddpm"))
+    assert controls.train_settings() == {"prediction": "eps", "schedule": "linear"}
+    controls.objective.setCurrentIndex(controls.objective.findData("flow"))
+    assert controls.train_settings() == {}
 
 
 @pytest.fixture
@@ -78,3 +112,20 @@ def test_open_bad_checkpoint_shows_error(qtbot, panel, tmp_path):
     panel.open_path("checkpoint", bad)
     qtbot.waitUntil(lambda: bool(failures), timeout=TIMEOUT_MS)
     assert "bad.safetensors" in failures[0].message
+
+
+def test_train_in_the_panel_then_sample_it(qtbot, panel):
+    c = panel.controls
+    c.steps.setValue(50)
+    c.objective.setCurrentIndex(c.objective.findData("ddpm"))
+    c.objective_settings.set_values({"prediction": "v"})
+    with qtbot.waitSignal(panel.context.jobs.started, timeout=5000) as started:
+        panel.train()
+    handle = started.args[0]
+    with qtbot.waitSignal(handle.done, timeout=TIMEOUT_MS):
+        pass
+    assert panel.trained is not None and panel.trained.body["prediction"] == "v"
+    assert c.save_button.isEnabled() and c.source_spec() == "trained:1"
+    qtbot.waitUntil(lambda: panel.outcome is not None and panel.outcome.source.description.get("source") == "trained",
+                    timeout=TIMEOUT_MS)
+    assert panel.outcome.result.runs[0].frames.x.shape[1] == 200

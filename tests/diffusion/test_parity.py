@@ -3,7 +3,10 @@ import numpy as np
 import pytest
 import torch
 
-from engines.diffusion.samplers import ddim, dpmpp_2m, euler, heun
+from engines.diffusion.samplers.ddim import ddim
+from engines.diffusion.samplers.dpmpp_2m import dpmpp_2m
+from engines.diffusion.samplers.euler import euler
+from engines.diffusion.samplers.heun import heun
 from engines.diffusion.schedules import karras_sigmas
 
 diffusers = pytest.importorskip("diffusers")

@@ -8,7 +8,8 @@ import torch
 from engines.diffusion.metrics import sliced_wasserstein
 from engines.diffusion.mixture import named_mixture
 from engines.diffusion.recording import FrameRecorder
-from engines.diffusion.samplers import SAMPLERS, make_plan, parse_sampler
+from engines.diffusion.catalogue import SAMPLERS, parse_sampler
+from engines.diffusion.samplers import make_plan
 from engines.errors import InputError
 
 
@@ -26,7 +27,7 @@ def _noise(n=1000):
     return torch.randn(n, 2, generator=torch.Generator().manual_seed(0))
 
 
-@pytest.mark.parametrize("name", list(SAMPLERS))
+@pytest.mark.parametrize("name", SAMPLERS.names)
 def test_callback_once_per_model_call(mixture, name):
     calls = []
 
@@ -70,7 +71,8 @@ def test_deterministic_samplers_agree_with_the_ode(mixture):
 def test_ddim_eta_one_is_ddpm(mixture):
     z = _noise(200)
     grid = mixture.schedule.timestep_grid(30)
-    from engines.diffusion.samplers import ddim, ddpm
+    from engines.diffusion.samplers.ddim import ddim
+    from engines.diffusion.samplers.ddpm import ddpm
 
     a = ddim(mixture, z, grid, eta=1.0, generator=torch.Generator().manual_seed(3))
     b = ddpm(mixture, z, grid, generator=torch.Generator().manual_seed(3))

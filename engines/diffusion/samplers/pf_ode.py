@@ -13,7 +13,8 @@ import torch
 from engines.diffusion.samplers.base import call, prior
 
 
-def pf_ode(model, noise, sigmas, record=None, generator=None, rtol: float = 1e-4, atol: float = 1e-4):
+def pf_ode(model, noise, sigmas, record=None, generator=None, rtol: float = 1e-4):
+    """``rtol``: the solver's relative and absolute tolerance."""
     from scipy.integrate import solve_ivp
 
     positive = [s for s in sigmas if 0 < s < math.inf]
@@ -27,7 +28,7 @@ def pf_ode(model, noise, sigmas, record=None, generator=None, rtol: float = 1e-4
         return (xt - x0).reshape(-1).double().cpu().numpy()
 
     sol = solve_ivp(rhs, (math.log(s_max), math.log(s_min)), x.reshape(-1).double().cpu().numpy(),
-                    method="RK45", rtol=rtol, atol=atol)
+                    method="RK45", rtol=rtol, atol=rtol)
     if not sol.success:
         raise RuntimeError(f"the ODE solver failed: {sol.message}")
     x = torch.as_tensor(sol.y[:, -1], dtype=dtype).reshape(shape).to(device)

@@ -1,12 +1,23 @@
-"""The sidebar: model source, samplers to compare, NFE / samples / seed, the EDM σ schedule, training."""
+"""The sidebar: model source, samplers to compare, NFE / samples / seed, the samplers' settings, training.
+
+Menus and setting forms come from the engine's catalogue (:mod:`engines.diffusion.catalogue`): the
+settings form holds every option any sampler takes and shows those of the checked samplers; the training
+form shows the chosen objective's options.
+"""
 from __future__ import annotations
+
+from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
+from engines.catalogue import Entry, union_options
+from engines.diffusion.catalogue import OBJECTIVES, SAMPLERS, TRAINING_SETS
+from tasks.diffusion import DEFAULT_NFE, DEFAULT_SAMPLERS, DEFAULT_SAMPLES, source_choices
 from workbench.panels.diffusion.style import color
-from workbench.panels.diffusion.work import DEFAULT_SAMPLERS, MIXTURES, SAMPLER_LABELS, TRAIN_SETS
+from workbench.widgets.option_form import OptionForm
 
 SLOTS = 4
+TRAIN_STEPS = 2000  # the panel's default: shorter than the command's, the panel trains while you watch
 
 
 class Controls(QtWidgets.QWidget):
@@ -28,10 +39,8 @@ class Controls(QtWidgets.QWidget):
         self.source = QtWidgets.QComboBox()
         self.source.setToolTip("What denoises: an exact Gaussian mixture (closed-form score, no training), "
                                "a bundled checkpoint, or one you trained or opened")
-        for name in MIXTURES:
-            self.source.addItem(f"Exact mixture: {name.replace('_', ' ')}", f"mixture:{name}")
-        self.source.addItem("Bundled DDPM: moons", "bundled:moons")
-        self.source.addItem("Bundled DDPM: digits", "bundled:digits")
+        for label, spec in source_choices():
+            self.source.addItem(label, spec)
         self.open_button = QtWidgets.QPushButton("Open checkpoint or diffusers folder…")
         form.addWidget(self.source)
         form.addWidget(self.open_button)
@@ -45,54 +54,54 @@ class Controls(QtWidgets.QWidget):
             check.setChecked(True)
             check.setStyleSheet(f"QCheckBox::indicator:checked {{ background: {color(i).name()}; }}")
             combo = QtWidgets.QComboBox()
-            for name, label in SAMPLER_LABELS.items():
-                combo.addItem(label, name)
-            combo.setCurrentIndex(list(SAMPLER_LABELS).index(DEFAULT_SAMPLERS[i]))
+            for sampler in SAMPLERS:
+                combo.addItem(sampler.label, sampler.name)
+                kind = "stochastic" if sampler.stochastic else "deterministic"
+                order = f", order {sampler.order}" if sampler.order else ""
+                combo.setItemData(combo.count() - 1, f"{_tooltip(sampler)}; {kind}{order}",
+                                  QtCore.Qt.ItemDataRole.ToolTipRole)
+            combo.setCurrentIndex(combo.findData(DEFAULT_SAMPLERS[i]))
             grid.addWidget(check, i, 0)
             grid.addWidget(combo, i, 1)
             self.slots.append((check, combo))
-            check.toggled.connect(self.changed)
-            combo.currentIndexChanged.connect(self.changed)
+            check.toggled.connect(self._samplers_changed)
+            combo.currentIndexChanged.connect(self._samplers_changed)
         grid.setColumnStretch(1, 1)
-        settings = QtWidgets.QFormLayout()
-        self.nfe = self._spin(1, 1000, 20, "Model calls each sampler may spend (Heun: 2N−1 ≤ NFE)")
-        self.samples = self._spin(16, 20000, 1000, "Samples drawn (the same initial noise for every sampler)")
+        counts = QtWidgets.QFormLayout()
+        self.nfe = self._spin(1, 1000, DEFAULT_NFE, "Model calls each sampler may spend (Heun: 2N−1 ≤ NFE)")
+        self.samples = self._spin(16, 20000, DEFAULT_SAMPLES, "Samples drawn (the same initial noise for every sampler)")
         self.seed = self._spin(0, 2**31 - 1, 0, "Seed of the initial noise and of the samplers' own noise")
-        self.eta = self._dspin(0.0, 1.0, 0.0, 0.1, "DDIM's η: 0 deterministic, 1 the DDPM posterior")
-        settings.addRow("NFE", self.nfe)
-        settings.addRow("Samples", self.samples)
-        settings.addRow("Seed", self.seed)
-        settings.addRow("DDIM η", self.eta)
-        grid.addLayout(settings, SLOTS, 0, 1, 2)
+        counts.addRow("NFE", self.nfe)
+        counts.addRow("Samples", self.samples)
+        counts.addRow("Seed", self.seed)
+        grid.addLayout(counts, SLOTS, 0, 1, 2)
         column.addWidget(samplers)
 
-        schedule = QtWidgets.QGroupBox("EDM σ schedule (Euler, Heun, DPM++, SDE)")
-        sf = QtWidgets.QFormLayout(schedule)
-        self.rho = self._dspin(0.5, 20.0, 7.0, 0.5, "ρ: larger puts more steps at small σ")
-        self.sigma_min = self._dspin(0.0, 10.0, 0.0, 0.001, "σ_min (0: the model's)", decimals=4)
-        self.sigma_max = self._dspin(0.0, 500.0, 0.0, 1.0, "σ_max (0: the model's, at most 80)", decimals=2)
-        for w in (self.sigma_min, self.sigma_max):
-            w.setSpecialValueText("model's")  # shown at 0, the minimum: use the model's own σ range
-        sf.addRow("ρ", self.rho)
-        sf.addRow("σ_min", self.sigma_min)
-        sf.addRow("σ_max", self.sigma_max)
-        column.addWidget(schedule)
+        self.settings_box = QtWidgets.QGroupBox("Sampler settings")
+        self.settings_box.setToolTip("The settings the checked samplers take (each sampler uses those it takes)")
+        box = QtWidgets.QVBoxLayout(self.settings_box)
+        self.settings = OptionForm(union_options(SAMPLERS))
+        box.addWidget(self.settings)
+        column.addWidget(self.settings_box)
 
         train = QtWidgets.QGroupBox("Train a model")
         tf = QtWidgets.QFormLayout(train)
         self.dataset = QtWidgets.QComboBox()
-        for name in TRAIN_SETS:
-            self.dataset.addItem(name.replace("_", " "), name)
+        for entry in TRAINING_SETS:
+            self.dataset.addItem(entry.label, entry.name)
         self.objective = QtWidgets.QComboBox()
-        for name, label in (("ddpm", "DDPM (ε, linear)"), ("edm", "EDM (preconditioned)"), ("flow", "Flow matching")):
-            self.objective.addItem(label, name)
-        self.steps = self._spin(50, 100000, 2000, "Optimizer steps")
+        for entry in OBJECTIVES:
+            self.objective.addItem(entry.label, entry.name)
+            self.objective.setItemData(self.objective.count() - 1, _tooltip(entry), QtCore.Qt.ItemDataRole.ToolTipRole)
+        self.objective_settings = OptionForm(union_options(OBJECTIVES))
+        self.steps = self._spin(50, 100000, TRAIN_STEPS, "Optimizer steps")
         self.steps.setSingleStep(500)
         self.train_button = QtWidgets.QPushButton("Train")
         self.save_button = QtWidgets.QPushButton("Save checkpoint…")
         self.save_button.setEnabled(False)
         tf.addRow("Data", self.dataset)
         tf.addRow("Objective", self.objective)
+        tf.addRow(self.objective_settings)
         tf.addRow("Steps", self.steps)
         buttons = QtWidgets.QHBoxLayout()
         buttons.addWidget(self.train_button)
@@ -105,22 +114,16 @@ class Controls(QtWidgets.QWidget):
         self.open_button.clicked.connect(self.open_requested)
         self.train_button.clicked.connect(self.train_requested)
         self.save_button.clicked.connect(self.save_requested)
-        for w in (self.nfe, self.samples, self.seed, self.eta, self.rho, self.sigma_min, self.sigma_max):
+        self.objective.currentIndexChanged.connect(self._objective_changed)
+        self.settings.changed.connect(self.changed)
+        for w in (self.nfe, self.samples, self.seed):
             w.valueChanged.connect(self.changed)
+        self._show_settings()
+        self._objective_changed()
 
     def _spin(self, lo: int, hi: int, value: int, tip: str) -> QtWidgets.QSpinBox:
         w = QtWidgets.QSpinBox()
         w.setRange(lo, hi)
-        w.setValue(value)
-        w.setToolTip(tip)
-        w.setKeyboardTracking(False)
-        return w
-
-    def _dspin(self, lo: float, hi: float, value: float, step: float, tip: str, decimals: int = 2) -> QtWidgets.QDoubleSpinBox:
-        w = QtWidgets.QDoubleSpinBox()
-        w.setDecimals(decimals)
-        w.setRange(lo, hi)
-        w.setSingleStep(step)
         w.setValue(value)
         w.setToolTip(tip)
         w.setKeyboardTracking(False)
@@ -139,26 +142,40 @@ class Controls(QtWidgets.QWidget):
         self.source.setCurrentIndex(index)
         self.source.blockSignals(False)
 
-    def samplers(self) -> list[tuple[str, dict]]:
-        """The checked samplers with their settings, in slot order (duplicates kept once)."""
-        out, seen = [], set()
-        for check, combo in self.slots:
-            name = combo.currentData()
-            if not check.isChecked() or name in seen:
-                continue
-            seen.add(name)
-            out.append((name, self.settings_for(name)))
-        return out
+    def add_dataset(self, label: str, value: str) -> None:
+        """Add (or select) a training data file."""
+        if self.dataset.findData(value) < 0:
+            self.dataset.insertItem(0, label, value)
+        self.dataset.setCurrentIndex(self.dataset.findData(value))
 
-    def settings_for(self, name: str) -> dict:
-        s: dict = {}
-        if name == "ddim":
-            s["eta"] = self.eta.value()
-        if name in ("euler", "heun", "dpmpp_2m", "euler_maruyama", "langevin", "pf_ode"):
-            if self.sigma_min.value() > 0:
-                s["sigma_min"] = self.sigma_min.value()
-            if self.sigma_max.value() > 0:
-                s["sigma_max"] = self.sigma_max.value()
-        if name in ("euler", "heun", "dpmpp_2m", "euler_maruyama"):
-            s["rho"] = self.rho.value()
-        return s
+    def _checked(self) -> list[str]:
+        """The checked samplers' names, in slot order, each once."""
+        names = [combo.currentData() for check, combo in self.slots if check.isChecked()]
+        return list(dict.fromkeys(names))
+
+    def samplers(self) -> list[tuple[str, dict[str, Any]]]:
+        """The checked samplers with the settings each takes (None, "the model's", left out)."""
+        values = self.settings.values()
+        return [(name, {o.name: values[o.name] for o in SAMPLERS[name].options if values[o.name] is not None})
+                for name in self._checked()]
+
+    def _samplers_changed(self) -> None:
+        self._show_settings()
+        self.changed.emit()
+
+    def _show_settings(self) -> None:
+        names = {o.name for name in self._checked() for o in SAMPLERS[name].options}
+        self.settings.show_only(names)
+        self.settings_box.setVisible(bool(names))
+
+    def _objective_changed(self) -> None:
+        self.objective_settings.show_only(o.name for o in OBJECTIVES[self.objective.currentData()].options)
+
+    def train_settings(self) -> dict[str, Any]:
+        """The chosen objective's settings (DDPM: prediction and schedule)."""
+        names = [o.name for o in OBJECTIVES[self.objective.currentData()].options]
+        return self.objective_settings.values(names)
+
+
+def _tooltip(entry: Entry) -> str:
+    return f"{entry.description} ({entry.citation})" if entry.citation else entry.description

@@ -10,18 +10,20 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from tasks.diffusion import (SampleOutcome, SampleRequest, TrainOutcome, TrainRequest, default_source, quality_job,
+                             sample_job, save_job, train_job)
 from workbench.panel import Animation, Figure, Panel, PanelContext
 from workbench.panels.diffusion import INFO
 from workbench.panels.diffusion.controls import SLOTS, Controls
 from workbench.panels.diffusion.timeline import Timeline
-from workbench.panels.diffusion.views import ForwardView, FrameView, QualityChart, SchedulePlot, TrainView
-from workbench.panels.diffusion.work import (SampleOutcome, default_source, quality_job, sample_job, save_job,
-                                             train_job)
-from workbench.widgets.sidebar import sidebar
+from workbench.panels.diffusion.charts import QualityChart, SchedulePlot
+from workbench.panels.diffusion.frame_view import FrameView
+from workbench.panels.diffusion.process_views import ForwardView, TrainView
+from workbench.widgets.sidebar import beside_sidebar, sidebar
 
 RERUN_DELAY_MS = 400
-QUALITY_SAMPLES = 500
 MAX_GIF_FRAMES = 200
+TRAIN_PREVIEWS, MIN_PREVIEW_GAP = 12, 50  # previews while a model trains, at least 50 steps apart
 
 
 class DiffusionPanel(Panel):
@@ -145,14 +147,7 @@ class DiffusionPanel(Panel):
         rr.addWidget(self.tabs, 1)
         rr.addWidget(self.timeline)
 
-        outer = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
-        outer.addWidget(scroll)
-        outer.addWidget(right)
-        outer.setStretchFactor(1, 1)
-        outer.setCollapsible(1, False)
-        layout = QtWidgets.QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(outer)
+        beside_sidebar(self, scroll, right)
 
     # ------------------------------------------------------------------ running
     def start(self) -> None:
@@ -174,8 +169,8 @@ class DiffusionPanel(Panel):
             self.context.show_message("Choose at least one sampler")
             return
         c = self.controls
-        handle = self._sample_job.start("Diffusion sampling", sample_job, source, self.context.device(),
-                                         samplers, c.nfe.value(), c.samples.value(), c.seed.value())
+        request = SampleRequest(source, samplers, c.nfe.value(), c.samples.value(), c.seed.value(), self.context.device())
+        handle = self._sample_job.start("Diffusion sampling", sample_job, request)
         handle.partial.connect(self._partial)
         handle.succeeded.connect(self._sampled)
         handle.failed.connect(lambda _e: self._first_finished())
@@ -257,9 +252,10 @@ class DiffusionPanel(Panel):
             return
         self.quality_chart.pending = True
         self.quality_chart.set_curves(None)
-        handle = self._quality_job.start("Quality against NFE", quality_job, self.source,
-                                         self.controls.samplers(), QUALITY_SAMPLES, self.controls.seed.value())
-        handle.done.connect(lambda: setattr(self.quality_chart, "pending", False))
+        handle = self._quality_job.start("Quality against NFE", quality_job, self.source, self.controls.samplers(),
+                                         seed=self.controls.seed.value())
+        # the slot is already free (or holds the job that replaced this one) when ``done`` arrives
+        handle.done.connect(lambda: setattr(self.quality_chart, "pending", self._quality_job.running))
         handle.partial.connect(self._quality)
         handle.succeeded.connect(self._quality)
         handle.done.connect(self._first_finished)  # the first launch is drawn once the chart is too
@@ -289,15 +285,17 @@ class DiffusionPanel(Panel):
     def train(self) -> None:
         c = self.controls
         self.tabs.setCurrentWidget(self.train_view)
-        handle = self._train_job.start("Training a diffusion model", train_job,
-                                         c.dataset.currentData(), c.objective.currentData(), c.steps.value(),
-                                         c.seed.value(), self.context.device())
+        steps = c.steps.value()
+        request = TrainRequest(c.dataset.currentData(), c.objective.currentData(), steps, seed=c.seed.value(),
+                               device=self.context.device(), preview_every=max(MIN_PREVIEW_GAP, steps // TRAIN_PREVIEWS),
+                               **c.train_settings())
+        handle = self._train_job.start("Training a diffusion model", train_job, request)
         handle.partial.connect(self.train_view.set_snapshot)
         handle.succeeded.connect(self._trained)
 
-    def _trained(self, payload: Any) -> None:
-        result, source = payload
-        self.trained = result
+    def _trained(self, outcome: TrainOutcome) -> None:
+        source = outcome.source
+        self.trained = outcome.result
         self.controls.save_button.setEnabled(True)
         spec = f"trained:{len(self._memory) + 1}"
         self.controls.add_source(source.description["label"], spec)
@@ -329,10 +327,7 @@ class DiffusionPanel(Panel):
         if not path.exists():
             raise InputError(f"{path} does not exist (moved or deleted?)")
         if kind == "dataset":
-            label = path.name
-            if self.controls.dataset.findData(str(path)) < 0:
-                self.controls.dataset.insertItem(0, label, str(path))
-            self.controls.dataset.setCurrentIndex(self.controls.dataset.findData(str(path)))
+            self.controls.add_dataset(path.name, str(path))
             self.train()
             return
         self.controls.add_source(path.name, str(path))

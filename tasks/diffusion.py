@@ -1,0 +1,228 @@
+"""The diffusion workflow: open a model (an exact mixture, a bundled or saved checkpoint, a diffusers folder),
+sample it with several samplers from the same noise at the same NFE, measure quality against NFE, train a
+model and save it; and what ``workbench run diffusion`` writes (samples, frames, metrics, sidecar).
+
+Jobs (``job(reporter, ...)``), their requests, results and defaults; the diffusion panel and the ``run
+diffusion`` and ``train diffusion`` commands are thin clients of this module. Each job resolves the device
+preference once, inside the job (never on the GUI thread). Importing this module loads no torch.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional, Union
+
+import numpy as np
+
+from engines.diffusion.catalogue import MIXTURES, PREDICTION, SAMPLERS, SCHEDULE, TRAINING_SETS
+from engines.errors import InputError
+from tasks import __version__
+from tasks.bundled import bundled, bundled_path
+
+if TYPE_CHECKING:
+    from engines.diffusion.run import CompareResult, QualityCurves
+    from engines.diffusion.sources import Source
+    from engines.diffusion.training import TrainResult
+
+DEFAULT_MIXTURE = "moons"  # the command's model when none is named
+DEFAULT_SAMPLERS = ("ddim", "heun", "dpmpp_2m", "euler_maruyama")
+DEFAULT_NFE = 20
+DEFAULT_SAMPLES = 1000
+QUALITY_NFES = (5, 10, 20, 50, 100)  # the quality-against-NFE sweep
+QUALITY_SAMPLES = 500
+TRAIN_STEPS = 3000
+BATCH = {"points": 512, "images": 256}  # training batch by data kind
+LEARNING_RATE = 2e-3
+
+SamplerSpec = tuple[str, dict[str, Any]]  # a sampler's name and its settings (see engines.diffusion.catalogue)
+SourceSpec = Union[str, "Source"]  # "mixture:NAME", "bundled:NAME", a path, or a model already open
+
+
+# ------------------------------------------------------------------ sources
+def source_choices() -> list[tuple[str, str]]:
+    """(label, spec) of every built-in model in menu order: the exact mixtures, then the bundled checkpoints."""
+    return ([(f"Exact mixture: {m.label}", f"mixture:{m.name}") for m in MIXTURES]
+            + [(b.label, f"bundled:{b.name}") for b in bundled("diffusion")])
+
+
+def default_source() -> str:
+    """The first bundled checkpoint (moons) when it is installed, else the exact mixture of the same data."""
+    first = bundled("diffusion")[0]
+    return f"bundled:{first.name}" if first.path.is_file() else f"mixture:{DEFAULT_MIXTURE}"
+
+
+def open_source(spec: str, device: Any = "cpu") -> "Source":
+    """``mixture:NAME`` (an exact mixture), ``bundled:NAME`` (a bundled checkpoint) or a path (a Workbench
+    checkpoint or a diffusers model folder), on ``device``."""
+    from engines.diffusion.sources import checkpoint_source, mixture_source
+
+    kind, _, rest = spec.partition(":")
+    if kind == "mixture":
+        return mixture_source(rest, device)
+    if kind == "bundled":
+        return checkpoint_source(bundled_path("diffusion", rest), device)
+    return checkpoint_source(spec, device)
+
+
+# ------------------------------------------------------------------ sampling
+@dataclass
+class SampleRequest:
+    """Samplers to compare on one model: each from the same initial noise (``seed``), spending ``nfe``
+    model calls on ``samples`` samples. ``device`` is a preference ("auto", "cpu", ...) used when the source
+    is a spec; an open source stays where it is."""
+
+    source: SourceSpec = f"mixture:{DEFAULT_MIXTURE}"
+    samplers: list[SamplerSpec] = field(default_factory=lambda: [(name, {}) for name in DEFAULT_SAMPLERS])
+    nfe: int = DEFAULT_NFE
+    samples: int = DEFAULT_SAMPLES
+    seed: int = 0
+    device: str = "auto"
+
+    def check(self) -> None:
+        """InputError for anything the engines would refuse later (before a model is loaded)."""
+        if self.nfe < 1:
+            raise InputError(f"the number of model calls (--nfe) must be at least 1, got {self.nfe}")
+        if self.samples < 2:
+            raise InputError(f"the number of samples (--samples) must be at least 2, got {self.samples}")
+        if not self.samplers:
+            raise InputError("choose at least one sampler")
+        names = [name for name, _ in self.samplers]
+        if len(set(names)) != len(names):
+            raise InputError("each sampler may be given once (compare settings of one sampler in separate runs)")
+        for name, settings in self.samplers:
+            SAMPLERS[name].settings(settings)
+
+
+@dataclass
+class SampleOutcome:
+    source: "Source"  # the open model (kept by the panel for reruns and the quality sweep)
+    result: "CompareResult"
+
+    @property
+    def device(self) -> str:
+        return str(self.source.model.device)
+
+
+def sample_job(reporter, request: SampleRequest) -> SampleOutcome:
+    """Open the request's source (if it is a spec) and compare its samplers on it; partials are the
+    engine's CompareResults with the samplers finished so far."""
+    from engines.diffusion.run import compare_job
+
+    request.check()
+    source = request.source
+    if isinstance(source, str):
+        from engines.device import pick_device
+
+        reporter.progress(None, "loading the model")
+        source = open_source(source, pick_device(request.device))
+    return SampleOutcome(source, compare_job(reporter, source, request.samplers, request.nfe, request.samples,
+                                             request.seed))
+
+
+def quality_job(reporter, source: "Source", samplers: list[SamplerSpec], samples: int = QUALITY_SAMPLES,
+                seed: int = 0, nfes: tuple[int, ...] = QUALITY_NFES) -> "QualityCurves":
+    """Quality against held-out data at each of ``nfes``, per sampler (partials: the curves so far)."""
+    from engines.diffusion.run import quality_job as sweep
+
+    return sweep(reporter, source, samplers, nfes, samples, seed)
+
+
+# ------------------------------------------------------------------ what a headless run writes
+def samples_array(outcome: SampleOutcome) -> np.ndarray:
+    """samples.npy: (K, M, ...) the M samples of each of the K samplers, in request order (points as they
+    are, images (C, H, W) in [0, 1])."""
+    from engines.diffusion.data import to_unit
+
+    stack = np.stack([r.samples for r in outcome.result.runs])
+    return to_unit(stack) if outcome.source.kind == "images" else stack
+
+
+def frames_arrays(result: "CompareResult") -> dict[str, np.ndarray]:
+    """frames.npz: per sampler NAME, x_NAME (calls, M, ...) the state in VP scale, x0_NAME the model's x̂0 at
+    each call and sigma_NAME the σ of each call; ``samplers`` lists the names."""
+    arrays = {"samplers": np.array([r.name for r in result.runs])}
+    for r in result.runs:
+        arrays[f"x_{r.name}"], arrays[f"x0_{r.name}"], arrays[f"sigma_{r.name}"] = r.frames.x, r.frames.x0, r.frames.sigma
+    return arrays
+
+
+def source_parameters(source: "Source") -> dict[str, Any]:
+    """What reproduces the model: its description without the display label."""
+    return {k: v for k, v in source.description.items() if k != "label"}
+
+
+def run_metrics(request: SampleRequest, outcome: SampleOutcome) -> dict[str, Any]:
+    """metrics.json: NFE spent, seconds and the quality measures of every sampler."""
+    return {"source": source_parameters(outcome.source), "nfe_requested": request.nfe, "samples": request.samples,
+            "seed": request.seed,
+            "samplers": [{"name": r.name, "label": r.label, "settings": r.settings, "nfe": r.nfe,
+                          "seconds": round(r.seconds, 4), **r.metrics} for r in outcome.result.runs]}
+
+
+def run_parameters(request: SampleRequest, outcome: SampleOutcome) -> dict[str, Any]:
+    """The sidecar's parameters of a run."""
+    return {"panel": "diffusion", **source_parameters(outcome.source),
+            "samplers": [[name, settings] for name, settings in request.samplers], "nfe": request.nfe,
+            "samples": request.samples, "seed": request.seed, "device": outcome.device}
+
+
+def run_summary(outcome: SampleOutcome) -> str:
+    """One line per run: each sampler's calls and measures."""
+    return ", ".join(f"{r.name} ({r.nfe} calls" + "".join(f", {k} {v:.4g}" for k, v in r.metrics.items()) + ")"
+                     for r in outcome.result.runs)
+
+
+# ------------------------------------------------------------------ training
+@dataclass
+class TrainRequest:
+    """A training run: ``dataset`` a built-in training set (see engines.diffusion.catalogue.TRAINING_SETS)
+    or a file of points or images; ``prediction`` and ``schedule`` apply to DDPM; ``batch`` None takes
+    :data:`BATCH` of the data's kind; ``preview_every`` 0 draws one preview, at the end."""
+
+    dataset: str = TRAINING_SETS.names[0]
+    objective: str = "ddpm"
+    steps: int = TRAIN_STEPS
+    prediction: str = PREDICTION.default
+    schedule: str = SCHEDULE.default
+    batch: Optional[int] = None
+    lr: float = LEARNING_RATE
+    seed: int = 0
+    device: str = "auto"
+    preview_every: int = 0
+
+
+@dataclass
+class TrainOutcome:
+    result: "TrainResult"  # the network, losses and the checkpoint's config
+    source: "Source"  # the trained model, ready to sample, with the held-out data for the metrics
+
+
+def train_job(reporter, request: TrainRequest) -> TrainOutcome:
+    """Load the data, train (partials: the engine's TrainSnapshots) and wrap the result as a source."""
+    from engines.device import pick_device
+    from engines.diffusion.data import load_data
+    from engines.diffusion.sources import Source
+    from engines.diffusion.training import train_job as train
+
+    reporter.progress(None, f"loading {request.dataset}")
+    data = load_data(request.dataset, request.seed)
+    device = pick_device(request.device)
+    result = train(reporter, data, request.objective, request.steps, prediction=request.prediction,
+                   schedule=request.schedule, batch=request.batch or BATCH[data.kind], lr=request.lr,
+                   seed=request.seed, device=device, preview_every=request.preview_every or max(request.steps, 1))
+    label = f"trained {request.objective} on {data.name}"
+    source = Source(result.model, data.kind, data.heldout, {"source": "trained", "dataset": data.name,
+                                                            "objective": request.objective, "label": label},
+                    data.train[:2000])
+    return TrainOutcome(result, source)
+
+
+def save_job(reporter, result: "TrainResult", path: Union[str, Path]) -> dict[str, Any]:
+    """Write a trained model as a checkpoint (``PATH.safetensors`` + ``PATH.json``) stamped with this
+    application's version; returns the JSON body (``weights`` names the file, ``sha256`` its hash)."""
+    from engines.diffusion.checkpoint import save
+
+    reporter.progress(None, f"saving {Path(path).name}")
+    b = result.body
+    return save(path, result.net, b["objective"], prediction=b["prediction"], schedule=b["schedule"], shape=b["shape"],
+                sigma_data=b["sigma_data"], extra={"dataset": result.data_name, **result.extra}, version=__version__)

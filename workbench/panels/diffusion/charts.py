@@ -1,0 +1,127 @@
+"""The quality-against-NFE chart and the σ-schedule plot (log axes with real units)."""
+from __future__ import annotations
+
+import math
+from typing import Any, Optional
+
+import numpy as np
+import pyqtgraph as pg
+
+from workbench.panels.diffusion.style import color, log_ticks
+
+
+class QualityChart(pg.PlotWidget):
+    """Quality against NFE, one curve per sampler, log–log."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setBackground("k")
+        self.plotItem.setLogMode(x=True, y=True)
+        self.plotItem.showGrid(x=True, y=True, alpha=0.2)
+        for side in ("left", "bottom"):
+            self.plotItem.getAxis(side).enableAutoSIPrefix(False)
+        self.plotItem.setLabel("bottom", "model calls (NFE)")
+        self.plotItem.setTitle("Quality against NFE", size="10pt")
+        self.legend = self.plotItem.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        self.curves = None
+        self.pending = False  # a quality job is running
+        self.metric = "sliced_wasserstein"
+
+    def set_curves(self, curves: Any, metric: Optional[str] = None) -> None:
+        self.curves = curves
+        if metric:
+            self.metric = metric
+        self.redraw()
+
+    def metrics(self) -> list[str]:
+        if self.curves is None:
+            return []
+        return sorted({k for m in self.curves.metrics.values() for k in m})
+
+    def redraw(self) -> None:
+        self.plotItem.clear()
+        self.legend.clear()
+        if self.curves is None or not self.metrics():
+            for side in ("bottom", "left"):
+                self.plotItem.getAxis(side).setTicks([[], []])
+            self.plotItem.setTitle("Quality against NFE (measuring…)" if self.curves is not None or self.pending
+                                   else "Quality against NFE", size="10pt")
+            return
+        self.plotItem.setTitle("Quality against NFE", size="10pt")
+        metric = self.metric if self.metric in self.metrics() else (self.metrics() or [self.metric])[0]
+        self.plotItem.setLabel("left", metric.replace("_", " "))
+        xs: list[float] = []
+        ys: list[float] = []
+        for k, (name, nfes) in enumerate(self.curves.nfes.items()):
+            values = np.asarray(self.curves.metrics[name].get(metric, []), float)
+            if not len(values):
+                continue
+            x = np.asarray(nfes[: len(values)], float)
+            y = np.where(values > 0, values, np.nan)
+            self.plotItem.plot(x, y, pen=pg.mkPen(color(k), width=2), symbol="o", symbolSize=6,
+                               symbolBrush=color(k), name=self.curves.labels.get(name, name))
+            xs.extend(x)
+            ys.extend(y[np.isfinite(y)])
+        if xs:
+            self.plotItem.getAxis("bottom").setTicks([log_ticks(min(xs), max(xs)), []])
+        if ys:
+            self.plotItem.getAxis("left").setTicks([log_ticks(min(ys), max(ys)), []])
+
+    def data(self) -> dict[str, np.ndarray]:
+        if self.curves is None:
+            return {}
+        rows = [(name, n, m, v) for name, nfes in self.curves.nfes.items()
+                for m, vals in self.curves.metrics[name].items() for n, v in zip(nfes, vals)]
+        return {"sampler": np.array([r[0] for r in rows]), "nfe": np.array([r[1] for r in rows]),
+                "metric": np.array([r[2] for r in rows]), "value": np.array([r[3] for r in rows], float)}
+
+
+class SchedulePlot(pg.PlotWidget):
+    """σ of each sampler's grid against step, the chosen steps marked; the current call highlighted."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setBackground("k")
+        self.plotItem.setLogMode(y=True)
+        self.plotItem.showGrid(x=True, y=True, alpha=0.2)
+        self.plotItem.setLabel("bottom", "step")
+        self.plotItem.setLabel("left", "σ")
+        self.plotItem.getAxis("left").enableAutoSIPrefix(False)
+        self.plotItem.setTitle("Noise levels of each sampler", size="10pt")
+        self.legend = self.plotItem.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        self.runs: list[Any] = []
+        self.marker = pg.ScatterPlotItem(size=12, pen=pg.mkPen("w", width=2), brush=None)
+
+    def set_runs(self, runs: list[Any]) -> None:
+        self.runs = list(runs)
+        self.plotItem.clear()
+        self.legend.clear()
+        lo, hi = math.inf, 0.0
+        for k, run in enumerate(self.runs):
+            s = np.asarray(run.grid, float)
+            s = s[np.isfinite(s) & (s > 0)]
+            if len(s):
+                lo, hi = min(lo, s.min()), max(hi, s.max())
+            self.plotItem.plot(np.arange(len(s)), s, pen=pg.mkPen(color(k), width=1.5), symbol="o", symbolSize=5,
+                               symbolBrush=color(k), symbolPen=None, name=run.label)
+        self.plotItem.addItem(self.marker)
+        if hi > 0:
+            ticks = [(math.log10(10.0 ** k), f"{10.0 ** k:g}") for k in range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)]
+            self.plotItem.getAxis("left").setTicks([ticks, []])
+
+    def show_call(self, index: int) -> None:
+        xs, ys = [], []
+        for run in self.runs:
+            if len(run.frames):
+                sigma = float(run.frames.sigma[min(index, len(run.frames) - 1)])
+                grid = np.asarray(run.grid, float)
+                grid = grid[np.isfinite(grid) & (grid > 0)]
+                if math.isfinite(sigma) and sigma > 0 and len(grid):
+                    xs.append(float(np.argmin(np.abs(np.log(grid) - math.log(sigma)))))
+                    ys.append(math.log10(sigma))
+        self.marker.setData(xs, ys)
+
+    def data(self) -> dict[str, np.ndarray]:
+        rows = [(run.name, i, float(s)) for run in self.runs for i, s in enumerate(run.grid)]
+        return {"sampler": np.array([r[0] for r in rows]), "step": np.array([r[1] for r in rows]),
+                "sigma": np.array([r[2] for r in rows])}
