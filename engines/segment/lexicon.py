@@ -12,36 +12,20 @@ With ``max_n = 2`` this is the minimum-entropy pair method: cut between neighbou
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from engines.segment.counting import MISSING, NgramTable, ngram_codes, unique_counts
+from engines.segment.catalogue import CLASS_UNITS
+from engines.segment.counting import MISSING, PRIME, NgramTable, ngram_codes, unique_counts
 from engines.segment.hashindex import HashIndex
-from engines.segment.units import ALNUM, NUM, OFFSET
+from engines.segment.params import SegmentParams
+from engines.segment.units import ALNUM, CLASS_NAMES, NUM, OFFSET
 
 PLACEHOLDER = {NUM: 0xE000, ALNUM: 0xE001}  # private-use code points standing for class units in words
-DISPLAY = {"\ue000": "<NUM>", "\ue001": "<ALNUM>"}
-
-
-@dataclass
-class LexiconParams:
-    method: str = "ngram"  # "ngram" (min-PMI over n-grams) or "pmi" (minimum-entropy pairs)
-    max_n: int = 4  # longest n-gram counted and scored
-    min_count: int = 8
-    thresholds: tuple[float, ...] = (0.0, 1.6, 3.2, 4.8)  # ln-PMI threshold per n (index n-1; n=1 unused)
-    max_len: int = 8  # longest word in units
-    redundancy: bool = False  # drop words whose split into other words costs little
-    class_rule: bool = True  # numbers/latin runs start words and take at most one unit after them
-
-    def threshold(self, n: int) -> float:
-        if n - 1 < len(self.thresholds):
-            return float(self.thresholds[n - 1])
-        return float(self.thresholds[-1]) + (n - len(self.thresholds)) * 1.6
-
-    def effective_n(self) -> int:
-        return 2 if self.method == "pmi" else self.max_n
+_CLASS_OF = {chr(PLACEHOLDER[unit]): CLASS_UNITS[name] for unit, name in CLASS_NAMES.items()}
+_WRITTEN = str.maketrans({ch: unit.symbol for ch, unit in _CLASS_OF.items()})
 
 
 def units_to_text(rows: np.ndarray) -> np.ndarray:
@@ -54,10 +38,16 @@ def units_to_text(rows: np.ndarray) -> np.ndarray:
     return cp.view(f"<U{rows.shape[1]}").ravel()
 
 
-def display_word(word: str) -> str:
-    for k, v in DISPLAY.items():
-        word = word.replace(k, v)
-    return word
+def written_form(word: str) -> str:
+    """A lexicon word as users read it: each class unit written as its symbol (``#年``), one character per
+    unit (see :data:`engines.segment.catalogue.CLASS_NOTATION`)."""
+    return word.translate(_WRITTEN)
+
+
+def word_class(word: str) -> str:
+    """The classes of the class units in a lexicon word ("number", "latin", "number+latin"; "" for none)."""
+    found = {_CLASS_OF[ch].name for ch in word if ch in _CLASS_OF}
+    return "+".join(name for name in CLASS_UNITS.names if name in found)
 
 
 def position_counts(table: NgramTable, codes: list[torch.Tensor], max_n: int, min_count: int = 1) -> list[torch.Tensor]:
@@ -66,7 +56,7 @@ def position_counts(table: NgramTable, codes: list[torch.Tensor], max_n: int, mi
     return [table.lookup(n, codes[n - 1], min_count) for n in range(1, max_n + 1)]
 
 
-def strong_ngrams(table: NgramTable, codes: list[torch.Tensor], params: LexiconParams,
+def strong_ngrams(table: NgramTable, codes: list[torch.Tensor], params: SegmentParams,
                   counts: list[torch.Tensor] | None = None) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
     """Per position i and n: the min-PMI score of units[i:i+n] and whether it is strong."""
     max_n = params.effective_n()
@@ -98,7 +88,7 @@ class Pieces:
     texts: np.ndarray  # numpy unicode array; class units as placeholders
 
 
-def cut_pieces(units: torch.Tensor, table: NgramTable, params: LexiconParams,
+def cut_pieces(units: torch.Tensor, table: NgramTable, params: SegmentParams,
                codes: list[torch.Tensor] | None = None, strong: list[torch.Tensor] | None = None) -> Pieces:
     """Join boundaries covered by strong n-grams, cut the rest; count the pieces of this chunk
     (``codes``, ``strong``: the chunk's n-gram codes and :func:`strong_ngrams` when at hand)."""
@@ -184,7 +174,7 @@ class Lexicon:
     words: list[str]
     scores: torch.Tensor  # min-PMI (cohesion) of each word; +inf for single units
     unit_counts: NgramTable | None = None
-    params: LexiconParams = field(default_factory=LexiconParams)
+    params: SegmentParams = SegmentParams()
 
     def __len__(self) -> int:
         return int(self.codes.numel())
@@ -201,25 +191,39 @@ class Lexicon:
         """Mask of the multi-unit words (the discovered vocabulary)."""
         return (self.lengths > 1).numpy()
 
-    def rows(self, only_multi: bool = True) -> list[tuple[str, int, float, int]]:
-        """(word, count, score, length in characters of the display form) rows, most frequent first."""
+    def rows(self, only_multi: bool = True, reference: set[str] | None = None) -> list[LexiconRow]:
+        """The words as users read them (:func:`written_form`), most frequent first; ``new`` marks the words
+        of text (no class unit) missing from ``reference`` (a dictionary), when given."""
         order = torch.argsort(self.counts, descending=True).tolist()
         mask = self.multi()
         out = []
         for i in order:
             if only_multi and not mask[i]:
                 continue
-            word = display_word(self.words[i])
-            out.append((word, int(self.counts[i]), float(self.scores[i]), int(self.lengths[i])))
+            word, unit_class = written_form(self.words[i]), word_class(self.words[i])
+            new = reference is not None and not unit_class and word not in reference
+            out.append(LexiconRow(word, unit_class, int(self.counts[i]), float(self.scores[i]), len(word), new))
         return out
+
+
+@dataclass(frozen=True)
+class LexiconRow:
+    """A lexicon word as users read it: ``word`` in the class-unit notation (``#年``), its ``unit_class``
+    ("number", "latin" or ""), count, min-PMI score, length in characters of ``word`` (one per unit) and
+    whether it is new (missing from the reference dictionary)."""
+
+    word: str
+    unit_class: str
+    count: int
+    score: float
+    length: int
+    new: bool = False
 
 
 def word_scores(rows: np.ndarray, lens: np.ndarray, table: NgramTable, max_n: int, min_count: int = 1) -> torch.Tensor:
     """min-PMI cohesion of each word (unit rows padded with 0) over its split points, using n-grams up to
     ``max_n`` (+inf for single units and longer words). Words seen at least ``min_count`` times may say so:
     their parts are as frequent, so the smaller index of :meth:`NgramTable.lookup` serves them."""
-    from engines.segment.counting import PRIME
-
     total = max(table.total(1), 1)
     out = torch.full((len(lens),), math.inf, dtype=torch.float64)
     if len(lens) == 0:
@@ -261,8 +265,6 @@ def text_to_units(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def word_codes(rows: np.ndarray) -> np.ndarray:
     """Hash codes of unit rows (same hash as :func:`ngram_codes`)."""
-    from engines.segment.counting import PRIME
-
     h = torch.from_numpy(rows[:, 0].copy())
     for j in range(1, rows.shape[1]):
         col = torch.from_numpy(rows[:, j].copy())

@@ -17,7 +17,7 @@ import numpy as np
 
 SEP, NUM, ALNUM = 0, 1, 2
 OFFSET = 16
-UNIT_NAMES = {SEP: "|", NUM: "<NUM>", ALNUM: "<ALNUM>"}
+CLASS_NAMES = {NUM: "number", ALNUM: "latin"}  # the class units by their names in engines.segment.catalogue
 
 # character classes
 OTHER, DIGIT, LATIN, PUNCT, SPACE, INNER, AFTER = 0, 1, 2, 3, 4, 5, 6
@@ -135,8 +135,3 @@ def _cnum_mask() -> np.ndarray:
         mask[ord(ch)] = True
     return mask
 
-
-def unit_text(unit_ids) -> str:
-    """Readable text of a sequence of unit ids (classes as <NUM>, <ALNUM>)."""
-    return "".join(UNIT_NAMES.get(int(u), chr(int(u) - OFFSET)) if int(u) < OFFSET else chr(int(u) - OFFSET)
-                   for u in unit_ids)

@@ -17,10 +17,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from engines.jobs import run
-from engines.segment.corpus import peoples_daily_path
+from engines.segment.build import build_lexicon
+from engines.segment.corpus import builtin_paths
+from engines.segment.counted import count_corpus
 from engines.segment.gold import parse_gold
-from engines.segment.pipeline import (SegmentParams, build_lexicon, count_corpus, jieba_baseline,
-                                      reference_dictionary, run_segmentation, segment_corpus)
+from engines.segment.params import SegmentParams
+from engines.segment.pipeline import run_segmentation
+from engines.segment.reference import jieba_baseline, reference_dictionary
+from engines.segment.segmenting import segment_corpus
 
 REPEATS = 3
 
@@ -38,7 +42,7 @@ def main() -> None:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
-    lines = peoples_daily_path().read_text(encoding="utf-8").splitlines()
+    lines = builtin_paths("peoples-daily")[0].read_text(encoding="utf-8").splitlines()
     gold = parse_gold(lines, "wordtag")
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "pd_raw.txt"
@@ -53,7 +57,7 @@ def main() -> None:
     reference = reference_dictionary()
     scored = run(run_segmentation, "peoples-daily", "peoples-daily", params, reference=reference)
     counted = run(count_corpus, "peoples-daily", "peoples-daily")
-    jscores, _ = run(jieba_baseline, counted, reference=reference)
+    jscores = run(jieba_baseline, counted, reference=reference).scores
     s = scored.result.scores
     print(f"corpus: People's Daily 1998-01, {len(gold.raw):,} lines, {scored.counted.n_chars:,} characters, {mb:.1f} MB raw")
     print(f"pipeline: {ours_s:.2f} s ({mb / ours_s:.2f} MB/s)  "

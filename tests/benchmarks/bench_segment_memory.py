@@ -28,10 +28,10 @@ print(f"{peak:.0f} {result.counted.n_chars} {result.counted.table.nbytes() / 2**
 
 
 def main() -> None:
-    from engines.segment.corpus import peoples_daily_path
+    from engines.segment.corpus import builtin_paths
     from engines.segment.gold import parse_gold
 
-    lines = parse_gold(peoples_daily_path().read_text(encoding="utf-8").splitlines(), "wordtag").raw
+    lines = parse_gold(builtin_paths("peoples-daily")[0].read_text(encoding="utf-8").splitlines(), "wordtag").raw
     rng = random.Random(0)
     base = None
     with tempfile.TemporaryDirectory() as tmp:

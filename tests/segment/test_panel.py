@@ -1,9 +1,9 @@
-"""The panel on a small corpus: segmented text with gap statistics, lexicon table, live thresholds;
-clusters of points, exported as CSV and in InfoMap's formats."""
-import csv
-
-import numpy as np
+"""The panel on a small corpus: segmented text with gap statistics, lexicon table in the class notation,
+live thresholds from the catalogue; the segmented words sent to the clustering panel."""
 import pytest
+
+from engines.segment import catalogue as cat
+from engines.segment.params import SegmentParams
 
 TIMEOUT_MS = 90_000
 
@@ -17,9 +17,9 @@ def panel(qtbot, make_panel):
 
 @pytest.fixture
 def small_gold(tmp_path):
-    from engines.segment.corpus import peoples_daily_path
+    from engines.segment.corpus import builtin_paths
 
-    lines = peoples_daily_path().read_text(encoding="utf-8").splitlines()[:400]
+    lines = builtin_paths("peoples-daily")[0].read_text(encoding="utf-8").splitlines()[:400]
     path = tmp_path / "pd400.txt"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -39,7 +39,7 @@ def test_panel_segments_scores_and_rethresholds(qtbot, panel, small_gold):
     assert len(panel.chart.data()["threshold"]) >= 1
     before = len(state.rows)
     with qtbot.waitSignal(panel.context.jobs.ended, timeout=TIMEOUT_MS):
-        panel.t2.setValue(3.5)
+        panel.controls.sliders["threshold_2"].setValue(3.5)
     qtbot.waitUntil(lambda: panel.state is not state, timeout=TIMEOUT_MS)
     assert panel.state.counted is state.counted  # from cached counts
     assert len(panel.state.rows) != before
@@ -49,89 +49,80 @@ def test_panel_segments_scores_and_rethresholds(qtbot, panel, small_gold):
     assert [f.title for f in panel.figures()][0].startswith("F1")
     state = panel.state
     with qtbot.waitSignal(panel.context.jobs.ended, timeout=TIMEOUT_MS):
-        panel.numbers_box.setChecked(False)
+        panel.controls.form.editors["numbers"].setChecked(False)
     qtbot.waitUntil(lambda: panel.state is not state, timeout=TIMEOUT_MS)
     assert panel.parameters()["numbers"] is False
     assert panel.state.result.scores.f1 != state.result.scores.f1
 
 
-def test_panel_clusters_digits(qtbot, panel):
-    panel.cluster_method.setCurrentText("kmeans")
-    panel.cluster_embedding.setCurrentText("raw")
-    panel.run_cluster()
-    qtbot.waitUntil(lambda: panel.cluster_result is not None, timeout=TIMEOUT_MS)
-    assert panel.cluster_result.metrics["accuracy"] > 0.7
-    assert "accuracy" in panel.cluster_metrics.text()
+def test_controls_follow_the_catalogue(panel):
+    controls = panel.controls
+    assert panel.params() == SegmentParams()  # every control at its catalogue default
+    for option in (*cat.THRESHOLDS, cat.WORD_BONUS):
+        slider = controls.sliders[option.name]
+        assert (slider.minimum(), slider.maximum(), slider.value()) == (option.minimum, option.maximum, option.default)
+        assert option.help in slider.toolTip()
+    assert [controls.method_box.itemData(i) for i in range(controls.method_box.count())] == list(cat.METHODS.names)
+    assert controls.method_box.itemText(0) == cat.METHODS["ngram"].label
+    assert [controls.corpus_box.itemData(i) for i in range(controls.corpus_box.count())] == [
+        ("peoples-daily", "peoples-daily"), ("reviews", None)]
+    controls.method_box.setCurrentIndex(controls.method_box.findData("pmi"))
+    controls.form.set_values({"min_count": 5, "names": False})
+    assert panel.params().method == "pmi" and panel.params().min_count == 5 and panel.params().names is False
 
 
-def read_csv(path):
-    with open(path, newline="", encoding="utf-8") as handle:
-        return list(csv.reader(handle))
+def test_lexicon_table_shows_class_units_in_their_notation(qtbot, panel, small_gold):
+    from PySide6 import QtCore
 
-
-def test_export_button_waits_for_a_result_and_kmeans_exports_csv_only(qtbot, panel, tmp_path):
-    assert not panel.export_button.isEnabled() and panel.export_button.toolTip()
-    panel.cluster_method.setCurrentText("kmeans")
-    panel.cluster_embedding.setCurrentText("raw")
-    panel.run_cluster()
-    qtbot.waitUntil(lambda: panel.cluster_result is not None, timeout=TIMEOUT_MS)
-    assert panel.export_button.isEnabled()
-    written = panel.export_clusters(tmp_path / "km.csv")
-    assert [p.name for p in written] == ["km.csv"] and not (tmp_path / "km.clu").exists()
-    rows = read_csv(tmp_path / "km.csv")
-    assert rows[0] == ["index", "cluster", "label"] and len(rows) - 1 == 1797
-    assert [int(r[1]) for r in rows[1:]] == panel.cluster_result.assignments.tolist()
-    assert (tmp_path / "km.csv.json").exists()
-
-
-def test_infomap_result_exports_clu_and_tree(qtbot, panel, tmp_path, monkeypatch):
-    from PySide6 import QtWidgets
-
-    rng = np.random.default_rng(0)
-    labels = np.repeat(np.arange(3), 40)
-    points = np.array([[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]])[labels] + rng.normal(size=(120, 2))
-    np.savez(tmp_path / "blobs.npz", x=points, labels=labels)
-    panel.cluster_method.setCurrentText("infomap")
-    panel.cluster_embedding.setCurrentText("raw")
-    panel.cluster_k.setValue(3)
-    panel.open_path("dataset", tmp_path / "blobs.npz")
-    qtbot.waitUntil(lambda: panel.cluster_result is not None, timeout=TIMEOUT_MS)
-    assignments = panel.cluster_result.assignments
-    assert panel.cluster_result.method == "infomap" and panel.cluster_result.metrics["points"] == 120
-
-    chosen = tmp_path / "blobs_modules.tree"  # any of the three suffixes names all three files
-    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", lambda *a, **k: (str(chosen), "InfoMap tree (*.tree)"))
-    panel.export_button.click()
-    assert panel.messages[-1].startswith("Wrote blobs_modules.csv, blobs_modules.clu, blobs_modules.tree")
-
-    rows = read_csv(tmp_path / "blobs_modules.csv")
-    assert len(rows) - 1 == 120 and [int(r[1]) for r in rows[1:]] == assignments.tolist()
-    clu = [line.split() for line in (tmp_path / "blobs_modules.clu").read_text().splitlines()
-           if line and not line.startswith("#")]
-    modules = {int(node): int(module) for node, module, _flow in clu}
-    assert sorted(modules) == list(range(120))
-    assert all(modules[node] - 1 == assignments[node] for node in modules)  # InfoMap counts modules from 1
-    tree = [line.split() for line in (tmp_path / "blobs_modules.tree").read_text().splitlines()
-            if line and not line.startswith("#")]
-    assert sorted(int(row[-1]) for row in tree) == list(range(120))
-    assert all(int(row[0].split(":")[0]) == modules[int(row[-1])] for row in tree)
-    for name in ("blobs_modules.csv", "blobs_modules.clu", "blobs_modules.tree"):
-        assert (tmp_path / (name + ".json")).exists()
-
-
-def test_word_modules_export_words_and_infomap_files(qtbot, panel, small_gold, tmp_path):
     with qtbot.waitSignal(panel.first_job_done, timeout=TIMEOUT_MS):
         panel.discover(str(small_gold), str(small_gold))
-    panel.cluster_data.setCurrentIndex(panel.cluster_data.findData("words"))
-    panel.run_cluster()
-    qtbot.waitUntil(lambda: panel.word_modules is not None, timeout=TIMEOUT_MS)
-    assert panel.export_button.isEnabled()
-    modules = panel.word_modules
-    written = panel.export_clusters(tmp_path / "words.csv")
-    assert [p.name for p in written] == ["words.csv", "words.clu", "words.tree"]
-    rows = read_csv(tmp_path / "words.csv")
-    assert rows[0] == ["index", "word", "cluster"] and len(rows) - 1 == len(modules.words)
-    biggest = {w for w, _ in modules.modules[0]}
-    assert {r[1] for r in rows[1:] if r[2] == "0"} == biggest
-    clu = [line for line in (tmp_path / "words.clu").read_text().splitlines() if line and not line.startswith("#")]
-    assert len(clu) == len(modules.words)
+    model = panel.lexicon.model
+    headers = [model.headerData(c, QtCore.Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert headers == ["word", "class", "count", "score", "length", "new"]
+    shown = [[model.data(model.index(r, c)) for c in range(model.columnCount())] for r in range(model.rowCount())]
+    assert ["#年", "number"] in [row[:2] for row in shown]
+    assert all(int(row[4]) == len(row[0]) for row in shown)  # the length counts what is written
+    assert not any("<" in row[0] or any("\ue000" <= ch <= "\uf8ff" for ch in row[0]) for row in shown)
+    number = next(r for r, row in enumerate(shown) if row[1] == "number")
+    assert model.data(model.index(number, 0), QtCore.Qt.ItemDataRole.ToolTipRole).startswith("#: ")
+    tip = model.headerData(0, QtCore.Qt.Orientation.Horizontal, QtCore.Qt.ItemDataRole.ToolTipRole)
+    assert tip == cat.CLASS_NOTATION
+
+
+def test_segmented_words_go_to_the_clustering_panel(qtbot, panel, small_gold):
+    from tasks.clustering import Words
+    from tasks.segmentation import SAMPLE_LINES
+
+    sent = []
+    panel.context.send_to = lambda name, kind, payload: sent.append((name, kind, payload)) or True
+    assert not panel.words_button.isEnabled()
+    with qtbot.waitSignal(panel.first_job_done, timeout=TIMEOUT_MS):
+        panel.discover(str(small_gold), str(small_gold))
+    assert panel.words_button.isEnabled()
+    panel.words_button.click()
+    [(name, kind, words)] = sent
+    assert (name, kind) == ("cluster", "words") and isinstance(words, Words)
+    assert words.name == small_gold.name and len(words.lines) == min(400, SAMPLE_LINES)
+    raw = [line for chunk in panel.state.counted.chunks for line in chunk.raw]
+    assert ["".join(line) for line in words.lines] == raw[: len(words.lines)]  # every character, in order
+    shown = panel.state.result.lines
+    assert words.lines[: len(shown)] == [line.words for line in shown]  # the segmentation on screen
+
+
+def test_the_panel_opens_corpora_only(qtbot, panel, tmp_path):
+    from engines.errors import InputError
+
+    with pytest.raises(InputError, match="does not open dataset files"):
+        panel.open_path("dataset", tmp_path / "x.npz")
+    with pytest.raises(InputError, match="does not exist"):
+        panel.open_path("corpus", tmp_path / "missing.txt")
+    with pytest.raises(InputError, match="does not take vectors"):
+        panel.receive("vectors", None)
+    assert [f.title for f in panel.figures()] == ["F1 and lexicon size against the threshold"]
+
+
+def test_settings_moved_while_counting_are_applied_once_counted(qtbot, panel, small_gold):
+    panel.discover(str(small_gold), str(small_gold))
+    panel.controls.sliders["threshold_3"].setValue(6.0)  # while the corpus is being counted
+    qtbot.waitUntil(lambda: panel.state is not None and panel.state.params.threshold(3) == 6.0, timeout=TIMEOUT_MS)
+    assert panel.state.params == panel.params() and panel.parameters()["thresholds"][2] == 6.0

@@ -6,8 +6,11 @@ import pytest
 
 from engines.errors import InputError
 from engines.jobs import Cancelled, run
-from engines.segment.pipeline import (SegmentParams, build_lexicon, count_corpus, run_segmentation,
-                                      segment_corpus)
+from engines.segment.build import build_lexicon
+from engines.segment.counted import count_corpus
+from engines.segment.params import SegmentParams
+from engines.segment.pipeline import run_segmentation
+from engines.segment.segmenting import segment_corpus
 
 LINES = 2000
 
@@ -97,8 +100,12 @@ def test_cli_segment_writes_outputs(tmp_path):
     for raw, seg in zip(lines, segmented):
         assert seg.replace(" ", "") == raw.replace(" ", "")  # every character kept, in order
         assert "  " not in seg
-    header = (out / "lexicon.tsv").read_text(encoding="utf-8").splitlines()[0]
-    assert header == "word\tcount\tscore"
+    lexicon = [line.split("\t") for line in (out / "lexicon.tsv").read_text(encoding="utf-8").splitlines()]
+    assert lexicon[0] == ["word", "count", "score", "class"]
+    classes = {word: unit_class for word, _, _, unit_class in lexicon[1:]}
+    assert classes["#年"] == "number" and classes["@手"] == "latin" and classes["中国"] == ""  # the notation
+    assert all(c in ("", "number", "latin") for c in classes.values())
+    assert not any("<" in word or any("\ue000" <= ch <= "\uf8ff" for ch in word) for word in classes)
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["corpus"]["encodings"] == {"raw.txt": "GB18030/GBK"}
     assert metrics["bits_per_char_after"] < metrics["bits_per_char_before"]

@@ -1,5 +1,5 @@
-"""Segmentation & clustering: a lexicon emerging from raw Chinese text (minimum entropy), unigram-LM
-segmentation scored against gold, and clusters of data points or words (InfoMap, k-means, GMM, VAE)."""
+"""Segmentation: a lexicon emerging from raw Chinese text (minimum entropy), unigram-LM segmentation
+scored against gold and jieba; the segmented words go on to the clustering panel's word graph."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -11,14 +11,12 @@ if TYPE_CHECKING:
 
 INFO = PanelInfo(
     name="segment",
-    title="Segmentation & clustering",
-    accepts=("corpus", "dataset"),
+    title="Segmentation",
+    accepts=("corpus",),
     ideas=(
         ("Su Jianlin: minimum entropy (2): building a lexicon", "https://kexue.fm/archives/5476"),
-        ("Su Jianlin: minimum entropy (5): InfoMap", "https://kexue.fm/archives/5597"),
         ("bojone/word-discovery: n-gram min-PMI lexicon", "https://github.com/bojone/word-discovery"),
         ("Su Jianlin: when multiprocess speed-up exceeds 1", "https://kexue.fm/archives/6920"),
-        ("Rosvall & Bergstrom 2008: maps of random walks (InfoMap)", "https://arxiv.org/abs/0707.0609"),
         ("Sun & Deng 2018: unsupervised neural word segmentation (SLM)", "https://arxiv.org/abs/1810.03167"),
     ),
 )

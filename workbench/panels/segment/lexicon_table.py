@@ -1,12 +1,26 @@
-"""The lexicon as a sortable, filterable table; new words (absent from jieba's dictionary) highlighted."""
+"""The lexicon as a sortable, filterable table; new words (absent from jieba's dictionary) highlighted.
+
+Rows are :class:`engines.segment.lexicon.LexiconRow`: class units are written in the catalogue's notation
+(``#年``), and the length counts the characters of the word as written (one per unit)."""
 from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from workbench.panels.segment.text_view import cjk_font
+from engines.segment.catalogue import CLASS_NOTATION, CLASS_UNITS
+from workbench.widgets.fonts import cjk_font
 
-HEADERS = ("word", "count", "score", "length", "new")
+# (header, LexiconRow field, header tooltip)
+COLUMNS = (
+    ("word", "word", CLASS_NOTATION),
+    ("class", "unit_class", "the class units in the word: " + ", ".join(f"{c.name} ({c.symbol})" for c in CLASS_UNITS)),
+    ("count", "count", "how often the word occurs in the cut text"),
+    ("score", "score", "min-PMI cohesion: ln(N·n(w)/(n(left)·n(right))) at the word's weakest split"),
+    ("length", "length", "characters of the word as written here (a number or latin run is one)"),
+    ("new", "new", "not in jieba's dictionary"),
+)
+NUMERIC = {"count", "score", "length"}
 NEW_BRUSH = QtGui.QBrush(QtGui.QColor("#e6f4ea"))
+_DESCRIPTIONS = {c.name: f"{c.symbol}: {c.description}" for c in CLASS_UNITS}
 
 
 class LexiconModel(QtCore.QAbstractTableModel):
@@ -23,28 +37,34 @@ class LexiconModel(QtCore.QAbstractTableModel):
         return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent=QtCore.QModelIndex()) -> int:  # noqa: N802
-        return len(HEADERS)
+        return len(COLUMNS)
 
     def headerData(self, section, orientation, role=QtCore.Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role == QtCore.Qt.ItemDataRole.DisplayRole and orientation == QtCore.Qt.Orientation.Horizontal:
-            return HEADERS[section]
+        if orientation != QtCore.Qt.Orientation.Horizontal:
+            return None
+        if role == QtCore.Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section][0]
+        if role == QtCore.Qt.ItemDataRole.ToolTipRole:
+            return COLUMNS[section][2]
         return None
 
     def data(self, index, role=QtCore.Qt.ItemDataRole.DisplayRole):
         row = self.rows[index.row()]
-        col = index.column()
+        header, name, _ = COLUMNS[index.column()]
+        value = getattr(row, name)
         if role == QtCore.Qt.ItemDataRole.DisplayRole:
-            value = row[col]
-            if col == 2:
+            if header == "score":
                 return "∞" if value == float("inf") else f"{value:.2f}"
-            if col == 4:
+            if header == "new":
                 return "new" if value else ""
-            return str(value) if col else value
+            return str(value)
         if role == QtCore.Qt.ItemDataRole.UserRole:  # sort key
-            return row[col]
-        if role == QtCore.Qt.ItemDataRole.BackgroundRole and row[4]:
+            return value
+        if role == QtCore.Qt.ItemDataRole.ToolTipRole and row.unit_class:
+            return "\n".join(_DESCRIPTIONS[c] for c in row.unit_class.split("+"))
+        if role == QtCore.Qt.ItemDataRole.BackgroundRole and row.new:
             return NEW_BRUSH
-        if role == QtCore.Qt.ItemDataRole.TextAlignmentRole and col in (1, 2, 3):
+        if role == QtCore.Qt.ItemDataRole.TextAlignmentRole and header in NUMERIC:
             return int(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -52,6 +72,7 @@ class LexiconModel(QtCore.QAbstractTableModel):
 class LexiconTable(QtWidgets.QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
+        self._all: list = []
         self.model = LexiconModel(self)
         self.proxy = QtCore.QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -64,11 +85,12 @@ class LexiconTable(QtWidgets.QWidget):
         self.view = QtWidgets.QTableView()
         self.view.setModel(self.proxy)
         self.view.setSortingEnabled(True)
-        self.view.sortByColumn(1, QtCore.Qt.SortOrder.DescendingOrder)
+        self.view.sortByColumn(2, QtCore.Qt.SortOrder.DescendingOrder)
         self.view.setFont(cjk_font(11))
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.summary = QtWidgets.QLabel("")
+        self.summary.setWordWrap(True)
         top = QtWidgets.QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.only_new)
@@ -80,17 +102,14 @@ class LexiconTable(QtWidgets.QWidget):
 
     def _filter(self) -> None:
         text = self.search.text().strip()
-        if self.only_new.isChecked():
-            rows = [r for r in self._all if r[4]]
-        else:
-            rows = self._all
-        self.model.set_rows(rows)
+        self.model.set_rows([r for r in self._all if r.new] if self.only_new.isChecked() else self._all)
         self.proxy.setFilterRegularExpression(QtCore.QRegularExpression(text))
 
     def set_rows(self, rows: list) -> None:
         self._all = rows
         self._filter()
-        new = sum(1 for r in rows if r[4])
-        self.summary.setText(f"{len(rows):,} words of two or more units; {new:,} not in jieba's dictionary (green)")
-        for column, width in enumerate((110, 64, 56, 50, 40)):
+        new = sum(1 for r in rows if r.new)
+        self.summary.setText(f"{len(rows):,} words of two or more units; {new:,} not in jieba's dictionary (green). "
+                             + " ".join(f"{c.symbol} {c.label}." for c in CLASS_UNITS))
+        for column, width in enumerate((110, 56, 64, 56, 50, 40)):
             self.view.setColumnWidth(column, width)

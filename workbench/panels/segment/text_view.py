@@ -7,19 +7,11 @@ import html
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from workbench.widgets.fonts import cjk_font
+
 SHADES = ("#dbe8fb", "#fde7cc")
 MERGE = "#c62828"
 SPLIT = "#e67e00"
-FONT_FAMILIES = ["Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
-                 "Microsoft YaHei", "PingFang SC", "SimHei", "sans-serif"]
-
-
-def cjk_font(size: int = 12) -> QtGui.QFont:
-    font = QtGui.QFont()
-    font.setFamilies(FONT_FAMILIES)
-    font.setPointSize(size)
-    return font
-
 
 def _spans(words: list[str]) -> list[tuple[int, int]]:
     out, pos = [], 0

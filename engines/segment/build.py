@@ -1,0 +1,121 @@
+"""Building the lexicon from cached counts (the ``build_lexicon`` job): one cut pass over the text
+(:mod:`engines.segment.lexicon`), the strong pairs as extra words, then the conventions of the People's
+Daily standard (numbers apart from measure words, :mod:`.numbers`; names split after learned surnames,
+:mod:`.names`) and the minimum-entropy redundancy removal (Su Jianlin 2018, minimum entropy (2):
+https://kexue.fm/archives/5476).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from engines.errors import InputError
+from engines.segment.counted import Chunk, Counted, iter_chunks
+from engines.segment.counting import NgramTable, ngram_codes, unique_counts
+from engines.segment.hashindex import HashIndex
+from engines.segment.lexicon import (Lexicon, Pieces, cut_pieces, decode_rows, merge_pieces, position_counts,
+                                     strong_ngrams, text_to_units, units_to_text, word_codes, word_scores)
+from engines.segment.names import find_names
+from engines.segment.numbers import number_measure_words
+from engines.segment.params import SegmentParams
+from engines.segment.parallel import ordered_map, torch_threads
+from engines.segment.segmenter import split_cost
+
+
+def _strong_pairs(chunk_units: torch.Tensor, codes, strong: torch.Tensor) -> Pieces:
+    """The pairs at the positions marked ``strong``, counted (the pair words of the lexicon)."""
+    pos = np.flatnonzero(strong.numpy())
+    pair_codes = codes[1].numpy()[pos]
+    uniq, counts = unique_counts(torch.from_numpy(pair_codes))
+    row = HashIndex(uniq).lookup(pair_codes)
+    first = np.zeros(len(uniq), np.int64)
+    first[row[::-1]] = pos[::-1]
+    lens = np.full(len(uniq), 2, np.int64)
+    return Pieces(uniq, counts, lens, decode_rows(chunk_units.numpy(), first, lens))
+
+
+def build_lexicon(reporter, counted: Counted, params: SegmentParams) -> Lexicon:
+    """Job: the lexicon for ``params`` from cached counts (one cut pass over the cached text)."""
+    if params.effective_n() > counted.table.max_n:
+        raise InputError(f"n-grams were counted up to {counted.table.max_n}; recount for n = {params.effective_n()}")
+    longest = max(params.max_len, params.effective_n())
+
+    def cut(chunk: Chunk) -> tuple[Pieces, Pieces | None]:
+        codes = ngram_codes(chunk.units, longest)
+        counts = position_counts(counted.table, codes, max(params.effective_n(), 2), params.min_count)
+        scores, strong = strong_ngrams(counted.table, codes, params, counts)
+        pieces = cut_pieces(chunk.units, counted.table, params, codes, strong=strong)
+        if params.pair_threshold is None:
+            return pieces, None
+        return pieces, _strong_pairs(chunk.units, codes, scores[1] > params.pair_threshold)
+
+    with torch_threads(1):
+        parts, pairs = [], []
+        for k, (_, (chunk_pieces, chunk_pairs)) in enumerate(ordered_map(cut, iter_chunks(counted))):
+            reporter.check()
+            parts.append(chunk_pieces)
+            if chunk_pairs is not None:
+                pairs.append(chunk_pairs)
+            if len(parts) >= 4:
+                parts = [merge_pieces(parts)]
+                pairs = [merge_pieces(pairs)] if pairs else []
+            reporter.progress(None, f"cutting: chunk {k + 1}")
+        pieces = merge_pieces(parts)
+        keep = (pieces.counts >= params.min_count) | (pieces.lengths == 1)
+        codes, counts, lens, texts = pieces.codes[keep], pieces.counts[keep], pieces.lengths[keep], pieces.texts[keep]
+        if pairs:
+            pair = merge_pieces(pairs)
+            new = HashIndex(codes).lookup(pair.codes) < 0
+            width = max(texts.dtype.itemsize, pair.texts.dtype.itemsize) // 4
+            codes = np.r_[codes, pair.codes[new]]
+            counts = np.r_[counts, np.maximum((pair.counts[new] * params.pair_weight).astype(np.int64), 1)]
+            lens = np.r_[lens, pair.lengths[new]]
+            texts = np.r_[texts.astype(f"<U{width}"), pair.texts[new].astype(f"<U{width}")]
+        if params.numbers:
+            rows, _ = text_to_units(texts)
+            keep = ~number_measure_words(rows, lens, counted.table)
+            codes, counts, lens, texts = codes[keep], counts[keep], lens[keep], texts[keep]
+        if params.names:
+            codes, counts, lens, texts = split_names(codes, counts, lens, texts, counted.table)
+        if params.redundancy is not None:
+            codes, counts, lens, texts = remove_redundant(codes, counts, lens, texts, params.redundancy)
+        order = np.argsort(codes)
+        codes, counts, lens, texts = codes[order], counts[order], lens[order], texts[order]
+        rows, _ = text_to_units(texts)
+        scores = word_scores(rows, lens, counted.table, counted.table.max_n, params.min_count)
+    return Lexicon(torch.from_numpy(codes), torch.from_numpy(counts), torch.from_numpy(lens), texts.tolist(),
+                   scores, counted.table, params)
+
+
+def split_names(codes, counts, lens, texts, table: NgramTable):
+    """Respell the names that begin with a learned surname as surname + given name (their counts move)."""
+    rows, _ = text_to_units(texts)
+    found = find_names(rows, lens, counts, table)
+    if found.words.size == 0:
+        return codes, counts, lens, texts
+    keep = np.ones(len(codes), bool)
+    keep[found.words] = False
+    moved = counts[found.words]
+    surname = rows[found.words, :1]
+    parts = [Pieces(codes[keep], counts[keep], lens[keep], texts[keep]),
+             Pieces(word_codes(found.given), moved, np.full(len(moved), 2), units_to_text(found.given)),
+             Pieces(word_codes(surname), moved, np.ones(len(moved), np.int64), units_to_text(surname))]
+    merged = merge_pieces(parts)
+    return merged.codes, merged.counts, merged.lengths, merged.texts
+
+
+def remove_redundant(codes, counts, lens, texts, threshold: float):
+    """Minimum-entropy redundancy removal: drop w when ln p(w) - best ln p(split into other words) < threshold."""
+    rows, _ = text_to_units(texts)
+    index = HashIndex(codes)
+    logp = torch.log(torch.from_numpy(counts).double() / counts.sum())
+    multi = np.flatnonzero(lens > 1)
+    if multi.size == 0:
+        return codes, counts, lens, texts
+    best = split_cost([rows[i, :lens[i]] for i in multi], index, logp, int(lens.max()), math.log(0.5 / counts.sum()))
+    gain = logp[multi].numpy() - best.numpy()
+    keep = np.ones(len(codes), bool)
+    keep[multi[gain < threshold]] = False
+    return codes[keep], counts[keep], lens[keep], texts[keep]

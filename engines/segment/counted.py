@@ -1,0 +1,188 @@
+"""A corpus read and counted once (the ``count_corpus`` job): its n-gram counts and, when it fits, its
+encoded text, so that the lexicon and the segmentation can rerun with new settings without recounting.
+
+The text comes as :class:`Chunk` objects (encoded units, gold word starts when there is a gold
+segmentation, the raw lines); :func:`iter_chunks` hands them out again, from memory or reading anew.
+Counting may run in several spawned processes whose tables are merged (Su Jianlin: the smaller
+per-process tables can make the speed-up exceed the number of cores, https://kexue.fm/archives/6920).
+"""
+from __future__ import annotations
+
+import contextlib
+import time
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+import torch
+
+from engines.device import DeviceLike, as_device
+from engines.errors import InputError
+from engines.segment import corpus as corpus_mod
+from engines.segment.counting import Counter, NgramTable, count_units
+from engines.segment.gold import detect_format, parse_gold
+from engines.segment.parallel import ordered_map, torch_threads
+from engines.segment.units import Encoded, encode
+
+CACHE_LIMIT_CHARS = 8_000_000  # keep encoded chunks in memory up to this many characters (~25 B each)
+
+
+@dataclass
+class Chunk:
+    enc: Encoded
+    units: torch.Tensor
+    gold: np.ndarray | None  # gold word starts over the chunk's non-space characters
+    first_line: int
+    n_lines: int
+    raw: list[str]
+
+    def line_of(self) -> np.ndarray:
+        """The line (within the chunk) of each non-space character."""
+        return np.cumsum(self.enc.cp == 10)[~self.enc.spaces]
+
+    def char_starts(self, word_start_units: torch.Tensor) -> np.ndarray:
+        """Word starts over the non-space characters, from word starts over the units (punctuation tokens
+        always start a word)."""
+        enc = self.enc
+        full = np.zeros(len(enc.cp), bool)
+        full[enc.offsets[(enc.units > 0) & word_start_units.numpy()]] = True
+        full |= enc.forced
+        return full[~enc.spaces]
+
+
+@dataclass
+class Counted:
+    """Cached counts of a corpus (and its encoded chunks when small enough)."""
+
+    name: str
+    source: corpus_mod.CorpusSource
+    table: NgramTable
+    chunks: list[Chunk] | None
+    stats: corpus_mod.ReadStats
+    n_chars: int
+    n_lines: int
+    has_gold: bool
+    max_n: int
+    gold_spec: str | None = None
+    max_lines: int | None = None
+    seconds: float = 0.0
+    cnum: bool = False
+
+    def bits_per_char_before(self) -> float:
+        c = self.table.counts[0].astype(np.float64)
+        total = c.sum()
+        if total <= 0 or self.n_chars <= 0:
+            return float("nan")
+        return float(-(c * np.log2(c / total)).sum() / self.n_chars)
+
+
+def iter_chunks(counted: Counted, reporter=None) -> Iterator[Chunk]:
+    """The corpus's chunks again: from memory when cached, else read anew."""
+    if counted.chunks is not None:
+        yield from counted.chunks
+    else:
+        yield from read_chunks(counted.source, counted.gold_spec, reporter, None, counted.max_lines, counted.cnum)
+
+
+def _separate_gold(source: corpus_mod.CorpusSource, gold_spec: str | None):
+    """The gold segmentation of ``gold_spec`` when it is not the corpus itself (a gold corpus scored against
+    its own segmentation needs no second reading): raw lines and word starts, with their line offsets."""
+    if gold_spec is None:
+        return None
+    gold_source = corpus_mod.resolve(gold_spec)
+    if source.gold_format == "wordtag" and gold_source.paths == source.paths:
+        return None
+    lines = [line for chunk in corpus_mod.iter_line_chunks(gold_source) for line in chunk]
+    parsed = parse_gold(lines, gold_source.gold_format or detect_format(lines))
+    return parsed, np.r_[0, np.cumsum([len(r) for r in parsed.raw])]
+
+
+def read_chunks(source: corpus_mod.CorpusSource, gold_spec: str | None, reporter=None, stats=None,
+                max_lines: int | None = None, cnum: bool = False) -> Iterator[Chunk]:
+    """Encoded chunks of the corpus, with gold starts when the corpus is a gold file or gold is given."""
+    stats = stats if stats is not None else corpus_mod.ReadStats()
+    fmt = source.gold_format
+    separate = _separate_gold(source, gold_spec)
+    first_line = 0
+    sniffed = False
+    for lines in corpus_mod.iter_line_chunks(source, stats, reporter, max_lines=max_lines):
+        if not sniffed:
+            sniffed = True
+            if fmt is None and detect_format(lines) == "wordtag":
+                fmt = source.gold_format = "wordtag"
+        gold = None
+        if fmt is not None:
+            parsed = parse_gold(lines, fmt)
+            raw, gold = parsed.raw, parsed.starts
+        else:
+            raw = lines
+        if separate is not None:
+            parsed_gold, gold_offsets = separate
+            n = len(raw)
+            if first_line + n > len(parsed_gold.raw):
+                raise InputError(f"the gold file has {len(parsed_gold.raw)} lines, the corpus more")
+            want = parsed_gold.raw[first_line:first_line + n]
+            have = ["".join(r.split()) for r in raw]
+            for k, (a, b) in enumerate(zip(have, want)):
+                if a != b:
+                    raise InputError(f"line {first_line + k + 1}: the gold text differs from the corpus text")
+            gold = parsed_gold.starts[gold_offsets[first_line]:gold_offsets[first_line + n]]
+        text = "\n".join(raw) + "\n"
+        enc = encode(text, cnum=cnum)
+        if gold is not None and len(gold) != int((~enc.spaces).sum()):
+            # the corpus line holds spaces that the gold parse removed: score on the gold characters
+            gold = None if separate is not None else gold
+        yield Chunk(enc, torch.from_numpy(enc.units), gold, first_line, len(raw), raw)
+        first_line += len(raw)
+
+
+def count_corpus(reporter, corpus: str, gold: str | None = None, max_n: int = 4, max_lines: int | None = None,
+                 workers: int = 1, cache_limit: int = CACHE_LIMIT_CHARS, cnum: bool = True,
+                 device: DeviceLike = "cpu") -> Counted:
+    """Job: read and count a corpus (n-grams up to ``max_n``), keeping the encoded text when it fits.
+
+    ``workers`` > 1 counts the chunks in that many spawned processes and merges their tables; ``device``
+    runs the hashing and ``torch.unique`` there (a GPU), the tables come back to the CPU.
+    """
+    t0 = time.perf_counter()
+    source = corpus_mod.resolve(corpus)
+    stats = corpus_mod.ReadStats()
+    dev = as_device(device)
+    chunks: list[Chunk] | None = []
+    n_chars = n_lines = 0
+    has_gold = True
+    counter = Counter()
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(torch_threads(1))
+        submit = None
+        if workers > 1:  # split: count chunks in spawned worker processes, merge here
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            pool = stack.enter_context(ProcessPoolExecutor(workers, multiprocessing.get_context("spawn")))
+            submit = lambda chunk: pool.submit(count_units_worker, chunk.enc.units, max_n)  # noqa: E731
+        counted = ordered_map(lambda chunk: count_units(chunk.units.to(dev), max_n),
+                              read_chunks(source, gold, reporter, stats, max_lines, cnum),
+                              submit=submit, window=2 * workers if submit else None)
+        for chunk, table in counted:
+            reporter.check()
+            counter.add_table(table)
+            n_chars += chunk.enc.n_chars
+            n_lines += chunk.n_lines
+            has_gold &= chunk.gold is not None
+            if chunks is not None:
+                chunks.append(chunk)
+                if n_chars > cache_limit:
+                    chunks = None  # too big: later passes read the corpus again
+    table = counter.result()
+    if n_chars == 0:
+        raise InputError(f"{source.name} holds no text")
+    reporter.progress(1.0, f"counted {n_chars:,} characters, {table.distinct():,} distinct n-grams")
+    return Counted(source.name, source, table, chunks, stats, n_chars, n_lines, has_gold, max_n,
+                   gold, max_lines, time.perf_counter() - t0, cnum)
+
+
+def count_units_worker(units: np.ndarray, max_n: int) -> NgramTable:
+    """Top-level (picklable) worker of the multiprocess count."""
+    torch.set_num_threads(1)
+    return count_units(torch.from_numpy(units), max_n)

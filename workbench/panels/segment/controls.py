@@ -1,0 +1,74 @@
+"""The panel's sidebar settings, generated from :mod:`engines.segment.catalogue`: the corpus, the lexicon
+method, a slider per threshold and the word bonus, and a form for the other settings shown."""
+from __future__ import annotations
+
+from PySide6 import QtCore, QtWidgets
+
+from engines.catalogue import Option
+from engines.segment import catalogue as cat
+from engines.segment.params import SegmentParams
+from workbench.widgets.option_form import OptionForm
+
+SLIDERS = (*cat.THRESHOLDS, cat.WORD_BONUS)  # live settings: dragged while the text re-segments
+FORM = (cat.MIN_COUNT, cat.NUMBERS, cat.NAMES)
+
+
+def option_slider(option: Option):
+    """A labelled slider over a bounded float option's range, at its default, its help as tooltip."""
+    from superqt import QLabeledDoubleSlider
+
+    slider = QLabeledDoubleSlider(QtCore.Qt.Orientation.Horizontal)
+    slider.setRange(option.minimum, option.maximum)
+    slider.setSingleStep(option.step or 0.1)
+    slider.setValue(option.default)
+    slider.setToolTip(f"{option.help} ({option.range_text}{' ' + option.unit if option.unit else ''})")
+    return slider
+
+
+class SegmentControls(QtWidgets.QWidget):
+    """Emits ``corpus_chosen(corpus, gold)`` when a corpus is picked and ``changed`` when a setting moves."""
+
+    corpus_chosen = QtCore.Signal(str, object)
+    changed = QtCore.Signal()
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.corpus_box = QtWidgets.QComboBox()
+        for corpus in cat.CORPORA:
+            self.corpus_box.addItem(corpus.label, (corpus.name, corpus.name if corpus.gold_format else None))
+            self.corpus_box.setItemData(self.corpus_box.count() - 1, corpus.description,
+                                        QtCore.Qt.ItemDataRole.ToolTipRole)
+        self.corpus_box.activated.connect(lambda i: self.corpus_chosen.emit(*self.corpus_box.itemData(i)))
+        self.method_box = QtWidgets.QComboBox()
+        for method in cat.METHODS:
+            self.method_box.addItem(method.label, method.name)
+            self.method_box.setItemData(self.method_box.count() - 1, f"{method.description} ({method.citation})",
+                                        QtCore.Qt.ItemDataRole.ToolTipRole)
+        self.method_box.setCurrentIndex(self.method_box.findData(cat.METHOD.default))
+        self.method_box.currentIndexChanged.connect(self.changed)
+        self.sliders = {option.name: option_slider(option) for option in SLIDERS}
+        self.form = OptionForm(FORM)
+        self.form.changed.connect(self.changed)
+        layout = QtWidgets.QFormLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addRow("Corpus", self.corpus_box)
+        layout.addRow(cat.METHOD.label, self.method_box)
+        for option in SLIDERS:
+            layout.addRow(option.label, self.sliders[option.name])
+            self.sliders[option.name].valueChanged.connect(self.changed)
+        layout.addRow(self.form)
+
+    @property
+    def corpus(self) -> tuple[str, str | None]:
+        """The chosen corpus and its gold (None when it has none)."""
+        return self.corpus_box.currentData()
+
+    def add_corpus(self, label: str, corpus: str, gold: str | None = None) -> None:
+        """Add a corpus to the list and select it (does not emit ``corpus_chosen``)."""
+        self.corpus_box.addItem(label, (corpus, gold))
+        self.corpus_box.setCurrentIndex(self.corpus_box.count() - 1)
+
+    def params(self) -> SegmentParams:
+        """The settings shown (the others at their defaults)."""
+        values = {o.name: round(self.sliders[o.name].value(), o.decimals) for o in SLIDERS}
+        return SegmentParams(method=self.method_box.currentData()).with_values({**values, **self.form.values()})
