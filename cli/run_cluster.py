@@ -1,6 +1,6 @@
 """Cluster data points: k-means, a Gaussian mixture, InfoMap on a kNN graph, or the clustering VAE.
 
-workbench run cluster --method infomap|kmeans|gmm|cluster-vae --data digits|PATH [--k N] --out DIR
+workbench run cluster --method kmeans|gmm|infomap|cluster-vae --data digits|PATH [--k N] --out DIR
     writes DIR/assignments.csv (index, cluster[, label]), DIR/metrics.json (accuracy, purity, NMI, ARI;
     codelength and saving for InfoMap), DIR/figure.png, DIR/sidecar.json and, for InfoMap, DIR/clusters.clu
     and DIR/clusters.tree.
@@ -16,8 +16,9 @@ import argparse
 import json
 from pathlib import Path
 
-from cli.plumbing import add_out, output_folder, run_task
-from cli.run_segment import _device
+from cli.plumbing import add_option, add_out, device_of, output_folder, run_task
+from engines.cluster.catalogue import EMBEDDING, K, MARKOV_TIME, METHOD, NEIGHBOURS, REFINE, SEED, parse_markov_time
+from engines.errors import InputError
 
 VERB, NAME = "run", "cluster"
 HELP = "Clustering: cluster data points (InfoMap, k-means, GMM, VAE)"
@@ -25,61 +26,45 @@ FIGURE_SIZE = (900, 700)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--method", choices=("infomap", "kmeans", "gmm", "cluster-vae"), default="kmeans")
+    add_option(parser, METHOD)
     parser.add_argument("--data", default="digits", metavar="digits|PATH",
                         help="sklearn's digits (all 1,797) or a .npy/.npz/.csv file of vectors (labels from .npz 'labels')")
-    parser.add_argument("--k", type=int, default=10, metavar="N", help="number of clusters (default 10; InfoMap finds its own)")
-    parser.add_argument("--embedding", choices=("raw", "pca", "tsne"),
-                        help="what to cluster on (default: raw for k-means, t-SNE for gmm and infomap)")
-    parser.add_argument("--neighbours", type=int, default=15, metavar="K", help="kNN graph degree for InfoMap (default 15)")
-    parser.add_argument("--markov-time", type=_markov, default=None, metavar="T|auto",
-                        help="InfoMap's Markov time (default auto: the smallest of 1, 1.5, 2, 3, ... 64 that leaves "
-                             "at most 1.5 k modules)")
-    parser.add_argument("--refine", type=int, metavar="K",
-                        help="kNN majority-vote refinement of k-means/GMM labels (default 10 on t-SNE, else 0)")
-    parser.add_argument("--seed", type=int, default=0)
+    add_option(parser, K, metavar="N")
+    add_option(parser, EMBEDDING)
+    add_option(parser, NEIGHBOURS, metavar="K")
+    add_option(parser, MARKOV_TIME, type=_markov_time, metavar="T|auto", help=f"{MARKOV_TIME.help} (default auto)")
+    add_option(parser, REFINE, metavar="K")
+    add_option(parser, SEED, metavar="N")
     add_out(parser)
 
 
-def _markov(text: str) -> float | None:
-    if text == "auto":
-        return None
+def _markov_time(text: str) -> float | None:
     try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number or 'auto', got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("the Markov time must be positive")
-    return value
+        return parse_markov_time(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def run(args: argparse.Namespace) -> int:
-    from engines.cluster.export import write_assignments, write_infomap
-    from engines.errors import InputError
     from engines.export.atomic import atomic_write_text
+    from tasks.clustering import PointsRequest, cluster_points_job, in_process, points_parameters, write_clusters
     from tasks.outputs import write_sidecar
+    from workbench.panels.cluster import INFO
 
-    if not 2 <= args.k <= 1000:
-        raise InputError(f"--k must be between 2 and 1000, got {args.k}")
+    request = PointsRequest(args.method, args.k, args.embedding, args.neighbours, args.markov_time, args.seed, args.refine)
     out = output_folder(args.out)
-    device = getattr(args, "device", None) or "cpu"
-    from engines.cluster.jobs import cluster_job
-
+    device = device_of(args, "cpu")
     # InfoMap holds the GIL for its whole run: it goes to a job process (Ctrl+C still works)
-    result = run_task(cluster_job, args.method, args.data, args.k, args.embedding, args.neighbours,
-                      args.markov_time, args.seed, _device(device), args.refine, process=args.method == "infomap")
-    write_assignments(result, out / "assignments.csv")
+    result = run_task(cluster_points_job, args.data, request, device, process=in_process(request))
+    written = write_clusters(result, out / "assignments.csv", out / "clusters")
     metrics = {"method": result.method, "embedding": result.embedding, "data": result.data_name,
                "seconds": result.seconds, **result.metrics}
     atomic_write_text(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
-    infomap_files = [p.name for p in write_infomap(result, out / "clusters")]
     _cluster_figure(result, out / "figure.png")
-    write_sidecar(out, {"panel": "segment", "command": "cluster", "method": args.method, "data": args.data,
-                        "k": args.k, "embedding": result.embedding, "neighbours": args.neighbours,
-                        "markov_time": result.metrics.get("markov_time", args.markov_time), "seed": args.seed, "device": device,
-                        "refine": result.metrics.get("refine_neighbours", 0)})
+    write_sidecar(out, {"panel": INFO.name, "command": NAME, **points_parameters(request, result, args.data, device)})
     acc = result.metrics.get("accuracy")
     extra = f", accuracy {acc:.4f}, NMI {result.metrics['nmi']:.4f}, ARI {result.metrics['ari']:.4f}" if acc is not None else ""
+    infomap_files = [p.name for p in written[1:]]
     print(f"{result.metrics['clusters']} clusters of {len(result.assignments)} points{extra}; "
           f"wrote {', '.join(['assignments.csv', 'metrics.json', 'figure.png', *infomap_files])} and sidecar.json to {out}")
     return 0
@@ -90,7 +75,7 @@ def _cluster_figure(result, path: Path) -> None:
 
     app = offscreen_app()
     from workbench.export.figure import export_png
-    from workbench.panels.segment.cluster_view import ClusterScatter
+    from workbench.panels.cluster.scatter import ClusterScatter
 
     view = ClusterScatter()
     view.resize(*FIGURE_SIZE)

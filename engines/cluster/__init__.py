@@ -1,12 +1,8 @@
-"""Clustering: k-means++ and Gaussian mixtures in torch, InfoMap on neighbour/word graphs, the latent
-panel's clustering VAE, and the metrics (Hungarian accuracy, purity, NMI, ARI, codelength saving).
+"""Clustering: k-means++ and Gaussian mixtures in torch, InfoMap on neighbour and word graphs, the latent
+engine's clustering VAE, embeddings (PCA, exact t-SNE) and metrics (Hungarian accuracy, purity, NMI, ARI).
 
-    from engines.jobs import run
-    from engines.cluster import cluster_job
-    result = run(cluster_job, "gmm", "digits", k=10, embedding="tsne")
+``catalogue`` (methods, embeddings, options; no torch), ``data`` (points to cluster), ``embed``,
+``methods`` (one ``fit_NAME(problem, reporter)`` per method), ``mixture``, ``graph`` (kNN graphs, InfoMap),
+``refine`` (kNN majority vote), ``words`` (word modules), ``metrics``, ``export`` (CSV, .clu, .tree).
+The clustering jobs are in :mod:`tasks.clustering`. This package imports nothing on its own.
 """
-from engines.cluster.jobs import EMBEDDINGS, METHODS, ClusterData, ClusterResult, cluster_job, load_data
-from engines.cluster.metrics import all_metrics, ari, hungarian_accuracy, nmi, purity
-
-__all__ = ["EMBEDDINGS", "METHODS", "ClusterData", "ClusterResult", "cluster_job", "load_data", "all_metrics",
-           "ari", "hungarian_accuracy", "nmi", "purity"]

@@ -1,7 +1,7 @@
 """Embeddings to cluster on: PCA, and a neighbour embedding (exact t-SNE in torch, batched on a device).
 
 Exact t-SNE is O(n^2) per step, fine for a few thousand points (sklearn's digits: 1,797) and fast in torch;
-larger sets are subsampled by the caller or clustered on PCA. The perplexity calibration (binary search
+larger sets are refused (cluster them on PCA). The perplexity calibration (binary search
 of each point's bandwidth) is vectorised over all points.
 """
 from __future__ import annotations
@@ -9,7 +9,23 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from engines.cluster.catalogue import EMBEDDINGS
+from engines.device import DeviceLike, as_device
+from engines.errors import InputError
+
 MAX_TSNE_POINTS = 12_000
+
+
+def embed(x: np.ndarray, kind: str, seed: int = 0, device: DeviceLike = "cpu", reporter=None) -> np.ndarray:
+    """``x`` in the embedding ``kind`` of :data:`engines.cluster.catalogue.EMBEDDINGS`."""
+    entry = EMBEDDINGS[kind]
+    if kind == "raw":
+        return x
+    if kind == "pca":
+        return pca(x, min(entry.dims, x.shape[1]))
+    if kind == "tsne":
+        return tsne(x, entry.dims, seed=seed, device=device, reporter=reporter)
+    raise NotImplementedError(f"embedding {kind!r} is in the catalogue but not in engines.cluster.embed.embed")
 
 
 def pca(x: np.ndarray, dim: int) -> np.ndarray:
@@ -43,12 +59,12 @@ def _affinities(x: torch.Tensor, perplexity: float) -> torch.Tensor:
 
 
 def tsne(x: np.ndarray, dim: int = 2, perplexity: float = 30.0, steps: int = 750, seed: int = 0,
-         device: str | torch.device = "cpu", reporter=None, init: np.ndarray | None = None) -> np.ndarray:
+         device: DeviceLike = "cpu", reporter=None, init: np.ndarray | None = None) -> np.ndarray:
     """Exact t-SNE (van der Maaten & Hinton 2008) with early exaggeration and momentum gradient descent."""
     n = len(x)
     if n > MAX_TSNE_POINTS:
-        raise ValueError(f"exact t-SNE is limited to {MAX_TSNE_POINTS} points")
-    dev = torch.device(device)
+        raise InputError(f"exact t-SNE is limited to {MAX_TSNE_POINTS:,} points, got {n:,}; cluster on PCA instead")
+    dev = as_device(device)
     xt = torch.as_tensor(pca(x, 50) if x.shape[1] > 50 else x, dtype=torch.float32, device=dev)
     p = _affinities(xt.double(), perplexity).float()
     if init is None:

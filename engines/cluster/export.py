@@ -11,8 +11,8 @@ from engines.export.tables import write_csv
 
 
 def write_assignments(result, path: str | os.PathLike[str]) -> Path:
-    """``index,cluster[,label]``, one row per point of an ``engines.cluster.ClusterResult``, or
-    ``index,word,cluster`` for the word modules of :class:`engines.cluster.jobs.WordModules`."""
+    """``index,cluster[,label]``, one row per point of a clustering (``tasks.clustering.ClusterResult``), or
+    ``index,word,cluster`` for the word modules of :class:`engines.cluster.words.WordModules`."""
     columns = {"index": np.arange(len(result.assignments))}
     words = getattr(result, "words", None)
     if words is not None:

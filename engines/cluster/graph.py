@@ -12,12 +12,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from engines.cluster.catalogue import MARKOV_TIMES
+from engines.device import DeviceLike, as_device
 from engines.errors import InputError
 
 
-def knn_graph(x: np.ndarray, k: int = 15, device: str | torch.device = "cpu") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def knn_graph(x: np.ndarray, k: int = 15, device: DeviceLike = "cpu") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Symmetrised kNN graph (sources, targets, weights) with Gaussian weights scaled per point."""
-    xt = torch.as_tensor(x, dtype=torch.float32, device=device)
+    xt = torch.as_tensor(x, dtype=torch.float32, device=as_device(device))
     n = xt.shape[0]
     if n < 3:
         raise InputError("a neighbour graph needs at least 3 points")
@@ -71,6 +73,20 @@ def run_infomap(n: int, src: np.ndarray, dst: np.ndarray, weights: np.ndarray, m
     return InfomapResult(modules, float(source.codelength), float(source.one_level_codelength), clu_text, tree_text)
 
 
+
+def infomap_auto(n: int, src: np.ndarray, dst: np.ndarray, weights: np.ndarray, k: int, seed: int,
+                 reporter=None) -> tuple[InfomapResult, float]:
+    """InfoMap at the smallest Markov time (of MARKOV_TIMES) that leaves at most 1.5 k modules, and that time:
+    longer random-walk time scales merge the small modules a kNN graph breaks into (Lambiotte et al. 2008)."""
+    res = None
+    for mt in MARKOV_TIMES:
+        if reporter is not None:
+            reporter.progress(None, f"InfoMap, Markov time {mt:g}")
+        res = run_infomap(n, src, dst, weights, markov_time=mt, seed=seed)
+        if res.modules.max() + 1 <= int(np.ceil(1.5 * k)):
+            return res, mt
+    return res, MARKOV_TIMES[-1]
+
 def word_graph(words_by_line: list[list[str]], vocabulary: list[str], window: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Co-occurrence graph of ``vocabulary`` words: neighbours within ``window`` words on a line."""
     index = {w: i for i, w in enumerate(vocabulary)}
@@ -89,31 +105,3 @@ def word_graph(words_by_line: list[list[str]], vocabulary: list[str], window: in
     keys = np.array(list(pairs.keys()), np.int64)
     return keys[:, 0], keys[:, 1], np.array(list(pairs.values()), np.float64)
 
-
-def merge_modules(modules: np.ndarray, src: np.ndarray, dst: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
-    """Merge InfoMap's modules down to ``k`` greedily: join the two most strongly linked modules relative
-    to their sizes (the modularity-gain criterion W_ab / (vol_a vol_b)) until ``k`` remain."""
-    m = int(modules.max()) + 1 if len(modules) else 0
-    if m <= k:
-        return modules
-    w = np.zeros((m, m))
-    np.add.at(w, (modules[src], modules[dst]), weights)
-    w = w + w.T
-    vol = w.sum(1) + 1e-12
-    label = np.arange(m)
-    alive = np.ones(m, bool)
-    for _ in range(m - k):
-        score = w / np.outer(vol, vol)
-        np.fill_diagonal(score, -1)
-        score[~alive, :] = -1
-        score[:, ~alive] = -1
-        a, b = np.unravel_index(np.argmax(score), score.shape)
-        w[a] += w[b]
-        w[:, a] += w[:, b]
-        w[b] = 0
-        w[:, b] = 0
-        vol[a] += vol[b]
-        alive[b] = False
-        label[label == b] = a
-    _, out = np.unique(label[modules], return_inverse=True)
-    return out

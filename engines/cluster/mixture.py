@@ -6,6 +6,8 @@ import math
 import numpy as np
 import torch
 
+from engines.device import DeviceLike, as_device
+
 
 def kmeans_pp(x: torch.Tensor, k: int, gen: torch.Generator) -> torch.Tensor:
     n = x.shape[0]
@@ -20,9 +22,9 @@ def kmeans_pp(x: torch.Tensor, k: int, gen: torch.Generator) -> torch.Tensor:
 
 
 def kmeans(data: np.ndarray, k: int, restarts: int = 10, iters: int = 300, seed: int = 0,
-           device: str | torch.device = "cpu", reporter=None) -> tuple[np.ndarray, np.ndarray, float]:
+           device: DeviceLike = "cpu", reporter=None) -> tuple[np.ndarray, np.ndarray, float]:
     """Labels, centres and inertia of the best of ``restarts`` k-means++ runs."""
-    x = torch.as_tensor(data, dtype=torch.float64, device=device)
+    x = torch.as_tensor(data, dtype=torch.float64, device=as_device(device))
     gen = torch.Generator().manual_seed(seed)
     best = (None, None, math.inf)
     for r in range(restarts):
@@ -48,9 +50,9 @@ def kmeans(data: np.ndarray, k: int, restarts: int = 10, iters: int = 300, seed:
 
 
 def gmm(data: np.ndarray, k: int, restarts: int = 3, iters: int = 200, seed: int = 0, reg: float = 1e-4,
-        device: str | torch.device = "cpu", reporter=None) -> tuple[np.ndarray, float]:
+        device: DeviceLike = "cpu", reporter=None) -> tuple[np.ndarray, float]:
     """Labels and log-likelihood of the best EM fit of a full-covariance Gaussian mixture (k-means init)."""
-    x = torch.as_tensor(data, dtype=torch.float64, device=device)
+    x = torch.as_tensor(data, dtype=torch.float64, device=as_device(device))
     n, d = x.shape
     best = (None, -math.inf)
     eye = torch.eye(d, dtype=x.dtype, device=x.device)

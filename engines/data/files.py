@@ -12,7 +12,9 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
 MAX_FOLDER_IMAGES = 100_000
 
 
-def _read_array(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
+def read_array(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
+    """The array of a .npy, or of a .npz (under images, x, data or arr_0, else its first) with its labels
+    (labels, y or targets) when present; never unpickles (object arrays are refused)."""
     try:
         if path.suffix.lower() == ".npz":
             with np.load(path, allow_pickle=False) as archive:
@@ -94,7 +96,7 @@ def read_images(path: Path, size: tuple[int, int] | None = None) -> tuple[np.nda
     """Images from a .npy/.npz array or a folder, with labels when the .npz has them."""
     if path.is_dir():
         return read_image_folder(path, size), None
-    array, labels = _read_array(path)
+    array, labels = read_array(path)
     images = _as_images(array, path.name)
     if labels is not None:
         labels = np.asarray(labels).reshape(-1).astype(np.int64)
@@ -111,7 +113,7 @@ def read_points(path: Path) -> np.ndarray:
         except (OSError, ValueError) as exc:
             raise InputError(f"{path.name} is not a numeric CSV with two columns: {exc}") from exc
     else:
-        array, _ = _read_array(path)
+        array, _ = read_array(path)
     if array.ndim != 2 or array.shape[1] != 2:
         raise InputError(f"{path.name}: expected points shaped (N, 2), got {array.shape}")
     array = array.astype(np.float32)

@@ -8,8 +8,8 @@ from __future__ import annotations
 import sys
 import time
 
-from engines.cluster.jobs import cluster_job
 from engines.jobs import run
+from tasks.clustering import PointsRequest, cluster_points_job
 
 CONFIGS = [
     ("kmeans", "raw", {}),
@@ -33,7 +33,7 @@ def main() -> None:
     print(f"{'method':12s} {'embedding':9s} {'options':22s} {'clusters':>8s} {'accuracy':>8s} {'NMI':>6s} {'ARI':>6s} {'time':>7s}")
     for method, embedding, options in configs:
         t = time.perf_counter()
-        r = run(cluster_job, method, "digits", 10, embedding, **options)
+        r = run(cluster_points_job, "digits", PointsRequest(method, 10, embedding, **options), "cpu")
         m = r.metrics
         opts = ",".join(f"{k}={v}" for k, v in options.items()) or "-"
         saving = f"  saving {100 * m['codelength_saving']:.1f}%" if "codelength_saving" in m else ""

@@ -1,4 +1,5 @@
-"""Clustering: metrics against scikit-learn, k-means/GMM/InfoMap on real and toy data, exports, CLI."""
+"""Clustering: metrics against scikit-learn, k-means/GMM/InfoMap on real and toy data, the catalogue, the
+tasks, exports, CLI."""
 import json
 
 import numpy as np
@@ -6,9 +7,10 @@ import pytest
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from engines.cluster.graph import run_infomap, word_graph
-from engines.cluster.metrics import all_metrics, ari, hungarian_accuracy, nmi, purity
+from engines.cluster.metrics import ari, hungarian_accuracy, nmi, purity
 from engines.cluster.mixture import gmm, kmeans
 from engines.jobs import run
+from tasks.clustering import PointsRequest, Words, WordsRequest, cluster_points_job, cluster_words_job
 
 
 def test_metrics_match_sklearn():
@@ -25,9 +27,7 @@ def test_metrics_match_sklearn():
 
 
 def test_kmeans_on_digits_matches_the_reference():
-    from engines.cluster.jobs import cluster_job
-
-    result = run(cluster_job, "kmeans", "digits", 10, "raw")
+    result = run(cluster_points_job, "digits", PointsRequest("kmeans", 10, "raw"), "cpu")
     m = result.metrics
     assert len(result.assignments) == 1797
     assert 0.74 < m["accuracy"] < 0.83  # REFERENCE §4: k-means ≈ 0.79 (measured 0.7785)
@@ -58,10 +58,8 @@ def test_infomap_two_cliques_and_exports():
 
 
 def test_word_graph_modules():
-    from engines.cluster.jobs import word_cluster_job
-
     lines = [["北京", "上海", "天津"], ["苹果", "香蕉", "橘子"]] * 20 + [["北京", "苹果"]]
-    modules = run(word_cluster_job, lines, top=10, window=2)
+    modules = run(cluster_words_job, Words("cities and fruit", lines), WordsRequest(top=10, window=2))
     groups = [{w for w, _ in g} for g in modules.modules]
     assert {"北京", "上海", "天津"} in groups and {"苹果", "香蕉", "橘子"} in groups
     src, dst, w = word_graph(lines, ["北京", "上海"], window=1)
@@ -83,6 +81,8 @@ def test_cli_cluster_writes_outputs(tmp_path, capsys):
     rows = (out / "assignments.csv").read_text().splitlines()
     assert rows[0] == "index,cluster,label" and len(rows) == 121
     assert (out / "figure.png").read_bytes()[:4] == b"\x89PNG"
+    sidecar = json.loads((out / "sidecar.json").read_text())["parameters"]
+    assert sidecar["panel"] == "cluster" and sidecar["command"] == "cluster" and sidecar["embedding"] == "raw"
     out2 = tmp_path / "im"
     assert main(["run", "cluster", "--method", "infomap", "--embedding", "raw", "--data", str(data),
                  "--out", str(out2)]) == 0
@@ -92,20 +92,17 @@ def test_cli_cluster_writes_outputs(tmp_path, capsys):
 
 
 def test_bad_inputs(tmp_path):
-    from engines.cluster.jobs import cluster_job
     from engines.errors import InputError
 
     with pytest.raises(InputError, match="unknown method"):
-        run(cluster_job, "dbscan", "digits")
+        run(cluster_points_job, "digits", PointsRequest("dbscan"))
     bad = tmp_path / "x.csv"
     bad.write_text("a,b\nc,d\n")
     with pytest.raises(InputError):
-        run(cluster_job, "kmeans", str(bad), 2)
+        run(cluster_points_job, str(bad), PointsRequest("kmeans", 2))
 
 
 @pytest.mark.slow
 def test_best_method_reaches_the_target_on_digits():
-    from engines.cluster.jobs import cluster_job
-
-    result = run(cluster_job, "kmeans", "digits", 10, "tsne")
+    result = run(cluster_points_job, "digits", PointsRequest("kmeans", 10, "tsne"), "cpu")
     assert result.metrics["accuracy"] >= 0.95

@@ -7,7 +7,7 @@ from types import ModuleType
 from workbench.panel_info import PanelInfo
 
 _MODULES = ("workbench.panels.optimizer", "workbench.panels.latent", "workbench.panels.diffusion",
-            "workbench.panels.segment")
+            "workbench.panels.segment", "workbench.panels.cluster")
 
 
 def panel_modules() -> list[ModuleType]:

@@ -1,0 +1,64 @@
+"""Points to cluster: sklearn's digits, a file of vectors, or arrays in memory, checked and flattened."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from engines.errors import InputError
+
+
+@dataclass
+class ClusterData:
+    name: str
+    x: np.ndarray  # (N, D) float
+    labels: np.ndarray | None  # (N,) true classes when known
+    images: np.ndarray | None = None  # (N, H, W) for sample grids
+
+
+def load_data(spec: str) -> ClusterData:
+    """``digits`` (sklearn's 1,797 8x8 digits, all of them) or a .npy/.npz/.csv/.tsv file of vectors."""
+    if spec == "digits":
+        from engines.data import digits_split
+
+        split = digits_split()
+        images = split.all_x[..., 0]
+        return ClusterData("digits", images.reshape(len(images), -1).astype(np.float64), split.all_y, images)
+    path = Path(spec)
+    if not path.exists():
+        raise InputError(f"{path} does not exist")
+    labels = None
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".npy", ".npz"):
+            from engines.data.files import read_array
+
+            array, labels = read_array(path)
+        elif suffix in (".csv", ".tsv", ".txt"):
+            array = np.loadtxt(path, delimiter="," if suffix == ".csv" else None, ndmin=2)
+        else:
+            raise InputError(f"{path.name}: expected .npy, .npz, .csv or .tsv vectors")
+    except ValueError as exc:
+        raise InputError(f"{path.name}: not a numeric table ({exc})") from exc
+    array = np.asarray(array)
+    data = from_arrays(path.name, array, labels, array if array.ndim == 3 else None)
+    data.name = path.stem
+    return data
+
+
+def from_arrays(name: str, array, labels=None, images=None) -> ClusterData:
+    """Check (N, D...) numeric vectors, flattened to (N, D); ``labels`` are kept when there is one per point."""
+    array = np.asarray(array)
+    if array.dtype.kind not in "uifb" or array.ndim < 2:
+        raise InputError(f"{name}: expected an (N, D) numeric array, got shape {array.shape}")
+    x = array.reshape(len(array), -1).astype(np.float64)
+    if not np.isfinite(x).all():
+        raise InputError(f"{name}: contains NaN or infinite values")
+    if labels is not None:
+        labels = np.asarray(labels).reshape(-1)
+        if len(labels) != len(x):
+            labels = None
+    if images is not None and len(images) != len(x):
+        raise InputError(f"{name}: {len(images)} images for {len(x)} points")
+    return ClusterData(name, x, labels, images)
