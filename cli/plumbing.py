@@ -93,7 +93,7 @@ def add_option(parser: argparse.ArgumentParser, option: Option, flag: str | None
     ``--name/--no-name``)."""
     flag = flag or "--" + option.name.replace("_", "-")
     default = overrides.pop("default", option.default)
-    shown = "off" if default is None and option.kind == "float" else default
+    shown = option.none_label or None if default is None else default
     extra = f"default {_show(shown)}" if shown is not None else ""
     if option.kind not in ("bool", "choice", "text"):
         extra += ("; " if extra else "") + option.range_text
@@ -114,4 +114,6 @@ def add_option(parser: argparse.ArgumentParser, option: Option, flag: str | None
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
     return f"{value:g}" if isinstance(value, float) else str(value)

@@ -7,6 +7,7 @@ Options validate values where they are parsed and name themselves and their allo
 """
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -58,8 +59,11 @@ class Option:
         return "a number" if self.kind in ("float", "int") else "text"
 
     def parse(self, text: str, where: str = "") -> Any:
-        """The value of ``text`` (a command-line or spec string), validated."""
+        """The value of ``text`` (a command-line or spec string), validated. An option with a
+        ``none_label`` reads that label (and, for a float, "nan") as None."""
         raw = text.strip()
+        if self.none_label and raw.lower() in (self.none_label.lower(), *(("nan",) if self.kind == "float" else ())):
+            return None
         value: Any = raw
         try:
             if self.kind == "int":
@@ -119,7 +123,7 @@ class Entry:
         for option in self.options:
             if option.name == name:
                 return option
-        raise InputError(f"{self.name} has no setting {name!r}; {self.takes()}")
+        raise InputError(f"{self.name} has no setting {name}; {self.takes()}")
 
     def takes(self) -> str:
         return f"it takes {', '.join(o.name for o in self.options)}" if self.options else "it takes none"
@@ -178,6 +182,13 @@ class Catalogue(Generic[E]):
                 text += "; " + ", ".join(o.describe() for o in e.options)
             lines.append(f"  {e.name:<{width}} {text}")
         return "\n".join(lines)
+
+
+def load(path: str) -> Any:
+    """The object a ``"package.module:name"`` path names, imported now (entries name their implementation
+    this way, so that reading a catalogue imports no torch)."""
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def parse_settings(entry: Entry, text: str) -> dict[str, Any]:

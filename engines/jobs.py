@@ -68,6 +68,27 @@ class Reporter:
         self.check()
 
 
+class MappedReporter:
+    """A reporter that hands each partial payload through ``fn`` to ``parent`` (a job wrapping another job's
+    snapshots in its own result type)."""
+
+    def __init__(self, parent: Reporter, fn: Callable[[Any], Any]) -> None:
+        self.parent, self.fn = parent, fn
+
+    @property
+    def cancelled(self) -> bool:
+        return self.parent.cancelled
+
+    def check(self) -> None:
+        self.parent.check()
+
+    def progress(self, fraction: Optional[float], message: str = "") -> None:
+        self.parent.progress(fraction, message)
+
+    def partial(self, payload: Any) -> None:
+        self.parent.partial(self.fn(payload))
+
+
 class Throttle:
     """True at most once every ``interval`` seconds: lets a tight loop report at a sane rate."""
 

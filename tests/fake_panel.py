@@ -11,7 +11,7 @@ from engines.errors import InputError
 from workbench.panel import Panel
 from workbench.panel_info import PanelInfo
 
-INFO = PanelInfo(name="fake", title="Fake panel", accepts=("dataset",), ideas=(("An idea", "https://example.org/"),))
+INFO = PanelInfo(name="fake", title="Fake", accepts=("dataset",), ideas=(("An idea", "https://example.org/"),))
 
 
 def slow_job(reporter, seconds: float = 30.0) -> str:

@@ -5,7 +5,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore
 
 from tests import fake_panel
 from workbench.jobs import JobError
@@ -31,7 +31,7 @@ def window(qtbot, monkeypatch, settings):
 
 
 def test_panels_become_tabs_and_menus_exist(window):
-    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Fake panel"]
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Fake"]
     titles = [a.text() for a in window.menuBar().actions()]
     assert titles == ["&File", "&View", "&Help"]
     file_actions = [a.text() for a in window.menuBar().actions()[0].menu().actions()]
@@ -39,6 +39,36 @@ def test_panels_become_tabs_and_menus_exist(window):
         assert expected in file_actions
     opens = {a.text(): a.isEnabled() for a in window.menuBar().actions()[0].menu().actions()}
     assert opens["Open dataset…"] and not opens["Open corpus…"]  # only what a registered panel takes
+
+
+def test_every_file_kind_gets_a_menu_entry_and_routes(qtbot, monkeypatch, settings, tmp_path):
+    """A fourth kind of file is one table entry: the File menu offers it and files of it route."""
+    import workbench.main_window as main_window
+    from workbench import file_kinds
+
+    from types import SimpleNamespace
+
+    from workbench.panel_info import PanelInfo
+
+    audio = file_kinds.FileKind("recording", "Recordings", (".wav",), "Ctrl+Alt+Shift+O")
+    monkeypatch.setattr(file_kinds, "FILE_KINDS", (*file_kinds.FILE_KINDS, audio))
+
+    class Listener(fake_panel.FakePanel):
+        info = PanelInfo("fake", "Fake", accepts=("recording",))
+
+    monkeypatch.setattr(main_window, "panel_modules", lambda: [SimpleNamespace(INFO=Listener.info, create=Listener)])
+    w = main_window.MainWindow(settings, device="cpu")
+    qtbot.addWidget(w)
+    w.show()
+    w.build_panels()
+    opens = {a.text(): a for a in w.menuBar().actions()[0].menu().actions()}
+    assert opens["Open recording…"].isEnabled() and not opens["Open dataset…"].isEnabled()
+    assert opens["Open recording…"].shortcut().toString() == "Ctrl+Alt+Shift+O"
+    sound = tmp_path / "take.wav"
+    sound.write_bytes(b"")
+    assert w.open_path(sound)
+    assert w.panels["fake"].opened == [sound]
+    w.jobs.shutdown(5000)
 
 
 def test_status_bar_shows_the_device(qtbot, window):
@@ -71,7 +101,7 @@ def test_panels_hand_data_to_each_other_through_the_window(window):
     assert context.send_to("fake", "points", [1, 2])
     assert window.panels["fake"].received == [("points", [1, 2])]
     assert not context.send_to("fake", "sounds", None)
-    assert window.last_error.text() == "the Fake panel panel does not take sounds"
+    assert window.last_error.text() == "the Fake panel does not take sounds"
     assert not context.send_to("nowhere", "points", None)
     assert window.last_error.text() == "there is no nowhere panel in this window"
     assert window.panels["fake"].received == [("points", [1, 2])]
@@ -132,3 +162,16 @@ def test_closing_with_jobs_running_exits_zero(tmp_path):
                           capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[1])
     assert proc.returncode == 0, proc.stderr
     assert "QThread: Destroyed" not in proc.stderr
+
+
+def test_the_first_window_fits_the_screen(qtbot):
+    from PySide6 import QtGui
+
+    from workbench.main_window import FIRST_SIZE, first_size
+
+    screen = QtGui.QGuiApplication.primaryScreen()
+    free = screen.availableGeometry().size()
+    size = first_size(screen)
+    assert size.width() == min(FIRST_SIZE.width(), free.width())
+    assert size.height() == min(FIRST_SIZE.height(), free.height())
+    assert first_size(None) == FIRST_SIZE

@@ -31,8 +31,9 @@ def kind_named(name: str) -> FileKind:
     return next(k for k in FILE_KINDS if k.name == name)
 
 
-def classify(path: Path, kinds: tuple[FileKind, ...] = FILE_KINDS) -> str | None:
+def classify(path: Path) -> str | None:
     """The kind of ``path``, or None when Workbench does not know what to do with it."""
+    kinds = FILE_KINDS
     if path.is_dir():
         suffixes = {p.suffix.lower() for p in path.iterdir() if p.is_file()}
         ordered = sorted(kinds, key=lambda k: FOLDER_PRECEDENCE.index(k.name) if k.name in FOLDER_PRECEDENCE else len(kinds))

@@ -7,12 +7,22 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from workbench import __version__
 from engines.device import CHOICES as DEVICE_CHOICES
-from workbench.file_kinds import FILE_KINDS, classify, kind_named
+from workbench import file_kinds
 from workbench.jobs import JobError, JobHandle, JobManager
 from workbench.panel import Panel, PanelContext
 from workbench.panels import panel_modules
 from workbench.settings import Settings
 from workbench.widgets.job_bar import JobBar
+
+
+FIRST_SIZE = QtCore.QSize(1400, 900)
+
+
+def first_size(screen: QtGui.QScreen | None) -> QtCore.QSize:
+    """The window's size on first launch: 1400×900, or what fits the screen's free area."""
+    if screen is None:
+        return FIRST_SIZE
+    return FIRST_SIZE.boundedTo(screen.availableGeometry().size())
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -50,7 +60,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_menus()
         geometry = settings.geometry()
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1400, 900)
+            self.resize(first_size(QtGui.QGuiApplication.primaryScreen()))
 
     # ----- panels
     def build_panels(self) -> None:
@@ -145,7 +155,7 @@ class MainWindow(QtWidgets.QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         accepted = {kind for module in self.modules for kind in module.INFO.accepts}
-        for kind in FILE_KINDS:
+        for kind in file_kinds.FILE_KINDS:
             action = self._action(file_menu, f"Open {kind.name}…", lambda checked=False, k=kind.name: self.open_dialog(k),
                                   kind.shortcut or None, f"Open a {kind.name} in the panel that takes it")
             action.setEnabled(kind.name in accepted)
@@ -224,7 +234,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # ----- files
     def open_dialog(self, kind: str) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, f"Open {kind}", self.settings.last_dir(kind), kind_named(kind).filter)
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, f"Open {kind}", self.settings.last_dir(kind), file_kinds.kind_named(kind).filter)
         if path:
             self.open_path(Path(path), kind)
 
@@ -236,7 +246,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.settings.remove_recent_file(str(path))
             self.show_error("Cannot open file", JobError(f"{path} does not exist (any more).", ""))
             return False
-        kind = kind or classify(path)
+        kind = kind or file_kinds.classify(path)
         current = self.current_panel()
         if current is not None and kind in current.info.accepts:  # the panel in front first, then tab order
             target = current.info.name

@@ -17,7 +17,7 @@ from typing import Any, Mapping, Optional
 import torch
 
 from engines.checkpoints.header import metadata_body
-from engines.checkpoints.tensors import read_tensors
+from engines.checkpoints.tensors import parse_tensors, read_file
 from engines.errors import InputError
 
 MAX_JSON_BYTES = 1 << 20
@@ -104,13 +104,8 @@ def read_checkpoint(path: str | Path, fmt: Optional[str] = None, metadata_key: s
         beside = config_path(path)
         if beside != path and beside.is_file():
             body = read_json_config(beside)
-    try:
-        raw = weights.read_bytes()
-    except FileNotFoundError as exc:
-        raise InputError(f"{weights} does not exist (moved or deleted?)") from exc
-    except OSError as exc:
-        raise InputError(f"cannot read {weights}: {exc.strerror or exc}") from exc
-    tensors = read_tensors(weights)
+    raw = read_file(weights)
+    tensors = parse_tensors(raw, weights)  # the bytes that are hashed are the bytes that are loaded
     digest = hashlib.sha256(raw).hexdigest()
     if body is not None:
         expected = body.get("sha256")

@@ -12,7 +12,7 @@ import struct
 from pathlib import Path
 from typing import Any, Optional
 
-from engines.errors import InputError
+from engines.errors import InputError, reading
 
 MAX_HEADER_BYTES = 16 << 20  # safetensors' own limit is 100 MB; no Workbench header comes near 16 MB
 
@@ -43,19 +43,12 @@ def parse_header(data: bytes, name: str) -> dict[str, Any]:
 def read_header(path: str | Path) -> dict[str, Any]:
     """The JSON header of the safetensors file at ``path``, reading only the header's bytes."""
     path = Path(path)
-    try:
-        with path.open("rb") as handle:
-            first = handle.read(8)
-            n = header_length(first)
-            if n is None or n > MAX_HEADER_BYTES:
-                raise InputError(f"{path.name} is not a valid safetensors file (its header length is impossible)")
-            data = first + handle.read(n)
-    except FileNotFoundError as exc:
-        raise InputError(f"{path} does not exist (moved or deleted?)") from exc
-    except IsADirectoryError as exc:
-        raise InputError(f"{path} is a folder, not a safetensors file") from exc
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    with reading(path, "safetensors file"), path.open("rb") as handle:
+        first = handle.read(8)
+        n = header_length(first)
+        if n is None or n > MAX_HEADER_BYTES:
+            raise InputError(f"{path.name} is not a valid safetensors file (its header length is impossible)")
+        data = first + handle.read(n)
     return parse_header(data, path.name)
 
 

@@ -19,7 +19,7 @@ from safetensors.torch import load as load_safetensors_bytes
 from torch import Tensor, nn
 
 from engines.checkpoints.header import header_length
-from engines.errors import InputError
+from engines.errors import InputError, reading
 
 PathLike = str | Path
 WRAPPER_KEYS = ("state_dict", "model_state_dict", "model", "ema")
@@ -30,7 +30,17 @@ _LISTED = 6  # names shown per kind of mismatch
 def read_tensors(path: PathLike) -> dict[str, Tensor]:
     """Named CPU tensors of a .safetensors or .pt/.pth state-dict file (format sniffed from content)."""
     path = Path(path)
-    data = _read_bytes(path)
+    return parse_tensors(read_file(path), path)
+
+
+def read_file(path: Path) -> bytes:
+    """The bytes of a checkpoint file; InputError naming the file when it cannot be read."""
+    with reading(path, "checkpoint file"):
+        return path.read_bytes()
+
+
+def parse_tensors(data: bytes, path: Path) -> dict[str, Tensor]:
+    """Named CPU tensors of the bytes of ``path`` (read once by the caller, who may hash the same bytes)."""
     kind = _sniff(data)
     if kind == "safetensors":
         return _parse_safetensors(data, path.name)
@@ -46,7 +56,7 @@ def read_tensors(path: PathLike) -> dict[str, Tensor]:
 def read_safetensors(path: PathLike) -> dict[str, Tensor]:
     """Named CPU tensors of a file that must be safetensors (no torch fallback)."""
     path = Path(path)
-    return _parse_safetensors(_read_bytes(path), path.name)
+    return _parse_safetensors(read_file(path), path.name)
 
 
 def _parse_safetensors(data: bytes, name: str) -> dict[str, Tensor]:
@@ -82,17 +92,6 @@ def match_state_dict(model: nn.Module, tensors: Mapping[str, Tensor], source: st
     if problems:
         raise InputError(f"{source} does not fit the model: " + "; ".join(problems))
     return {k: tensors[k].to(dtype=v.dtype) for k, v in expected.items()}
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError as exc:
-        raise InputError(f"{path} does not exist (moved or deleted?)") from exc
-    except IsADirectoryError as exc:
-        raise InputError(f"{path} is a folder, not a checkpoint file") from exc
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
 def _sniff(data: bytes) -> str:

@@ -15,3 +15,17 @@ def sidebar(content: QtWidgets.QWidget, width: int = SIDEBAR_WIDTH) -> QtWidgets
     scroll.setMinimumWidth(width)
     scroll.setMaximumWidth(width + 80)
     return scroll
+
+
+def beside_sidebar(panel: QtWidgets.QWidget, side: QtWidgets.QWidget, main: QtWidgets.QWidget) -> QtWidgets.QSplitter:
+    """Lay ``panel`` out as ``side`` (a :func:`sidebar`) and ``main`` in a splitter; ``main`` takes the
+    extra room and cannot be collapsed."""
+    split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
+    split.addWidget(side)
+    split.addWidget(main)
+    split.setStretchFactor(1, 1)
+    split.setCollapsible(1, False)
+    layout = QtWidgets.QHBoxLayout(panel)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(split)
+    return split

@@ -111,5 +111,5 @@ class LexiconTable(QtWidgets.QWidget):
         new = sum(1 for r in rows if r.new)
         self.summary.setText(f"{len(rows):,} words of two or more units; {new:,} not in jieba's dictionary (green). "
                              + " ".join(f"{c.symbol} {c.label}." for c in CLASS_UNITS))
-        for column, width in enumerate((110, 56, 64, 56, 50, 40)):
+        for column, width in enumerate((96, 66, 64, 56, 50, 40)):
             self.view.setColumnWidth(column, width)

@@ -18,7 +18,7 @@ class ThresholdChart(pg.PlotWidget):
         self.setLabel("left", "F1")
         self.getAxis("left").enableAutoSIPrefix(False)
         self.getAxis("right").enableAutoSIPrefix(False)
-        self.plotItem.setTitle("F1 and lexicon size against the threshold", color="k", size="9pt")
+        self.plotItem.setTitle("F1 and lexicon size", color="k", size="9pt")
         self.f1_curve = self.plot([], [], pen=pg.mkPen("#d62728", width=2), symbol="o", symbolSize=6,
                                   symbolBrush="#d62728", name="F1")
         self.right = pg.ViewBox()
