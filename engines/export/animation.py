@@ -1,18 +1,22 @@
-"""Frame sequences to GIF (Pillow through imageio) and MP4 (imageio-ffmpeg, when installed).
+"""Frame sequences to GIF (Pillow, one palette for every frame) and MP4 (imageio-ffmpeg, when installed).
 
 Frames are HxWx3 or HxWx4 uint8 arrays of one size; alpha is dropped. ``on_frame(i)`` is called after
 each frame is taken: it may report progress and raise (e.g. ``engines.jobs.Cancelled``) to stop, in which
-case nothing is written and an existing file is kept.
+case nothing is written and an existing file is kept. A :class:`FrameFeed` hands frames rendered on one
+thread (the GUI's) to :func:`write_animation_job`, which encodes them on another.
 """
 from __future__ import annotations
 
 import functools
 import os
+import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
 from engines.export.atomic import atomic_path
+from engines.jobs import Cancelled
 
 OnFrame = Callable[[int], None] | None
 
@@ -31,19 +35,37 @@ def mp4_available() -> bool:
 def write_gif(path: str | os.PathLike[str], frames: Iterable[np.ndarray], fps: float, on_frame: OnFrame = None) -> int:
     """Write a looping GIF at ``fps``; return the number of frames taken.
 
-    imageio's Pillow writer keeps the frames and encodes them on close; Pillow merges consecutive
-    identical frames into one longer frame, so a decoder may count fewer.
+    Every frame is mapped, without dithering, onto one palette (median cut over pixels sampled from up to
+    16 frames spread over the animation), written once as the global colour table, so colours never
+    flicker between frames. Pillow merges consecutive identical frames into one longer frame, so a
+    decoder may count fewer.
     """
-    import imageio.v3 as iio
+    from PIL import Image
 
+    taken = list(_checked(frames, on_frame))
+    if not taken:
+        raise ValueError("no frames to write")
+    palette = _palette(taken)
+    images = []
+    for k in range(len(taken)):
+        images.append(Image.fromarray(taken[k], "RGB").quantize(palette=palette, dither=Image.Dither.NONE))
+        taken[k] = None  # keep one byte a pixel, not three
     with atomic_path(path) as temp:
-        with iio.imopen(temp, "w", extension=".gif", plugin="pillow") as writer:
-            count = 0
-            for count, frame in enumerate(_checked(frames, on_frame), start=1):
-                writer.write(frame, is_batch=False, duration=1000.0 / fps, loop=0)
-        if count == 0:
-            raise ValueError("no frames to write")
-    return count
+        images[0].save(temp, format="GIF", save_all=True, append_images=images[1:], duration=round(1000.0 / fps),
+                       loop=0, palette=bytes(images[0].getpalette()), optimize=True)  # one global table
+    return len(images)
+
+
+def _palette(frames: list[np.ndarray], samples: int = 16, pixels: int = 250_000):
+    """A 256-colour palette image for all ``frames``: median cut over a stack of evenly spaced frames,
+    each thinned to about ``pixels / samples`` pixels."""
+    from PIL import Image
+
+    picked = [frames[i] for i in np.unique(np.linspace(0, len(frames) - 1, min(samples, len(frames))).astype(int))]
+    h, w = picked[0].shape[:2]
+    step = max(1, int(np.sqrt(h * w * len(picked) / pixels)))
+    stack = np.concatenate([f[::step, ::step] for f in picked], axis=0)
+    return Image.fromarray(np.ascontiguousarray(stack), "RGB").quantize(256, method=Image.Quantize.MEDIANCUT)
 
 
 def write_mp4(path: str | os.PathLike[str], frames: Iterable[np.ndarray], fps: float, on_frame: OnFrame = None) -> int:
@@ -81,3 +103,59 @@ def _checked(frames: Iterable[np.ndarray], on_frame: OnFrame) -> Iterator[np.nda
         yield np.ascontiguousarray(frame[:, :, :3])
         if on_frame is not None:
             on_frame(index)
+
+
+class FrameFeed:
+    """Frames from the thread that renders them to the thread that encodes them, at most ``capacity``
+    waiting. The renderer checks :meth:`has_room` before each :meth:`put` and ends with :meth:`close`;
+    iterating yields the frames until closed, and raises :class:`~engines.jobs.Cancelled` once
+    :meth:`abort` is called."""
+
+    def __init__(self, capacity: int = 4) -> None:
+        self._frames: deque = deque()
+        self._capacity = capacity
+        self._closed = self._aborted = False
+        self._changed = threading.Condition()
+
+    def has_room(self) -> bool:
+        with self._changed:
+            return len(self._frames) < self._capacity
+
+    def put(self, frame: np.ndarray) -> None:
+        with self._changed:
+            self._frames.append(frame)
+            self._changed.notify_all()
+
+    def close(self) -> None:
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+
+    def abort(self) -> None:
+        with self._changed:
+            self._aborted = True
+            self._changed.notify_all()
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._frames or self._closed or self._aborted)
+                if self._aborted:
+                    raise Cancelled()
+                if not self._frames:
+                    return
+                frame = self._frames.popleft()
+                self._changed.notify_all()
+            yield frame
+
+
+def write_animation_job(reporter, writer: Callable[..., int], path: str | os.PathLike[str], frames: Iterable[np.ndarray],
+                        fps: float, count: int) -> int:
+    """Job: ``writer`` (:func:`write_gif` or :func:`write_mp4`) over ``frames`` (a :class:`FrameFeed`),
+    reporting each frame of ``count`` and stopping when cancelled; return the number of frames."""
+
+    def on_frame(index: int) -> None:
+        reporter.check()
+        reporter.progress((index + 1) / max(count, 1), f"frame {index + 1} of {count}")
+
+    return writer(path, frames, fps, on_frame)

@@ -195,14 +195,14 @@ class Lexicon:
         """The words as users read them (:func:`written_form`), most frequent first; ``new`` marks the words
         of text (no class unit) missing from ``reference`` (a dictionary), when given."""
         order = torch.argsort(self.counts, descending=True).tolist()
-        mask = self.multi()
+        mask, counts, scores = self.multi().tolist(), self.counts.tolist(), self.scores.tolist()
         out = []
         for i in order:
             if only_multi and not mask[i]:
                 continue
             word, unit_class = written_form(self.words[i]), word_class(self.words[i])
             new = reference is not None and not unit_class and word not in reference
-            out.append(LexiconRow(word, unit_class, int(self.counts[i]), float(self.scores[i]), len(word), new))
+            out.append(LexiconRow(word, unit_class, int(counts[i]), float(scores[i]), len(word), new))
         return out
 
 

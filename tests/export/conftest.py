@@ -7,6 +7,7 @@ import pyqtgraph as pg
 import pytest
 from tests.export.export_samples import PARAMETERS, X, Y, frame
 
+from workbench.jobs import JobManager
 from workbench.panel import Animation, Figure, Panel
 from workbench.panel_info import PanelInfo
 
@@ -26,7 +27,7 @@ class ExportPanel(Panel):
     info = PanelInfo(name="export-test", title="Export test")
 
     def __init__(self, widget: pg.PlotWidget, frames: int = 6) -> None:
-        super().__init__(SimpleNamespace())
+        super().__init__(SimpleNamespace(jobs=JobManager()))
         self.widget = widget
         self.frame_count = frames
 

@@ -88,7 +88,10 @@ def test_export_animation_gif(tmp_path, panel, settings, answers, monkeypatch):
 def test_cancelled_animation_keeps_the_old_file(tmp_path, panel, settings, answers, monkeypatch):
     answers.save = tmp_path / "steps.gif"
     answers.save.write_bytes(b"old")
-    monkeypatch.setattr(QtWidgets.QProgressDialog, "wasCanceled", lambda self: True)
+    panel.frame_count = 12
+    # the user presses Cancel as soon as the progress dialog is up
+    monkeypatch.setattr(QtWidgets.QProgressDialog, "setMinimumDuration",
+                        lambda self, ms: QtCore.QTimer.singleShot(0, self.canceled.emit))
     assert dialogs.export_animation(None, panel, settings) is None
     assert answers.save.read_bytes() == b"old"
     assert list(tmp_path.iterdir()) == [answers.save]

@@ -34,7 +34,7 @@ def test_panel_segments_scores_and_rethresholds(qtbot, panel, small_gold):
     assert "迈向" in html and "gap:0:0" in html
     tip = panel.text._gaps["gap:0:0"]
     assert "PMI" in tip and "threshold" in tip
-    assert panel.lexicon.model.rowCount() == len(state.rows) > 100
+    qtbot.waitUntil(lambda: panel.lexicon.model.rowCount() == len(state.rows) > 100, timeout=TIMEOUT_MS)
     assert "F1" in panel.metrics_label.text()
     assert len(panel.chart.data()["threshold"]) >= 1
     before = len(state.rows)
@@ -44,7 +44,13 @@ def test_panel_segments_scores_and_rethresholds(qtbot, panel, small_gold):
     assert panel.state.counted is state.counted  # from cached counts
     assert len(panel.state.rows) != before
     panel.lexicon.search.setText("^中")
-    assert 0 < panel.lexicon.proxy.rowCount() < panel.lexicon.model.rowCount()
+
+    def filtered():  # the search runs as a job after a pause in typing
+        model = panel.lexicon.model
+        shown = [model.data(model.index(r, 0)) for r in range(model.rowCount())]
+        assert 0 < len(shown) < len(panel.state.rows) and all(word.startswith("中") for word in shown)
+
+    qtbot.waitUntil(filtered, timeout=TIMEOUT_MS)
     assert panel.parameters()["thresholds"][1] == pytest.approx(3.5)
     assert [f.title for f in panel.figures()][0].startswith("F1")
     state = panel.state
@@ -77,6 +83,7 @@ def test_lexicon_table_shows_class_units_in_their_notation(qtbot, panel, small_g
     with qtbot.waitSignal(panel.first_job_done, timeout=TIMEOUT_MS):
         panel.discover(str(small_gold), str(small_gold))
     model = panel.lexicon.model
+    qtbot.waitUntil(lambda: model.rowCount() == len(panel.state.rows), timeout=TIMEOUT_MS)
     headers = [model.headerData(c, QtCore.Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     assert headers == ["word", "class", "count", "score", "length", "new"]
     shown = [[model.data(model.index(r, c)) for c in range(model.columnCount())] for r in range(model.rowCount())]
@@ -126,3 +133,20 @@ def test_settings_moved_while_counting_are_applied_once_counted(qtbot, panel, sm
     panel.controls.sliders["threshold_3"].setValue(6.0)  # while the corpus is being counted
     qtbot.waitUntil(lambda: panel.state is not None and panel.state.params.threshold(3) == 6.0, timeout=TIMEOUT_MS)
     assert panel.state.params == panel.params() and panel.parameters()["thresholds"][2] == 6.0
+
+
+def test_long_text_arrives_a_few_lines_per_event_loop_turn(qtbot):
+    from engines.segment.display import DisplayLine
+    from workbench.panels.segment.text_view import SegmentedText
+
+    view = SegmentedText()
+    qtbot.addWidget(view)
+    lines = [DisplayLine(["第", f"{i}行", "文字"], ["第", f"{i}", "行", "文字"], [1.5, None]) for i in range(35)]
+    view.set_lines(lines, threshold=0.8, bonus=3.5)
+    assert not view.complete and view.toPlainText().count("\n") < SegmentedText.LINES_PER_TURN
+    qtbot.waitUntil(lambda: view.complete, timeout=TIMEOUT_MS)
+    text = view.toPlainText().splitlines()
+    assert len(text) == 35 and text[34].startswith("第│34行")
+    assert "[1 merged, 0 split pieces]" in text[0] and "PMI" in view._gaps["gap:34:0"]
+    view.set_lines(lines[:2], threshold=0.8, bonus=3.5)  # a new result replaces the old one at once
+    assert view.complete and len(view.toPlainText().splitlines()) == 2

@@ -10,11 +10,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtWidgets
 
 from engines.export import is_tabular, mp4_available, write_csv, write_gif, write_mp4, write_npz
 from engines.jobs import Cancelled
 from tasks.outputs import write_sidecar
+from workbench.export.animation_job import write_animation
 from workbench.export.figure import copy_figure_to_clipboard, export_png, export_svg
 from workbench.panel import Figure, Panel
 from workbench.settings import Settings
@@ -66,8 +67,9 @@ def export_data(parent: QtWidgets.QWidget | None, panel: Panel, settings: Settin
 
 
 def export_animation(parent: QtWidgets.QWidget | None, panel: Panel, settings: Settings) -> Path | None:
-    """Export one of the panel's animations as GIF, or MP4 when imageio-ffmpeg is installed, with a
-    cancellable progress dialog (cancelling writes nothing and keeps an existing file)."""
+    """Export one of the panel's animations as GIF, or MP4 when imageio-ffmpeg is installed, encoded off
+    the GUI thread behind a cancellable progress dialog (cancelling writes nothing and keeps an existing
+    file)."""
     animations = panel.animations()
     animation = choose(parent, "Export animation", "Animation:", animations, [a.title for a in animations])
     if animation is None:
@@ -77,26 +79,8 @@ def export_animation(parent: QtWidgets.QWidget | None, panel: Panel, settings: S
     if path is None:
         return None
     writer = write_mp4 if path.suffix.lower() == ".mp4" else write_gif
-    progress = QtWidgets.QProgressDialog(f"Writing {path.name}…", "Cancel", 0, 0, parent)
-    progress.setWindowTitle("Export animation")
-    progress.setWindowModality(QtCore.Qt.WindowModality.WindowModal)
-    progress.setMinimumDuration(0)
-
-    def on_frame(index: int) -> None:
-        progress.setValue(index + 1)
-        QtWidgets.QApplication.processEvents()
-        if progress.wasCanceled():
-            raise Cancelled()
-
-    def write() -> None:
-        progress.setMaximum(max(0, int(animation.count())))
-        writer(path, animation.frames(), animation.fps, on_frame)
-
-    try:
-        return _attempt(parent, panel, path, write)
-    finally:
-        progress.close()
-        progress.deleteLater()
+    return _attempt(parent, panel, path, lambda: write_animation(parent, panel.context.jobs, panel.info.name, animation,
+                                                                 path, writer))
 
 
 def copy_figure(panel: Panel) -> bool:

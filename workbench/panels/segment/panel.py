@@ -68,7 +68,7 @@ class SegmentPanel(Panel):
 
         # ---- views
         self.text = SegmentedText()
-        self.lexicon = LexiconTable()
+        self.lexicon = LexiconTable(self.job_slot("lexicon"))
         self.chart = ThresholdChart()
         right = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
         right.addWidget(self.lexicon)

@@ -39,6 +39,11 @@ def word_status(words: list[str], gold: list[str] | None) -> list[str]:
 
 
 class SegmentedText(QtWidgets.QTextBrowser):
+    """The first lines of the segmented corpus, one paragraph each, added a few lines per event-loop turn
+    so that a long text never blocks the window (Qt lays out rich text on the GUI thread)."""
+
+    LINES_PER_TURN = 10  # ~30 ms of layout
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setOpenLinks(False)
@@ -47,6 +52,11 @@ class SegmentedText(QtWidgets.QTextBrowser):
         self._gaps: dict[str, str] = {}
         self.highlighted.connect(self._hover)
         self.threshold = 0.0
+        self._bonus = 0.0
+        self._lines: list = []
+        self._shown = 0
+        self._more = QtCore.QTimer(self, singleShot=True, interval=0)
+        self._more.timeout.connect(self._add_lines)
 
     def _hover(self, url: QtCore.QUrl) -> None:
         text = self._gaps.get(url.toString())
@@ -55,39 +65,60 @@ class SegmentedText(QtWidgets.QTextBrowser):
         else:
             QtWidgets.QToolTip.hideText()
 
+    @property
+    def complete(self) -> bool:
+        """True once every line given to :meth:`set_lines` is in the document."""
+        return self._shown >= len(self._lines)
+
     def set_lines(self, lines, threshold: float, bonus: float) -> None:
-        self.threshold = threshold
+        self.threshold, self._bonus = threshold, bonus
         self._gaps = {}
-        parts = ['<div style="line-height:165%">']
-        for li, line in enumerate(lines):
-            status = word_status(line.words, line.gold)
-            cells = []
-            for wi, (word, st) in enumerate(zip(line.words, status)):
-                shade = SHADES[wi % 2]
-                style = f"background-color:{shade};"
-                if st == "merge":
-                    style += f"color:{MERGE};font-weight:bold;"
-                elif st == "split":
-                    style += f"color:{SPLIT};font-weight:bold;"
-                cells.append(f'<span style="{style}">{html.escape(word)}</span>')
-                if wi < len(line.words) - 1:
-                    gap = line.gaps[wi] if wi < len(line.gaps) else None
-                    key = f"gap:{li}:{wi}"
-                    nxt = line.words[wi + 1]
-                    if gap is None:
-                        tip = f"{word} | {nxt}\ncut: punctuation, a number/latin run or a separator"
-                    else:
-                        verdict = "weak pair (below the threshold)" if gap <= threshold else \
-                            "strong pair, but the best path Σ(log p(w) + bonus) cuts here"
-                        tip = (f"{word[-1]} | {nxt[0]}\nPMI = ln(N·n(ab)/(n(a)·n(b))) = {gap:.2f}\n"
-                               f"pair threshold {threshold:.2f}, word bonus {bonus:.1f}\n{verdict}")
-                    self._gaps[key] = tip
-                    cells.append(f'<a href="{key}" style="color:#9aa0a6;text-decoration:none">│</a>')
-            if line.gold is not None:
-                merges, splits = status.count("merge"), status.count("split")
-                if merges or splits:
-                    cells.append(f'<span style="color:#888;font-size:small">&nbsp;&nbsp;[{merges} merged, '
-                                 f'{splits} split pieces]</span>')
-            parts.append("".join(cells) + "<br>")
-        parts.append("</div>")
-        self.setHtml("".join(parts))
+        self._lines, self._shown = list(lines), 0
+        self.clear()
+        self._add_lines()
+
+    def _add_lines(self) -> None:
+        end = min(self._shown + self.LINES_PER_TURN, len(self._lines))
+        text = "".join(self._line_html(li, self._lines[li]) for li in range(self._shown, end))
+        if self._shown == 0:
+            self.setHtml(text)
+        else:
+            cursor = QtGui.QTextCursor(self.document())
+            cursor.movePosition(QtGui.QTextCursor.MoveOperation.End)
+            cursor.insertBlock()  # else the first new paragraph joins the last one
+            cursor.insertHtml(text)
+        self._shown = end
+        if not self.complete:
+            self._more.start()
+
+    def _line_html(self, li: int, line) -> str:
+        status = word_status(line.words, line.gold)
+        threshold, bonus = self.threshold, self._bonus
+        cells = []
+        for wi, (word, st) in enumerate(zip(line.words, status)):
+            shade = SHADES[wi % 2]
+            style = f"background-color:{shade};"
+            if st == "merge":
+                style += f"color:{MERGE};font-weight:bold;"
+            elif st == "split":
+                style += f"color:{SPLIT};font-weight:bold;"
+            cells.append(f'<span style="{style}">{html.escape(word)}</span>')
+            if wi < len(line.words) - 1:
+                gap = line.gaps[wi] if wi < len(line.gaps) else None
+                key = f"gap:{li}:{wi}"
+                nxt = line.words[wi + 1]
+                if gap is None:
+                    tip = f"{word} | {nxt}\ncut: punctuation, a number/latin run or a separator"
+                else:
+                    verdict = "weak pair (below the threshold)" if gap <= threshold else \
+                        "strong pair, but the best path Σ(log p(w) + bonus) cuts here"
+                    tip = (f"{word[-1]} | {nxt[0]}\nPMI = ln(N·n(ab)/(n(a)·n(b))) = {gap:.2f}\n"
+                           f"pair threshold {threshold:.2f}, word bonus {bonus:.1f}\n{verdict}")
+                self._gaps[key] = tip
+                cells.append(f'<a href="{key}" style="color:#9aa0a6;text-decoration:none">│</a>')
+        if line.gold is not None:
+            merges, splits = status.count("merge"), status.count("split")
+            if merges or splits:
+                cells.append(f'<span style="color:#888;font-size:small">&nbsp;&nbsp;[{merges} merged, '
+                             f'{splits} split pieces]</span>')
+        return f'<p style="margin:0;line-height:165%">{"".join(cells)}</p>'
