@@ -42,14 +42,6 @@ def registry() -> "Registry":
         return _registry
 
 
-def identify(path: str | Path) -> Optional[str]:
-    """The format ``path`` declares, if the landscape tools can open it (None: bare weights); InputError
-    naming the problem otherwise. Reads only JSON (and imports the providers the first time)."""
-    from engines.landscape.formats import identify_checkpoint
-
-    return identify_checkpoint(registry(), path)
-
-
 @dataclass(frozen=True)
 class NetworkRequest:
     """Train the built-in digits MLP with ``spec`` for ``steps`` minibatch steps (or open ``run_folder`` or

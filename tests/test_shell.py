@@ -128,9 +128,39 @@ def test_job_bar_tracks_and_cancels(qtbot, window):
 def test_geometry_and_device_persist(qtbot, window, settings):
     window.resize(900, 700)
     window.set_device("cpu")
+    qtbot.waitUntil(lambda: settings.device() == "cpu", timeout=60000)  # saved once the probe found it
     window.close()
     assert settings.device() == "cpu"
     assert settings.geometry() is not None
+
+
+def test_an_unavailable_device_is_refused_and_never_saved(qtbot, window, settings, monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    qtbot.waitUntil(lambda: window.device_label.text().startswith("CPU:"), timeout=60000)
+    before = settings.device()
+    window.set_device("cuda")
+    qtbot.waitUntil(lambda: window.last_error is not None and window.last_error.isVisible(), timeout=60000)
+    assert "CUDA" in window.last_error.text()
+    assert window.device == "cpu" and settings.device() == before
+    assert window._device_actions["cpu"].isChecked() and not window._device_actions["cuda"].isChecked()
+    assert window.device_label.text().startswith("CPU:")
+
+
+def test_a_saved_device_this_machine_lacks_falls_back_at_launch(qtbot, settings, monkeypatch):
+    import torch
+
+    from workbench import main_window
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    settings.set_device("cuda")
+    w = main_window.MainWindow(settings, device=None)
+    qtbot.addWidget(w)
+    w.probe_device()
+    qtbot.waitUntil(lambda: w.device_label.text().startswith("CPU:"), timeout=60000)
+    assert w.device == "auto" and w._device_actions["auto"].isChecked()
+    assert "not available" in w.statusBar().currentMessage()
 
 
 def test_show_error_helper(window):
@@ -175,3 +205,23 @@ def test_the_first_window_fits_the_screen(qtbot):
     assert size.width() == min(FIRST_SIZE.width(), free.width())
     assert size.height() == min(FIRST_SIZE.height(), free.height())
     assert first_size(None) == FIRST_SIZE
+
+
+def test_job_bar_counts_every_job_and_cancels_the_front_panels(qtbot, window):
+    bar = window.job_bar
+    bar.set_owner("fake")
+    other = window.jobs.slot("elsewhere").start("Other work", fake_panel.slow_job, 30.0)
+    mine = window.jobs.slot("fake").start("Slow work", fake_panel.slow_job, 30.0)
+    qtbot.waitUntil(lambda: bar.isVisible() and "Slow work" in bar.message.text(), timeout=5000)
+    qtbot.waitUntil(lambda: bar.others.text() == f"+{len(window.jobs.running()) - 1} more", timeout=5000)
+    assert "elsewhere: Other work" in bar.toolTip()
+    newer = window.jobs.slot("elsewhere", "b").start("Newer elsewhere", fake_panel.slow_job, 30.0)
+    qtbot.waitUntil(lambda: "Newer elsewhere" in bar.toolTip(), timeout=5000)
+    assert "Slow work" in bar.message.text()  # the front panel's job stays in view
+    with qtbot.waitSignal(mine.cancelled, timeout=5000):
+        bar.cancel()
+    assert other.running and newer.running  # other panels' jobs go on
+    qtbot.waitUntil(lambda: "Newer elsewhere" in bar.message.text(), timeout=5000)
+    bar.cancel()  # the front panel runs nothing now: Cancel stops every job
+    qtbot.waitUntil(lambda: not bar.isVisible(), timeout=5000)
+    assert not other.running and not newer.running

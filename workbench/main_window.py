@@ -7,6 +7,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from workbench import __version__
 from engines.device import CHOICES as DEVICE_CHOICES
+from engines.device import probe
 from workbench import file_kinds
 from workbench.jobs import JobError, JobHandle, JobManager
 from workbench.panel import Panel, PanelContext
@@ -106,8 +107,9 @@ class MainWindow(QtWidgets.QMainWindow):
         return True
 
     def _tab_changed(self, index: int) -> None:
-        """Start a panel's first-launch work the first time it is shown."""
+        """Start a panel's first-launch work the first time it is shown; its jobs lead the job bar."""
         panel = self.current_panel()
+        self.job_bar.set_owner(panel.info.name if panel is not None else "")
         if panel is not None and panel.info.name not in self._started:
             self._started.add(panel.info.name)
             panel.start()
@@ -117,17 +119,30 @@ class MainWindow(QtWidgets.QMainWindow):
     def device(self) -> str:
         return self._device
 
-    def set_device(self, device: str) -> None:
-        self._device = device
-        self.settings.set_device(device)
-        self.probe_device()
+    def set_device(self, device: str, save: bool = True) -> None:
+        """Use ``device`` (and save the choice) once a probe finds it; an unavailable one is refused (the
+        job's error says why), the previous device stays, and nothing is saved."""
+        handle = self._device_job.start("Detecting compute device", probe, device)
+        handle.succeeded.connect(lambda label, d=device: self._use_device(d, label, save))
+        handle.failed.connect(lambda err, d=device: self._refuse_device(d))
 
     def probe_device(self) -> None:
-        from engines.device import probe
+        """At launch: check the device asked for (an unavailable one falls back to the automatic choice)."""
+        self.set_device(self._device, save=False)
 
-        handle = self._device_job.start("Detecting compute device", probe, self._device)
-        handle.succeeded.connect(self.device_label.setText)
-        handle.failed.connect(lambda err: self.device_label.setText("Device: unavailable"))
+    def _use_device(self, device: str, label: str, save: bool) -> None:
+        self._device = device
+        self.device_label.setText(label)
+        self._device_actions[device].setChecked(True)
+        if save:
+            self.settings.set_device(device)
+
+    def _refuse_device(self, device: str) -> None:
+        if device == self._device and device != "auto":  # launched with a device this machine lacks
+            self.statusBar().showMessage(f"{DEVICE_CHOICES[device]} is not available: using the automatic choice")
+            self._device = "auto"
+            self.set_device("auto", save=False)
+        self._device_actions[self._device].setChecked(True)
 
     # ----- jobs
     def _job_started(self, handle: JobHandle) -> None:
@@ -176,12 +191,14 @@ class MainWindow(QtWidgets.QMainWindow):
         view.addSeparator()
         device_menu = view.addMenu("Device")
         group = QtGui.QActionGroup(self)
+        self._device_actions: dict[str, QtGui.QAction] = {}
         for key, label in DEVICE_CHOICES.items():
             action = device_menu.addAction(label)
             action.setCheckable(True)
             action.setChecked(key == self._device)
             action.triggered.connect(lambda checked=False, k=key: self.set_device(k))
             group.addAction(action)
+            self._device_actions[key] = action
         self._action(view, "Full screen", self._toggle_full_screen, S.FullScreen)
 
         help_menu = bar.addMenu("&Help")

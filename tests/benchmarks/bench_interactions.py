@@ -4,9 +4,10 @@ records the gaps between its ticks until the panel shows the result.
 ``lexicon``: the segmentation panel on the whole built-in corpus (88,423 words): a new lexicon reaching
 the table, typing a search one key every 120 ms, sorting by each column, the new-words filter, and
 dragging the pair threshold (re-segmenting the corpus). ``export``: File > Export animation of the
-optimizer's trajectories (240 frames of the window-sized plot) to a GIF. Targets: p99 <= 50 ms,
+optimizer's trajectories (240 frames of the window-sized plot) to a GIF. ``open``: File > Open
+checkpoint of the bundled VAE into the real-network view, for the first 8 s of its landscape job. Targets: p99 <= 50 ms,
 max <= 200 ms; the idle timer is the reference, in the same run.
-Run: python tests/benchmarks/bench_interactions.py [lexicon] [export]
+Run: python tests/benchmarks/bench_interactions.py [lexicon] [export] [open]
 """
 from __future__ import annotations
 
@@ -111,11 +112,25 @@ def export() -> None:
     window.close()
 
 
+def open_checkpoint() -> None:
+    from PySide6 import QtCore
+
+    from tasks.bundled import bundled_path
+
+    app, window, panel = window_with("optimizer")
+    panel.playback.pause()
+    report("idle (reference)", measure_gaps(app, 2.0))
+    QtCore.QTimer.singleShot(0, lambda: window.open_path(bundled_path("latent", "vae"), "checkpoint"))
+    report("open a VAE checkpoint", measure_gaps(app, 8.0))
+    window.jobs.cancel_all()
+    window.close()
+
+
 def main() -> None:
-    parts = sys.argv[1:] or ["lexicon", "export"]
+    parts = sys.argv[1:] or ["lexicon", "export", "open"]
     for part in parts:
         print(f"--- {part}")
-        {"lexicon": lexicon, "export": export}[part]()
+        {"lexicon": lexicon, "export": export, "open": open_checkpoint}[part]()
     print("targets: p99 <= 50 ms, max <= 200 ms")
 
 

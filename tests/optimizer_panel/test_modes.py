@@ -70,3 +70,13 @@ def test_network_mode_trains_and_projects_the_path(qtbot, started, tmp_path):
     (tmp_path / "run").mkdir()
     with pytest.raises(InputError, match="no config.json"):
         panel.open_path("checkpoint", tmp_path / "run")
+    # a file of a kind the view cannot open: the old run leaves the view at once, the job says why
+    assert view.curve.getData()[0] is not None and len(view.curve.getData()[0]) == 40
+    bad = tmp_path / "other.json"
+    bad.write_text('{"format": "someone-else"}')
+    panel.open_path("checkpoint", bad)
+    assert view.snapshot is None and panel.network.figures() == []
+    assert view.curve.getData()[0] is None or len(view.curve.getData()[0]) == 0
+    assert view.heatmap.data is None and "Opening other.json" in view.status.text()
+    qtbot.waitUntil(lambda: "Could not draw" in view.status.text(), timeout=TIMEOUT_MS)
+    assert "someone-else" in view.status.text()

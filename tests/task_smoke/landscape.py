@@ -4,7 +4,8 @@ declared format on a 3×3 fixed plane, whose centre is the checkpoint's own loss
 import numpy as np
 
 from tasks.bundled import bundled_path
-from tasks.landscape import NetworkRequest, identify, network_job, registry
+from engines.landscape.formats import identify_checkpoint
+from tasks.landscape import NetworkRequest, network_job, registry
 from tasks.runner import run
 
 VAE_TRAIN_NEG_ELBO = -55.8407  # the bundled digits VAE on the training split, reparameterisation noise seed 0
@@ -26,7 +27,7 @@ def main() -> None:
     assert trained.parameters() == {"optimizer": request.spec, "steps": 20, "plane": "pca", "grid": 5}
 
     vae = bundled_path("latent", "vae")
-    assert identify(vae) == "workbench-latent"
+    assert identify_checkpoint(known, vae) == "workbench-latent"
     opened = run(network_job, NetworkRequest("", 0, plane="pca", n=3, checkpoint=str(vae)))
     assert opened.plane == "fixed" and opened.path is None and "negative ELBO" in opened.loss_name  # no path: no PCA
     assert opened.parameters()["checkpoint"] == str(vae) and opened.parameters()["plane"] == "fixed"

@@ -11,7 +11,7 @@ import pyqtgraph as pg
 from PySide6 import QtWidgets
 
 from engines.optim.contours import log_gap
-from tasks.landscape import NetworkRequest, NetworkSnapshot, identify, network_job
+from tasks.landscape import NetworkRequest, NetworkSnapshot, network_job
 from workbench.panel import Figure
 from workbench.panels.optimizer.heatmap import Heatmap
 from workbench.widgets.flow_layout import FlowLayout, labelled
@@ -85,12 +85,26 @@ class NetworkView(QtWidgets.QWidget):
         self.train.clicked.connect(lambda: self.run())
 
     def run(self, run_folder: Optional[str] = None, checkpoint: Optional[str] = None) -> None:
+        """Train (or open ``run_folder`` / ``checkpoint``) and draw its landscape; the previous run's curve,
+        plane and path leave the view at once, so nothing on screen describes another run."""
         request = NetworkRequest(self.spec.text().strip(), self.steps.value(), self.plane.currentData(), self.n.value(),
                                  run_folder=run_folder, checkpoint=checkpoint, device=self.panel.context.device())
+        self._clear()
+        source = Path(checkpoint or run_folder).name if (checkpoint or run_folder) else None
+        self.status.setText(f"Opening {source}…" if source else f"Training the digits MLP with {request.spec}…")
+        # the job recognises the file's kind (reading its JSON imports every provider): not on the GUI thread
         handle = self._job.start("Network loss landscape", network_job, request,
                                  process=True)  # Python-heavy: keep the GUI thread free
         handle.partial.connect(self._draw)
         handle.succeeded.connect(self._draw)
+        handle.failed.connect(lambda error: self.status.setText(f"Could not draw the landscape: {error.message}"))
+
+    def _clear(self) -> None:
+        self.snapshot = None  # no figure to export until the new run draws
+        self.curve.setData([], [])
+        self.heatmap.clear()
+        self.path.setData([], [])
+        self.ends.setData(pos=np.zeros((0, 2)))
 
     def open_path(self, kind: str, path: Path) -> None:
         """A training-run folder (config.json + safetensors) or a checkpoint file: its kind (latent panel,
@@ -105,7 +119,6 @@ class NetworkView(QtWidgets.QWidget):
                 raise InputError(f"{path.name} is not a training-run folder (it has no config.json)")
             self.run(run_folder=str(path))
         elif path.is_file() and path.suffix.lower() in CHECKPOINT_SUFFIXES:
-            identify(path)  # unreadable JSON or a kind this mode does not know: say so now
             self.run(checkpoint=str(path))
         elif not path.exists():
             raise InputError(f"{path} does not exist")
