@@ -1,9 +1,14 @@
 """The kinds of file Workbench opens, in File-menu order: suffixes, dialog filter and shortcut of each,
-and which kind a path is, so the shell can route it to a panel. A new kind is one entry here."""
+which kind a path is, and which panels can open it, so the shell can route it. A new kind is one entry
+here."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from engines.formats import what_it_is
+from workbench.panel_info import PanelInfo
 
 
 @dataclass(frozen=True)
@@ -40,3 +45,15 @@ def classify(path: Path) -> str | None:
         return next((k.name for k in ordered if suffixes & set(k.suffixes)), None)
     suffix = path.suffix.lower()
     return next((k.name for k in kinds if suffix in k.suffixes), None)
+
+
+def panels_for(path: Path, kind: str, infos: Sequence[PanelInfo]) -> list[PanelInfo]:
+    """The panels that can open ``path`` of ``kind``. A checkpoint goes to the panels that open the format
+    it declares (read from its JSON alone), the panel whose own format it is first; other kinds, and
+    checkpoints that declare nothing readable, to every panel that accepts the kind, in tab order."""
+    takers = [info for info in infos if kind in info.accepts]
+    if kind != "checkpoint" or not any(info.formats for info in takers):
+        return takers
+    declared = what_it_is(path)
+    opens = [info for info in takers if declared in info.formats]
+    return sorted(opens, key=lambda info: info.formats.index(declared)) if opens else takers

@@ -11,6 +11,7 @@ from engines.device import probe
 from workbench import file_kinds
 from workbench.jobs import JobError, JobHandle, JobManager
 from workbench.panel import Panel, PanelContext
+from workbench.panel_info import PanelInfo
 from workbench.panels import panel_modules
 from workbench.settings import Settings
 from workbench.widgets.job_bar import JobBar
@@ -264,15 +265,14 @@ class MainWindow(QtWidgets.QMainWindow):
             self.show_error("Cannot open file", JobError(f"{path} does not exist (any more).", ""))
             return False
         kind = kind or file_kinds.classify(path)
-        current = self.current_panel()
-        if current is not None and kind in current.info.accepts:  # the panel in front first, then tab order
-            target = current.info.name
-        else:
-            target = next((m.INFO.name for m in self.modules if kind in m.INFO.accepts), None)
-        if kind is None or target is None:
+        takers = file_kinds.panels_for(path, kind, [m.INFO for m in self.modules]) if kind else []
+        if not takers:
             self.show_error("Cannot open file", JobError(f"Workbench does not know what to do with {path.name}.", ""))
             return False
-        panel = self.show_panel(target)
+        target = takers[0] if len(takers) == 1 else self._ask_panel(path, kind, takers)
+        if target is None:
+            return False
+        panel = self.show_panel(target.name)
         try:
             panel.open_path(kind, path)
         except InputError as exc:
@@ -281,6 +281,18 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings.set_last_dir(kind, path)
         self.settings.add_recent_file(path)
         return True
+
+    def _ask_panel(self, path: Path, kind: str, takers: list[PanelInfo]) -> PanelInfo | None:
+        """Which of several panels opens ``path``: a checkpoint's own panel is offered first, any other
+        kind the panel in front (when it takes it)."""
+        current = self.current_panel()
+        names = [info.name for info in takers]
+        first = names.index(current.info.name) if kind != "checkpoint" and current is not None \
+            and current.info.name in names else 0
+        titles = [info.title for info in takers]
+        title, ok = QtWidgets.QInputDialog.getItem(self, f"Open {path.name}", f"Open {path.name} in:", titles, first,
+                                                   False)
+        return takers[titles.index(title)] if ok else None
 
     def dragEnterEvent(self, event: QtGui.QDragEnterEvent) -> None:
         if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):

@@ -19,8 +19,8 @@ from engines.diffusion.models import EDMModel, FlowModel, VPModel
 from engines.diffusion.networks import build
 from engines.diffusion.schedules import VPSchedule
 from engines.errors import InputError
+from engines.formats import DIFFUSION as FORMAT
 
-FORMAT = "workbench-diffusion"
 VERSION = 1
 
 

@@ -9,31 +9,13 @@ from typing import Any
 
 from torch import nn
 
-from engines.checkpoints import declared_format, match_state_dict, read_json_config, read_tensors
+from engines.checkpoints import match_state_dict, read_tensors
 from engines.errors import InputError
+from engines.formats import checkpoint_format
 from engines.landscape.registry import OpenedNetwork, Registry
-from engines.landscape.runs import CONFIG, RUN_FORMAT, load_run
+from engines.landscape.runs import RUN_FORMAT, load_run
 
 PathLike = str | Path
-
-
-def checkpoint_format(path: PathLike) -> str | None:
-    """The "format" a file declares: a folder's config.json (a training run), a JSON file itself, the
-    NAME.json beside NAME.safetensors/.pt, else the safetensors metadata; None for a bare state dict.
-    InputError when the JSON is unreadable or declares no format."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / CONFIG
-        if not path.is_file():
-            raise InputError(f"{path.parent.name} is not a training-run folder (it has no {CONFIG})")
-    json_path = path if path.suffix.lower() == ".json" else path.with_suffix(".json")
-    if json_path.is_file():
-        fmt = read_json_config(json_path).get("format")
-        if not isinstance(fmt, str):
-            raise InputError(f"{json_path.name} does not say which kind of checkpoint it describes "
-                             "(no \"format\" in the JSON)")
-        return fmt
-    return declared_format(path) if path.suffix.lower() == ".safetensors" else None
 
 
 def identify_checkpoint(registry: Registry, path: PathLike) -> str | None:

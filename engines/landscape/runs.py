@@ -15,14 +15,14 @@ from torch import Tensor
 
 from engines.checkpoints import match_state_dict, read_json_config, read_safetensors
 from engines.errors import InputError
+from engines.formats import CONFIG
+from engines.formats import TRAINING_RUN as RUN_FORMAT
 from engines.landscape.registry import Registry
 from engines.landscape.training import TrainingRun
 from engines.optim.spec import parse_spec
 
 PathLike = str | Path
-RUN_FORMAT = "workbench.training_run"
 RUN_VERSION = 1
-CONFIG = "config.json"
 CURVES = "curves.safetensors"
 
 

@@ -20,10 +20,10 @@ import torch
 from engines.checkpoints import match_state_dict, read_checkpoint
 from engines.checkpoints import save_checkpoint as save_checkpoint_file
 from engines.errors import InputError
+from engines.formats import LATENT as FORMAT
 from engines.latent.config import ModelConfig
 from engines.latent.models import LatentModel, build_model
 
-FORMAT = "workbench-latent"
 VERSION = 1
 METADATA_KEY = "workbench_latent"
 

@@ -118,3 +118,33 @@ def test_save_dialog_cancel_writes_nothing(tmp_path, panel, settings, answers):
 def test_copy_figure(panel, qapp):
     assert dialogs.copy_figure(panel)
     assert not QtWidgets.QApplication.clipboard().image().isNull()
+
+
+def test_the_figure_in_view_is_the_one_copied_and_offered_first(qtbot, panel, plot_widget, answers):
+    import pyqtgraph as pg
+    from PySide6 import QtGui
+
+    from workbench.export.figure import render_image
+    from workbench.panel import Figure
+
+    tabs = QtWidgets.QTabWidget()
+    qtbot.addWidget(tabs)
+    first, second = pg.PlotWidget(title="First"), pg.PlotWidget(title="Second")
+    second.plot([0, 1, 2], [2, 0, 1])
+    tabs.addTab(first, "first")
+    tabs.addTab(second, "second")
+    tabs.resize(400, 300)
+    tabs.show()
+    qtbot.waitExposed(tabs)
+    figures = [Figure("First", first, dict), Figure("Second", second, dict)]
+    panel.figures = lambda: figures
+    for index in (1, 0):
+        tabs.setCurrentIndex(index)
+        assert dialogs.in_view(figures) == index
+        assert dialogs.FigureOptionsDialog(figures).figure() is figures[index]
+        assert dialogs.copy_figure(panel)
+        copied = QtWidgets.QApplication.clipboard().image()
+        for k, figure in enumerate(figures):  # the titles differ, so only the shown figure's pixels match
+            rendered = render_image(figure.widget, figure.widget.devicePixelRatioF())
+            fmt = QtGui.QImage.Format.Format_RGBA8888
+            assert (rendered.convertToFormat(fmt) == copied.convertToFormat(fmt)) == (k == index)

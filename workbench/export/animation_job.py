@@ -54,9 +54,10 @@ class _Renderer(QtCore.QObject):
 
 
 def write_animation(parent: QtWidgets.QWidget | None, jobs: JobManager, owner: str, animation: Animation, path: Path,
-                    writer: Callable[..., int]) -> int:
+                    writer: Callable[..., int], screen: QtWidgets.QWidget | None = None) -> int:
     """Render ``animation`` and encode it into ``path`` with ``writer``; return the number of frames.
-    Raises :class:`~engines.jobs.Cancelled` when the user cancels, or the rendering's or encoding's error."""
+    ``screen`` (the panel) is not repainted meanwhile. Raises :class:`~engines.jobs.Cancelled` when the
+    user cancels, or the rendering's or encoding's error."""
     count = max(0, int(animation.count()))
     feed = FrameFeed()
     progress = QtWidgets.QProgressDialog(f"Writing {path.name}…", "Cancel", 0, 2 * max(count, 1), parent)
@@ -86,11 +87,16 @@ def write_animation(parent: QtWidgets.QWidget | None, jobs: JobManager, owner: s
 
     progress.canceled.connect(cancel)
     renderer.timer.start()
+    if screen is not None:  # the frames are drawn off screen: repainting them on screen too would double the work
+        screen.setUpdatesEnabled(False)
     try:
         if handle.running:
             loop.exec()
     finally:
         renderer.timer.stop()
+        if screen is not None:
+            screen.setUpdatesEnabled(True)
+            screen.update()
         progress.close()
         progress.deleteLater()
     if renderer.error is not None:

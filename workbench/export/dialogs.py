@@ -80,15 +80,20 @@ def export_animation(parent: QtWidgets.QWidget | None, panel: Panel, settings: S
         return None
     writer = write_mp4 if path.suffix.lower() == ".mp4" else write_gif
     return _attempt(parent, panel, path, lambda: write_animation(parent, panel.context.jobs, panel.info.name, animation,
-                                                                 path, writer))
+                                                                 path, writer, screen=panel))
+
+
+def in_view(figures: Sequence[Figure]) -> int:
+    """The index of the first figure the user sees (its sub-tab in front), else 0."""
+    return next((i for i, f in enumerate(figures) if f.widget.isVisible()), 0)
 
 
 def copy_figure(panel: Panel) -> bool:
-    """Put the panel's main figure on the clipboard as a PNG at the screen's pixel ratio."""
+    """Put the figure in view (the visible sub-tab's) on the clipboard as a PNG at the screen's pixel ratio."""
     figures = panel.figures()
     if not figures:
         return False
-    widget = figures[0].widget
+    widget = figures[in_view(figures)].widget
     try:
         copy_figure_to_clipboard(widget, widget.devicePixelRatioF())
     except Exception as exc:  # noqa: BLE001 (rendering runs arbitrary item code)
@@ -104,7 +109,8 @@ def choose(parent: QtWidgets.QWidget | None, title: str, label: str, items: Sequ
         return None
     if len(items) == 1:
         return items[0]
-    name, ok = QtWidgets.QInputDialog.getItem(parent, title, label, list(names), 0, False)
+    first = in_view(items) if all(isinstance(item, Figure) for item in items) else 0
+    name, ok = QtWidgets.QInputDialog.getItem(parent, title, label, list(names), first, False)
     return items[list(names).index(name)] if ok else None
 
 
@@ -128,12 +134,13 @@ class FigureOptionsDialog(QtWidgets.QDialog):
         self.figures = list(figures)
         self.choice = QtWidgets.QComboBox()
         self.choice.addItems([f.title for f in self.figures])
+        self.choice.setCurrentIndex(in_view(self.figures))
         self.scale = QtWidgets.QDoubleSpinBox()
         self.scale.setRange(0.25, 8.0)
         self.scale.setSingleStep(0.5)
         self.scale.setDecimals(2)
         self.scale.setSuffix(" ×")
-        self.scale.setValue(self.figures[0].widget.devicePixelRatioF())  # the screen's pixel ratio
+        self.scale.setValue(self.figure().widget.devicePixelRatioF())  # the screen's pixel ratio
         self.scale.setToolTip("PNG pixels per logical pixel; SVG output is resolution independent")
         self.size = QtWidgets.QLabel()
         buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Ok

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from engines.diffusion.catalogue import citations
+from engines import formats
 from workbench.panel_info import PanelInfo
 
 if TYPE_CHECKING:
@@ -13,6 +14,7 @@ INFO = PanelInfo(
     name="diffusion",
     title="Diffusion sampling",
     accepts=("checkpoint", "dataset"),
+    formats=(formats.DIFFUSION, formats.DIFFUSERS),
     ideas=(*citations(), ("Su Jianlin: DDPM = autoregressive VAE", "https://kexue.fm/archives/9152")),
 )
 

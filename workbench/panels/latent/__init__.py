@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from engines.latent.catalogue import citations
+from engines import formats
 from workbench.panel_info import PanelInfo
 
 if TYPE_CHECKING:
@@ -13,6 +14,7 @@ INFO = PanelInfo(
     name="latent",
     title="Latent space",
     accepts=("checkpoint", "dataset"),
+    formats=(formats.LATENT,),
     ideas=(  # the models', maps' and measures' sources, and two articles behind the pictures
         *citations(),
         ("Su Jianlin: 细水长flow之NICE", "https://kexue.fm/archives/5776"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from engines import formats
 from workbench.panel_info import PanelInfo
 
 if TYPE_CHECKING:
@@ -11,7 +12,8 @@ if TYPE_CHECKING:
 INFO = PanelInfo(
     name="optimizer",
     title="Optimizer trajectories",
-    accepts=("checkpoint", "dataset"),
+    accepts=("checkpoint",),
+    formats=(formats.TRAINING_RUN, formats.BARE, formats.LATENT, formats.DIFFUSION),
     ideas=(
         ("Distill: Why Momentum Really Works (Goh, 2017)", "https://distill.pub/2017/momentum/"),
         ("Su Jianlin: 6 derived optimizers (2019)", "https://kexue.fm/archives/7094"),
