@@ -80,3 +80,34 @@ def test_network_mode_trains_and_projects_the_path(qtbot, started, tmp_path):
     assert view.heatmap.data is None and "Opening other.json" in view.status.text()
     qtbot.waitUntil(lambda: "Could not draw" in view.status.text(), timeout=TIMEOUT_MS)
     assert "someone-else" in view.status.text()
+
+
+def test_basin_map_and_sweep_go_stale_with_the_surface_and_recompute_in_view(qtbot, started):
+    from tasks.optimizer import SurfaceChoice
+
+    panel = started
+    panel.basins.n.setValue(16)
+    panel.basins.steps.setValue(50)
+    panel.modes.setCurrentWidget(panel.basins)  # a first view is computed, not left empty
+    qtbot.waitUntil(lambda: panel.basins.snapshot is not None and panel.basins.snapshot.basins is not None
+                    and not panel.basins._job.running, timeout=TIMEOUT_MS)
+    drawn = panel.basins.snapshot
+    assert drawn.request.surface.name == panel.picker.choice().name
+    assert "Basin map" in [f.title for f in panel.figures()]
+    panel.modes.setCurrentWidget(panel.sweep)
+    qtbot.waitUntil(lambda: panel.sweep.outcome is not None and not panel.sweep._job.running, timeout=TIMEOUT_MS)
+
+    panel.modes.setCurrentIndex(0)  # the trajectories in front: nothing recomputes behind them
+    panel.picker.set_choice(SurfaceChoice("himmelblau"))
+    for view in (panel.basins, panel.sweep):
+        assert view.staleness.stale and view.status.text().startswith("Out of date")
+        assert "himmelblau" in view.status.text()
+    titles = [f.title for f in panel.figures()]
+    assert "Basin map" not in titles and "Hyperparameter sweep" not in titles  # nothing stale to export
+    assert panel.basins.snapshot is drawn
+
+    panel.modes.setCurrentWidget(panel.basins)
+    qtbot.waitUntil(lambda: panel.basins.snapshot is not drawn and not panel.basins.staleness.stale, timeout=TIMEOUT_MS)
+    assert panel.basins.snapshot.request.surface.name == "himmelblau"
+    assert "Basin map" in [f.title for f in panel.figures()]
+    assert panel.sweep.staleness.stale  # not in view: still marked, not recomputed

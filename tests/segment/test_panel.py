@@ -1,5 +1,7 @@
 """The panel on a small corpus: segmented text with gap statistics, lexicon table in the class notation,
 live thresholds from the catalogue; the segmented words sent to the clustering panel."""
+import re
+
 import pytest
 
 from engines.segment import catalogue as cat
@@ -150,3 +152,27 @@ def test_long_text_arrives_a_few_lines_per_event_loop_turn(qtbot):
     assert "[1 merged, 0 split pieces]" in text[0] and "PMI" in view._gaps["gap:34:0"]
     view.set_lines(lines[:2], threshold=0.8, bonus=3.5)  # a new result replaces the old one at once
     assert view.complete and len(view.toPlainText().splitlines()) == 2
+
+
+def test_the_threshold_chart_never_shows_another_corpus_or_setting(qtbot, panel, small_gold):
+    with qtbot.waitSignal(panel.first_job_done, timeout=TIMEOUT_MS):
+        panel.discover(str(small_gold), str(small_gold))
+    qtbot.waitUntil(lambda: len(panel.chart.data()["f1"]) == 6 and not panel._sweep_job.running, timeout=TIMEOUT_MS)
+    assert panel.chart.f1_curve.getData()[0] is not None and len(panel.chart.f1_curve.getData()[0]) == 6
+    scored = panel.chart.data()["f1"].copy()
+
+    panel.controls.sliders["word_bonus"].setValue(1.0)  # a setting the sweep holds fixed: it is swept again
+    qtbot.waitUntil(lambda: len(panel.chart.data()["f1"]) == 6 and not panel.chart.data()["f1"].tolist() == scored.tolist()
+                    and not panel._sweep_job.running and not panel._resegment_job.running, timeout=TIMEOUT_MS)
+
+    plain = small_gold.with_name("plain.txt")  # the same text, unsegmented: no gold
+    plain.write_text(re.sub(r"/[a-zA-Z]+|[ \t]+", "", small_gold.read_text(encoding="utf-8")), encoding="utf-8")
+    panel.discover(str(plain), None)  # no F1 curve of the old corpus survives
+    assert len(panel.chart.data()["threshold"]) == 0
+    x, _ = panel.chart.f1_curve.getData()
+    assert x is None or len(x) == 0
+    qtbot.waitUntil(lambda: len(panel.chart.data()["threshold"]) == 6 and not panel._sweep_job.running,
+                    timeout=TIMEOUT_MS)
+    x, _ = panel.chart.f1_curve.getData()
+    assert x is None or len(x) == 0
+    assert "no gold" in panel.chart.getAxis("left").labelText

@@ -13,6 +13,7 @@ from workbench.panel import Figure
 from workbench.panels.optimizer.heatmap import Heatmap
 from workbench.panels.optimizer.style import PALETTE
 from workbench.widgets.flow_layout import FlowLayout, labelled
+from workbench.widgets.stale import Staleness
 
 if TYPE_CHECKING:
     from workbench.panels.optimizer.panel import OptimizerPanel
@@ -68,6 +69,8 @@ class BasinView(QtWidgets.QWidget):
         self.minima = pg.ScatterPlotItem(symbol="star", size=16, pen=pg.mkPen("k"), brush=pg.mkBrush("w"))
         item.addItem(self.minima)
         self.status = QtWidgets.QLabel("Press Compute to map the basins of the current surface.")
+        self.status.setWordWrap(True)
+        self.staleness = Staleness(self.plot, self.status)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.plot, 1)
@@ -84,6 +87,18 @@ class BasinView(QtWidgets.QWidget):
         if current in self.panel.configs.specs():
             self.spec.setCurrentText(current)
 
+    def surface_changed(self, name: str) -> None:
+        """The surface changed: a map of the old one is out of date (and its job no longer wanted)."""
+        self._job.cancel()
+        if self.snapshot is not None:
+            self.staleness.mark(f"this map is of {self.snapshot.request.surface.name}, the surface is now {name}; "
+                                "press Compute")
+
+    @property
+    def wants_run(self) -> bool:
+        """Nothing drawn yet, or what is drawn is out of date."""
+        return (self.snapshot is None or self.staleness.stale) and not self._job.running
+
     def run(self) -> None:
         request = BasinRequest(self.panel.picker.choice(), self.spec.currentText(), self.n.value(), self.steps.value(),
                                self.panel.context.device())
@@ -95,6 +110,7 @@ class BasinView(QtWidgets.QWidget):
         self.snapshot = snapshot
         if snapshot is None or snapshot.basins is None:
             return
+        self.staleness.clear()
         b = snapshot.basins
         xs, ys = b.xs, b.ys
         dx = (xs[-1] - xs[0]) / max(len(xs) - 1, 1)
@@ -123,7 +139,7 @@ class BasinView(QtWidgets.QWidget):
                             f"none reached: {100 * none:.1f}%")
 
     def figures(self) -> list[Figure]:
-        if self.snapshot is None or self.snapshot.basins is None:
+        if self.snapshot is None or self.snapshot.basins is None or self.staleness.stale:
             return []
         return [Figure("Basin map", self.plot, self._data)]
 

@@ -101,6 +101,7 @@ class OptimizerPanel(Panel):
         self.modes.addTab(self.basins, "Basin map")
         self.modes.addTab(self.sweep, "Hyperparameter sweep")
         self.modes.addTab(self.network, "Real network")
+        self.modes.currentChanged.connect(self._mode_shown)
         tips = ("Trajectories of every configuration from every start, animated",
                 "Which minimum each start point reaches, and how many steps it takes",
                 "Final loss over a grid of two hyperparameters; Distill's theory on the quadratic",
@@ -182,6 +183,16 @@ class OptimizerPanel(Panel):
         self._starts = None
         self.controls.show_start_count(None)
         self._rerun.start()
+        name = self.picker.choice().name
+        for view in (self.basins, self.sweep):
+            view.surface_changed(name)
+        self._mode_shown()
+
+    def _mode_shown(self, *_args) -> None:
+        """A basin map or sweep in view is computed when it has nothing (or only something out of date) to show."""
+        view = self.modes.currentWidget()
+        if view in (self.basins, self.sweep) and view.wants_run:
+            view.run()
 
     def _preset_applied(self, preset: Preset) -> None:
         self.controls.noise.blockSignals(True)

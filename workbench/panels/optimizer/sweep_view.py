@@ -12,6 +12,7 @@ from tasks.optimizer import SweepOutcome, SweepRequest, sweep_job, sweepable
 from workbench.panel import Figure
 from workbench.panels.optimizer.heatmap import Heatmap
 from workbench.widgets.flow_layout import FlowLayout, labelled
+from workbench.widgets.stale import Staleness
 
 if TYPE_CHECKING:
     from workbench.panels.optimizer.panel import OptimizerPanel
@@ -108,6 +109,7 @@ class SweepView(QtWidgets.QWidget):
         self._isos: list[pg.IsocurveItem] = []
         self.status = QtWidgets.QLabel("Pick the quadratic and the momentum optimizer to compare with Distill's theory.")
         self.status.setWordWrap(True)
+        self.staleness = Staleness(self.plot, self.status)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(axes)
@@ -142,6 +144,18 @@ class SweepView(QtWidgets.QWidget):
             pick = current if current in names else default if default in names else names[min(1, len(names) - 1)]
             axis.param.setCurrentText(pick)
 
+    def surface_changed(self, name: str) -> None:
+        """The surface changed: a sweep on the old one is out of date (and its job no longer wanted)."""
+        self._job.cancel()
+        if self.outcome is not None:
+            self.staleness.mark(f"this sweep ran on {self.outcome.request.surface.name}, the surface is now {name}; "
+                                "press Compute")
+
+    @property
+    def wants_run(self) -> bool:
+        """Nothing drawn yet, or what is drawn is out of date."""
+        return (self.outcome is None or self.staleness.stale) and not self._job.running
+
     def run(self) -> None:
         from engines.errors import InputError
 
@@ -164,6 +178,7 @@ class SweepView(QtWidgets.QWidget):
         self.outcome = outcome
         if self._coords is None:
             return
+        self.staleness.clear()
         r = outcome.result
         cx, cy = self._coords
         dx = (cx[-1] - cx[0]) / max(len(cx) - 1, 1)
@@ -211,7 +226,8 @@ class SweepView(QtWidgets.QWidget):
             self._isos.append(iso)
 
     def figures(self) -> list[Figure]:
-        return [Figure("Hyperparameter sweep", self.plot, self._data)] if self.outcome is not None else []
+        fresh = self.outcome is not None and not self.staleness.stale
+        return [Figure("Hyperparameter sweep", self.plot, self._data)] if fresh else []
 
     def _data(self) -> dict[str, np.ndarray]:
         if self.outcome is None:

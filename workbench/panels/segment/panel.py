@@ -36,6 +36,7 @@ class SegmentPanel(Panel):
         self.state = None  # tasks.segmentation.Segmentation shown
         self._jieba = None  # engines.segment.reference.Baseline of the corpus shown
         self._first_done = False
+        self._swept = None  # the settings of the last sweep, its own threshold zeroed
 
         # ---- sidebar
         self.controls = SegmentControls()
@@ -96,6 +97,8 @@ class SegmentPanel(Panel):
 
         self._corpus = (corpus, gold)
         self._jieba = None
+        self.chart.set_sweep([], [], [])  # the old corpus's curves leave with it
+        self._swept = None
         self.metrics_label.setText(f"reading and counting {Path(corpus).name}…")
         request = SegmentRequest(corpus, gold, self.params(), device=self.context.device())
         handle = self._discover_job.start("Discover a lexicon", discover_job, request)
@@ -127,6 +130,8 @@ class SegmentPanel(Panel):
         self.text.set_lines(state.result.lines, state.params.threshold(2), state.params.word_bonus)
         self.lexicon.set_rows(state.rows)
         self.chart.set_current(state.params.threshold(2))
+        if self._swept is not None and state.params.with_values({"threshold_2": 0.0}) != self._swept:
+            self.run_sweep()  # a setting the sweep holds fixed moved: its curves are of other settings
         self.words_button.setEnabled(bool(state.result.sample))
         self._show_metrics()
 
@@ -164,6 +169,7 @@ class SegmentPanel(Panel):
             return
         from tasks.segmentation import sweep_job
 
+        self._swept = self.state.params.with_values({"threshold_2": 0.0})  # what the sweep holds fixed
         handle = self._sweep_job.start("Threshold sweep", sweep_job, self.state)
         handle.partial.connect(self._show_sweep)
         handle.succeeded.connect(self._show_sweep)

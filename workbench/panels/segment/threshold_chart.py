@@ -42,8 +42,9 @@ class ThresholdChart(pg.PlotWidget):
     def set_sweep(self, thresholds, f1, sizes) -> None:
         t = np.asarray(thresholds, float)
         self._data = {"threshold": t, "f1": np.asarray(f1, float), "lexicon_size": np.asarray(sizes, float)}
-        if np.isfinite(self._data["f1"]).any():
-            self.f1_curve.setData(t, self._data["f1"])
+        scored = bool(np.isfinite(self._data["f1"]).any())
+        self.f1_curve.setData(t if scored else [], self._data["f1"] if scored else [])
+        self.setLabel("left", "F1" if scored or not len(t) else "F1 (no gold segmentation)")
         self.size_curve.setData(t, self._data["lexicon_size"])
         self.right.enableAutoRange()
         self._sync()
