@@ -97,6 +97,7 @@ class SampleRequest:
 class SampleOutcome:
     source: "Source"  # the open model (kept by the panel for reruns and the quality sweep)
     result: "CompareResult"
+    request: Optional[SampleRequest] = None  # what was sampled (samplers, NFE, samples, seed)
 
     @property
     def device(self) -> str:
@@ -116,15 +117,25 @@ def sample_job(reporter, request: SampleRequest) -> SampleOutcome:
         reporter.progress(None, "loading the model")
         source = open_source(source, pick_device(request.device))
     return SampleOutcome(source, compare_job(reporter, source, request.samplers, request.nfe, request.samples,
-                                             request.seed))
+                                             request.seed), request)
 
 
 def quality_job(reporter, source: "Source", samplers: list[SamplerSpec], samples: int = QUALITY_SAMPLES,
-                seed: int = 0, nfes: tuple[int, ...] = QUALITY_NFES) -> "QualityCurves":
-    """Quality against held-out data at each of ``nfes``, per sampler (partials: the curves so far)."""
+                seed: int = 0, nfes: tuple[int, ...] = QUALITY_NFES,
+                shown: Optional[SampleOutcome] = None) -> "QualityCurves":
+    """Quality against held-out data at each of ``nfes``, per sampler (partials: the curves so far).
+    With ``shown`` (the comparison the panel shows), the sweep runs on its samplers, samples and seed, its
+    NFE joins the sweep and its measured metrics are the curves' points there: a number the panel shows
+    twice is computed once."""
     from engines.diffusion.run import quality_job as sweep
 
-    return sweep(reporter, source, samplers, nfes, samples, seed)
+    known = None
+    if shown is not None and shown.request is not None:
+        asked = shown.request
+        samplers, samples, seed = list(asked.samplers), asked.samples, asked.seed
+        nfes = tuple(sorted(set(nfes) | {asked.nfe}))
+        known = {(r.name, asked.nfe): (r.nfe, r.metrics) for r in shown.result.runs if r.metrics}
+    return sweep(reporter, source, samplers, nfes, samples, seed, known=known)
 
 
 # ------------------------------------------------------------------ what a headless run writes

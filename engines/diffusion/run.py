@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -141,8 +141,11 @@ class QualityCurves:
 
 
 def quality_job(reporter, source: Source, samplers: list[tuple[str, dict[str, Any]]], nfes: Sequence[int],
-                n: int = 1000, seed: int = 0, reference: Optional[np.ndarray] = None) -> QualityCurves:
-    """Quality against ``reference`` (default: the source's held-out data) at each NFE, per sampler."""
+                n: int = 1000, seed: int = 0, reference: Optional[np.ndarray] = None,
+                known: Optional[Mapping[tuple[str, int], tuple[int, dict[str, float]]]] = None) -> QualityCurves:
+    """Quality against ``reference`` (default: the source's held-out data) at each NFE, per sampler.
+    ``known`` maps (sampler, NFE) to (model calls, metrics) already measured on the same noise (a
+    :func:`compare_job` with the same ``n`` and ``seed``): those points are taken, not sampled again."""
     ref = source.reference if reference is None else reference
     if ref is None:
         raise InputError("this model has no held-out data to measure quality against")
@@ -158,8 +161,11 @@ def quality_job(reporter, source: Source, samplers: list[tuple[str, dict[str, An
         points = [nfes[0]] if SAMPLERS[name].grid == "adaptive" else nfes
         for nfe in points:
             reporter.progress(done / total, f"quality: {name} at NFE {nfe}")
-            x, _, _, calls = sample_one(model, name, settings, nfe, noise, seed)
-            m = score_samples(x.float().cpu().numpy(), ref, source.kind, model.shape)
+            if known is not None and (name, nfe) in known:
+                calls, m = known[(name, nfe)]
+            else:
+                x, _, _, calls = sample_one(model, name, settings, nfe, noise, seed)
+                m = score_samples(x.float().cpu().numpy(), ref, source.kind, model.shape)
             curves.nfes[name].append(calls)
             for key, value in m.items():
                 curves.metrics[name].setdefault(key, []).append(value)

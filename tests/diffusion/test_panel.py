@@ -129,3 +129,33 @@ def test_train_in_the_panel_then_sample_it(qtbot, panel):
     qtbot.waitUntil(lambda: panel.outcome is not None and panel.outcome.source.description.get("source") == "trained",
                     timeout=TIMEOUT_MS)
     assert panel.outcome.result.runs[0].frames.x.shape[1] == 200
+
+
+def test_a_number_shown_twice_is_one_computation(qtbot, panel):
+    panel.controls.nfe.setValue(12)  # not one of the sweep's own NFEs: it joins the sweep
+    with qtbot.waitSignal(panel.first_job_done, timeout=TIMEOUT_MS):
+        panel.start()
+    qtbot.waitUntil(lambda: panel.quality is not None and not panel._quality_job.running, timeout=TIMEOUT_MS)
+    compared = 0
+    for run in panel.outcome.result.runs:
+        nfes = panel.quality.nfes[run.name]
+        if run.nfe not in nfes:  # an adaptive sampler is measured at one budget only
+            continue
+        at = nfes.index(run.nfe)
+        for metric, value in run.metrics.items():
+            assert panel.quality.metrics[run.name][metric][at] == value  # the same number, not a re-measure
+            compared += 1
+    assert compared >= 6
+
+
+def test_switching_model_marks_the_old_samples_out_of_date(qtbot, panel):
+    with qtbot.waitSignal(panel.first_job_done, timeout=TIMEOUT_MS):
+        panel.start()
+    titles = [f.title for f in panel.figures()]
+    assert "Compare: DDIM" in titles and not panel.samples_stale
+    with qtbot.waitSignal(panel.context.jobs.started, timeout=5000):
+        panel.controls.source.setCurrentIndex(panel.controls.source.findData("mixture:eight_gaussians"))
+    assert panel.samples_stale and "eight" in panel.compare_grid.toolTip().lower()
+    assert not any(t.startswith("Compare") or t.startswith("Reverse") for t in (f.title for f in panel.figures()))
+    qtbot.waitUntil(lambda: not panel.samples_stale, timeout=TIMEOUT_MS)
+    assert panel.compare_views[0].run is not None and panel.compare_grid.toolTip() == ""

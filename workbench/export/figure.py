@@ -8,6 +8,9 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Callable, Iterable, Iterator
+
+import numpy as np
 
 import pyqtgraph as pg
 import pyqtgraph.exporters
@@ -30,6 +33,20 @@ def render_image(widget: pg.GraphicsView, scale: float = 1.0) -> QtGui.QImage:
     # pixel short; set the height without letting it re-derive the width.
     exporter.parameters().param("height").setValue(height, blockSignal=exporter.heightChanged)
     return exporter.export(toBytes=True)
+
+
+def widget_frames(widget: QtWidgets.QWidget, indices: Iterable[int], show: Callable[[int], None],
+                  restore: int) -> Iterator[np.ndarray]:
+    """Animation frames: for each index, ``show(index)`` then the widget as an RGBA uint8 array (a pyqtgraph
+    view through its exporter, any other widget grabbed); ``show(restore)`` at the end, even when stopped."""
+    try:
+        for index in indices:
+            show(int(index))
+            image = render_image(widget) if isinstance(widget, pg.GraphicsView) else widget.grab().toImage()
+            image = image.convertToFormat(QtGui.QImage.Format.Format_RGBA8888)
+            yield pg.functions.ndarray_from_qimage(image).copy()
+    finally:
+        show(restore)
 
 
 def png_bytes(image: QtGui.QImage) -> bytes:

@@ -8,9 +8,10 @@ DIMMED = 0.3
 
 class Staleness:
     """Whether ``view`` still shows what its controls say. :meth:`mark` dims it and puts the reason in
-    ``status`` (and the view's tooltip); :meth:`clear` (call it when the view is drawn anew) undoes both."""
+    ``status`` (when given) and the view's tooltip; :meth:`clear` (call it when the view is drawn anew)
+    undoes both."""
 
-    def __init__(self, view: QtWidgets.QWidget, status: QtWidgets.QLabel) -> None:
+    def __init__(self, view: QtWidgets.QWidget, status: QtWidgets.QLabel | None = None) -> None:
         self.view = view
         self.status = status
         self.reason: str | None = None
@@ -28,7 +29,8 @@ class Staleness:
         self._effect.setOpacity(DIMMED)
         self._effect.setEnabled(True)
         self.view.setToolTip(f"Out of date: {reason}")
-        self.status.setText(f"Out of date: {reason}")
+        if self.status is not None:
+            self.status.setText(f"Out of date: {reason}")
 
     def clear(self) -> None:
         self.reason = None

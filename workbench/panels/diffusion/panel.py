@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from tasks.diffusion import (SampleOutcome, SampleRequest, TrainOutcome, TrainRequest, default_source, quality_job,
                              sample_job, save_job, train_job)
@@ -20,6 +19,7 @@ from workbench.panels.diffusion.charts import QualityChart, SchedulePlot
 from workbench.panels.diffusion.frame_view import FrameView
 from workbench.panels.diffusion.process_views import ForwardView, TrainView
 from workbench.widgets.sidebar import beside_sidebar, sidebar
+from workbench.widgets.stale import Staleness
 
 RERUN_DELAY_MS = 400
 MAX_GIF_FRAMES = 200
@@ -52,6 +52,8 @@ class DiffusionPanel(Panel):
         self.train_view = TrainView()
         self.timeline = Timeline()
         self._build_layout()
+        # until a new comparison's first sampler arrives, the shown samples are of the previous request
+        self._samples_stale = [Staleness(w) for w in (self.compare_grid, self.main_view, self.schedule_plot)]
 
         self._rerun = QtCore.QTimer(self, singleShot=True, interval=RERUN_DELAY_MS)
         self._rerun.timeout.connect(self.run)
@@ -170,6 +172,9 @@ class DiffusionPanel(Panel):
             return
         c = self.controls
         request = SampleRequest(source, samplers, c.nfe.value(), c.samples.value(), c.seed.value(), self.context.device())
+        if self.outcome is not None:
+            for mark in self._samples_stale:
+                mark.mark(f"sampling {c.source.currentText()} at NFE {c.nfe.value()}…")
         handle = self._sample_job.start("Diffusion sampling", sample_job, request)
         handle.partial.connect(self._partial)
         handle.succeeded.connect(self._sampled)
@@ -183,6 +188,11 @@ class DiffusionPanel(Panel):
 
     def _partial(self, result: Any) -> None:
         self._draw(result, final=False)
+
+    @property
+    def samples_stale(self) -> bool:
+        """The sample views still show a previous request's samples."""
+        return self._samples_stale[0].stale
 
     def _sampled(self, outcome: SampleOutcome) -> None:
         self.outcome = outcome
@@ -200,6 +210,8 @@ class DiffusionPanel(Panel):
             self.first_job_done.emit()
 
     def _draw(self, result: Any, final: bool) -> None:
+        for mark in self._samples_stale:
+            mark.clear()
         runs = result.runs
         reference = result.reference if result.kind == "points" else None
         for k, view in enumerate(self.compare_views):
@@ -253,7 +265,7 @@ class DiffusionPanel(Panel):
         self.quality_chart.pending = True
         self.quality_chart.set_curves(None)
         handle = self._quality_job.start("Quality against NFE", quality_job, self.source, self.controls.samplers(),
-                                         seed=self.controls.seed.value())
+                                         shown=self.outcome)  # the points at the shown NFE are the shown numbers
         # the slot is already free (or holds the job that replaced this one) when ``done`` arrives
         handle.done.connect(lambda: setattr(self.quality_chart, "pending", self._quality_job.running))
         handle.partial.connect(self._quality)
@@ -335,11 +347,13 @@ class DiffusionPanel(Panel):
         self.run()
 
     def figures(self) -> list[Figure]:
-        figs = [Figure("Reverse process (one sampler)", self.main_view, self._frames_data)]
-        figs += [Figure(f"Compare: sampler {k + 1}", v, self._frames_data) for k, v in enumerate(self.compare_views)
-                 if v.run is not None]
+        figs = []
+        if not self.samples_stale:  # nothing is exported under a request it does not show
+            figs += [Figure("Reverse process (one sampler)", self.main_view, self._frames_data)]
+            figs += [Figure(f"Compare: {v.run.label}", v, self._frames_data) for v in self.compare_views
+                     if v.run is not None]
+            figs += [Figure("Noise schedules", self.schedule_plot, self.schedule_plot.data)]
         figs += [Figure("Quality against NFE", self.quality_chart, self.quality_chart.data),
-                 Figure("Noise schedules", self.schedule_plot, self.schedule_plot.data),
                  Figure("Forward process", self.forward_view, self._forward_data),
                  Figure("Training", self.train_view, self._train_data)]
         return figs
@@ -376,22 +390,12 @@ class DiffusionPanel(Panel):
         return min(self.timeline.count(), MAX_GIF_FRAMES) if self._result() is not None else 0
 
     def _frames_of(self, widget: QtWidgets.QWidget) -> Iterator[np.ndarray]:
-        current = self.timeline.index()
-        self.timeline.pause()
-        count = self.timeline.count()
-        try:
-            for i in np.unique(np.linspace(0, count - 1, min(count, MAX_GIF_FRAMES)).round().astype(int)):
-                self._show_call(int(i))
-                if isinstance(widget, pg.GraphicsView):
-                    from workbench.export.figure import render_image
+        from workbench.export.figure import widget_frames
 
-                    image = render_image(widget)
-                else:
-                    image = widget.grab().toImage()
-                image = image.convertToFormat(QtGui.QImage.Format.Format_RGBA8888)
-                yield pg.functions.ndarray_from_qimage(image).copy()
-        finally:
-            self._show_call(current)
+        current, count = self.timeline.index(), self.timeline.count()
+        self.timeline.pause()
+        return widget_frames(widget, np.unique(np.linspace(0, count - 1, min(count, MAX_GIF_FRAMES)).round().astype(int)),
+                             self._show_call, current)
 
     def parameters(self) -> dict[str, Any]:
         c = self.controls

@@ -6,8 +6,7 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from tasks.optimizer import (
     RunSnapshot,
@@ -251,17 +250,11 @@ class OptimizerPanel(Panel):
         return len(self._frame_indices())
 
     def _frames(self) -> Iterator[np.ndarray]:
-        from workbench.export.figure import render_image
+        from workbench.export.figure import widget_frames
 
         current = self.playback.index()
         self.playback.pause()
-        try:
-            for i in self._frame_indices():
-                self.view.show_index(int(i))
-                image = render_image(self.view).convertToFormat(QtGui.QImage.Format.Format_RGBA8888)
-                yield pg.functions.ndarray_from_qimage(image).copy()
-        finally:
-            self.view.show_index(current)
+        return widget_frames(self.view, self._frame_indices(), self.view.show_index, current)
 
     def parameters(self) -> dict[str, Any]:
         return {
