@@ -48,6 +48,9 @@ SEED = Option("seed", "Noise seed", "int", 0, minimum=0, help="seed of the gradi
 RUN_OPTIONS = (STEPS, NOISE, SEED)
 
 
+EXPRESSION = "expression"  # SurfaceChoice.name of a typed formula
+
+
 @dataclass(frozen=True)
 class SurfaceChoice:
     """A built-in surface with parameters, or a typed formula f(x, y) when ``expression`` is set."""
@@ -61,9 +64,18 @@ class SurfaceChoice:
         from engines.optim.expression import compile_expression
         from engines.optim.surfaces import get_surface
 
+        from engines.errors import InputError
+
         if self.expression.strip():
             return compile_expression(self.expression, bounds=self.bounds)
+        if self.name == EXPRESSION:
+            raise InputError("no formula yet: type f(x, y) in the Surface box and press Enter")
         return get_surface(self.name, **dict(self.params))
+
+    @property
+    def ready(self) -> bool:
+        """False for a formula surface whose formula has not been given yet."""
+        return self.name != EXPRESSION or bool(self.expression.strip())
 
     def describe(self) -> str:
         if self.expression.strip():

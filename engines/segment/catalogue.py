@@ -64,7 +64,9 @@ NUMBERS = Option("numbers", "numbers apart from measure words", "bool", True,
                       "(１９９８年, ５万) stay one. The numerals are the only prior knowledge.")
 NAMES = Option("names", "split names after learned surnames", "bool", True,
                help="surnames are learned from the corpus (characters that begin many three-character words "
-                    "whose halves never occur apart); 江泽民 is then written 江 泽民, as the standard does")
+                    "whose halves never occur apart) and such a word is written surname + given name, as the "
+                    "standard does: on the built-in People's Daily 朱镕基 becomes 朱 镕基, while 江泽民 stays "
+                    "whole (too few bound words there begin with 江)")
 
 # every setting of SegmentParams, in the order of its fields (the thresholds stand for its tuple)
 PARAMETERS: tuple[Option, ...] = (METHOD, MAX_N_OPTION, MIN_COUNT, *THRESHOLDS, MAX_LEN, CLASS_RULE,

@@ -200,3 +200,16 @@ def test_received_words_show_their_modules_and_export(qtbot, panel, tmp_path):
     assert len(clu) == len(modules.words)
     sidecar = json.loads((tmp_path / "words.csv.json").read_text())["parameters"]
     assert sidecar["panel"] == "cluster" and sidecar["data"] == "a tiny corpus" and sidecar["top"] == 1500
+
+
+def test_k_is_enabled_only_where_it_acts(panel):
+    controls = panel.controls
+    k, markov = controls.options.editors["k"], controls.options.editors["markov_time"]
+    controls.method.setCurrentIndex(controls.method.findData("kmeans"))
+    assert k.isEnabled()
+    controls.method.setCurrentIndex(controls.method.findData("infomap"))
+    assert k.isEnabled()  # automatic Markov time: k bounds the modules
+    markov.setValue(2.5)  # a fixed Markov time: InfoMap's modules are its own, k does nothing
+    assert not k.isEnabled()
+    markov.setValue(markov.minimum())  # back to "auto"
+    assert k.isEnabled() and controls.request().markov_time is None

@@ -111,3 +111,22 @@ def test_basin_map_and_sweep_go_stale_with_the_surface_and_recompute_in_view(qtb
     assert panel.basins.snapshot.request.surface.name == "himmelblau"
     assert "Basin map" in [f.title for f in panel.figures()]
     assert panel.sweep.staleness.stale  # not in view: still marked, not recomputed
+
+
+def test_the_formula_surface_waits_for_a_formula(qtbot, started):
+    from engines.errors import InputError
+    from tasks.optimizer import EXPRESSION, SurfaceChoice
+    from workbench.panels.optimizer.surface_picker import EXPRESSION as FORMULA_ITEM
+
+    with pytest.raises(InputError, match="no formula yet"):
+        SurfaceChoice(EXPRESSION).build()
+    panel = started
+    panel.picker.combo.setCurrentText(FORMULA_ITEM)
+    assert not panel.picker.choice().ready
+    panel.modes.setCurrentWidget(panel.basins)  # nothing to map yet: no job starts
+    assert not panel.basins._job.running and panel.basins.snapshot is None
+    panel.picker.expression.setText("x**2 + y**2")
+    assert panel.picker.apply_expression() and panel.picker.choice().ready
+    qtbot.waitUntil(lambda: panel.basins.snapshot is not None and panel.basins.snapshot.basins is not None,
+                    timeout=TIMEOUT_MS)
+    assert "x**2" in panel.basins.snapshot.request.surface.describe()

@@ -124,3 +124,13 @@ def test_builtin_corpora_resolve_from_the_catalogue():
         assert source.name == corpus.title and source.gold_format == corpus.gold_format
         assert source.paths == builtin_paths(corpus.name) and all(p.exists() for p in source.paths)
     assert cat.GOLD_CORPORA == ("peoples-daily",)
+
+
+def test_the_name_split_help_says_what_happens_on_the_built_in_corpus():
+    from engines.segment.catalogue import NAMES
+    from tasks.runner import run
+    from tasks.segmentation import SegmentRequest, discover_job
+
+    assert "朱镕基 becomes 朱 镕基" in NAMES.help and "江泽民 stays whole" in NAMES.help
+    words = {row.word for row in run(discover_job, SegmentRequest("peoples-daily"), display_lines=0).rows}
+    assert "朱镕基" not in words and "镕基" in words and "江泽民" in words

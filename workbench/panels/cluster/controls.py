@@ -60,6 +60,7 @@ class ClusterControls(QtWidgets.QGroupBox):
         form.addRow(self.export_button)
         self.method.currentIndexChanged.connect(self._method_changed)
         self.data.currentIndexChanged.connect(self._data_changed)
+        self.options.changed.connect(self._data_changed)
         self.run_button.clicked.connect(self.run_requested)
         self.export_button.clicked.connect(self.export_requested)
         self._method_changed()
@@ -111,4 +112,7 @@ class ClusterControls(QtWidgets.QGroupBox):
         self.method.setEnabled(not words)
         self.embedding.setEnabled(not words and entry.uses_embedding)
         self.options.setEnabled(not words)
+        # InfoMap finds its own number of modules: k only bounds its automatic Markov time
+        fixed_time = entry.name == "infomap" and self.options.values(["markov_time"])["markov_time"] is not None
+        self.options.editors["k"].setEnabled(not fixed_time)
         self.about.setText(WORDS_ABOUT if words else _about(entry))

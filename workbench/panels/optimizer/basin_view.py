@@ -91,7 +91,7 @@ class BasinView(QtWidgets.QWidget):
         """The surface changed: a map of the old one is out of date (and its job no longer wanted)."""
         self._job.cancel()
         if self.snapshot is not None:
-            self.staleness.mark(f"this map is of {self.snapshot.request.surface.name}, the surface is now {name}; "
+            self.staleness.mark(f"this map is of {self.snapshot.request.surface.describe()}, the surface is now {name}; "
                                 "press Compute")
 
     @property

@@ -182,7 +182,7 @@ class OptimizerPanel(Panel):
         self._starts = None
         self.controls.show_start_count(None)
         self._rerun.start()
-        name = self.picker.choice().name
+        name = self.picker.choice().describe()
         for view in (self.basins, self.sweep):
             view.surface_changed(name)
         self._mode_shown()
@@ -190,7 +190,7 @@ class OptimizerPanel(Panel):
     def _mode_shown(self, *_args) -> None:
         """A basin map or sweep in view is computed when it has nothing (or only something out of date) to show."""
         view = self.modes.currentWidget()
-        if view in (self.basins, self.sweep) and view.wants_run:
+        if view in (self.basins, self.sweep) and view.wants_run and self.picker.choice().ready:
             view.run()
 
     def _preset_applied(self, preset: Preset) -> None:

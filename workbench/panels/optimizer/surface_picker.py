@@ -6,7 +6,7 @@ from PySide6 import QtCore, QtWidgets
 
 from engines.catalogue import union_options
 from engines.optim.catalogue import EXPRESSION_HELP, SURFACES
-from tasks.optimizer import DEFAULT_SURFACE, SurfaceChoice
+from tasks.optimizer import DEFAULT_SURFACE, EXPRESSION as FORMULA, SurfaceChoice
 from workbench.widgets.option_form import OptionForm
 
 EXPRESSION = "formula f(x, y)…"
@@ -51,7 +51,7 @@ class SurfacePicker(QtWidgets.QGroupBox):
         """The surface as chosen now (the last valid formula while a new one is being typed)."""
         name = self.combo.currentText()
         if name == EXPRESSION:
-            return SurfaceChoice(name="expression", expression=self._valid_expression)
+            return SurfaceChoice(name=FORMULA, expression=self._valid_expression)
         names = [o.name for o in SURFACES[name].options]
         params = tuple((k, float(v)) for k, v in self.params.values(names).items())
         return SurfaceChoice(name=name, params=params)

@@ -148,7 +148,7 @@ class SweepView(QtWidgets.QWidget):
         """The surface changed: a sweep on the old one is out of date (and its job no longer wanted)."""
         self._job.cancel()
         if self.outcome is not None:
-            self.staleness.mark(f"this sweep ran on {self.outcome.request.surface.name}, the surface is now {name}; "
+            self.staleness.mark(f"this sweep ran on {self.outcome.request.surface.describe()}, the surface is now {name}; "
                                 "press Compute")
 
     @property
