@@ -36,9 +36,14 @@ def load_data(spec: str) -> ClusterData:
 
             array, labels = read_array(path)
         elif suffix in (".csv", ".tsv", ".txt"):
-            array = np.loadtxt(path, delimiter="," if suffix == ".csv" else None, ndmin=2)
+            from engines.data.tables import read_table
+
+            table = read_table(path)  # a header row and a label column are recognised
+            array, labels = table.values, table.labels
         else:
             raise InputError(f"{path.name}: expected .npy, .npz, .csv or .tsv vectors")
+    except InputError:
+        raise
     except ValueError as exc:
         raise InputError(f"{path.name}: not a numeric table ({exc})") from exc
     array = np.asarray(array)

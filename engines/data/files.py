@@ -106,12 +106,12 @@ def read_images(path: Path, size: tuple[int, int] | None = None) -> tuple[np.nda
 
 
 def read_points(path: Path) -> np.ndarray:
-    """2D points (N, 2) from .npy/.npz or a CSV with two numeric columns."""
-    if path.suffix.lower() == ".csv":
-        try:
-            array = np.loadtxt(path, delimiter=",", dtype=np.float32, ndmin=2)
-        except (OSError, ValueError) as exc:
-            raise InputError(f"{path.name} is not a numeric CSV with two columns: {exc}") from exc
+    """2D points (N, 2) from .npy/.npz or a CSV/TSV with two numeric columns (a header row and a label
+    column are recognised; the labels are not needed here)."""
+    if path.suffix.lower() in (".csv", ".tsv"):
+        from engines.data.tables import read_table
+
+        array = read_table(path).values
     else:
         array, _ = read_array(path)
     if array.ndim != 2 or array.shape[1] != 2:
