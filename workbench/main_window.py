@@ -57,6 +57,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.job_bar = JobBar()
         self.statusBar().addPermanentWidget(self.job_bar)
         self.statusBar().addPermanentWidget(self.device_label)
+        # the bar is as tall with a job as without: a job starting never re-lays out every plot above it
+        self.statusBar().setMinimumHeight(self.job_bar.sizeHint().height() + 6)
         self.statusBar().showMessage("Loading panels…")
 
         self._build_menus()

@@ -102,3 +102,31 @@ def parse_markov_time(text: str) -> float | None:
     except ValueError:
         raise InputError(f"markov_time must be auto or a positive number, got {text!r}") from None
     return check_markov_time(value)
+
+
+# what each number of a clustering result is, as the panel says it: (label, format, tooltip)
+METRICS: dict[str, tuple[str, str, str]] = {
+    "accuracy": ("accuracy", "{:.3f}", "share of points in the cluster matched to their label (Hungarian matching)"),
+    "purity": ("purity", "{:.3f}", "share of points whose cluster's most common label is theirs"),
+    "nmi": ("NMI", "{:.3f}", "normalised mutual information between clusters and labels"),
+    "ari": ("ARI", "{:.3f}", "adjusted Rand index between clusters and labels (0: chance, 1: the same)"),
+    "clusters": ("clusters", "{:d}", "clusters found"),
+    "points": ("points", "{:,d}", "points clustered"),
+    "inertia": ("within-cluster sum of squares", "{:.4g}", "k-means' objective: squared distances to the centres"),
+    "log_likelihood": ("log-likelihood", "{:.4g}", "the Gaussian mixture's mean log-likelihood per point"),
+    "refine_neighbours": ("neighbour vote", "{:d}", "labels smoothed by a majority vote over this many neighbours"),
+    "markov_time": ("Markov time", "{:g}", "InfoMap's random-walk time scale"),
+    "codelength": ("codelength", "{:.3f} bits", "InfoMap's description length of the walk with these modules"),
+    "one_level_codelength": ("one-module codelength", "{:.3f} bits", "the walk's description length without modules"),
+    "codelength_saving": ("saving", "{:.1%}", "how much shorter the walk's description is with the modules"),
+    "links": ("links", "{:,d}", "edges of the neighbour graph"),
+}
+
+
+def describe_metric(name: str, value) -> str:
+    """``name value`` as a user reads it (the catalogue's label and format; unknown names as they are)."""
+    label, fmt, _ = METRICS.get(name, (name.replace("_", " "), "{}", ""))
+    try:
+        return f"{label} {fmt.format(value)}"
+    except (ValueError, TypeError):
+        return f"{label} {value}"

@@ -5,9 +5,11 @@ records the gaps between its ticks until the panel shows the result.
 the table, typing a search one key every 120 ms, sorting by each column, the new-words filter, and
 dragging the pair threshold (re-segmenting the corpus). ``export``: File > Export animation of the
 optimizer's trajectories (240 frames of the window-sized plot) to a GIF. ``open``: File > Open
-checkpoint of the bundled VAE into the real-network view, for the first 8 s of its landscape job. Targets: p99 <= 50 ms,
+checkpoint of the bundled VAE into the real-network view, for the first 8 s of its landscape job.
+``switch``: the diffusion panel switched to the bundled digits model until its samples are drawn, then
+View > Device > CPU until the device is probed. Targets: p99 <= 50 ms,
 max <= 200 ms; the idle timer is the reference, in the same run.
-Run: python tests/benchmarks/bench_interactions.py [lexicon] [export] [open]
+Run: python tests/benchmarks/bench_interactions.py [lexicon] [export] [open] [switch]
 """
 from __future__ import annotations
 
@@ -126,11 +128,30 @@ def open_checkpoint() -> None:
     window.close()
 
 
+def switch() -> None:
+    from PySide6 import QtCore
+
+    app, window, panel = window_with("diffusion")
+    panel.timeline.pause()
+    report("idle (reference)", measure_gaps(app, 2.0))
+    box = panel.controls.source
+    QtCore.QTimer.singleShot(0, lambda: box.setCurrentIndex(box.findData("bundled:digits")))
+    started = time.perf_counter()
+    gaps = measure_gaps(app, 120.0, busy=lambda: time.perf_counter() - started < 0.5 or bool(window.jobs.running()))
+    report("switch model (digits)", gaps)
+    panel.timeline.pause()
+    QtCore.QTimer.singleShot(0, lambda: window.set_device("cpu"))
+    started = time.perf_counter()
+    report("switch device (CPU)", measure_gaps(app, 30.0, busy=lambda: time.perf_counter() - started < 0.5
+                                               or bool(window.jobs.running())))
+    window.close()
+
+
 def main() -> None:
-    parts = sys.argv[1:] or ["lexicon", "export", "open"]
+    parts = sys.argv[1:] or ["lexicon", "export", "open", "switch"]
     for part in parts:
         print(f"--- {part}")
-        {"lexicon": lexicon, "export": export, "open": open_checkpoint}[part]()
+        {"lexicon": lexicon, "export": export, "open": open_checkpoint, "switch": switch}[part]()
     print("targets: p99 <= 50 ms, max <= 200 ms")
 
 

@@ -103,3 +103,24 @@ def test_catalogue_and_tasks_import_no_torch():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_every_number_a_result_can_hold_has_words(tmp_path):
+    """The keys the engine's metrics and fits produce all have a label, a format and a tooltip."""
+    import numpy as np
+
+    from engines.cluster.catalogue import METRICS, describe_metric
+    from tasks.clustering import PointsRequest, cluster_points_job
+    from tasks.runner import run
+
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(0, 0.1, (30, 2)), rng.normal(3, 0.1, (30, 2))])
+    path = tmp_path / "two.csv"
+    path.write_text("a,b,label\n" + "\n".join(f"{p},{q},{i // 30}" for i, (p, q) in enumerate(x)))
+    seen = set()
+    for method in ("kmeans", "gmm", "infomap"):
+        result = run(cluster_points_job, str(path), PointsRequest(method, 2, "raw", 5, None, refine=3))
+        seen |= set(result.metrics)
+    assert seen <= set(METRICS), seen - set(METRICS)
+    assert describe_metric("accuracy", 0.95166) == "accuracy 0.952"
+    assert describe_metric("points", 1797) == "points 1,797" and describe_metric("codelength_saving", 0.25) == "saving 25.0%"

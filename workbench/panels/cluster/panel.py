@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6 import QtWidgets
 
+from engines.cluster.catalogue import METRICS, describe_metric
 from workbench.panel import Figure, Panel, PanelContext
 from workbench.panels.cluster import INFO
 from workbench.panels.cluster.controls import ClusterControls
@@ -104,8 +105,8 @@ class ClusterPanel(Panel):
         self._shown(result, parameters, self.scatter, f"clusters {result.method} {result.data_name}")
         self.scatter.set_result(result)
         m = result.metrics
-        text = ", ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in m.items())
-        self.summary.setText(f"{text}; {result.seconds:.1f} s")
+        self.summary.setText(" · ".join(describe_metric(k, v) for k, v in m.items()) + f" · {result.seconds:.1f} s")
+        self.summary.setToolTip("\n".join(f"{METRICS[k][0]}: {METRICS[k][2]}" for k in m if k in METRICS))
         self._mark_first()
 
     def _show_modules(self, modules, parameters: dict[str, Any]) -> None:
