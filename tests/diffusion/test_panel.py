@@ -159,3 +159,15 @@ def test_switching_model_marks_the_old_samples_out_of_date(qtbot, panel):
     assert not any(t.startswith("Compare") or t.startswith("Reverse") for t in (f.title for f in panel.figures()))
     qtbot.waitUntil(lambda: not panel.samples_stale, timeout=TIMEOUT_MS)
     assert panel.compare_views[0].run is not None and panel.compare_grid.toolTip() == ""
+
+
+def test_train_becomes_stop_while_training(qtbot, panel):
+    c = panel.controls
+    c.steps.setValue(100_000)
+    with qtbot.waitSignal(panel.context.jobs.started, timeout=5000) as started:
+        panel.train()
+    handle = started.args[0]
+    assert c.train_button.text() == "Stop training"
+    with qtbot.waitSignal(handle.cancelled, timeout=TIMEOUT_MS):
+        c.train_button.click()
+    assert c.train_button.text() == "Train" and panel.trained is None and not c.save_button.isEnabled()

@@ -97,6 +97,8 @@ class Controls(QtWidgets.QWidget):
         self.steps = self._spin(50, 100000, TRAIN_STEPS, "Optimizer steps")
         self.steps.setSingleStep(500)
         self.train_button = QtWidgets.QPushButton("Train")
+        self.train_button.setToolTip("Train a model on the data with the objective; press again to stop (a stopped "
+                                     "run keeps nothing)")
         self.save_button = QtWidgets.QPushButton("Save checkpoint…")
         self.save_button.setEnabled(False)
         tf.addRow("Data", self.dataset)
@@ -167,6 +169,10 @@ class Controls(QtWidgets.QWidget):
         names = {o.name for name in self._checked() for o in SAMPLERS[name].options}
         self.settings.show_only(names)
         self.settings_box.setVisible(bool(names))
+
+    def set_training(self, running: bool) -> None:
+        """The Train button stops a running training."""
+        self.train_button.setText("Stop training" if running else "Train")
 
     def _objective_changed(self) -> None:
         self.objective_settings.show_only(o.name for o in OBJECTIVES[self.objective.currentData()].options)

@@ -295,6 +295,10 @@ class DiffusionPanel(Panel):
 
     # ------------------------------------------------------------------ training
     def train(self) -> None:
+        """Train on the chosen data (Stop while it runs)."""
+        if self._train_job.running:
+            self._train_job.cancel()
+            return
         c = self.controls
         self.tabs.setCurrentWidget(self.train_view)
         steps = c.steps.value()
@@ -304,6 +308,9 @@ class DiffusionPanel(Panel):
         handle = self._train_job.start("Training a diffusion model", train_job, request)
         handle.partial.connect(self.train_view.set_snapshot)
         handle.succeeded.connect(self._trained)
+        handle.cancelled.connect(lambda: self.context.show_message("Training stopped; nothing was kept"))
+        handle.done.connect(lambda: c.set_training(False))
+        c.set_training(True)
 
     def _trained(self, outcome: TrainOutcome) -> None:
         source = outcome.source
