@@ -130,3 +130,15 @@ def test_the_formula_surface_waits_for_a_formula(qtbot, started):
     qtbot.waitUntil(lambda: panel.basins.snapshot is not None and panel.basins.snapshot.basins is not None,
                     timeout=TIMEOUT_MS)
     assert "x**2" in panel.basins.snapshot.request.surface.describe()
+
+
+def test_the_real_network_view_starts_drawing_when_first_shown(qtbot, started):
+    panel = started
+    view = panel.network
+    view.steps.setValue(20)
+    view.n.setValue(5)
+    with qtbot.waitSignal(panel.context.jobs.started, timeout=5000) as job:
+        panel.modes.setCurrentWidget(view)
+    assert job.args[0].title == "Network loss landscape"
+    qtbot.waitUntil(lambda: view.snapshot is not None and view.snapshot.stage == "done", timeout=TIMEOUT_MS)
+    assert view.snapshot.loss.shape == (5, 5) and view.snapshot.request.spec == view.spec.text()

@@ -84,6 +84,11 @@ class NetworkView(QtWidgets.QWidget):
         layout.addWidget(self.status)
         self.train.clicked.connect(lambda: self.run())
 
+    @property
+    def wants_run(self) -> bool:
+        """Nothing drawn and nothing being computed."""
+        return self.snapshot is None and not self._job.running
+
     def run(self, run_folder: Optional[str] = None, checkpoint: Optional[str] = None) -> None:
         """Train (or open ``run_folder`` / ``checkpoint``) and draw its landscape; the previous run's curve,
         plane and path leave the view at once, so nothing on screen describes another run."""

@@ -188,9 +188,13 @@ class OptimizerPanel(Panel):
         self._mode_shown()
 
     def _mode_shown(self, *_args) -> None:
-        """A basin map or sweep in view is computed when it has nothing (or only something out of date) to show."""
+        """A mode in view is computed when it has nothing (or only something out of date) to show: the basin
+        map and the sweep on the current surface, the real network by training the built-in MLP."""
         view = self.modes.currentWidget()
-        if view in (self.basins, self.sweep) and view.wants_run and self.picker.choice().ready:
+        if view is self.network:
+            if view.wants_run:
+                view.run()
+        elif view in (self.basins, self.sweep) and view.wants_run and self.picker.choice().ready:
             view.run()
 
     def _preset_applied(self, preset: Preset) -> None:
@@ -222,8 +226,8 @@ class OptimizerPanel(Panel):
 
     # ------------------------------------------------------------------ shell interface
     def open_path(self, kind: str, path: Path) -> None:
-        self.modes.setCurrentWidget(self.network)
         self.network.open_path(kind, path)
+        self.modes.setCurrentWidget(self.network)
 
     def figures(self) -> list[Figure]:
         figures = [
