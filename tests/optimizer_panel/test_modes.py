@@ -142,3 +142,13 @@ def test_the_real_network_view_starts_drawing_when_first_shown(qtbot, started):
     assert job.args[0].title == "Network loss landscape"
     qtbot.waitUntil(lambda: view.snapshot is not None and view.snapshot.stage == "done", timeout=TIMEOUT_MS)
     assert view.snapshot.loss.shape == (5, 5) and view.snapshot.request.spec == view.spec.text()
+
+
+def test_surfaces_keep_their_aspect_ratio_by_default(qtbot, started):
+    panel = started
+    box = panel.view.getPlotItem().getViewBox()
+    assert panel.controls.equal_axes.isChecked() and box.state["aspectLocked"] == 1.0  # rosenbrock: 4 × 4
+    (x0, x1), (y0, y1) = box.viewRange()
+    assert (x1 - x0) / (y1 - y0) == pytest.approx(box.width() / box.height(), rel=1e-3)  # one unit, one length
+    panel.controls.equal_axes.setChecked(False)
+    assert box.state["aspectLocked"] is False

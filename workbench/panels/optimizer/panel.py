@@ -68,6 +68,7 @@ class OptimizerPanel(Panel):
         self.controls.changed.connect(self._rerun.start)
         self.controls.clear_starts.connect(self._clear_starts)
         self.controls.log_scale.toggled.connect(self._log_toggled)
+        self.controls.equal_axes.toggled.connect(self.view.set_equal_axes)
         self.controls.ode.toggled.connect(self._ode_toggled)
         self.view.start_clicked.connect(self.add_start)
         self.playback.index_changed.connect(self._show_index)
@@ -135,6 +136,11 @@ class OptimizerPanel(Panel):
             self._new_run = False
             if previous is None or not np.array_equal(previous.z, snapshot.z, equal_nan=True):
                 self.view.set_surface(snapshot.x, snapshot.y, snapshot.layers, snapshot.minima)
+                equal = self.view.symmetric(snapshot.x, snapshot.y)  # a new surface: equal axes where natural
+                self.controls.equal_axes.blockSignals(True)
+                self.controls.equal_axes.setChecked(equal)
+                self.controls.equal_axes.blockSignals(False)
+                self.view.set_equal_axes(equal)
             self.view.set_starts(snapshot.starts)
             self.view.clear_trajectories()
             self.loss_plot.clear_curves()

@@ -29,6 +29,10 @@ class RunControls(QtWidgets.QGroupBox):
         self.log_scale = QtWidgets.QCheckBox("Log colour scale")
         self.log_scale.setChecked(True)
         self.log_scale.setToolTip("Colour the surface by log₁₀(loss − min) and draw the loss plot on a log axis")
+        self.equal_axes = QtWidgets.QCheckBox("Equal axes")
+        self.equal_axes.setChecked(True)
+        self.equal_axes.setToolTip("One unit is as long on x as on y, so angles and the shape of the valleys are "
+                                   "true (on for surfaces whose x and y ranges are equally wide)")
         self.ode = QtWidgets.QCheckBox("Continuous-time curves")
         self.ode.setToolTip("Overlay, dashed, the ODE each SGD / momentum configuration discretises: gradient "
                             "flow θ' = −∇L, or the heavy ball θ'' + λθ' = −∇L (Su Jianlin, dynamics view)")
@@ -37,6 +41,7 @@ class RunControls(QtWidgets.QGroupBox):
         form.addRow(self.starts_label)
         form.addRow(self.clear_button)
         form.addRow(self.log_scale)
+        form.addRow(self.equal_axes)
         form.addRow(self.ode)
         self.settings.changed.connect(self.changed)
         self.clear_button.clicked.connect(self.clear_starts)

@@ -81,7 +81,23 @@ class SurfaceView(pg.PlotWidget):
         self._redraw_surface()
         pts = np.asarray(list(minima), float).reshape(-1, 2)
         self.minima.setData(pos=pts)
-        self.getPlotItem().setRange(xRange=(x[0], x[-1]), yRange=(y[0], y[-1]), padding=0)
+        self._extent = (x[0], x[-1], y[0], y[-1])
+        self._fit()
+
+    @staticmethod
+    def symmetric(x: np.ndarray, y: np.ndarray) -> bool:
+        """True when the grid spans as much on x as on y (then equal axes are the natural default)."""
+        return bool(np.isclose(x[-1] - x[0], y[-1] - y[0], rtol=1e-6))
+
+    def set_equal_axes(self, on: bool) -> None:
+        """Lock one unit on x to one unit on y (the surface's true shape) or let the plot fill the view."""
+        self.getPlotItem().getViewBox().setAspectLocked(bool(on), ratio=1.0)
+        self._fit()
+
+    def _fit(self) -> None:
+        if getattr(self, "_extent", None) is not None:
+            x0, x1, y0, y1 = self._extent
+            self.getPlotItem().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 
     def set_log_scale(self, on: bool) -> None:
         self._log = bool(on)
