@@ -373,6 +373,17 @@ def sweep_job(reporter: "Reporter", request: SweepRequest) -> SweepOutcome:
     return outcome(result)
 
 
+def step_range(choice: SurfaceChoice) -> tuple[float, float]:
+    """The learning rates a sweep on ``choice`` starts from: the catalogue's for the surface, divided by its
+    largest curvature (its "scale") when it has one; a formula gets the general default."""
+    from engines.optim.catalogue import SURFACES, SurfaceEntry
+
+    entry = SURFACES[choice.name] if choice.name in SURFACES.names else None
+    low, high = entry.step_range if entry is not None else SurfaceEntry.step_range
+    scale = dict(choice.params).get("scale", 1.0)
+    return (low / scale, high / scale) if scale > 0 else (low, high)
+
+
 def sweepable(spec: str) -> list[str]:
     """The numeric hyperparameters of ``spec``'s optimizer a sweep can vary ("betas.0" for a tuple's
     components); empty for a spec that does not parse."""

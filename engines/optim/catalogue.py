@@ -65,6 +65,8 @@ class SurfaceEntry(Entry):
     :class:`~engines.optim.surfaces.Surface` given a value for each option (the surface's parameters)."""
 
     builder: str = ""
+    # learning rates worth sweeping on it (for unit curvature when the surface has a "scale" option)
+    step_range: tuple[float, float] = (1e-4, 1e-2)
 
 
 _OPTIMIZERS = "engines.optim.optimizers"
@@ -201,7 +203,7 @@ SURFACES: Catalogue[SurfaceEntry] = Catalogue("surface", (
          Option("angle", "angle", default=30.0, step=5.0, unit="°", help="direction of the flat eigenvector"),
          Option("scale", "scale", default=1.0, step=0.1, help="the largest eigenvalue λmax (positive)")),
         citation="Goh 2017: Why Momentum Really Works", url="https://distill.pub/2017/momentum/",
-        builder=f"{_SURFACES}:quadratic"),
+        builder=f"{_SURFACES}:quadratic", step_range=(0.05, 5.0)),  # holds α* = (2/(√λmin + √λmax))² < 4/scale
 ))
 
 EXPRESSION_HELP = ("A formula in x and y: numbers, + − * / **, pi, e and sin cos tan exp log sqrt abs tanh "

@@ -36,8 +36,7 @@ def test_sweep_on_the_quadratic_marks_distills_optimum(qtbot, started):
     view = panel.sweep
     assert view.spec.currentText().startswith("momentum")
     assert view.x.param.currentText() == "lr" and view.y.param.currentText() == "momentum"
-    view.x.low.setText("0.05")
-    view.x.high.setText("3")
+    assert (float(view.x.low.text()), float(view.x.high.text())) == (0.05, 5.0)  # the quadratic's rates
     view.x.count.setValue(12)
     view.y.count.setValue(10)
     view.steps.setValue(100)
@@ -45,6 +44,7 @@ def test_sweep_on_the_quadratic_marks_distills_optimum(qtbot, started):
     qtbot.waitUntil(lambda: view.outcome is not None and view.outcome.result.steps_done == 100, timeout=TIMEOUT_MS)
     alpha, beta = optimal_momentum(1 / 50, 1.0)
     assert view.outcome.optimal == pytest.approx((alpha, beta))
+    assert 0.05 < alpha < 5.0  # the default range holds the optimum it marks
     x, y = view.optimum.getData()
     assert x[0] == pytest.approx(np.log10(alpha)) and y[0] == pytest.approx(beta)
     assert view.outcome.predicted.shape == (10, 12)

@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtWidgets
 
-from tasks.optimizer import SweepOutcome, SweepRequest, sweep_job, sweepable
+from tasks.optimizer import SweepOutcome, SweepRequest, step_range, sweep_job, sweepable
 from workbench.panel import Figure
 from workbench.panels.optimizer.heatmap import Heatmap
 from workbench.widgets.flow_layout import FlowLayout, labelled
@@ -145,8 +145,14 @@ class SweepView(QtWidgets.QWidget):
             axis.param.setCurrentText(pick)
 
     def surface_changed(self, name: str) -> None:
-        """The surface changed: a sweep on the old one is out of date (and its job no longer wanted)."""
+        """The surface changed: a sweep on the old one is out of date (and its job no longer wanted), and a
+        learning-rate axis moves to the rates worth trying there (where theory's optimum lies)."""
         self._job.cancel()
+        for axis in (self.x, self.y):
+            if axis.param.currentText() == "lr":
+                low, high = step_range(self.panel.picker.choice())
+                axis.low.setText(f"{low:g}")
+                axis.high.setText(f"{high:g}")
         if self.outcome is not None:
             self.staleness.mark(f"this sweep ran on {self.outcome.request.surface.describe()}, the surface is now {name}; "
                                 "press Compute")
