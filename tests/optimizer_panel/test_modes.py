@@ -152,3 +152,21 @@ def test_surfaces_keep_their_aspect_ratio_by_default(qtbot, started):
     assert (x1 - x0) / (y1 - y0) == pytest.approx(box.width() / box.height(), rel=1e-3)  # one unit, one length
     panel.controls.equal_axes.setChecked(False)
     assert box.state["aspectLocked"] is False
+
+
+def test_the_basin_map_is_categorical(qtbot, started):
+    from workbench.panels.optimizer.basin_view import BASIN_COLORS
+    from workbench.panels.optimizer.style import PALETTE
+
+    panel = started
+    assert not {c.lower() for c in BASIN_COLORS} & {c.lower() for c in PALETTE}  # not an optimizer's colour
+    view = panel.basins
+    view.n.setValue(12)
+    view.steps.setValue(30)
+    view.run()
+    qtbot.waitUntil(lambda: view.snapshot is not None and view.snapshot.basins is not None
+                    and not view._job.running, timeout=TIMEOUT_MS)
+    ticks = view.heatmap.bar.axis._tickLevels[0]
+    assert ticks[0] == (-1.0, "none") and len(ticks) == len(view.snapshot.minima) + 1
+    view.show_what.setCurrentIndex(1)  # steps: a continuous scale, automatic ticks
+    assert view.heatmap.bar.axis._tickLevels is None

@@ -11,7 +11,6 @@ from PySide6 import QtWidgets
 from tasks.optimizer import BasinRequest, BasinSnapshot, basin_job
 from workbench.panel import Figure
 from workbench.panels.optimizer.heatmap import Heatmap
-from workbench.panels.optimizer.style import PALETTE
 from workbench.widgets.flow_layout import FlowLayout, labelled
 from workbench.widgets.stale import Staleness
 
@@ -21,9 +20,15 @@ if TYPE_CHECKING:
 SHOW = ("minimum reached", "steps to reach", "final loss (log₁₀)")
 
 
+# categories, not a scale: muted Tableau 10, none of them an optimizer's colour (style.PALETTE)
+BASIN_COLORS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#9c755f",
+                "#bab0ac", "#ff9da7")
+NO_MINIMUM = "#3a3a3a"
+
+
 def basin_colormap(count: int) -> pg.ColorMap:
-    """Grey for "no minimum" (value −1), then one palette colour per minimum 0..count−1."""
-    colors = ["#3a3a3a"] + [PALETTE[(i + 1) % len(PALETTE)] for i in range(max(count, 1))]
+    """Grey for "no minimum" (value −1), then one category colour per minimum 0..count−1."""
+    colors = [NO_MINIMUM] + [BASIN_COLORS[i % len(BASIN_COLORS)] for i in range(max(count, 1))]
     n = len(colors)
     edges = np.arange(n + 1) / n
     stops = np.ravel(np.column_stack([edges[:-1] + 1e-6, edges[1:] - 1e-6]))
@@ -120,12 +125,17 @@ class BasinView(QtWidgets.QWidget):
         if what == 0:
             count = len(snapshot.minima)
             self.heatmap.set_colormap(basin_colormap(count))
-            self.heatmap.set(b.minimum_index.astype(float), rect, (-1.5, max(count, 1) - 0.5), "minimum index")
-        elif what == 1:
+            self.heatmap.set(b.minimum_index.astype(float), rect, (-1.5, max(count, 1) - 0.5), "minimum reached")
+            # a discrete key on the colour bar: one tick per category, at the middle of its band
+            self.heatmap.bar.axis.setTicks([[(-1.0, "none"), *((float(i), f"{i}: ({m[0]:.3g}, {m[1]:.3g})")
+                                                                for i, m in enumerate(snapshot.minima))], []])
+        else:
+            self.heatmap.bar.axis.setTicks(None)  # a continuous scale again
+        if what == 1:
             self.heatmap.set_colormap(pg.colormap.get("viridis"))
             steps = np.where(b.steps_to_reach >= 0, b.steps_to_reach, np.nan).astype(float)
             self.heatmap.set(steps, rect, None, "steps to reach a minimum")
-        else:
+        elif what == 2:
             self.heatmap.set_colormap(pg.colormap.get("cividis"))
             loss = np.where(b.diverged, np.nan, b.final_loss).astype(float)
             floor = np.nanmin(snapshot.z)
