@@ -170,3 +170,20 @@ def test_the_basin_map_is_categorical(qtbot, started):
     assert ticks[0] == (-1.0, "none") and len(ticks) == len(view.snapshot.minima) + 1
     view.show_what.setCurrentIndex(1)  # steps: a continuous scale, automatic ticks
     assert view.heatmap.bar.axis._tickLevels is None
+
+
+def test_the_legend_goes_where_it_hides_the_fewest_points(qtbot, started):
+    import numpy as np
+
+    view = started.view
+    (x0, x1), (y0, y1) = view.getPlotItem().vb.viewRange()
+    # trajectories crowding the top-left corner, nothing at the bottom-right
+    corner = np.array([x0 + 0.05 * (x1 - x0), y1 - 0.05 * (y1 - y0)])
+    positions = np.broadcast_to(corner, (1, 1, 50, 2)).copy()
+    view.set_trajectories(positions, np.zeros((1, 1, 50)), np.arange(50), ["crowded"])
+    assert view.place_legend() != (0, 0)
+    view.set_starts(np.zeros((0, 2)))
+    positions[..., 0] = x1 - 0.05 * (x1 - x0)
+    positions[..., 1] = y0 + 0.05 * (y1 - y0)  # now the bottom-right is crowded, the top-left free
+    view.set_trajectories(positions, np.zeros((1, 1, 50)), np.arange(50), ["crowded"])
+    assert view.place_legend() == (0, 0)

@@ -6,6 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtGui
 
+from engines.cluster.catalogue import EMBEDDINGS, METHODS
 from engines.images import tile
 
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
@@ -60,7 +61,8 @@ class ClusterScatter(pg.GraphicsLayoutWidget):
         self._scatter.setData(p[:, 0], p[:, 1], brush=brushes)
         m = result.metrics
         acc = f"  acc {m['accuracy']:.3f}  NMI {m['nmi']:.3f}  ARI {m['ari']:.3f}" if "accuracy" in m else ""
-        self.scatter_plot.setTitle(f"{result.method} on {result.embedding} ({result.data_name}): {m.get('clusters')} clusters{acc}",
+        method, embedding = METHODS[result.method].label, EMBEDDINGS[result.embedding].label
+        self.scatter_plot.setTitle(f"{method} on {embedding} ({result.data_name}): {m.get('clusters')} clusters{acc}",
                                    color="k", size="10pt")
         sizes = np.bincount(a)[order]
         if self._bars is not None:

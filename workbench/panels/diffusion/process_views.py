@@ -100,8 +100,22 @@ class TrainView(pg.GraphicsLayoutWidget):
         self.losses = np.zeros(0)
         self.ci.layout.setColumnStretchFactor(0, 3)
         self.ci.layout.setColumnStretchFactor(1, 2)
+        # until a model trains here, say so instead of showing empty axes
+        self.hint = pg.TextItem("No model trained in this session yet.\nChoose the data and objective in the\n"
+                                "sidebar and press Train: the loss and\nsamples from the weights appear here.",
+                                color=(200, 200, 200), anchor=(0.5, 0.5))
+        self.loss_plot.addItem(self.hint, ignoreBounds=True)
+        self.hint.setPos(0.5, 0.5)
+        for plot in (self.loss_plot, self.preview_plot):
+            for side in ("left", "bottom"):
+                plot.getAxis(side).setStyle(showValues=False)
 
     def set_snapshot(self, snapshot: Any) -> None:
+        if self.hint.isVisible():
+            self.hint.hide()
+            for plot in (self.loss_plot, self.preview_plot):
+                for side in ("left", "bottom"):
+                    plot.getAxis(side).setStyle(showValues=True)
         losses = np.asarray(snapshot.losses, float)
         self.losses = losses
         steps = np.arange(1, len(losses) + 1)

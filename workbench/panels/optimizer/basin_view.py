@@ -125,10 +125,10 @@ class BasinView(QtWidgets.QWidget):
         if what == 0:
             count = len(snapshot.minima)
             self.heatmap.set_colormap(basin_colormap(count))
-            self.heatmap.set(b.minimum_index.astype(float), rect, (-1.5, max(count, 1) - 0.5), "minimum reached")
+            self.heatmap.set(b.minimum_index.astype(float), rect, (-1.5, max(count, 1) - 0.5), "minimum reached (index)")
             # a discrete key on the colour bar: one tick per category, at the middle of its band
-            self.heatmap.bar.axis.setTicks([[(-1.0, "none"), *((float(i), f"{i}: ({m[0]:.3g}, {m[1]:.3g})")
-                                                                for i, m in enumerate(snapshot.minima))], []])
+            self.heatmap.bar.axis.setTicks([[(-1.0, "none"), *((float(i), f"{i}")
+                                                                for i in range(len(snapshot.minima)))], []])
         else:
             self.heatmap.bar.axis.setTicks(None)  # a continuous scale again
         if what == 1:
