@@ -48,3 +48,16 @@ def create(context):
 
 
 module = SimpleNamespace(INFO=INFO, create=create)
+
+
+def shell_window(qtbot, monkeypatch, settings, modules):
+    """A shown main window whose panels are ``modules`` (panel packages or stand-ins with INFO and create),
+    built and ready for the test; the caller shuts its jobs down."""
+    import workbench.main_window as main_window
+
+    monkeypatch.setattr(main_window, "panel_modules", lambda: list(modules))
+    window = main_window.MainWindow(settings, device="cpu")
+    qtbot.addWidget(window)
+    window.show()
+    window.build_panels()
+    return window

@@ -56,8 +56,6 @@ def test_other_kinds_go_to_every_panel_that_takes_them(tmp_path):
 @pytest.fixture
 def two_panel_window(qtbot, monkeypatch, tmp_path):
     """A window whose panels both open latent checkpoints and datasets: "home" owns the format."""
-    import workbench.main_window as main_window
-
     def module(name, title, fmts):
         class Panel(fake_panel.FakePanel):
             info = PanelInfo(name, title, accepts=("checkpoint", "dataset"), formats=fmts)
@@ -66,12 +64,8 @@ def two_panel_window(qtbot, monkeypatch, tmp_path):
 
     modules = [module("landscape", "Landscape", (formats.TRAINING_RUN, formats.LATENT)),
                module("home", "Home", (formats.LATENT,))]
-    monkeypatch.setattr(main_window, "panel_modules", lambda: modules)
     settings = Settings(QtCore.QSettings(str(tmp_path / "s.ini"), QtCore.QSettings.Format.IniFormat))
-    w = main_window.MainWindow(settings, device="cpu")
-    qtbot.addWidget(w)
-    w.show()
-    w.build_panels()
+    w = fake_panel.shell_window(qtbot, monkeypatch, settings, modules)
     yield w
     w.jobs.shutdown(5000)
 

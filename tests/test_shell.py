@@ -19,13 +19,7 @@ def settings(tmp_path):
 
 @pytest.fixture
 def window(qtbot, monkeypatch, settings):
-    import workbench.main_window as main_window
-
-    monkeypatch.setattr(main_window, "panel_modules", lambda: [fake_panel.module])
-    w = main_window.MainWindow(settings, device="cpu")
-    qtbot.addWidget(w)
-    w.show()
-    w.build_panels()
+    w = fake_panel.shell_window(qtbot, monkeypatch, settings, [fake_panel.module])
     yield w
     w.jobs.shutdown(5000)
 
@@ -43,7 +37,6 @@ def test_panels_become_tabs_and_menus_exist(window):
 
 def test_every_file_kind_gets_a_menu_entry_and_routes(qtbot, monkeypatch, settings, tmp_path):
     """A fourth kind of file is one table entry: the File menu offers it and files of it route."""
-    import workbench.main_window as main_window
     from workbench import file_kinds
 
     from types import SimpleNamespace
@@ -56,11 +49,7 @@ def test_every_file_kind_gets_a_menu_entry_and_routes(qtbot, monkeypatch, settin
     class Listener(fake_panel.FakePanel):
         info = PanelInfo("fake", "Fake", accepts=("recording",))
 
-    monkeypatch.setattr(main_window, "panel_modules", lambda: [SimpleNamespace(INFO=Listener.info, create=Listener)])
-    w = main_window.MainWindow(settings, device="cpu")
-    qtbot.addWidget(w)
-    w.show()
-    w.build_panels()
+    w = fake_panel.shell_window(qtbot, monkeypatch, settings, [SimpleNamespace(INFO=Listener.info, create=Listener)])
     opens = {a.text(): a for a in w.menuBar().actions()[0].menu().actions()}
     assert opens["Open recording…"].isEnabled() and not opens["Open dataset…"].isEnabled()
     assert opens["Open recording…"].shortcut().toString() == "Ctrl+Alt+Shift+O"

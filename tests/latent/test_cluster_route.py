@@ -8,17 +8,13 @@ TIMEOUT_MS = 90_000
 
 @pytest.fixture
 def window(qtbot, monkeypatch, tmp_path):
-    import workbench.main_window as main_window
     import workbench.panels.cluster as cluster
     import workbench.panels.latent as latent
+    from tests.fake_panel import shell_window
     from workbench.settings import Settings
 
-    monkeypatch.setattr(main_window, "panel_modules", lambda: [latent, cluster])
     settings = Settings(QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.Format.IniFormat))
-    w = main_window.MainWindow(settings, device="cpu")
-    qtbot.addWidget(w)
-    w.show()
-    w.build_panels()  # starts the latent panel in front: the bundled digits VAE
+    w = shell_window(qtbot, monkeypatch, settings, [latent, cluster])  # the latent panel in front: the bundled VAE
     yield w
     w.jobs.shutdown(10_000)
 
