@@ -5,7 +5,7 @@ records the gaps between its ticks until the panel shows the result.
 the table, typing a search one key every 120 ms, sorting by each column, the new-words filter, and
 dragging the pair threshold (re-segmenting the corpus). ``export``: File > Export animation of the
 optimizer's trajectories (240 frames of the window-sized plot) to a GIF. ``open``: File > Open
-checkpoint of the bundled VAE into the real-network view, for the first 8 s of its landscape job.
+checkpoint of the bundled VAE into the optimizer's real-network view, for the first 8 s of its landscape job.
 ``switch``: the diffusion panel switched to the bundled digits model until its samples are drawn, then
 View > Device > CPU until the device is probed. Targets: p99 <= 50 ms,
 max <= 200 ms; the idle timer is the reference, in the same run.
@@ -122,7 +122,8 @@ def open_checkpoint() -> None:
     app, window, panel = window_with("optimizer")
     panel.playback.pause()
     report("idle (reference)", measure_gaps(app, 2.0))
-    QtCore.QTimer.singleShot(0, lambda: window.open_path(bundled_path("latent", "vae"), "checkpoint"))
+    # what File > Open does once the user picked the real-network view in the routing question
+    QtCore.QTimer.singleShot(0, lambda: panel.open_path("checkpoint", bundled_path("latent", "vae")))
     report("open a VAE checkpoint", measure_gaps(app, 8.0))
     window.jobs.cancel_all()
     window.close()
