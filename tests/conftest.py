@@ -12,6 +12,16 @@ os.environ["XDG_CACHE_HOME"] = os.path.join(_home, "cache")
 import pytest  # noqa: E402 - after the environment above, which Qt reads at import
 
 
+@pytest.fixture(autouse=True)
+def _no_gc_freeze(monkeypatch):
+    """The window freezes the objects alive after its first draw (gc.freeze); the suite builds many
+    windows in one process, whose reference cycles a freeze would keep forever. Tests of the freeze patch
+    gc.freeze themselves."""
+    import gc
+
+    monkeypatch.setattr(gc, "freeze", lambda: None)
+
+
 @pytest.fixture
 def make_panel(qtbot, tmp_path):
     """``make_panel(module)``: a shown panel of a panel package on its own JobManager and settings; its

@@ -214,3 +214,15 @@ def test_job_bar_counts_every_job_and_cancels_the_front_panels(qtbot, window):
     bar.cancel()  # the front panel runs nothing now: Cancel stops every job
     qtbot.waitUntil(lambda: not bar.isVisible(), timeout=5000)
     assert not other.running and not newer.running
+
+
+def test_objects_alive_after_the_first_draw_leave_the_collectors_scans(qtbot, monkeypatch, settings):
+    import gc
+
+    frozen = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    w = fake_panel.shell_window(qtbot, monkeypatch, settings, [fake_panel.module])  # its first draw is immediate
+    assert frozen == [True]
+    w.panel("fake").first_job_done.emit()  # only the first panel's first draw freezes
+    assert frozen == [True]
+    w.jobs.shutdown(5000)

@@ -1,6 +1,7 @@
 """The main window: panels as tabs, menus, the status bar with the device and the job area, drag and drop."""
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -114,8 +115,17 @@ class MainWindow(QtWidgets.QMainWindow):
         panel = self.current_panel()
         self.job_bar.set_owner(panel.info.name if panel is not None else "")
         if panel is not None and panel.info.name not in self._started:
+            if not self._started:
+                panel.first_job_done.connect(self._freeze_startup_objects, QtCore.Qt.ConnectionType.SingleShotConnection)
             self._started.add(panel.info.name)
             panel.start()
+
+    @staticmethod
+    def _freeze_startup_objects() -> None:
+        """Once the first panel has drawn (torch, pyqtgraph and the engines loaded), move every object alive
+        into the collector's permanent generation: later full collections then scan only what the session
+        creates, which keeps their pauses of the GUI thread short (gc.freeze)."""
+        gc.freeze()
 
     # ----- device
     @property
