@@ -74,7 +74,7 @@ class NetworkView(QtWidgets.QWidget):
         cp.setLogMode(y=True)
         self.curve = cp.plot(pen=pg.mkPen("#00e0ff"))
         self.status = QtWidgets.QLabel("Train the digits MLP, or open a training-run folder, a latent-panel "
-                                       "checkpoint (VAE, NICE) or a digits_mlp state dict with File ▸ Open "
+                                       "checkpoint (VAE, NICE) or weights of the digits MLP (.pt) with File ▸ Open "
                                        "checkpoint (or drop it here).")
         self.status.setWordWrap(True)
         layout = QtWidgets.QVBoxLayout(self)
@@ -129,7 +129,7 @@ class NetworkView(QtWidgets.QWidget):
             raise InputError(f"{path} does not exist")
         else:
             raise InputError(f"{path.name} is not a {kind} this panel can open: expected a training-run folder, "
-                             f"a latent-panel checkpoint (.safetensors/.json) or a digits_mlp state dict (.pt)")
+                             f"a latent-panel checkpoint (.safetensors/.json) or weights of the digits MLP (.pt)")
 
     def _draw(self, snap: NetworkSnapshot) -> None:
         self.snapshot = snap
