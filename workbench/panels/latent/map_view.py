@@ -10,6 +10,7 @@ from PySide6 import QtCore
 
 from workbench.panels.latent.image_box import as_rgb, image_item
 from workbench.panels.latent.style import MODE_COLORS, label_color
+from workbench.widgets.legend_corner import place_legend
 
 INSET = 110
 
@@ -99,6 +100,7 @@ class MapView(pg.PlotWidget):
         for m, item in self.paths.items():
             self.legend.addItem(item, m)
         plot.getViewBox().autoRange(padding=0.05)
+        place_legend(self.legend, plot.getViewBox(), self.xy)  # where it hides the fewest points
 
     def set_paths(self, paths: dict[str, np.ndarray], ends: Optional[np.ndarray]) -> None:
         """Path points per mode on this map (modes left out are cleared) and the two ends."""

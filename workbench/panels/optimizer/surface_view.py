@@ -10,6 +10,7 @@ from PySide6 import QtCore, QtWidgets
 from engines.optim.contours import SurfaceLayer
 from workbench.panels.optimizer.heatmap import Heatmap
 from workbench.panels.optimizer.style import color, finite_or_nan, nan_joined
+from workbench.widgets.legend_corner import place_legend
 
 HOVER_RADIUS_PX = 12.0
 THIN_LINES_ABOVE = 16  # starts per optimizer beyond which trajectories are drawn one pixel wide
@@ -141,27 +142,11 @@ class SurfaceView(pg.PlotWidget):
     def place_legend(self) -> tuple[int, int]:
         """Put the legend in the corner of the view where it hides the fewest trajectory points and starts;
         return the corner as (0 left / 1 right, 0 top / 1 bottom)."""
-        vb = self.getPlotItem().vb
-        size = self.legend.boundingRect()
-        px, py = vb.viewPixelSize()
-        w, h = (size.width() + 16) * px, (size.height() + 16) * py
-        (x0, x1), (y0, y1) = vb.viewRange()
         points = [np.column_stack(self.starts.getData())]
         if self._positions is not None:
             flat = self._positions.reshape(-1, 2)
             points.append(flat[:: max(1, len(flat) // 20_000)])  # a sample is enough to count
-        pts = np.concatenate([np.asarray(p, float).reshape(-1, 2) for p in points])
-        pts = pts[np.isfinite(pts).all(axis=1)]
-
-        def hidden(corner: tuple[int, int]) -> int:
-            left = x0 if corner[0] == 0 else x1 - w
-            bottom = y1 - h if corner[1] == 0 else y0
-            inside = (pts[:, 0] >= left) & (pts[:, 0] <= left + w) & (pts[:, 1] >= bottom) & (pts[:, 1] <= bottom + h)
-            return int(inside.sum())
-
-        best = min(((0, 0), (1, 0), (0, 1), (1, 1)), key=hidden)  # ties: top-left first
-        self.legend.anchor(itemPos=best, parentPos=best, offset=(8 - 16 * best[0], 8 - 16 * best[1]))
-        return best
+        return place_legend(self.legend, self.getPlotItem().vb, np.concatenate(points))
 
     def clear_trajectories(self) -> None:
         self._positions = self._losses = self._steps = None
