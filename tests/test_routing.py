@@ -99,3 +99,15 @@ def test_the_window_asks_offering_the_checkpoints_own_panel_first(two_panel_wind
     monkeypatch.setattr(QtWidgets.QInputDialog, "getItem", staticmethod(lambda *a: ("", False)))
     assert not w.open_path(vae)  # the question cancelled: nothing opens
     assert w.panels["home"].opened == [vae]
+
+
+def test_telling_what_a_checkpoint_is_loads_no_torch():
+    """The window routes a file on its GUI thread: reading the declaration must not import torch."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom engines.formats import what_it_is\nfrom tasks.bundled import bundled_path\n"
+            "assert what_it_is(bundled_path('latent', 'vae')) == 'workbench-latent'\n"
+            "assert 'torch' not in sys.modules, 'torch was imported'\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr

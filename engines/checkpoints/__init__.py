@@ -1,15 +1,28 @@
 """Checkpoint files, read safely: nothing in a file ever runs code.
 
 - :mod:`~engines.checkpoints.header`: the one safetensors header reader (bounded; metadata bodies, format).
+- :mod:`~engines.checkpoints.config`: the one bounded JSON config reader.
 - :mod:`~engines.checkpoints.tensors`: named tensors from safetensors or weights-only PyTorch files, and
   the check of a state dict against a model.
-- :mod:`~engines.checkpoints.files`: ``NAME.safetensors`` + ``NAME.json`` checkpoints for any engine, and
-  the one bounded JSON config reader.
-"""
-from engines.checkpoints.files import MAX_JSON_BYTES, config_path, read_checkpoint, read_json_config, save_checkpoint
-from engines.checkpoints.header import declared_format, metadata_bodies, read_header
-from engines.checkpoints.tensors import match_state_dict, read_safetensors, read_tensors
+- :mod:`~engines.checkpoints.files`: ``NAME.safetensors`` + ``NAME.json`` checkpoints for any engine.
 
-__all__ = ["MAX_JSON_BYTES", "config_path", "declared_format", "match_state_dict", "metadata_bodies",
-           "read_checkpoint", "read_header", "read_json_config", "read_safetensors", "read_tensors",
-           "save_checkpoint"]
+The names below load their module on first use (PEP 562), so reading a header or a config loads no torch.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_HOME = {
+    "MAX_JSON_BYTES": "config", "read_json_config": "config",
+    "config_path": "files", "read_checkpoint": "files", "save_checkpoint": "files",
+    "declared_format": "header", "metadata_bodies": "header", "read_header": "header",
+    "match_state_dict": "tensors", "read_safetensors": "tensors", "read_tensors": "tensors",
+}
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_HOME[name]}"), name)

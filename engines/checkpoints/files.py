@@ -16,11 +16,11 @@ from typing import Any, Mapping, Optional
 
 import torch
 
+from engines.checkpoints.config import read_json_config
 from engines.checkpoints.header import metadata_body
 from engines.checkpoints.tensors import parse_tensors, read_file
 from engines.errors import InputError
 
-MAX_JSON_BYTES = 1 << 20
 METADATA_KEY = "workbench"
 
 
@@ -63,22 +63,6 @@ def save_checkpoint(path: str | Path, tensors: Mapping[str, torch.Tensor], body:
     atomic_write_bytes(path, data)
     atomic_write_text(config_path(path), json.dumps(body, indent=2, default=_jsonable) + "\n")
     return body
-
-
-def read_json_config(path: Path) -> dict[str, Any]:
-    """A JSON object from ``path`` (at most MAX_JSON_BYTES); InputError for anything else."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_JSON_BYTES:
-            raise InputError(f"{path.name} is {size} bytes; a checkpoint config is at most {MAX_JSON_BYTES}")
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError(f"{path} does not exist (moved or deleted?)") from exc
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path.name} is not a readable checkpoint config (JSON): {exc}") from exc
-    if not isinstance(data, dict):
-        raise InputError(f"{path.name} is not a checkpoint config (expected a JSON object)")
-    return data
 
 
 def read_checkpoint(path: str | Path, fmt: Optional[str] = None, metadata_key: str = METADATA_KEY,
