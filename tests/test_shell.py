@@ -226,3 +226,13 @@ def test_objects_alive_after_the_first_draw_leave_the_collectors_scans(qtbot, mo
     w.panel("fake").first_job_done.emit()  # only the first panel's first draw freezes
     assert frozen == [True]
     w.jobs.shutdown(5000)
+
+
+def test_a_failure_its_owner_reports_is_not_shown_twice(qtbot, window):
+    from tests.test_jobs import failing_job
+
+    handle = window.jobs.slot("fake").start("Export", failing_job)
+    handle.owner_reports_failure = True
+    with qtbot.waitSignal(handle.done, timeout=5000):
+        pass
+    assert window.last_error is None

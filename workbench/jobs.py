@@ -44,6 +44,7 @@ class JobHandle(QtCore.QObject):
         self.title = title
         self.cancel_event = threading.Event()
         self.finished = False
+        self.owner_reports_failure = False  # set by a caller that shows the failure itself (the shell then does not)
         self._lock = threading.Lock()
         self._pending: dict[str, Any] = {}
         self._wake.connect(self._deliver, QtCore.Qt.ConnectionType.QueuedConnection)

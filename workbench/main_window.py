@@ -160,7 +160,8 @@ class MainWindow(QtWidgets.QMainWindow):
     # ----- jobs
     def _job_started(self, handle: JobHandle) -> None:
         self.job_bar.track(handle)
-        handle.failed.connect(lambda err, h=handle: self.show_error(f"{h.title} failed", err))
+        handle.failed.connect(lambda err, h=handle: None if h.owner_reports_failure
+                              else self.show_error(f"{h.title} failed", err))
 
     def show_error(self, title: str, error: JobError) -> None:
         from workbench.widgets.error_box import ErrorBox

@@ -74,6 +74,7 @@ def write_animation(parent: QtWidgets.QWidget | None, jobs: JobManager, owner: s
 
     renderer = _Renderer(animation, feed, lambda n: show("rendered", n))
     handle = jobs.launch(owner, f"Export {path.name}", write_animation_job, (writer, path, feed, animation.fps, count))
+    handle.owner_reports_failure = True  # the export dialog says what went wrong, once
     outcome: dict = {}
     loop = QtCore.QEventLoop()
     handle.progress.connect(lambda p: show("encoded", round((p.fraction or 0) * count)))
