@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import threading
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
@@ -42,26 +43,34 @@ def write_gif(path: str | os.PathLike[str], frames: Iterable[np.ndarray], fps: f
     """
     from PIL import Image
 
-    taken = list(_checked(frames, on_frame))
-    if not taken:
+    # frames wait for the palette zlib-packed (plots pack 10-50x): memory is the palette images', not RGB's
+    packed, shape = [], None
+    for frame in _checked(frames, on_frame):
+        shape = frame.shape
+        packed.append(zlib.compress(frame.tobytes(), 1))
+    if not packed:
         raise ValueError("no frames to write")
-    palette = _palette(taken)
+
+    def unpacked(k: int) -> np.ndarray:
+        return np.frombuffer(zlib.decompress(packed[k]), np.uint8).reshape(shape)
+
+    palette = _palette(len(packed), unpacked)
     images = []
-    for k in range(len(taken)):
-        images.append(Image.fromarray(taken[k], "RGB").quantize(palette=palette, dither=Image.Dither.NONE))
-        taken[k] = None  # keep one byte a pixel, not three
+    for k in range(len(packed)):
+        images.append(Image.fromarray(unpacked(k), "RGB").quantize(palette=palette, dither=Image.Dither.NONE))
+        packed[k] = b""
     with atomic_path(path) as temp:
         images[0].save(temp, format="GIF", save_all=True, append_images=images[1:], duration=round(1000.0 / fps),
                        loop=0, palette=bytes(images[0].getpalette()), optimize=True)  # one global table
     return len(images)
 
 
-def _palette(frames: list[np.ndarray], samples: int = 16, pixels: int = 250_000):
-    """A 256-colour palette image for all ``frames``: median cut over a stack of evenly spaced frames,
-    each thinned to about ``pixels / samples`` pixels."""
+def _palette(count: int, frame: Callable[[int], np.ndarray], samples: int = 16, pixels: int = 250_000):
+    """A 256-colour palette image for ``count`` frames (``frame(k)`` the k-th): median cut over a stack of
+    evenly spaced frames, each thinned to about ``pixels / samples`` pixels."""
     from PIL import Image
 
-    picked = [frames[i] for i in np.unique(np.linspace(0, len(frames) - 1, min(samples, len(frames))).astype(int))]
+    picked = [frame(i) for i in np.unique(np.linspace(0, count - 1, min(samples, count)).astype(int))]
     h, w = picked[0].shape[:2]
     step = max(1, int(np.sqrt(h * w * len(picked) / pixels)))
     stack = np.concatenate([f[::step, ::step] for f in picked], axis=0)
