@@ -176,3 +176,11 @@ def test_the_threshold_chart_never_shows_another_corpus_or_setting(qtbot, panel,
     x, _ = panel.chart.f1_curve.getData()
     assert x is None or len(x) == 0
     assert "no gold" in panel.chart.getAxis("left").labelText
+
+
+def test_before_the_first_lexicon_nothing_pretends_to_be_one(qtbot, panel):
+    assert panel.lexicon.model.rowCount() == 0 and panel.lexicon.summary.text() == ""
+    assert not panel.lexicon._slot.running  # no job arranges an empty table
+    panel.discover("peoples-daily", "peoples-daily")
+    assert "People's Daily" in panel.metrics_label.text() and "peoples-daily" not in panel.metrics_label.text()
+    assert panel.chart.getAxis("bottom").autoSIPrefix is False

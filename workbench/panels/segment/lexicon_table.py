@@ -95,6 +95,8 @@ class LexiconTable(QtWidgets.QWidget):
         self._rows: list = []
         self._columns = None  # tasks.lexicon_view.LexiconColumns of _rows, once a job built them
         self._sort = ("count", True)
+        self.summary = QtWidgets.QLabel("")
+        self.summary.setWordWrap(True)
         self.model = LexiconModel(self)
         self.model.sort_requested.connect(self._sort_by)
         self.search = QtWidgets.QLineEdit(placeholderText="search words (regular expression)")
@@ -117,8 +119,6 @@ class LexiconTable(QtWidgets.QWidget):
         self.view.horizontalHeader().setStretchLastSection(True)
         for column, width in enumerate((96, 66, 64, 56, 50, 40)):
             self.view.setColumnWidth(column, width)
-        self.summary = QtWidgets.QLabel("")
-        self.summary.setWordWrap(True)
         top = QtWidgets.QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.only_new)
@@ -147,6 +147,11 @@ class LexiconTable(QtWidgets.QWidget):
             return
         self.search.setStyleSheet("")
         self.search.setToolTip(SEARCH_TIP)
+        if not self._rows:  # nothing to arrange (also before the first lexicon): no job, no "0 words"
+            self._slot.cancel()
+            self.model.show(None, np.zeros(0, np.int64))
+            self.summary.setText("")
+            return
         how = Arrangement(*self._sort, pattern=self.search.text(), only_new=self.only_new.isChecked())
         handle = self._slot.start("Sort and search the lexicon", arrange_job, self._rows, self._columns, how)
         handle.succeeded.connect(self._arranged)

@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
+from engines.segment.catalogue import CORPORA
 from workbench.panel import Figure, Panel, PanelContext
 from workbench.panels.segment import INFO
 from workbench.panels.segment.controls import SegmentControls
@@ -99,7 +100,8 @@ class SegmentPanel(Panel):
         self._jieba = None
         self.chart.set_sweep([], [], [])  # the old corpus's curves leave with it
         self._swept = None
-        self.metrics_label.setText(f"reading and counting {Path(corpus).name}…")
+        name = CORPORA[corpus].label if corpus in CORPORA.names else Path(corpus).name
+        self.metrics_label.setText(f"reading and counting {name}…")
         request = SegmentRequest(corpus, gold, self.params(), device=self.context.device())
         handle = self._discover_job.start("Discover a lexicon", discover_job, request)
         handle.succeeded.connect(self._discovered)

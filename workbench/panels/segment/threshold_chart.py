@@ -16,6 +16,7 @@ class ThresholdChart(pg.PlotWidget):
         self.setBackground("w")
         self.setLabel("bottom", f"{THRESHOLDS[0].label} (ln PMI)")
         self.setLabel("left", "F1")
+        self.getAxis("bottom").enableAutoSIPrefix(False)  # no "(x0.001)" on the empty first view
         self.getAxis("left").enableAutoSIPrefix(False)
         self.getAxis("right").enableAutoSIPrefix(False)
         self.plotItem.setTitle("F1 and lexicon size", color="k", size="9pt")
