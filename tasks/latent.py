@@ -169,7 +169,7 @@ def vectors(overview: "Overview") -> Vectors:
     images = None
     if ck.config.is_image:
         images = enc.x[:, 0] if enc.x.shape[1] == 1 else enc.x
-    return Vectors(f"codes of {ck.name}", enc.z, enc.labels if (enc.labels >= 0).all() else None, images)
+    return Vectors(f"codes of the {ck.config.title}", enc.z, enc.labels if (enc.labels >= 0).all() else None, images)
 
 
 # ------------------------------------------------------------------ grid, map, path length

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from engines.device import DeviceLike, as_device
+from engines.diffusion.history import LossHistory, read_history
 from engines.errors import InputError
 
 REFERENCE_POINTS = 5000
@@ -24,6 +25,7 @@ class Source:
     reference: Optional[np.ndarray]  # held-out data (model space) for the metrics, None if unknown
     description: dict[str, Any] = field(default_factory=dict)
     data: Optional[np.ndarray] = None  # training data sample for the forward-process view (model space)
+    history: Optional[LossHistory] = None  # the loss curve its checkpoint recorded when it was trained
 
     @property
     def label(self) -> str:
@@ -63,7 +65,8 @@ def checkpoint_source(path: str | Path, device: DeviceLike = "cpu") -> Source:
             pass  # a user data set that moved: sample without metrics
     label = f"{path.stem} ({body.get('objective', 'ddpm')})"
     return Source(model, kind, reference, {"source": "checkpoint", "checkpoint": str(path), "checkpoint_sha256": digest,
-                                           "objective": body.get("objective"), "dataset": dataset, "label": label}, data)
+                                           "objective": body.get("objective"), "dataset": dataset, "label": label}, data,
+                  read_history(body.get("train"), path.name))
 
 
 def diffusers_source(folder: str | Path, device: DeviceLike = "cpu") -> Source:

@@ -19,6 +19,7 @@ from engines.device import DeviceLike, as_device
 from engines.diffusion import parameterisation as P
 from engines.diffusion.catalogue import OBJECTIVES
 from engines.diffusion.data import DiffusionData
+from engines.diffusion.history import summarise
 from engines.diffusion.models import EDMModel, FlowModel, VPModel
 from engines.diffusion.networks import ConvDenoiser, MLPDenoiser
 from engines.diffusion.schedules import VPSchedule
@@ -149,6 +150,7 @@ def train_job(reporter, data: DiffusionData, objective: str = "ddpm", steps: int
     body = {"objective": objective, "prediction": prediction, "schedule": schedule, "shape": list(shape),
             "sigma_data": sigma_data}
     extra = {"dataset": data.name, "train": {"steps": steps, "batch": batch, "lr": lr, "seed": seed, "ema": ema,
-                                             "final_loss": float(losses[-min(100, steps):].mean())}}
+                                             "final_loss": float(losses[-min(100, steps):].mean()),
+                                             "loss_history": summarise(losses).to_json()}}
     model.config = {**body, "dataset": data.name}
     return TrainResult(ema_net, model, body, losses, time.perf_counter() - start, preview, data.name, extra)

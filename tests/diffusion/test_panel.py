@@ -171,3 +171,22 @@ def test_train_becomes_stop_while_training(qtbot, panel):
     with qtbot.waitSignal(handle.cancelled, timeout=TIMEOUT_MS):
         c.train_button.click()
     assert c.train_button.text() == "Train" and panel.trained is None and not c.save_button.isEnabled()
+
+
+def test_training_tab_shows_the_curve_a_checkpoint_recorded(qtbot, panel):
+    import json
+
+    import resources
+
+    with qtbot.waitSignal(panel.first_job_done, timeout=TIMEOUT_MS):
+        panel.start()
+    recorded = json.loads(resources.path("checkpoints", "diffusion_moons.json").read_text())["train"]["loss_history"]
+    view = panel.train_view
+    assert not view.hint.isVisible()
+    np.testing.assert_allclose(view.data()["loss"], recorded["mean"])
+    assert view.data()["step"][-1] == recorded["steps"] == 3000
+    assert "3000 steps" in view.loss_plot.titleLabel.text
+    with qtbot.waitSignal(panel.context.jobs.started, timeout=5000):
+        panel.controls.source.setCurrentIndex(panel.controls.source.findData("mixture:eight_gaussians"))
+    qtbot.waitUntil(lambda: view.hint.isVisible(), timeout=TIMEOUT_MS)
+    assert "no training history" in view.hint.textItem.toPlainText() and len(view.data()["loss"]) == 0

@@ -32,7 +32,7 @@ def test_cluster_these_encodings(qtbot, window, monkeypatch):
     monkeypatch.setattr(clusters, "receive", lambda kind, payload: (received.append((kind, payload)), take(kind, payload)))
     latent.map_box.cluster_button.click()
     assert window.current_panel() is clusters
-    enc, name = latent.overview.encoded, f"codes of {latent.overview.checkpoint.name}"
+    enc, name = latent.overview.encoded, f"codes of the {latent.overview.checkpoint.config.title}"
     [(kind, payload)] = received
     assert kind == "vectors" and isinstance(payload, Vectors) and payload.name == name
     np.testing.assert_array_equal(payload.x, enc.z)

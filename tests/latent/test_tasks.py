@@ -26,7 +26,7 @@ def _overview(labels, channels):
 
 def test_vectors_send_labels_only_when_every_item_has_one():
     grey = vectors(_overview([0, 1, 1], 1))
-    assert grey.name == "codes of m" and grey.labels.tolist() == [0, 1, 1] and grey.images.shape == (3, 4, 4)
+    assert grey.name == f"codes of the {ModelConfig('vae', data_shape=(1, 4, 4)).title}" and grey.labels.tolist() == [0, 1, 1] and grey.images.shape == (3, 4, 4)
     colour = vectors(_overview([0, -1, 1], 3))
     assert colour.labels is None and colour.images.shape == (3, 3, 4, 4)
 

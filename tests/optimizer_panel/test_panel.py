@@ -207,3 +207,30 @@ def test_a_new_run_silences_the_continuous_time_curves_of_the_old_one(qtbot, sta
     assert old.silenced and panel.ode_curves == []
     qtbot.waitUntil(lambda: not panel.run_job.running and bool(panel.ode_curves), timeout=TIMEOUT_MS)
     assert panel.picker.choice().name == "booth"  # the curves now shown were solved on the new surface
+
+
+def test_a_trajectory_drawn_under_another_says_so_in_the_legend(qtbot, started):
+    panel = started
+    panel.configs.set_specs(["sgd:lr=0.001", "adam:lr=0.05", "sgd:lr=0.001@same sgd"])
+    qtbot.waitUntil(lambda: panel.snapshot.result is not None and len(panel.snapshot.result.labels) == 3
+                    and not panel.run_job.running, timeout=TIMEOUT_MS)
+    texts = [label.text for _sample, label in panel.view.legend.items[:3]]
+    assert "same path as same sgd" in texts[0]
+    assert "same path" not in texts[1] and "same path" not in texts[2]
+    # the form shows the optimizer and its hyperparameters in words, the SPEC line keeps torch's names
+    panel.configs.list.setCurrentRow(1)
+    assert panel.configs.optimizer.currentText() == "Adam" and panel.configs.optimizer.currentData() == "adam"
+    form = panel.configs.hyper._layout
+    assert form.itemAt(0, form.ItemRole.LabelRole).widget().text() == "learning rate"
+
+
+def test_hidden_under_finds_the_last_coinciding_optimizer():
+    from workbench.panels.optimizer.overlaps import hidden_under
+
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(3, 5, 2))
+    b = a + 1.0
+    nan_tail = a.copy()
+    nan_tail[:, 3:] = np.nan
+    positions = np.stack([a, b, a + 1e-4, nan_tail, nan_tail])
+    assert hidden_under(positions, extent=1.0) == {0: 2, 3: 4}

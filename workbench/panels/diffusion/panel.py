@@ -9,8 +9,7 @@ from typing import Any, Iterator, Optional
 import numpy as np
 from PySide6 import QtCore, QtWidgets
 
-from tasks.diffusion import (SampleOutcome, SampleRequest, TrainOutcome, TrainRequest, default_source, quality_job,
-                             sample_job, save_job, train_job)
+from tasks.diffusion import SampleOutcome, SampleRequest, TrainOutcome, default_source, quality_job, sample_job
 from workbench.panel import Animation, Figure, Panel, PanelContext
 from workbench.panels.diffusion import INFO
 from workbench.panels.diffusion.controls import SLOTS, Controls
@@ -18,12 +17,12 @@ from workbench.panels.diffusion.timeline import Timeline
 from workbench.panels.diffusion.charts import QualityChart, SchedulePlot
 from workbench.panels.diffusion.frame_view import FrameView
 from workbench.panels.diffusion.process_views import ForwardView, TrainView
+from workbench.panels.diffusion.trainer import Trainer
 from workbench.widgets.sidebar import beside_sidebar, sidebar
 from workbench.widgets.stale import Staleness
 
 RERUN_DELAY_MS = 400
 MAX_GIF_FRAMES = 200
-TRAIN_PREVIEWS, MIN_PREVIEW_GAP = 12, 50  # previews while a model trains, at least 50 steps apart
 
 
 class DiffusionPanel(Panel):
@@ -33,13 +32,10 @@ class DiffusionPanel(Panel):
         super().__init__(context, parent)
         self._quality_job = self.job_slot("quality")
         self._sample_job = self.job_slot(invalidates=(self._quality_job,))
-        self._train_job = self.job_slot("train")
-        self._save_job = self.job_slot("save")
         self.outcome: Optional[SampleOutcome] = None
         self.source: Any = None  # the open engines Source (kept for reruns and the quality job)
         self.source_spec: Optional[str] = None
         self.quality: Any = None
-        self.trained: Any = None
         self._memory: dict[str, Any] = {}  # spec -> Source of models that live only in memory (trained here)
         self._first_done = False
 
@@ -50,6 +46,8 @@ class DiffusionPanel(Panel):
         self.schedule_plot = SchedulePlot()
         self.forward_view = ForwardView()
         self.train_view = TrainView()
+        self.trainer = Trainer(context, self.controls, self.train_view, self.job_slot("train"), self.job_slot("save"), self)
+        self.trainer.trained.connect(self._trained)
         self.timeline = Timeline()
         self._build_layout()
         # until a new comparison's first sampler arrives, the shown samples are of the previous request
@@ -60,8 +58,6 @@ class DiffusionPanel(Panel):
         self.controls.changed.connect(self._rerun.start)
         self.controls.source_changed.connect(self._source_changed)
         self.controls.open_requested.connect(self._open_dialog)
-        self.controls.train_requested.connect(self.train)
-        self.controls.save_requested.connect(self._save_dialog)
         self.timeline.index_changed.connect(self._show_call)
         self.timeline.install_shortcuts(self)
 
@@ -199,6 +195,7 @@ class DiffusionPanel(Panel):
         self.source = outcome.source
         self.source_spec = self.controls.source_spec()
         self.forward_view.set_data(outcome.source.data, outcome.source.kind, self.controls.seed.value())
+        self.trainer.show_recorded(outcome.source)
         self._draw(outcome.result, final=True)
         self.timeline.set_index(0)
         self.timeline.play()
@@ -294,43 +291,24 @@ class DiffusionPanel(Panel):
         self.forward_view.show_sigma(10 ** (-3 + 5 * value / 500))
 
     # ------------------------------------------------------------------ training
+    @property
+    def trained(self) -> Any:
+        """The TrainResult of the last model trained here (None before)."""
+        return self.trainer.result
+
     def train(self) -> None:
-        """Train on the chosen data (Stop while it runs)."""
-        if self._train_job.running:
-            self._train_job.cancel()
-            return
-        c = self.controls
-        self.tabs.setCurrentWidget(self.train_view)
-        steps = c.steps.value()
-        request = TrainRequest(c.dataset.currentData(), c.objective.currentData(), steps, seed=c.seed.value(),
-                               device=self.context.device(), preview_every=max(MIN_PREVIEW_GAP, steps // TRAIN_PREVIEWS),
-                               **c.train_settings())
-        handle = self._train_job.start("Training a diffusion model", train_job, request)
-        handle.partial.connect(self.train_view.set_snapshot)
-        handle.succeeded.connect(self._trained)
-        handle.cancelled.connect(lambda: self.context.show_message("Training stopped; nothing was kept"))
-        handle.done.connect(lambda: c.set_training(False))
-        c.set_training(True)
+        """Train on the chosen data, shown in the Training tab (Stop while it runs)."""
+        if not self.trainer.running:
+            self.tabs.setCurrentWidget(self.train_view)
+        self.trainer.train()
 
     def _trained(self, outcome: TrainOutcome) -> None:
         source = outcome.source
-        self.trained = outcome.result
-        self.controls.save_button.setEnabled(True)
         spec = f"trained:{len(self._memory) + 1}"
         self.controls.add_source(source.description["label"], spec)
         self._memory[spec] = source
         self.source, self.source_spec = source, spec
         self.run()
-
-    def _save_dialog(self) -> None:
-        if self.trained is None:
-            return
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save diffusion checkpoint",
-                                                        f"diffusion_{self.trained.data_name}.safetensors",
-                                                        "safetensors (*.safetensors)")
-        if path:
-            handle = self._save_job.start("Saving checkpoint", save_job, self.trained, path)
-            handle.succeeded.connect(lambda _h: self.context.show_message(f"Saved {path}"))
 
     # ------------------------------------------------------------------ shell interface
     def _open_dialog(self) -> None:
@@ -362,7 +340,7 @@ class DiffusionPanel(Panel):
             figs += [Figure("Noise schedules", self.schedule_plot, self.schedule_plot.data)]
         figs += [Figure("Quality against NFE", self.quality_chart, self.quality_chart.data),
                  Figure("Forward process", self.forward_view, self._forward_data),
-                 Figure("Training", self.train_view, self._train_data)]
+                 Figure("Training", self.train_view, self.train_view.data)]
         return figs
 
     def _frames_data(self) -> dict[str, np.ndarray]:
@@ -385,8 +363,6 @@ class DiffusionPanel(Panel):
         a = 1 / math.sqrt(1 + s * s)
         return {"x0": v.data, "x_t": a * v.data + s * a * v.noise, "sigma": np.array([s])}
 
-    def _train_data(self) -> dict[str, np.ndarray]:
-        return {"step": np.arange(1, len(self.train_view.losses) + 1), "loss": self.train_view.losses}
 
     def animations(self) -> list[Animation]:
         return [Animation("Sampling, call by call (one sampler)", lambda: self._frames_of(self.main_view), self._frame_count, fps=8.0),

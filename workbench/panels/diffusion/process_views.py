@@ -98,6 +98,7 @@ class TrainView(pg.GraphicsLayoutWidget):
         self.preview_plot.addItem(self.preview_points)
         self.preview_image = pg.ImageItem(axisOrder="row-major")
         self.losses = np.zeros(0)
+        self.loss_steps = np.zeros(0)
         self.ci.layout.setColumnStretchFactor(0, 3)
         self.ci.layout.setColumnStretchFactor(1, 2)
         # until a model trains here, say so instead of showing empty axes
@@ -106,19 +107,57 @@ class TrainView(pg.GraphicsLayoutWidget):
                                 color=(200, 200, 200), anchor=(0.5, 0.5))
         self.loss_plot.addItem(self.hint, ignoreBounds=True)
         self.hint.setPos(0.5, 0.5)
-        for plot in (self.loss_plot, self.preview_plot):
-            for side in ("left", "bottom"):
-                plot.getAxis(side).setStyle(showValues=False)
+        self.preview_hint = pg.TextItem("", color=(200, 200, 200), anchor=(0.5, 0.5))
+        self.preview_plot.addItem(self.preview_hint, ignoreBounds=True)
+        self.live = False  # a model is training (or was trained) here: its curve replaces any recorded one
+        self._show_values(self.loss_plot, False)
+        self._show_values(self.preview_plot, False)
+
+    @staticmethod
+    def _show_values(plot: pg.PlotItem, shown: bool) -> None:
+        for side in ("left", "bottom"):
+            plot.getAxis(side).setStyle(showValues=shown)
+
+    def show_history(self, label: str, history: Any) -> None:
+        """The loss curve ``label``'s checkpoint recorded when it was trained (an engines LossHistory), or
+        a line saying it has none; a model trained here keeps its own curve instead."""
+        if self.live:
+            return
+        self.losses = self.loss_steps = np.zeros(0)
+        self.raw.setData([], [])
+        self.preview_points.setData([], [])
+        if self.preview_image.scene() is not None:
+            self.preview_plot.removeItem(self.preview_image)
+        if history is None:
+            self.smooth.setData([], [])
+            self.hint.setText(f"{label} carries no training history.\nChoose the data and objective in the\n"
+                              "sidebar and press Train: the loss and\nsamples from the weights appear here.")
+            self.hint.show()
+            self._show_values(self.loss_plot, False)
+            self.loss_plot.setTitle("Training loss")
+        else:
+            self.hint.hide()
+            self._show_values(self.loss_plot, True)
+            self.losses, self.loss_steps = history.mean, history.step
+            self.smooth.setData(history.step, history.mean)
+            self.loss_plot.setTitle(f"Training loss of {label}: {history.steps} steps, mean of every {history.every}")
+        self.preview_hint.setText("Samples from this model:\nsee the Compare tab")
+        self.preview_hint.setPos(0.5, 0.5)
+        self.preview_hint.show()
+        self.preview_plot.setRange(xRange=(0, 1), yRange=(0, 1))
+        self._show_values(self.preview_plot, False)
 
     def set_snapshot(self, snapshot: Any) -> None:
-        if self.hint.isVisible():
+        if not self.live:
+            self.live = True
             self.hint.hide()
-            for plot in (self.loss_plot, self.preview_plot):
-                for side in ("left", "bottom"):
-                    plot.getAxis(side).setStyle(showValues=True)
+            self.preview_hint.hide()
+            self._show_values(self.loss_plot, True)
+            self._show_values(self.preview_plot, True)
         losses = np.asarray(snapshot.losses, float)
         self.losses = losses
         steps = np.arange(1, len(losses) + 1)
+        self.loss_steps = steps
         self.raw.setData(steps, losses)
         if len(losses) > 10:
             k = max(1, len(losses) // 50)
@@ -141,3 +180,7 @@ class TrainView(pg.GraphicsLayoutWidget):
             img = mosaic(p[:64])
             self.preview_image.setImage(img, levels=(0.0, 1.0))
             self.preview_image.setRect(QtCore.QRectF(-EXTENT, -EXTENT, 2 * EXTENT, 2 * EXTENT))
+
+    def data(self) -> dict[str, np.ndarray]:
+        """The shown loss curve: per step while training here, per window for a recorded history."""
+        return {"step": self.loss_steps, "loss": self.losses}

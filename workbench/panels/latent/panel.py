@@ -122,7 +122,7 @@ class LatentPanel(Panel):
         history = latent.history_from_info(ck.info)
         self.training.show_history(history, ck.config.is_flow, f"{ck.config.title}: " + (
             "training curves from its checkpoint" if history.epoch else "its checkpoint records no training curves"))
-        self.training.show_samples(ov.samples, f"samples of {ck.name}", self._points())
+        self.training.show_samples(ov.samples, f"Samples of the {ck.config.title}", self._points())
         self.update_ppl()
         self._grid_timer.start()
         if not self.ready:

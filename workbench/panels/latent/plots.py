@@ -12,7 +12,7 @@ from workbench.panels.latent.style import LERP_COLOR, MODE_COLORS, SHELL_COLOR, 
 
 
 def colored_title(head: str) -> str:
-    return f"{head}: {colored_modes()}, <span style='color:{SHELL_COLOR}'>prior shell √n ± √2</span>"
+    return f"{head}<br>{colored_modes()}, <span style='color:{SHELL_COLOR}'>prior shell √n ± √2</span>"
 
 
 class NormPlot(pg.PlotWidget):

@@ -45,7 +45,7 @@ class WrapperRow(QtWidgets.QWidget):
     def __init__(self, entry: WrapperEntry) -> None:
         super().__init__()
         self.name, self.step_keys = entry.name, entry.step_keys
-        self.check = QtWidgets.QCheckBox(entry.name)
+        self.check = QtWidgets.QCheckBox(entry.label)
         self.check.setToolTip(_tip(entry.label, entry.description, entry.citation))
         self.form = ParamForm()
         self.form.set_params(entry.defaults())
@@ -121,7 +121,7 @@ class ConfigList(QtWidgets.QGroupBox):
         self.optimizer = QtWidgets.QComboBox()
         self.optimizer.setToolTip("The base optimizer")
         for entry in OPTIMIZERS:
-            self.optimizer.addItem(entry.name)
+            self.optimizer.addItem(entry.label, entry.name)
             self.optimizer.setItemData(self.optimizer.count() - 1, _tip(entry.label, entry.description, entry.citation),
                                        QtCore.Qt.ItemDataRole.ToolTipRole)
         self.hyper = ParamForm()
@@ -229,9 +229,9 @@ class ConfigList(QtWidgets.QGroupBox):
         from engines.optim.spec import parse_spec
 
         spec = parse_spec(text)
-        self.optimizer.setCurrentText(spec.name)
+        self.optimizer.setCurrentIndex(max(0, self.optimizer.findData(spec.name)))
         defaults = OPTIMIZERS[spec.name].defaults()
-        self.hyper.set_params(defaults, {k: f"{k} (default {v})" for k, v in defaults.items()})
+        self.hyper.set_params(defaults, {k: f"{k} in the SPEC line (default {v})" for k, v in defaults.items()})
         self.hyper.set_values(spec.hyper)
         given = {w.name: w.params for w in spec.wrappers}
         for row in self.wrappers:
@@ -261,7 +261,7 @@ class ConfigList(QtWidgets.QGroupBox):
         row = self.list.currentRow()
         if row < 0:
             return
-        name = self.optimizer.currentText()
+        name = self.optimizer.currentData()
         defaults = OPTIMIZERS[name].defaults()
         if new_optimizer:
             self.hyper.set_params(defaults)

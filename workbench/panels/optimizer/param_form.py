@@ -5,6 +5,8 @@ from typing import Any, Mapping
 
 from PySide6 import QtCore, QtWidgets
 
+from engines.optim.parameter_labels import label as parameter_label
+
 
 def format_value(value: Any) -> str:
     """Text for a parameter value: floats as %g, tuples joined with '/' (the SPEC grammar's form)."""
@@ -59,7 +61,7 @@ class ParamForm(QtWidgets.QWidget):
         self._defaults = dict(defaults)
         self._editors = {}
         for name, value in self._defaults.items():
-            tip = (tooltips or {}).get(name, f"{name} (default {format_value(value)})")
+            tip = (tooltips or {}).get(name, f"{name} in the SPEC line (default {format_value(value)})")
             if isinstance(value, bool):
                 editor: QtWidgets.QWidget = QtWidgets.QCheckBox()
                 editor.setChecked(value)
@@ -68,7 +70,7 @@ class ParamForm(QtWidgets.QWidget):
                 editor = QtWidgets.QLineEdit(format_value(value))
                 editor.editingFinished.connect(lambda name=name: self._edited(name))
             editor.setToolTip(tip)
-            label = QtWidgets.QLabel(name)
+            label = QtWidgets.QLabel(parameter_label(name))
             label.setToolTip(tip)
             self._layout.addRow(label, editor)
             self._editors[name] = editor
@@ -106,7 +108,7 @@ class ParamForm(QtWidgets.QWidget):
             parse_value(editor.text(), self._defaults[name])
         except ValueError as exc:
             editor.setStyleSheet("QLineEdit { background: #5a1e1e; }")
-            editor.setToolTip(f"{name}: {exc}")
+            editor.setToolTip(f"{parameter_label(name)}: {exc}")
             return
         editor.setStyleSheet("")
         self.changed.emit()

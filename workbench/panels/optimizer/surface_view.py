@@ -9,6 +9,7 @@ from PySide6 import QtCore, QtWidgets
 
 from engines.optim.contours import SurfaceLayer
 from workbench.panels.optimizer.heatmap import Heatmap
+from workbench.panels.optimizer.overlaps import hidden_under
 from workbench.panels.optimizer.style import color, finite_or_nan, nan_joined
 from workbench.widgets.legend_corner import place_legend
 
@@ -137,7 +138,17 @@ class SurfaceView(pg.PlotWidget):
                 curve.setPen(pg.mkPen(color(i), width=width))
         self._index = min(self._index, len(self._steps) - 1) if len(self._steps) else 0
         self.show_index(len(self._steps) - 1 if self._index < 0 else self._index)
+        self._name_hidden_curves()
         self.place_legend()
+
+    def _name_hidden_curves(self) -> None:
+        """Legend entries of trajectories drawn over by a later optimizer's say under which."""
+        (x0, x1), (y0, y1) = self.getPlotItem().vb.viewRange()
+        hidden = hidden_under(self._positions, max(x1 - x0, y1 - y0))
+        for i, (_sample, text) in enumerate(self.legend.items):
+            under = hidden.get(i)
+            name = self._labels[i] if i < len(self._labels) else text.text
+            text.setText(name if under is None else f"{name} (same path as {self._labels[under]}, drawn under it)")
 
     def place_legend(self) -> tuple[int, int]:
         """Put the legend in the corner of the view where it hides the fewest trajectory points and starts;
