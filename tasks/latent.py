@@ -31,7 +31,8 @@ if TYPE_CHECKING:
     from engines.latent.training import TrainSnapshot
 
 STRIP_STEPS = 9  # images along the panel's strips
-GRID = 20  # decoded images per side of the manifold grid
+GRID = 20  # at most this many decoded images per side of the manifold grid
+GRID_MIN, GRID_CELL_PX = 3, 56  # at least 3 per side; cells of about 56 pixels
 ALONG_SAMPLES = 200  # points at which the path length along one path is measured
 SAVED_INFO = ("train", "dataset", "run", "history")  # what a checkpoint's JSON keeps besides the model
 HISTORY_KEYS = ("epoch", "total", "recon", "kl", "bpd", "test_total")
@@ -175,19 +176,29 @@ def vectors(overview: "Overview") -> Vectors:
 # ------------------------------------------------------------------ grid, map, path length
 @dataclass(frozen=True)
 class Grid:
-    """Decoded images over an n × n grid of a 2D latent region, as one picture (top row at y_range[1])."""
+    """Decoded images over a grid of a 2D latent region (``columns`` × ``rows``), as one picture (top row at
+    y_range[1])."""
 
-    image: np.ndarray  # (n*H, n*W, C)
+    image: np.ndarray  # (rows*H, columns*W, C)
     x_range: tuple[float, float]
     y_range: tuple[float, float]
-    n: int
+    columns: int
+    rows: int
+
+
+def grid_shape(width_px: float, height_px: float) -> tuple[int, int]:
+    """Columns and rows of a decoded grid that fills a view of this size with square cells of about
+    :data:`GRID_CELL_PX` (between :data:`GRID_MIN` and :data:`GRID` per side): big enough to read a digit."""
+    side = max(width_px, height_px, 1.0) / GRID
+    cell = max(GRID_CELL_PX, side)
+    return (int(np.clip(round(width_px / cell), GRID_MIN, GRID)), int(np.clip(round(height_px / cell), GRID_MIN, GRID)))
 
 
 def manifold_job(reporter, model: "LatentModel", x_range: tuple[float, float], y_range: tuple[float, float],
-                 n: int = GRID) -> Grid:
+                 columns: int = GRID, rows: int = GRID) -> Grid:
     from engines.latent.analysis import manifold_grid
 
-    return Grid(manifold_grid(model, x_range, y_range, n), x_range, y_range, n)
+    return Grid(manifold_grid(model, x_range, y_range, columns, rows), x_range, y_range, columns, rows)
 
 
 def tsne_job(reporter, z: np.ndarray, seed: int = 0) -> "LatentMap":

@@ -79,9 +79,9 @@ def infomap_auto(n: int, src: np.ndarray, dst: np.ndarray, weights: np.ndarray, 
     """InfoMap at the smallest Markov time (of MARKOV_TIMES) that leaves at most 1.5 k modules, and that time:
     longer random-walk time scales merge the small modules a kNN graph breaks into (Lambiotte et al. 2008)."""
     res = None
-    for mt in MARKOV_TIMES:
-        if reporter is not None:
-            reporter.progress(None, f"InfoMap, Markov time {mt:g}")
+    for i, mt in enumerate(MARKOV_TIMES):
+        if reporter is not None:  # at most every Markov time is tried: the fraction is an upper bound's
+            reporter.progress(i / len(MARKOV_TIMES), f"InfoMap, Markov time {mt:g} ({i + 1} of at most {len(MARKOV_TIMES)})")
         res = run_infomap(n, src, dst, weights, markov_time=mt, seed=seed)
         if res.modules.max() + 1 <= int(np.ceil(1.5 * k)):
             return res, mt

@@ -136,16 +136,18 @@ def make_analogy(model: LatentModel, encoded: Encoded, a: int, b: int, c: int) -
 
 
 @torch.no_grad()
-def manifold_grid(model: LatentModel, x_range: tuple[float, float], y_range: tuple[float, float], n: int = 16
-                  ) -> np.ndarray:
-    """Decoded images over an n x n grid of a 2D latent region, tiled as an ordinary picture (n*H, n*W, C):
-    the top row of tiles at y_range[1], the left column at x_range[0]."""
+def manifold_grid(model: LatentModel, x_range: tuple[float, float], y_range: tuple[float, float], n: int = 16,
+                  rows: int | None = None) -> np.ndarray:
+    """Decoded images over a grid of ``n`` columns by ``rows`` (default ``n``) rows of a 2D latent region,
+    tiled as an ordinary picture (rows*H, n*W, C): the top row of tiles at y_range[1], the left column at
+    x_range[0] (Kingma & Welling 2014, fig. 4)."""
+    rows = n if rows is None else rows
     xs = np.linspace(x_range[0], x_range[1], n)
-    ys = np.linspace(y_range[1], y_range[0], n)
+    ys = np.linspace(y_range[1], y_range[0], rows)
     zz = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
-    images = decode(model, zz)  # (n*n, H, W, C)
+    images = decode(model, zz)  # (rows*n, H, W, C)
     h, w, c = images.shape[1:]
-    return images.reshape(n, n, h, w, c).transpose(0, 2, 1, 3, 4).reshape(n * h, n * w, c)
+    return images.reshape(rows, n, h, w, c).transpose(0, 2, 1, 3, 4).reshape(rows * h, n * w, c)
 
 
 def default_pair(encoded: Encoded) -> tuple[int, int]:

@@ -51,6 +51,10 @@ def test_first_launch_clusters_the_digits_with_the_best_method(qtbot, panel):
     assert not panel.ready
     with qtbot.waitSignal(panel.first_job_done, timeout=TIMEOUT_MS):
         panel.start()
+        # before the result: the method and embedding in words, no made-up values on the empty size axes
+        assert panel.scatter.scatter_plot.titleLabel.text.startswith("k-means on t-SNE of digits")
+        assert not panel.scatter.sizes_plot.getAxis("left").style["showValues"]
+    assert panel.scatter.sizes_plot.getAxis("left").style["showValues"]
     result = panel.result
     assert (result.method, result.embedding, result.data_name) == ("kmeans", "tsne", "digits")
     assert result.metrics["accuracy"] >= 0.9 and result.metrics["refine_neighbours"] == 10

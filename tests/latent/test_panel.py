@@ -81,13 +81,23 @@ def test_clicks_pick_the_two_items_and_steps_change_the_strip(qtbot, panel):
 
 
 def test_two_d_latent_shows_the_decoded_grid(qtbot, panel):
+    from tasks.latent import grid_shape as latent_grid_shape
+
     idle(qtbot, panel)
     panel.model_box.combo.setCurrentIndex(1)
     panel.model_box.combo.activated.emit(1)
     qtbot.waitUntil(lambda: panel.overview.checkpoint.model.latent_size == 2, timeout=TIMEOUT_MS)
     view = panel.map_tab.map_view
     qtbot.waitUntil(lambda: view.manifold.image is not None and view.manifold.isVisible(), timeout=TIMEOUT_MS)
-    assert view.manifold.image.shape[0] == 20 * 8
+    # square cells of at least GRID_CELL_PX screen pixels, so each decoded digit can be read
+    from tasks.latent import GRID_CELL_PX
+
+    rows, columns = view.manifold.image.shape[0] // 8, view.manifold.image.shape[1] // 8
+    box = view.getPlotItem().getViewBox().boundingRect()
+    assert (columns, rows) == latent_grid_shape(box.width(), box.height())
+    cell_w, cell_h = box.width() / columns, box.height() / rows
+    assert min(cell_w, cell_h) >= 0.6 * GRID_CELL_PX and 0.6 < cell_w / cell_h < 1.6
+    assert view.scatter.opacity() < 1
     panel.map_box.grid.setChecked(False)
     qtbot.waitUntil(lambda: not view.manifold.isVisible(), timeout=TIMEOUT_MS)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6 import QtWidgets
 
-from engines.cluster.catalogue import METRICS, describe_metric
+from engines.cluster.catalogue import EMBEDDINGS, METHODS, METRICS, describe_metric
 from workbench.panel import Figure, Panel, PanelContext
 from workbench.panels.cluster import INFO
 from workbench.panels.cluster.controls import ClusterControls
@@ -84,8 +84,10 @@ class ClusterPanel(Panel):
             request = self.controls.request()
             device = self.context.device()
             name = source if isinstance(source, str) else source.name
-            self.summary.setText(f"{request.method} on {self.controls.source_label()}…")
-            handle = self.cluster_job.start(f"Cluster ({request.method})", cluster_points_job, source, request, device,
+            method, embedding = METHODS[request.method].label, EMBEDDINGS[request.embedding].label
+            self.summary.setText(f"{method} on {embedding} of {self.controls.source_label()}…")
+            self.scatter.waiting(f"{method} on {embedding} of {self.controls.source_label()}…")
+            handle = self.cluster_job.start(f"Clustering ({method})", cluster_points_job, source, request, device,
                                             process=in_process(request))
             handle.succeeded.connect(lambda result: self._show_points(
                 result, {"panel": INFO.name, **points_parameters(request, result, name, device)}))

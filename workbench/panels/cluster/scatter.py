@@ -8,6 +8,7 @@ from PySide6 import QtGui
 
 from engines.cluster.catalogue import EMBEDDINGS, METHODS
 from engines.images import tile
+from workbench.widgets.axes import show_values
 
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
            "#bcbd22", "#17becf", "#393b79", "#ad494a", "#8ca252", "#de9ed6", "#6b6ecf", "#e7ba52"]
@@ -48,6 +49,12 @@ class ClusterScatter(pg.GraphicsLayoutWidget):
         self._image = pg.ImageItem()
         self.samples_plot.addItem(self._image)
         self.result = None
+        show_values(self.sizes_plot, False)  # no made-up 0–1 axes before the first result
+
+    def waiting(self, text: str) -> None:
+        """Before the first result: ``text`` where the scatter's title goes."""
+        if self.result is None:
+            self.scatter_plot.setTitle(text, color="k", size="10pt")
 
     def set_result(self, result) -> None:
         self.result = result
@@ -70,6 +77,7 @@ class ClusterScatter(pg.GraphicsLayoutWidget):
         self._bars = pg.BarGraphItem(x=np.arange(len(sizes)), height=sizes, width=0.8,
                                      brushes=[pg.mkBrush(colour(i)) for i in range(len(sizes))])
         self.sizes_plot.addItem(self._bars)
+        show_values(self.sizes_plot, True)
         self._image.clear()
         if result.images is not None:
             self._image.setImage(sample_grid(result.images, r, per_cluster=8).T, levels=(0, 1))

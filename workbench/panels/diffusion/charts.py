@@ -8,6 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from workbench.panels.diffusion.style import color, log_ticks
+from workbench.widgets.axes import show_values
 
 
 class QualityChart(pg.PlotWidget):
@@ -26,6 +27,7 @@ class QualityChart(pg.PlotWidget):
         self.curves = None
         self.pending = False  # a quality job is running
         self.metric = "sliced_wasserstein"
+        self.redraw()
 
     def set_curves(self, curves: Any, metric: Optional[str] = None) -> None:
         self.curves = curves
@@ -41,9 +43,8 @@ class QualityChart(pg.PlotWidget):
     def redraw(self) -> None:
         self.plotItem.clear()
         self.legend.clear()
+        show_values(self.plotItem, self.curves is not None and bool(self.metrics()))
         if self.curves is None or not self.metrics():
-            for side in ("bottom", "left"):
-                self.plotItem.getAxis(side).setTicks([[], []])
             self.plotItem.setTitle("Quality against NFE (measuring…)" if self.curves is not None or self.pending
                                    else "Quality against NFE", size="10pt")
             return
@@ -91,6 +92,7 @@ class SchedulePlot(pg.PlotWidget):
         self.legend = self.plotItem.addLegend(offset=(-10, 10), labelTextSize="8pt")
         self.runs: list[Any] = []
         self.marker = pg.ScatterPlotItem(size=12, pen=pg.mkPen("w", width=2), brush=None)
+        show_values(self.plotItem, False)  # until the first samplers' grids arrive
 
     def set_runs(self, runs: list[Any]) -> None:
         self.runs = list(runs)
@@ -105,6 +107,7 @@ class SchedulePlot(pg.PlotWidget):
             self.plotItem.plot(np.arange(len(s)), s, pen=pg.mkPen(color(k), width=1.5), symbol="o", symbolSize=5,
                                symbolBrush=color(k), symbolPen=None, name=run.label)
         self.plotItem.addItem(self.marker)
+        show_values(self.plotItem, bool(self.runs))
         if hi > 0:
             ticks = [(math.log10(10.0 ** k), f"{10.0 ** k:g}") for k in range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)]
             self.plotItem.getAxis("left").setTicks([ticks, []])

@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
 from workbench.panels.diffusion.style import DATA_COLOR, EXTENT, MAX_POINTS, color, mosaic, nan_joined, square_plot
+from workbench.widgets.axes import show_values
 
 TRAJECTORIES = 40
 
@@ -112,6 +113,12 @@ class FrameView(pg.GraphicsLayoutWidget):
             self.x0_item.setPen(pg.mkPen(light))
         self.show_call(min(self.index, self.calls() - 1) if self.calls() else 0)
 
+    def waiting(self, text: str) -> None:
+        """Before the first run: ``text`` in the title and no tick values on the empty axes."""
+        self.title.setText(text)
+        if self._mode == "points":
+            show_values(self.plot, False)
+
     def calls(self) -> int:
         return 0 if self.run is None else len(self.run.frames)
 
@@ -121,6 +128,8 @@ class FrameView(pg.GraphicsLayoutWidget):
         if self.run is None or not self.calls():
             self.title.setText("")
             return
+        if self._mode == "points":
+            show_values(self.plot, True)
         i = max(0, min(index, self.calls() - 1))
         f = self.run.frames
         label = f"<b>{self.run.label}</b>  call {i + 1}/{self.calls()}, {_sigma_text(float(f.sigma[i]))}"

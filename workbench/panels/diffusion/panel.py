@@ -80,6 +80,7 @@ class DiffusionPanel(Panel):
         cb.setContentsMargins(0, 0, 0, 0)
         self.metric_box = QtWidgets.QComboBox()
         self.metric_box.setToolTip("The quality measure against held-out data (lower is better)")
+        self.metric_box.setPlaceholderText("quality measure: once the first samples are drawn")
         self.metric_box.currentIndexChanged.connect(self._metric_changed)
         cb.addWidget(self.metric_box)
         cb.addWidget(self.quality_chart, 1)
@@ -155,6 +156,8 @@ class DiffusionPanel(Panel):
         self.controls.source.blockSignals(True)
         self.controls.source.setCurrentIndex(max(index, 0))
         self.controls.source.blockSignals(False)
+        for view in [*self.compare_views, self.main_view]:
+            view.waiting(f"sampling from {self.controls.source.currentText()}…")
         self.run()
 
     def run(self) -> None:

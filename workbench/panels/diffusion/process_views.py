@@ -8,6 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore
 
+from workbench.widgets.axes import show_values
 from workbench.panels.diffusion.style import DATA_COLOR, EXTENT, MAX_POINTS, color, mosaic, square_plot
 
 
@@ -110,13 +111,8 @@ class TrainView(pg.GraphicsLayoutWidget):
         self.preview_hint = pg.TextItem("", color=(200, 200, 200), anchor=(0.5, 0.5))
         self.preview_plot.addItem(self.preview_hint, ignoreBounds=True)
         self.live = False  # a model is training (or was trained) here: its curve replaces any recorded one
-        self._show_values(self.loss_plot, False)
-        self._show_values(self.preview_plot, False)
-
-    @staticmethod
-    def _show_values(plot: pg.PlotItem, shown: bool) -> None:
-        for side in ("left", "bottom"):
-            plot.getAxis(side).setStyle(showValues=shown)
+        show_values(self.loss_plot, False)
+        show_values(self.preview_plot, False)
 
     def show_history(self, label: str, history: Any) -> None:
         """The loss curve ``label``'s checkpoint recorded when it was trained (an engines LossHistory), or
@@ -133,11 +129,11 @@ class TrainView(pg.GraphicsLayoutWidget):
             self.hint.setText(f"{label} carries no training history.\nChoose the data and objective in the\n"
                               "sidebar and press Train: the loss and\nsamples from the weights appear here.")
             self.hint.show()
-            self._show_values(self.loss_plot, False)
+            show_values(self.loss_plot, False)
             self.loss_plot.setTitle("Training loss")
         else:
             self.hint.hide()
-            self._show_values(self.loss_plot, True)
+            show_values(self.loss_plot, True)
             self.losses, self.loss_steps = history.mean, history.step
             self.smooth.setData(history.step, history.mean)
             self.loss_plot.setTitle(f"Training loss of {label}: {history.steps} steps, mean of every {history.every}")
@@ -145,15 +141,15 @@ class TrainView(pg.GraphicsLayoutWidget):
         self.preview_hint.setPos(0.5, 0.5)
         self.preview_hint.show()
         self.preview_plot.setRange(xRange=(0, 1), yRange=(0, 1))
-        self._show_values(self.preview_plot, False)
+        show_values(self.preview_plot, False)
 
     def set_snapshot(self, snapshot: Any) -> None:
         if not self.live:
             self.live = True
             self.hint.hide()
             self.preview_hint.hide()
-            self._show_values(self.loss_plot, True)
-            self._show_values(self.preview_plot, True)
+            show_values(self.loss_plot, True)
+            show_values(self.preview_plot, True)
         losses = np.asarray(snapshot.losses, float)
         self.losses = losses
         steps = np.arange(1, len(losses) + 1)

@@ -67,11 +67,11 @@ class MapTab(QtWidgets.QSplitter):
         if self.is_image:
             for m, title in STRIP_TITLES.items():
                 nums = result.numbers[m]
-                self.strips.set_row(m, interp.decoded[m], f"{title}: {a} → {b}  (path length {nums.path_length:.4g}, "
-                                                          f"decoded steps {nums.step_distance:.3g})")
+                self.strips.set_row(m, interp.decoded[m], f"{title}: {a} → {b}<br>path length {nums.path_length:.4g}, "
+                                                          f"decoded steps {nums.step_distance:.3g}")
             if result.analogy is not None:
                 na, nb, nc = (name.replace("item ", "#") for name in result.analogy.names)
-                self.strips.set_row("analogy", result.analogy.decoded, f"analogy a − b + c: {na} − {nb} + {nc} =", pad=2)
+                self.strips.set_row("analogy", result.analogy.decoded, f"analogy a − b + c:<br>{na} − {nb} + {nc} =", pad=2)
         else:
             self.points_view.set_paths(interp.decoded)
             lengths = colored_modes({m: f"{nums.path_length:.4g}" for m, nums in result.numbers.items()})

@@ -99,6 +99,7 @@ class MapView(pg.PlotWidget):
                 self.legend.addItem(sample, f"{name} {g}" if g >= 0 else "no label")
         for m, item in self.paths.items():
             self.legend.addItem(item, m)
+        self.legend.setColumnCount(2 if len(values) > 6 else 1)  # half as tall: it covers fewer points
         plot.getViewBox().autoRange(padding=0.05)
         place_legend(self.legend, plot.getViewBox(), self.xy)  # where it hides the fewest points
 
@@ -112,16 +113,17 @@ class MapView(pg.PlotWidget):
     def set_grid(self, grid) -> None:
         """A :class:`tasks.latent.Grid` of decoded images behind the points, each centred on its latent
         point (None hides it)."""
+        self.scatter.setOpacity(1.0 if grid is None else 0.6)  # the decoded digits stay readable under the points
         if grid is None:
             self.manifold.clear()
             self.manifold.setVisible(False)
             return
-        (x0, x1), (y0, y1), n = grid.x_range, grid.y_range, grid.n
-        dx, dy = (x1 - x0) / (n - 1), (y1 - y0) / (n - 1)
+        (x0, x1), (y0, y1), nx, ny = grid.x_range, grid.y_range, grid.columns, grid.rows
+        dx, dy = (x1 - x0) / (nx - 1), (y1 - y0) / (ny - 1)
         self.manifold.setVisible(True)
         # an ordinary picture (top row = y1); the plot draws array row 0 at the lowest y, so flip it
         self.manifold.setImage(as_rgb(grid.image[::-1]), levels=(0.0, 1.0), autoLevels=False)
-        self.manifold.setRect(QtCore.QRectF(x0 - dx / 2, y0 - dy / 2, n * dx, n * dy))
+        self.manifold.setRect(QtCore.QRectF(x0 - dx / 2, y0 - dy / 2, nx * dx, ny * dy))
 
     def visible_rect(self) -> QtCore.QRectF:
         (x0, x1), (y0, y1) = self.getPlotItem().getViewBox().viewRange()

@@ -164,9 +164,12 @@ class LatentPanel(Panel):
             self.grid_job.cancel()
             self.map_tab.map_view.set_grid(None)
             return
-        r = self.map_tab.map_view.visible_rect()
+        view = self.map_tab.map_view
+        r = view.visible_rect()
+        box = view.getPlotItem().getViewBox().boundingRect()
         handle = self.grid_job.start("Decoded grid", latent.manifold_job, self.overview.checkpoint.model,
-                                     (r.left(), r.right()), (r.top(), r.bottom()))
+                                     (r.left(), r.right()), (r.top(), r.bottom()),
+                                     *latent.grid_shape(box.width(), box.height()))
         handle.succeeded.connect(self.map_tab.map_view.set_grid)
 
     def _projection_changed(self, name: str) -> None:

@@ -5,11 +5,19 @@ from typing import Optional
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtWidgets
 
 from engines.images import tile
 from workbench.panels.latent.image_box import ImageBox
 from workbench.panels.latent.style import MODE_COLORS
+
+
+class RowTitle(pg.LabelItem):
+    """A row's title that never widens the layout (pyqtgraph sets a label's minimum width to its text's):
+    a long title is cut at the view's edge instead of pushing the images out of it."""
+
+    def updateMin(self) -> None:
+        super().updateMin()
+        self.setMinimumWidth(0)
 
 
 class StripView(pg.GraphicsLayoutWidget):
@@ -22,8 +30,7 @@ class StripView(pg.GraphicsLayoutWidget):
         self.rows: dict[str, ImageBox] = {}
         self.titles: dict[str, pg.LabelItem] = {}
         for r, (key, text) in enumerate((("lerp", "lerp"), ("slerp", "slerp"), ("analogy", "analogy  a − b + c"))):
-            label = pg.LabelItem(text, justify="left", color="#dddddd", size="9pt")
-            label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+            label = RowTitle(text, justify="left", color="#dddddd", size="9pt")
             self.addItem(label, row=2 * r, col=0)
             box = ImageBox()
             self.addItem(box, row=2 * r + 1, col=0)
