@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from engines.errors import InputError
+from engines.files import regular_file
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
 MAX_FOLDER_IMAGES = 100_000
@@ -15,6 +16,7 @@ MAX_FOLDER_IMAGES = 100_000
 def read_array(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
     """The array of a .npy, or of a .npz (under images, x, data or arr_0, else its first) with its labels
     (labels, y or targets) when present; never unpickles (object arrays are refused)."""
+    regular_file(path, ".npy/.npz array file")
     try:
         if path.suffix.lower() == ".npz":
             with np.load(path, allow_pickle=False) as archive:
@@ -50,6 +52,7 @@ def _as_images(array: np.ndarray, name: str) -> np.ndarray:
 
 def read_labels(path: Path, count: int) -> np.ndarray:
     """Integer labels from .npy or a text/CSV file with one label per line; must match ``count`` items."""
+    regular_file(path, "labels file")
     try:
         if path.suffix.lower() == ".npy":
             labels = np.load(path, allow_pickle=False)
@@ -73,7 +76,7 @@ def read_image_folder(folder: Path, size: tuple[int, int] | None = None) -> np.n
     import torch
     import torch.nn.functional as F
 
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)[:MAX_FOLDER_IMAGES]
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())[:MAX_FOLDER_IMAGES]
     if not files:
         raise InputError(f"{folder} holds no PNG or JPEG images")
     images = []

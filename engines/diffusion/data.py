@@ -12,6 +12,7 @@ import numpy as np
 
 from engines.diffusion.catalogue import TRAINING_SETS
 from engines.errors import InputError
+from engines.files import regular_file
 
 TRAIN_POINTS = 20000
 HELDOUT_POINTS = 5000
@@ -55,6 +56,8 @@ def load_data(source: str, seed: int = 0) -> DiffusionData:
     if not path.exists():
         raise InputError(f"{source!r} is neither a built-in data set ({', '.join(TRAINING_SETS.names)}) nor an "
                          "existing file")
+    if not path.is_dir():
+        regular_file(path, "data set file")
     if path.suffix.lower() == ".csv" or _looks_like_points(path):
         points = read_points(path).astype(np.float32)
         return _split(path.name, "points", points, seed)
