@@ -28,6 +28,13 @@ def config_path(weights: Path) -> Path:
     return Path(weights).with_suffix(".json")
 
 
+def config_source(path: str | Path, weights: Path) -> str:
+    """The file a checkpoint's JSON body comes from, as :func:`read_checkpoint` chooses it (for messages)."""
+    path = Path(path)
+    source = path if path.suffix.lower() == ".json" else config_path(weights)
+    return source.name if source.is_file() else f"the config in {weights.name}'s metadata"
+
+
 def _jsonable(value: Any) -> Any:
     if hasattr(value, "tolist"):
         return value.tolist()
