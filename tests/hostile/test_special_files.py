@@ -247,3 +247,23 @@ def test_screenshot_into_a_folder_is_refused_before_the_window_is_built(tmp_path
     code, err = _cli(["--screenshot", str(tmp_path)], capsys)
     assert code == 1
     assert f"{tmp_path} is a folder; name the PNG file to write inside it" in err
+
+
+@needs_fifo
+def test_the_window_refuses_a_fifo_before_routing_it(qtbot, monkeypatch, tmp_path, fifo):
+    from PySide6 import QtCore
+
+    from tests import fake_panel
+    from workbench.settings import Settings
+
+    settings = Settings(QtCore.QSettings(str(tmp_path / "s.ini"), QtCore.QSettings.Format.IniFormat))
+    window = fake_panel.shell_window(qtbot, monkeypatch, settings, [fake_panel.module])
+    shown = []
+    monkeypatch.setattr(window, "show_error", lambda title, error: shown.append((title, error.message)))
+    path = fifo("points.npy")
+    assert not window.open_path(path)
+    assert shown == [("Cannot open points.npy", f"{path} is a named pipe (FIFO), not a file; name a regular file on disk")]
+    assert not window.open_path(path, "dataset")
+    assert shown[-1][1].endswith("not a dataset file; name a regular file on disk")
+    assert window.panels["fake"].opened == []
+    window.jobs.shutdown(5000)
