@@ -5,9 +5,8 @@
 - :mod:`~engines.checkpoints.tensors`: named tensors from safetensors or weights-only PyTorch files, and
   the check of a state dict against a model.
 - :mod:`~engines.checkpoints.files`: ``NAME.safetensors`` + ``NAME.json`` checkpoints for any engine.
-- :mod:`~engines.checkpoints.budget`: the memory one model's weights may take.
 - :mod:`~engines.checkpoints.plan`: a config's model, made on the meta device, checked against the weights'
-  shapes and the budget before the real one is built.
+  shapes and the memory budget (:mod:`engines.memory`) before the real one is built.
 
 The names below load their module on first use (PEP 562), so reading a header or a config loads no torch.
 """
@@ -21,7 +20,6 @@ _HOME = {
     "config_path": "files", "config_source": "files", "read_checkpoint": "files", "save_checkpoint": "files",
     "declared_format": "header", "metadata_bodies": "header", "read_header": "header",
     "match_state_dict": "tensors", "read_safetensors": "tensors", "read_tensors": "tensors",
-    "human_bytes": "budget", "weights_budget": "budget",
     "check_weights_fit": "plan", "header_shapes": "plan", "planned_model": "plan", "tensor_shapes": "plan",
 }
 __all__ = sorted(_HOME)

@@ -18,9 +18,9 @@ import torch
 from safetensors.torch import load as load_safetensors_bytes
 from torch import Tensor, nn
 
-from engines.checkpoints.budget import check_file_size
 from engines.checkpoints.header import header_length
 from engines.errors import InputError, reading
+from engines.memory import check_file_size
 
 PathLike = str | Path
 T = TypeVar("T")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engines.data.array_headers import check_array_claims
 from engines.errors import InputError
 from engines.files import regular_file
 
@@ -18,6 +19,7 @@ def read_array(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
     (labels, y or targets) when present; never unpickles (object arrays are refused)."""
     regular_file(path, ".npy/.npz array file")
     try:
+        check_array_claims(path)
         if path.suffix.lower() == ".npz":
             with np.load(path, allow_pickle=False) as archive:
                 names = list(archive.files)
@@ -27,6 +29,8 @@ def read_array(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
                 labels = next((archive[k] for k in ("labels", "y", "targets") if k in names), None)
                 return archive[key], labels
         return np.load(path, allow_pickle=False), None
+    except InputError:
+        raise
     except FileNotFoundError as exc:
         raise InputError(f"{path} does not exist (moved or deleted?)") from exc
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
@@ -55,6 +59,7 @@ def read_labels(path: Path, count: int) -> np.ndarray:
     regular_file(path, "labels file")
     try:
         if path.suffix.lower() == ".npy":
+            check_array_claims(path)
             labels = np.load(path, allow_pickle=False)
         else:
             lines = [line.strip().split(",")[-1] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -62,6 +67,8 @@ def read_labels(path: Path, count: int) -> np.ndarray:
                 labels = np.array(lines, dtype=np.int64)
             except ValueError:  # class names: number them in sorted order
                 _, labels = np.unique(lines, return_inverse=True)
+    except InputError:
+        raise
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read labels from {path.name}: {exc}") from exc
     labels = np.asarray(labels).reshape(-1)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engines.data.array_headers import check_array_claims
 from engines.diffusion.catalogue import TRAINING_SETS
 from engines.errors import InputError
 from engines.files import regular_file
@@ -74,6 +75,8 @@ def _looks_like_points(path: Path) -> bool:
     if path.is_dir():
         return False
     try:
+        if path.suffix.lower() in (".npy", ".npz"):
+            check_array_claims(path)  # its InputError is a ValueError: read_images reports it
         if path.suffix.lower() == ".npy":
             arr = np.load(path, mmap_mode="r", allow_pickle=False)
             return arr.ndim == 2 and arr.shape[1] == 2

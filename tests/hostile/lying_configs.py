@@ -89,6 +89,30 @@ def write_run(folder: Path, arch_config: dict[str, Any] | None = None) -> Path:
     return folder / "run"
 
 
+def forged_npy(shape: tuple[int, ...], dtype: str = "<f8", data: bytes = bytes(32)) -> bytes:
+    """The bytes of a .npy whose header claims ``shape`` of ``dtype`` followed by ``data`` alone."""
+    import io
+
+    from numpy.lib import format as npy_format
+
+    buffer = io.BytesIO()
+    npy_format.write_array_header_1_0(buffer, {"descr": dtype, "fortran_order": False, "shape": tuple(shape)})
+    return buffer.getvalue() + data
+
+
+def write_forged(path: Path, shape: tuple[int, ...], dtype: str = "<f8", data: bytes = bytes(32)) -> Path:
+    """A .npy at ``path`` (or a .npz holding it as x.npy) from :func:`forged_npy`."""
+    import zipfile
+
+    body = forged_npy(shape, dtype, data)
+    if path.suffix == ".npz":
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("x.npy", body)
+    else:
+        path.write_bytes(body)
+    return path
+
+
 def open_latent(path: Path) -> Any:
     from engines.latent.checkpoint import load_checkpoint
     return load_checkpoint(path)

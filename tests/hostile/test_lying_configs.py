@@ -17,7 +17,7 @@ from torch import nn
 from torch.nn.modules.module import register_module_buffer_registration_hook, register_module_parameter_registration_hook
 
 from engines.errors import InputError
-from tests.hostile.lying_configs import CLAIMS, write_diffusers, write_latent, write_run
+from tests.hostile.lying_configs import CLAIMS, write_diffusers, write_forged, write_latent, write_run
 
 GIANT = 1_000_000  # elements; the honest test models have at most 41,609 parameters in all
 
@@ -177,23 +177,24 @@ def test_a_training_run_with_a_thousand_hidden_layers_is_refused(tmp_path, no_re
 
 
 def test_the_budget_refuses_a_model_its_weights_match(monkeypatch):
-    from engines.checkpoints import budget, check_weights_fit, planned_model
+    from engines import memory
+    from engines.checkpoints import check_weights_fit, planned_model
 
     model = planned_model(lambda: nn.Linear(1000, 1000))
     shapes = {"weight": (1000, 1000), "bias": (1000,)}
     check_weights_fit(model, shapes, "c.json", "w.safetensors")  # the default budget holds 4 MB
-    monkeypatch.setattr(budget, "weights_budget", lambda: 1 << 20)
+    monkeypatch.setattr(memory, "load_budget", lambda: 1 << 20)
     with pytest.raises(InputError, match=r"^c\.json describes a model of 1,001,000 parameters \(3\.82 MiB, more than "
                                          r"the 1 MiB a model may take here\); the model was not built$"):
         check_weights_fit(model, shapes, "c.json", "w.safetensors")
 
 
 def test_a_weights_file_over_the_budget_is_not_read(tmp_path, monkeypatch, no_real_giants):
-    from engines.checkpoints import budget
+    from engines import memory
     from engines.latent.checkpoint import load_checkpoint
 
     path = write_latent(tmp_path, {"kind": "vae", "data_shape": [2], "latent": 2, "hidden": 8})
-    monkeypatch.setattr(budget, "weights_budget", lambda: 1000)
+    monkeypatch.setattr(memory, "load_budget", lambda: 1000)
     size = (tmp_path / "latent.safetensors").stat().st_size
     with pytest.raises(InputError, match=rf"^latent\.safetensors is {size / 1024:.3g} KiB, more than the 1000 bytes "
                                          r"a weights file may take here .*; it was not read$"):
@@ -215,3 +216,53 @@ def test_only_well_formed_header_entries_count_as_shapes():
 
     header = {"__metadata__": {"shape": [1]}, "a": {"shape": [2, 3]}, "b": {"shape": "big"}, "c": 5, "d": {"shape": [1.5]}}
     assert header_shapes(header) == {"a": (2, 3)}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(shape=st.lists(st.integers(0, 10 ** 6), min_size=1, max_size=3), dtype=st.sampled_from(["<f8", "<f4", "|u1", "<i8"]),
+       held=st.integers(0, 64), suffix=st.sampled_from([".npy", ".npz"]))
+def test_an_array_header_is_believed_only_as_far_as_the_file_holds(tmp_path_factory, shape, dtype, held, suffix):
+    import numpy as np
+
+    from engines.data.files import read_array
+
+    path = write_forged(tmp_path_factory.mktemp("arrays") / f"a{suffix}", tuple(shape), dtype, bytes(held))
+    claimed = int(np.prod(shape)) * np.dtype(dtype).itemsize
+    if claimed > held:
+        with pytest.raises(InputError, match=r"claims an array of shape .* but holds \d+ bytes of data "
+                                             r"\(truncated or forged\); it was not read$"):
+            read_array(path)
+    else:
+        assert read_array(path)[0].shape == tuple(shape)
+
+
+def test_a_forged_array_is_refused_by_every_command_that_reads_arrays(tmp_path, capsys):
+    import cli
+
+    lie = write_forged(tmp_path / "lie.npy", (10 ** 10, 2))
+    labels = write_forged(tmp_path / "labels.npy", (10 ** 10,), "<i8")
+    (tmp_path / "ok.csv").write_text("".join(f"{i},{i % 3}\n" for i in range(20)), encoding="utf-8")
+    expected = "lie.npy claims an array of shape (10000000000, 2) (149 GiB) but holds 32 bytes of data"
+    for argv in (["run", "cluster", "--method", "kmeans", "--data", str(lie)],
+                 ["train", "diffusion", "--dataset", str(lie)],
+                 ["train", "latent", "--dataset", str(lie)],
+                 ["train", "latent", "--dataset", str(write_forged(tmp_path / "img.npy", (4, 8, 8), "|u1", bytes(256))),
+                  "--labels", str(labels)]):
+        assert cli.main(argv + ["--out", str(tmp_path / "out")]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("workbench: error: "), err
+        assert expected in err or "labels.npy claims an array of shape (10000000000,) (74.5 GiB)" in err, err
+
+
+def test_an_honest_compressed_array_beyond_the_budget_is_not_read(tmp_path, monkeypatch):
+    import numpy as np
+
+    from engines import memory
+    from engines.data.files import read_array
+
+    np.savez_compressed(tmp_path / "zeros.npz", x=np.zeros(1000))
+    assert read_array(tmp_path / "zeros.npz")[0].shape == (1000,)
+    monkeypatch.setattr(memory, "load_budget", lambda: 4096)
+    with pytest.raises(InputError, match=r"^zeros\.npz:x\.npy holds an array of shape \(1000,\) \(7\.81 KiB\), more than "
+                                         r"the 4 KiB an array may take here; it was not read$"):
+        read_array(tmp_path / "zeros.npz")

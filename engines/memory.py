@@ -1,6 +1,6 @@
-"""The memory one model's weights may take (torch-free): a quarter of this machine's physical memory. A
-config that describes a larger model, or a weights file larger than that, is refused before anything is
-built or read."""
+"""The memory one loaded thing (a model's weights, an array from a file) may take: a quarter of this
+machine's physical memory. A config that describes a larger model, an array header that claims more, or a
+weights file larger than that is refused before anything is built or read. Torch-free."""
 from __future__ import annotations
 
 import os
@@ -8,12 +8,12 @@ from pathlib import Path
 
 from engines.errors import InputError
 
-SHARE = 4  # a model's weights may take 1/SHARE of physical memory
+SHARE = 4  # one loaded model or array may take 1/SHARE of physical memory
 FALLBACK_BYTES = 2 << 30  # where the physical memory cannot be asked (8 GiB machines get the same)
 
 
-def weights_budget() -> int:
-    """Bytes the weights of one model may take on this machine."""
+def load_budget() -> int:
+    """Bytes one loaded model or array may take on this machine."""
     try:
         return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // SHARE
     except (AttributeError, ValueError, OSError):
@@ -29,9 +29,9 @@ def human_bytes(n: float) -> str:
 
 
 def check_file_size(path: Path, what: str = "weights file") -> None:
-    """InputError when the file at ``path`` is larger than :func:`weights_budget` (it is read whole)."""
+    """InputError when the file at ``path`` is larger than :func:`load_budget` (it is read whole)."""
     size = path.stat().st_size
-    budget = weights_budget()
+    budget = load_budget()
     if size > budget:
         raise InputError(f"{path.name} is {human_bytes(size)}, more than the {human_bytes(budget)} a {what} may "
                          f"take here (a quarter of this machine's memory); it was not read")
