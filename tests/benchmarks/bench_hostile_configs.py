@@ -1,10 +1,12 @@
 """Benchmark: peak memory of opening a lying config (a latent or diffusion checkpoint's JSON, a diffusers
-config.json, a training run's config.json claiming 4-7 GiB of parameters beside weights of a few KB), each
-in a child process under an address-space cap (RLIMIT_AS, 3 GiB by default).
+config.json, a training run's config.json claiming 4-7 GiB of parameters beside weights of a few KB; and a
+.npy whose header claims 149 GiB over 32 bytes of data), each in a child process under an address-space
+cap (RLIMIT_AS, 3 GiB by default).
 
 - ``imports``: the child only imports what the loaders need (the floor every row stands on).
 - ``before``: the child builds the model the config describes, which is the first thing the loaders did
-  before they checked anything (the architecture from the config, then the weights).
+  before they checked anything (the architecture from the config, then the weights); for the array,
+  ``np.load`` as the data loaders called it.
 - ``after``: the child calls today's loader, which plans the model on the meta device and refuses it.
 
 Peak RSS is the child's ru_maxrss as reported by wait4, so a child killed by the cap is measured too.
@@ -13,6 +15,7 @@ table; asserts nothing.
 """
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import resource
@@ -27,10 +30,27 @@ sys.path.insert(0, str(ROOT))
 
 from tests.hostile import lying_configs as lying  # noqa: E402 - after the repository root is importable
 
+ARRAY = "forged .npy header"
+
+
+def _write_array(folder: Path) -> Path:
+    return lying.write_forged(folder / "lie.npy", (10 ** 10, 2))
+
+
+def _open_array(path: Path) -> None:
+    from engines.data.files import read_array
+    read_array(path)
+
+
+CASES = {**lying.CLAIMS, ARRAY: (_write_array, _open_array)}
+
 
 def _build_before(kind: str, path: Path) -> None:
     """What the loaders used to do first: build the network the config names."""
-    if kind == "latent sidecar":
+    if kind == ARRAY:
+        import numpy as np
+        np.load(path, allow_pickle=False)
+    elif kind == "latent sidecar":
         from engines.latent.config import ModelConfig
         from engines.latent.models import build_model
         build_model(ModelConfig.from_dict(json.loads(path.read_text())["model"]))
@@ -47,10 +67,9 @@ def _build_before(kind: str, path: Path) -> None:
 
 
 def _imports() -> None:
-    import diffusers  # noqa: F401
-    import engines.diffusion.diffusers_loader  # noqa: F401
-    import engines.latent.checkpoint  # noqa: F401
-    import tasks.landscape  # noqa: F401
+    for name in ("diffusers", "engines.diffusion.diffusers_loader", "engines.latent.checkpoint", "engines.data.files",
+                 "tasks.landscape"):
+        importlib.import_module(name)
 
 
 def child(kind: str, mode: str, path: str) -> None:
@@ -62,7 +81,7 @@ def child(kind: str, mode: str, path: str) -> None:
             _build_before(kind, Path(path))
             outcome = "built"
         elif mode == "after":
-            lying.CLAIMS[kind][1](Path(path))
+            CASES[kind][1](Path(path))
             outcome = "loaded"
         else:
             outcome = "imported"
@@ -99,7 +118,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         floor = measure("latent sidecar", "imports", Path(tmp), cap)
         print(f"{'(none)':<26} {'imports':<8} {floor[1]:>7.0f} MiB  {floor[0]}")
-        for kind, (write, _) in lying.CLAIMS.items():
+        for kind, (write, _) in CASES.items():
             folder = Path(tmp) / kind.replace(" ", "_")
             folder.mkdir()
             path = write(folder)
