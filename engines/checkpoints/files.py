@@ -93,7 +93,7 @@ def read_checkpoint(path: str | Path, fmt: Optional[str] = None, metadata_key: s
     else:
         weights = path
         beside = config_path(path)
-        if beside != path and beside.is_file():
+        if beside != path and beside.exists():  # read_json_config refuses a pipe or a folder there
             body = read_json_config(beside)
     raw = read_file(weights)
     tensors = parse_tensors(raw, weights)  # the bytes that are hashed are the bytes that are loaded

@@ -94,7 +94,7 @@ _FIELDS: dict[str, type] = {
 
 
 def _read_config(path: Path) -> dict[str, Any]:
-    if not path.is_file():
+    if not path.exists():
         raise InputError(f"{path.parent} is not a saved training run (no {path.name})")
     config = read_json_config(path)
     if config.get("format") != RUN_FORMAT:

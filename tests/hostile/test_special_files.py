@@ -7,6 +7,7 @@ file and fails the assertions instead of hanging the suite."""
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -267,3 +268,30 @@ def test_the_window_refuses_a_fifo_before_routing_it(qtbot, monkeypatch, tmp_pat
     assert shown[-1][1].endswith("not a dataset file; name a regular file on disk")
     assert window.panels["fake"].opened == []
     window.jobs.shutdown(5000)
+
+
+
+@needs_fifo
+@pytest.mark.parametrize("name", ["config.json", "snapshot_0000.safetensors"])
+def test_a_fifo_in_a_training_run_folder_is_refused(name, fifo, tmp_path):
+    from tests.hostile.lying_configs import write_run
+
+    run = write_run(tmp_path, {"inputs": 64, "hidden": [4], "classes": 10, "activation": "relu"})
+    (run / name).unlink()
+    fifo(f"run/{name}")
+    with pytest.raises(InputError, match=rf"run/{re.escape(name)} is a named pipe \(FIFO\)"):
+        _network(run)
+
+
+@needs_fifo
+def test_a_fifo_where_the_config_beside_the_weights_belongs_is_refused(fifo, tmp_path):
+    import torch
+
+    from engines.checkpoints import save_checkpoint
+
+    save_checkpoint(tmp_path / "w", {"x": torch.zeros(2)}, {"format": "latent"})
+    (tmp_path / "w.json").unlink()
+    fifo("w.json")
+    for load in (_read_checkpoint, _network):
+        with pytest.raises(InputError, match=r"w\.json is a named pipe \(FIFO\), not a checkpoint config"):
+            load(tmp_path / "w.safetensors")
