@@ -13,8 +13,8 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from engines.checkpoints.tensors import fit_problems, strip_prefix
 from engines import memory
+from engines.checkpoints.tensors import fit_problems, strip_prefix
 from engines.errors import InputError
 
 Shapes = Mapping[str, tuple[int, ...]]

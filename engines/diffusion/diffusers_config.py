@@ -47,14 +47,16 @@ def unet_shape(config: Mapping[str, Any], source: str = "config.json") -> tuple[
     """(C, H, W) of the UNet's samples, after checking the fields that size it; InputError naming the field
     and its range."""
     size = config.get("sample_size")
-    sides = [_checked(SAMPLE_SIZE, s, source) for s in (size if isinstance(size, list) and len(size) == 2 else
-                                                               [_field(config, SAMPLE_SIZE, source)])]
+    if isinstance(size, list) and len(size) == 2:
+        height, width = (_checked(SAMPLE_SIZE, side, source) for side in size)
+    else:
+        height = width = _field(config, SAMPLE_SIZE, source)
     _field(config, LAYERS_PER_BLOCK, source)
     for name in ("block_out_channels", "down_block_types", "up_block_types"):
         value = config.get(name)
         if value is not None and not (isinstance(value, list) and 1 <= len(value) <= MAX_BLOCKS):
             raise InputError(f"{source}: {name} must be a list of 1 to {MAX_BLOCKS} entries")
-    return (_field(config, IN_CHANNELS, source), sides[0], sides[-1])
+    return (_field(config, IN_CHANNELS, source), height, width)
 
 
 def scheduler_settings(config: Mapping[str, Any], source: str = "scheduler_config.json") -> tuple[VPSchedule, str]:
