@@ -12,8 +12,12 @@ class InputError(ValueError):
 
 @contextlib.contextmanager
 def reading(path: str | os.PathLike[str], what: str = "file") -> Iterator[None]:
-    """Turn the OS's errors while reading ``path`` (a missing file, a folder, no permission) into
-    InputErrors that say which file and what is wrong with it."""
+    """Refuse ``path`` up front unless it is a regular file (:func:`engines.files.regular_file`), then turn the
+    OS's errors while reading it (a vanished file, no permission) into InputErrors that say which file and
+    what is wrong with it."""
+    from engines.files import regular_file  # engines.files raises InputError: imported here, not at the top
+
+    regular_file(path, what)
     try:
         yield
     except FileNotFoundError as exc:

@@ -26,10 +26,10 @@ def checkpoint_format(path: str | Path) -> str | None:
     path = Path(path)
     if path.is_dir():
         path = path / CONFIG
-        if not path.is_file():
+        if not path.exists():  # a config.json that is not a regular file is refused by read_json_config
             raise InputError(f"{path.parent.name} is not a training-run folder (it has no {CONFIG})")
     json_path = path if path.suffix.lower() == ".json" else path.with_suffix(".json")
-    if json_path.is_file():
+    if json_path.exists():
         fmt = read_json_config(json_path).get("format")
         if not isinstance(fmt, str):
             raise InputError(f"{json_path.name} does not say which kind of checkpoint it describes "

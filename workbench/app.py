@@ -79,6 +79,9 @@ def run_gui(device: str | None) -> int:
 
 def take_screenshot(out: Path, panel_name: str | None, size: tuple[int, int], device: str | None, timeout_s: float = 300) -> int:
     """Build the window offscreen, let the panel finish its first job, save the picture."""
+    from engines.files import output_file
+
+    output_file(out, "PNG file")  # before the window is built: a folder or a pipe there is refused at once
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6 import QtCore
 

@@ -272,10 +272,17 @@ class MainWindow(QtWidgets.QMainWindow):
     def open_path(self, path: Path, kind: str | None = None) -> bool:
         """Route ``path`` to the first panel that accepts its kind; report problems in a message box."""
         from engines.errors import InputError
+        from engines.files import regular_file
 
         if not path.exists():
             self.settings.remove_recent_file(str(path))
             self.show_error("Cannot open file", JobError(f"{path} does not exist (any more).", ""))
+            return False
+        try:
+            if not path.is_dir():  # a pipe or a device is refused before anything routes or reads it
+                regular_file(path, f"{kind} file" if kind else "file")
+        except InputError as exc:
+            self.show_error(f"Cannot open {path.name}", JobError(str(exc), ""))
             return False
         kind = kind or file_kinds.classify(path)
         takers = file_kinds.panels_for(path, kind, [m.INFO for m in self.modules]) if kind else []

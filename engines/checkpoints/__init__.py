@@ -5,6 +5,8 @@
 - :mod:`~engines.checkpoints.tensors`: named tensors from safetensors or weights-only PyTorch files, and
   the check of a state dict against a model.
 - :mod:`~engines.checkpoints.files`: ``NAME.safetensors`` + ``NAME.json`` checkpoints for any engine.
+- :mod:`~engines.checkpoints.plan`: a config's model, made on the meta device, checked against the weights'
+  shapes and the memory budget (:mod:`engines.memory`) before the real one is built.
 
 The names below load their module on first use (PEP 562), so reading a header or a config loads no torch.
 """
@@ -15,9 +17,10 @@ from typing import Any
 
 _HOME = {
     "MAX_JSON_BYTES": "config", "read_json_config": "config",
-    "config_path": "files", "read_checkpoint": "files", "save_checkpoint": "files",
+    "config_path": "files", "config_source": "files", "read_checkpoint": "files", "save_checkpoint": "files",
     "declared_format": "header", "metadata_bodies": "header", "read_header": "header",
     "match_state_dict": "tensors", "read_safetensors": "tensors", "read_tensors": "tensors",
+    "check_weights_fit": "plan", "header_shapes": "plan", "planned_model": "plan", "tensor_shapes": "plan",
 }
 __all__ = sorted(_HOME)
 

@@ -7,12 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from engines.errors import InputError
+from engines.files import regular_file
 
 MAX_JSON_BYTES = 1 << 20
 
 
 def read_json_config(path: Path) -> dict[str, Any]:
     """A JSON object from ``path`` (at most MAX_JSON_BYTES); InputError for anything else."""
+    regular_file(path, "checkpoint config")
     try:
         size = path.stat().st_size
         if size > MAX_JSON_BYTES:

@@ -28,6 +28,13 @@ def config_path(weights: Path) -> Path:
     return Path(weights).with_suffix(".json")
 
 
+def config_source(path: str | Path, weights: Path) -> str:
+    """The file a checkpoint's JSON body comes from, as :func:`read_checkpoint` chooses it (for messages)."""
+    path = Path(path)
+    source = path if path.suffix.lower() == ".json" else config_path(weights)
+    return source.name if source.is_file() else f"the config in {weights.name}'s metadata"
+
+
 def _jsonable(value: Any) -> Any:
     if hasattr(value, "tolist"):
         return value.tolist()
@@ -86,7 +93,7 @@ def read_checkpoint(path: str | Path, fmt: Optional[str] = None, metadata_key: s
     else:
         weights = path
         beside = config_path(path)
-        if beside != path and beside.is_file():
+        if beside != path and beside.exists():  # read_json_config refuses a pipe or a folder there
             body = read_json_config(beside)
     raw = read_file(weights)
     tensors = parse_tensors(raw, weights)  # the bytes that are hashed are the bytes that are loaded

@@ -12,7 +12,7 @@ import re
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import torch
 from safetensors.torch import load as load_safetensors_bytes
@@ -20,8 +20,10 @@ from torch import Tensor, nn
 
 from engines.checkpoints.header import header_length
 from engines.errors import InputError, reading
+from engines.memory import check_file_size
 
 PathLike = str | Path
+T = TypeVar("T")
 WRAPPER_KEYS = ("state_dict", "model_state_dict", "model", "ema")
 """Keys under which training scripts commonly nest the state dict in a .pt checkpoint."""
 _LISTED = 6  # names shown per kind of mismatch
@@ -36,6 +38,7 @@ def read_tensors(path: PathLike) -> dict[str, Tensor]:
 def read_file(path: Path) -> bytes:
     """The bytes of a checkpoint file; InputError naming the file when it cannot be read."""
     with reading(path, "checkpoint file"):
+        check_file_size(path)
         return path.read_bytes()
 
 
@@ -70,28 +73,30 @@ def match_state_dict(model: nn.Module, tensors: Mapping[str, Tensor], source: st
     """``tensors`` checked against ``model.state_dict()`` (keys, shapes, dtype kinds) and cast to the
     model's dtypes; InputError listing every missing/unexpected key and shape mismatch otherwise."""
     expected = model.state_dict()
-    tensors = _strip_prefix(tensors, "module.")
-    missing = [k for k in expected if k not in tensors]
-    unexpected = [k for k in tensors if k not in expected]
-    shapes = [
-        f"{k} (file {tuple(tensors[k].shape)}, model {tuple(v.shape)})"
-        for k, v in expected.items()
-        if k in tensors and tensors[k].shape != v.shape
-    ]
+    tensors = strip_prefix(tensors)
+    problems = fit_problems({k: tuple(v.shape) for k, v in expected.items()},
+                            {k: tuple(v.shape) for k, v in tensors.items()})
     kinds = [
         f"{k} ({tensors[k].dtype})"
         for k, v in expected.items()
         if k in tensors and tensors[k].is_floating_point() != v.is_floating_point()
     ]
-    problems = [
-        f"{label}: {_names(items)}"
-        for label, items in (("missing keys", missing), ("unexpected keys", unexpected),
-                             ("shape mismatch", shapes), ("wrong dtype", kinds))
-        if items
-    ]
+    if kinds:
+        problems.append(f"wrong dtype: {_names(kinds)}")
     if problems:
         raise InputError(f"{source} does not fit the model: " + "; ".join(problems))
     return {k: tensors[k].to(dtype=v.dtype) for k, v in expected.items()}
+
+
+def fit_problems(expected: Mapping[str, tuple[int, ...]], found: Mapping[str, tuple[int, ...]]) -> list[str]:
+    """What keeps tensors of shapes ``found`` (the file's) from filling a model of shapes ``expected``:
+    missing and unexpected keys and shape mismatches, each a short phrase listing the first names."""
+    missing = [k for k in expected if k not in found]
+    unexpected = [k for k in found if k not in expected]
+    shapes = [f"{k} (file {found[k]}, model {v})" for k, v in expected.items() if k in found and found[k] != v]
+    return [f"{label}: {_names(items)}"
+            for label, items in (("missing keys", missing), ("unexpected keys", unexpected),
+                                 ("shape mismatch", shapes)) if items]
 
 
 def _sniff(data: bytes) -> str:
@@ -135,7 +140,8 @@ def _state_dict(obj: Any, name: str) -> dict[str, Tensor]:
     raise InputError(f"{name} holds a {type(obj).__name__}, not a state dict of named tensors")
 
 
-def _strip_prefix(tensors: Mapping[str, Tensor], prefix: str) -> Mapping[str, Tensor]:
+def strip_prefix(tensors: Mapping[str, T], prefix: str = "module.") -> Mapping[str, T]:
+    """``tensors`` without the ``module.`` prefix that DataParallel puts on every name."""
     if tensors and all(k.startswith(prefix) for k in tensors):
         return {k[len(prefix):]: v for k, v in tensors.items()}
     return tensors

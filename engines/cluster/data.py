@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from engines.errors import InputError
+from engines.files import regular_file
 
 
 @dataclass
@@ -25,9 +25,7 @@ def load_data(spec: str) -> ClusterData:
         split = digits_split()
         images = split.all_x[..., 0]
         return ClusterData("digits", images.reshape(len(images), -1).astype(np.float64), split.all_y, images)
-    path = Path(spec)
-    if not path.exists():
-        raise InputError(f"{path} does not exist")
+    path = regular_file(spec, "data file")
     labels = None
     suffix = path.suffix.lower()
     try:

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
+from engines.data.array_headers import check_array_claims
 from engines.errors import InputError
+from engines.files import regular_file
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
 MAX_FOLDER_IMAGES = 100_000
@@ -15,7 +17,9 @@ MAX_FOLDER_IMAGES = 100_000
 def read_array(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
     """The array of a .npy, or of a .npz (under images, x, data or arr_0, else its first) with its labels
     (labels, y or targets) when present; never unpickles (object arrays are refused)."""
+    regular_file(path, ".npy/.npz array file")
     try:
+        check_array_claims(path)
         if path.suffix.lower() == ".npz":
             with np.load(path, allow_pickle=False) as archive:
                 names = list(archive.files)
@@ -25,6 +29,8 @@ def read_array(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
                 labels = next((archive[k] for k in ("labels", "y", "targets") if k in names), None)
                 return archive[key], labels
         return np.load(path, allow_pickle=False), None
+    except InputError:
+        raise
     except FileNotFoundError as exc:
         raise InputError(f"{path} does not exist (moved or deleted?)") from exc
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
@@ -50,8 +56,10 @@ def _as_images(array: np.ndarray, name: str) -> np.ndarray:
 
 def read_labels(path: Path, count: int) -> np.ndarray:
     """Integer labels from .npy or a text/CSV file with one label per line; must match ``count`` items."""
+    regular_file(path, "labels file")
     try:
         if path.suffix.lower() == ".npy":
+            check_array_claims(path)
             labels = np.load(path, allow_pickle=False)
         else:
             lines = [line.strip().split(",")[-1] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -59,6 +67,8 @@ def read_labels(path: Path, count: int) -> np.ndarray:
                 labels = np.array(lines, dtype=np.int64)
             except ValueError:  # class names: number them in sorted order
                 _, labels = np.unique(lines, return_inverse=True)
+    except InputError:
+        raise
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read labels from {path.name}: {exc}") from exc
     labels = np.asarray(labels).reshape(-1)
@@ -73,7 +83,7 @@ def read_image_folder(folder: Path, size: tuple[int, int] | None = None) -> np.n
     import torch
     import torch.nn.functional as F
 
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)[:MAX_FOLDER_IMAGES]
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())[:MAX_FOLDER_IMAGES]
     if not files:
         raise InputError(f"{folder} holds no PNG or JPEG images")
     images = []

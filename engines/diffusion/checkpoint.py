@@ -12,7 +12,8 @@ from typing import Any, Mapping, Optional
 import torch
 from torch import nn
 
-from engines.checkpoints import match_state_dict, read_checkpoint, save_checkpoint
+from engines.checkpoints import (check_weights_fit, config_source, match_state_dict, planned_model, read_checkpoint,
+                                 save_checkpoint, tensor_shapes)
 from engines.device import DeviceLike, as_device
 from engines.diffusion.catalogue import OBJECTIVES
 from engines.diffusion.models import EDMModel, FlowModel, VPModel
@@ -68,21 +69,24 @@ def load(path: str | Path, device: DeviceLike = "cpu"):
     """(Denoiser, JSON body, sha256) of a checkpoint file; InputError naming any problem."""
     device = as_device(device)
     tensors, body, digest, weights = read_checkpoint(path, FORMAT)
+    described_by = config_source(path, weights)
     if body is None:
         body = {"network": infer_network(tensors, weights.name), "objective": "ddpm", "inferred": True}
         net_cfg = body["network"]
         body["shape"] = [net_cfg["dim"]] if net_cfg["arch"] == "mlp" else [net_cfg["channels"], 8, 8]
+        described_by = f"the architecture inferred from {weights.name}"
     if not isinstance(body.get("network"), dict):
         raise InputError(f"{weights.name}: its config does not describe the network ('network' is missing)")
+    shape = body.get("shape")
+    if not (isinstance(shape, list) and 1 <= len(shape) <= 3 and all(isinstance(v, int) and 0 < v <= 256 for v in shape)):
+        raise InputError(f"{weights.name}: bad sample shape {shape!r} in its config")
+    check_weights_fit(planned_model(lambda: build(body["network"])), tensor_shapes(tensors), described_by, weights.name)
     net = build(body["network"])
     matched = match_state_dict(net, tensors, weights.name)
     bad = [k for k, v in matched.items() if v.is_floating_point() and not torch.isfinite(v).all()]
     if bad:
         raise InputError(f"{weights.name} holds NaN or infinite weights in {', '.join(bad[:6])}")
     net.load_state_dict(matched)
-    shape = body.get("shape")
-    if not (isinstance(shape, list) and 1 <= len(shape) <= 3 and all(isinstance(v, int) and 0 < v <= 256 for v in shape)):
-        raise InputError(f"{weights.name}: bad sample shape {shape!r} in its config")
     model = model_from_config(body, net.to(device))
     model.device = device
     return model, body, digest

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
+from engines.data.array_headers import check_array_claims
 from engines.diffusion.catalogue import TRAINING_SETS
 from engines.errors import InputError
+from engines.files import regular_file
 
 TRAIN_POINTS = 20000
 HELDOUT_POINTS = 5000
@@ -55,6 +57,8 @@ def load_data(source: str, seed: int = 0) -> DiffusionData:
     if not path.exists():
         raise InputError(f"{source!r} is neither a built-in data set ({', '.join(TRAINING_SETS.names)}) nor an "
                          "existing file")
+    if not path.is_dir():
+        regular_file(path, "data set file")
     if path.suffix.lower() == ".csv" or _looks_like_points(path):
         points = read_points(path).astype(np.float32)
         return _split(path.name, "points", points, seed)
@@ -71,6 +75,8 @@ def _looks_like_points(path: Path) -> bool:
     if path.is_dir():
         return False
     try:
+        if path.suffix.lower() in (".npy", ".npz"):
+            check_array_claims(path)  # its InputError is a ValueError: read_images reports it
         if path.suffix.lower() == ".npy":
             arr = np.load(path, mmap_mode="r", allow_pickle=False)
             return arr.ndim == 2 and arr.shape[1] == 2

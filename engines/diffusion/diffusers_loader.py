@@ -7,16 +7,16 @@ the β schedule and the prediction type, else DDPM's linear schedule and ε.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 
+from engines.checkpoints import (check_weights_fit, header_shapes, match_state_dict, planned_model, read_header,
+                                 read_json_config, read_tensors, tensor_shapes)
 from engines.device import DeviceLike, as_device
+from engines.diffusion.diffusers_config import scheduler_settings, unet_shape
 from engines.diffusion.models import VPModel
-from engines.diffusion.schedules import VPSchedule, cosine_betas, linear_betas
 from engines.errors import InputError
 
 WEIGHT_FILES = ("diffusion_pytorch_model.safetensors", "model.safetensors", "diffusion_pytorch_model.bin",
@@ -24,57 +24,46 @@ WEIGHT_FILES = ("diffusion_pytorch_model.safetensors", "model.safetensors", "dif
 MODEL_CLASSES = ("UNet2DModel",)
 
 
-def _json(path: Path) -> dict[str, Any]:
+def _build(cls: Any, config: dict[str, Any], name: str) -> torch.nn.Module:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path} is not a readable JSON config: {exc}") from exc
-    if not isinstance(data, dict):
-        raise InputError(f"{path} is not a JSON object")
-    return data
-
-
-def _schedule(config: dict[str, Any]) -> VPSchedule:
-    steps = int(config.get("num_train_timesteps", 1000))
-    kind = config.get("beta_schedule", "linear")
-    if kind == "linear":
-        betas = linear_betas(steps, float(config.get("beta_start", 1e-4)), float(config.get("beta_end", 0.02)))
-    elif kind == "scaled_linear":
-        betas = np.linspace(float(config.get("beta_start", 1e-4)) ** 0.5, float(config.get("beta_end", 0.02)) ** 0.5, steps) ** 2
-    elif kind == "squaredcos_cap_v2":
-        betas = cosine_betas(steps)
-    else:
-        raise InputError(f"unsupported beta_schedule {kind!r} in the scheduler config")
-    return VPSchedule.from_betas(betas, kind)
+        return cls.from_config(config)
+    except Exception as exc:  # noqa: BLE001 - diffusers raises many kinds for a bad config
+        raise InputError(f"{name}: cannot build {cls.__name__} from its config: {exc}") from exc
 
 
 def load_diffusers_folder(folder: str | Path, device: DeviceLike = "cpu") -> tuple[VPModel, dict[str, Any]]:
+    """The folder's UNet as a DDPM-family model. Its config is validated, the network it describes is
+    planned on the meta device and checked against the weights file's tensor shapes (the safetensors
+    header alone) and the memory budget; only then is it built and the weights read."""
     folder = Path(folder)
     device = as_device(device)
     try:
         import diffusers
     except ImportError as exc:
         raise InputError("loading a diffusers model folder needs the diffusers package (pip install diffusers)") from exc
-    from engines.checkpoints import match_state_dict, read_tensors
 
-    model_dir = folder / "unet" if (folder / "unet" / "config.json").is_file() else folder
-    if not (model_dir / "config.json").is_file():
+    model_dir = folder / "unet" if (folder / "unet" / "config.json").exists() else folder
+    config_file = model_dir / "config.json"
+    if not config_file.exists():
         raise InputError(f"{folder} is not a diffusers model folder (no config.json)")
-    config = _json(model_dir / "config.json")
+    config = read_json_config(config_file)
     cls_name = config.get("_class_name", "UNet2DModel")
     if cls_name not in MODEL_CLASSES:
         raise InputError(f"{folder.name}: a {cls_name} cannot be sampled here; supported: {', '.join(MODEL_CLASSES)}")
-    weights = next((model_dir / n for n in WEIGHT_FILES if (model_dir / n).is_file()), None)
+    described_by = config_file.relative_to(folder).as_posix()
+    shape = unet_shape(config, described_by)
+    sched_file = folder / "scheduler" / "scheduler_config.json"
+    sched_cfg = read_json_config(sched_file) if sched_file.exists() else {}
+    schedule, prediction = scheduler_settings(sched_cfg, sched_file.relative_to(folder).as_posix())
+    weights = next((model_dir / n for n in WEIGHT_FILES if (model_dir / n).exists()), None)
     if weights is None:
         raise InputError(f"{model_dir} has no weights file ({', '.join(WEIGHT_FILES)})")
-    try:
-        net = getattr(diffusers, cls_name).from_config(config)
-    except Exception as exc:  # noqa: BLE001 - diffusers raises many kinds for a bad config
-        raise InputError(f"{folder.name}: cannot build {cls_name} from its config: {exc}") from exc
-    net.load_state_dict(match_state_dict(net, read_tensors(weights), weights.name))
-    sched_file = folder / "scheduler" / "scheduler_config.json"
-    sched_cfg = _json(sched_file) if sched_file.is_file() else {}
-    prediction = sched_cfg.get("prediction_type", "epsilon")
+    cls = getattr(diffusers, cls_name)
+    tensors = None if weights.suffix == ".safetensors" else read_tensors(weights)  # a .bin has no header
+    found = header_shapes(read_header(weights)) if tensors is None else tensor_shapes(tensors)
+    check_weights_fit(planned_model(lambda: _build(cls, config, folder.name)), found, described_by, weights.name)
+    net = _build(cls, config, folder.name)
+    net.load_state_dict(match_state_dict(net, read_tensors(weights) if tensors is None else tensors, weights.name))
 
     class _Wrapped(torch.nn.Module):
         def __init__(self, unet):
@@ -85,10 +74,7 @@ def load_diffusers_folder(folder: str | Path, device: DeviceLike = "cpu") -> tup
             t = torch.as_tensor(t, dtype=x.dtype, device=x.device)
             return self.unet(x, t.expand(x.shape[0]) if t.ndim == 0 else t).sample
 
-    size = config.get("sample_size", 32)
-    size = (size, size) if isinstance(size, int) else tuple(size)
-    shape = (int(config.get("in_channels", 3)), *map(int, size))
-    model = VPModel(_Wrapped(net.to(device).eval()), _schedule(sched_cfg), prediction, shape)
+    model = VPModel(_Wrapped(net.to(device).eval()), schedule, prediction, shape)
     info = {"class": cls_name, "prediction": prediction, "schedule": model.schedule.name, "shape": list(shape)}
     model.config = info
     return model, info

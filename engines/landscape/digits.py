@@ -22,12 +22,18 @@ from engines.landscape.registry import CheckpointFormat, Entry, OpenedNetwork, R
 ARCHITECTURE = "digits_mlp"
 DATASET = "digits"
 _ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {"relu": nn.ReLU, "tanh": nn.Tanh, "gelu": nn.GELU}
+MAX_HIDDEN_LAYERS = 16
 
 
 def _mlp(config: dict[str, Any]) -> nn.Module:
     hidden = config["hidden"]
     if not isinstance(hidden, (list, tuple)) or not all(isinstance(h, int) and h > 0 for h in hidden):
         raise InputError(f"hidden must be a list of positive widths, got {hidden!r}")
+    if len(hidden) > MAX_HIDDEN_LAYERS:
+        raise InputError(f"hidden lists {len(hidden)} layers; an MLP here has at most {MAX_HIDDEN_LAYERS}")
+    for name in ("inputs", "classes"):
+        if not isinstance(config[name], int) or isinstance(config[name], bool) or config[name] < 1:
+            raise InputError(f"{name} must be a whole number of at least 1, got {config[name]!r}")
     if config["activation"] not in _ACTIVATIONS:
         raise InputError(f"unknown activation {config['activation']!r}; known: {', '.join(_ACTIVATIONS)}")
     widths = [int(config["inputs"]), *hidden, int(config["classes"])]

@@ -13,7 +13,8 @@ import torch
 from safetensors.torch import save_file
 from torch import Tensor
 
-from engines.checkpoints import match_state_dict, read_json_config, read_safetensors
+from engines.checkpoints import (check_weights_fit, header_shapes, match_state_dict, planned_model, read_header,
+                                 read_json_config, read_safetensors)
 from engines.errors import InputError
 from engines.formats import CONFIG
 from engines.formats import TRAINING_RUN as RUN_FORMAT
@@ -48,18 +49,21 @@ def save_run(run: TrainingRun, folder: PathLike) -> Path:
 
 def load_run(registry: Registry, folder: PathLike) -> TrainingRun:
     """Read a folder written by :func:`save_run`; InputError for anything missing, damaged, edited
-    (content hash) or not matching the recorded architecture (looked up in ``registry``)."""
+    (content hash) or not matching the recorded architecture (looked up in ``registry``).
+
+    No model is built here: the architecture is planned on the meta device and every snapshot's header is
+    checked against it, and all snapshots together against the memory budget, before any is read."""
     folder = Path(folder)
     config = _read_config(folder / CONFIG)
     snap_steps = config["snapshot_steps"]
-    model = registry.build_model(config["architecture"], config["arch_config"])
+    model = planned_model(lambda: registry.build_model(config["architecture"], config["arch_config"]))
     registry.dataset(config["dataset"]).config(config["dataset_config"])
     parse_spec(config["optimizer"])
+    names = [_snapshot_name(i) for i in range(len(snap_steps))]
+    for name in names:
+        check_weights_fit(model, header_shapes(read_header(folder / name)), CONFIG, name, copies=len(names))
     curves = read_safetensors(folder / CURVES)
-    snapshots = tuple(
-        match_state_dict(model, read_safetensors(folder / _snapshot_name(i)), _snapshot_name(i))
-        for i in range(len(snap_steps))
-    )
+    snapshots = tuple(match_state_dict(model, read_safetensors(folder / name), name) for name in names)
     for key, length in (("losses", config["steps"]), ("train_loss", len(snap_steps)),
                         ("test_loss", len(snap_steps)), ("test_metric", len(snap_steps))):
         if key not in curves or tuple(curves[key].shape) != (length,):
@@ -90,7 +94,7 @@ _FIELDS: dict[str, type] = {
 
 
 def _read_config(path: Path) -> dict[str, Any]:
-    if not path.is_file():
+    if not path.exists():
         raise InputError(f"{path.parent} is not a saved training run (no {path.name})")
     config = read_json_config(path)
     if config.get("format") != RUN_FORMAT:

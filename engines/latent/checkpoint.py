@@ -17,7 +17,8 @@ from typing import Any, Mapping, Optional
 import numpy as np
 import torch
 
-from engines.checkpoints import match_state_dict, read_checkpoint
+from engines.checkpoints import (check_weights_fit, config_source, match_state_dict, planned_model, read_checkpoint,
+                                 tensor_shapes)
 from engines.checkpoints import save_checkpoint as save_checkpoint_file
 from engines.errors import InputError
 from engines.formats import LATENT as FORMAT
@@ -82,9 +83,12 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
         raise InputError(f"{weights.name}: its config is of format {body.get('format')!r}, not a latent model")
     if body is not None and "model" in body:
         config = ModelConfig.from_dict(body["model"], weights.name)
+        described_by = config_source(path, weights)
     else:
         config = infer_config(tensors, weights.name)
         body = {"inferred": True}
+        described_by = f"the architecture inferred from {weights.name}"
+    check_weights_fit(planned_model(lambda: build_model(config)), tensor_shapes(tensors), described_by, weights.name)
     model = build_model(config)
     load_state(model, tensors, weights.name)
     model.eval()

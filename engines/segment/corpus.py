@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Iterator
 
 from engines.errors import InputError
+from engines.files import regular_file
 from engines.segment.catalogue import CORPORA
 
 SUFFIXES = (".txt", ".gz", ".bz2", ".xz", ".text", ".utf8", "")
@@ -76,7 +77,7 @@ def resolve(spec: str | os.PathLike[str]) -> CorpusSource:
         if not files:
             raise InputError(f"{path} holds no .txt/.gz/.bz2/.xz files")
         return CorpusSource(path.name, files)
-    return CorpusSource(path.name, [path])
+    return CorpusSource(path.name, [regular_file(path, "text file")])
 
 
 def _open_binary(path: Path):

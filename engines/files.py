@@ -1,0 +1,50 @@
+"""The up-front check of a path the user names as an input file or as a file to write: only regular files
+qualify. Reading a named pipe (or ``/dev/stdin``) blocks until a writer comes, ``/dev/zero`` never ends, and
+a folder is not a file; each is refused with a sentence before anything opens it."""
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from engines.errors import InputError
+
+_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def regular_file(path: str | os.PathLike[str], what: str = "file") -> Path:
+    """``path`` when it names a regular file (links followed); InputError saying what it is otherwise."""
+    path = Path(path)
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise InputError(f"{path} does not exist (moved or deleted?)") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(mode):
+        raise InputError(f"{path} is a folder, not a {what}")
+    if not stat.S_ISREG(mode):
+        raise InputError(f"{path} is {_kind(mode)}, not a {what}; name a regular file on disk")
+    return path
+
+
+def output_file(path: str | os.PathLike[str], what: str = "file") -> Path:
+    """``path`` as a place to write a ``what``: absent or a regular file (which is replaced); InputError for a
+    folder, a pipe or a device there."""
+    path = Path(path)
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return path
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(mode):
+        raise InputError(f"{path} is a folder; name the {what} to write inside it")
+    if not stat.S_ISREG(mode):
+        raise InputError(f"{path} is {_kind(mode)}; name a regular {what} to write")
+    return path
