@@ -33,8 +33,7 @@ CHUNK_BYTES = 1 << 20
 SNIFF_BYTES = 1 << 16
 PIECE_CHARS = 1 << 18  # a line this long or longer is read in pieces
 WARN_INVALID_SHARE = 0.01  # more invalid bytes than this share of a file: a warning
-REFUSE_INVALID_SHARE = 0.5  # more than this share: not text
-GARBLED_SHARE = 0.1  # more invalid or private-use characters than this share of the sample: not text
+GARBLED_SHARE = 0.1  # more invalid or private-use characters than this share of a sample or a file: not text
 GARBLED_MIN = 16  # ... and more than this many (a short text with a few bad bytes is text)
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
@@ -254,16 +253,21 @@ def _split_lines(text: str, final: bool, piece_chars: int) -> tuple[Lines, str]:
     return lines, rest
 
 
-def _check_invalid(name: str, encoding: str, invalid: int, decoded: int, stats: ReadStats | None) -> None:
-    """Refuse a file mostly undecodable (once enough is read); with ``stats`` (the file's end), warn when
-    more than a small share of its bytes were invalid."""
-    enc = _ENCODING_NAMES.get(encoding, encoding)
-    if decoded >= SNIFF_BYTES and invalid > REFUSE_INVALID_SHARE * decoded:
-        raise InputError(f"{name} is not text: {invalid / decoded:.0%} of its first {decoded:,} bytes are not valid "
-                         f"{enc} (supported: UTF-8, UTF-16 with a BOM, GB18030/GBK)")
-    if stats is not None and invalid > WARN_INVALID_SHARE * max(decoded, 1):
+def _refuse_garbled(name: str, encoding: str, garbled: int, chars: int) -> None:
+    """Refuse a file whose text read so far (once a sample's worth) is more than :data:`GARBLED_SHARE`
+    invalid or private-use characters: random or binary data past a good head is not text either."""
+    if chars >= SNIFF_BYTES and garbled > GARBLED_SHARE * chars:
+        raise InputError(f"{name} is not text: {garbled / chars:.0%} of its first {chars:,} characters are invalid or "
+                         f"private-use in {_ENCODING_NAMES.get(encoding, encoding)} (random or binary data?); "
+                         f"supported: UTF-8, UTF-16 with a BOM, GB18030/GBK text")
+
+
+def _warn_invalid(name: str, encoding: str, invalid: int, decoded: int, stats: ReadStats) -> None:
+    """A warning in ``stats`` when more than :data:`WARN_INVALID_SHARE` of a file's bytes were invalid."""
+    if invalid > WARN_INVALID_SHARE * max(decoded, 1):
         stats.warnings.append(f"{name}: {invalid:,} of {decoded:,} bytes ({invalid / decoded:.1%}) are not valid "
-                              f"{enc} and were replaced; if the file is in another encoding, convert it to UTF-8")
+                              f"{_ENCODING_NAMES.get(encoding, encoding)} and were replaced; if the file is in "
+                              f"another encoding, convert it to UTF-8")
 
 
 def iter_line_chunks(source: CorpusSource, stats: ReadStats | None = None, reporter=None,
@@ -284,13 +288,13 @@ def iter_line_chunks(source: CorpusSource, stats: ReadStats | None = None, repor
         fingerprint = source.fingerprint(path)
         stream, raw = _open_binary(path)
         counter = _BadBytes()
-        decoded = 0
+        decoded = chars = garbled = 0
         try:
             carry = ""
             for block, size in _text_blocks(stream, path.name, chunk_bytes, counter.name, stats.encodings):
-                decoded += size
+                decoded, chars, garbled = decoded + size, chars + len(block), garbled + len(_GARBLED.findall(block))
                 lines, carry = _split_lines(carry + block, size == 0, piece_chars)
-                _check_invalid(path.name, stats.encodings[path.name], counter.count, decoded, None)
+                _refuse_garbled(path.name, stats.encodings[path.name], garbled, chars)
                 if lines:
                     if max_lines is not None and emitted + len(lines) - lines.open_end >= max_lines:
                         lines = Lines(lines[: max_lines - emitted])
@@ -305,7 +309,7 @@ def iter_line_chunks(source: CorpusSource, stats: ReadStats | None = None, repor
                 if reporter is not None and size:
                     reporter.progress(stats.bytes_read / total, f"reading {path.name}: {stats.bytes_read / 1e6:.1f} MB")
             stats.invalid_bytes += counter.count
-            _check_invalid(path.name, stats.encodings[path.name], counter.count, decoded, stats)
+            _warn_invalid(path.name, stats.encodings[path.name], counter.count, decoded, stats)
         finally:
             stream.close()
             raw.close()

@@ -124,7 +124,17 @@ def test_a_file_mostly_undecodable_after_a_good_head_is_not_text(tmp_path):
     path = tmp_path / "broken.txt"
     good = (_chinese(20) + "\n").encode("utf-8") * 1500  # ~90 KB of good UTF-8 text
     path.write_bytes(good + b"\xff" * 400_000)
-    with pytest.raises(InputError, match=r"broken.txt is not text: \d+% of its first [\d,]+ bytes are not valid UTF-8"):
+    with pytest.raises(InputError, match=r"broken.txt is not text: \d+% of its first [\d,]+ characters are invalid or "
+                                         r"private-use in UTF-8"):
+        list(iter_line_chunks(resolve(path), chunk_bytes=65536))
+
+
+def test_garbled_gb18030_past_a_good_head_is_not_text(tmp_path):
+    path = tmp_path / "mixed.txt"
+    good = ("迈向充满希望的新世纪\n中共中央总书记、国家主席江泽民\n" * 2000).encode("gb18030")  # ~100 KB
+    path.write_bytes(good + np.random.default_rng(2).integers(0x80, 0x100, 600_000, dtype=np.uint8).tobytes())
+    with pytest.raises(InputError, match=r"mixed.txt is not text: 1\d% of its first [\d,]+ characters are invalid or "
+                                         r"private-use in GB18030"):
         list(iter_line_chunks(resolve(path), chunk_bytes=65536))
 
 
