@@ -162,7 +162,7 @@ def count_corpus(reporter, corpus: str, gold: str | None = None, max_n: int = 4,
                  workers: int = 1, cache_limit: int | None = None, cnum: bool = True,
                  device: DeviceLike = "cpu", memory_budget: int | None = None) -> Counted:
     """Job: read and count a corpus (n-grams up to ``max_n``), keeping the encoded text when it fits
-    (``cache_limit`` characters, default :data:`CACHE_LIMIT_CHARS`).
+    (``cache_limit`` characters, spaces and line ends included, default :data:`CACHE_LIMIT_CHARS`).
 
     ``workers`` > 1 counts the chunks in that many spawned processes and merges their tables; ``device``
     runs the hashing and ``torch.unique`` there (a GPU), the tables come back to the CPU. Counting stops
@@ -177,7 +177,7 @@ def count_corpus(reporter, corpus: str, gold: str | None = None, max_n: int = 4,
     stats = corpus_mod.ReadStats()
     dev = as_device(device)
     chunks: list[Chunk] | None = []
-    n_chars = n_lines = 0
+    n_chars = n_lines = cached = 0
     has_gold = True
     counter = Counter()
     with contextlib.ExitStack() as stack:
@@ -202,7 +202,8 @@ def count_corpus(reporter, corpus: str, gold: str | None = None, max_n: int = 4,
             has_gold &= chunk.gold is not None
             if chunks is not None:
                 chunks.append(chunk)
-                if n_chars > cache_limit:
+                cached += len(chunk.enc.cp)  # blank lines and spaces take memory too
+                if cached > cache_limit:
                     chunks = None  # too big: later passes read the corpus again
     table = counter.result()
     if n_chars == 0:

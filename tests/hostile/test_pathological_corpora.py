@@ -43,12 +43,13 @@ def _whole_lines(chunks) -> list[str]:
     return out
 
 
-@settings(max_examples=30, deadline=None)
-@given(st.lists(st.integers(0, 3000), min_size=1, max_size=6), st.integers(200, 2000), st.integers(64, 1500))
-def test_lines_of_any_length_come_back_whole_from_bounded_pieces(tmp_path_factory, lengths, piece, block):
-    text = "\n".join(_chinese(n // 2, seed=n)[:n] for n in lengths) + "\n"
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 3000), min_size=1, max_size=6), st.integers(200, 2000), st.integers(64, 1500),
+       st.sampled_from(["\n", "\r\n", "\r"]))
+def test_lines_of_any_length_come_back_whole_from_bounded_pieces(tmp_path_factory, lengths, piece, block, end):
+    text = end.join(_chinese(n // 2, seed=n)[:n] for n in lengths) + end
     path = tmp_path_factory.mktemp("c") / "c.txt"
-    path.write_text(text, encoding="utf-8")
+    path.write_bytes(text.encode("utf-8"))
     stats = ReadStats()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(corpus, "SNIFF_BYTES", 256)  # the first block read
@@ -185,3 +186,11 @@ def test_counting_stops_at_its_memory_budget_with_the_estimate(tmp_path):
                                          r"available.*--max-lines"):
         run(count_corpus, str(path), memory_budget=10_000)
     assert run(count_corpus, str(path), memory_budget=1 << 30).n_lines == 2000
+
+
+def test_blank_lines_and_spaces_count_towards_the_text_kept_in_memory(tmp_path):
+    path = tmp_path / "blank.txt"
+    path.write_text("中国人民\n" + "\n" * 30_000 + " " * 30_000 + "\n经济发展\n", encoding="utf-8")
+    counted = run(count_corpus, str(path), cache_limit=20_000)
+    assert counted.n_chars == 8 and counted.chunks is None  # read again later rather than held
+    assert run(count_corpus, str(path), cache_limit=100_000).chunks is not None
