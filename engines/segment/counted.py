@@ -217,7 +217,7 @@ def _over_budget(name: str, counter: Counter, table: NgramTable, n_chars: int, b
     return (f"{name}: counting its n-grams needs more memory than there is: after {n_chars:,} characters up to "
             f"{counter.distinct() + table.distinct():,} distinct n-grams would take "
             f"{counter.merge_bytes(table) / 2**20:,.0f} MiB to merge, "
-            f"over the {budget / 2**20:,.0f} MiB available; text this varied is not a corpus of words (random "
+            f"over the budget of {budget / 2**20:,.0f} MiB (half the memory available); text this varied is not a corpus of words (random "
             f"data?): check the file, or read fewer lines with --max-lines")
 
 

@@ -39,7 +39,8 @@ except SystemExit as exc:
     code = exc.code
 except MemoryError:
     code = "MemoryError"
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM, not ru_maxrss: the latter keeps the peak of the parent's forked image across exec
+peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:")) / 1024
 print(f"@@ {peak:.0f} {time.perf_counter() - t0:.1f} {code}", file=sys.stderr)
 """
 

@@ -182,8 +182,8 @@ def test_the_command_prints_the_encoding_warning_and_keeps_it_in_the_metrics(tmp
 def test_counting_stops_at_its_memory_budget_with_the_estimate(tmp_path):
     path = tmp_path / "c.txt"
     path.write_text("".join(_chinese(30, k) + "\n" for k in range(2000)), encoding="utf-8")
-    with pytest.raises(InputError, match=r"c.txt: counting its n-grams needs more memory.*MiB to merge, over the 0 MiB "
-                                         r"available.*--max-lines"):
+    with pytest.raises(InputError, match=r"c.txt: counting its n-grams needs more memory.*MiB to merge, over the budget "
+                                         r"of 0 MiB.*--max-lines"):
         run(count_corpus, str(path), memory_budget=10_000)
     assert run(count_corpus, str(path), memory_budget=1 << 30).n_lines == 2000
 
