@@ -247,9 +247,9 @@ def _split_lines(text: str, final: bool, piece_chars: int) -> tuple[Lines, str]:
     end = len(text) - text.endswith("\r")  # a "\r" at the end may be the first half of "\r\n"
     cut = max(text.rfind("\n", 0, end), text.rfind("\r", 0, end)) + 1
     lines, rest = Lines(text[:cut].splitlines()), text[cut:]
-    if len(rest) >= piece_chars:
-        lines.append(rest)
-        lines.open_end, rest = True, ""
+    if len(rest) - (end < len(text)) >= piece_chars:
+        lines.append(rest[: end - cut])
+        lines.open_end, rest = True, rest[end - cut:]
     return lines, rest
 
 
@@ -290,10 +290,13 @@ def iter_line_chunks(source: CorpusSource, stats: ReadStats | None = None, repor
         counter = _BadBytes()
         decoded = chars = garbled = 0
         try:
-            carry = ""
+            carry, open_line = "", False
             for block, size in _text_blocks(stream, path.name, chunk_bytes, counter.name, stats.encodings):
                 decoded, chars, garbled = decoded + size, chars + len(block), garbled + len(_GARBLED.findall(block))
                 lines, carry = _split_lines(carry + block, size == 0, piece_chars)
+                if size == 0 and open_line and not lines:
+                    lines = Lines([""])  # the end of the file ends the line read in pieces
+                open_line = lines.open_end if lines else open_line
                 _refuse_garbled(path.name, stats.encodings[path.name], garbled, chars)
                 if lines:
                     if max_lines is not None and emitted + len(lines) - lines.open_end >= max_lines:
