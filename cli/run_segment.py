@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import textwrap
 
 from cli.plumbing import add_option, add_out, device_of, option_type, output_folder, run_task
@@ -80,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
     atomic_write_text(out / "metrics.json", json.dumps(report.metrics, indent=2, ensure_ascii=False) + "\n")
     write_sidecar(out, {"panel": "segment", "corpus": args.corpus, "gold": args.gold, **params.as_dict(),
                         "max_lines": args.max_lines})
+    for warning in report.metrics["corpus"]["warnings"]:
+        print(f"workbench: warning: {warning}", file=sys.stderr)
     f1 = report.metrics.get("f1")
     score_text = f", F1 {f1:.4f}" if f1 is not None else ""
     print(f"{done.counted.n_chars:,} characters, {len(done.rows):,} words in the lexicon{score_text}, "

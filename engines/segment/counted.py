@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import time
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 import torch
@@ -19,6 +19,7 @@ import torch
 from engines.device import DeviceLike, as_device
 from engines.errors import InputError
 from engines.segment import corpus as corpus_mod
+from engines.segment.budget import counting_budget
 from engines.segment.counting import Counter, NgramTable, count_units
 from engines.segment.gold import detect_format, parse_gold
 from engines.segment.parallel import ordered_map, torch_threads
@@ -35,6 +36,7 @@ class Chunk:
     first_line: int
     n_lines: int
     raw: list[str]
+    open_end: bool = False  # the last line continues in the next chunk (a long line read in pieces)
 
     def line_of(self) -> np.ndarray:
         """The line (within the chunk) of each non-space character."""
@@ -63,7 +65,7 @@ class Counted:
     n_lines: int
     has_gold: bool
     max_n: int
-    gold_spec: str | None = None
+    gold_source: corpus_mod.CorpusSource | None = None
     max_lines: int | None = None
     seconds: float = 0.0
     cnum: bool = False
@@ -76,20 +78,39 @@ class Counted:
         return float(-(c * np.log2(c / total)).sum() / self.n_chars)
 
 
+class WholeLines:
+    """Hands ``write_line`` whole lines from chunks whose last line may go on in the next chunk (the pieces
+    of a long line are joined by a space: a piece ends with a word)."""
+
+    def __init__(self, write_line: Callable[[str], None]) -> None:
+        self.write_line = write_line
+        self._pieces: list[str] = []
+
+    def write(self, lines: list[str], open_end: bool) -> None:
+        """Write the lines of one chunk (``open_end``: its last line continues)."""
+        lines = list(lines)
+        if self._pieces:
+            lines[0] = " ".join(p for p in (*self._pieces, lines[0]) if p)
+            self._pieces = []
+        if open_end:
+            self._pieces.append(lines.pop())
+        for line in lines:
+            self.write_line(line)
+
+
 def iter_chunks(counted: Counted, reporter=None) -> Iterator[Chunk]:
     """The corpus's chunks again: from memory when cached, else read anew."""
     if counted.chunks is not None:
         yield from counted.chunks
     else:
-        yield from read_chunks(counted.source, counted.gold_spec, reporter, None, counted.max_lines, counted.cnum)
+        yield from read_chunks(counted.source, counted.gold_source, reporter, None, counted.max_lines, counted.cnum)
 
 
-def _separate_gold(source: corpus_mod.CorpusSource, gold_spec: str | None):
-    """The gold segmentation of ``gold_spec`` when it is not the corpus itself (a gold corpus scored against
+def _separate_gold(source: corpus_mod.CorpusSource, gold_source: corpus_mod.CorpusSource | None):
+    """The gold segmentation of ``gold_source`` when it is not the corpus itself (a gold corpus scored against
     its own segmentation needs no second reading): raw lines and word starts, with their line offsets."""
-    if gold_spec is None:
+    if gold_source is None:
         return None
-    gold_source = corpus_mod.resolve(gold_spec)
     if source.gold_format == "wordtag" and gold_source.paths == source.paths:
         return None
     lines = [line for chunk in corpus_mod.iter_line_chunks(gold_source) for line in chunk]
@@ -97,12 +118,13 @@ def _separate_gold(source: corpus_mod.CorpusSource, gold_spec: str | None):
     return parsed, np.r_[0, np.cumsum([len(r) for r in parsed.raw])]
 
 
-def read_chunks(source: corpus_mod.CorpusSource, gold_spec: str | None, reporter=None, stats=None,
-                max_lines: int | None = None, cnum: bool = False) -> Iterator[Chunk]:
-    """Encoded chunks of the corpus, with gold starts when the corpus is a gold file or gold is given."""
+def read_chunks(source: corpus_mod.CorpusSource, gold_source: corpus_mod.CorpusSource | None, reporter=None,
+                stats=None, max_lines: int | None = None, cnum: bool = False) -> Iterator[Chunk]:
+    """Encoded chunks of the corpus, with gold starts when the corpus is a gold file or gold is given (both
+    sources keep the fingerprints of their files: a file changed since an earlier pass stops the reading)."""
     stats = stats if stats is not None else corpus_mod.ReadStats()
     fmt = source.gold_format
-    separate = _separate_gold(source, gold_spec)
+    separate = _separate_gold(source, gold_source)
     first_line = 0
     sniffed = False
     for lines in corpus_mod.iter_line_chunks(source, stats, reporter, max_lines=max_lines):
@@ -132,24 +154,30 @@ def read_chunks(source: corpus_mod.CorpusSource, gold_spec: str | None, reporter
         if gold is not None and len(gold) != int((~enc.spaces).sum()):
             # the corpus line holds spaces that the gold parse removed: score on the gold characters
             gold = None if separate is not None else gold
-        yield Chunk(enc, torch.from_numpy(enc.units), gold, first_line, len(raw), raw)
+        yield Chunk(enc, torch.from_numpy(enc.units), gold, first_line, len(raw), raw, lines.open_end)
         first_line += len(raw)
 
 
 def count_corpus(reporter, corpus: str, gold: str | None = None, max_n: int = 4, max_lines: int | None = None,
-                 workers: int = 1, cache_limit: int = CACHE_LIMIT_CHARS, cnum: bool = True,
-                 device: DeviceLike = "cpu") -> Counted:
-    """Job: read and count a corpus (n-grams up to ``max_n``), keeping the encoded text when it fits.
+                 workers: int = 1, cache_limit: int | None = None, cnum: bool = True,
+                 device: DeviceLike = "cpu", memory_budget: int | None = None) -> Counted:
+    """Job: read and count a corpus (n-grams up to ``max_n``), keeping the encoded text when it fits
+    (``cache_limit`` characters, spaces and line ends included, default :data:`CACHE_LIMIT_CHARS`).
 
     ``workers`` > 1 counts the chunks in that many spawned processes and merges their tables; ``device``
-    runs the hashing and ``torch.unique`` there (a GPU), the tables come back to the CPU.
+    runs the hashing and ``torch.unique`` there (a GPU), the tables come back to the CPU. Counting stops
+    with an InputError when merging the tables would take more than ``memory_budget`` bytes (default:
+    :func:`engines.segment.budget.counting_budget`).
     """
     t0 = time.perf_counter()
+    cache_limit = CACHE_LIMIT_CHARS if cache_limit is None else cache_limit
+    budget = counting_budget() if memory_budget is None else memory_budget
     source = corpus_mod.resolve(corpus)
+    gold_source = corpus_mod.resolve(gold) if gold is not None else None
     stats = corpus_mod.ReadStats()
     dev = as_device(device)
     chunks: list[Chunk] | None = []
-    n_chars = n_lines = 0
+    n_chars = n_lines = cached = 0
     has_gold = True
     counter = Counter()
     with contextlib.ExitStack() as stack:
@@ -162,24 +190,35 @@ def count_corpus(reporter, corpus: str, gold: str | None = None, max_n: int = 4,
             pool = stack.enter_context(ProcessPoolExecutor(workers, multiprocessing.get_context("spawn")))
             submit = lambda chunk: pool.submit(count_units_worker, chunk.enc.units, max_n)  # noqa: E731
         counted = ordered_map(lambda chunk: count_units(chunk.units.to(dev), max_n),
-                              read_chunks(source, gold, reporter, stats, max_lines, cnum),
+                              read_chunks(source, gold_source, reporter, stats, max_lines, cnum),
                               submit=submit, window=2 * workers if submit else None)
         for chunk, table in counted:
             reporter.check()
+            if counter.merge_bytes(table) > budget:
+                raise InputError(_over_budget(source.name, counter, table, n_chars + chunk.enc.n_chars, budget))
             counter.add_table(table)
             n_chars += chunk.enc.n_chars
-            n_lines += chunk.n_lines
+            n_lines += chunk.n_lines - chunk.open_end
             has_gold &= chunk.gold is not None
             if chunks is not None:
                 chunks.append(chunk)
-                if n_chars > cache_limit:
+                cached += len(chunk.enc.cp)  # blank lines and spaces take memory too
+                if cached > cache_limit:
                     chunks = None  # too big: later passes read the corpus again
     table = counter.result()
     if n_chars == 0:
         raise InputError(f"{source.name} holds no text")
     reporter.progress(1.0, f"counted {n_chars:,} characters, {table.distinct():,} distinct n-grams")
     return Counted(source.name, source, table, chunks, stats, n_chars, n_lines, has_gold, max_n,
-                   gold, max_lines, time.perf_counter() - t0, cnum)
+                   gold_source, max_lines, time.perf_counter() - t0, cnum)
+
+
+def _over_budget(name: str, counter: Counter, table: NgramTable, n_chars: int, budget: int) -> str:
+    return (f"{name}: counting its n-grams needs more memory than there is: after {n_chars:,} characters up to "
+            f"{counter.distinct() + table.distinct():,} distinct n-grams would take "
+            f"{counter.merge_bytes(table) / 2**20:,.0f} MiB to merge, "
+            f"over the budget of {budget / 2**20:,.0f} MiB (half the memory available); text this varied is not a corpus of words (random "
+            f"data?): check the file, or read fewer lines with --max-lines")
 
 
 def count_units_worker(units: np.ndarray, max_n: int) -> NgramTable:

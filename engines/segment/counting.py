@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from engines.segment.budget import MERGE_FACTOR
 from engines.segment.hashindex import HashIndex
 
 PRIME = 1_000_003  # odd, so the hash is a bijection on each step
@@ -161,6 +162,16 @@ class Counter:
         self.merge_every = merge_every
         self._pending: list[NgramTable] = []
         self._table = NgramTable()
+
+    def merge_bytes(self, table: NgramTable | None = None) -> int:
+        """Estimated peak bytes of merging what is counted so far and ``table`` (see
+        :data:`~engines.segment.budget.MERGE_FACTOR`)."""
+        pending = [*self._pending, table] if table is not None else self._pending
+        return MERGE_FACTOR * (self._table.nbytes() + sum(t.nbytes() for t in pending))
+
+    def distinct(self) -> int:
+        """Distinct n-grams counted so far (an upper bound before the pending tables merge)."""
+        return self._table.distinct() + sum(t.distinct() for t in self._pending)
 
     def add_table(self, table: NgramTable) -> None:
         self._pending.append(table)

@@ -9,7 +9,7 @@ from typing import Callable
 import numpy as np
 
 from engines.errors import InputError
-from engines.segment.counted import Chunk, Counted, iter_chunks
+from engines.segment.counted import Chunk, Counted, WholeLines, iter_chunks
 from engines.segment.evaluate import Scores, score, words_from_starts
 from engines.segment.gold import parse_gold
 
@@ -60,14 +60,14 @@ def jieba_baseline(reporter, counted: Counted, write_line: Callable[[str], None]
     jieba.initialize()
     total: Scores | None = Scores() if counted.has_gold else None
     seconds = 0.0
+    writer = WholeLines(write_line) if write_line is not None else None
     for chunk in iter_chunks(counted):
         reporter.check()
         t0 = time.perf_counter()
         segmented = [" ".join(jieba.cut(line)) for line in chunk.raw]
         seconds += time.perf_counter() - t0
-        if write_line is not None:
-            for line in segmented:
-                write_line(line)
+        if writer is not None:
+            writer.write(segmented, chunk.open_end)
         if total is not None and chunk.gold is not None:
             parsed = parse_gold(segmented, "spaces")
             line_of = chunk.line_of()

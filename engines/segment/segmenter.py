@@ -15,6 +15,7 @@ import torch
 from engines.segment.counting import MISSING, ngram_codes
 
 NEG = -1e18
+MAX_CLAUSE = 1024  # a clause longer than this many units is solved in pieces (a word never spans a cut)
 
 
 def edge_logp(units: torch.Tensor, index, logp: torch.Tensor, max_len: int,
@@ -47,6 +48,18 @@ def edge_logp(units: torch.Tensor, index, logp: torch.Tensor, max_len: int,
     return out
 
 
+def bounded_clauses(starts: torch.Tensor, ends: torch.Tensor, cap: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Clauses (first and last unit) with those longer than ``cap`` units cut into pieces of ``cap``: the
+    programme's Python loop runs at most ``cap`` columns, whatever the text (a line without punctuation)."""
+    lengths = ends - starts + 1
+    if lengths.numel() == 0 or int(lengths.max()) <= cap:
+        return starts, ends
+    pieces = (lengths + cap - 1) // cap
+    offset = torch.arange(int(pieces.sum())) - torch.repeat_interleave(torch.cumsum(pieces, 0) - pieces, pieces)
+    new_starts = torch.repeat_interleave(starts, pieces) + offset * cap
+    return new_starts, torch.minimum(new_starts + cap - 1, torch.repeat_interleave(ends, pieces))
+
+
 def best_path(units: torch.Tensor, lp: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
     """Word starts (bool per unit) of the best segmentation, and the best prefix scores.
 
@@ -61,8 +74,8 @@ def best_path(units: torch.Tensor, lp: list[torch.Tensor]) -> tuple[torch.Tensor
     prev_live[1:] = live[:-1]
     next_live = torch.zeros(t, dtype=torch.bool)
     next_live[:-1] = live[1:]
-    starts = torch.nonzero(live & ~prev_live).squeeze(1)
-    ends = torch.nonzero(live & ~next_live).squeeze(1)
+    starts, ends = bounded_clauses(torch.nonzero(live & ~prev_live).squeeze(1),
+                                   torch.nonzero(live & ~next_live).squeeze(1), MAX_CLAUSE)
     best = torch.zeros(t + 1, dtype=torch.float64)  # best[p + 1]: best score of a clause prefix ending at p
     back = torch.ones(t, dtype=torch.int64)
     if starts.numel() == 0:

@@ -12,7 +12,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from engines.segment.counted import Chunk, Counted, iter_chunks
+from engines.segment.counted import Chunk, Counted, WholeLines, iter_chunks
 from engines.segment.counting import ngram_codes, sum_by_code, unique_counts
 from engines.segment.display import DisplayLine, lines_to_display
 from engines.segment.evaluate import Scores, join_lines, score
@@ -56,7 +56,7 @@ def segment_corpus(reporter, counted: Counted, lexicon: Lexicon, params: Segment
                    reference: set[str] | None = None, sample_lines: int = 0) -> SegmentResult:
     """Job: segment every line with the unigram LM over ``lexicon``; score against gold when present.
 
-    ``write_line`` receives every segmented line (words separated by single spaces); the result keeps the
+    ``write_line`` receives every segmented line, whole (words separated by single spaces); the result keeps the
     first ``display_lines`` lines as :class:`DisplayLine` objects and the words of the first ``sample_lines``
     lines;
     ``reference`` (a dictionary) makes the OOV recall."""
@@ -69,6 +69,7 @@ def segment_corpus(reporter, counted: Counted, lexicon: Lexicon, params: Segment
     n_words = 0
     shown: list[DisplayLine] = []
     sampled: list[list[str]] = []
+    writer = WholeLines(write_line) if write_line is not None else None
 
     def segment(chunk: Chunk) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
         grams = ngram_codes(chunk.units, max_len)
@@ -90,9 +91,8 @@ def segment_corpus(reporter, counted: Counted, lexicon: Lexicon, params: Segment
             if write_line is not None or len(sampled) < sample_lines:
                 lines = join_lines(chunk.enc.cp[~chunk.enc.spaces], pred, line_of, chunk.n_lines)
                 sampled.extend(line.split(" ") if line else [] for line in lines[:sample_lines - len(sampled)])
-                if write_line is not None:
-                    for line in lines:
-                        write_line(line)
+                if writer is not None:
+                    writer.write(lines, chunk.open_end)
             if len(shown) < display_lines:
                 shown.extend(lines_to_display(chunk, pred, counted.table, display_lines - len(shown)))
             reporter.progress(None, f"segmenting: chunk {k + 1}")
