@@ -56,6 +56,7 @@ class Reporter:
             raise Cancelled()
 
     def progress(self, fraction: Optional[float], message: str = "") -> None:
+        self.check()  # a cancelled job reports nothing more
         if fraction is not None:
             fraction = min(1.0, max(0.0, float(fraction)))
         if self._on_progress is not None:
@@ -63,6 +64,7 @@ class Reporter:
         self.check()
 
     def partial(self, payload: Any) -> None:
+        self.check()
         if self._on_partial is not None:
             self._on_partial(payload)
         self.check()
@@ -87,6 +89,15 @@ class MappedReporter:
 
     def partial(self, payload: Any) -> None:
         self.parent.partial(self.fn(payload))
+
+
+def checker(reporter: Optional["Reporter | MappedReporter"]) -> Callable[[], None]:
+    """``reporter.check``, or a no-op for an engine function called without a reporter (outside a job)."""
+    return reporter.check if reporter is not None else _no_check
+
+
+def _no_check() -> None:
+    pass
 
 
 class Throttle:
