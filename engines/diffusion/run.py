@@ -57,13 +57,16 @@ def _noise(n: int, shape: tuple[int, ...], seed: int, device) -> torch.Tensor:
 
 
 def score_samples(samples: np.ndarray, reference: Optional[np.ndarray], kind: str, shape) -> dict[str, float]:
-    """SW and MMD for points; for 8×8 single-channel images the Fréchet distance in classifier features."""
+    """SW and MMD for points; for 8×8 single-channel images the Fréchet distance in classifier features.
+    Samples that are not all finite are not scored: the measure is how many are not
+    (``non_finite_samples``), whether or not there is a reference."""
     from engines.diffusion.metrics import frechet_digits, mmd, sliced_wasserstein
 
+    bad = int((~np.isfinite(samples.reshape(len(samples), -1))).any(1).sum())
+    if bad:
+        return {"non_finite_samples": bad}
     if reference is None or len(samples) < 2:
         return {}
-    if not np.isfinite(samples).all():
-        return {"diverged": 1.0}
     if kind == "points":
         return {"sliced_wasserstein": sliced_wasserstein(samples, reference), "mmd": mmd(samples, reference)}
     from engines.diffusion.data import to_unit

@@ -123,3 +123,50 @@ def test_the_optimizer_panel_says_which_runs_stopped(qtbot, make_panel):
     said = [m for m in panel.messages if "defined region" in m][-1]
     stopped = int((panel.snapshot.result.status == 2).sum())  # undefined
     assert f"{stopped} of {panel.snapshot.result.status.size} trajectories" in said
+
+
+class EveryOtherNaN:
+    """A denoiser whose x̂0 is NaN for every other sample (a model that diverges on part of the batch)."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        for name in ("shape", "sigma_min", "sigma_max", "kind", "schedule", "device"):
+            setattr(self, name, getattr(inner, name))
+
+    def __call__(self, x, a, b):
+        out = self.inner(x, a, b).clone()
+        out[::2] = float("nan")
+        return out
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(2, 40))
+def test_diffusion_samples_that_are_not_finite_are_counted_and_said(samples):
+    from tasks.diffusion import SampleRequest, non_finite_runs, open_source, run_metrics, sample_job, samples_array
+
+    source = open_source("mixture:eight_gaussians")
+    source.model = EveryOtherNaN(source.model)
+    request = SampleRequest(source, [("ddim", {}), ("heun", {})], nfe=4, samples=samples, device="cpu")
+    outcome = run(sample_job, request)
+    bad = (~np.isfinite(samples_array(outcome))).any(-1).sum(-1)  # per sampler
+    assert (bad == (samples + 1) // 2).all()
+    metrics = run_metrics(request, outcome)["samplers"]
+    assert [m["non_finite_samples"] for m in metrics] == bad.tolist()
+    assert all("sliced_wasserstein" not in m for m in metrics)  # not scored
+    said = non_finite_runs(outcome, "samples.npy")
+    assert len(said) == 2 and f"{bad[0]} of {samples} samples are not finite" in said[0]
+    assert "kept as they are in samples.npy" in said[0]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(0, 29), min_size=1, max_size=5, unique=True),
+       st.sampled_from([math.nan, math.inf, -math.inf]))
+def test_cluster_inputs_with_non_finite_rows_are_refused_naming_how_many_and_the_first(rows, value):
+    from engines.cluster.data import from_arrays
+
+    x = np.random.default_rng(0).normal(size=(30, 3))
+    x[rows, 1] = value
+    with pytest.raises(InputError) as info:
+        from_arrays("points.npy", x)
+    assert str(info.value).startswith(f"points.npy: {len(rows)} of 30 rows hold NaN or infinite values "
+                                      f"(the first is row {min(rows)}, counting from 0)")
