@@ -7,7 +7,10 @@ A job is a plain function ``job(reporter, **params) -> result``. While it runs i
   draw; a consumer may drop intermediate snapshots when it is busy, so a payload must be usable on its
   own (send cumulative state or self-contained chunks that are also kept in the final result),
 * calls ``reporter.check()`` between chunks, which raises :class:`Cancelled` once cancellation was
-  requested.
+  requested. A chunk is at most about 0.1 s of work on a busy core (Cancel stops a job within 0.2 s:
+  tests/benchmarks/bench_cancel.py); work that cannot check that often (one long library call, a
+  first-use import) runs in a job process, which :mod:`tasks.runner` terminates at once on Cancel.
+  Once cancelled, a reporter delivers nothing more.
 
 Jobs never import Qt; ``workbench.jobs`` runs them off the GUI thread and turns reports into signals.
 From a script, :func:`run` runs a job in the calling thread with optional callbacks.
