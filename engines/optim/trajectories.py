@@ -81,12 +81,13 @@ class Batch:
         since the last check, marking when (``diverged_at``) and whether the surface was undefined there."""
         value = self.loss()
         out = ~((self.P - self.center).abs() <= self.limit).all(-1)  # NaN and ±inf are out too
-        undefined = torch.isnan(self.P).any(-1) | (~out & ~torch.isfinite(value))
-        bad = out | undefined
-        new = bad & ~self.dead
-        self.diverged_at.masked_fill_(new, step)
-        self.undefined |= new & undefined
-        self.dead |= bad
+        not_finite = ~torch.isfinite(value)
+        new = (out | not_finite) & ~self.dead
+        if bool(new.any()):  # (rare: the usual step does only the tests above)
+            undefined = torch.isnan(self.P).any(-1) | (~out & not_finite)
+            self.diverged_at.masked_fill_(new, step)
+            self.undefined |= new & undefined
+            self.dead |= new
         if bool(self.dead.any()):  # (at step 0 last_good is the start itself)
             self.P.copy_(torch.where(self.dead.unsqueeze(-1), self.last_good, self.P))
             if self.last_value is not None:
