@@ -130,6 +130,7 @@ def execute_in_process(fn: Callable[..., Any], args: tuple = (), kwargs: dict | 
         proc.join(timeout=1.0)
         if proc.is_alive():
             proc.kill()
+            proc.join()
 
 
 def run(fn: Callable[..., Any], *args: Any, process: bool = False, on_progress: ProgressCallback = None,
