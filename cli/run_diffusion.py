@@ -58,8 +58,8 @@ def run(args: argparse.Namespace) -> int:
     from engines.diffusion.catalogue import parse_sampler
     from engines.export.atomic import atomic_write, atomic_write_text
     from engines.export.tables import write_npz
-    from tasks.diffusion import (SampleRequest, frames_arrays, run_metrics, run_parameters, run_summary,
-                                 sample_job, samples_array)
+    from tasks.diffusion import (SampleRequest, frames_arrays, non_finite_runs, run_metrics, run_parameters,
+                                 run_summary, sample_job, samples_array)
     from tasks.outputs import write_sidecar
 
     source = str(args.checkpoint) if args.checkpoint else f"mixture:{args.mixture or DEFAULT_MIXTURE}"
@@ -75,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
     write_sidecar(out, run_parameters(request, outcome))
     print(f"sampled {run_summary(outcome)}; wrote samples.npy, frames.npz, metrics.json, figure.png and sidecar.json "
           f"to {out}")
+    for sentence in non_finite_runs(outcome, "samples.npy"):
+        print(f"{sentence}.")
     return 0
 
 

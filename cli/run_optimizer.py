@@ -60,7 +60,9 @@ examples:
       --optimizer "sgd:lr=0.05+piecewise_lr:100=1,400=0.1@scheduled" --out out/
 
 trajectories.csv has one row per optimizer, start and step (step 0 is the start point):
-optimizer,start,step,x,y,loss.
+optimizer,start,step,x,y,loss,status. status is ok, or from the step it happened on diverged (the run went
+far outside the bounds or overflowed) or undefined (it reached a point where the surface is not finite,
+such as log(x) at x < 0); such a run stays where it stopped.
 """
 
 
@@ -108,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
 
     from engines.errors import InputError
     from engines.export.tables import write_csv
-    from tasks.optimizer import run_parameters, trajectories_job, trajectory_table
+    from tasks.optimizer import endings, run_parameters, trajectories_job, trajectory_table
     from tasks.outputs import write_sidecar
 
     if args.expr is not None:
@@ -127,6 +129,8 @@ def run(args: argparse.Namespace) -> int:
     write_sidecar(out, run_parameters(snapshot))
     rows = snapshot.result.losses.size
     print(f"wrote {rows} rows to {out / 'trajectories.csv'}, figure.png, figure.svg and sidecar.json")
+    for sentence in endings(snapshot.result, "trajectories.csv"):
+        print(f"{sentence}.")
     return 0
 
 

@@ -7,7 +7,10 @@ A job is a plain function ``job(reporter, **params) -> result``. While it runs i
   draw; a consumer may drop intermediate snapshots when it is busy, so a payload must be usable on its
   own (send cumulative state or self-contained chunks that are also kept in the final result),
 * calls ``reporter.check()`` between chunks, which raises :class:`Cancelled` once cancellation was
-  requested.
+  requested. A chunk is at most about 0.1 s of work on a busy core (Cancel stops a job within 0.2 s:
+  tests/benchmarks/bench_cancel.py); work that cannot check that often (one long library call, a
+  first-use import) runs in a job process, which :mod:`tasks.runner` terminates at once on Cancel.
+  Once cancelled, a reporter delivers nothing more.
 
 Jobs never import Qt; ``workbench.jobs`` runs them off the GUI thread and turns reports into signals.
 From a script, :func:`run` runs a job in the calling thread with optional callbacks.
@@ -56,6 +59,7 @@ class Reporter:
             raise Cancelled()
 
     def progress(self, fraction: Optional[float], message: str = "") -> None:
+        self.check()  # a cancelled job reports nothing more
         if fraction is not None:
             fraction = min(1.0, max(0.0, float(fraction)))
         if self._on_progress is not None:
@@ -63,6 +67,7 @@ class Reporter:
         self.check()
 
     def partial(self, payload: Any) -> None:
+        self.check()
         if self._on_partial is not None:
             self._on_partial(payload)
         self.check()
@@ -87,6 +92,15 @@ class MappedReporter:
 
     def partial(self, payload: Any) -> None:
         self.parent.partial(self.fn(payload))
+
+
+def checker(reporter: Optional["Reporter | MappedReporter"]) -> Callable[[], None]:
+    """``reporter.check``, or a no-op for an engine function called without a reporter (outside a job)."""
+    return reporter.check if reporter is not None else _no_check
+
+
+def _no_check() -> None:
+    pass
 
 
 class Throttle:

@@ -3,7 +3,8 @@ the words of a segmented text, their requests, results and defaults, and what ot
 clustering panel. The clustering panel and ``workbench run cluster`` are thin clients of this module.
 
 Methods, embeddings and option ranges are in :mod:`engines.cluster.catalogue`. A method that holds the GIL
-(InfoMap) runs in a job process: start it with ``process=in_process(request)``; the word job always is.
+(InfoMap) or embeds with t-SNE runs in a job process: start it with ``process=in_process(request)``; the
+word job always is.
 Importing this module loads numpy only (torch loads when a job runs).
 """
 from __future__ import annotations
@@ -89,8 +90,12 @@ class ClusterResult:
 
 
 def in_process(request: PointsRequest) -> bool:
-    """Whether the request's method must run in a job process (it holds the GIL)."""
-    return METHODS[request.method].holds_gil
+    """Whether the request must run in a job process: its method holds the GIL (InfoMap), or it embeds with
+    t-SNE (seconds of work after seconds of first-use imports, which no cancellation check can interrupt in a
+    thread; a job process is terminated at once on Cancel)."""
+    method = METHODS[request.method]
+    embedding = request.embedding if request.embedding is not None else method.embedding
+    return method.holds_gil or (method.uses_embedding and embedding == "tsne")
 
 
 def points_from_vectors(vectors: Vectors) -> ClusterData:

@@ -177,6 +177,15 @@ def run_parameters(request: SampleRequest, outcome: SampleOutcome) -> dict[str, 
             "samples": request.samples, "seed": request.seed, "device": outcome.device}
 
 
+def non_finite_runs(outcome: SampleOutcome, where: str = "") -> list[str]:
+    """A sentence for each sampler whose samples are not all finite (it diverged), saying where they are
+    kept (``where``: "samples.npy") and that they were not scored."""
+    kept = f"kept as they are in {where}, " if where else ""
+    return [f"{r.label}: {r.metrics['non_finite_samples']} of {len(r.samples)} samples are not finite (the sampler "
+            f"diverged; NaN or infinite values): {kept}not scored"
+            for r in outcome.result.runs if r.metrics.get("non_finite_samples")]
+
+
 def run_summary(outcome: SampleOutcome) -> str:
     """One line per run: each sampler's calls and measures."""
     return ", ".join(f"{r.name} ({r.nfe} calls" + "".join(f", {k} {v:.4g}" for k, v in r.metrics.items()) + ")"

@@ -208,7 +208,10 @@ def run_parameters(snapshot: RunSnapshot) -> dict[str, Any]:
         "noise": request.noise, "seed": request.seed, "device": request.device,
     }
     if snapshot.result is not None:
+        from engines.optim.trajectories import STATUSES
+
         parameters["diverged_at"] = snapshot.result.diverged_at.tolist()
+        parameters["status"] = np.asarray(STATUSES)[snapshot.result.status].tolist()
     return parameters
 
 
@@ -218,23 +221,51 @@ def preview(result: "TrajectoryResult") -> "TrajectoryResult":
     from engines.optim.trajectories import TrajectoryResult
 
     keep = thinned(result.losses.shape[1], result.losses.shape[2], PREVIEW_POINTS)
-    return TrajectoryResult(result.positions[:, :, keep], result.losses[:, :, keep], result.diverged_at,
+    return TrajectoryResult(result.positions[:, :, keep], result.losses[:, :, keep], result.diverged_at, result.status,
                             result.steps[keep], {}, result.labels)
 
 
 def trajectory_table(result: "TrajectoryResult") -> dict[str, np.ndarray]:
-    """One row per optimizer, start and recorded step: optimizer, start, step, x, y, loss."""
+    """One row per optimizer, start and recorded step: optimizer, start, step, x, y, loss, status (``ok``, or
+    from the step it happened on ``diverged`` or ``undefined``: frozen where it stopped, loss NaN where the
+    surface is undefined)."""
+    from engines.optim.trajectories import STATUSES
+
     c, s, t = result.losses.shape
     ci, si, ti = np.meshgrid(np.arange(c), np.arange(s), np.arange(t), indexing="ij")
     labels = np.asarray(result.labels, dtype=object)
+    steps = np.asarray(result.steps)[ti.ravel()]
+    at = result.diverged_at[ci.ravel(), si.ravel()]
+    status = np.where((at >= 0) & (steps >= at), result.status[ci.ravel(), si.ravel()], 0)
     return {
         "optimizer": labels[ci.ravel()],
         "start": si.ravel(),
-        "step": np.asarray(result.steps)[ti.ravel()],
+        "step": steps,
         "x": result.positions[..., 0].astype(np.float64).ravel(),
         "y": result.positions[..., 1].astype(np.float64).ravel(),
         "loss": result.losses.astype(np.float64).ravel(),
+        "status": np.asarray(STATUSES, dtype=object)[status],
     }
+
+
+def endings(result: "TrajectoryResult", where: str = "") -> list[str]:
+    """A sentence for each way trajectories stopped early (none when all ran their course), e.g. "3 of 8
+    trajectories left the surface's defined region (loss not finite at step 12): marked `undefined` in
+    trajectories.csv" for ``where`` = "trajectories.csv"."""
+    total = result.status.size
+    said = {1: ("diverged {when} (went far outside the plotted bounds or overflowed)", "diverged"),
+            2: ("left the surface's defined region (loss not finite {when})", "undefined")}
+    sentences = []
+    for code, (what, label) in said.items():
+        hit = result.status == code
+        if not hit.any():
+            continue
+        at = result.diverged_at[hit]
+        first, last = int(at.min()), int(at.max())
+        when = f"at step {first}" if first == last else f"at steps {first} to {last}"
+        marked = f": marked `{label}` in {where}" if where else ""
+        sentences.append(f"{int(hit.sum())} of {total} trajectories {what.format(when=when)}{marked}")
+    return sentences
 
 
 def ode_curves_job(reporter: "Reporter", request: TrajectoriesRequest, starts: np.ndarray) -> list[tuple[int, np.ndarray]]:

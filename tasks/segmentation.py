@@ -70,7 +70,7 @@ def discover_job(reporter, request: SegmentRequest, display_lines: int = DISPLAY
 
     device = as_device(request.device)
     reporter.progress(None, "loading the reference dictionary")
-    reference = reference_dictionary()
+    reference = reference_dictionary(reporter.check)
     done = run_segmentation(reporter, request.corpus, request.gold, request.params, write_line, display_lines,
                             request.max_lines, reference, request.workers, device, sample_lines)
     return Segmentation(done.counted, done.lexicon, done.result, request.params, reference,

@@ -56,8 +56,10 @@ def from_arrays(name: str, array, labels=None, images=None) -> ClusterData:
     if array.dtype.kind not in "uifb" or array.ndim < 2:
         raise InputError(f"{name}: expected an (N, D) numeric array, got shape {array.shape}")
     x = array.reshape(len(array), -1).astype(np.float64)
-    if not np.isfinite(x).all():
-        raise InputError(f"{name}: contains NaN or infinite values")
+    bad = np.flatnonzero(~np.isfinite(x).all(1))
+    if len(bad):
+        raise InputError(f"{name}: {len(bad):,} of {len(x):,} rows hold NaN or infinite values (the first is row "
+                         f"{bad[0]}, counting from 0); drop or fill them before clustering")
     if labels is not None:
         labels = np.asarray(labels).reshape(-1)
         if len(labels) != len(x):

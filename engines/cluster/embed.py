@@ -12,6 +12,7 @@ import torch
 from engines.cluster.catalogue import EMBEDDINGS
 from engines.device import DeviceLike, as_device
 from engines.errors import InputError
+from engines.jobs import checker
 
 MAX_TSNE_POINTS = 12_000
 
@@ -74,7 +75,9 @@ def tsne(x: np.ndarray, dim: int = 2, perplexity: float = 30.0, steps: int = 750
     velocity = torch.zeros_like(y)
     gains = torch.ones_like(y)
     lr = max(n / 12.0 / 4, 50.0)
+    check = checker(reporter)
     for step in range(steps):
+        check()
         exag = 12.0 if step < 250 else 1.0
         mom = 0.5 if step < 250 else 0.8
         diff = y.unsqueeze(1) - y.unsqueeze(0)

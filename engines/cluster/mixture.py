@@ -7,6 +7,7 @@ import numpy as np
 import torch
 
 from engines.device import DeviceLike, as_device
+from engines.jobs import checker
 
 
 def kmeans_pp(x: torch.Tensor, k: int, gen: torch.Generator) -> torch.Tensor:
@@ -27,9 +28,11 @@ def kmeans(data: np.ndarray, k: int, restarts: int = 10, iters: int = 300, seed:
     x = torch.as_tensor(data, dtype=torch.float64, device=as_device(device))
     gen = torch.Generator().manual_seed(seed)
     best = (None, None, math.inf)
+    check = checker(reporter)
     for r in range(restarts):
         centers = kmeans_pp(x, k, gen)
         for _ in range(iters):
+            check()
             labels = torch.cdist(x, centers).argmin(1)
             new = torch.zeros_like(centers).index_add_(0, labels, x)
             counts = torch.bincount(labels, minlength=k).clamp(min=1).unsqueeze(1).to(x.dtype)
@@ -56,12 +59,15 @@ def gmm(data: np.ndarray, k: int, restarts: int = 3, iters: int = 200, seed: int
     n, d = x.shape
     best = (None, -math.inf)
     eye = torch.eye(d, dtype=x.dtype, device=x.device)
+    check = checker(reporter)
     for r in range(restarts):
-        labels, _, _ = kmeans(data, k, restarts=10 if r == 0 else 1, seed=seed + 1000 * r, device=device)
+        labels, _, _ = kmeans(data, k, restarts=10 if r == 0 else 1, seed=seed + 1000 * r, device=device,
+                              reporter=reporter)
         resp = torch.nn.functional.one_hot(torch.as_tensor(labels, device=x.device), k).to(x.dtype)
         prev = -math.inf
         ll = -math.inf
         for _ in range(iters):
+            check()
             nk = resp.sum(0) + 1e-10
             weights = nk / n
             means = resp.T @ x / nk.unsqueeze(1)

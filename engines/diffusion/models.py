@@ -11,7 +11,7 @@ converts the state to what its network was trained on:
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable, Optional
 
 import torch
 from torch import Tensor, nn
@@ -119,15 +119,32 @@ class FlowModel(_NetworkModel):
         return x0
 
 
-class CountingDenoiser(Denoiser):
-    """Wraps a denoiser and counts its calls (samplers report NFE with it)."""
+CHECK_ELEMENTS = 1 << 12  # a checked call on the CPU evaluates the batch in slices of about this many numbers
 
-    def __init__(self, inner: Denoiser) -> None:
+
+class CountingDenoiser(Denoiser):
+    """Wraps a denoiser and counts its calls (samplers report NFE with it). With ``check`` (a job's
+    ``reporter.check``) a call on the CPU evaluates its batch in slices of :data:`CHECK_ELEMENTS` numbers and
+    checks before each (the samples are independent), so Cancel stops a sampler within one slice: a call on
+    20,000 points takes 0.3 s on a busy core."""
+
+    def __init__(self, inner: Denoiser, check: Optional[Callable[[], None]] = None) -> None:
         self.inner = inner
         self.calls = 0
+        self.check = check
         for name in ("shape", "sigma_min", "sigma_max", "kind", "schedule", "device"):
             setattr(self, name, getattr(inner, name))
 
     def __call__(self, x: Tensor, a: float, b: float) -> Tensor:
         self.calls += 1
-        return self.inner(x, a, b)
+        if self.check is None:
+            return self.inner(x, a, b)
+        rows = max(1, CHECK_ELEMENTS * len(x) // max(1, x.numel()))
+        if x.device.type != "cpu" or len(x) <= rows:
+            self.check()
+            return self.inner(x, a, b)
+        parts = []
+        for start in range(0, len(x), rows):
+            self.check()
+            parts.append(self.inner(x[start:start + rows], a, b))
+        return torch.cat(parts)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Optional
 
 import numpy as np
 import torch
@@ -28,11 +28,9 @@ class Frames:
 
 
 class FrameRecorder:
-    def __init__(self, keep: Optional[int] = None, chunk: int = 32,
-                 on_flush: Optional[Callable[["FrameRecorder"], None]] = None) -> None:
+    def __init__(self, keep: Optional[int] = None, chunk: int = 32) -> None:
         self.keep = keep  # record the first ``keep`` samples of the batch (None: all)
         self.chunk = max(1, int(chunk))
-        self.on_flush = on_flush
         self.sigmas: list[float] = []
         self._host_x: list[np.ndarray] = []
         self._host_x0: list[np.ndarray] = []
@@ -61,8 +59,6 @@ class FrameRecorder:
             self._host_x.append(self._buf_x[:n].to("cpu", copy=True).numpy())
             self._host_x0.append(self._buf_x0[:n].to("cpu", copy=True).numpy())
             self._fill = 0
-            if self.on_flush is not None:
-                self.on_flush(self)
 
     @property
     def calls(self) -> int:

@@ -12,7 +12,7 @@ import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 import torch
@@ -57,13 +57,16 @@ def _noise(n: int, shape: tuple[int, ...], seed: int, device) -> torch.Tensor:
 
 
 def score_samples(samples: np.ndarray, reference: Optional[np.ndarray], kind: str, shape) -> dict[str, float]:
-    """SW and MMD for points; for 8×8 single-channel images the Fréchet distance in classifier features."""
+    """SW and MMD for points; for 8×8 single-channel images the Fréchet distance in classifier features.
+    Samples that are not all finite are not scored: the measure is how many are not
+    (``non_finite_samples``), whether or not there is a reference."""
     from engines.diffusion.metrics import frechet_digits, mmd, sliced_wasserstein
 
+    bad = int((~np.isfinite(samples.reshape(len(samples), -1))).any(1).sum())
+    if bad:
+        return {"non_finite_samples": bad}
     if reference is None or len(samples) < 2:
         return {}
-    if not np.isfinite(samples).all():
-        return {"diverged": 1.0}
     if kind == "points":
         return {"sliced_wasserstein": sliced_wasserstein(samples, reference), "mmd": mmd(samples, reference)}
     from engines.diffusion.data import to_unit
@@ -75,12 +78,14 @@ def score_samples(samples: np.ndarray, reference: Optional[np.ndarray], kind: st
 
 
 def sample_one(model, name: str, settings: dict[str, Any], nfe: int, noise: torch.Tensor, seed: int,
-               recorder: Optional[FrameRecorder] = None) -> tuple[torch.Tensor, np.ndarray, float, int]:
-    """(samples, σ grid, seconds, model calls) of one sampler from ``noise``."""
+               recorder: Optional[FrameRecorder] = None,
+               check: Optional[Callable[[], None]] = None) -> tuple[torch.Tensor, np.ndarray, float, int]:
+    """(samples, σ grid, seconds, model calls) of one sampler from ``noise``; ``check`` (a job's
+    ``reporter.check``) runs before every model call."""
     from engines.diffusion.models import CountingDenoiser
 
     plan = make_plan(name, model, nfe, **settings)
-    counted = CountingDenoiser(model)
+    counted = CountingDenoiser(model, check)
     gen = torch.Generator(device=noise.device).manual_seed(seed + 1)
     start = time.perf_counter()
     with torch.inference_mode():
@@ -117,8 +122,8 @@ def compare_job(reporter, source: Source, samplers: list[tuple[str, dict[str, An
     for k, (name, settings) in enumerate(samplers):
         label = SAMPLERS[name].label
         reporter.progress(k / len(samplers), f"sampling with {label}")
-        recorder = FrameRecorder(keep=keep, on_flush=lambda _r: reporter.check())
-        x, grid, seconds, calls = sample_one(model, name, settings, nfe, noise, seed, recorder)
+        recorder = FrameRecorder(keep=keep)
+        x, grid, seconds, calls = sample_one(model, name, settings, nfe, noise, seed, recorder, reporter.check)
         frames = recorder.frames()
         samples = x.float().cpu().numpy()
         run = SamplerRun(name, label, dict(settings), calls, samples, frames, grid, seconds)
@@ -164,7 +169,7 @@ def quality_job(reporter, source: Source, samplers: list[tuple[str, dict[str, An
             if known is not None and (name, nfe) in known:
                 calls, m = known[(name, nfe)]
             else:
-                x, _, _, calls = sample_one(model, name, settings, nfe, noise, seed)
+                x, _, _, calls = sample_one(model, name, settings, nfe, noise, seed, check=reporter.check)
                 m = score_samples(x.float().cpu().numpy(), ref, source.kind, model.shape)
             curves.nfes[name].append(calls)
             for key, value in m.items():

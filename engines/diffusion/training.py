@@ -128,6 +128,7 @@ def train_job(reporter, data: DiffusionData, objective: str = "ddpm", steps: int
             return plan.run(model, noise, None, gen).cpu().numpy()
 
     for i in range(steps):
+        reporter.check()
         idx = torch.randint(len(x_all), (batch,), generator=g, device=dev)
         loss = loss_fn(objective, net, x_all[idx], g, prediction=prediction, schedule=sched, alphas=alphas,
                        sigma_data=sigma_data)

@@ -118,6 +118,7 @@ def train_run(
     throttle = Throttle(0.1)
     names = [name for name, p in model.named_parameters() if p.requires_grad]
     for step in range(steps):
+        reporter.check()
         batch = train.take(next(batches).to(dev))
 
         def closure(values: list[Tensor], batch: Split = batch) -> Tensor:  # zeroth order: loss at other weights

@@ -179,8 +179,7 @@ def _train(reporter, config: ModelConfig, train: TrainConfig, data: DataSpec, de
             step += 1
             for k, v in terms.items():
                 sums[k] = sums.get(k, 0.0) + float(v.detach())
-            if b % 4 == 0:
-                reporter.check()
+            reporter.check()
         means = {k: v / steps_per_epoch for k, v in sums.items()}
         if not all(math.isfinite(v) for v in means.values()):
             model.load_state_dict({k: torch.from_numpy(v) for k, v in good_state.items()})

@@ -41,13 +41,17 @@ class Surface:
         return self.fn(xy)
 
     def grad(self, xy: Tensor) -> Tensor:
-        """∇f at ``xy`` (..., 2): analytic when known, else autograd (per point: f is pointwise)."""
+        """∇f at ``xy`` (..., 2): analytic when known, else autograd (per point: f is pointwise); zero where
+        f does not depend on the point (a constant formula)."""
         if self.grad_fn is not None:
             return self.grad_fn(xy)
         with torch.enable_grad():
             x = xy.detach().requires_grad_(True)
-            (g,) = torch.autograd.grad(self.fn(x).sum(), x)
-        return g
+            total = self.fn(x).sum()
+            if not total.requires_grad:
+                return torch.zeros_like(xy)
+            (g,) = torch.autograd.grad(total, x, allow_unused=True)
+        return torch.zeros_like(xy) if g is None else g
 
     def grid(self, n: int, device: Union[str, torch.device, None] = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """X, Y, Z as (n, n) numpy arrays over the bounds (row i ↔ y, column j ↔ x) for a heatmap."""

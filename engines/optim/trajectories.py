@@ -4,7 +4,9 @@ All configurations share one position tensor P of shape (C, S, 2); configuration
 with one stepper (``batch_dims=1``), so a step costs one gradient call for everything plus one Python
 call per configuration. Gaussian gradient noise turns SGD into Langevin dynamics (Su Jianlin,
 "从动力学角度看优化算法(一)"). A trajectory that leaves the bounds enlarged ``bbox_scale`` times (or turns
-non-finite) is frozen at its last checked finite point and marked diverged.
+infinite) is frozen at its last checked point and marked *diverged*; one that reaches a point where the
+surface is not finite (``log(x)`` at x < 0, ``1/(x*y)`` on an axis) or whose position turns NaN is frozen and
+marked *undefined*. :data:`STATUSES` names the three outcomes.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from engines.optim.surfaces import Surface
 
 CHECK_EVERY = 16
 """Divergence is checked at every recorded step and at least every CHECK_EVERY steps."""
+STATUSES = ("ok", "diverged", "undefined")
 
 
 class Batch:
@@ -55,14 +58,18 @@ class Batch:
         self.limit = torch.tensor([(x1 - x0) / 2, (y1 - y0) / 2], **like) * float(bbox_scale)
         C, S = self.P.shape[:2]
         self.dead = torch.zeros(C, S, dtype=torch.bool, device=starts.device)
+        self.undefined = torch.zeros(C, S, dtype=torch.bool, device=starts.device)
         self.diverged_at = torch.full((C, S), -1, dtype=torch.long, device=starts.device)
         self.last_good = self.P.clone()
+        self.last_value: Optional[Tensor] = None  # f at last_good
+        self._value: Optional[Tensor] = None  # f at P, until the next step
 
     def _closure(self, params: list[Tensor]) -> Tensor:
         return self.surface.fn(params[0])
 
     def step(self) -> None:
         """One step of every trajectory."""
+        self._value = None
         grads = self.surface.grad(self.P) if self.needs_grad else None
         if grads is not None and self.noise > 0:
             grads = grads + self.noise * torch.randn(grads.shape, generator=self.generator, dtype=grads.dtype, device=grads.device)
@@ -70,17 +77,34 @@ class Batch:
             stepper.step(None if grads is None or stepper.needs_closure else [grads[c]], self._closure)
 
     def check(self, step: int) -> None:
-        """Freeze trajectories that left the box or turned non-finite since the last check."""
-        bad = ~((self.P - self.center).abs() <= self.limit).all(-1)
-        self.diverged_at.masked_fill_(bad & ~self.dead, step)
-        self.dead |= bad
-        if bool(self.dead.any()):
+        """Freeze trajectories that left the box, turned non-finite or reached a point where f is not finite
+        since the last check, marking when (``diverged_at``) and whether the surface was undefined there."""
+        value = self.loss()
+        out = ~((self.P - self.center).abs() <= self.limit).all(-1)  # NaN and ±inf are out too
+        not_finite = ~torch.isfinite(value)
+        new = (out | not_finite) & ~self.dead
+        if bool(new.any()):  # (rare: the usual step does only the tests above)
+            undefined = torch.isnan(self.P).any(-1) | (~out & not_finite)
+            self.diverged_at.masked_fill_(new, step)
+            self.undefined |= new & undefined
+            self.dead |= new
+        if bool(self.dead.any()):  # (at step 0 last_good is the start itself)
             self.P.copy_(torch.where(self.dead.unsqueeze(-1), self.last_good, self.P))
+            if self.last_value is not None:
+                value = torch.where(self.dead, self.last_value, value)
         self.last_good.copy_(self.P)
+        self.last_value = self._value = value
 
     def loss(self) -> Tensor:
-        with torch.no_grad():
-            return self.surface.fn(self.P)
+        """f at every position (computed once per step)."""
+        if self._value is None:
+            with torch.no_grad():
+                self._value = self.surface.fn(self.P)
+        return self._value
+
+    def status(self) -> np.ndarray:
+        """(C, S) index into :data:`STATUSES` of how each trajectory has ended so far."""
+        return np.where(self.undefined.cpu().numpy(), 2, np.where(self.dead.cpu().numpy(), 1, 0))
 
 
 def drive(
@@ -131,6 +155,7 @@ class TrajectoryResult:
     positions: np.ndarray  # (C, S, T, 2)
     losses: np.ndarray  # (C, S, T)
     diverged_at: np.ndarray  # (C, S) step at which divergence was detected, -1 if never
+    status: np.ndarray  # (C, S) index into STATUSES: ok, diverged (at diverged_at), undefined (at diverged_at)
     steps: np.ndarray  # (T,) step numbers
     states: dict[str, np.ndarray] = field(default_factory=dict)  # (C, S, T, 2), NaN where absent
     labels: list[str] = field(default_factory=list)
@@ -166,7 +191,7 @@ class _Recorder:
         k = self.count
         return TrajectoryResult(
             self.positions[:, :, :k], self.losses[:, :, :k], self.batch.diverged_at.cpu().numpy(),
-            self.record_steps[:k], {key: v[:, :, :k] for key, v in self.states.items()}, list(self.labels))
+            self.batch.status(), self.record_steps[:k], {key: v[:, :, :k] for key, v in self.states.items()}, list(self.labels))
 
 
 def run_trajectories(reporter: Reporter, request: TrajectoryRequest) -> TrajectoryResult:

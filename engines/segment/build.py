@@ -42,10 +42,13 @@ def build_lexicon(reporter, counted: Counted, params: SegmentParams) -> Lexicon:
         raise InputError(f"n-grams were counted up to {counted.table.max_n}; recount for n = {params.effective_n()}")
     longest = max(params.max_len, params.effective_n())
 
-    def cut(chunk: Chunk) -> tuple[Pieces, Pieces | None]:
+    def cut(chunk: Chunk) -> tuple[Pieces, Pieces | None]:  # checks between its stages (runs in a pool thread)
+        reporter.check()
         codes = ngram_codes(chunk.units, longest)
         counts = position_counts(counted.table, codes, max(params.effective_n(), 2), params.min_count)
+        reporter.check()
         scores, strong = strong_ngrams(counted.table, codes, params, counts)
+        reporter.check()
         pieces = cut_pieces(chunk.units, counted.table, params, codes, strong=strong)
         if params.pair_threshold is None:
             return pieces, None

@@ -189,7 +189,7 @@ def count_corpus(reporter, corpus: str, gold: str | None = None, max_n: int = 4,
 
             pool = stack.enter_context(ProcessPoolExecutor(workers, multiprocessing.get_context("spawn")))
             submit = lambda chunk: pool.submit(count_units_worker, chunk.enc.units, max_n)  # noqa: E731
-        counted = ordered_map(lambda chunk: count_units(chunk.units.to(dev), max_n),
+        counted = ordered_map(lambda chunk: count_units(chunk.units.to(dev), max_n, check=reporter.check),
                               read_chunks(source, gold_source, reporter, stats, max_lines, cnum),
                               submit=submit, window=2 * workers if submit else None)
         for chunk, table in counted:

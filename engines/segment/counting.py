@@ -13,6 +13,7 @@ hash index (:mod:`engines.segment.hashindex`), not ``searchsorted``.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -128,10 +129,13 @@ class NgramTable:
         return int(sum(c.nbytes * 2 for c in self.codes))
 
 
-def count_units(units: torch.Tensor, max_n: int, codes: list[torch.Tensor] | None = None) -> NgramTable:
-    """The n-gram table of one chunk of units."""
+def count_units(units: torch.Tensor, max_n: int, codes: list[torch.Tensor] | None = None,
+                check: Callable[[], None] | None = None) -> NgramTable:
+    """The n-gram table of one chunk of units; ``check`` (a job's ``reporter.check``) runs before each order."""
     table = NgramTable()
     for c in codes or ngram_codes(units, max_n):
+        if check is not None:
+            check()
         uniq, counts = unique_counts(c[c != MISSING])
         table.codes.append(uniq)
         table.counts.append(counts)

@@ -14,8 +14,12 @@ from engines.segment.evaluate import Scores, score, words_from_starts
 from engines.segment.gold import parse_gold
 
 
-def reference_dictionary() -> set[str] | None:
-    """jieba's dictionary words, when jieba is installed (the reference for "new words" and OOV)."""
+CHECK_LINES = 1 << 14
+
+
+def reference_dictionary(check: Callable[[], None] | None = None) -> set[str] | None:
+    """jieba's dictionary words, when jieba is installed (the reference for "new words" and OOV); ``check``
+    (a job's ``reporter.check``) runs every :data:`CHECK_LINES` lines of its 350,000."""
     try:
         import jieba
     except ImportError:
@@ -25,7 +29,9 @@ def reference_dictionary() -> set[str] | None:
     path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
     words = set()
     with open(path, encoding="utf-8") as handle:
-        for line in handle:
+        for k, line in enumerate(handle):
+            if check is not None and k % CHECK_LINES == 0:
+                check()
             word = line.split(" ", 1)[0]
             if word:
                 words.add(word)

@@ -71,9 +71,11 @@ def segment_corpus(reporter, counted: Counted, lexicon: Lexicon, params: Segment
     sampled: list[list[str]] = []
     writer = WholeLines(write_line) if write_line is not None else None
 
-    def segment(chunk: Chunk) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    def segment(chunk: Chunk) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:  # checks between its stages
+        reporter.check()
         grams = ngram_codes(chunk.units, max_len)
         ws = segment_units(chunk.units, index, logp, max_len, unk, grams)
+        reporter.check()
         uw = torch.nonzero(ws & (chunk.units > 0)).squeeze(1).numpy()
         # word counts of the result (bits per character after)
         return chunk.char_starts(ws), _word_counts(chunk.units.numpy(), uw, max_len, grams)

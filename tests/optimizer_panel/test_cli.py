@@ -18,7 +18,7 @@ def test_cli_writes_csv_png_svg_and_sidecar(qapp, tmp_path):
     assert rc == 0
     with open(out / "trajectories.csv", newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0] == ["optimizer", "start", "step", "x", "y", "loss"]
+    assert rows[0] == ["optimizer", "start", "step", "x", "y", "loss", "status"]
     assert len(rows) - 1 == 2 * 3 * (40 + 1)
     first = rows[1]
     assert first[0] == "sgd:lr=0.01" and first[1:3] == ["0", "0"] and float(first[3]) == 0 and float(first[4]) == 0

@@ -146,7 +146,7 @@ def test_figures_animation_and_parameters(started):
     figures = panel.figures()
     assert [f.title for f in figures[:2]] == ["Trajectories on the surface", "Loss against step"]
     data = figures[0].data()
-    assert set(data) == {"optimizer", "start", "step", "x", "y", "loss"}
+    assert set(data) == {"optimizer", "start", "step", "x", "y", "loss", "status"}
     assert len(data["x"]) == 4 * 4 * 501
     anim = panel.animations()[0]
     frames = anim.frames()

@@ -18,7 +18,7 @@ def _sigma_text(sigma: float) -> str:
     return "σ = ∞" if math.isinf(sigma) else f"σ = {sigma:.3g}"
 
 
-_SHORT = {"sliced_wasserstein": "SW", "mmd": "MMD²", "frechet_digits": "FD"}
+_SHORT = {"sliced_wasserstein": "SW", "mmd": "MMD²", "frechet_digits": "FD", "non_finite_samples": "not finite"}
 
 class FrameView(pg.GraphicsLayoutWidget):
     """One sampler's run at a chosen model call: 2D particles or image grids of x_t and x̂0."""

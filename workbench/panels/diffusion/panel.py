@@ -9,7 +9,8 @@ from typing import Any, Iterator, Optional
 import numpy as np
 from PySide6 import QtCore, QtWidgets
 
-from tasks.diffusion import SampleOutcome, SampleRequest, TrainOutcome, default_source, quality_job, sample_job
+from tasks.diffusion import (SampleOutcome, SampleRequest, TrainOutcome, default_source, non_finite_runs, quality_job,
+                             sample_job)
 from workbench.panel import Animation, Figure, Panel, PanelContext
 from workbench.panels.diffusion import INFO
 from workbench.panels.diffusion.controls import SLOTS, Controls
@@ -200,6 +201,9 @@ class DiffusionPanel(Panel):
         self.forward_view.set_data(outcome.source.data, outcome.source.kind, self.controls.seed.value())
         self.trainer.show_recorded(outcome.source)
         self._draw(outcome.result, final=True)
+        said = non_finite_runs(outcome)
+        if said:
+            self.context.show_message("; ".join(said))
         self.timeline.set_index(0)
         self.timeline.play()
         self._start_quality()

@@ -43,7 +43,8 @@ class Trainer(QtCore.QObject):
         request = TrainRequest(c.dataset.currentData(), c.objective.currentData(), steps, seed=c.seed.value(),
                                device=self.context.device(), preview_every=max(MIN_PREVIEW_GAP, steps // TRAIN_PREVIEWS),
                                **c.train_settings())
-        handle = self._train_job.start("Training a diffusion model", train_job, request)
+        handle = self._train_job.start("Training a diffusion model", train_job, request,
+                                       process=True)  # stopped at once on Cancel, first-use imports included
         handle.partial.connect(self.view.set_snapshot)
         handle.succeeded.connect(self._trained)
         handle.cancelled.connect(lambda: self.context.show_message("Training stopped; nothing was kept"))

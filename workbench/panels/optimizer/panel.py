@@ -11,6 +11,7 @@ from PySide6 import QtCore, QtWidgets
 from tasks.optimizer import (
     RunSnapshot,
     TrajectoriesRequest,
+    endings,
     ode_curves_job,
     run_parameters,
     trajectories_job,
@@ -157,6 +158,9 @@ class OptimizerPanel(Panel):
 
     def _finished(self, snapshot: RunSnapshot) -> None:
         self._draw(snapshot)
+        said = endings(snapshot.result)  # runs that diverged or left the surface's defined region
+        if said:
+            self.context.show_message("; ".join(said) + ": they stop where it happened.")
         self.playback.set_index(0)
         self.playback.play()
         if self.controls.ode.isChecked():
