@@ -22,7 +22,7 @@ from tasks.bundled import bundled, bundled_path
 if TYPE_CHECKING:
     from engines.diffusion.run import CompareResult, QualityCurves
     from engines.diffusion.sources import Source
-    from engines.diffusion.training import TrainResult
+    from engines.diffusion.training import TrainResult, TrainSnapshot
 
 DEFAULT_MIXTURE = "moons"  # the command's model when none is named
 DEFAULT_SAMPLERS = ("ddim", "heun", "dpmpp_2m", "euler_maruyama")
@@ -217,24 +217,37 @@ class TrainOutcome:
     source: "Source"  # the trained model, ready to sample, with the held-out data for the metrics
 
 
+@dataclass
+class TrainPartial:
+    snapshot: "TrainSnapshot"  # the loss curve so far and a preview
+    outcome: TrainOutcome  # the EMA weights so far, ready to sample and save (what Stop keeps)
+
+
 def train_job(reporter, request: TrainRequest) -> TrainOutcome:
-    """Load the data, train (partials: the engine's TrainSnapshots) and wrap the result as a source."""
+    """Load the data, train (partials: :class:`TrainPartial` at every preview) and wrap the result as a source."""
     from engines.device import pick_device
     from engines.diffusion.data import load_data
     from engines.diffusion.sources import Source
     from engines.diffusion.training import train_job as train
+    from engines.jobs import MappedReporter
 
     reporter.progress(None, f"loading {request.dataset}")
     data = load_data(request.dataset, request.seed)
     device = pick_device(request.device)
-    result = train(reporter, data, request.objective, request.steps, prediction=request.prediction,
-                   schedule=request.schedule, batch=request.batch or BATCH[data.kind], lr=request.lr,
-                   seed=request.seed, device=device, preview_every=request.preview_every or max(request.steps, 1))
-    label = f"trained {request.objective} on {data.name}"
-    source = Source(result.model, data.kind, data.heldout, {"source": "trained", "dataset": data.name,
-                                                            "objective": request.objective, "label": label},
-                    data.train[:2000])
-    return TrainOutcome(result, source)
+
+    def outcome(result: "TrainResult") -> TrainOutcome:
+        done = result.extra["train"]["steps"]
+        label = f"trained {request.objective} on {data.name}" + (
+            f" (stopped at step {done})" if done < request.steps else "")
+        source = Source(result.model, data.kind, data.heldout, {"source": "trained", "dataset": data.name,
+                                                                "objective": request.objective, "label": label},
+                        data.train[:2000])
+        return TrainOutcome(result, source)
+
+    partials = MappedReporter(reporter, lambda snap: TrainPartial(snap, outcome(snap.result)))
+    return outcome(train(partials, data, request.objective, request.steps, prediction=request.prediction,
+                         schedule=request.schedule, batch=request.batch or BATCH[data.kind], lr=request.lr,
+                         seed=request.seed, device=device, preview_every=request.preview_every or max(request.steps, 1)))
 
 
 def save_job(reporter, result: "TrainResult", path: Union[str, Path]) -> dict[str, Any]:

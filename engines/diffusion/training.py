@@ -6,6 +6,7 @@ curve so far and a sample preview from the EMA weights) and returns a :class:`Tr
 """
 from __future__ import annotations
 
+import copy
 import math
 import time
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ class TrainSnapshot:
     losses: np.ndarray  # (step,) loss per step
     preview: Optional[np.ndarray] = None  # samples from the EMA weights (model space)
     kind: str = "points"
+    result: Optional["TrainResult"] = None  # the EMA weights so far, kept when training is stopped
 
 
 @dataclass
@@ -120,6 +122,19 @@ def train_job(reporter, data: DiffusionData, objective: str = "ddpm", steps: int
     start = time.perf_counter()
     batch = min(batch, len(x_all))
 
+    def result(weights: nn.Module, done: int) -> TrainResult:
+        """The run after ``done`` steps: the EMA ``weights`` wrapped as a model, with the checkpoint's config."""
+        body = {"objective": objective, "prediction": prediction, "schedule": schedule, "shape": list(shape),
+                "sigma_data": sigma_data}
+        run = {"steps": done, "batch": batch, "lr": lr, "seed": seed, "ema": ema,
+               "final_loss": float(losses[max(0, done - 100):done].mean()), "loss_history": summarise(losses[:done]).to_json()}
+        if done < steps:
+            run["planned_steps"] = steps
+        wrapped = wrap(weights, objective, prediction, schedule, shape, sigma_data)
+        wrapped.config = {**body, "dataset": data.name}
+        return TrainResult(weights, wrapped, body, losses[:done].copy(), time.perf_counter() - start, preview, data.name,
+                           {"dataset": data.name, "train": run})
+
     def make_preview() -> np.ndarray:
         plan = make_plan(preview_sampler, model, 20)
         gen = torch.Generator(device=dev).manual_seed(seed + 1)
@@ -145,13 +160,8 @@ def train_job(reporter, data: DiffusionData, objective: str = "ddpm", steps: int
         losses[i] = loss.item()
         if (i + 1) % preview_every == 0 or i + 1 == steps:
             preview = make_preview()
-            reporter.partial(TrainSnapshot(i + 1, steps, losses[: i + 1].copy(), preview, data.kind))
+            so_far = result(copy.deepcopy(ema_net), i + 1)
+            reporter.partial(TrainSnapshot(i + 1, steps, losses[: i + 1].copy(), preview, data.kind, so_far))
         if i % 20 == 0:
             reporter.progress((i + 1) / steps, f"training {objective}: step {i + 1}/{steps}, loss {losses[i]:.4f}")
-    body = {"objective": objective, "prediction": prediction, "schedule": schedule, "shape": list(shape),
-            "sigma_data": sigma_data}
-    extra = {"dataset": data.name, "train": {"steps": steps, "batch": batch, "lr": lr, "seed": seed, "ema": ema,
-                                             "final_loss": float(losses[-min(100, steps):].mean()),
-                                             "loss_history": summarise(losses).to_json()}}
-    model.config = {**body, "dataset": data.name}
-    return TrainResult(ema_net, model, body, losses, time.perf_counter() - start, preview, data.name, extra)
+    return result(ema_net, steps)

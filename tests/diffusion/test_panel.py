@@ -167,10 +167,28 @@ def test_train_becomes_stop_while_training(qtbot, panel):
     with qtbot.waitSignal(panel.context.jobs.started, timeout=5000) as started:
         panel.train()
     handle = started.args[0]
-    assert c.train_button.text() == "Stop training"
-    with qtbot.waitSignal(handle.cancelled, timeout=TIMEOUT_MS):
+    assert c.train_button.text() == "Stop (keeps the weights)"
+    with qtbot.waitSignal(handle.cancelled, timeout=TIMEOUT_MS):  # before the first preview: nothing to keep
         c.train_button.click()
     assert c.train_button.text() == "Train" and panel.trained is None and not c.save_button.isEnabled()
+
+
+def test_stop_keeps_the_weights_of_the_last_preview(qtbot, panel):
+    c = panel.controls
+    c.steps.setValue(5000)  # a preview every 416 steps
+    with qtbot.waitSignal(panel.context.jobs.started, timeout=5000) as started:
+        panel.train()
+    handle = started.args[0]
+    with qtbot.waitSignal(handle.partial, timeout=TIMEOUT_MS):
+        pass
+    with qtbot.waitSignal(handle.cancelled, timeout=TIMEOUT_MS):
+        c.train_button.click()
+    kept = panel.trained
+    assert kept is not None and kept.extra["train"]["steps"] % 416 == 0 and kept.extra["train"]["planned_steps"] == 5000
+    assert len(kept.losses) == kept.extra["train"]["steps"] and c.save_button.isEnabled()
+    assert "stopped at step" in c.source.currentText()
+    qtbot.waitUntil(lambda: panel.outcome is not None and panel.outcome.source.description.get("source") == "trained",
+                    timeout=TIMEOUT_MS)
 
 
 def test_training_tab_shows_the_curve_a_checkpoint_recorded(qtbot, panel):

@@ -97,8 +97,8 @@ class Controls(QtWidgets.QWidget):
         self.steps = self._spin(50, 100000, TRAIN_STEPS, "Optimizer steps")
         self.steps.setSingleStep(500)
         self.train_button = QtWidgets.QPushButton("Train")
-        self.train_button.setToolTip("Train a model on the data with the objective; press again to stop (a stopped "
-                                     "run keeps nothing)")
+        self.train_button.setToolTip("Train a model on the data with the objective; press again to stop: a stopped "
+                                     "run keeps the weights of its last preview")
         self.save_button = QtWidgets.QPushButton("Save checkpoint…")
         self.save_button.setEnabled(False)
         tf.addRow("Data", self.dataset)
@@ -172,7 +172,7 @@ class Controls(QtWidgets.QWidget):
 
     def set_training(self, running: bool) -> None:
         """The Train button stops a running training."""
-        self.train_button.setText("Stop training" if running else "Train")
+        self.train_button.setText("Stop (keeps the weights)" if running else "Train")
 
     def _objective_changed(self) -> None:
         self.objective_settings.show_only(o.name for o in OBJECTIVES[self.objective.currentData()].options)

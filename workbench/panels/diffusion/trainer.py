@@ -6,7 +6,7 @@ from typing import Any, Optional
 
 from PySide6 import QtCore, QtWidgets
 
-from tasks.diffusion import TrainOutcome, TrainRequest, save_job, train_job
+from tasks.diffusion import TrainOutcome, TrainPartial, TrainRequest, save_job, train_job
 from workbench.jobs import JobSlot
 from workbench.panel import PanelContext
 from workbench.panels.diffusion.controls import Controls
@@ -26,6 +26,7 @@ class Trainer(QtCore.QObject):
         self.context, self.controls, self.view = context, controls, view
         self._train_job, self._save_job = train_slot, save_slot
         self.result: Optional[Any] = None  # the last TrainResult, for Save checkpoint
+        self._so_far: Optional[TrainOutcome] = None  # the running job's weights at its last preview
         controls.train_requested.connect(self.train)
         controls.save_requested.connect(self._save_dialog)
 
@@ -45,11 +46,26 @@ class Trainer(QtCore.QObject):
                                **c.train_settings())
         handle = self._train_job.start("Training a diffusion model", train_job, request,
                                        process=True)  # stopped at once on Cancel, first-use imports included
-        handle.partial.connect(self.view.set_snapshot)
+        self._so_far = None
+        handle.partial.connect(self._partial)
         handle.succeeded.connect(self._trained)
-        handle.cancelled.connect(lambda: self.context.show_message("Training stopped; nothing was kept"))
+        handle.cancelled.connect(self._stopped)
         handle.done.connect(lambda: c.set_training(False))
         c.set_training(True)
+
+    def _partial(self, partial: TrainPartial) -> None:
+        self.view.set_snapshot(partial.snapshot)
+        self._so_far = partial.outcome
+
+    def _stopped(self) -> None:
+        """Stop keeps the EMA weights of the last preview (none before the first one)."""
+        kept, self._so_far = self._so_far, None
+        if kept is None:
+            self.context.show_message("Training stopped before its first preview; nothing to keep")
+            return
+        step = kept.result.extra["train"]["steps"]
+        self.context.show_message(f"Training stopped; kept the weights of step {step} (its last preview)")
+        self._trained(kept)
 
     def show_recorded(self, source: Any) -> None:
         """The loss curve ``source``'s checkpoint recorded (until a model trains here)."""
