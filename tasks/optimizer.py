@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
 
-from engines.catalogue import Option
+from engines.catalogue import Option, seed_option
 from engines.jobs import MappedReporter
 from engines.optim.contours import SurfaceLayer, surface_layers
 
@@ -44,7 +44,7 @@ STEPS = Option("steps", "Steps", "int", 500, minimum=1, maximum=1_000_000, step=
 NOISE = Option("noise", "Gradient noise σ", "float", 0.0, minimum=0.0, maximum=1e4, step=1.0,
                help="std of Gaussian noise added to every gradient (minibatch noise): with noise, SGD is "
                     "Langevin dynamics at temperature T = lr·σ²/2, sampling ∝ exp(−L/T)")
-SEED = Option("seed", "Noise seed", "int", 0, minimum=0, help="seed of the gradient noise")
+SEED = seed_option("Noise seed", "seed of the gradient noise")
 RUN_OPTIONS = (STEPS, NOISE, SEED)
 
 
