@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engines.catalogue import Catalogue, Entry, Option
+from engines.catalogue import MAX_SEED, Catalogue, Entry, Option
 
 
 def show(value: Any) -> str:
@@ -67,6 +67,38 @@ class SurfaceEntry(Entry):
     builder: str = ""
     # learning rates worth sweeping on it (for unit curvature when the surface has a "scale" option)
     step_range: tuple[float, float] = (1e-4, 1e-2)
+
+
+def _flag(name: str, label: str) -> Option:
+    return Option(name, label, "int", minimum=0, maximum=1, help="0 off, 1 on")
+
+
+MAX_ZO_SAMPLES = 10_000  # zeroth_order's function evaluations per step and start
+# the range of every optimizer hyperparameter and wrapper parameter a spec may set, by name (a name means the
+# same thing wherever it occurs); a tuple's numbers (betas) are each checked against its option
+PARAMETERS: dict[str, Option] = {o.name: o for o in (
+    Option("lr", "learning rate", minimum=0.0, maximum=1e4),
+    Option("momentum", "momentum", minimum=0.0, maximum=1.0),
+    Option("dampening", "dampening", minimum=0.0, maximum=1.0),
+    Option("weight_decay", "weight decay", minimum=0.0, maximum=1e3),
+    Option("eps", "ε", minimum=1e-12, maximum=10.0, help="added to denominators (zeroth_order: the probe size)"),
+    Option("lr_decay", "lr decay", minimum=0.0, maximum=1e3),
+    Option("initial_accumulator_value", "initial accumulator", minimum=0.0, maximum=1e6),
+    Option("alpha", "α", minimum=0.0, maximum=1.0),
+    Option("rho", "ρ", minimum=0.0, maximum=1.0),
+    Option("betas", "β", minimum=0.0, maximum=0.99999, help="each of the moment decays β1/β2"),
+    Option("momentum_decay", "momentum decay", minimum=0.0, maximum=1.0),
+    _flag("nesterov", "Nesterov"), _flag("amsgrad", "AMSGrad"), _flag("centered", "centered"),
+    _flag("decoupled_weight_decay", "decoupled weight decay"),
+    Option("samples", "samples", "int", minimum=1, maximum=MAX_ZO_SAMPLES, help="function evaluations per step"),
+    Option("baseline", "baseline", "int", minimum=0, maximum=2, help="0 none, 1 f(x), 2 optimal"),
+    Option("seed", "seed", "int", minimum=0, maximum=MAX_SEED),
+    Option("rate", "rate", minimum=0.0, maximum=1e3),
+    Option("steps", "steps", minimum=1.0, maximum=1e7),
+    Option("floor", "floor", minimum=0.0, maximum=1.0, help="the lr's final fraction"),
+    Option("k", "k", "int", minimum=1, maximum=1_000_000),
+    Option("factor", "factor", minimum=0.0, maximum=1e4, help="piecewise_lr's lr multiplier at a step"),
+)}
 
 
 _OPTIMIZERS = "engines.optim.optimizers"

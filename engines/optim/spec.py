@@ -11,7 +11,7 @@ Examples: ``adam:lr=0.01,betas=0.9/0.999``,
 ``sgd:lr=0.001,momentum=0.9+lookahead:k=5,alpha=0.5+weight_decay:rate=0.01@my run``,
 ``adam+piecewise_lr:1000=1,2000=0.1`` (piecewise_lr's keys are step numbers).
 Names come from the catalogues :data:`~engines.optim.catalogue.OPTIMIZERS` and
-:data:`~engines.optim.catalogue.WRAPPERS`; errors raise InputError naming the bad token. Parsing and
+:data:`~engines.optim.catalogue.WRAPPERS`; errors raise InputError naming the bad token, and a value out of its range (:data:`~engines.optim.catalogue.PARAMETERS`) one naming the parameter and the range. Parsing and
 formatting import no torch (the GUI's spec editor runs them before the engine is loaded).
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
 from engines.errors import InputError
-from engines.optim.catalogue import OPTIMIZERS, WRAPPERS
+from engines.optim.catalogue import OPTIMIZERS, PARAMETERS, WRAPPERS
 
 Value = Union[float, tuple, Any]  # floats/tuples from text; tensors allowed for batched sweeps
 
@@ -82,12 +82,29 @@ def _part(text: str) -> tuple[str, dict[str, Value]]:
     return name, params
 
 
-def _check_keys(name: str, params: dict[str, Value], known: dict[str, Any], step_keys: bool) -> None:
+def _check_keys(name: str, params: dict[str, Value], known: dict[str, Any], step_keys: bool) -> dict[str, Value]:
+    """``params`` with every key known and every value in its range (:data:`PARAMETERS`)."""
     for key in params:
         if step_keys and not key.isdigit():
             raise InputError(f"{name}: parameter {key!r} must be a step number (e.g. 1000=1)")
         if not step_keys and key not in known:
             raise InputError(f"{name}: unknown parameter {key!r}; known: {', '.join(known) or 'none'}")
+    return {key: _checked(name, "factor" if step_keys else key, value, known.get(key, 0.0))
+            for key, value in params.items()}
+
+
+def _checked(name: str, key: str, value: Value, default: Any) -> Value:
+    """``value`` of ``name``'s parameter ``key`` checked against its option: as many numbers as its default
+    has (betas: two), each in range; InputError naming the parameter and its range."""
+    option = PARAMETERS[key]
+    if isinstance(default, tuple):
+        if not isinstance(value, tuple) or len(value) != len(default):
+            raise InputError(f"{name} {key} takes {len(default)} numbers joined by \"/\" such as "
+                             f"{key}={_format_value(default)}, got {key}={_format_value(value)}")
+        return tuple(option.validate(v, name) for v in value)
+    if isinstance(value, tuple):
+        raise InputError(f"{name} {key} takes one number, got {key}={_format_value(value)}")
+    return option.validate(value, name)
 
 
 def parse_spec(text: str) -> OptimizerSpec:
@@ -95,12 +112,11 @@ def parse_spec(text: str) -> OptimizerSpec:
     body, at, label = text.partition("@")
     parts = [_part(p) for p in body.split("+")]
     (name, hyper), wrapper_parts = parts[0], parts[1:]
-    _check_keys(name, hyper, OPTIMIZERS[name].defaults(), False)
+    hyper = _check_keys(name, hyper, OPTIMIZERS[name].defaults(), False)
     wrappers = []
     for wname, wparams in wrapper_parts:
         wrapper = WRAPPERS[wname]
-        _check_keys(wname, wparams, wrapper.defaults(), wrapper.step_keys)
-        wrappers.append(WrapperSpec(wname, wparams))
+        wrappers.append(WrapperSpec(wname, _check_keys(wname, wparams, wrapper.defaults(), wrapper.step_keys)))
     return OptimizerSpec(name, hyper, tuple(wrappers), label.strip() or None if at else None)
 
 
