@@ -66,7 +66,7 @@ def make_plan(name: str, model, nfe: int, **settings: Any) -> Plan:
         sigmas, calls = flow_grid(nfe), nfe
     elif sampler.grid == "levels":
         lo, hi = sigma_range(model, values["sigma_min"], values["sigma_max"])
-        per_level = values["steps_per_level"]
+        per_level = values["steps_per_level"] = min(values["steps_per_level"], nfe)  # never past the NFE
         levels = max(1, nfe // per_level)
         sigmas, calls = geometric_sigmas(levels, lo, hi), levels * per_level
     else:  # adaptive
