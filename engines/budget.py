@@ -2,7 +2,8 @@
 compared with the memory this process can still get.
 
 ``check("sampling 3,000,000 samples", estimate_bytes((3_000_000, 2, 41), 4))`` raises an InputError that
-names the work and both numbers when the estimate does not fit in :data:`SHARE` of the available memory.
+names the work and both numbers when the estimate does not fit in :data:`SHARE` of the available memory;
+``processes(asked, each_bytes)`` caps a number of worker processes at the cores and the memory.
 Available memory is psutil's when it is installed, else ``MemAvailable`` of /proc/meminfo, else the free
 physical pages (os.sysconf), and never more than the address-space limit (RLIMIT_AS) allows.
 """
@@ -34,6 +35,20 @@ def available_bytes() -> int:
     except (ImportError, OSError, ValueError):
         pass
     return found
+
+
+def cores() -> int:
+    """CPU cores this process may run on (its affinity where the OS tells it, else the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def processes(asked: int, each_bytes: int) -> int:
+    """How many of ``asked`` worker processes to start: at most one per core and as many as
+    :data:`SHARE` of the available memory holds at ``each_bytes`` each (at least one)."""
+    return max(1, min(int(asked), cores(), int(SHARE * available_bytes() // max(1, each_bytes))))
 
 
 def check(what: str, needed: int, share: float = SHARE) -> None:
