@@ -22,7 +22,7 @@ import argparse
 import json
 from pathlib import Path
 
-from cli.plumbing import add_option, add_out, device_of, output_folder, run_task
+from cli.plumbing import Append, add_option, add_out, device_of, output_folder, run_task
 from engines.diffusion.catalogue import GRIDS, MIXTURES, SAMPLERS
 from tasks.diffusion import DEFAULT_MIXTURE, DEFAULT_SAMPLERS, NFE, SAMPLES, SEED
 
@@ -42,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a Workbench checkpoint (.safetensors, its .json, a weights-only .pt) or a diffusers model folder")
     source.add_argument("--mixture", metavar="NAME",
                         help=f"an exact Gaussian mixture: {' '.join(MIXTURES.names)} (default {DEFAULT_MIXTURE})")
-    parser.add_argument("--sampler", action="append", metavar="SAMPLER",
+    parser.add_argument("--sampler", action=Append, metavar="SAMPLER",
                         help=f"a sampler (see below), repeatable (default: {' '.join(DEFAULT_SAMPLERS)})")
     add_option(parser, NFE, metavar="N")
     add_option(parser, SAMPLES, metavar="M")

@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 from engines.errors import InputError
 
 KINDS = ("float", "int", "bool", "choice", "text")
-MAX_SEED = 2**32 - 1  # the largest seed every generator takes (numpy's legacy RandomState, scikit-learn, torch)
+MAX_SEED = 2**31 - 1  # every generator takes it (numpy, scikit-learn, torch) and so does a form's spin box
 
 
 @dataclass(frozen=True)
