@@ -49,18 +49,21 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z|\d+\Z")
 
 
-def _number(token: str) -> float:
+_PLUS = re.compile(r"\+(?=\s*[A-Za-z_])")  # "+" before a wrapper's name (not the exponent's sign in 1e+16)
+
+
+def _number(token: str, key: str) -> float:
     low = token.lower()
     if low in ("true", "false"):
         return 1.0 if low == "true" else 0.0
     try:
         return float(token)
     except ValueError:
-        raise InputError(f"bad number {token!r} in optimizer spec") from None
+        raise InputError(f"bad number {token!r} for {key} in optimizer spec") from None
 
 
-def _value(token: str) -> Value:
-    parts = [_number(t.strip()) for t in token.split("/")]
+def _value(token: str, key: str) -> Value:
+    parts = [_number(t.strip(), key) for t in token.split("/")]
     return parts[0] if len(parts) == 1 else tuple(parts)
 
 
@@ -78,7 +81,7 @@ def _part(text: str) -> tuple[str, dict[str, Value]]:
                 raise InputError(f"bad parameter {item.strip()!r} in optimizer spec (expected key=value)")
             if key in params:
                 raise InputError(f"parameter {key!r} given twice in optimizer spec")
-            params[key] = _value(val)
+            params[key] = _value(val, key)
     return name, params
 
 
@@ -110,7 +113,7 @@ def _checked(name: str, key: str, value: Value, default: Any) -> Value:
 def parse_spec(text: str) -> OptimizerSpec:
     """Parse the one-line form (see module docstring) into an :class:`OptimizerSpec`."""
     body, at, label = text.partition("@")
-    parts = [_part(p) for p in body.split("+")]
+    parts = [_part(p) for p in _PLUS.split(body)]
     (name, hyper), wrapper_parts = parts[0], parts[1:]
     hyper = _check_keys(name, hyper, OPTIMIZERS[name].defaults(), False)
     wrappers = []
