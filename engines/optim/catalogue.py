@@ -211,14 +211,14 @@ _VLSE_URL = "https://www.sfu.ca/~ssurjano/optimization.html"
 SURFACES: Catalogue[SurfaceEntry] = Catalogue("surface", (
     SurfaceEntry(
         "rosenbrock", "Rosenbrock", "(a − x)² + b(y − x²)²: a curved, narrow valley; minimum (a, a²)",
-        (Option("a", "a", default=1.0, step=0.1, help="the minimum sits at (a, a²)"),
-         Option("b", "b", default=100.0, step=10.0, help="steepness of the valley's walls")),
+        (Option("a", "a", default=1.0, minimum=-100.0, maximum=100.0, step=0.1, help="the minimum sits at (a, a²)"),
+         Option("b", "b", default=100.0, minimum=0.0, maximum=1e4, step=10.0, help="steepness of the valley's walls")),
         citation=_VLSE, url=_VLSE_URL, builder=f"{_SURFACES}:rosenbrock"),
     SurfaceEntry("beale", "Beale", "three squared terms; sharp ridges, minimum (3, 0.5)",
                  citation=_VLSE, url=_VLSE_URL, builder=f"{_SURFACES}:beale"),
     SurfaceEntry(
         "rastrigin", "Rastrigin", "a bowl covered by a lattice of local minima; global minimum (0, 0)",
-        (Option("A", "A", default=10.0, step=1.0, help="amplitude of the cosine ripples"),),
+        (Option("A", "A", default=10.0, minimum=0.0, maximum=1e3, step=1.0, help="amplitude of the cosine ripples"),),
         citation=_VLSE, url=_VLSE_URL, builder=f"{_SURFACES}:rastrigin"),
     SurfaceEntry("himmelblau", "Himmelblau", "four minima of value 0",
                  citation="Himmelblau 1972: Applied Nonlinear Programming", builder=f"{_SURFACES}:himmelblau"),
@@ -231,9 +231,9 @@ SURFACES: Catalogue[SurfaceEntry] = Catalogue("surface", (
                  builder=f"{_SURFACES}:monkey_saddle"),
     SurfaceEntry(
         "quadratic", "Quadratic bowl", "½θᵀHθ with condition number kappa, rotated by angle (Distill's bowl)",
-        (Option("kappa", "kappa", default=10.0, minimum=1.0, step=1.0, help="condition number λmax/λmin"),
-         Option("angle", "angle", default=30.0, step=5.0, unit="°", help="direction of the flat eigenvector"),
-         Option("scale", "scale", default=1.0, step=0.1, help="the largest eigenvalue λmax (positive)")),
+        (Option("kappa", "kappa", default=10.0, minimum=1.0, maximum=1e6, step=1.0, help="condition number λmax/λmin"),
+         Option("angle", "angle", default=30.0, minimum=-360.0, maximum=360.0, step=5.0, unit="°", help="direction of the flat eigenvector"),
+         Option("scale", "scale", default=1.0, maximum=1e4, step=0.1, help="the largest eigenvalue λmax (positive)")),
         citation="Goh 2017: Why Momentum Really Works", url="https://distill.pub/2017/momentum/",
         builder=f"{_SURFACES}:quadratic", step_range=(0.05, 5.0)),  # holds α* = (2/(√λmin + √λmax))² < 4/scale
 ))

@@ -65,7 +65,7 @@ def test_the_knn_graph_in_blocks_equals_the_whole_matrix(n, k, rows, seed):
     whole = knn_graph(x, k, block_bytes=4 * n * n)
     blocks = knn_graph(x, k, block_bytes=4 * n * rows)
     assert np.array_equal(whole[0], blocks[0]) and np.array_equal(whole[1], blocks[1])
-    assert np.allclose(whole[2], blocks[2], rtol=1e-5)
+    assert np.allclose(whole[2], blocks[2], atol=1e-4)  # float32 distances: cdist takes another path for few rows
 
 
 def test_the_neighbour_vote_refuses_a_graph_that_does_not_fit_before_computing_it(small_machine, monkeypatch):

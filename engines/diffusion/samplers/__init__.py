@@ -39,7 +39,7 @@ def sigma_range(model, sigma_min: float | None = None, sigma_max: float | None =
     lo = sigma_min if sigma_min is not None else max(float(model.sigma_min), EDM_SIGMA_MIN)
     hi = sigma_max if sigma_max is not None else min(float(model.sigma_max), EDM_SIGMA_MAX)
     if not 0 < lo < hi:
-        raise InputError(f"need 0 < σ_min < σ_max, got σ_min={lo:g}, σ_max={hi:g}")
+        raise InputError(f"sigma_min must be above 0 and below sigma_max, got sigma_min={lo:g}, sigma_max={hi:g}")
     return lo, hi
 
 
