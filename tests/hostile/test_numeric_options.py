@@ -244,3 +244,19 @@ def test_tsne_refuses_fewer_points_than_its_perplexity():
 
     with pytest.raises(InputError, match="t-SNE needs more points than its perplexity"):
         tsne(np.random.default_rng(0).normal(size=(3, 4)), steps=1)
+
+
+def test_the_optimizer_form_says_an_out_of_range_value_and_keeps_the_last_good_line(qtbot):
+    from workbench.panels.optimizer.config_list import ConfigList
+
+    configs = ConfigList()
+    qtbot.addWidget(configs)
+    configs.set_specs(["adam:lr=0.05"], emit=False)
+    lr = configs.hyper._editors["lr"]
+    lr.setText("-1")
+    lr.editingFinished.emit()
+    assert configs.specs() == ["adam:lr=0.05"]
+    assert "adam lr must be between 0 and" in configs.error.text() and not configs.error.isHidden()
+    lr.setText("0.2")
+    lr.editingFinished.emit()
+    assert configs.specs() == ["adam:lr=0.2"] and configs.error.isHidden()
