@@ -33,6 +33,11 @@ class OptimizerEntry(Entry):
     stepper: str = ""
     hyper: Mapping[str, Any] = field(default_factory=dict)
     fixed: Mapping[str, Any] = field(default_factory=dict)
+    ranges: Mapping[str, Option] = field(default_factory=dict)  # where a name means something else here
+
+    def parameter(self, key: str) -> Option:
+        """The option (range) of hyperparameter ``key``: this entry's own, else :data:`PARAMETERS`'."""
+        return self.ranges.get(key) or PARAMETERS[key]
 
     def defaults(self) -> dict[str, Any]:
         return dict(self.hyper)
@@ -81,7 +86,7 @@ PARAMETERS: dict[str, Option] = {o.name: o for o in (
     Option("momentum", "momentum", minimum=0.0, maximum=1.0),
     Option("dampening", "dampening", minimum=0.0, maximum=1.0),
     Option("weight_decay", "weight decay", minimum=0.0, maximum=1e3),
-    Option("eps", "ε", minimum=1e-12, maximum=10.0, help="added to denominators (zeroth_order: the probe size)"),
+    Option("eps", "ε", minimum=0.0, maximum=10.0, help="added to denominators"),
     Option("lr_decay", "lr decay", minimum=0.0, maximum=1e3),
     Option("initial_accumulator_value", "initial accumulator", minimum=0.0, maximum=1e6),
     Option("alpha", "α", minimum=0.0, maximum=1.0),
@@ -173,7 +178,8 @@ OPTIMIZERS: Catalogue[OptimizerEntry] = Catalogue("optimizer", (
         "gradient estimated from f(x+εu), u~N(0,I); baseline 0 none, 1 f(x), 2 optimal",
         citation="Nesterov & Spokoiny 2017: Random Gradient-Free Minimization of Convex Functions",
         stepper=f"{_OPTIMIZERS}.zeroth_order:ZerothOrder",
-        hyper={"lr": 1e-3, "eps": 1e-2, "samples": 8, "baseline": 1, "momentum": 0.0, "seed": 0}),
+        hyper={"lr": 1e-3, "eps": 1e-2, "samples": 8, "baseline": 1, "momentum": 0.0, "seed": 0},
+        ranges={"eps": Option("eps", "probe size ε", minimum=1e-8, maximum=10.0, help="the step of f(x+εu)")}),
 ))
 
 _WRAPPERS = "engines.optim.wrappers"

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 
+from engines.catalogue import Option
 from engines.errors import InputError
 from engines.optim.catalogue import OPTIMIZERS, PARAMETERS, WRAPPERS
 
@@ -85,21 +86,23 @@ def _part(text: str) -> tuple[str, dict[str, Value]]:
     return name, params
 
 
-def _check_keys(name: str, params: dict[str, Value], known: dict[str, Any], step_keys: bool) -> dict[str, Value]:
-    """``params`` with every key known and every value in its range (:data:`PARAMETERS`)."""
+def _check_keys(name: str, params: dict[str, Value], known: dict[str, Any], step_keys: bool,
+                ranges: Callable[[str], Option] = PARAMETERS.__getitem__) -> dict[str, Value]:
+    """``params`` with every key known and every value in its range (``ranges(key)``, :data:`PARAMETERS`'
+    by default)."""
     for key in params:
         if step_keys and not key.isdigit():
             raise InputError(f"{name}: parameter {key!r} must be a step number (e.g. 1000=1)")
         if not step_keys and key not in known:
             raise InputError(f"{name}: unknown parameter {key!r}; known: {', '.join(known) or 'none'}")
-    return {key: _checked(name, "factor" if step_keys else key, value, known.get(key, 0.0))
+    return {key: _checked(name, ranges("factor" if step_keys else key), value, known.get(key, 0.0))
             for key, value in params.items()}
 
 
-def _checked(name: str, key: str, value: Value, default: Any) -> Value:
-    """``value`` of ``name``'s parameter ``key`` checked against its option: as many numbers as its default
+def _checked(name: str, option: Option, value: Value, default: Any) -> Value:
+    """``value`` of ``name``'s parameter checked against its ``option``: as many numbers as its default
     has (betas: two), each in range; InputError naming the parameter and its range."""
-    option = PARAMETERS[key]
+    key = option.name
     if isinstance(default, tuple):
         if not isinstance(value, tuple) or len(value) != len(default):
             raise InputError(f"{name} {key} takes {len(default)} numbers joined by \"/\" such as "
@@ -115,7 +118,7 @@ def parse_spec(text: str) -> OptimizerSpec:
     body, at, label = text.partition("@")
     parts = [_part(p) for p in _PLUS.split(body)]
     (name, hyper), wrapper_parts = parts[0], parts[1:]
-    hyper = _check_keys(name, hyper, OPTIMIZERS[name].defaults(), False)
+    hyper = _check_keys(name, hyper, OPTIMIZERS[name].defaults(), False, OPTIMIZERS[name].parameter)
     wrappers = []
     for wname, wparams in wrapper_parts:
         wrapper = WRAPPERS[wname]
