@@ -159,3 +159,16 @@ def test_an_option_repeated_past_the_limit_is_refused_before_parsing(capsys):
         main(argv)
     assert exit_.value.code == 2
     assert f"--start is given {MAX_REPEATS + 1:,} times, at most {MAX_REPEATS:,}" in capsys.readouterr().err
+
+
+def test_segment_counting_starts_no_more_processes_than_cores(tmp_path, monkeypatch):
+    import concurrent.futures
+
+    from engines.segment.counted import count_corpus
+
+    monkeypatch.setattr(budget, "cores", lambda: 1)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", lambda *a, **k: pytest.fail("a process pool"))
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("这是一个测试句子。\n我们在这里测试分词。\n", encoding="utf-8")
+    counted = run(count_corpus, str(corpus), workers=64)
+    assert counted.n_lines == 2 and counted.n_chars > 0
