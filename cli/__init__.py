@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
+from collections import Counter
 from pathlib import Path
 
 from tasks import __version__
@@ -58,8 +59,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+MAX_REPEATS = 1000  # occurrences of one option: argparse's time grows with their square
+
+
+def _check_repeats(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+    """A parser error before parsing when one option occurs more than :data:`MAX_REPEATS` times."""
+    counts = Counter(arg.partition("=")[0] for arg in argv if arg.startswith("--"))
+    for name, count in counts.items():
+        if count > MAX_REPEATS:
+            parser.error(f"{name} is given {count:,} times, at most {MAX_REPEATS:,}: give several values in one "
+                         "where the option takes a list (--start X,Y;X,Y;...)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    _check_repeats(parser, sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     from workbench.logs import setup_logging
 

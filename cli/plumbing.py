@@ -75,6 +75,18 @@ def add_out(parser: argparse.ArgumentParser, what: str = "DIR", help: str = "out
     parser.add_argument("--out", type=Path, required=True, metavar=what, help=help)
 
 
+class Append(argparse.Action):
+    """argparse's ``append`` without copying the list at every occurrence (which makes 20,000 ``--start``
+    options take quadratic time): the default is copied once, then appended to in place."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        items = getattr(namespace, self.dest, None)
+        if items is None or items is self.default:
+            items = list(items or ())
+            setattr(namespace, self.dest, items)
+        items.append(values)
+
+
 def option_type(option: Option) -> Callable[[str], Any]:
     """An argparse ``type`` that parses and validates with ``option`` (its refusal names the range)."""
 

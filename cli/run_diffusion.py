@@ -22,9 +22,9 @@ import argparse
 import json
 from pathlib import Path
 
-from cli.plumbing import add_out, device_of, output_folder, run_task
+from cli.plumbing import Append, add_option, add_out, device_of, output_folder, run_task
 from engines.diffusion.catalogue import GRIDS, MIXTURES, SAMPLERS
-from tasks.diffusion import DEFAULT_MIXTURE, DEFAULT_NFE, DEFAULT_SAMPLERS, DEFAULT_SAMPLES
+from tasks.diffusion import DEFAULT_MIXTURE, DEFAULT_SAMPLERS, NFE, SAMPLES, SEED
 
 VERB, NAME = "run", "diffusion"
 HELP = "Diffusion sampling: samplers side by side from the same noise at equal NFE"
@@ -42,13 +42,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a Workbench checkpoint (.safetensors, its .json, a weights-only .pt) or a diffusers model folder")
     source.add_argument("--mixture", metavar="NAME",
                         help=f"an exact Gaussian mixture: {' '.join(MIXTURES.names)} (default {DEFAULT_MIXTURE})")
-    parser.add_argument("--sampler", action="append", metavar="SAMPLER",
+    parser.add_argument("--sampler", action=Append, metavar="SAMPLER",
                         help=f"a sampler (see below), repeatable (default: {' '.join(DEFAULT_SAMPLERS)})")
-    parser.add_argument("--nfe", type=int, default=DEFAULT_NFE, metavar="N",
-                        help=f"model calls per sampler (default {DEFAULT_NFE})")
-    parser.add_argument("--samples", type=int, default=DEFAULT_SAMPLES, metavar="M",
-                        help=f"samples per sampler (default {DEFAULT_SAMPLES})")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the shared initial noise and of the samplers' noise (default 0)")
+    add_option(parser, NFE, metavar="N")
+    add_option(parser, SAMPLES, metavar="M")
+    add_option(parser, SEED)
     add_out(parser)
 
 

@@ -61,15 +61,14 @@ def data_spec(args: argparse.Namespace):
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from tasks.latent import MODE, PAIRS, STEPS
+    from tasks.latent import MODE, PAIRS, PRIOR_SEED, STEPS
 
     parser.add_argument("--checkpoint", type=Path, metavar="CKPT",
                         help="a .safetensors (with its .json) or .pt/.pth checkpoint (default: the bundled digits VAE)")
     dataset_arguments(parser, None)
     parser.add_argument("--from", dest="start", type=int, default=None, metavar="I", help="index of the first item")
     parser.add_argument("--to", dest="end", type=int, default=None, metavar="J", help="index of the last item")
-    parser.add_argument("--prior-seed", type=int, default=None, metavar="S",
-                        help="walk between two random prior samples drawn with seed S instead of two items")
+    add_option(parser, PRIOR_SEED, metavar="S")
     for option in (STEPS, MODE, PAIRS):
         add_option(parser, option)
     add_out(parser)

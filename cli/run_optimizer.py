@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cli.plumbing import add_option, add_out, device_of, output_folder, run_task
+from cli.plumbing import Append, add_option, add_out, device_of, output_folder, run_task
 from engines.catalogue import Option
 from engines.optim.catalogue import EXPRESSION_HELP, OPTIMIZERS, SURFACES, WRAPPERS, show
 from tasks.optimizer import DEFAULT_SPECS, DEFAULT_SURFACE, NOISE, SEED, STEPS, SurfaceChoice, TrajectoriesRequest
@@ -69,12 +69,15 @@ such as log(x) at x < 0); such a run stays where it stopped.
 __doc__ = _description()  # the command's --help description (cli/__init__.py shows the module's __doc__)
 
 
-def _point(text: str) -> tuple[float, float]:
+def _points(text: str) -> list[tuple[float, float]]:
+    """``X,Y`` or several points ``X,Y;X,Y;...`` (one option for many starts)."""
     try:
-        x, y = (float(v) for v in text.split(","))
+        pairs = [tuple(float(v) for v in item.split(",")) for item in text.split(";") if item.strip()]
+        if not pairs or any(len(pair) != 2 for pair in pairs):
+            raise ValueError
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected X,Y such as -1.5,2 — got {text!r}") from None
-    return x, y
+        raise argparse.ArgumentTypeError(f"expected X,Y such as -1.5,2 (or X,Y;X,Y;... for several) — got {text!r}") from None
+    return pairs
 
 
 def _param(text: str) -> tuple[str, float]:
@@ -93,12 +96,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"a built-in surface (listed above; default {DEFAULT_SURFACE})")
     source.add_argument("--expr", metavar="TEXT", help=f"a formula f(x, y) instead. {EXPRESSION_HELP}")
     takes = "; ".join(f"{s.name} {','.join(o.name for o in s.options)}" for s in SURFACES if s.options)
-    parser.add_argument("--param", action="append", type=_param, default=[], metavar="KEY=VALUE",
+    parser.add_argument("--param", action=Append, type=_param, default=[], metavar="KEY=VALUE",
                         help=f"a surface parameter, repeatable: {takes}")
-    parser.add_argument("--optimizer", action="append", metavar="SPEC",
+    parser.add_argument("--optimizer", action=Append, metavar="SPEC",
                         help=f"an optimizer SPEC (see above), repeatable (default: {' '.join(DEFAULT_SPECS)})")
-    parser.add_argument("--start", action="append", type=_point, metavar="X,Y",
-                        help="a start point, repeatable; write --start=-1.5,2 when x is negative "
+    parser.add_argument("--start", action=Append, type=_points, metavar="X,Y",
+                        help="a start point, repeatable, or several as X,Y;X,Y;...; write --start=-1.5,2 when x is negative "
                              "(default: the surface's own starts)")
     for option in (STEPS, NOISE, SEED):
         add_option(parser, option)
@@ -119,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
             raise InputError("--param goes with --surface, not --expr")
     else:
         choice = SurfaceChoice(name=args.surface, params=tuple(args.param))
-    starts = np.asarray(args.start, float) if args.start else None
+    starts = np.asarray([p for points in args.start for p in points], float) if args.start else None
     request = TrajectoriesRequest(choice, tuple(args.optimizer or DEFAULT_SPECS), starts, args.steps, args.noise,
                                   args.seed, device_of(args))
     out = output_folder(args.out)

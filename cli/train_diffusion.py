@@ -11,7 +11,7 @@ from pathlib import Path
 
 from cli.plumbing import add_option, device_of, run_task
 from engines.diffusion.catalogue import OBJECTIVES, PREDICTION, SCHEDULE, TRAINING_SETS
-from tasks.diffusion import BATCH, LEARNING_RATE, TRAIN_STEPS, TrainRequest
+from tasks.diffusion import BATCH_SIZE, LR, SEED, STEPS, TrainRequest
 
 VERB, NAME = "train", "diffusion"
 HELP = "Diffusion sampling: train a DDPM, EDM or flow-matching model and save it"
@@ -26,13 +26,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     default = TrainRequest.objective
     parser.add_argument("--objective", choices=OBJECTIVES.names, default=default,
                         help=f"{', '.join(o.label for o in OBJECTIVES)} (default {default}; see below)")
-    parser.add_argument("--steps", type=int, default=TRAIN_STEPS, metavar="N", help=f"optimizer steps (default {TRAIN_STEPS})")
+    add_option(parser, STEPS, metavar="N")
     add_option(parser, PREDICTION)
     add_option(parser, SCHEDULE)
-    parser.add_argument("--batch", type=int, default=None, metavar="B",
-                        help="batch size (default " + ", ".join(f"{b} for {kind}" for kind, b in BATCH.items()) + ")")
-    parser.add_argument("--lr", type=float, default=LEARNING_RATE, help=f"Adam learning rate, cosine-decayed (default {LEARNING_RATE:g})")
-    parser.add_argument("--seed", type=int, default=0, help="seed (default 0)")
+    add_option(parser, BATCH_SIZE, metavar="B")
+    add_option(parser, LR)
+    add_option(parser, SEED)
     parser.add_argument("--out", type=Path, required=True, metavar="CKPT",
                         help="the checkpoint to write: CKPT.safetensors and CKPT.json beside it")
 

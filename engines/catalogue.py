@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -16,6 +17,7 @@ from typing import Any, Generic, TypeVar
 from engines.errors import InputError
 
 KINDS = ("float", "int", "bool", "choice", "text")
+MAX_SEED = 2**31 - 1  # every generator takes it (numpy, scikit-learn, torch) and so does a form's spin box
 
 
 @dataclass(frozen=True)
@@ -49,13 +51,13 @@ class Option:
             return "one of " + ", ".join(self.choices)
         if self.kind == "bool":
             return "true or false"
-        lo, hi = self.minimum, self.maximum
+        lo, hi = (None if v is None else self._number(v) for v in (self.minimum, self.maximum))
         if lo is not None and hi is not None:
-            return f"between {lo:g} and {hi:g}"
+            return f"between {lo} and {hi}"
         if lo is not None:
-            return f"at least {lo:g}"
+            return f"at least {lo}"
         if hi is not None:
-            return f"at most {hi:g}"
+            return f"at most {hi}"
         return "a number" if self.kind in ("float", "int") else "text"
 
     def parse(self, text: str, where: str = "") -> Any:
@@ -67,7 +69,7 @@ class Option:
         value: Any = raw
         try:
             if self.kind == "int":
-                value = int(raw)
+                value = _whole(raw)
             elif self.kind == "float":
                 value = float(raw)
             elif self.kind == "bool":
@@ -84,14 +86,16 @@ class Option:
         if value is None:
             return None
         if self.kind in ("int", "float"):
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
                 raise InputError(f"{self._where(where)} must be {self.range_text}, got {value!r}")
+            if not math.isfinite(value):
+                raise InputError(f"{self._where(where)} must be {self.range_text}, got {float(value):g}")
             if self.kind == "int" and float(value) != int(value):
                 raise InputError(f"{self._where(where)} must be a whole number, got {value!r}")
             value = int(value) if self.kind == "int" else float(value)
-            if not math.isfinite(value) or (self.minimum is not None and value < self.minimum) or (
+            if (self.minimum is not None and value < self.minimum) or (
                     self.maximum is not None and value > self.maximum):
-                raise InputError(f"{self._where(where)} must be {self.range_text}, got {value:g}")
+                raise InputError(f"{self._where(where)} must be {self.range_text}, got {self._number(value)}")
         elif self.kind == "choice" and value not in self.choices:
             raise InputError(f"{self._where(where)} must be {self.range_text}, got {value!r}")
         elif self.kind == "bool" and not isinstance(value, bool):
@@ -103,6 +107,10 @@ class Option:
         default = "" if self.default is None else f"={_show(self.default)}"
         rng = self.range_text if self.kind not in ("text",) else ""
         return f"{self.name}{default}" + (f" ({rng})" if rng else "")
+
+    def _number(self, value: float) -> str:
+        """``value`` as a range shows it: whole for an int option (4294967295, not 4.29497e+09), else %g."""
+        return str(int(value)) if self.kind == "int" else f"{value:g}"
 
     def _where(self, where: str) -> str:
         return f"{where} {self.name}" if where else self.name
@@ -184,6 +192,11 @@ class Catalogue(Generic[E]):
         return "\n".join(lines)
 
 
+def seed_option(label: str = "Seed", help: str = "random seed") -> Option:
+    """The ``seed`` option: a whole number from 0 to :data:`MAX_SEED`."""
+    return Option("seed", label, "int", 0, 0, MAX_SEED, help=help)
+
+
 def load(path: str) -> Any:
     """The object a ``"package.module:name"`` path names, imported now (entries name their implementation
     this way, so that reading a catalogue imports no torch)."""
@@ -209,6 +222,17 @@ def union_options(entries: Iterable[Entry]) -> tuple[Option, ...]:
         for option in entry.options:
             seen.setdefault(option.name, option)
     return tuple(seen.values())
+
+
+def _whole(text: str) -> int:
+    """``text`` as a whole number: "12", or a float spelling of one such as "1e6" (ValueError otherwise)."""
+    try:
+        return int(text)
+    except ValueError:
+        number = float(text)
+        if not number.is_integer():
+            raise
+        return int(number)
 
 
 def _show(value: Any) -> str:

@@ -150,7 +150,7 @@ def cluster_points_job(reporter, data: Union[str, ClusterData], request: PointsR
             assignments = refine_labels(z, assignments, request.refine)
             extra["refine_neighbours"] = request.refine
         labels = found.labels if found.labels is not None else d.labels
-        projection = z if z.shape[1] == 2 else pca(z if request.embedding != "raw" else d.x, 2)
+        projection = z if z.shape[1] == 2 else pca(z if request.embedding != "raw" else d.x, 2, pad=True)
         metrics = all_metrics(labels, assignments) if labels is not None else {"clusters": int(len(np.unique(assignments)))}
         metrics.update(extra)
         metrics["points"] = int(len(d.x))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 
 import numpy as np
 
+from engines.catalogue import Option, seed_option
 from engines.diffusion.catalogue import MIXTURES, PREDICTION, SAMPLERS, SCHEDULE, TRAINING_SETS
 from engines.errors import InputError
 from tasks import __version__
@@ -33,6 +34,15 @@ QUALITY_SAMPLES = 500
 TRAIN_STEPS = 3000
 BATCH = {"points": 512, "images": 256}  # training batch by data kind
 LEARNING_RATE = 2e-3
+
+# the numbers of a sampling run and of a training run, as the command line's options show them
+NFE = Option("nfe", "NFE", "int", DEFAULT_NFE, 1, 1000, help="model calls per sampler")
+SAMPLES = Option("samples", "Samples", "int", DEFAULT_SAMPLES, 2, 1_000_000, help="samples per sampler")
+SEED = seed_option(help="seed of the shared initial noise and of the samplers' noise")
+STEPS = Option("steps", "Steps", "int", TRAIN_STEPS, 1, 1_000_000, help="optimizer steps")
+BATCH_SIZE = Option("batch", "Batch", "int", None, 1, 65536, none_label="data's",
+                    help="batch size (default " + ", ".join(f"{b} for {kind}" for kind, b in BATCH.items()) + ")")
+LR = Option("lr", "Learning rate", "float", LEARNING_RATE, 1e-6, 1.0, help="Adam learning rate, cosine-decayed")
 
 SamplerSpec = tuple[str, dict[str, Any]]  # a sampler's name and its settings (see engines.diffusion.catalogue)
 SourceSpec = Union[str, "Source"]  # "mixture:NAME", "bundled:NAME", a path, or a model already open
@@ -80,10 +90,9 @@ class SampleRequest:
 
     def check(self) -> None:
         """InputError for anything the engines would refuse later (before a model is loaded)."""
-        if self.nfe < 1:
-            raise InputError(f"the number of model calls (--nfe) must be at least 1, got {self.nfe}")
-        if self.samples < 2:
-            raise InputError(f"the number of samples (--samples) must be at least 2, got {self.samples}")
+        NFE.validate(self.nfe)
+        SAMPLES.validate(self.samples)
+        SEED.validate(self.seed)
         if not self.samplers:
             raise InputError("choose at least one sampler")
         names = [name for name, _ in self.samplers]
@@ -231,6 +240,8 @@ def train_job(reporter, request: TrainRequest) -> TrainOutcome:
     from engines.diffusion.training import train_job as train
     from engines.jobs import MappedReporter
 
+    for option in (STEPS, BATCH_SIZE, LR, SEED):
+        option.validate(getattr(request, option.name))
     reporter.progress(None, f"loading {request.dataset}")
     data = load_data(request.dataset, request.seed)
     device = pick_device(request.device)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Optional, Union
 
 import numpy as np
 
-from engines.catalogue import Option
+from engines.catalogue import MAX_SEED, Option
 from engines.errors import InputError
 from engines.latent.catalogue import DISTANCES, INTERPOLATIONS, MODELS
 from engines.latent.config import History, ModelConfig, TrainConfig
@@ -39,6 +39,8 @@ HISTORY_KEYS = ("epoch", "total", "recon", "kl", "bpd", "test_total")
 
 # settings of the walk (``run latent``) and of the path-length measure
 STEPS = Option("steps", "Steps", "int", 10, 2, 1000, help="images along the path, ends included")
+PRIOR_SEED = Option("prior_seed", "Prior seed", "int", None, 0, MAX_SEED,
+                    help="walk between two random prior samples drawn with this seed instead of two items")
 MODE = Option("mode", "Path", "choice", "slerp", choices=INTERPOLATIONS.names, help="linear or spherical path")
 PAIRS = Option("pairs", "Pairs", "int", 500, 10, 100_000,
                help="random prior pairs for the perceptual path length")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
 
-from engines.catalogue import Option
+from engines.catalogue import Option, seed_option
 from engines.jobs import MappedReporter
 from engines.optim.contours import SurfaceLayer, surface_layers
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 GRID_N = 240
 MAX_FRAMES = 1_000  # recorded steps per trajectory: longer runs record every k-th step
+RECORDED_BYTES = 80  # a recorded step of one trajectory: x, y, loss (float64) and its row of the written table
 PREVIEW_POINTS = 20_000  # points per configuration in a live (partial) result
 PROCESS_WORK = 2_000_000  # trajectory-steps beyond which a run goes to a job process (its Python loop holds the GIL)
 OWN_STARTS = 4  # a surface's own start points: at most this many
@@ -44,7 +45,7 @@ STEPS = Option("steps", "Steps", "int", 500, minimum=1, maximum=1_000_000, step=
 NOISE = Option("noise", "Gradient noise σ", "float", 0.0, minimum=0.0, maximum=1e4, step=1.0,
                help="std of Gaussian noise added to every gradient (minibatch noise): with noise, SGD is "
                     "Langevin dynamics at temperature T = lr·σ²/2, sampling ∝ exp(−L/T)")
-SEED = Option("seed", "Noise seed", "int", 0, minimum=0, help="seed of the gradient noise")
+SEED = seed_option("Noise seed", "seed of the gradient noise")
 RUN_OPTIONS = (STEPS, NOISE, SEED)
 
 
@@ -173,6 +174,7 @@ def trajectories_job(reporter: "Reporter", request: TrajectoriesRequest) -> RunS
     partials (the surface first, then the steps so far)."""
     import torch
 
+    from engines.budget import check, estimate_bytes
     from engines.device import pick_device
     from engines.optim.spec import parse_spec
     from engines.optim.trajectories import TrajectoryRequest, run_trajectories
@@ -187,13 +189,17 @@ def trajectories_job(reporter: "Reporter", request: TrajectoriesRequest) -> RunS
     points = np.asarray(starts if starts is not None and len(starts) else built.starts, float).reshape(-1, 2)
     if not len(points):
         points = np.array([[(x[0] + x[-1]) / 2, (y[0] + y[-1]) / 2]])
+    record_every = max(1, -(-request.steps // MAX_FRAMES))
+    check(f"{len(parsed)} optimizer{'s' if len(parsed) > 1 else ''} from {len(points):,} starts recording "
+          f"{request.steps // record_every + 1:,} steps each",
+          estimate_bytes((len(parsed), len(points), request.steps // record_every + 1), RECORDED_BYTES))
     reporter.progress(None, "tracing contours")
     snapshot = RunSnapshot(request, x, y, z, minima, low, points, [s.display for s in parsed], surface_layers(z))
     reporter.partial(snapshot)
     steps = request.steps
     engine_request = TrajectoryRequest(built, parsed, points, steps, noise=request.noise, seed=request.seed,
                                        device=dev, dtype=torch.float64 if request.double else torch.float32,
-                                       record_every=max(1, -(-steps // MAX_FRAMES)))
+                                       record_every=record_every)
     result = run_trajectories(MappedReporter(reporter, lambda r: replace(snapshot, result=preview(r))),
                               engine_request)
     return replace(snapshot, result=result)

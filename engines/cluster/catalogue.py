@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from engines.catalogue import Catalogue, Entry, Option
+from engines.catalogue import Catalogue, Entry, Option, seed_option
 from engines.errors import InputError
 
 # InfoMap's automatic Markov time tries these in turn (see engines.cluster.methods.infomap_auto)
@@ -24,7 +24,7 @@ MARKOV_TIME = Option("markov_time", "Markov time", "float", None, 0.0, none_labe
 REFINE = Option("refine", "Refine", "int", None, 0, 100,
                 help=f"kNN majority-vote refinement of k-means/GMM labels, in neighbours (default {REFINE_ON_TSNE} "
                      "on t-SNE, else 0)")
-SEED = Option("seed", "Seed", "int", 0, 0, help="random seed")
+SEED = seed_option()
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,8 @@ def from_arrays(name: str, array, labels=None, images=None) -> ClusterData:
     array = np.asarray(array)
     if array.dtype.kind not in "uifb" or array.ndim < 2:
         raise InputError(f"{name}: expected an (N, D) numeric array, got shape {array.shape}")
+    if array.size == 0:
+        raise InputError(f"{name}: holds no values (shape {array.shape}); expected N points of D numbers each")
     x = array.reshape(len(array), -1).astype(np.float64)
     bad = np.flatnonzero(~np.isfinite(x).all(1))
     if len(bad):

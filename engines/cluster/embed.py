@@ -29,12 +29,15 @@ def embed(x: np.ndarray, kind: str, seed: int = 0, device: DeviceLike = "cpu", r
     raise NotImplementedError(f"embedding {kind!r} is in the catalogue but not in engines.cluster.embed.embed")
 
 
-def pca(x: np.ndarray, dim: int) -> np.ndarray:
+def pca(x: np.ndarray, dim: int, pad: bool = False) -> np.ndarray:
+    """The first ``dim`` principal components of ``x`` (N, D): at most min(N, D) of them, or with ``pad``
+    exactly ``dim``, zero columns past those (1-D data drawn in a plane)."""
     xt = torch.as_tensor(x, dtype=torch.float64)
     xt = xt - xt.mean(0)
-    dim = min(dim, min(xt.shape))
+    kept = min(dim, min(xt.shape))
     u, s, _ = torch.linalg.svd(xt, full_matrices=False)
-    return (u[:, :dim] * s[:dim]).numpy()
+    out = (u[:, :kept] * s[:kept]).numpy()
+    return np.pad(out, ((0, 0), (0, dim - kept))) if pad else out
 
 
 def _affinities(x: torch.Tensor, perplexity: float) -> torch.Tensor:
@@ -65,11 +68,14 @@ def tsne(x: np.ndarray, dim: int = 2, perplexity: float = 30.0, steps: int = 750
     n = len(x)
     if n > MAX_TSNE_POINTS:
         raise InputError(f"exact t-SNE is limited to {MAX_TSNE_POINTS:,} points, got {n:,}; cluster on PCA instead")
+    if n <= perplexity:
+        raise InputError(f"t-SNE needs more points than its perplexity ({perplexity:g}), got {n}; "
+                         "cluster on PCA or the raw data instead")
     dev = as_device(device)
     xt = torch.as_tensor(pca(x, 50) if x.shape[1] > 50 else x, dtype=torch.float32, device=dev)
     p = _affinities(xt.double(), perplexity).float()
     if init is None:
-        init = pca(x, dim)
+        init = pca(x, dim, pad=True)
     y = torch.as_tensor(init[:, :dim], dtype=torch.float32, device=dev)
     y = y / y[:, 0].std() * 1e-2 * 100  # std 1 start is fine for exact gradients
     velocity = torch.zeros_like(y)

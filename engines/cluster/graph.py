@@ -12,20 +12,29 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from engines.budget import check, estimate_bytes
 from engines.cluster.catalogue import MARKOV_TIMES
 from engines.device import DeviceLike, as_device
 from engines.errors import InputError
 
 
-def knn_graph(x: np.ndarray, k: int = 15, device: DeviceLike = "cpu") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Symmetrised kNN graph (sources, targets, weights) with Gaussian weights scaled per point."""
+BLOCK_BYTES = 64 * 2**20  # the distances of one block of rows to every point: at most this much at a time
+
+
+def knn_graph(x: np.ndarray, k: int = 15, device: DeviceLike = "cpu",
+              block_bytes: int = BLOCK_BYTES) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Symmetrised kNN graph (sources, targets, weights) with Gaussian weights scaled per point. The
+    distances are computed a block of rows at a time (``block_bytes`` each), never as one N × N matrix."""
     xt = torch.as_tensor(x, dtype=torch.float32, device=as_device(device))
     n = xt.shape[0]
     if n < 3:
         raise InputError("a neighbour graph needs at least 3 points")
     k = min(k, n - 1)
-    dist, idx = torch.cdist(xt, xt).topk(k + 1, largest=False)
-    dist, idx = dist[:, 1:], idx[:, 1:]
+    check(f"the {k}-neighbour graph of {n:,} points", estimate_bytes((n, k + 1), 4 + 8) * 3 + block_bytes)
+    rows = max(1, block_bytes // (4 * n))
+    nearest = [torch.cdist(xt[i:i + rows], xt).topk(k + 1, largest=False) for i in range(0, n, rows)]
+    dist = torch.cat([d for d, _ in nearest])[:, 1:]
+    idx = torch.cat([i for _, i in nearest])[:, 1:]
     sigma = dist.mean(1).clamp_min(1e-9)
     w = torch.exp(-dist.pow(2) / (sigma.unsqueeze(1) * sigma[idx]))
     src = torch.arange(n, device=xt.device).repeat_interleave(k)

@@ -17,9 +17,11 @@ from typing import Any, Callable, Optional
 import numpy as np
 import torch
 
+from engines.budget import check, estimate_bytes
 from engines.diffusion.catalogue import SAMPLERS
 from engines.diffusion.recording import FrameRecorder, Frames
 from engines.diffusion.samplers import make_plan
+from engines.diffusion.samplers.pf_ode import MAX_CALLS as ADAPTIVE_CALLS
 from engines.diffusion.sources import Source
 from engines.errors import InputError
 
@@ -108,6 +110,19 @@ def _field(model, frames: Frames, device) -> tuple[np.ndarray, np.ndarray]:
     return axis, out
 
 
+def planned_bytes(model, samplers: list[tuple[str, dict[str, Any]]], nfe: int, n: int,
+                  keep: Optional[int] = None) -> int:
+    """Bytes a comparison holds: the shared noise and, per sampler, its samples and the x and x̂0 frames of
+    every call (an adaptive sampler's at its cap of calls)."""
+    item = estimate_bytes(model.shape)
+    kept = n if keep is None else min(keep, n)
+    total = item * n
+    for name, settings in samplers:
+        calls = make_plan(name, model, nfe, **settings).expected_calls or ADAPTIVE_CALLS
+        total += item * n + 2 * calls * kept * item
+    return total
+
+
 def compare_job(reporter, source: Source, samplers: list[tuple[str, dict[str, Any]]], nfe: int = 20, n: int = 1000,
                 seed: int = 0, keep: Optional[int] = None, with_field: bool = True) -> CompareResult:
     """Every sampler from the same noise; partials are CompareResults with the runs finished so far."""
@@ -117,6 +132,8 @@ def compare_job(reporter, source: Source, samplers: list[tuple[str, dict[str, An
         raise InputError(f"need at least 2 samples, got {n}")
     model = source.model
     device = model.device
+    check(f"sampling {n:,} samples with {len(samplers)} sampler{'s' if len(samplers) > 1 else ''} at {nfe} "
+          "model calls each (the frames of every call are kept)", planned_bytes(model, samplers, nfe, n, keep))
     noise = _noise(n, tuple(model.shape), seed, device)
     result = CompareResult([], source.kind, source.reference, description=dict(source.description))
     for k, (name, settings) in enumerate(samplers):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from engines.catalogue import Catalogue, Entry, Option
+from engines.catalogue import Catalogue, Entry, Option, seed_option
 
 LIKELIHOODS = Catalogue("likelihood", (
     Entry("gaussian", "Gaussian", "Gaussian with a learned standard deviation per pixel or coordinate (σ ≥ 0.03)"),
@@ -24,7 +24,7 @@ EPOCHS = Option("epochs", "Epochs", "int", None, 1, 100_000, help="passes over t
 LR = Option("lr", "Learning rate", "float", None, 1e-5, 0.5, help="peak learning rate of the one-cycle schedule",
             step=1e-4, decimals=5)
 BATCH_SIZE = Option("batch_size", "Batch size", "int", 64, 1, 65536, help="items per optimisation step")
-SEED = Option("seed", "Seed", "int", 0, 0, help="seed of initialisation and batches")
+SEED = seed_option(help="seed of initialisation and batches")
 SETTINGS = (LATENT, HIDDEN, LAYERS, CLUSTERS, LIKELIHOOD, EPOCHS, LR, BATCH_SIZE, SEED)  # form and --help order
 EVERY_KIND = ("hidden", "epochs", "lr", "batch_size", "seed")
 

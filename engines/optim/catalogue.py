@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engines.catalogue import Catalogue, Entry, Option
+from engines.catalogue import MAX_SEED, Catalogue, Entry, Option
 
 
 def show(value: Any) -> str:
@@ -33,6 +33,11 @@ class OptimizerEntry(Entry):
     stepper: str = ""
     hyper: Mapping[str, Any] = field(default_factory=dict)
     fixed: Mapping[str, Any] = field(default_factory=dict)
+    ranges: Mapping[str, Option] = field(default_factory=dict)  # where a name means something else here
+
+    def parameter(self, key: str) -> Option:
+        """The option (range) of hyperparameter ``key``: this entry's own, else :data:`PARAMETERS`'."""
+        return self.ranges.get(key) or PARAMETERS[key]
 
     def defaults(self) -> dict[str, Any]:
         return dict(self.hyper)
@@ -67,6 +72,38 @@ class SurfaceEntry(Entry):
     builder: str = ""
     # learning rates worth sweeping on it (for unit curvature when the surface has a "scale" option)
     step_range: tuple[float, float] = (1e-4, 1e-2)
+
+
+def _flag(name: str, label: str) -> Option:
+    return Option(name, label, "int", minimum=0, maximum=1, help="0 off, 1 on")
+
+
+MAX_ZO_SAMPLES = 10_000  # zeroth_order's function evaluations per step and start
+# the range of every optimizer hyperparameter and wrapper parameter a spec may set, by name (a name means the
+# same thing wherever it occurs); a tuple's numbers (betas) are each checked against its option
+PARAMETERS: dict[str, Option] = {o.name: o for o in (
+    Option("lr", "learning rate", minimum=0.0, maximum=1e4),
+    Option("momentum", "momentum", minimum=0.0, maximum=1.0),
+    Option("dampening", "dampening", minimum=0.0, maximum=1.0),
+    Option("weight_decay", "weight decay", minimum=0.0, maximum=1e3),
+    Option("eps", "ε", minimum=0.0, maximum=10.0, help="added to denominators"),
+    Option("lr_decay", "lr decay", minimum=0.0, maximum=1e3),
+    Option("initial_accumulator_value", "initial accumulator", minimum=0.0, maximum=1e6),
+    Option("alpha", "α", minimum=0.0, maximum=1.0),
+    Option("rho", "ρ", minimum=0.0, maximum=1.0),
+    Option("betas", "β", minimum=0.0, maximum=0.99999, help="each of the moment decays β1/β2"),
+    Option("momentum_decay", "momentum decay", minimum=0.0, maximum=1.0),
+    _flag("nesterov", "Nesterov"), _flag("amsgrad", "AMSGrad"), _flag("centered", "centered"),
+    _flag("decoupled_weight_decay", "decoupled weight decay"),
+    Option("samples", "samples", "int", minimum=1, maximum=MAX_ZO_SAMPLES, help="function evaluations per step"),
+    Option("baseline", "baseline", "int", minimum=0, maximum=2, help="0 none, 1 f(x), 2 optimal"),
+    Option("seed", "seed", "int", minimum=0, maximum=MAX_SEED),
+    Option("rate", "rate", minimum=0.0, maximum=1e3),
+    Option("steps", "steps", minimum=1.0, maximum=1e7),
+    Option("floor", "floor", minimum=0.0, maximum=1.0, help="the lr's final fraction"),
+    Option("k", "k", "int", minimum=1, maximum=1_000_000),
+    Option("factor", "factor", minimum=0.0, maximum=1e4, help="piecewise_lr's lr multiplier at a step"),
+)}
 
 
 _OPTIMIZERS = "engines.optim.optimizers"
@@ -141,7 +178,8 @@ OPTIMIZERS: Catalogue[OptimizerEntry] = Catalogue("optimizer", (
         "gradient estimated from f(x+εu), u~N(0,I); baseline 0 none, 1 f(x), 2 optimal",
         citation="Nesterov & Spokoiny 2017: Random Gradient-Free Minimization of Convex Functions",
         stepper=f"{_OPTIMIZERS}.zeroth_order:ZerothOrder",
-        hyper={"lr": 1e-3, "eps": 1e-2, "samples": 8, "baseline": 1, "momentum": 0.0, "seed": 0}),
+        hyper={"lr": 1e-3, "eps": 1e-2, "samples": 8, "baseline": 1, "momentum": 0.0, "seed": 0},
+        ranges={"eps": Option("eps", "probe size ε", minimum=1e-8, maximum=10.0, help="the step of f(x+εu)")}),
 ))
 
 _WRAPPERS = "engines.optim.wrappers"
@@ -179,14 +217,14 @@ _VLSE_URL = "https://www.sfu.ca/~ssurjano/optimization.html"
 SURFACES: Catalogue[SurfaceEntry] = Catalogue("surface", (
     SurfaceEntry(
         "rosenbrock", "Rosenbrock", "(a − x)² + b(y − x²)²: a curved, narrow valley; minimum (a, a²)",
-        (Option("a", "a", default=1.0, step=0.1, help="the minimum sits at (a, a²)"),
-         Option("b", "b", default=100.0, step=10.0, help="steepness of the valley's walls")),
+        (Option("a", "a", default=1.0, minimum=-100.0, maximum=100.0, step=0.1, help="the minimum sits at (a, a²)"),
+         Option("b", "b", default=100.0, minimum=0.0, maximum=1e4, step=10.0, help="steepness of the valley's walls")),
         citation=_VLSE, url=_VLSE_URL, builder=f"{_SURFACES}:rosenbrock"),
     SurfaceEntry("beale", "Beale", "three squared terms; sharp ridges, minimum (3, 0.5)",
                  citation=_VLSE, url=_VLSE_URL, builder=f"{_SURFACES}:beale"),
     SurfaceEntry(
         "rastrigin", "Rastrigin", "a bowl covered by a lattice of local minima; global minimum (0, 0)",
-        (Option("A", "A", default=10.0, step=1.0, help="amplitude of the cosine ripples"),),
+        (Option("A", "A", default=10.0, minimum=0.0, maximum=1e3, step=1.0, help="amplitude of the cosine ripples"),),
         citation=_VLSE, url=_VLSE_URL, builder=f"{_SURFACES}:rastrigin"),
     SurfaceEntry("himmelblau", "Himmelblau", "four minima of value 0",
                  citation="Himmelblau 1972: Applied Nonlinear Programming", builder=f"{_SURFACES}:himmelblau"),
@@ -199,9 +237,9 @@ SURFACES: Catalogue[SurfaceEntry] = Catalogue("surface", (
                  builder=f"{_SURFACES}:monkey_saddle"),
     SurfaceEntry(
         "quadratic", "Quadratic bowl", "½θᵀHθ with condition number kappa, rotated by angle (Distill's bowl)",
-        (Option("kappa", "kappa", default=10.0, minimum=1.0, step=1.0, help="condition number λmax/λmin"),
-         Option("angle", "angle", default=30.0, step=5.0, unit="°", help="direction of the flat eigenvector"),
-         Option("scale", "scale", default=1.0, step=0.1, help="the largest eigenvalue λmax (positive)")),
+        (Option("kappa", "kappa", default=10.0, minimum=1.0, maximum=1e6, step=1.0, help="condition number λmax/λmin"),
+         Option("angle", "angle", default=30.0, minimum=-360.0, maximum=360.0, step=5.0, unit="°", help="direction of the flat eigenvector"),
+         Option("scale", "scale", default=1.0, maximum=1e4, step=0.1, help="the largest eigenvalue λmax (positive)")),
         citation="Goh 2017: Why Momentum Really Works", url="https://distill.pub/2017/momentum/",
         builder=f"{_SURFACES}:quadratic", step_range=(0.05, 5.0)),  # holds α* = (2/(√λmin + √λmax))² < 4/scale
 ))

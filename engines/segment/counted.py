@@ -16,6 +16,7 @@ from typing import Callable, Iterator
 import numpy as np
 import torch
 
+from engines.budget import processes
 from engines.device import DeviceLike, as_device
 from engines.errors import InputError
 from engines.segment import corpus as corpus_mod
@@ -25,6 +26,7 @@ from engines.segment.gold import detect_format, parse_gold
 from engines.segment.parallel import ordered_map, torch_threads
 from engines.segment.units import Encoded, encode
 
+WORKER_BYTES = 150 * 2**20  # a spawned counting process: torch loaded (about 110 MB) and its chunk's tables
 CACHE_LIMIT_CHARS = 8_000_000  # keep encoded chunks in memory up to this many characters (~25 B each)
 
 
@@ -164,9 +166,10 @@ def count_corpus(reporter, corpus: str, gold: str | None = None, max_n: int = 4,
     """Job: read and count a corpus (n-grams up to ``max_n``), keeping the encoded text when it fits
     (``cache_limit`` characters, spaces and line ends included, default :data:`CACHE_LIMIT_CHARS`).
 
-    ``workers`` > 1 counts the chunks in that many spawned processes and merges their tables; ``device``
-    runs the hashing and ``torch.unique`` there (a GPU), the tables come back to the CPU. Counting stops
-    with an InputError when merging the tables would take more than ``memory_budget`` bytes (default:
+    ``workers`` > 1 counts the chunks in that many spawned processes (at most one per core, and as many as
+    the memory holds at :data:`WORKER_BYTES` each) and merges their tables; ``device`` runs the hashing and
+    ``torch.unique`` there (a GPU), the tables come back to the CPU. Counting stops with an InputError when
+    merging the tables would take more than ``memory_budget`` bytes (default:
     :func:`engines.segment.budget.counting_budget`).
     """
     t0 = time.perf_counter()
@@ -183,6 +186,9 @@ def count_corpus(reporter, corpus: str, gold: str | None = None, max_n: int = 4,
     with contextlib.ExitStack() as stack:
         stack.enter_context(torch_threads(1))
         submit = None
+        asked, workers = workers, processes(workers, WORKER_BYTES)
+        if workers < asked:
+            reporter.progress(None, f"counting in {workers} processes, not {asked}: one per core, as memory allows")
         if workers > 1:  # split: count chunks in spawned worker processes, merge here
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor

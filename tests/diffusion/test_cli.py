@@ -43,7 +43,6 @@ def test_train_then_run_checkpoint(tmp_path, capsys):
     (["--mixture", "nope"], "unknown mixture"),
     (["--sampler", "warp"], "unknown sampler"),
     (["--sampler", "euler:eta=1"], "no setting"),
-    (["--nfe", "0"], "--nfe"),
     (["--checkpoint", "/no/such/file.safetensors"], "does not exist"),
 ])
 def test_errors_are_one_line(tmp_path, capsys, args, needle):

@@ -36,7 +36,7 @@ def test_open_source_specs():
 @pytest.mark.parametrize("request_, needle", [
     (task.SampleRequest(samplers=[]), "at least one sampler"),
     (task.SampleRequest(samplers=[("ddim", {}), ("ddim", {"eta": 1.0})]), "given once"),
-    (task.SampleRequest(samples=1), "--samples"),
+    (task.SampleRequest(samples=1), "samples must be between 2 and"),
     (task.SampleRequest(samplers=[("warp", {})]), "unknown sampler"),
 ])
 def test_requests_are_checked_before_a_model_loads(monkeypatch, request_, needle):

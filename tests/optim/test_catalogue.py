@@ -62,7 +62,7 @@ def test_each_surface_builds_with_its_catalogue_defaults(name):
 
 def test_surface_parameters_are_checked_against_their_ranges():
     assert get_surface("quadratic", kappa=1).hessian_eigenvalues == pytest.approx((1.0, 1.0))
-    with pytest.raises(InputError, match="quadratic kappa must be at least 1, got 0.5"):
+    with pytest.raises(InputError, match="quadratic kappa must be between 1 and 1e\\+06, got 0.5"):
         get_surface("quadratic", kappa=0.5)
     with pytest.raises(InputError, match="quadratic scale must be positive"):
         get_surface("quadratic", scale=0)

@@ -59,4 +59,4 @@ def test_help_documents_the_grammar_and_every_name():
     # generated from the catalogues: every default and description is there
     assert "lr=0.0001, betas=0.9/0.99, weight_decay=0" in doc  # lion's defaults
     assert WRAPPERS["lookahead"].description in doc and "k=5, alpha=0.5" in doc
-    assert "kappa=10 (at least 1), angle=30, scale=1" in doc
+    assert "kappa=10 (between 1 and 1e+06), angle=30 (between -360 and 360), scale=1 (at most 10000)" in doc

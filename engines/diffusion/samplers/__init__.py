@@ -39,7 +39,7 @@ def sigma_range(model, sigma_min: float | None = None, sigma_max: float | None =
     lo = sigma_min if sigma_min is not None else max(float(model.sigma_min), EDM_SIGMA_MIN)
     hi = sigma_max if sigma_max is not None else min(float(model.sigma_max), EDM_SIGMA_MAX)
     if not 0 < lo < hi:
-        raise InputError(f"need 0 < σ_min < σ_max, got σ_min={lo:g}, σ_max={hi:g}")
+        raise InputError(f"sigma_min must be above 0 and below sigma_max, got sigma_min={lo:g}, sigma_max={hi:g}")
     return lo, hi
 
 
@@ -66,7 +66,7 @@ def make_plan(name: str, model, nfe: int, **settings: Any) -> Plan:
         sigmas, calls = flow_grid(nfe), nfe
     elif sampler.grid == "levels":
         lo, hi = sigma_range(model, values["sigma_min"], values["sigma_max"])
-        per_level = values["steps_per_level"]
+        per_level = values["steps_per_level"] = min(values["steps_per_level"], nfe)  # never past the NFE
         levels = max(1, nfe // per_level)
         sigmas, calls = geometric_sigmas(levels, lo, hi), levels * per_level
     else:  # adaptive

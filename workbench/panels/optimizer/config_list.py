@@ -256,7 +256,8 @@ class ConfigList(QtWidgets.QGroupBox):
         self._replace_current(text)
 
     def _form_edited(self, new_optimizer: bool = False) -> None:
-        from engines.optim.spec import OptimizerSpec, WrapperSpec, format_spec
+        from engines.errors import InputError
+        from engines.optim.spec import OptimizerSpec, WrapperSpec, format_spec, parse_spec
 
         row = self.list.currentRow()
         if row < 0:
@@ -268,7 +269,15 @@ class ConfigList(QtWidgets.QGroupBox):
         hyper = {k: v for k, v in self.hyper.values().items() if k in defaults and v != defaults[k]}
         wrappers = tuple(WrapperSpec(r.name, r.params()) for r in self.wrappers if r.check.isChecked())
         label = None if new_optimizer else self._label
-        self._replace_current(format_spec(OptimizerSpec(name, hyper, wrappers, label)))
+        text = format_spec(OptimizerSpec(name, hyper, wrappers, label))
+        try:
+            parse_spec(text)  # a value out of its range is said under the form; the list keeps its last good line
+        except InputError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            return
+        self.error.hide()
+        self._replace_current(text)
 
     def _replace_current(self, text: str) -> None:
         row = self.list.currentRow()

@@ -1,0 +1,107 @@
+"""A memory budget: what a piece of work will hold, estimated from its sizes before anything is allocated,
+compared with the memory this process can still get.
+
+``check("sampling 3,000,000 samples", estimate_bytes((3_000_000, 2, 41), 4))`` raises an InputError that
+names the work and both numbers when the estimate does not fit in :data:`SHARE` of the available memory;
+``processes(asked, each_bytes)`` caps a number of worker processes at the cores and the memory.
+Available memory is psutil's when it is installed, else ``MemAvailable`` of /proc/meminfo, else the free
+physical pages (os.sysconf), and never more than the address-space limit (RLIMIT_AS) allows.
+"""
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterable
+
+from engines.errors import InputError
+
+SHARE = 0.5  # the part of the available memory one piece of work may plan to hold
+
+
+def estimate_bytes(shape: Iterable[int], itemsize: int = 4) -> int:
+    """Bytes of an array of ``shape`` with ``itemsize``-byte items (a float32 by default)."""
+    return math.prod(int(n) for n in shape) * int(itemsize)
+
+
+def available_bytes() -> int:
+    """Memory this process can still allocate, in bytes (see the module's docstring for the sources)."""
+    found = _psutil_available() or _meminfo_available() or _sysconf_available() or 2**40
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY:
+            found = min(found, max(0, soft - _address_space_used()))
+    except (ImportError, OSError, ValueError):
+        pass
+    return found
+
+
+def cores() -> int:
+    """CPU cores this process may run on (its affinity where the OS tells it, else the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def processes(asked: int, each_bytes: int) -> int:
+    """How many of ``asked`` worker processes to start: at most one per core and as many as
+    :data:`SHARE` of the available memory holds at ``each_bytes`` each (at least one)."""
+    return max(1, min(int(asked), cores(), int(SHARE * available_bytes() // max(1, each_bytes))))
+
+
+def check(what: str, needed: int, share: float = SHARE) -> None:
+    """InputError when ``what`` (a phrase: "sampling 1,000 samples with 4 samplers") would need more than
+    ``share`` of the available memory; the message gives the estimate and the memory available."""
+    available = available_bytes()
+    if needed > share * available:
+        raise InputError(f"{what} would need about {describe(needed)} of memory, more than the "
+                         f"{describe(int(share * available))} it may use ({share:.0%} of the {describe(available)} "
+                         "available); ask for less")
+
+
+def describe(n: int) -> str:
+    """``n`` bytes in words: "512 B", "3.2 MB", "6.0 GB"."""
+    for unit, size in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} B"
+
+
+def _psutil_available() -> int:
+    try:
+        import psutil
+    except ImportError:
+        return 0
+    return int(psutil.virtual_memory().available)
+
+
+def _meminfo_available() -> int:
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _sysconf_available() -> int:
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return 0
+
+
+def _address_space_used() -> int:
+    """This process's virtual size (VmSize of /proc/self/status), 0 where it cannot be read."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
