@@ -20,12 +20,12 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     temp = _create_temp(target)
     try:
         yield temp
-        _fsync_file(temp)
+        fsync_file(temp)
         os.replace(temp, target)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
 
 
 @contextlib.contextmanager
@@ -59,12 +59,12 @@ def _create_temp(target: Path) -> Path:
             continue
 
 
-def _fsync_file(path: Path) -> None:
+def fsync_file(path: Path) -> None:
     with open(path, "rb+") as handle:
         os.fsync(handle.fileno())
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
     """Make the rename durable; not possible on every platform (Windows), where it is skipped."""
     try:
         fd = os.open(directory, os.O_RDONLY)
