@@ -7,8 +7,9 @@ examples:
   workbench run latent --checkpoint my_vae.safetensors --from 5 --to 40 --mode lerp --out runs/lerp
   workbench run latent --prior-seed 3 --steps 12 --out runs/prior    (two random prior samples)
 
---from and --to index the data set the model was trained on (train items first, then test items);
-without --checkpoint the bundled digits VAE is used.
+--from and --to are rows of the data set as you know it: sklearn's load_digits() order for the digits,
+the rows of a .npy/.npz file or the images of a folder in name order (the data set the model was trained
+on when --dataset is not given); without --checkpoint the bundled digits VAE is used.
 """
 from __future__ import annotations
 
@@ -66,8 +67,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checkpoint", type=Path, metavar="CKPT",
                         help="a .safetensors (with its .json) or .pt/.pth checkpoint (default: the bundled digits VAE)")
     dataset_arguments(parser, None)
-    parser.add_argument("--from", dest="start", type=int, default=None, metavar="I", help="index of the first item")
-    parser.add_argument("--to", dest="end", type=int, default=None, metavar="J", help="index of the last item")
+    parser.add_argument("--from", dest="start", type=int, default=None, metavar="I", help="row of the first item (default: a test item)")
+    parser.add_argument("--to", dest="end", type=int, default=None, metavar="J", help="row of the last item (default: a test item of another label)")
     parser.add_argument("--prior-seed", type=int, default=None, metavar="S",
                         help="walk between two random prior samples drawn with seed S instead of two items")
     for option in (STEPS, MODE, PAIRS):
