@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cli.plumbing import add_option, device_of, run_task
+from cli.plumbing import add_option, add_out, device_of, run_task
 from engines.diffusion.catalogue import OBJECTIVES, PREDICTION, SCHEDULE, TRAINING_SETS
 from tasks.diffusion import BATCH, LEARNING_RATE, TRAIN_STEPS, TrainRequest
 
@@ -33,8 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="batch size (default " + ", ".join(f"{b} for {kind}" for kind, b in BATCH.items()) + ")")
     parser.add_argument("--lr", type=float, default=LEARNING_RATE, help=f"Adam learning rate, cosine-decayed (default {LEARNING_RATE:g})")
     parser.add_argument("--seed", type=int, default=0, help="seed (default 0)")
-    parser.add_argument("--out", type=Path, required=True, metavar="CKPT",
-                        help="the checkpoint to write: CKPT.safetensors and CKPT.json beside it")
+    add_out(parser, "CKPT", help="the checkpoint to write: CKPT.safetensors and CKPT.json beside it")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -46,15 +46,12 @@ def save_checkpoint(path: str | Path, tensors: Mapping[str, torch.Tensor], body:
     from safetensors.torch import save as save_bytes
 
     from engines.export.atomic import atomic_write_bytes, atomic_write_text
-    from engines.export.staging import staged_outputs
+    from engines.export.staging import create_folder, staged_outputs
 
     path = Path(path)
     if path.suffix.lower() != ".safetensors":
         path = path.with_name(path.name + ".safetensors") if path.suffix in ("", ".") else path.with_suffix(".safetensors")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot create the folder {path.parent}: {exc.strerror or exc}") from None
+    create_folder(path.parent, "checkpoint folder")
     body = dict(body)
     state = {k: v.detach().to("cpu").contiguous() for k, v in tensors.items()}
     data = save_bytes(state, metadata={metadata_key: json.dumps(body, sort_keys=True, default=_jsonable)})

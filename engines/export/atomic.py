@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
+
+_TEMP_NAME = re.compile(r"\.(.+)\.[0-9a-f]{8}\.tmp(\.[^.]*)?")  # what _create_temp names a temporary file
 
 
 @contextlib.contextmanager
@@ -45,6 +48,12 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
     with atomic_write(path, "w") as handle:
         handle.write(text)
+
+
+def target_of(path: Path) -> Path:
+    """The file a temporary file of :func:`atomic_path` stands for (``path`` itself when it is not one)."""
+    match = _TEMP_NAME.fullmatch(path.name)
+    return path.with_name(match.group(1)) if match else path
 
 
 def _create_temp(target: Path) -> Path:

@@ -18,10 +18,23 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from engines.errors import InputError
-from engines.export.atomic import fsync_dir, fsync_file
+from engines.export.atomic import fsync_dir, fsync_file, target_of
 
 STAGING_PREFIX = ".workbench-staging-"
 BACKUP_PREFIX = ".workbench-backup-"
+
+
+def create_folder(folder: str | os.PathLike[str], what: str = "output folder") -> Path:
+    """``folder`` (and its parents) created if needed; InputError naming it, as ``what``, when it cannot be."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocker = next((p for p in [folder, *folder.parents] if p.exists() and not p.is_dir()), folder)
+        raise InputError(f"cannot create the {what} {folder}: {blocker} is a file, not a folder") from None
+    except OSError as exc:
+        raise InputError(f"cannot create the {what} {folder}: {exc.strerror or exc}") from None
+    return folder
 
 
 @contextlib.contextmanager
@@ -40,7 +53,7 @@ def staged_outputs(folder: str | os.PathLike[str], obsolete: Iterable[str] = ())
             yield stage
         except OSError as exc:
             if exc.filename is not None and _inside(Path(exc.filename), stage):
-                name = Path(exc.filename).relative_to(stage)
+                name = target_of(Path(exc.filename)).relative_to(stage)
                 raise InputError(f"could not write {folder / name}: {exc.strerror or exc}; "
                                  f"nothing in {folder} was changed") from None
             raise
@@ -52,11 +65,15 @@ def staged_outputs(folder: str | os.PathLike[str], obsolete: Iterable[str] = ())
 def commit(stage: Path, folder: Path, obsolete: Iterable[str] = ()) -> list[Path]:
     """Move every file under ``stage`` to the same relative path under ``folder`` and remove the names in
     ``obsolete`` that were not staged, all or nothing; returns the paths written."""
-    names = sorted(p.relative_to(stage) for p in stage.rglob("*") if p.is_file())
-    stale = [Path(n) for n in obsolete if Path(n) not in names and (folder / n).is_file()]
-    _check_targets(folder, names)
-    for name in names:
-        fsync_file(stage / name)
+    try:
+        names = sorted(p.relative_to(stage) for p in stage.rglob("*") if p.is_file())
+        stale = [Path(n) for n in obsolete if Path(n) not in names and (folder / n).is_file()]
+        _check_targets(folder, names)
+        for name in names:
+            fsync_file(stage / name)
+    except OSError as exc:
+        raise InputError(f"could not replace the outputs in {folder}: {exc.strerror or exc}; "
+                         f"the previous files are kept as they were") from None
     backup = _new_hidden_folder(folder, BACKUP_PREFIX)
     done: list[tuple[Path, bool]] = []  # (name, whether an old file is in the backup)
     try:
