@@ -49,22 +49,34 @@ def _as_images(array: np.ndarray, name: str) -> np.ndarray:
 
 
 def read_labels(path: Path, count: int) -> np.ndarray:
-    """Integer labels from .npy or a text/CSV file with one label per line; must match ``count`` items."""
+    """Integer labels from .npy or a text/CSV file with one label per line (the last field); class names are
+    numbered in sorted order; must match ``count`` items."""
     try:
         if path.suffix.lower() == ".npy":
-            labels = np.load(path, allow_pickle=False)
+            values = np.load(path, allow_pickle=False)
         else:
-            lines = [line.strip().split(",")[-1] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-            try:
-                labels = np.array(lines, dtype=np.int64)
-            except ValueError:  # class names: number them in sorted order
-                _, labels = np.unique(lines, return_inverse=True)
+            values = np.array([line.strip().split(",")[-1] for line in path.read_text(encoding="utf-8").splitlines()
+                               if line.strip()])
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read labels from {path.name}: {exc}") from exc
-    labels = np.asarray(labels).reshape(-1)
+    labels = _class_numbers(np.asarray(values).reshape(-1), path.name)
     if len(labels) != count:
         raise InputError(f"{path.name} has {len(labels)} labels for {count} items")
-    return labels.astype(np.int64)
+    return labels
+
+
+def _class_numbers(values: np.ndarray, name: str) -> np.ndarray:
+    """Whole numbers as they are, class names numbered in sorted order; InputError for anything else."""
+    if values.dtype.kind in "US":
+        try:
+            return values.astype(np.int64)
+        except ValueError:
+            return np.unique(values, return_inverse=True)[1].astype(np.int64)
+    if values.dtype.kind in "iub" or (values.dtype.kind == "f" and np.isfinite(values).all()
+                                      and (values == np.round(values)).all()):
+        return values.astype(np.int64)
+    bad = next((v for v in values.tolist() if not (isinstance(v, float) and v == round(v))), values.dtype)
+    raise InputError(f"{name}: labels must be whole numbers or class names, not {bad!r}")
 
 
 def read_image_folder(folder: Path, size: tuple[int, int] | None = None) -> np.ndarray:

@@ -97,3 +97,22 @@ ODD = [
 def test_no_command_error_line_names_an_exception_class(argv, tmp_path, capsys):
     error_line(capsys, *(a.format(tmp=tmp_path) for a in argv))
     assert not Path(tmp_path / "o" / "sidecar.json").exists()
+
+
+@settings(max_examples=30, deadline=None)
+@given(values=st.one_of(
+    st.lists(st.sampled_from(["cat", "dog", "bird"]), min_size=4, max_size=4).map(np.array),
+    st.lists(st.integers(-5, 5), min_size=4, max_size=4).map(lambda v: np.array(v, float)),
+    st.lists(st.floats(allow_nan=True, allow_infinity=True), min_size=4, max_size=4).map(np.array)))
+def test_labels_files_give_class_numbers_or_a_sentence(values, tmp_path_factory):
+    from engines.data.files import read_labels
+
+    path = tmp_path_factory.mktemp("labels") / "labels.npy"
+    np.save(path, values)
+    whole = values.dtype.kind != "f" or bool(np.isfinite(values).all() and (values == np.round(values)).all())
+    if whole:
+        labels = read_labels(path, 4)
+        assert labels.dtype == np.int64 and len(np.unique(labels)) == len(np.unique(values))
+    else:
+        with pytest.raises(InputError, match="labels.npy: labels must be whole numbers or class names, not "):
+            read_labels(path, 4)
