@@ -198,3 +198,38 @@ def test_a_figure_export_whose_sidecar_fails_keeps_the_old_png(tmp_path, monkeyp
     monkeypatch.setattr(dialogs.FigureOptionsDialog, "exec", lambda self: QtWidgets.QDialog.DialogCode.Accepted)
     assert dialogs.export_figure(None, panel, settings) == path
     assert path.read_bytes().startswith(b"\x89PNG") and (out / "figure.png.json").read_text() != "old sidecar"
+
+
+def test_a_training_run_replaces_the_old_one_whole(tmp_path, monkeypatch):
+    """A training-run folder (config.json, curves, snapshots): a failed snapshot write keeps the old run;
+    a new run with fewer snapshots leaves none of the old ones behind."""
+    from engines.jobs import run
+    from engines.landscape import digits, runs
+    from engines.landscape.registry import Registry
+    from engines.landscape.training import train_run
+
+    registry = Registry()
+    digits.register(registry)
+    many = run(train_run, registry, "sgd:lr=0.05", steps=20, batch_size=16, seed=1, save_every=5,
+               arch_config={"hidden": [8]})
+    few = run(train_run, registry, "adam:lr=0.01", steps=20, batch_size=16, seed=2, save_every=10,
+              arch_config={"hidden": [8]})
+    folder = runs.save_run(many, tmp_path / "run")
+    before = snapshot(folder)
+    real, calls = runs.save_file, []
+
+    def second_fails(tensors, path):
+        calls.append(path)
+        if len(calls) == 2:
+            no_space(Path(path))
+        real(tensors, path)
+
+    monkeypatch.setattr(runs, "save_file", second_fails)
+    with pytest.raises(InputError, match=r"could not write .*snapshot_0000\.safetensors: No space left on device"):
+        runs.save_run(few, folder)
+    assert snapshot(folder) == before and litter(folder) == []
+    monkeypatch.setattr(runs, "save_file", real)
+    runs.save_run(few, folder)
+    assert sorted(snapshot(folder)) == ["config.json", "curves.safetensors", *(f"snapshot_{i:04d}.safetensors"
+                                                                                for i in range(len(few.snapshots)))]
+    assert runs.load_run(registry, folder).optimizer == "adam:lr=0.01"
