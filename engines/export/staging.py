@@ -96,12 +96,14 @@ def commit(stage: Path, folder: Path, obsolete: Iterable[str] = ()) -> list[Path
 
 
 def _check_targets(folder: Path, names: list[Path]) -> None:
-    """Refuse, before anything moves, a target that is a folder or another non-regular file."""
+    """Refuse, before anything moves, a target that is a folder, a symbolic link (its old file could not be
+    put back as a link) or another non-regular file."""
     for name in names:
         target = folder / name
-        if target.is_symlink() or (target.exists() and not target.is_file()):
-            raise InputError(f"cannot write {target}: it is {'a folder' if target.is_dir() else 'not a regular file'}; "
-                             f"remove or rename it (nothing in {folder} was changed)")
+        kind = ("a symbolic link" if target.is_symlink() else "a folder" if target.is_dir()
+                else "not a regular file" if target.exists() and not target.is_file() else None)
+        if kind:
+            raise InputError(f"cannot write {target}: it is {kind}; remove or rename it (nothing in {folder} was changed)")
 
 
 def _back_up(target: Path, backup: Path, keep: bool = True) -> bool:

@@ -233,3 +233,16 @@ def test_a_training_run_replaces_the_old_one_whole(tmp_path, monkeypatch):
     assert sorted(snapshot(folder)) == ["config.json", "curves.safetensors", *(f"snapshot_{i:04d}.safetensors"
                                                                                 for i in range(len(few.snapshots)))]
     assert runs.load_run(registry, folder).optimizer == "adam:lr=0.01"
+
+
+@pytest.mark.parametrize("kind", ["a symbolic link", "not a regular file"])
+def test_targets_that_are_links_or_special_files_are_refused(kind, tmp_path):
+    (tmp_path / "real.csv").write_text("old")
+    if kind == "a symbolic link":
+        (tmp_path / "a.csv").symlink_to(tmp_path / "real.csv")
+    else:
+        os.mkfifo(tmp_path / "a.csv")
+    with pytest.raises(InputError, match=f"a.csv: it is {kind}; remove or rename it"):
+        with staged_outputs(tmp_path) as stage:
+            (stage / "a.csv").write_text("new")
+    assert (tmp_path / "real.csv").read_text() == "old" and litter(tmp_path) == []
