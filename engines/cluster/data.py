@@ -61,8 +61,8 @@ def load_data(spec: str) -> ClusterData:
 
 
 def from_arrays(name: str, array, labels=None, images=None, rows=None) -> ClusterData:
-    """Check (N, D...) numeric vectors, flattened to (N, D); ``labels`` are kept when there is one per point,
-    ``rows`` (each point's row in its source) must be one per point."""
+    """Check (N, D...) numeric vectors, flattened to (N, D); ``labels`` and ``rows`` (each point's row in its
+    source), when given, must be one per point."""
     array = np.asarray(array)
     if array.dtype.kind not in "uifb" or array.ndim < 2:
         raise InputError(f"{name}: expected an (N, D) numeric array, got shape {array.shape}")
@@ -70,9 +70,10 @@ def from_arrays(name: str, array, labels=None, images=None, rows=None) -> Cluste
     if not np.isfinite(x).all():
         raise InputError(f"{name}: contains NaN or infinite values")
     if labels is not None:
-        labels = np.asarray(labels).reshape(-1)
-        if len(labels) != len(x):
-            labels = None
+        labels = np.asarray(labels)
+        if labels.size != len(x):  # (N,) or a column (N, 1)
+            raise InputError(f"{name}: labels of shape {labels.shape} for {len(x)} points; give one label per point")
+        labels = labels.reshape(-1)
     if images is not None and len(images) != len(x):
         raise InputError(f"{name}: {len(images)} images for {len(x)} points")
     if rows is not None and len(rows) != len(x):

@@ -116,3 +116,13 @@ def test_labels_files_give_class_numbers_or_a_sentence(values, tmp_path_factory)
     else:
         with pytest.raises(InputError, match="labels.npy: labels must be whole numbers or class names, not "):
             read_labels(path, 4)
+
+
+@pytest.mark.parametrize("labels", [np.arange(3), np.zeros((20, 2))], ids=["short", "two columns"])
+def test_cluster_labels_that_do_not_fit_the_points_are_refused(labels, tmp_path, capsys):
+    """Labels not one per point were dropped without a word (and the scores with them)."""
+    path = tmp_path / "points.npz"
+    np.savez(path, x=np.random.default_rng(0).random((20, 2)), labels=labels)
+    line = error_line(capsys, "run", "cluster", "--method", "kmeans", "--embedding", "raw", "--k", "2",
+                      "--data", str(path), "--out", str(tmp_path / "out"))
+    assert line.endswith(f"points.npz: labels of shape {labels.shape} for 20 points; give one label per point")
