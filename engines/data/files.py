@@ -48,6 +48,9 @@ def _as_images(array: np.ndarray, name: str) -> np.ndarray:
     return np.clip(array, 0.0, 1.0)
 
 
+LARGEST_WHOLE_FLOAT = 2.0 ** 53  # every whole number below it is exact in float64
+
+
 def read_labels(path: Path, count: int) -> np.ndarray:
     """Integer labels from .npy or a text/CSV file with one label per line (the last field); class names are
     numbered in sorted order; must match ``count`` items."""
@@ -72,11 +75,18 @@ def _class_numbers(values: np.ndarray, name: str) -> np.ndarray:
             return values.astype(np.int64)
         except ValueError:
             return np.unique(values, return_inverse=True)[1].astype(np.int64)
-    if values.dtype.kind in "iub" or (values.dtype.kind == "f" and np.isfinite(values).all()
-                                      and (values == np.round(values)).all()):
+    if values.dtype.kind in "iub":
         return values.astype(np.int64)
-    bad = next((v for v in values.tolist() if not (isinstance(v, float) and v == round(v))), values.dtype)
-    raise InputError(f"{name}: labels must be whole numbers or class names, not {bad!r}")
+    if values.dtype.kind == "f":
+        whole = np.isfinite(values) & (np.abs(values) < LARGEST_WHOLE_FLOAT)
+        whole[whole] = values[whole] == np.round(values[whole])
+        if whole.all():
+            return values.astype(np.int64)
+        bad = values[~whole][0]
+    else:
+        bad = values.reshape(-1)[0] if values.size else values.dtype
+    raise InputError(f"{name}: labels must be whole numbers (below 2**53 when stored as floats) or class names, "
+                     f"not {bad!r}")
 
 
 def read_image_folder(folder: Path, size: tuple[int, int] | None = None) -> np.ndarray:

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import cli
@@ -104,17 +104,20 @@ def test_no_command_error_line_names_an_exception_class(argv, tmp_path, capsys):
     st.lists(st.sampled_from(["cat", "dog", "bird"]), min_size=4, max_size=4).map(np.array),
     st.lists(st.integers(-5, 5), min_size=4, max_size=4).map(lambda v: np.array(v, float)),
     st.lists(st.floats(allow_nan=True, allow_infinity=True), min_size=4, max_size=4).map(np.array)))
+@example(values=np.array([0.0, 0.0, 9.223372036854776e18, 9.223372036854778e18]))  # whole, but past int64
 def test_labels_files_give_class_numbers_or_a_sentence(values, tmp_path_factory):
     from engines.data.files import read_labels
 
     path = tmp_path_factory.mktemp("labels") / "labels.npy"
     np.save(path, values)
-    whole = values.dtype.kind != "f" or bool(np.isfinite(values).all() and (values == np.round(values)).all())
+    whole = values.dtype.kind != "f" or bool(np.isfinite(values).all() and (np.abs(values) < 2.0 ** 53).all()
+                                             and (values == np.round(values)).all())
     if whole:
         labels = read_labels(path, 4)
         assert labels.dtype == np.int64 and len(np.unique(labels)) == len(np.unique(values))
     else:
-        with pytest.raises(InputError, match="labels.npy: labels must be whole numbers or class names, not "):
+        with pytest.raises(InputError, match=r"labels.npy: labels must be whole numbers \(below 2\*\*53 when stored as "
+                                             r"floats\) or class names, not "):
             read_labels(path, 4)
 
 
