@@ -3,7 +3,8 @@
 workbench run cluster --method kmeans|gmm|infomap|cluster-vae --data digits|PATH [--k N] --out DIR
     writes DIR/assignments.csv (index, cluster[, label]), DIR/metrics.json (accuracy, purity, NMI, ARI;
     codelength and saving for InfoMap), DIR/figure.png, DIR/sidecar.json and, for InfoMap, DIR/clusters.clu
-    and DIR/clusters.tree.
+    and DIR/clusters.tree. The index and the InfoMap node ids are rows of --data: load_digits() order for
+    the digits, the file's rows otherwise. The files replace an earlier run's together, or not at all.
 
 examples:
   workbench run cluster --method kmeans --data digits --k 10 --out out/km
