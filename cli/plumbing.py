@@ -13,11 +13,9 @@ from engines.errors import InputError
 
 def output_folder(out: Path) -> Path:
     """``out`` created if needed; InputError naming the folder when it cannot be."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot create the output folder {out}: {exc.strerror or exc}") from None
-    return out
+    from engines.export.staging import create_folder
+
+    return create_folder(out)
 
 
 class ProgressPrinter:
@@ -72,7 +70,14 @@ def add_common(parser: argparse.ArgumentParser, suppress: bool) -> None:
 
 
 def add_out(parser: argparse.ArgumentParser, what: str = "DIR", help: str = "output folder (created if needed)") -> None:
-    parser.add_argument("--out", type=Path, required=True, metavar=what, help=help)
+    parser.add_argument("--out", type=out_path, required=True, metavar=what, help=help)
+
+
+def out_path(text: str) -> Path:
+    """An argparse ``type`` for --out: a path, not an empty word (which would mean the current folder)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a folder or file name, got an empty one (write . for the current folder)")
+    return Path(text)
 
 
 class Append(argparse.Action):

@@ -3,7 +3,8 @@
 workbench run cluster --method kmeans|gmm|infomap|cluster-vae --data digits|PATH [--k N] --out DIR
     writes DIR/assignments.csv (index, cluster[, label]), DIR/metrics.json (accuracy, purity, NMI, ARI;
     codelength and saving for InfoMap), DIR/figure.png, DIR/sidecar.json and, for InfoMap, DIR/clusters.clu
-    and DIR/clusters.tree.
+    and DIR/clusters.tree. The index and the InfoMap node ids are rows of --data: load_digits() order for
+    the digits, the file's rows otherwise. The files replace an earlier run's together, or not at all.
 
 examples:
   workbench run cluster --method kmeans --data digits --k 10 --out out/km
@@ -23,6 +24,7 @@ from engines.errors import InputError
 VERB, NAME = "run", "cluster"
 HELP = "Clustering: cluster data points (InfoMap, k-means, GMM, VAE)"
 FIGURE_SIZE = (900, 700)
+INFOMAP_FILES = ("clusters.clu", "clusters.tree")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,6 +49,7 @@ def _markov_time(text: str) -> float | None:
 
 def run(args: argparse.Namespace) -> int:
     from engines.export.atomic import atomic_write_text
+    from engines.export.staging import staged_outputs
     from tasks.clustering import PointsRequest, cluster_points_job, in_process, points_parameters, write_clusters
     from tasks.outputs import write_sidecar
     from workbench.panels.cluster import INFO
@@ -56,12 +59,14 @@ def run(args: argparse.Namespace) -> int:
     device = device_of(args, "cpu")
     # InfoMap holds the GIL for its whole run: it goes to a job process (Ctrl+C still works)
     result = run_task(cluster_points_job, args.data, request, device, process=in_process(request))
-    written = write_clusters(result, out / "assignments.csv", out / "clusters")
-    metrics = {"method": result.method, "embedding": result.embedding, "data": result.data_name,
-               "seconds": result.seconds, **result.metrics}
-    atomic_write_text(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
-    _cluster_figure(result, out / "figure.png")
-    write_sidecar(out, {"panel": INFO.name, "command": NAME, **points_parameters(request, result, args.data, device)})
+    # a k-means run after an InfoMap one takes the old run's .clu and .tree away with the rest
+    with staged_outputs(out, obsolete=INFOMAP_FILES) as stage:
+        written = write_clusters(result, stage / "assignments.csv", stage / "clusters")
+        metrics = {"method": result.method, "embedding": result.embedding, "data": result.data_name,
+                   "seconds": result.seconds, **result.metrics}
+        atomic_write_text(stage / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+        _cluster_figure(result, stage / "figure.png")
+        write_sidecar(stage, {"panel": INFO.name, "command": NAME, **points_parameters(request, result, args.data, device)})
     acc = result.metrics.get("accuracy")
     extra = f", accuracy {acc:.4f}, NMI {result.metrics['nmi']:.4f}, ARI {result.metrics['ari']:.4f}" if acc is not None else ""
     infomap_files = [p.name for p in written[1:]]

@@ -55,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
 
     from engines.diffusion.catalogue import parse_sampler
     from engines.export.atomic import atomic_write, atomic_write_text
+    from engines.export.staging import staged_outputs
     from engines.export.tables import write_npz
     from tasks.diffusion import (SampleRequest, frames_arrays, non_finite_runs, run_metrics, run_parameters,
                                  run_summary, sample_job, samples_array)
@@ -65,12 +66,13 @@ def run(args: argparse.Namespace) -> int:
                             args.samples, args.seed, device_of(args))
     outcome = run_task(sample_job, request)
     out = output_folder(args.out)
-    with atomic_write(out / "samples.npy", "wb") as handle:
-        np.save(handle, samples_array(outcome))
-    write_npz(out / "frames.npz", frames_arrays(outcome.result))
-    atomic_write_text(out / "metrics.json", json.dumps(run_metrics(request, outcome), indent=2, default=str) + "\n")
-    write_figure(outcome.result, out / "figure.png")
-    write_sidecar(out, run_parameters(request, outcome))
+    with staged_outputs(out) as stage:
+        with atomic_write(stage / "samples.npy", "wb") as handle:
+            np.save(handle, samples_array(outcome))
+        write_npz(stage / "frames.npz", frames_arrays(outcome.result))
+        atomic_write_text(stage / "metrics.json", json.dumps(run_metrics(request, outcome), indent=2, default=str) + "\n")
+        write_figure(outcome.result, stage / "figure.png")
+        write_sidecar(stage, run_parameters(request, outcome))
     print(f"sampled {run_summary(outcome)}; wrote samples.npy, frames.npz, metrics.json, figure.png and sidecar.json "
           f"to {out}")
     for sentence in non_finite_runs(outcome, "samples.npy"):

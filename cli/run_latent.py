@@ -7,8 +7,9 @@ examples:
   workbench run latent --checkpoint my_vae.safetensors --from 5 --to 40 --mode lerp --out runs/lerp
   workbench run latent --prior-seed 3 --steps 12 --out runs/prior    (two random prior samples)
 
---from and --to index the data set the model was trained on (train items first, then test items);
-without --checkpoint the bundled digits VAE is used.
+--from and --to are rows of the data set as you know it: sklearn's load_digits() order for the digits,
+the rows of a .npy/.npz file or the images of a folder in name order (the data set the model was trained
+on when --dataset is not given); without --checkpoint the bundled digits VAE is used.
 """
 from __future__ import annotations
 
@@ -66,8 +67,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checkpoint", type=Path, metavar="CKPT",
                         help="a .safetensors (with its .json) or .pt/.pth checkpoint (default: the bundled digits VAE)")
     dataset_arguments(parser, None)
-    parser.add_argument("--from", dest="start", type=int, default=None, metavar="I", help="index of the first item")
-    parser.add_argument("--to", dest="end", type=int, default=None, metavar="J", help="index of the last item")
+    parser.add_argument("--from", dest="start", type=int, default=None, metavar="I", help="row of the first item (default: a test item)")
+    parser.add_argument("--to", dest="end", type=int, default=None, metavar="J", help="row of the last item (default: a test item of another label)")
     add_option(parser, PRIOR_SEED, metavar="S")
     for option in (STEPS, MODE, PAIRS):
         add_option(parser, option)
@@ -78,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
     import json
 
     from engines.export.atomic import atomic_write_text
+    from engines.export.staging import staged_outputs
     from engines.export.tables import write_npz
     from tasks.latent import WalkRequest, walk_job
     from tasks.outputs import write_sidecar
@@ -87,18 +89,19 @@ def run(args: argparse.Namespace) -> int:
     walk = run_task(walk_job, request)
     ckpt, mode, ends = walk.checkpoint, args.mode, walk.items
     out = output_folder(args.out)
-    if ckpt.config.is_image:
-        write_strip(out / "strip.png", walk.decoded)
-    else:
-        write_points_figure(out / "strip.png", walk.decoded)
-    write_npz(out / "path.npz", {"t": walk.interpolation.t, "latents": walk.codes, "decoded": walk.decoded,
-                                 "norms": walk.interpolation.norms[mode]})
-    atomic_write_text(out / "metrics.json", json.dumps(walk.metrics(), indent=2) + "\n")
     parameters = {"panel": "latent", "checkpoint": str(ckpt.path), "checkpoint_sha256": ckpt.sha256,
                   "model": ckpt.config.as_dict(), "from": ends[0] if ends else None, "to": ends[1] if ends else None,
                   "prior_seed": args.prior_seed, "steps": args.steps, "mode": mode, "pairs": args.pairs,
                   "dataset": args.dataset, "seed": args.prior_seed if args.prior_seed is not None else 0}
-    write_sidecar(out, parameters)
+    with staged_outputs(out) as stage:
+        if ckpt.config.is_image:
+            write_strip(stage / "strip.png", walk.decoded)
+        else:
+            write_points_figure(stage / "strip.png", walk.decoded)
+        write_npz(stage / "path.npz", {"t": walk.interpolation.t, "latents": walk.codes, "decoded": walk.decoded,
+                                       "norms": walk.interpolation.norms[mode]})
+        atomic_write_text(stage / "metrics.json", json.dumps(walk.metrics(), indent=2) + "\n")
+        write_sidecar(stage, parameters)
     ppl = walk.perceptual.raw
     print(f"wrote strip.png, path.npz, metrics.json and sidecar.json to {out} "
           f"(path length {mode}: {walk.numbers.path_length:.4g}; PPL lerp {ppl['lerp'].mean:.4g}, "

@@ -112,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from engines.errors import InputError
+    from engines.export.staging import staged_outputs
     from engines.export.tables import write_csv
     from tasks.optimizer import endings, run_parameters, trajectories_job, trajectory_table
     from tasks.outputs import write_sidecar
@@ -127,9 +128,10 @@ def run(args: argparse.Namespace) -> int:
                                   args.seed, device_of(args))
     out = output_folder(args.out)
     snapshot = run_task(trajectories_job, request)
-    write_csv(out / "trajectories.csv", trajectory_table(snapshot.result))
-    _write_figures(snapshot, f"{choice.describe()}: {snapshot_title(snapshot)}", out)
-    write_sidecar(out, run_parameters(snapshot))
+    with staged_outputs(out) as stage:
+        write_csv(stage / "trajectories.csv", trajectory_table(snapshot.result))
+        _write_figures(snapshot, f"{choice.describe()}: {snapshot_title(snapshot)}", stage)
+        write_sidecar(stage, run_parameters(snapshot))
     rows = snapshot.result.losses.size
     print(f"wrote {rows} rows to {out / 'trajectories.csv'}, figure.png, figure.svg and sidecar.json")
     for sentence in endings(snapshot.result, "trajectories.csv"):

@@ -63,7 +63,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engines.export.atomic import atomic_write, atomic_write_text
+    from engines.export.atomic import atomic_write_text
+    from engines.export.staging import staged_outputs
     from engines.segment.params import SegmentParams
     from tasks import segmentation
     from tasks.outputs import write_sidecar
@@ -73,14 +74,15 @@ def run(args: argparse.Namespace) -> int:
     request = segmentation.SegmentRequest(args.corpus, args.gold, params, args.max_lines, args.workers,
                                           device_of(args, "cpu"))
     out = output_folder(args.out)
-    with atomic_write(out / "segmented.txt", "w") as handle:
-        report = run_task(segmentation.run_job, request, write_line=lambda s: handle.write(s + "\n"),
-                          with_jieba=args.jieba)
-    done = report.segmentation
-    atomic_write_text(out / "lexicon.tsv", "".join(line + "\n" for line in segmentation.lexicon_lines(done.rows)))
-    atomic_write_text(out / "metrics.json", json.dumps(report.metrics, indent=2, ensure_ascii=False) + "\n")
-    write_sidecar(out, {"panel": "segment", "corpus": args.corpus, "gold": args.gold, **params.as_dict(),
-                        "max_lines": args.max_lines})
+    with staged_outputs(out) as stage:
+        with open(stage / "segmented.txt", "w", encoding="utf-8") as handle:
+            report = run_task(segmentation.run_job, request, write_line=lambda s: handle.write(s + "\n"),
+                              with_jieba=args.jieba)
+        done = report.segmentation
+        atomic_write_text(stage / "lexicon.tsv", "".join(line + "\n" for line in segmentation.lexicon_lines(done.rows)))
+        atomic_write_text(stage / "metrics.json", json.dumps(report.metrics, indent=2, ensure_ascii=False) + "\n")
+        write_sidecar(stage, {"panel": "segment", "corpus": args.corpus, "gold": args.gold, **params.as_dict(),
+                              "max_lines": args.max_lines})
     for warning in report.metrics["corpus"]["warnings"]:
         print(f"workbench: warning: {warning}", file=sys.stderr)
     f1 = report.metrics.get("f1")

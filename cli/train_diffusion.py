@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cli.plumbing import add_option, device_of, run_task
+from cli.plumbing import add_option, add_out, device_of, run_task
 from engines.diffusion.catalogue import OBJECTIVES, PREDICTION, SCHEDULE, TRAINING_SETS
 from tasks.diffusion import BATCH_SIZE, LR, SEED, STEPS, TrainRequest
 
@@ -32,8 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_option(parser, BATCH_SIZE, metavar="B")
     add_option(parser, LR)
     add_option(parser, SEED)
-    parser.add_argument("--out", type=Path, required=True, metavar="CKPT",
-                        help="the checkpoint to write: CKPT.safetensors and CKPT.json beside it")
+    add_out(parser, "CKPT", help="the checkpoint to write: CKPT.safetensors and CKPT.json beside it")
 
 
 def run(args: argparse.Namespace) -> int:

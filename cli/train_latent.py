@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cli.plumbing import add_option, device_of, run_task
+from cli.plumbing import add_option, add_out, device_of, run_task
 from cli.run_latent import data_spec, dataset_arguments
 
 VERB, NAME = "train", "latent"
@@ -29,8 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     dataset_arguments(parser, "digits")
     for option in SETTINGS:  # None: the model's default, so that a setting the model does not take is refused
         add_option(parser, option, default=None, help=_help(option))
-    parser.add_argument("--out", type=Path, required=True, metavar="CKPT",
-                        help="checkpoint to write: CKPT.safetensors and CKPT.json beside it")
+    add_out(parser, "CKPT", help="checkpoint to write: CKPT.safetensors and CKPT.json beside it")
 
 
 def _help(option) -> str:

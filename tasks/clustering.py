@@ -35,6 +35,7 @@ class Vectors:
     x: np.ndarray  # (N, D)
     labels: Optional[np.ndarray] = None  # (N,) true classes when known: scored with accuracy, NMI, ARI
     images: Optional[np.ndarray] = None  # (N, H, W) or (N, C, H, W) in [0, 1], for sample grids
+    rows: Optional[np.ndarray] = None  # (N,) each point's row in its source data set (None: 0..N-1)
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class ClusterResult:
     data_name: str
     labels: Optional[np.ndarray]  # true classes when known
     images: Optional[np.ndarray]  # for sample grids
+    rows: Optional[np.ndarray] = None  # (N,) each point's row in the input (None: 0..N-1), see ClusterData
 
 
 def in_process(request: PointsRequest) -> bool:
@@ -102,7 +104,7 @@ def points_from_vectors(vectors: Vectors) -> ClusterData:
     """The points of a :class:`Vectors` payload, checked (InputError for anything unusable)."""
     if not isinstance(vectors, Vectors):
         raise InputError(f"expected clustering vectors (tasks.clustering.Vectors), got {type(vectors).__name__}")
-    return from_arrays(vectors.name, vectors.x, vectors.labels, vectors.images)
+    return from_arrays(vectors.name, vectors.x, vectors.labels, vectors.images, vectors.rows)
 
 
 def checked_words(words: Words) -> Words:
@@ -156,7 +158,7 @@ def cluster_points_job(reporter, data: Union[str, ClusterData], request: PointsR
         metrics["points"] = int(len(d.x))
         reporter.progress(1.0, "done")
         return ClusterResult(request.method, request.embedding, np.asarray(assignments, np.int64), projection, metrics,
-                             time.perf_counter() - t0, found.clu, found.tree, d.name, labels, d.images)
+                             time.perf_counter() - t0, found.clu, found.tree, d.name, labels, d.images, d.rows)
     finally:
         torch.set_num_threads(threads)
 

@@ -172,7 +172,8 @@ def vectors(overview: "Overview") -> Vectors:
     images = None
     if ck.config.is_image:
         images = enc.x[:, 0] if enc.x.shape[1] == 1 else enc.x
-    return Vectors(f"codes of the {ck.config.title}", enc.z, enc.labels if (enc.labels >= 0).all() else None, images)
+    return Vectors(f"codes of the {ck.config.title}", enc.z, enc.labels if (enc.labels >= 0).all() else None, images,
+                   enc.data.all_rows)
 
 
 # ------------------------------------------------------------------ grid, map, path length
@@ -235,7 +236,8 @@ def ppl_job(reporter, model: "LatentModel", pairs: int = PAIRS.default, distance
 # ------------------------------------------------------------------ the walk of ``run latent``
 @dataclass(frozen=True)
 class WalkRequest:
-    """A walk between items ``start`` and ``end`` (None: two test items of different labels) of ``data``
+    """A walk between the items at rows ``start`` and ``end`` of the source (the file's rows, ``load_digits()``
+    order; None: two test items of different labels) of ``data``
     (None: the checkpoint's own data set), or between two prior samples drawn with ``prior_seed``."""
 
     checkpoint: Optional[Path] = None  # None: the first bundled latent checkpoint
@@ -253,7 +255,7 @@ class Walk:
     request: WalkRequest
     checkpoint: "Checkpoint"
     interpolation: "Interpolation"
-    items: Optional[tuple[int, int]]  # the items walked between (None: prior samples)
+    items: Optional[tuple[int, int]]  # the source rows of the items walked between (None: prior samples)
     numbers: PathNumbers  # along the walk's mode
     perceptual: Perceptual
 
@@ -287,7 +289,7 @@ class Walk:
 
 def walk_job(reporter, request: WalkRequest) -> Walk:
     """Walk between two items (or two prior samples) in a model's latent space and measure the walk."""
-    from engines.latent.analysis import check_fits, data_for, default_pair, encode, interpolate, interpolate_items
+    from engines.latent.analysis import check_fits, data_for, default_pair, encode, interpolate, interpolate_rows
     from engines.latent.analysis import prior_pair
     from engines.latent.checkpoint import load_checkpoint
     from engines.latent.data import load_data
@@ -309,9 +311,10 @@ def walk_job(reporter, request: WalkRequest) -> Walk:
         data = load_data(request.data or data_for(ckpt))
         check_fits(ckpt, data)
         encoded = encode(model, data, reporter)
-        i, j = default_pair(encoded)
-        items = (i if request.start is None else request.start, j if request.end is None else request.end)
-        interp = interpolate_items(model, encoded, *items, steps)
+        # the items are rows of the data as the user knows it (load_digits() order, the file's rows)
+        default = tuple(int(data.all_rows[k]) for k in default_pair(encoded))
+        items = (default[0] if request.start is None else request.start, default[1] if request.end is None else request.end)
+        interp = interpolate_rows(model, encoded, items, steps)
     numbers = path_numbers(model, interp, mode)
     perceptual = ppl_job(reporter, model, request.pairs, "pixel", seed=0)
     return Walk(request, ckpt, interp, items, numbers, perceptual)

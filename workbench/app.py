@@ -90,6 +90,7 @@ def take_screenshot(out: Path, panel_name: str | None, size: tuple[int, int], de
     from workbench.main_window import MainWindow
     from workbench.settings import Settings
 
+    screenshot_folder(out)  # before the window is built: a bad path is said at once
     app = create_application()
     window = MainWindow(Settings(QtCore.QSettings(QtCore.QSettings.Format.IniFormat, QtCore.QSettings.Scope.UserScope, "Workbench", "screenshot")), device)
     window.resize(*size)
@@ -110,9 +111,27 @@ def take_screenshot(out: Path, panel_name: str | None, size: tuple[int, int], de
     for _ in range(20):  # let the last redraws land
         app.processEvents()
     image = window.grab().toImage()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(out) as temp:
-        if not image.save(str(temp), "PNG"):
-            raise InputError(f"could not write {out}")
+    try:
+        with atomic_path(out) as temp:
+            if not image.save(str(temp), "PNG"):
+                raise InputError(f"could not write {out}")
+    except OSError as exc:
+        raise InputError(f"cannot write the screenshot {out}: {exc.strerror or exc}") from None
     window.close()
     return 0
+
+
+def screenshot_folder(out: Path) -> None:
+    """Create the folder of the ``--screenshot`` file if needed; InputError naming the path when ``out`` is a
+    folder or its folder cannot be made or written."""
+    from engines.errors import InputError
+    from engines.export.staging import create_folder
+
+    try:
+        if out.is_dir() or not out.name or out.name in (".", ".."):
+            raise InputError(f"--screenshot {out} is a folder; give a file name such as {out / 'window.png'}")
+    except OSError as exc:  # a name too long, a loop of links
+        raise InputError(f"cannot write the screenshot {out}: {exc.strerror or exc}") from None
+    folder = create_folder(out.parent, "folder for --screenshot")
+    if not os.access(folder, os.W_OK):
+        raise InputError(f"cannot write the screenshot into {folder}: permission denied")

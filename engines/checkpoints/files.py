@@ -2,8 +2,8 @@
 
 :func:`save_checkpoint` writes the tensors (CPU, contiguous) as safetensors with the JSON body also in
 the safetensors metadata (so the weights file alone is loadable), then the JSON with the weights' file
-name and sha256, both atomically. :func:`read_checkpoint` reads either file (or a weights-only
-``.pt/.pth`` through :func:`engines.checkpoints.tensors.read_tensors`, which never runs code), checks the hash and
+name and sha256; the pair replaces an old one together (both or neither). :func:`read_checkpoint` reads
+either file (or a weights-only ``.pt/.pth`` through :func:`engines.checkpoints.tensors.read_tensors`, which never runs code), checks the hash and
 the format tag, and returns the tensors, the JSON body and the hash. Every problem is an InputError.
 """
 from __future__ import annotations
@@ -53,22 +53,21 @@ def save_checkpoint(path: str | Path, tensors: Mapping[str, torch.Tensor], body:
     from safetensors.torch import save as save_bytes
 
     from engines.export.atomic import atomic_write_bytes, atomic_write_text
+    from engines.export.staging import create_folder, staged_outputs
 
     path = Path(path)
     if path.suffix.lower() != ".safetensors":
         path = path.with_name(path.name + ".safetensors") if path.suffix in ("", ".") else path.with_suffix(".safetensors")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot create the folder {path.parent}: {exc.strerror or exc}") from None
+    create_folder(path.parent, "checkpoint folder")
     body = dict(body)
     state = {k: v.detach().to("cpu").contiguous() for k, v in tensors.items()}
     data = save_bytes(state, metadata={metadata_key: json.dumps(body, sort_keys=True, default=_jsonable)})
     body["weights"] = path.name
     body["sha256"] = hashlib.sha256(data).hexdigest()
     body.setdefault("workbench", version or "unknown")
-    atomic_write_bytes(path, data)
-    atomic_write_text(config_path(path), json.dumps(body, indent=2, default=_jsonable) + "\n")
+    with staged_outputs(path.parent) as stage:  # the weights and their JSON replace the old pair together
+        atomic_write_bytes(stage / path.name, data)
+        atomic_write_text(stage / config_path(path).name, json.dumps(body, indent=2, default=_jsonable) + "\n")
     return body
 
 

@@ -15,16 +15,24 @@ class ClusterData:
     x: np.ndarray  # (N, D) float
     labels: np.ndarray | None  # (N,) true classes when known
     images: np.ndarray | None = None  # (N, H, W) for sample grids
+    rows: np.ndarray | None = None  # (N,) each point's row in the source as the user knows it (None: 0..N-1)
+
+    @property
+    def row_ids(self) -> np.ndarray:
+        """The source row of each point: what exported files name it by."""
+        return np.arange(len(self.x)) if self.rows is None else np.asarray(self.rows, np.int64)
 
 
 def load_data(spec: str) -> ClusterData:
-    """``digits`` (sklearn's 1,797 8x8 digits, all of them) or a .npy/.npz/.csv/.tsv file of vectors."""
+    """``digits`` (sklearn's 1,797 8x8 digits, all of them, with their rows in ``load_digits()``) or a
+    .npy/.npz/.csv/.tsv file of vectors."""
     if spec == "digits":
         from engines.data import digits_split
 
         split = digits_split()
         images = split.all_x[..., 0]
-        return ClusterData("digits", images.reshape(len(images), -1).astype(np.float64), split.all_y, images)
+        return ClusterData("digits", images.reshape(len(images), -1).astype(np.float64), split.all_y, images,
+                           split.all_rows)
     path = regular_file(spec, "data file")
     labels = None
     suffix = path.suffix.lower()
@@ -50,8 +58,9 @@ def load_data(spec: str) -> ClusterData:
     return data
 
 
-def from_arrays(name: str, array, labels=None, images=None) -> ClusterData:
-    """Check (N, D...) numeric vectors, flattened to (N, D); ``labels`` are kept when there is one per point."""
+def from_arrays(name: str, array, labels=None, images=None, rows=None) -> ClusterData:
+    """Check (N, D...) numeric vectors, flattened to (N, D); ``labels`` and ``rows`` (each point's row in its
+    source), when given, must be one per point."""
     array = np.asarray(array)
     if array.dtype.kind not in "uifb" or array.ndim < 2:
         raise InputError(f"{name}: expected an (N, D) numeric array, got shape {array.shape}")
@@ -63,9 +72,12 @@ def from_arrays(name: str, array, labels=None, images=None) -> ClusterData:
         raise InputError(f"{name}: {len(bad):,} of {len(x):,} rows hold NaN or infinite values (the first is row "
                          f"{bad[0]}, counting from 0); drop or fill them before clustering")
     if labels is not None:
-        labels = np.asarray(labels).reshape(-1)
-        if len(labels) != len(x):
-            labels = None
+        labels = np.asarray(labels)
+        if labels.size != len(x):  # (N,) or a column (N, 1)
+            raise InputError(f"{name}: labels of shape {labels.shape} for {len(x)} points; give one label per point")
+        labels = labels.reshape(-1)
     if images is not None and len(images) != len(x):
         raise InputError(f"{name}: {len(images)} images for {len(x)} points")
-    return ClusterData(name, x, labels, images)
+    if rows is not None and len(rows) != len(x):
+        raise InputError(f"{name}: {len(rows)} row numbers for {len(x)} points")
+    return ClusterData(name, x, labels, images, rows)

@@ -12,14 +12,18 @@ from engines.export.tables import write_csv
 
 def write_assignments(result, path: str | os.PathLike[str]) -> Path:
     """``index,cluster[,label]``, one row per point of a clustering (``tasks.clustering.ClusterResult``), or
-    ``index,word,cluster`` for the word modules of :class:`engines.cluster.words.WordModules`."""
-    columns = {"index": np.arange(len(result.assignments))}
+    ``index,word,cluster`` for the word modules of :class:`engines.cluster.words.WordModules`. ``index`` is
+    the point's row in its input (``result.rows``, else its position), and the table is in that order."""
+    rows = getattr(result, "rows", None)
+    index = np.arange(len(result.assignments)) if rows is None else np.asarray(rows, np.int64)
+    order = np.argsort(index, kind="stable")
+    columns = {"index": index[order]}
     words = getattr(result, "words", None)
     if words is not None:
-        columns["word"] = np.asarray(words)
-    columns["cluster"] = result.assignments
+        columns["word"] = np.asarray(words)[order]
+    columns["cluster"] = np.asarray(result.assignments)[order]
     if getattr(result, "labels", None) is not None:
-        columns["label"] = result.labels
+        columns["label"] = np.asarray(result.labels)[order]
     write_csv(path, columns)
     return Path(path)
 

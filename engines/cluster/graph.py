@@ -56,7 +56,10 @@ class InfomapResult:
 
 
 def run_infomap(n: int, src: np.ndarray, dst: np.ndarray, weights: np.ndarray, markov_time: float = 1.0,
-                seed: int = 1, trials: int = 1, directed: bool = False) -> InfomapResult:
+                seed: int = 1, trials: int = 1, directed: bool = False, ids: np.ndarray | None = None) -> InfomapResult:
+    """InfoMap on the links ``src -> dst`` between nodes 0..n-1 (``modules[i]``: node i's module). ``ids``:
+    the node ids the .clu and .tree texts name them by (the points' rows in their input; None: 0..n-1); the
+    run itself is on 0..n-1, since InfoMap's result depends on the order of the ids."""
     import infomap
 
     flags = f"--two-level --silent --seed {seed} --num-trials {trials} --markov-time {markov_time}"
@@ -79,19 +82,44 @@ def run_infomap(n: int, src: np.ndarray, dst: np.ndarray, weights: np.ndarray, m
         source.write_tree(tree)
         clu_text = Path(clu).read_text(encoding="utf-8")
         tree_text = Path(tree).read_text(encoding="utf-8")
+    if ids is not None:
+        clu_text, tree_text = renumber_clu(clu_text, ids), renumber_tree(tree_text, ids)
     return InfomapResult(modules, float(source.codelength), float(source.one_level_codelength), clu_text, tree_text)
 
 
+def renumber_clu(text: str, ids: np.ndarray) -> str:
+    """A .clu text (``node_id module flow`` lines) with node i named ``ids[i]``."""
+    return _map_lines(text, lambda fields: [str(int(ids[int(fields[0])])), *fields[1:]])
+
+
+def renumber_tree(text: str, ids: np.ndarray) -> str:
+    """A .tree text (``path flow "name" node_id`` lines; the name is the id when none was given) with node i
+    named ``ids[i]``."""
+
+    def rename(fields: list[str]) -> list[str]:
+        node = fields[-1]
+        new = str(int(ids[int(node)]))
+        return [*fields[:2], f'"{new}"' if fields[2] == f'"{node}"' else fields[2], *fields[3:-1], new]
+
+    return _map_lines(text, rename)
+
+
+def _map_lines(text: str, rename) -> str:
+    """``text`` with every line that is not a comment split on spaces, renamed and joined again."""
+    lines = [line if line.startswith("#") or not line.strip() else " ".join(rename(line.split(" ")))
+             for line in text.splitlines()]
+    return "\n".join(lines) + ("\n" if text.endswith("\n") else "")
+
 
 def infomap_auto(n: int, src: np.ndarray, dst: np.ndarray, weights: np.ndarray, k: int, seed: int,
-                 reporter=None) -> tuple[InfomapResult, float]:
+                 reporter=None, ids: np.ndarray | None = None) -> tuple[InfomapResult, float]:
     """InfoMap at the smallest Markov time (of MARKOV_TIMES) that leaves at most 1.5 k modules, and that time:
     longer random-walk time scales merge the small modules a kNN graph breaks into (Lambiotte et al. 2008)."""
     res = None
     for i, mt in enumerate(MARKOV_TIMES):
         if reporter is not None:  # at most every Markov time is tried: the fraction is an upper bound's
             reporter.progress(i / len(MARKOV_TIMES), f"InfoMap, Markov time {mt:g} ({i + 1} of at most {len(MARKOV_TIMES)})")
-        res = run_infomap(n, src, dst, weights, markov_time=mt, seed=seed)
+        res = run_infomap(n, src, dst, weights, markov_time=mt, seed=seed, ids=ids)
         if res.modules.max() + 1 <= int(np.ceil(1.5 * k)):
             return res, mt
     return res, MARKOV_TIMES[-1]

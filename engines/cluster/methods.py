@@ -66,9 +66,9 @@ def fit_infomap(p: Problem, reporter) -> Fit:
     src, dst, w = knn_graph(p.z, p.neighbours, p.device)
     markov_time = p.markov_time
     if markov_time is None:
-        res, markov_time = infomap_auto(len(p.z), src, dst, w, p.k, p.seed + 1, reporter)
+        res, markov_time = infomap_auto(len(p.z), src, dst, w, p.k, p.seed + 1, reporter, ids=p.data.row_ids)
     else:
-        res = run_infomap(len(p.z), src, dst, w, markov_time=markov_time, seed=p.seed + 1)
+        res = run_infomap(len(p.z), src, dst, w, markov_time=markov_time, seed=p.seed + 1, ids=p.data.row_ids)
     extra = {"markov_time": markov_time, "codelength": res.codelength,
              "one_level_codelength": res.one_level_codelength, "codelength_saving": res.saving, "links": int(len(src))}
     return Fit(res.modules, extra, res.clu, res.tree)

@@ -7,6 +7,7 @@ import numpy as np
 import torch
 
 from engines.device import DeviceLike, as_device
+from engines.errors import InputError
 from engines.jobs import checker
 
 
@@ -15,7 +16,12 @@ def kmeans_pp(x: torch.Tensor, k: int, gen: torch.Generator) -> torch.Tensor:
     centers = [x[torch.randint(n, (1,), generator=gen, device="cpu").item()]]
     d2 = ((x - centers[0]) ** 2).sum(1)
     for _ in range(1, k):
-        probs = (d2 / d2.sum()).cpu()
+        total = d2.sum()
+        if not total > 0:  # every point sits on a centre already
+            m = len(centers)
+            raise InputError(f"the {n:,} points take only {m} distinct position{'s' if m > 1 else ''}, too few "
+                             f"for {k} clusters; ask for at most {m} or give more varied data")
+        probs = (d2 / total).cpu()
         idx = torch.multinomial(probs, 1, generator=gen).item()
         centers.append(x[idx])
         d2 = torch.minimum(d2, ((x - x[idx]) ** 2).sum(1))

@@ -54,27 +54,49 @@ def _as_images(array: np.ndarray, name: str) -> np.ndarray:
     return np.clip(array, 0.0, 1.0)
 
 
+LARGEST_WHOLE_FLOAT = 2.0 ** 53  # every whole number below it is exact in float64
+
+
 def read_labels(path: Path, count: int) -> np.ndarray:
-    """Integer labels from .npy or a text/CSV file with one label per line; must match ``count`` items."""
+    """Integer labels from .npy or a text/CSV file with one label per line (the last field); class names are
+    numbered in sorted order; must match ``count`` items."""
     regular_file(path, "labels file")
     try:
         if path.suffix.lower() == ".npy":
             check_array_claims(path)
-            labels = np.load(path, allow_pickle=False)
+            values = np.load(path, allow_pickle=False)
         else:
-            lines = [line.strip().split(",")[-1] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-            try:
-                labels = np.array(lines, dtype=np.int64)
-            except ValueError:  # class names: number them in sorted order
-                _, labels = np.unique(lines, return_inverse=True)
+            values = np.array([line.strip().split(",")[-1] for line in path.read_text(encoding="utf-8").splitlines()
+                               if line.strip()])
     except InputError:
         raise
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read labels from {path.name}: {exc}") from exc
-    labels = np.asarray(labels).reshape(-1)
+    labels = _class_numbers(np.asarray(values).reshape(-1), path.name)
     if len(labels) != count:
         raise InputError(f"{path.name} has {len(labels)} labels for {count} items")
-    return labels.astype(np.int64)
+    return labels
+
+
+def _class_numbers(values: np.ndarray, name: str) -> np.ndarray:
+    """Whole numbers as they are, class names numbered in sorted order; InputError for anything else."""
+    if values.dtype.kind in "US":
+        try:
+            return values.astype(np.int64)
+        except ValueError:
+            return np.unique(values, return_inverse=True)[1].astype(np.int64)
+    if values.dtype.kind in "iub":
+        return values.astype(np.int64)
+    if values.dtype.kind == "f":
+        whole = np.isfinite(values) & (np.abs(values) < LARGEST_WHOLE_FLOAT)
+        whole[whole] = values[whole] == np.round(values[whole])
+        if whole.all():
+            return values.astype(np.int64)
+        bad = values[~whole][0]
+    else:
+        bad = values.reshape(-1)[0] if values.size else values.dtype
+    raise InputError(f"{name}: labels must be whole numbers (below 2**53 when stored as floats) or class names, "
+                     f"not {bad!r}")
 
 
 def read_image_folder(folder: Path, size: tuple[int, int] | None = None) -> np.ndarray:

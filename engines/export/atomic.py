@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
+
+_TEMP_NAME = re.compile(r"\.(.+)\.[0-9a-f]{8}\.tmp(\.[^.]*)?")  # what _create_temp names a temporary file
 
 
 @contextlib.contextmanager
@@ -20,12 +23,12 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     temp = _create_temp(target)
     try:
         yield temp
-        _fsync_file(temp)
+        fsync_file(temp)
         os.replace(temp, target)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
 
 
 @contextlib.contextmanager
@@ -47,6 +50,12 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
         handle.write(text)
 
 
+def target_of(path: Path) -> Path:
+    """The file a temporary file of :func:`atomic_path` stands for (``path`` itself when it is not one)."""
+    match = _TEMP_NAME.fullmatch(path.name)
+    return path.with_name(match.group(1)) if match else path
+
+
 def _create_temp(target: Path) -> Path:
     """An empty hidden file beside ``target``, created with the usual permissions (0o666 less the umask;
     ``tempfile.mkstemp`` would make it 0o600, and the export would keep that)."""
@@ -59,12 +68,12 @@ def _create_temp(target: Path) -> Path:
             continue
 
 
-def _fsync_file(path: Path) -> None:
+def fsync_file(path: Path) -> None:
     with open(path, "rb+") as handle:
         os.fsync(handle.fileno())
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
     """Make the rename durable; not possible on every platform (Windows), where it is skipped."""
     try:
         fd = os.open(directory, os.O_RDONLY)

@@ -25,16 +25,16 @@ from engines.optim.spec import parse_spec
 PathLike = str | Path
 RUN_VERSION = 1
 CURVES = "curves.safetensors"
+SNAPSHOTS = "snapshot_*.safetensors"  # the names of _snapshot_name
 
 
 def save_run(run: TrainingRun, folder: PathLike) -> Path:
-    """Write ``config.json``, ``curves.safetensors`` and one ``snapshot_NNNN.safetensors`` per snapshot."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write ``config.json``, ``curves.safetensors`` and one ``snapshot_NNNN.safetensors`` per snapshot, as a
+    set: they replace an older run in ``folder`` together (its extra snapshots removed), or not at all."""
+    from engines.export.staging import create_folder, staged_outputs
+
+    folder = create_folder(folder, "training-run folder")
     curves = _curves(run)
-    save_file(curves, str(folder / CURVES))
-    for i, snap in enumerate(run.snapshots):
-        save_file({k: v.contiguous() for k, v in snap.items()}, str(folder / _snapshot_name(i)))
     config = {
         "format": RUN_FORMAT, "version": RUN_VERSION,
         "architecture": run.architecture, "arch_config": run.arch_config,
@@ -43,7 +43,11 @@ def save_run(run: TrainingRun, folder: PathLike) -> Path:
         "snapshot_steps": list(run.snapshot_steps),
     }
     config["content_hash"] = _content_hash(config, curves, run.snapshots)
-    (folder / CONFIG).write_text(json.dumps(config, indent=2), encoding="utf-8")
+    with staged_outputs(folder, obsolete=[p.name for p in folder.glob(SNAPSHOTS)]) as stage:
+        save_file(curves, str(stage / CURVES))
+        for i, snap in enumerate(run.snapshots):
+            save_file({k: v.contiguous() for k, v in snap.items()}, str(stage / _snapshot_name(i)))
+        (stage / CONFIG).write_text(json.dumps(config, indent=2), encoding="utf-8")
     return folder
 
 

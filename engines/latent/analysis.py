@@ -91,9 +91,9 @@ def encode(model: LatentModel, data: LatentData, reporter=None) -> Encoded:
                    pca_map(z), len(data.train_x))
 
 
-def _describe(encoded: Encoded, i: int) -> str:
+def _describe(encoded: Encoded, i: int, name: str | None = None) -> str:
     label = int(encoded.labels[i])
-    return f"item {i}" + (f" (label {label})" if label >= 0 else "")
+    return (name or f"item {i}") + (f" (label {label})" if label >= 0 else "")
 
 
 def interpolate(model: LatentModel, z0: np.ndarray, z1: np.ndarray, steps: int,
@@ -113,6 +113,13 @@ def interpolate_items(model: LatentModel, encoded: Encoded, i: int, j: int, step
         if not 0 <= k < n:
             raise InputError(f"item {k} is out of range (the data set has {n} items, 0 to {n - 1})")
     return interpolate(model, encoded.z[i], encoded.z[j], steps, (_describe(encoded, i), _describe(encoded, j)))
+
+
+def interpolate_rows(model: LatentModel, encoded: Encoded, rows: tuple[int, int], steps: int) -> Interpolation:
+    """The path between the items at source rows ``rows`` (see :meth:`LatentData.position_of`)."""
+    i, j = (encoded.data.position_of(r) for r in rows)
+    return interpolate(model, encoded.z[i], encoded.z[j], steps,
+                       (_describe(encoded, i, f"row {rows[0]}"), _describe(encoded, j, f"row {rows[1]}")))
 
 
 def prior_pair(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -35,7 +35,8 @@ class DataSpec:
 
 @dataclass(frozen=True)
 class LatentData:
-    """Train and test items with integer labels (-1 where none are known)."""
+    """Train and test items with integer labels (-1 where none are known) and their rows in the source (the
+    row of ``load_digits()``, of the file or folder listing, or of the generated toy set)."""
 
     name: str
     train_x: np.ndarray
@@ -43,6 +44,8 @@ class LatentData:
     test_x: np.ndarray
     test_y: np.ndarray
     levels: int  # pixel levels (17 for the digits, 256 for 8-bit images; 0 for points)
+    train_rows: np.ndarray
+    test_rows: np.ndarray
 
     @property
     def data_shape(self) -> tuple[int, ...]:
@@ -61,6 +64,19 @@ class LatentData:
         return np.concatenate([self.train_y, self.test_y])
 
     @property
+    def all_rows(self) -> np.ndarray:
+        """The source row of each item of :attr:`all_x` (train items first, then test items)."""
+        return np.concatenate([self.train_rows, self.test_rows])
+
+    def position_of(self, row: int) -> int:
+        """The place in :attr:`all_x` of the item at source row ``row``; InputError when there is none."""
+        rows = self.all_rows
+        hits = np.flatnonzero(rows == row)
+        if not len(hits):
+            raise InputError(f"row {row} is out of range: {self.name} has {len(rows)} items, rows 0 to {len(rows) - 1}")
+        return int(hits[0])
+
+    @property
     def has_labels(self) -> bool:
         return bool((self.train_y >= 0).any())
 
@@ -70,12 +86,13 @@ def to_display(x: np.ndarray) -> np.ndarray:
     return np.transpose(x, (0, 2, 3, 1)) if x.ndim == 4 else x
 
 
-def _split(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, ...]:
+def _split(name: str, x: np.ndarray, y: np.ndarray, levels: int) -> LatentData:
+    """A seeded random train/test split that remembers each item's row."""
     rng = np.random.default_rng(SPLIT_SEED)
     order = rng.permutation(len(x))
     n_test = max(1, int(round(TEST_FRACTION * len(x)))) if len(x) > 1 else 0
     test, train = order[:n_test], order[n_test:]
-    return x[train], y[train], x[test], y[test]
+    return LatentData(name, x[train], y[train], x[test], y[test], levels, train, test)
 
 
 def _resize(images: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -103,10 +120,10 @@ def load_data(spec: DataSpec) -> LatentData:
         if spec.name == "digits":
             s = digits_split()
             tr, te = (np.transpose(a, (0, 3, 1, 2)).copy() for a in (s.train_x, s.test_x))
-            return LatentData("digits", tr, s.train_y, te, s.test_y, levels=17)
+            return LatentData("digits", tr, s.train_y, te, s.test_y, 17, s.train_rows, s.test_rows)
         if spec.name in TOY_SETS:
             x, y = make_toy(spec.name, TOY_POINTS, seed=SPLIT_SEED)
-            return LatentData(spec.name, *_split(x, y), levels=0)
+            return _split(spec.name, x, y, levels=0)
         raise InputError(f"unknown data set {spec.name!r}; choose digits, {', '.join(TOY_SETS)} or a file path")
     from engines.data import read_images, read_labels
 
@@ -128,4 +145,4 @@ def load_data(spec: DataSpec) -> LatentData:
     if spec.labels:
         labels = read_labels(Path(spec.labels), len(x))
     y = labels if labels is not None else np.full(len(x), -1, dtype=np.int64)
-    return LatentData(path.name, *_split(x, y.astype(np.int64)), levels=_levels(x))
+    return _split(path.name, x, y.astype(np.int64), levels=_levels(x))

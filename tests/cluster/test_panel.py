@@ -104,7 +104,8 @@ def test_export_button_waits_for_a_result_and_kmeans_exports_csv_only(qtbot, pan
     assert [p.name for p in written] == ["km.csv"] and not (tmp_path / "km.clu").exists()
     rows = read_csv(tmp_path / "km.csv")
     assert rows[0] == ["index", "cluster", "label"] and len(rows) - 1 == 1797
-    assert [int(r[1]) for r in rows[1:]] == panel.result.assignments.tolist()
+    assert [int(r[0]) for r in rows[1:]] == list(range(1797))  # rows of load_digits(), in that order
+    assert [int(r[1]) for r in rows[1:]] == panel.result.assignments[np.argsort(panel.result.rows)].tolist()
     sidecar = json.loads((tmp_path / "km.csv.json").read_text())["parameters"]
     assert sidecar["panel"] == "cluster" and sidecar["method"] == "kmeans" and sidecar["data"] == "digits"
 

@@ -68,7 +68,8 @@ def main() -> None:
     metrics = walk.metrics()
     assert metrics["items"] == [3, 7] and len(metrics["norms"]) == 5 and metrics["latent_size"] == 16
     assert metrics["perceptual_path_length"]["slerp"]["pairs"] == 20
-    same = run(path_job, model, enc, PathRequest(3, 7, None, 5))  # what the panel computes for these items
+    at = [enc.data.position_of(row) for row in (3, 7)]  # --from/--to are rows of load_digits(); the panel's are places
+    same = run(path_job, model, enc, PathRequest(*at, None, 5))  # what the panel computes for these items
     assert same.numbers["lerp"] == walk.numbers and metrics["path_length_this_path"] == walk.numbers.path_length
     try:
         run(walk_job, WalkRequest(start=3, prior_seed=1))

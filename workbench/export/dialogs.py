@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from PySide6 import QtWidgets
 
-from engines.export import is_tabular, mp4_available, write_csv, write_gif, write_mp4, write_npz
+from engines.export import is_tabular, mp4_available, staged_outputs, write_csv, write_gif, write_mp4, write_npz
 from engines.jobs import Cancelled
 from tasks.outputs import write_sidecar
 from workbench.export.animation_job import write_animation
@@ -41,8 +41,8 @@ def export_figure(parent: QtWidgets.QWidget | None, panel: Panel, settings: Sett
     if path is None:
         return None
     if path.suffix.lower() == ".svg":
-        return _attempt(parent, panel, path, lambda: export_svg(figure.widget, path))
-    return _attempt(parent, panel, path, lambda: export_png(figure.widget, path, scale))
+        return _attempt(parent, panel, path, lambda target: export_svg(figure.widget, target))
+    return _attempt(parent, panel, path, lambda target: export_png(figure.widget, target, scale))
 
 
 def export_data(parent: QtWidgets.QWidget | None, panel: Panel, settings: Settings) -> Path | None:
@@ -63,7 +63,7 @@ def export_data(parent: QtWidgets.QWidget | None, panel: Panel, settings: Settin
     if path is None:
         return None
     writer = write_csv if path.suffix.lower() == ".csv" else write_npz
-    return _attempt(parent, panel, path, lambda: writer(path, data))
+    return _attempt(parent, panel, path, lambda target: writer(target, data))
 
 
 def export_animation(parent: QtWidgets.QWidget | None, panel: Panel, settings: Settings) -> Path | None:
@@ -79,8 +79,8 @@ def export_animation(parent: QtWidgets.QWidget | None, panel: Panel, settings: S
     if path is None:
         return None
     writer = write_mp4 if path.suffix.lower() == ".mp4" else write_gif
-    return _attempt(parent, panel, path, lambda: write_animation(parent, panel.context.jobs, panel.info.name, animation,
-                                                                 path, writer, screen=panel))
+    return _attempt(parent, panel, path, lambda target: write_animation(parent, panel.context.jobs, panel.info.name,
+                                                                        animation, target, writer, screen=panel))
 
 
 def in_view(figures: Sequence[Figure]) -> int:
@@ -179,11 +179,13 @@ def ask_save_path(parent: QtWidgets.QWidget | None, settings: Settings, caption:
     return path
 
 
-def _attempt(parent: QtWidgets.QWidget | None, panel: Panel, path: Path, write: Callable[[], object]) -> Path | None:
-    """Run ``write`` then write the sidecar; report failures, stay quiet on cancellation."""
+def _attempt(parent: QtWidgets.QWidget | None, panel: Panel, path: Path, write: Callable[[Path], object]) -> Path | None:
+    """Run ``write`` on a staged copy of ``path``, write its sidecar, then put both in place together (an old
+    file and sidecar stay as they were when either fails); report failures, stay quiet on cancellation."""
     try:
-        write()
-        write_sidecar(path, panel.parameters())
+        with staged_outputs(path.parent) as stage:
+            write(stage / path.name)
+            write_sidecar(stage / path.name, panel.parameters())
     except Cancelled:
         return None
     except Exception as exc:  # noqa: BLE001 (a failed export must never take the window down)

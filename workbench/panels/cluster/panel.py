@@ -143,15 +143,17 @@ class ClusterPanel(Panel):
         """Write the clustering shown (points, or word modules) as PATH.csv and, for InfoMap, PATH.clu and
         PATH.tree (the suffix of ``path`` is replaced), each with its JSON sidecar; returns the files written."""
         from engines.errors import InputError
+        from engines.export.staging import staged_outputs
         from tasks.clustering import write_clusters
         from tasks.outputs import write_sidecar
 
         if self.result is None:
             raise InputError("there is no clustering to export yet")
-        written = write_clusters(self.result, path.with_suffix(".csv"), path.with_suffix(""))
-        for p in written:
-            write_sidecar(p, self.parameters())
-        return written
+        with staged_outputs(path.parent) as stage:
+            staged = write_clusters(self.result, stage / path.with_suffix(".csv").name, stage / path.stem)
+            for p in staged:
+                write_sidecar(p, self.parameters())
+        return [path.parent / p.name for p in staged]
 
     # ------------------------------------------------------------------ shell interface
     def open_path(self, kind: str, path: Path) -> None:
