@@ -4,7 +4,7 @@ compared with the memory this process can still get.
 ``check("sampling 3,000,000 samples", estimate_bytes((3_000_000, 2, 41), 4))`` raises an InputError that
 names the work and both numbers when the estimate does not fit in :data:`SHARE` of the available memory;
 ``processes(asked, each_bytes)`` caps a number of worker processes at the cores and the memory.
-Available memory is psutil's when it is installed, else ``MemAvailable`` of /proc/meminfo, else the free
+``load_budget()`` is what one loaded model or array may take. Available memory is psutil's when it is installed, else ``MemAvailable`` of /proc/meminfo, else the free
 physical pages (os.sysconf), and never more than the address-space limit (RLIMIT_AS) allows.
 """
 from __future__ import annotations
@@ -12,10 +12,13 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterable
+from pathlib import Path
 
 from engines.errors import InputError
 
 SHARE = 0.5  # the part of the available memory one piece of work may plan to hold
+LOAD_SHARE = 4  # one loaded model or array may take 1/LOAD_SHARE of physical memory
+FALLBACK_LOAD_BYTES = 2 << 30  # where the physical memory cannot be asked
 
 
 def estimate_bytes(shape: Iterable[int], itemsize: int = 4) -> int:
@@ -61,12 +64,31 @@ def check(what: str, needed: int, share: float = SHARE) -> None:
                          "available); ask for less")
 
 
-def describe(n: int) -> str:
-    """``n`` bytes in words: "512 B", "3.2 MB", "6.0 GB"."""
-    for unit, size in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+def describe(n: float) -> str:
+    """``n`` bytes in words: "512 bytes", "3.1 MiB", "6.50 GiB"."""
+    for unit, size in (("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
         if n >= size:
-            return f"{n / size:.1f} {unit}"
-    return f"{n} B"
+            return f"{n / size:.3g} {unit}"
+    return f"{int(n)} bytes"
+
+
+def load_budget() -> int:
+    """Bytes one loaded thing (a model's weights, an array from a file) may take: 1/:data:`LOAD_SHARE` of
+    physical memory. A config that describes a larger model, an array header that claims more, or a weights
+    file larger than that is refused before anything is built or read."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // LOAD_SHARE
+    except (AttributeError, ValueError, OSError):
+        return FALLBACK_LOAD_BYTES
+
+
+def check_file_size(path: Path, what: str = "weights file") -> None:
+    """InputError when the file at ``path`` is larger than :func:`load_budget` (it is read whole)."""
+    size = path.stat().st_size
+    limit = load_budget()
+    if size > limit:
+        raise InputError(f"{path.name} is {describe(size)}, more than the {describe(limit)} a {what} may "
+                         f"take here (a quarter of this machine's memory); it was not read")
 
 
 def _psutil_available() -> int:

@@ -6,7 +6,7 @@
   the check of a state dict against a model.
 - :mod:`~engines.checkpoints.files`: ``NAME.safetensors`` + ``NAME.json`` checkpoints for any engine.
 - :mod:`~engines.checkpoints.plan`: a config's model, made on the meta device, checked against the weights'
-  shapes and the memory budget (:mod:`engines.memory`) before the real one is built.
+  shapes and the memory budget (:mod:`engines.budget`) before the real one is built.
 
 The names below load their module on first use (PEP 562), so reading a header or a config loads no torch.
 """

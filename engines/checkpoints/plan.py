@@ -1,7 +1,7 @@
 """A config's model checked against its weights before it is built: the model is first made on PyTorch's
 ``meta`` device (every tensor has a shape and a dtype but no memory), then its parameter count and size
 are compared with the tensor shapes the weights file holds (a safetensors header is read without its
-data) and with :func:`engines.memory.load_budget`. A config that claims an architecture
+data) and with :func:`engines.budget.load_budget`. A config that claims an architecture
 its weights do not match, or one larger than the budget, is refused with both counts in the message;
 only then is the real model built."""
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from engines import memory
+from engines import budget
 from engines.checkpoints.tensors import fit_problems, strip_prefix
 from engines.errors import InputError
 
@@ -55,10 +55,10 @@ def check_weights_fit(model: nn.Module, found: Shapes, config: str, weights: str
     found = strip_prefix(found)
     count, held = parameter_count(planned), parameter_count(found)
     one = sum(t.numel() * t.element_size() for _, t in state)
-    size, budget = copies * one, memory.load_budget()
-    over = f", more than the {memory.human_bytes(budget)} a model may take here" if size > budget else ""
-    each = f"; {memory.human_bytes(size)} for {copies} copies" if copies > 1 else ""
-    claim = f"{config} describes a model of {count:,} parameters ({memory.human_bytes(one)}{each}{over})"
+    size, limit = copies * one, budget.load_budget()
+    over = f", more than the {budget.describe(limit)} a model may take here" if size > limit else ""
+    each = f"; {budget.describe(size)} for {copies} copies" if copies > 1 else ""
+    claim = f"{config} describes a model of {count:,} parameters ({budget.describe(one)}{each}{over})"
     problems = fit_problems(planned, found)
     if problems:
         raise InputError(f"{claim}, but {weights} holds {held:,}; the model was not built ({'; '.join(problems)})")

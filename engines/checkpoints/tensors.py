@@ -20,7 +20,7 @@ from torch import Tensor, nn
 
 from engines.checkpoints.header import header_length
 from engines.errors import InputError, reading
-from engines.memory import check_file_size
+from engines.budget import check_file_size
 
 PathLike = str | Path
 T = TypeVar("T")

@@ -1,7 +1,7 @@
 """What a .npy header (or the header of each array in a .npz) claims, checked before numpy reads the data:
 numpy allocates the claimed shape first and reads afterwards, so a 100-byte file claiming 10^10 rows
 would cost 149 GiB. An array that claims more bytes than its file holds, or more than
-:func:`engines.memory.load_budget`, is refused with both sizes in the message.
+:func:`engines.budget.load_budget`, is refused with both sizes in the message.
 
 Layout: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html (magic, version, a
 header dict with ``descr``, ``fortran_order`` and ``shape``, then the data)."""
@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 from numpy.lib import format as npy_format
 
-from engines import memory
+from engines import budget
 from engines.errors import InputError
 
 
@@ -27,13 +27,13 @@ def _claim(handle: BinaryIO) -> tuple[tuple[int, ...], int]:
 
 
 def _check(name: str, shape: tuple[int, ...], claimed: int, held: int) -> None:
-    budget = memory.load_budget()
+    limit = budget.load_budget()
     if claimed > held:
-        raise InputError(f"{name} claims an array of shape {shape} ({memory.human_bytes(claimed)}) but holds "
-                         f"{memory.human_bytes(held)} of data (truncated or forged); it was not read")
-    if claimed > budget:
-        raise InputError(f"{name} holds an array of shape {shape} ({memory.human_bytes(claimed)}), more than the "
-                         f"{memory.human_bytes(budget)} an array may take here; it was not read")
+        raise InputError(f"{name} claims an array of shape {shape} ({budget.describe(claimed)}) but holds "
+                         f"{budget.describe(held)} of data (truncated or forged); it was not read")
+    if claimed > limit:
+        raise InputError(f"{name} holds an array of shape {shape} ({budget.describe(claimed)}), more than the "
+                         f"{budget.describe(limit)} an array may take here; it was not read")
 
 
 def check_array_claims(path: Path) -> None:

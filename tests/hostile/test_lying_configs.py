@@ -177,24 +177,24 @@ def test_a_training_run_with_a_thousand_hidden_layers_is_refused(tmp_path, no_re
 
 
 def test_the_budget_refuses_a_model_its_weights_match(monkeypatch):
-    from engines import memory
+    from engines import budget
     from engines.checkpoints import check_weights_fit, planned_model
 
     model = planned_model(lambda: nn.Linear(1000, 1000))
     shapes = {"weight": (1000, 1000), "bias": (1000,)}
     check_weights_fit(model, shapes, "c.json", "w.safetensors")  # the default budget holds 4 MB
-    monkeypatch.setattr(memory, "load_budget", lambda: 1 << 20)
+    monkeypatch.setattr(budget, "load_budget", lambda: 1 << 20)
     with pytest.raises(InputError, match=r"^c\.json describes a model of 1,001,000 parameters \(3\.82 MiB, more than "
                                          r"the 1 MiB a model may take here\); the model was not built$"):
         check_weights_fit(model, shapes, "c.json", "w.safetensors")
 
 
 def test_a_weights_file_over_the_budget_is_not_read(tmp_path, monkeypatch, no_real_giants):
-    from engines import memory
+    from engines import budget
     from engines.latent.checkpoint import load_checkpoint
 
     path = write_latent(tmp_path, {"kind": "vae", "data_shape": [2], "latent": 2, "hidden": 8})
-    monkeypatch.setattr(memory, "load_budget", lambda: 1000)
+    monkeypatch.setattr(budget, "load_budget", lambda: 1000)
     size = (tmp_path / "latent.safetensors").stat().st_size
     with pytest.raises(InputError, match=rf"^latent\.safetensors is {size / 1024:.3g} KiB, more than the 1000 bytes "
                                          r"a weights file may take here .*; it was not read$"):
@@ -257,12 +257,12 @@ def test_a_forged_array_is_refused_by_every_command_that_reads_arrays(tmp_path, 
 def test_an_honest_compressed_array_beyond_the_budget_is_not_read(tmp_path, monkeypatch):
     import numpy as np
 
-    from engines import memory
+    from engines import budget
     from engines.data.files import read_array
 
     np.savez_compressed(tmp_path / "zeros.npz", x=np.zeros(1000))
     assert read_array(tmp_path / "zeros.npz")[0].shape == (1000,)
-    monkeypatch.setattr(memory, "load_budget", lambda: 4096)
+    monkeypatch.setattr(budget, "load_budget", lambda: 4096)
     with pytest.raises(InputError, match=r"^zeros\.npz:x\.npy holds an array of shape \(1000,\) \(7\.81 KiB\), more than "
                                          r"the 4 KiB an array may take here; it was not read$"):
         read_array(tmp_path / "zeros.npz")
