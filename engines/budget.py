@@ -100,14 +100,7 @@ def _psutil_available() -> int:
 
 
 def _meminfo_available() -> int:
-    try:
-        with open("/proc/meminfo", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
+    return _proc_kib("/proc/meminfo", "MemAvailable:")
 
 
 def _sysconf_available() -> int:
@@ -119,10 +112,15 @@ def _sysconf_available() -> int:
 
 def _address_space_used() -> int:
     """This process's virtual size (VmSize of /proc/self/status), 0 where it cannot be read."""
+    return _proc_kib("/proc/self/status", "VmSize:")
+
+
+def _proc_kib(path: str, key: str) -> int:
+    """The ``key: N kB`` line of a /proc file in bytes, 0 where it cannot be read."""
     try:
-        with open("/proc/self/status", encoding="ascii") as handle:
+        with open(path, encoding="ascii") as handle:
             for line in handle:
-                if line.startswith("VmSize:"):
+                if line.startswith(key):
                     return int(line.split()[1]) * 1024
     except (OSError, ValueError, IndexError):
         pass

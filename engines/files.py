@@ -17,15 +17,25 @@ def _kind(mode: int) -> str:
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
+def _mode(path: Path, verb: str) -> int | None:
+    """``path``'s mode (links followed), None when nothing is there; InputError when it cannot be looked at."""
+    try:
+        return os.stat(path).st_mode
+    except FileNotFoundError:
+        return None
+    except NotADirectoryError:
+        blocker = next((p for p in path.parents if p.is_file()), path.parent)
+        raise InputError(f"cannot {verb} {path}: {blocker} is a file, not a folder") from None
+    except OSError as exc:
+        raise InputError(f"cannot {verb} {path}: {exc.strerror or exc}") from None
+
+
 def regular_file(path: str | os.PathLike[str], what: str = "file") -> Path:
     """``path`` when it names a regular file (links followed); InputError saying what it is otherwise."""
     path = Path(path)
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        raise InputError(f"{path} does not exist (moved or deleted?)") from None
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    mode = _mode(path, "read")
+    if mode is None:
+        raise InputError(f"{path} does not exist (moved or deleted?)")
     if stat.S_ISDIR(mode):
         raise InputError(f"{path} is a folder, not a {what}")
     if not stat.S_ISREG(mode):
@@ -37,12 +47,9 @@ def output_file(path: str | os.PathLike[str], what: str = "file") -> Path:
     """``path`` as a place to write a ``what``: absent or a regular file (which is replaced); InputError for a
     folder, a pipe or a device there."""
     path = Path(path)
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
+    mode = _mode(path, "write")
+    if mode is None:
         return path
-    except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
     if stat.S_ISDIR(mode):
         raise InputError(f"{path} is a folder; name the {what} to write inside it")
     if not stat.S_ISREG(mode):

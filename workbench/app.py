@@ -79,9 +79,6 @@ def run_gui(device: str | None) -> int:
 
 def take_screenshot(out: Path, panel_name: str | None, size: tuple[int, int], device: str | None, timeout_s: float = 300) -> int:
     """Build the window offscreen, let the panel finish its first job, save the picture."""
-    from engines.files import output_file
-
-    output_file(out, "PNG file")  # before the window is built: a folder or a pipe there is refused at once
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6 import QtCore
 
@@ -126,6 +123,7 @@ def screenshot_folder(out: Path) -> None:
     folder or its folder cannot be made or written."""
     from engines.errors import InputError
     from engines.export.staging import create_folder
+    from engines.files import output_file
 
     try:
         if out.is_dir() or not out.name or out.name in (".", ".."):
@@ -135,3 +133,4 @@ def screenshot_folder(out: Path) -> None:
     folder = create_folder(out.parent, "folder for --screenshot")
     if not os.access(folder, os.W_OK):
         raise InputError(f"cannot write the screenshot into {folder}: permission denied")
+    output_file(out, "PNG file")  # a pipe or a device there

@@ -247,7 +247,7 @@ def test_every_command_refuses_a_fifo_in_one_sentence(argv, fifo, tmp_path, caps
 def test_screenshot_into_a_folder_is_refused_before_the_window_is_built(tmp_path, capsys):
     code, err = _cli(["--screenshot", str(tmp_path)], capsys)
     assert code == 1
-    assert f"{tmp_path} is a folder; name the PNG file to write inside it" in err
+    assert f"--screenshot {tmp_path} is a folder; give a file name such as" in err
 
 
 @needs_fifo

@@ -34,7 +34,7 @@ assert all(s["sliced_wasserstein"] > 0 for s in metrics["samplers"])
 assert run_parameters(request, outcome)["samplers"] == [["ddim", {"eta": 0.5}], ["heun", {}]]
 again = run(sample_job, request)  # the same noise and seed: the same samples
 assert np.array_equal(samples_array(again), samples)
-for bad, needle in ((SampleRequest(nfe=0), "--nfe"), (SampleRequest(samplers=[("euler", {"eta": 1.0})]), "no setting"),
+for bad, needle in ((SampleRequest(nfe=0), "nfe must be between 1"), (SampleRequest(samplers=[("euler", {"eta": 1.0})]), "no setting"),
                     (SampleRequest(samplers=[("ddim", {"eta": 2.0})]), "between 0 and 1")):
     try:
         run(sample_job, bad)
@@ -62,7 +62,8 @@ else:
 # a short training run, saved and opened again
 trained = run(train_job, TrainRequest("moons", "flow", steps=20, batch=64, device="cpu", preview_every=10),
               on_partial=partials.append)
-assert [p.step for p in partials[2:]] == [10, 20] and trained.source.kind == "points"
+assert [p.snapshot.step for p in partials[2:]] == [10, 20] and trained.source.kind == "points"
+assert [p.outcome.result.extra["train"]["steps"] for p in partials[2:]] == [10, 20]  # what Stop would keep
 assert trained.result.losses.shape == (20,) and np.isfinite(trained.result.losses).all()
 with tempfile.TemporaryDirectory() as folder:
     body = run(save_job, trained.result, Path(folder) / "tiny")

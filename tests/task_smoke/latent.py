@@ -32,8 +32,8 @@ def main() -> None:
     assert prior.interpolation.endpoints == ("prior sample", "prior sample") and norms.min() >= norms[[0, -1]].min() - 1e-9
 
     two_d = run(load_job, vae_2d)
-    grid = run(manifold_job, two_d.checkpoint.model, (-2.0, 2.0), (-1.0, 1.0), 4)
-    assert grid.image.shape == (32, 32, 1) and 0 <= grid.image.min() and grid.image.max() <= 1 and grid.n == 4
+    grid = run(manifold_job, two_d.checkpoint.model, (-2.0, 2.0), (-1.0, 1.0), 4, 4)
+    assert grid.image.shape == (32, 32, 1) and 0 <= grid.image.min() and grid.image.max() <= 1 and grid.columns == grid.rows == 4
     np.testing.assert_allclose(two_d.paths.on_map["lerp"], two_d.paths.interpolation.codes["lerp"])
 
     ppl = run(ppl_job, model, 20, "feature")
