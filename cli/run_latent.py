@@ -14,6 +14,7 @@ on when --dataset is not given); without --checkpoint the bundled digits VAE is 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from cli.plumbing import add_option, add_out, output_folder, run_task
@@ -82,6 +83,10 @@ def run(args: argparse.Namespace) -> int:
     from engines.export.staging import staged_outputs
     from engines.export.tables import write_npz
     from tasks.latent import WalkRequest, walk_job
+
+    if getattr(args, "device", None) not in (None, "auto", "cpu"):
+        print(f"workbench: note: run latent computes on the CPU (its models are small); --device {args.device} "
+              "is not used", file=sys.stderr)
     from tasks.outputs import write_sidecar
 
     request = WalkRequest(args.checkpoint, data_spec(args) if args.dataset else None, args.start, args.end,

@@ -13,6 +13,8 @@ from typing import Any, Optional
 import numpy as np
 import torch
 
+from engines import budget
+from engines.checkpoints.plan import planned_model
 from engines.device import DeviceLike, as_device
 from engines.jobs import Throttle
 from engines.latent.config import History, ModelConfig, TrainConfig
@@ -129,12 +131,23 @@ def train_job(reporter, config: ModelConfig, train: Optional[TrainConfig] = None
         torch.set_num_threads(previous_threads)
 
 
+def check_training_fits(config: ModelConfig) -> None:
+    """InputError, before any weight is allocated, when training ``config``'s model would hold more than the
+    memory budget: its weights, their gradients and Adam's two moments (laid out on the meta device)."""
+    planned = planned_model(lambda: build_model(config))
+    size = sum(p.numel() * p.element_size() for p in planned.parameters())
+    count = sum(p.numel() for p in planned.parameters())
+    budget.check(f"training a {config.title} of {count:,} parameters (weights, gradients and Adam's two "
+                 "moments)", 4 * size)
+
+
 def _train(reporter, config: ModelConfig, train: TrainConfig, data: DataSpec, device: DeviceLike,
            init_state: Optional[dict[str, torch.Tensor]]) -> TrainSnapshot:
     reporter.progress(None, f"loading {data.describe()}")
     dataset = load_data(data)
     config = fit_config(config, dataset)
     dev = as_device(device)
+    check_training_fits(config)
     torch.manual_seed(train.seed)
     np_rng = np.random.default_rng(train.seed)
     model = build_model(config).to(dev)

@@ -56,7 +56,8 @@ def build_lexicon(reporter, counted: Counted, params: SegmentParams) -> Lexicon:
 
     with torch_threads(1):
         parts, pairs = [], []
-        for k, (_, (chunk_pieces, chunk_pairs)) in enumerate(ordered_map(cut, iter_chunks(counted))):
+        done = 0
+        for chunk, (chunk_pieces, chunk_pairs) in ordered_map(cut, iter_chunks(counted)):
             reporter.check()
             parts.append(chunk_pieces)
             if chunk_pairs is not None:
@@ -64,7 +65,8 @@ def build_lexicon(reporter, counted: Counted, params: SegmentParams) -> Lexicon:
             if len(parts) >= 4:
                 parts = [merge_pieces(parts)]
                 pairs = [merge_pieces(pairs)] if pairs else []
-            reporter.progress(None, f"cutting: chunk {k + 1}")
+            done += chunk.enc.n_chars
+            reporter.progress(done / max(1, counted.n_chars), f"cutting: {done:,} of {counted.n_chars:,} characters")
         pieces = merge_pieces(parts)
         keep = (pieces.counts >= params.min_count) | (pieces.lengths == 1)
         codes, counts, lens, texts = pieces.codes[keep], pieces.counts[keep], pieces.lengths[keep], pieces.texts[keep]

@@ -81,7 +81,8 @@ def segment_corpus(reporter, counted: Counted, lexicon: Lexicon, params: Segment
         return chunk.char_starts(ws), _word_counts(chunk.units.numpy(), uw, max_len, grams)
 
     with torch_threads(1):
-        for k, (chunk, (pred, words)) in enumerate(ordered_map(segment, iter_chunks(counted))):
+        done = 0
+        for chunk, (pred, words) in ordered_map(segment, iter_chunks(counted)):
             reporter.check()
             line_of = chunk.line_of()
             new_line = np.r_[True, line_of[1:] != line_of[:-1]] if len(line_of) else np.zeros(0, bool)
@@ -97,7 +98,8 @@ def segment_corpus(reporter, counted: Counted, lexicon: Lexicon, params: Segment
                     writer.write(lines, chunk.open_end)
             if len(shown) < display_lines:
                 shown.extend(lines_to_display(chunk, pred, counted.table, display_lines - len(shown)))
-            reporter.progress(None, f"segmenting: chunk {k + 1}")
+            done += chunk.enc.n_chars
+            reporter.progress(done / max(1, counted.n_chars), f"segmenting: {done:,} of {counted.n_chars:,} characters")
     codes = np.concatenate([w[0] for w in word_tables]) if word_tables else np.zeros(0, np.int64)
     counts = np.concatenate([w[1] for w in word_tables]) if word_tables else np.zeros(0, np.int64)
     _, counts = sum_by_code(codes, counts)

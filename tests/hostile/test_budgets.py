@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cli import MAX_REPEATS, build_parser, main
@@ -58,14 +58,26 @@ def test_worker_processes_are_capped_at_the_cores_and_the_memory(monkeypatch):
 # ---------------------------------------------------------------- distances in blocks
 @settings(max_examples=25, deadline=None)
 @given(n=st.integers(3, 200), k=st.integers(1, 20), rows=st.integers(1, 50), seed=st.integers(0, 100))
+@example(n=123, k=1, rows=1, seed=65)  # two neighbours tied up to float32 rounding
 def test_the_knn_graph_in_blocks_equals_the_whole_matrix(n, k, rows, seed):
     from engines.cluster.graph import knn_graph
 
     x = np.random.default_rng(seed).normal(size=(n, 3))
     whole = knn_graph(x, k, block_bytes=4 * n * n)
     blocks = knn_graph(x, k, block_bytes=4 * n * rows)
-    assert np.array_equal(whole[0], blocks[0]) and np.array_equal(whole[1], blocks[1])
-    assert np.allclose(whole[2], blocks[2], atol=1e-4)  # float32 distances: cdist takes another path for few rows
+    k = min(k, n - 1)
+
+    def neighbour_distances(graph):  # each point's k nearest distances, exact (float64), sorted
+        src, dst, _ = graph
+        return np.sort(np.linalg.norm(x[src] - x[dst], axis=1).reshape(n, k), axis=1)
+
+    # float32 distances: cdist takes another path for few rows, so two neighbours at the same distance up to
+    # rounding may swap places; the distances to the chosen neighbours agree, and so do the weights of the
+    # links that both graphs chose
+    assert np.array_equal(whole[0], blocks[0])
+    assert np.allclose(neighbour_distances(whole), neighbour_distances(blocks), atol=1e-4)
+    same = whole[1] == blocks[1]
+    assert same.mean() > 0.9 and np.allclose(whole[2][same], blocks[2][same], atol=1e-4)
 
 
 def test_the_neighbour_vote_refuses_a_graph_that_does_not_fit_before_computing_it(small_machine, monkeypatch):
@@ -172,3 +184,17 @@ def test_segment_counting_starts_no_more_processes_than_cores(tmp_path, monkeypa
     corpus.write_text("这是一个测试句子。\n我们在这里测试分词。\n", encoding="utf-8")
     counted = run(count_corpus, str(corpus), workers=64)
     assert counted.n_lines == 2 and counted.n_chars > 0
+
+
+def test_training_a_latent_model_too_large_for_memory_is_refused_before_its_weights_exist(small_machine, monkeypatch):
+    from engines.latent import training
+    from engines.latent.config import ModelConfig, TrainConfig
+
+    built = []
+    real_build = training.build_model
+    monkeypatch.setattr(training, "build_model", lambda config: built.append(torch.get_default_device()) or
+                        real_build(config))
+    huge = ModelConfig("conv-vae", data_shape=(3, 64, 64), hidden=2048, layers=8)  # 578 MiB to train
+    with pytest.raises(InputError, match=r"training a .* of [\d,]+ parameters .* would need about [\d.]+ [MG]iB"):
+        run(training.train_job, huge, TrainConfig(epochs=1))
+    assert built == [torch.device("meta")]  # only laid out, never allocated
