@@ -92,8 +92,9 @@ def encode(model: LatentModel, data: LatentData, reporter=None) -> Encoded:
 
 
 def _describe(encoded: Encoded, i: int, name: str | None = None) -> str:
+    """Item ``i`` (a position, train then test) by its row in the source, with its label."""
     label = int(encoded.labels[i])
-    return (name or f"item {i}") + (f" (label {label})" if label >= 0 else "")
+    return (name or f"row {int(encoded.data.all_rows[i])}") + (f" (label {label})" if label >= 0 else "")
 
 
 def interpolate(model: LatentModel, z0: np.ndarray, z1: np.ndarray, steps: int,
@@ -118,8 +119,7 @@ def interpolate_items(model: LatentModel, encoded: Encoded, i: int, j: int, step
 def interpolate_rows(model: LatentModel, encoded: Encoded, rows: tuple[int, int], steps: int) -> Interpolation:
     """The path between the items at source rows ``rows`` (see :meth:`LatentData.position_of`)."""
     i, j = (encoded.data.position_of(r) for r in rows)
-    return interpolate(model, encoded.z[i], encoded.z[j], steps,
-                       (_describe(encoded, i, f"row {rows[0]}"), _describe(encoded, j, f"row {rows[1]}")))
+    return interpolate(model, encoded.z[i], encoded.z[j], steps, (_describe(encoded, i), _describe(encoded, j)))
 
 
 def prior_pair(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

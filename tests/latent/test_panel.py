@@ -41,7 +41,8 @@ def test_first_launch_draws_the_bundled_vae(qtbot, panel):
     assert tab.strips.rows["slerp"].item.image.shape[1] > 8 * steps
     assert tab.strips.rows["analogy"].item.image is not None
     i = tab.paths.interpolation
-    np.testing.assert_allclose(i.codes["lerp"][0], ov.encoded.z[panel.path_box.from_spin.value()])
+    start = ov.encoded.data.position_of(panel.path_box.from_spin.value())  # the box shows the row
+    np.testing.assert_allclose(i.codes["lerp"][0], ov.encoded.z[start])
     ppl = panel.high.ppl_plot.perceptual
     assert ppl is not None and ppl.raw["lerp"].mean > 0 and ppl.pairs == 2000
     assert ov.angles.p_value > 0.001
@@ -74,8 +75,12 @@ def test_clicks_pick_the_two_items_and_steps_change_the_strip(qtbot, panel):
                     timeout=TIMEOUT_MS)
     box.steps_slider.setValue(5)
     qtbot.waitUntil(lambda: len(panel.map_tab.paths.interpolation.t) == 5, timeout=TIMEOUT_MS)
+    # the boxes, the hover and the strip titles name items by their rows in load_digits(), as the CLI does
+    rows = panel.overview.encoded.data.all_rows
+    assert (box.from_spin.value(), box.to_spin.value()) == (rows[10], rows[20])
+    assert panel.map_tab.paths.interpolation.endpoints[0].startswith(f"row {rows[10]} ")
     view.hover(10)
-    assert view.inset.isVisible() and "item 10" in view.inset_text.textItem.toPlainText()
+    assert view.inset.isVisible() and f"row {rows[10]}," in view.inset_text.textItem.toPlainText()
     box.prior_pair()
     qtbot.waitUntil(lambda: panel.map_tab.paths.request.prior_seed == 1, timeout=TIMEOUT_MS)
 

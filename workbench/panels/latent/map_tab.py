@@ -56,7 +56,7 @@ class MapTab(QtWidgets.QSplitter):
         """The ``encoded`` items placed by ``latent_map`` (PCA, the 2D latent, or t-SNE), with the paths."""
         self.latent_map = latent_map
         self.map_view.set_items(latent_map.xy, axes_of(latent_map), encoded.labels, encoded.clusters, encoded.images,
-                                title, by_cluster)
+                                title, by_cluster, encoded.data.all_rows)
         self._paths_on_map()
 
     def set_paths(self, result, n: int) -> None:

@@ -72,16 +72,18 @@ class MapView(pg.PlotWidget):
         self.labels = np.zeros(0, int)
         self.clusters: Optional[np.ndarray] = None
         self.images: Optional[np.ndarray] = None
+        self.rows = np.zeros(0, np.int64)
         self.title = ""
         self._hover = -1
         self.setToolTip("")
 
     # ------------------------------------------------------------------ what it shows
     def set_items(self, xy: np.ndarray, axes: tuple[str, str], labels: np.ndarray, clusters: Optional[np.ndarray],
-                  images: np.ndarray, title: str, by_cluster: bool) -> None:
-        """The items at ``xy`` (labels, clusters or None, images or 2D points for hovering), coloured by
-        cluster when ``by_cluster`` (and there are clusters), else by label."""
+                  images: np.ndarray, title: str, by_cluster: bool, rows: Optional[np.ndarray] = None) -> None:
+        """The items at ``xy`` (labels, clusters or None, images or 2D points for hovering, ``rows`` in the
+        source, said on hover), coloured by cluster when ``by_cluster`` (and there are clusters), else by label."""
         self.xy, self.labels, self.clusters, self.images, self.title = np.asarray(xy, float), labels, clusters, images, title
+        self.rows = np.arange(len(self.xy)) if rows is None else np.asarray(rows)
         plot = self.getPlotItem()
         plot.setLabel("bottom", axes[0])
         plot.setLabel("left", axes[1])
@@ -145,7 +147,7 @@ class MapView(pg.PlotWidget):
             self.inset.setVisible(False)
             return
         label = int(self.labels[index])
-        text = f"item {index}" + (f", label {label}" if label >= 0 else "")
+        text = f"row {int(self.rows[index])}" + (f", label {label}" if label >= 0 else "")
         if self.clusters is not None:
             text += f", cluster {int(self.clusters[index])}"
         item = self.images[index]

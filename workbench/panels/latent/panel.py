@@ -112,7 +112,7 @@ class LatentPanel(Panel):
         ov = loaded.overview
         ck, enc, n = ov.checkpoint, ov.encoded, ov.checkpoint.model.latent_size
         self.model_box.show_checkpoint(ck, enc.data.name, len(enc.z))
-        self.path_box.set_data(enc.labels, enc.n_train, loaded.paths.request, ck.config.is_image)
+        self.path_box.set_data(enc.labels, enc.n_train, loaded.paths.request, ck.config.is_image, enc.data.all_rows)
         self.map_box.set_model(enc.clusters is not None, n == 2 and ck.config.is_image)
         self.map_tab.set_model(ck.config.is_image, None if ck.config.is_image else enc.x)
         self._draw_map()
@@ -293,8 +293,9 @@ class LatentPanel(Panel):
                         "model": ck.config.as_dict(), "dataset": self.overview.encoded.data.name})
         if self.map_tab.paths is not None:
             r = self.map_tab.paths.request
-            out.update({"from": r.start, "to": r.end, "prior_seed": r.prior_seed, "steps": r.steps,
-                        "analogy": list(r.analogy)})
+            rows = self.overview.encoded.data.all_rows  # the sidecar names items by their rows, as the CLI does
+            out.update({"from": int(rows[r.start]), "to": int(rows[r.end]), "prior_seed": r.prior_seed,
+                        "steps": r.steps, "analogy": [int(rows[k]) for k in r.analogy]})
         ppl = self.ppl_box.values()
         out.update({"map": self.map_box.projection.currentText(), "colour": self.map_box.colour.currentText(),
                     "ppl_pairs": ppl["pairs"], "ppl_distance": ppl["distance"],

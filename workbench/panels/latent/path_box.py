@@ -27,8 +27,8 @@ class PathBox(QtWidgets.QGroupBox):
     def __init__(self) -> None:
         super().__init__("Interpolation")
         form = QtWidgets.QFormLayout(self)
-        self.from_spin = _spin(0, "First item (or click a point on the map)")
-        self.to_spin = _spin(1, "Last item (or click a second point)")
+        self.from_spin = _spin(0, "Row of the first item in the data set (or click a point on the map)")
+        self.to_spin = _spin(1, "Row of the last item in the data set (or click a second point)")
         for s in (self.from_spin, self.to_spin):
             s.valueChanged.connect(self._items_changed)
         self.from_label = QtWidgets.QComboBox()
@@ -64,21 +64,26 @@ class PathBox(QtWidgets.QGroupBox):
         form.addRow("Steps", steps)
         form.addRow("a − b + c", analogy)
         self._labels = np.zeros(0, int)
+        self._rows = np.zeros(0, np.int64)  # each item's row in the source, by position
+        self._positions: dict[int, int] = {}
         self._n_train = 0
         self._picking_end = False
         self._use_prior = False
         self._prior_seed = 0
         self._label_pick = 0
 
-    def set_data(self, labels: np.ndarray, n_train: int, shown: PathRequest, analogy: bool) -> None:
-        """A new data set (``labels`` per item, the first ``n_train`` for training) and the path ``shown``;
-        the analogy row only for images."""
+    def set_data(self, labels: np.ndarray, n_train: int, shown: PathRequest, analogy: bool, rows: np.ndarray) -> None:
+        """A new data set (``labels`` per item, the first ``n_train`` for training, ``rows`` each item's row in
+        the source) and the path ``shown``; the analogy row only for images. The boxes show and take rows
+        (the file's, ``load_digits()``'s), requests carry positions."""
         self._labels, self._n_train, self._use_prior = labels, n_train, False
+        self._rows = np.asarray(rows, np.int64)
+        self._positions = dict(zip(self._rows.tolist(), range(len(self._rows))))
         spins = (self.from_spin, self.to_spin, *self.analogy_spins)
         for s, v in zip(spins, (shown.start, shown.end, *shown.analogy)):
             s.blockSignals(True)
-            s.setRange(0, len(labels) - 1)
-            s.setValue(v)
+            s.setRange(int(self._rows.min()), int(self._rows.max()))
+            s.setValue(int(self._rows[v]))
             s.blockSignals(False)
         for s in self.analogy_spins:
             s.setEnabled(analogy)
@@ -91,14 +96,19 @@ class PathBox(QtWidgets.QGroupBox):
         self.label_button.setEnabled(bool(known))
 
     def request(self) -> PathRequest:
-        return PathRequest(self.from_spin.value(), self.to_spin.value(), self._prior_seed if self._use_prior else None,
-                           self.steps_slider.value(), tuple(s.value() for s in self.analogy_spins))
+        at = self._position
+        return PathRequest(at(self.from_spin), at(self.to_spin), self._prior_seed if self._use_prior else None,
+                           self.steps_slider.value(), tuple(at(s) for s in self.analogy_spins))
+
+    def _position(self, spin: QtWidgets.QSpinBox) -> int:
+        """The position (train then test) of the item whose row ``spin`` shows."""
+        return self._positions.get(spin.value(), 0)
 
     def pick(self, index: int) -> None:
         """An item clicked on the map: the first end, then the second, alternately."""
         spin = self.to_spin if self._picking_end else self.from_spin
         self._picking_end = not self._picking_end
-        spin.setValue(index)
+        spin.setValue(int(self._rows[index]))
         self._items_changed()
 
     def prior_pair(self) -> None:
@@ -117,7 +127,7 @@ class PathBox(QtWidgets.QGroupBox):
             items = np.flatnonzero(self._labels == combo.currentData())
             test = items[items >= self._n_train]
             spin.blockSignals(True)
-            spin.setValue(int(rng.choice(test if len(test) else items)))
+            spin.setValue(int(self._rows[rng.choice(test if len(test) else items)]))
             spin.blockSignals(False)
         self._items_changed()
 
