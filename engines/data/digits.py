@@ -4,8 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.datasets import load_digits
-from sklearn.model_selection import train_test_split
 
 TEST_FRACTION = 0.2
 SPLIT_SEED = 0
@@ -38,6 +36,9 @@ class ImageSplit:
 
 def digits_split() -> ImageSplit:
     """The digits as (N, 8, 8, 1) images in [0, 1]; the same 80/20 stratified split every time."""
+    from sklearn.datasets import load_digits  # here: a job that never needs the digits never waits for sklearn
+    from sklearn.model_selection import train_test_split
+
     bunch = load_digits()
     images = (bunch.images / 16.0).astype(np.float32)[..., None]
     rows = np.arange(len(images))

@@ -1,23 +1,42 @@
-"""Built-in 2D point sets for the latent and diffusion panels (no download), scaled to about unit spread."""
+"""Built-in 2D point sets for the latent and diffusion panels (no download), scaled to about unit spread.
+scikit-learn is imported only by the sets that use it: the moons (the default everywhere) are drawn here,
+so a job on them never waits for that import (which no cancellation can interrupt)."""
 from __future__ import annotations
 
 import numpy as np
-from sklearn import datasets as skd
 
 from engines.errors import InputError
 
 
+def make_moons(n: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaving half circles, drawn exactly as scikit-learn's ``make_moons(n, noise=noise,
+    random_state=seed)`` draws them (the same points for the same seed)."""
+    out, inner = n // 2, n - n // 2
+    x = np.vstack([np.append(np.cos(np.linspace(0, np.pi, out)), 1 - np.cos(np.linspace(0, np.pi, inner))),
+                   np.append(np.sin(np.linspace(0, np.pi, out)), 1 - np.sin(np.linspace(0, np.pi, inner)) - 0.5)]).T
+    y = np.hstack([np.zeros(out, np.intp), np.ones(inner, np.intp)])
+    state = np.random.RandomState(seed)
+    order = np.arange(n)
+    state.shuffle(order)
+    x, y = x[order], y[order]
+    return x + state.normal(scale=noise, size=x.shape), y
+
+
 def _moons(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    x, y = skd.make_moons(n, noise=0.05, random_state=int(rng.integers(2**31)))
+    x, y = make_moons(n, 0.05, int(rng.integers(2**31)))
     return (x - [0.5, 0.25]) * [1.0, 2.0], y
 
 
 def _circles(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    from sklearn import datasets as skd
+
     x, y = skd.make_circles(n, noise=0.03, factor=0.5, random_state=int(rng.integers(2**31)))
     return x * 1.5, y
 
 
 def _swiss_roll(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    from sklearn import datasets as skd
+
     x, t = skd.make_swiss_roll(n, noise=0.3, random_state=int(rng.integers(2**31)))
     return x[:, [0, 2]] / 6.0, (t > np.median(t)).astype(int)
 
