@@ -4,9 +4,10 @@ worker thread as :mod:`workbench.jobs` does; process jobs in a job process as th
 Each job is started, cancelled at a few points after its first report, and timed from Cancel to the
 worker stopped (the runner returned ``cancelled``); reports delivered after Cancel are counted (must be 0).
 Target: <= 200 ms for every job on a loaded 2-core machine (``--load N`` adds N busy processes).
-Thread jobs run in this one interpreter, in the order listed: the first cancel of a job can fall into a
-first-use import (scikit-learn for the moons' reference data, ~3 s on a loaded machine), which no check can
-interrupt; "diffusion sampling (open model)" samples a model opened beforehand, as the panel does on a rerun.
+Thread jobs run in this one interpreter, in the order listed, after the window's start-up job (which loads
+torch and its compiler front-end); a first-use import inside a job would be a pause no check can interrupt
+(the moons are drawn without scikit-learn for that reason); "diffusion sampling (open model)" samples a model
+opened beforehand, as the panel does on a rerun.
 Run: python tests/benchmarks/bench_cancel.py [--after 0.2 1 2.5] [--load 0] [--only NAME ...]
 """
 from __future__ import annotations
@@ -106,6 +107,10 @@ def main() -> None:
     args = parser.parse_args()
     import torch
 
+    from engines.device import probe
+    from engines.jobs import run
+
+    run(probe, "cpu")  # the window's start-up job: loads torch and what the jobs import of it on first use
     torch.set_num_threads(2)
     load = [multiprocessing.get_context("spawn").Process(target=spin, daemon=True) for _ in range(args.load)]
     for p in load:
