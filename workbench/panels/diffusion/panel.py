@@ -199,7 +199,7 @@ class DiffusionPanel(Panel):
         self.source = outcome.source
         self.source_spec = self.controls.source_spec()
         self.forward_view.set_data(outcome.source.data, outcome.source.kind, self.controls.seed.value())
-        self.trainer.show_recorded(outcome.source)
+        self.trainer.show_recorded(outcome.source, self.controls.source.currentText())
         self._draw(outcome.result, final=True)
         said = non_finite_runs(outcome)
         if said:

@@ -81,6 +81,9 @@ class ForwardView(pg.GraphicsLayoutWidget):
             self.box.autoRange(padding=0.02)
 
 
+PREVIEW_TITLE = "Samples from the model being trained"
+
+
 class TrainView(pg.GraphicsLayoutWidget):
     """The training loss (log scale) and a preview sampled from the EMA weights."""
 
@@ -93,7 +96,7 @@ class TrainView(pg.GraphicsLayoutWidget):
         self.loss_plot.showGrid(x=True, y=True, alpha=0.2)
         self.raw = self.loss_plot.plot(pen=pg.mkPen(120, 120, 120, 120))
         self.smooth = self.loss_plot.plot(pen=pg.mkPen(color(0), width=2))
-        self.preview_plot = self.addPlot(row=0, col=1, title="Samples from the model being trained")
+        self.preview_plot = self.addPlot(row=0, col=1, title=PREVIEW_TITLE)
         square_plot(self.preview_plot)
         self.preview_points = pg.ScatterPlotItem(size=3, pen=None, brush=pg.mkBrush(color(1)))
         self.preview_plot.addItem(self.preview_points)
@@ -137,6 +140,7 @@ class TrainView(pg.GraphicsLayoutWidget):
             self.losses, self.loss_steps = history.mean, history.step
             self.smooth.setData(history.step, history.mean)
             self.loss_plot.setTitle(f"Training loss of {label}: {history.steps} steps, mean of every {history.every}")
+        self.preview_plot.setTitle("Samples")
         self.preview_hint.setText("Samples from this model:\nsee the Compare tab")
         self.preview_hint.setPos(0.5, 0.5)
         self.preview_hint.show()
@@ -146,6 +150,7 @@ class TrainView(pg.GraphicsLayoutWidget):
     def set_snapshot(self, snapshot: Any) -> None:
         if not self.live:
             self.live = True
+            self.preview_plot.setTitle(PREVIEW_TITLE)
             self.hint.hide()
             self.preview_hint.hide()
             show_values(self.loss_plot, True)

@@ -67,9 +67,9 @@ class Trainer(QtCore.QObject):
         self.context.show_message(f"Training stopped; kept the weights of step {step} (its last preview)")
         self._trained(kept)
 
-    def show_recorded(self, source: Any) -> None:
-        """The loss curve ``source``'s checkpoint recorded (until a model trains here)."""
-        self.view.show_history(source.label, getattr(source, "history", None))
+    def show_recorded(self, source: Any, label: str) -> None:
+        """The loss curve ``source``'s checkpoint recorded (until a model trains here); ``label`` names it."""
+        self.view.show_history(label, getattr(source, "history", None))
 
     def _trained(self, outcome: TrainOutcome) -> None:
         self.result = outcome.result
