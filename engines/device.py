@@ -7,7 +7,6 @@ menus and argparse).
 """
 from __future__ import annotations
 
-import importlib
 
 from typing import TYPE_CHECKING, Optional, Union
 
@@ -79,7 +78,4 @@ def describe_device(device: "torch.device") -> str:
 def probe(reporter, preference: Optional[str] = None) -> str:
     """Job: resolve ``preference`` to a device and describe it (runs off the GUI thread: it loads torch)."""
     reporter.progress(None, "loading torch")
-    # torch's compiler front-end is imported by the first meta-device layout of a checkpoint: once, here, at
-    # start-up, rather than inside a later job, where no Cancel could interrupt it
-    importlib.import_module("torch._dynamo")
     return describe_device(pick_device(preference))

@@ -60,4 +60,5 @@ def shell_window(qtbot, monkeypatch, settings, modules):
     qtbot.addWidget(window)
     window.show()
     window.build_panels()
+    qtbot.waitUntil(lambda: not window.starting, timeout=120_000)  # the shell's own start-up jobs are done
     return window

@@ -9,6 +9,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from workbench import __version__
 from engines.device import CHOICES as DEVICE_CHOICES
 from engines.device import probe
+from engines.preload import preload
 from workbench import file_kinds
 from workbench.jobs import JobError, JobHandle, JobManager
 from workbench.panel import Panel, PanelContext
@@ -40,6 +41,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.jobs = JobManager(self)
         self.jobs.started.connect(self._job_started)
         self._device_job = self.jobs.slot("shell", "device")
+        self._preload_job = self.jobs.slot("shell", "preload")
+        self.starting = False  # the start-up jobs (device probe, then preloading libraries) are running
         self.panels: dict[str, Panel] = {}
         self._started: set[str] = set()
         self.modules = panel_modules()
@@ -132,16 +135,24 @@ class MainWindow(QtWidgets.QMainWindow):
     def device(self) -> str:
         return self._device
 
-    def set_device(self, device: str, save: bool = True) -> None:
+    def set_device(self, device: str, save: bool = True) -> JobHandle:
         """Use ``device`` (and save the choice) once a probe finds it; an unavailable one is refused (the
         job's error says why), the previous device stays, and nothing is saved."""
         handle = self._device_job.start("Detecting compute device", probe, device)
         handle.succeeded.connect(lambda label, d=device: self._use_device(d, label, save))
         handle.failed.connect(lambda err, d=device: self._refuse_device(d))
+        return handle
 
     def probe_device(self) -> None:
-        """At launch: check the device asked for (an unavailable one falls back to the automatic choice)."""
-        self.set_device(self._device, save=False)
+        """At launch: check the device asked for (an unavailable one falls back to the automatic choice), then
+        load the libraries the first jobs import (:mod:`engines.preload`)."""
+        self.starting = True
+        handle = self.set_device(self._device, save=False)
+        handle.done.connect(self._preload)
+
+    def _preload(self) -> None:
+        handle = self._preload_job.start("Loading libraries", preload)
+        handle.done.connect(lambda: setattr(self, "starting", False))
 
     def _use_device(self, device: str, label: str, save: bool) -> None:
         self._device = device

@@ -4,8 +4,8 @@ worker thread as :mod:`workbench.jobs` does; process jobs in a job process as th
 Each job is started, cancelled at a few points after its first report, and timed from Cancel to the
 worker stopped (the runner returned ``cancelled``); reports delivered after Cancel are counted (must be 0).
 Target: <= 200 ms for every job on a loaded 2-core machine (``--load N`` adds N busy processes).
-Thread jobs run in this one interpreter, in the order listed, after the window's start-up job (which loads
-torch and its compiler front-end); a first-use import inside a job would be a pause no check can interrupt
+Thread jobs run in this one interpreter, in the order listed, after the window's start-up jobs (which load
+torch, then the libraries the first jobs would import: :mod:`engines.preload`); a first-use import inside a job would be a pause no check can interrupt
 (the moons are drawn without scikit-learn for that reason); "diffusion sampling (open model)" samples a model
 opened beforehand, as the panel does on a rerun.
 Run: python tests/benchmarks/bench_cancel.py [--after 0.2 1 2.5] [--load 0] [--only NAME ...]
@@ -109,8 +109,10 @@ def main() -> None:
 
     from engines.device import probe
     from engines.jobs import run
+    from engines.preload import preload
 
-    run(probe, "cpu")  # the window's start-up job: loads torch and what the jobs import of it on first use
+    run(probe, "cpu")  # the window's start-up jobs: torch, then what the first jobs would import on first use
+    run(preload)
     torch.set_num_threads(2)
     load = [multiprocessing.get_context("spawn").Process(target=spin, daemon=True) for _ in range(args.load)]
     for p in load:
