@@ -1,10 +1,11 @@
-"""Every job of tasks.optimizer on tiny inputs, through the shared runner: trajectories (2 optimizers × 2
+"""Every job of tasks.optimizer and tasks.optimizer_maps on tiny inputs, through the shared runner: trajectories (2 optimizers × 2
 starts × 20 steps, in this thread and in a job process), their continuous-time curves, an 8×8 basin map
 and a 3×3 sweep on Distill's quadratic."""
 import numpy as np
 
-from tasks.optimizer import (BasinRequest, SurfaceChoice, SweepRequest, TrajectoriesRequest, basin_job,
-                             ode_curves_job, preview, run_parameters, sweep_job, trajectories_job, trajectory_table)
+from tasks.optimizer import (SurfaceChoice, TrajectoriesRequest, ode_curves_job, preview, run_parameters,
+                             trajectories_job, trajectory_table)
+from tasks.optimizer_maps import BasinRequest, SweepRequest, basin_job, sweep_job
 from tasks.runner import run
 
 

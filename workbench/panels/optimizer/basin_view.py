@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtWidgets
 
-from tasks.optimizer import BasinRequest, BasinSnapshot, basin_job
+from tasks.optimizer_maps import BasinRequest, BasinSnapshot, basin_job
 from workbench.panel import Figure
 from workbench.panels.optimizer.heatmap import Heatmap
 from workbench.widgets.flow_layout import FlowLayout, labelled
