@@ -42,7 +42,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.jobs.started.connect(self._job_started)
         self._device_job = self.jobs.slot("shell", "device")
         self._preload_job = self.jobs.slot("shell", "preload")
-        self.starting = False  # the start-up jobs (device probe, then preloading libraries) are running
+        self.starting = False  # from the first panel's start until the libraries are preloaded after its first draw
         self.panels: dict[str, Panel] = {}
         self._started: set[str] = set()
         self.modules = panel_modules()
@@ -119,16 +119,20 @@ class MainWindow(QtWidgets.QMainWindow):
         self.job_bar.set_owner(panel.info.name if panel is not None else "")
         if panel is not None and panel.info.name not in self._started:
             if not self._started:
-                panel.first_job_done.connect(self._freeze_startup_objects, QtCore.Qt.ConnectionType.SingleShotConnection)
+                self.starting = True
+                panel.first_job_done.connect(self._first_drawn, QtCore.Qt.ConnectionType.SingleShotConnection)
             self._started.add(panel.info.name)
             panel.start()
 
-    @staticmethod
-    def _freeze_startup_objects() -> None:
-        """Once the first panel has drawn (torch, pyqtgraph and the engines loaded), move every object alive
-        into the collector's permanent generation: later full collections then scan only what the session
-        creates, which keeps their pauses of the GUI thread short (gc.freeze)."""
+    def _first_drawn(self) -> None:
+        """Once the first panel has drawn (torch, pyqtgraph and the engines loaded): move every object alive
+        into the collector's permanent generation (later full collections then scan only what the session
+        creates, which keeps their pauses of the GUI thread short: gc.freeze); then load the libraries later
+        jobs would import on first use (:mod:`engines.preload`; not sooner: the imports would slow the first
+        draw by seconds)."""
         gc.freeze()
+        handle = self._preload_job.start("Loading libraries", preload)
+        handle.done.connect(lambda: setattr(self, "starting", False))
 
     # ----- device
     @property
@@ -144,15 +148,8 @@ class MainWindow(QtWidgets.QMainWindow):
         return handle
 
     def probe_device(self) -> None:
-        """At launch: check the device asked for (an unavailable one falls back to the automatic choice), then
-        load the libraries the first jobs import (:mod:`engines.preload`)."""
-        self.starting = True
-        handle = self.set_device(self._device, save=False)
-        handle.done.connect(self._preload)
-
-    def _preload(self) -> None:
-        handle = self._preload_job.start("Loading libraries", preload)
-        handle.done.connect(lambda: setattr(self, "starting", False))
+        """At launch: check the device asked for (an unavailable one falls back to the automatic choice)."""
+        self.set_device(self._device, save=False)
 
     def _use_device(self, device: str, label: str, save: bool) -> None:
         self._device = device
