@@ -109,13 +109,25 @@ def digits_features(images) -> np.ndarray:
 
 
 def frechet_distance(fx: np.ndarray, fy: np.ndarray) -> float:
-    from scipy import linalg
+    """Fréchet distance between Gaussians fitted to the rows of ``fx`` and of ``fy``."""
+    return frechet_gaussians(fx.mean(0), np.cov(fx, rowvar=False), fy.mean(0), np.cov(fy, rowvar=False))
 
-    mu1, mu2 = fx.mean(0), fy.mean(0)
-    c1, c2 = np.cov(fx, rowvar=False), np.cov(fy, rowvar=False)
-    covmean, _ = linalg.sqrtm(c1 @ c2, disp=False)
-    covmean = np.real(covmean)
-    return float(((mu1 - mu2) ** 2).sum() + np.trace(c1 + c2 - 2 * covmean))
+
+def frechet_gaussians(mu1: np.ndarray, c1: np.ndarray, mu2: np.ndarray, c2: np.ndarray) -> float:
+    """The squared Fréchet (2-Wasserstein) distance between N(mu1, c1) and N(mu2, c2) (Dowson & Landau 1982;
+    FID, Heusel et al. 2017): |mu1 - mu2|² + tr(c1 + c2 - 2 (c1^½ c2 c1^½)^½). tr (c1 c2)^½ is taken as
+    tr (c1^½ c2 c1^½)^½, the same number, from two symmetric eigendecompositions: no general matrix square
+    root, no complex round-off."""
+    root1 = _psd_sqrt(np.atleast_2d(c1))
+    inner = np.linalg.eigvalsh(root1 @ np.atleast_2d(c2) @ root1)
+    cross = np.sqrt(np.clip(inner, 0.0, None)).sum()
+    return float(((np.asarray(mu1) - np.asarray(mu2)) ** 2).sum() + np.trace(np.atleast_2d(c1 + c2)) - 2 * cross)
+
+
+def _psd_sqrt(c: np.ndarray) -> np.ndarray:
+    """The symmetric square root of a symmetric positive semi-definite matrix (round-off negatives as 0)."""
+    w, v = np.linalg.eigh((c + c.T) / 2)
+    return (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
 
 
 def frechet_digits(x, y) -> float:
