@@ -5,9 +5,13 @@ import os
 
 
 def offscreen_app():
-    """The running QApplication, or a new one on the offscreen platform (no display needed)."""
+    """The running QApplication, or a new one on the offscreen platform (no display needed), with the
+    offscreen plugin's size-hint warning silenced."""
     from PySide6 import QtWidgets
 
+    from workbench.qt_messages import quiet_offscreen
+
+    quiet_offscreen()
     if QtWidgets.QApplication.instance() is None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     return QtWidgets.QApplication.instance() or QtWidgets.QApplication([])

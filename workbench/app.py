@@ -83,11 +83,13 @@ def take_screenshot(out: Path, panel_name: str | None, size: tuple[int, int], de
     from PySide6 import QtCore
 
     from engines.errors import InputError
+    from workbench.qt_messages import quiet_offscreen
     from engines.export import atomic_path
     from workbench.main_window import MainWindow
     from workbench.settings import Settings
 
     screenshot_folder(out)  # before the window is built: a bad path is said at once
+    quiet_offscreen()
     app = create_application()
     window = MainWindow(Settings(QtCore.QSettings(QtCore.QSettings.Format.IniFormat, QtCore.QSettings.Scope.UserScope, "Workbench", "screenshot")), device)
     window.resize(*size)
