@@ -27,11 +27,12 @@ def _size(text: str) -> tuple[int, int]:
 
 def build_parser() -> argparse.ArgumentParser:
     from cli.commands import command_modules
+    from cli.parser import Parser
     from cli.plumbing import add_common
     from workbench.panels import panel_infos
 
     infos = panel_infos()
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="workbench",
         description="Workbench: see optimizers, latent spaces, diffusion sampling and unsupervised segmentation at work.",
         epilog="With no command, opens the window. Panels: " + ", ".join(f"{i.name} ({i.title})" for i in infos),

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
+from cli.parser import allow_dash_values
 from engines.catalogue import Option
 from engines.device import CHOICES as DEVICES
 from engines.errors import InputError
@@ -128,6 +129,8 @@ def add_option(parser: argparse.ArgumentParser, option: Option, flag: str | None
         kwargs["metavar"] = option.name.upper()
     kwargs.update(overrides)
     parser.add_argument(flag, **kwargs)
+    if option.kind in ("int", "float") and (option.minimum is None or option.minimum < 0):
+        allow_dash_values(parser, flag)  # -1e-3 as well as -0.5
 
 
 def _show(value: Any) -> str:

@@ -30,7 +30,8 @@ INFOMAP_FILES = ("clusters.clu", "clusters.tree")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_option(parser, METHOD)
     parser.add_argument("--data", default="digits", metavar="digits|PATH",
-                        help="sklearn's digits (all 1,797) or a .npy/.npz/.csv file of vectors (labels from .npz 'labels')")
+                        help="sklearn's digits (all 1,797) or a .npy/.npz/.csv file of vectors (labels from .npz 'labels'; "
+                             "default digits)")
     add_option(parser, K, metavar="N")
     add_option(parser, EMBEDDING)
     add_option(parser, NEIGHBOURS, metavar="K")

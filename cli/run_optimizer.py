@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from cli.parser import allow_dash_values
 from cli.plumbing import Append, add_option, add_out, device_of, output_folder, run_task
 from engines.catalogue import Option
 from engines.optim.catalogue import EXPRESSION_HELP, OPTIMIZERS, SURFACES, WRAPPERS, show
@@ -55,7 +56,7 @@ examples:
   workbench run optimizer --surface rosenbrock --optimizer sgd:lr=0.001 \\
       --optimizer momentum:lr=0.0005,momentum=0.9 --optimizer adam:lr=0.05 --out out/
   workbench run optimizer --surface himmelblau --optimizer "adam:lr=0.01,betas=0.9/0.999+lookahead:k=5,alpha=0.5" \\
-      --start 0,0 --start=-4,4 --steps 1000 --out out/
+      --start 0,0 --start -4,4 --steps 1000 --out out/
   workbench run optimizer --expr "sin(x)*cos(y) + 0.1*(x**2 + y**2)" --optimizer "sgd:lr=0.05@plain" \\
       --optimizer "sgd:lr=0.05+piecewise_lr:100=1,400=0.1@scheduled" --out out/
 
@@ -101,8 +102,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--optimizer", action=Append, metavar="SPEC",
                         help=f"an optimizer SPEC (see above), repeatable (default: {' '.join(DEFAULT_SPECS)})")
     parser.add_argument("--start", action=Append, type=_points, metavar="X,Y",
-                        help="a start point, repeatable, or several as X,Y;X,Y;...; write --start=-1.5,2 when x is negative "
+                        help="a start point such as -1.5,2, repeatable, or several as X,Y;X,Y;... "
                              "(default: the surface's own starts)")
+    allow_dash_values(parser, "--start", "--expr")
     for option in (STEPS, NOISE, SEED):
         add_option(parser, option)
     add_out(parser)

@@ -17,6 +17,7 @@ import json
 import sys
 import textwrap
 
+from cli.parser import allow_dash_values
 from cli.plumbing import add_option, add_out, device_of, option_type, output_folder, run_task
 from engines.segment import catalogue as cat
 
@@ -49,6 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             parser.add_argument("--thresholds", type=_thresholds, default=(0.0, *(o.default for o in cat.THRESHOLDS)),
                                 metavar="T2,T3,T4", help=f"ln-PMI thresholds for n = 2, 3, 4 (default {defaults}; "
                                 + "; ".join(f"{o.name[-1]}: {o.range_text}" for o in cat.THRESHOLDS) + ")")
+            allow_dash_values(parser, "--thresholds")  # T2 may be negative
         elif option.name in THRESHOLD_NAMES:
             continue
         else:
