@@ -38,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from tasks.diffusion import save_job, train_job
 
-    request = TrainRequest(args.dataset, args.objective, args.steps, args.prediction, args.schedule, args.batch, args.lr,
+    request = TrainRequest(args.dataset, args.objective, args.steps, args.prediction, args.schedule, args.batch_size, args.lr,
                            args.seed, device_of(args))
     outcome = run_task(train_job, request)
     result = outcome.result

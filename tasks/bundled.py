@@ -36,7 +36,7 @@ BUNDLED = (
             "workbench train diffusion --dataset moons --objective ddpm --steps 3000 "
             "--out resources/checkpoints/diffusion_moons.safetensors"),
     Bundled("diffusion", "digits", "Digits DDPM (bundled)", "diffusion_digits.safetensors",
-            "OMP_NUM_THREADS=1 workbench train diffusion --dataset digits --objective ddpm --steps 3000 --batch 128 "
+            "OMP_NUM_THREADS=1 workbench train diffusion --dataset digits --objective ddpm --steps 3000 --batch-size 128 "
             "--out resources/checkpoints/diffusion_digits.safetensors"),
 )
 

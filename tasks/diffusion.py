@@ -40,7 +40,7 @@ NFE = Option("nfe", "NFE", "int", DEFAULT_NFE, 1, 1000, help="model calls per sa
 SAMPLES = Option("samples", "Samples", "int", DEFAULT_SAMPLES, 2, 1_000_000, help="samples per sampler")
 SEED = seed_option(help="seed of the shared initial noise and of the samplers' noise")
 STEPS = Option("steps", "Steps", "int", TRAIN_STEPS, 1, 1_000_000, help="optimizer steps")
-BATCH_SIZE = Option("batch", "Batch", "int", None, 1, 65536, none_label="data's",
+BATCH_SIZE = Option("batch_size", "Batch size", "int", None, 1, 65536, none_label="data's",
                     help="batch size (default " + ", ".join(f"{b} for {kind}" for kind, b in BATCH.items()) + ")")
 LR = Option("lr", "Learning rate", "float", LEARNING_RATE, 1e-6, 1.0, help="Adam learning rate, cosine-decayed")
 
@@ -205,7 +205,7 @@ def run_summary(outcome: SampleOutcome) -> str:
 @dataclass
 class TrainRequest:
     """A training run: ``dataset`` a built-in training set (see engines.diffusion.catalogue.TRAINING_SETS)
-    or a file of points or images; ``prediction`` and ``schedule`` apply to DDPM; ``batch`` None takes
+    or a file of points or images; ``prediction`` and ``schedule`` apply to DDPM; ``batch_size`` None takes
     :data:`BATCH` of the data's kind; ``preview_every`` 0 draws one preview, at the end."""
 
     dataset: str = TRAINING_SETS.names[0]
@@ -213,7 +213,7 @@ class TrainRequest:
     steps: int = TRAIN_STEPS
     prediction: str = PREDICTION.default
     schedule: str = SCHEDULE.default
-    batch: Optional[int] = None
+    batch_size: Optional[int] = None
     lr: float = LEARNING_RATE
     seed: int = 0
     device: str = "auto"
@@ -257,7 +257,7 @@ def train_job(reporter, request: TrainRequest) -> TrainOutcome:
 
     partials = MappedReporter(reporter, lambda snap: TrainPartial(snap, outcome(snap.result)))
     return outcome(train(partials, data, request.objective, request.steps, prediction=request.prediction,
-                         schedule=request.schedule, batch=request.batch or BATCH[data.kind], lr=request.lr,
+                         schedule=request.schedule, batch=request.batch_size or BATCH[data.kind], lr=request.lr,
                          seed=request.seed, device=device, preview_every=request.preview_every or max(request.steps, 1)))
 
 

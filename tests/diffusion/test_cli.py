@@ -28,7 +28,7 @@ def test_run_mixture_writes_everything(tmp_path, capsys):
 
 def test_train_then_run_checkpoint(tmp_path, capsys):
     ckpt = tmp_path / "tiny"
-    assert main(["train", "diffusion", "--dataset", "moons", "--objective", "flow", "--steps", "60", "--batch", "128",
+    assert main(["train", "diffusion", "--dataset", "moons", "--objective", "flow", "--steps", "60", "--batch-size", "128",
                  "--out", str(ckpt), "--device", "cpu"]) == 0
     assert (tmp_path / "tiny.safetensors").exists() and (tmp_path / "tiny.json").exists()
     out = tmp_path / "run"

@@ -62,12 +62,12 @@ def test_the_device_is_resolved_once_inside_the_job(monkeypatch):
     again = run(task.sample_job, task.SampleRequest(outcome.source, [("euler", {})], nfe=3, samples=20))
     assert asked == ["auto"], "an open source keeps its device"
     assert torch.equal(torch.as_tensor(again.result.runs[0].samples), torch.as_tensor(outcome.result.runs[0].samples))
-    trained = run(task.train_job, task.TrainRequest("moons", "ddpm", steps=5, batch=32, device="auto"))
+    trained = run(task.train_job, task.TrainRequest("moons", "ddpm", steps=5, batch_size=32, device="auto"))
     assert asked == ["auto", "auto"] and trained.source.model.device == torch.device("cpu")
 
 
 def test_a_saved_model_carries_the_version_and_opens_again(tmp_path):
-    trained = run(task.train_job, task.TrainRequest("moons", "edm", steps=5, batch=32, device="cpu"))
+    trained = run(task.train_job, task.TrainRequest("moons", "edm", steps=5, batch_size=32, device="cpu"))
     body = run(task.save_job, trained.result, tmp_path / "edm")
     config = json.loads((tmp_path / "edm.json").read_text())
     assert config["workbench"] == __version__ and config["sha256"] == body["sha256"]

@@ -182,7 +182,7 @@ ARGPARSE_REFUSALS = [
     (["run", "diffusion", "--samples", "1e9"], "--samples", "samples must be between 2 and 1000000"),
     (["run", "diffusion", "--nfe", "0"], "--nfe", "nfe must be between 1 and 1000"),
     (["train", "latent", "--epochs", "0"], "--epochs", "epochs must be between 1 and"),
-    (["train", "diffusion", "--dataset", "moons", "--batch", "0"], "--batch", "batch must be between 1 and"),
+    (["train", "diffusion", "--dataset", "moons", "--batch-size", "0"], "--batch-size", "batch_size must be between 1 and"),
     (["train", "diffusion", "--dataset", "moons", "--lr", "-1"], "--lr", "lr must be between"),
     (["train", "diffusion", "--dataset", "moons", "--lr", "nan"], "--lr", "lr must be between"),
     (["train", "diffusion", "--dataset", "moons", "--seed", "-1"], "--seed", "seed must be between 0 and"),

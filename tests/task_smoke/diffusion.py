@@ -60,7 +60,7 @@ else:
     raise AssertionError("an unknown bundled name was accepted")
 
 # a short training run, saved and opened again
-trained = run(train_job, TrainRequest("moons", "flow", steps=20, batch=64, device="cpu", preview_every=10),
+trained = run(train_job, TrainRequest("moons", "flow", steps=20, batch_size=64, device="cpu", preview_every=10),
               on_partial=partials.append)
 assert [p.snapshot.step for p in partials[2:]] == [10, 20] and trained.source.kind == "points"
 assert [p.outcome.result.extra["train"]["steps"] for p in partials[2:]] == [10, 20]  # what Stop would keep
