@@ -41,7 +41,7 @@ SAMPLES = Option("samples", "Samples", "int", DEFAULT_SAMPLES, 2, 1_000_000, hel
 SEED = seed_option(help="seed of the shared initial noise and of the samplers' noise")
 STEPS = Option("steps", "Steps", "int", TRAIN_STEPS, 1, 1_000_000, help="optimizer steps")
 BATCH_SIZE = Option("batch_size", "Batch size", "int", None, 1, 65536, none_label="data's",
-                    help="batch size (default " + ", ".join(f"{b} for {kind}" for kind, b in BATCH.items()) + ")")
+                    help="items per optimisation step (the data's: " + ", ".join(f"{b} for {kind}" for kind, b in BATCH.items()) + ")")
 LR = Option("lr", "Learning rate", "float", LEARNING_RATE, 1e-6, 1.0, help="Adam learning rate, cosine-decayed")
 
 SamplerSpec = tuple[str, dict[str, Any]]  # a sampler's name and its settings (see engines.diffusion.catalogue)
