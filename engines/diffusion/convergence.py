@@ -51,6 +51,7 @@ class ExactResult:
     orders: dict[str, OrderCurve] = field(default_factory=dict)  # deterministic samplers
     notes: dict[str, str] = field(default_factory=dict)  # sampler -> why it has no order
     samples: int = 0
+    upper_nfe: int = UPPER_NFE  # where ``upper_order``'s points start
 
 
 def deterministic(name: str, settings: dict[str, Any]) -> bool:
