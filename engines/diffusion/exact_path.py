@@ -15,7 +15,8 @@ below the tolerance). Every sampler starts from x_vp = its noise at its first σ
 Common scale. Each call's state is compared on the σ scale (VE, x/a: x/√ᾱ for DDPM/DDIM's x_t, x/(1 − t)
 for flow matching's x_t, x itself for the EDM samplers), its x̂0 on the data scale; a call at σ = ∞ (flow
 matching's first) has the start's noise as its state on every scale, and its state error is recorded as 0
-when the states agree there (NaN otherwise: no finite σ-scale distance exists).
+when the states agree there (NaN otherwise: no finite σ-scale distance exists). Distances below float64
+round-off (:data:`ROUNDOFF`) are recorded as 0.
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ import torch
 from engines.diffusion.mixture import GaussianMixture
 from engines.errors import InputError
 
+ROUNDOFF = 1e-12  # VP-scale and x̂0 distances below this are float64 round-off of equal states: recorded as 0
 SIGMA_END = 1e-6  # where the exact path stops: its state there is the answer at σ = 0
 RTOL = 1e-10  # the solver's relative and absolute tolerance (halving it moves the answer by < 1e-9 relative)
 
@@ -107,7 +109,7 @@ def solve_exact(mixture: GaussianMixture, noise: np.ndarray, sigma_start: float,
 @dataclass
 class CallErrors:
     """Per model call: its σ, and the RMS over samples of the distance of the state (σ scale) and of x̂0
-    (data scale) to the exact path's."""
+    (data scale) to the exact path's (0 where they agree to :data:`ROUNDOFF`, as at the shared start)."""
 
     sigma: np.ndarray
     state_error: np.ndarray
@@ -124,10 +126,11 @@ def call_errors(path: ExactPath, sigmas: Sequence[float], x_vp: np.ndarray, x0: 
     :class:`engines.diffusion.recording.FrameRecorder` keeps them), ``x0`` the model's x̂0, at ``sigmas``."""
     state, denoised = [], []
     for sigma, x, x0_k in zip(sigmas, x_vp, x0):
-        diff = np.asarray(x, np.float64) - path.at(sigma)
-        if math.isinf(sigma):
-            state.append(0.0 if not diff.any() else math.nan)
+        vp = rms(np.asarray(x, np.float64) - path.at(sigma))
+        if vp < ROUNDOFF:
+            state.append(0.0)
         else:
-            state.append(rms(diff) * math.sqrt(1 + sigma * sigma))
-        denoised.append(rms(np.asarray(x0_k, np.float64) - path.denoised(sigma)))
+            state.append(math.nan if math.isinf(sigma) else vp * math.sqrt(1 + sigma * sigma))
+        d = rms(np.asarray(x0_k, np.float64) - path.denoised(sigma))
+        denoised.append(d if d >= ROUNDOFF else 0.0)
     return CallErrors(np.asarray(sigmas, np.float64), np.asarray(state), np.asarray(denoised))

@@ -35,7 +35,7 @@ def test_exact_tab_says_why_for_a_network_and_follows_a_mixture(qtbot, panel):
     result = view.result
     assert set(result.orders) == {"ddim", "heun", "dpmpp_2m"} and "euler_maruyama" in result.notes
     legend = _legend(view.order_plot)
-    assert any(t.startswith("Heun (EDM σ): slope") and t.endswith("theory 2") for t in legend)
+    assert any(t.startswith("Heun (EDM σ)<br>slope") and t.endswith("theory 2") for t in legend)
     assert any("(stochastic)" in t for t in _legend(view.error_plot))
     assert "Euler–Maruyama" in view.note.text()
     x, y = view.error_plot.plotItem.listDataItems()[0].getData()

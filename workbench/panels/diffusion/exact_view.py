@@ -4,6 +4,7 @@ against NFE with the fitted empirical order beside the theoretical one. Only for
 the tab says why."""
 from __future__ import annotations
 
+import math
 from typing import Any, Optional
 
 import numpy as np
@@ -19,7 +20,7 @@ from workbench.widgets.axes import show_values
 MEASURES = {"state_error": "state x_t (σ scale)", "x0_error": "denoised guess x̂0"}
 
 
-def _log_plot(title: str, bottom: str) -> pg.PlotWidget:
+def _log_plot(title: str, bottom: str, legend_at: tuple[int, int]) -> pg.PlotWidget:
     plot = pg.PlotWidget()
     plot.setBackground("k")
     item = plot.plotItem
@@ -29,16 +30,20 @@ def _log_plot(title: str, bottom: str) -> pg.PlotWidget:
         item.getAxis(side).enableAutoSIPrefix(False)
     item.setLabel("bottom", bottom)
     item.setTitle(title, size="10pt")
-    plot.legend = item.addLegend(offset=(-10, 10), labelTextSize="8pt")
+    plot.legend = item.addLegend(offset=legend_at, labelTextSize="8pt")
     show_values(item, False)
     return plot
 
 
-def _ticks(plot: pg.PlotWidget, xs: list[float], ys: list[float]) -> None:
+def _axes(plot: pg.PlotWidget, xs: list[float], ys: list[float], decades: bool = False) -> None:
+    """Ticks at 1, 2, 5 × 10^k; with ``decades`` the x range reaches out to whole decades (log axes: log10)."""
     show_values(plot.plotItem, bool(xs))
     if xs:
+        lo, hi = np.log10(min(xs)), np.log10(max(xs))
         plot.plotItem.getAxis("bottom").setTicks([log_ticks(min(xs), max(xs)), []])
         plot.plotItem.getAxis("left").setTicks([log_ticks(min(ys), max(ys)), []])
+        plot.plotItem.setXRange(math.floor(lo) if decades else lo, math.ceil(hi) if decades else hi, padding=0.05)
+        plot.plotItem.setYRange(np.log10(min(ys)), np.log10(max(ys)), padding=0.05)
 
 
 class ExactView(QtWidgets.QWidget):
@@ -58,12 +63,13 @@ class ExactView(QtWidgets.QWidget):
         self.measure.setToolTip("Distance to the exact path of each call's state (σ scale: x/√ᾱ for DDPM/DDIM, "
                                 "x/(1 − t) for flow matching) or of its denoised guess x̂0 (data scale)")
         self.measure.currentIndexChanged.connect(self._draw_errors)
-        self.error_plot = _log_plot("Distance to the exact ODE path at each model call", "noise level σ of the call")
+        self.error_plot = _log_plot("Distance to the exact ODE path at each model call", "noise level σ of the call",
+                                    (-10, -10))
         self.error_plot.plotItem.invertX(True)
         self.error_plot.setToolTip("RMS over samples of the distance to the exact probability-flow ODE path from the "
                                    "same noise (scipy DOP853 at rtol 1e-10), at the σ of every model call; a distance of 0 (the "
                                    "shared start) and calls at σ = ∞ (flow matching's t = 1) have no place on log axes")
-        self.order_plot = _log_plot("Final error against NFE", "model calls (NFE)")
+        self.order_plot = _log_plot("Final error against NFE", "model calls (NFE)", (-10, 10))
         self.order_plot.plotItem.setLabel("left", "final error (RMS distance to the exact end)")
         self.order_plot.setToolTip("Final samples against the exact path's end at σ = 0; the legend gives the fitted "
                                    "slope of log error on log NFE (the empirical order) and the theoretical order")
@@ -84,6 +90,7 @@ class ExactView(QtWidgets.QWidget):
         layout.addLayout(row)
         layout.addWidget(split, 1)
         layout.addWidget(self.note)
+        self._draw()
 
     # ------------------------------------------------------------------ running
     def set_outcome(self, outcome: SampleOutcome) -> None:
@@ -150,7 +157,7 @@ class ExactView(QtWidgets.QWidget):
                                    symbolSize=4, symbolBrush=color(k), symbolPen=None, name=label)
                 xs.extend(e.sigma[keep])
                 ys.extend(y[keep])
-        _ticks(plot, xs, ys)
+        _axes(plot, xs, ys, decades=True)
 
     def _draw_orders(self) -> None:
         plot = self.order_plot
@@ -165,8 +172,8 @@ class ExactView(QtWidgets.QWidget):
                 k = names.index(name)
                 label = self.result.labels[name]
                 if c.order is not None:
-                    upper = f" (NFE ≥ {self.result.upper_nfe}: {c.upper_order:.2f})" if c.upper_order is not None else ""
-                    label += f": slope {c.order:.2f}{upper}, theory {c.theory}"
+                    upper = f" ({c.upper_order:.2f} at NFE ≥ {self.result.upper_nfe})" if c.upper_order is not None else ""
+                    label += f"<br>slope {c.order:.2f}{upper}, theory {c.theory}"
                 y = np.where(np.asarray(c.final_error) > 0, c.final_error, np.nan)
                 plot.plotItem.plot(np.asarray(c.nfe, float), y, pen=pg.mkPen(color(k), width=2), symbol="o",
                                    symbolSize=6, symbolBrush=color(k), name=label)
@@ -174,7 +181,7 @@ class ExactView(QtWidgets.QWidget):
                 ys.extend(y[np.isfinite(y)])
             notes = [f"{self.result.labels[n]}: {why}" for n, why in self.result.notes.items()]
         self.note.setText("Not fitted: " + "; ".join(notes) if notes else "")
-        _ticks(plot, xs, ys)
+        _axes(plot, xs, ys)
 
     # ------------------------------------------------------------------ export
     def figures(self) -> list[Figure]:
