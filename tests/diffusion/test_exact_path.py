@@ -149,3 +149,23 @@ def test_cli_refuses_a_checkpoint(tmp_path, capsys):
                  "--out", str(tmp_path / "o")]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "needs an exact Gaussian mixture" in err[0] and not (tmp_path / "o").exists()
+
+
+def test_cancel_stops_the_exact_job_inside_the_ode_solve():
+    import threading
+
+    from engines.jobs import Cancelled, Reporter
+
+    event = threading.Event()
+    evaluations = []
+
+    def cancel_then_count():
+        evaluations.append(1)
+        if len(evaluations) == 50:  # well inside the first exact solve (~600 evaluations)
+            event.set()
+
+    reporter = Reporter(cancel_event=event)
+    reporter.check = lambda: (cancel_then_count(), Reporter.check(reporter))[1]
+    with pytest.raises(Cancelled):
+        exact_job(reporter, named_mixture("eight_gaussians"), [("euler", {})], 20, 100, 0)
+    assert len(evaluations) == 50
