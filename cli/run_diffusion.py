@@ -15,6 +15,11 @@ writes into DIR:
   metrics.json  NFE spent, seconds, sliced Wasserstein / MMD (points) or the Fréchet distance in digit-
                 classifier features (8×8 digits) against held-out data, per sampler
   figure.png    the samplers side by side at their last call;  sidecar.json
+with --exact-reference (exact mixtures only), also:
+  error.csv     sampler, call, sigma, state_error, x0_error: RMS distance of each call's state (σ scale)
+                and x̂0 to the exact probability-flow ODE path from the same noise
+  order.csv     sampler, nfe, final_error: final error to the exact path against NFE 10-80 (deterministic
+                samplers); the fitted orders go in metrics.json's "exact_reference"
 """
 from __future__ import annotations
 
@@ -47,6 +52,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_option(parser, NFE, metavar="N")
     add_option(parser, SAMPLES, metavar="M")
     add_option(parser, SEED)
+    parser.add_argument("--exact-reference", action="store_true",
+                        help="with --mixture: each sampler's distance to the exact ODE path (error.csv) and its final "
+                             "error against NFE with the fitted order (order.csv, metrics.json)")
     add_out(parser)
 
 
@@ -56,25 +64,38 @@ def run(args: argparse.Namespace) -> int:
     from engines.diffusion.catalogue import parse_sampler
     from engines.export.atomic import atomic_write, atomic_write_text
     from engines.export.staging import staged_outputs
-    from engines.export.tables import write_npz
+    from engines.errors import InputError
+    from engines.export.tables import write_csv, write_npz
     from tasks.diffusion import (SampleRequest, frames_arrays, non_finite_runs, run_metrics, run_parameters,
                                  run_summary, sample_job, samples_array)
+    from tasks.diffusion_exact import error_table, exact_job, order_metrics, order_summary, order_table, why_not_exact
     from tasks.outputs import write_sidecar
 
     source = str(args.checkpoint) if args.checkpoint else f"mixture:{args.mixture or DEFAULT_MIXTURE}"
+    if args.exact_reference and why_not_exact(source):
+        raise InputError(why_not_exact(source))
     request = SampleRequest(source, [parse_sampler(s) for s in (args.sampler or DEFAULT_SAMPLERS)], args.nfe,
                             args.samples, args.seed, device_of(args))
     outcome = run_task(sample_job, request)
+    exact = run_task(exact_job, outcome.source, request.samplers, request.nfe, request.samples,
+                     request.seed) if args.exact_reference else None
+    metrics = run_metrics(request, outcome) | ({"exact_reference": order_metrics(exact)} if exact else {})
     out = output_folder(args.out)
     with staged_outputs(out) as stage:
         with atomic_write(stage / "samples.npy", "wb") as handle:
             np.save(handle, samples_array(outcome))
         write_npz(stage / "frames.npz", frames_arrays(outcome.result))
-        atomic_write_text(stage / "metrics.json", json.dumps(run_metrics(request, outcome), indent=2, default=str) + "\n")
+        atomic_write_text(stage / "metrics.json", json.dumps(metrics, indent=2, default=str) + "\n")
+        if exact:
+            write_csv(stage / "error.csv", error_table(exact))
+            write_csv(stage / "order.csv", order_table(exact))
         write_figure(outcome.result, stage / "figure.png")
         write_sidecar(stage, run_parameters(request, outcome))
-    print(f"sampled {run_summary(outcome)}; wrote samples.npy, frames.npz, metrics.json, figure.png and sidecar.json "
-          f"to {out}")
+    extra = "error.csv, order.csv, " if exact else ""
+    print(f"sampled {run_summary(outcome)}; wrote samples.npy, frames.npz, metrics.json, {extra}figure.png and "
+          f"sidecar.json to {out}")
+    if exact:
+        print(f"{order_summary(exact)}.")
     for sentence in non_finite_runs(outcome, "samples.npy"):
         print(f"{sentence}.")
     return 0

@@ -59,6 +59,14 @@ except InputError as exc:
 else:
     raise AssertionError("an unknown bundled name was accepted")
 
+# the exact-path reference (tasks.diffusion_exact): mixtures only
+from tasks.diffusion_exact import error_table, exact_job, order_table, why_not_exact  # noqa: E402
+
+exact = run(exact_job, outcome.source, SAMPLERS, 4, 50, 1)
+assert list(exact.calls) == ["ddim", "heun"] and list(exact.orders) == ["heun"]  # DDIM at η = 0.5 is stochastic
+assert len(error_table(exact)["sampler"]) == 4 + 3 and set(order_table(exact)["sampler"]) == {"heun"}
+assert "trained model" in why_not_exact(moons.source)
+
 # a short training run, saved and opened again
 trained = run(train_job, TrainRequest("moons", "flow", steps=20, batch_size=64, device="cpu", preview_every=10),
               on_partial=partials.append)

@@ -16,6 +16,7 @@ from workbench.panels.diffusion import INFO
 from workbench.panels.diffusion.controls import SLOTS, Controls
 from workbench.panels.diffusion.timeline import Timeline
 from workbench.panels.diffusion.charts import QualityChart, SchedulePlot
+from workbench.panels.diffusion.exact_view import ExactView
 from workbench.panels.diffusion.frame_view import FrameView
 from workbench.panels.diffusion.process_views import ForwardView, TrainView
 from workbench.panels.diffusion.trainer import Trainer
@@ -47,6 +48,7 @@ class DiffusionPanel(Panel):
         self.schedule_plot = SchedulePlot()
         self.forward_view = ForwardView()
         self.train_view = TrainView()
+        self.exact_view = ExactView(self.job_slot("exact"))
         self.trainer = Trainer(context, self.controls, self.train_view, self.job_slot("train"), self.job_slot("save"), self)
         self.trainer.trained.connect(self._trained)
         self.timeline = Timeline()
@@ -135,10 +137,12 @@ class DiffusionPanel(Panel):
         self.tabs.addTab(reverse, "Reverse process")
         self.tabs.addTab(forward, "Forward process")
         self.tabs.addTab(self.train_view, "Training")
+        self.tabs.addTab(self.exact_view, "Exact path")
         tips = ("Samplers side by side at the same model call from the same noise; quality against NFE; the σ grids",
                 "One sampler call by call: particles, trajectories, x̂0 guesses and the score field",
                 "A data batch and its noised versions at any σ",
-                "Loss curve and samples while a model trains")
+                "Loss curve and samples while a model trains",
+                "Exact mixtures: each sampler's distance to the exact ODE path per call, and its empirical order")
         for i, tip in enumerate(tips):
             self.tabs.setTabToolTip(i, tip)
         right = QtWidgets.QWidget()
@@ -201,6 +205,7 @@ class DiffusionPanel(Panel):
         self.forward_view.set_data(outcome.source.data, outcome.source.kind, self.controls.seed.value())
         self.trainer.show_recorded(outcome.source, self.controls.source.currentText())
         self._draw(outcome.result, final=True)
+        self.exact_view.set_outcome(outcome)
         said = non_finite_runs(outcome)
         if said:
             self.context.show_message("; ".join(said))
@@ -348,7 +353,7 @@ class DiffusionPanel(Panel):
         figs += [Figure("Quality against NFE", self.quality_chart, self.quality_chart.data),
                  Figure("Forward process", self.forward_view, self._forward_data),
                  Figure("Training", self.train_view, self.train_view.data)]
-        return figs
+        return figs + self.exact_view.figures()
 
     def _frames_data(self) -> dict[str, np.ndarray]:
         result = self._result()
