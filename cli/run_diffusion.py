@@ -15,6 +15,7 @@ writes into DIR:
   metrics.json  NFE spent, seconds, sliced Wasserstein / MMD (points) or the Fréchet distance in digit-
                 classifier features (8×8 digits) against held-out data, per sampler
   figure.png    the samplers side by side at their last call;  sidecar.json
+  with --branch-at K --branch-sampler NAME, the branch is one more run in each (see BRANCH below)
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ import argparse
 import json
 from pathlib import Path
 
+from cli import diffusion_branch
 from cli.plumbing import Append, add_option, add_out, device_of, output_folder, run_task
 from engines.diffusion.catalogue import GRIDS, MIXTURES, SAMPLERS
 from tasks.diffusion import DEFAULT_MIXTURE, DEFAULT_SAMPLERS, NFE, SAMPLES, SEED
@@ -36,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       for grid, text in GRIDS.items())
     parser.epilog = ("SAMPLER, one per --sampler (repeat it to compare): NAME[:KEY=VALUE,...]\n"
                      + SAMPLERS.help_table() + "\n\nGRID (where a sampler's model calls go):\n" + grids
-                     + "\n\nMIXTURE (--mixture NAME):\n" + MIXTURES.help_table())
+                     + "\n\nMIXTURE (--mixture NAME):\n" + MIXTURES.help_table() + "\n\n" + diffusion_branch.EPILOG)
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--checkpoint", type=Path, metavar="CKPT",
                         help="a Workbench checkpoint (.safetensors, its .json, a weights-only .pt) or a diffusers model folder")
@@ -47,6 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_option(parser, NFE, metavar="N")
     add_option(parser, SAMPLES, metavar="M")
     add_option(parser, SEED)
+    diffusion_branch.add_arguments(parser)
     add_out(parser)
 
 
@@ -59,20 +62,22 @@ def run(args: argparse.Namespace) -> int:
     from engines.export.tables import write_npz
     from tasks.diffusion import (SampleRequest, frames_arrays, non_finite_runs, run_metrics, run_parameters,
                                  run_summary, sample_job, samples_array)
+    from tasks.diffusion_branch import sample_and_branch_job
     from tasks.outputs import write_sidecar
 
     source = str(args.checkpoint) if args.checkpoint else f"mixture:{args.mixture or DEFAULT_MIXTURE}"
     request = SampleRequest(source, [parse_sampler(s) for s in (args.sampler or DEFAULT_SAMPLERS)], args.nfe,
                             args.samples, args.seed, device_of(args))
-    outcome = run_task(sample_job, request)
+    branch = diffusion_branch.branch_request(args, request)
+    outcome = run_task(sample_job, request) if branch is None else run_task(sample_and_branch_job, request, branch)
     out = output_folder(args.out)
     with staged_outputs(out) as stage:
         with atomic_write(stage / "samples.npy", "wb") as handle:
             np.save(handle, samples_array(outcome))
         write_npz(stage / "frames.npz", frames_arrays(outcome.result))
-        atomic_write_text(stage / "metrics.json", json.dumps(run_metrics(request, outcome), indent=2, default=str) + "\n")
+        atomic_write_text(stage / "metrics.json", json.dumps(diffusion_branch.with_branches(run_metrics(request, outcome), outcome), indent=2, default=str) + "\n")
         write_figure(outcome.result, stage / "figure.png")
-        write_sidecar(stage, run_parameters(request, outcome))
+        write_sidecar(stage, {**run_parameters(request, outcome), **diffusion_branch.parameters(branch)})
     print(f"sampled {run_summary(outcome)}; wrote samples.npy, frames.npz, metrics.json, figure.png and sidecar.json "
           f"to {out}")
     for sentence in non_finite_runs(outcome, "samples.npy"):
