@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 BRANCH_AT = Option("branch_at", "Branch at call", "int", None, 1, NFE.maximum, none_label="no branch",
                    help="the model call of the branched run to continue from (1 = the first; at most the run's calls)")
 BRANCH_NFE = Option("branch_nfe", "Branch NFE", "int", None, 1, NFE.maximum, none_label="the calls the run had left",
-                    help="model calls the branch may spend from its call on")
+                    help="model calls the branch may spend from its call on (the adaptive pf_ode: its own)")
 ETA_SAMPLERS = tuple(s.name for s in SAMPLERS if ETA in s.options)
 BRANCH_ETA = replace(ETA, name="branch_eta", default=None, none_label="the sampler's",
                      help=f"the branch sampler's η ({', '.join(ETA_SAMPLERS)}: 0 deterministic, 1 the DDPM posterior)")
