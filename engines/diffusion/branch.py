@@ -66,8 +66,11 @@ def grid_calls(sampler: Sampler, sigmas: np.ndarray, options: dict[str, Any]) ->
 
 def restrict(sigmas: np.ndarray, sigma: float) -> np.ndarray:
     """The levels of ``sigmas`` at or below ``sigma`` with ``sigma`` first (a level within
-    :data:`SAME_SIGMA` of it is kept as the grid has it)."""
-    tail = sigmas[sigmas <= sigma * (1 + SAME_SIGMA)] if math.isfinite(sigma) else sigmas
+    :data:`SAME_SIGMA` of it is kept as the grid has it). At σ = ∞ (flow matching's pure noise) the state
+    is the noise every sampler starts from: the whole grid."""
+    if math.isinf(sigma):
+        return sigmas
+    tail = sigmas[sigmas <= sigma * (1 + SAME_SIGMA)]
     if not len(tail) or tail[0] < sigma * (1 - SAME_SIGMA):
         tail = np.concatenate([[sigma], tail])
     return tail

@@ -65,6 +65,17 @@ def test_a_multistep_branch_uses_the_history_and_another_budget_changes_the_samp
     assert other.nfe == 4 and np.abs(other.samples - run.samples).max() > 1e-3
 
 
+def test_a_branch_from_pure_noise_is_the_other_sampler_from_the_same_noise(mixture):
+    """Flow matching's first call sees pure noise (σ = ∞): a branch there is the new sampler's own run."""
+    from engines.diffusion.branch import branch
+
+    flow, euler = compare(mixture, [("flow_euler", {}), ("euler", {})]).runs
+    assert math.isinf(flow.frames.sigma[0])
+    b = branch(mixture.model, flow, 1, "euler", {}, 12, N, SEED)
+    np.testing.assert_array_equal(b.grid, euler.grid)
+    np.testing.assert_array_equal(b.samples, euler.samples)
+
+
 SAMPLER_NAMES = ("euler", "heun", "dpmpp_2m", "ddim", "ddpm", "flow_euler", "euler_maruyama", "langevin")
 
 
@@ -79,6 +90,7 @@ def test_a_continuation_never_exceeds_its_nfe(mixture, name, parent, call, nfe):
     call = min(call, len(run.frames))
     b = branch(mixture.model, run, call, name, {}, nfe, 8, SEED)
     assert 1 <= b.nfe <= nfe
+    assert np.isfinite(b.samples).all()
     assert len(b.frames) == call - 1 + b.nfe
     positive = b.grid[b.grid > 0]
     assert positive[0] == pytest.approx(run.frames.sigma[call - 1], rel=1e-6) or math.isinf(run.frames.sigma[call - 1])
