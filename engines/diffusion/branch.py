@@ -23,10 +23,12 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from engines import budget
 from engines.diffusion.catalogue import SAMPLERS, Sampler
 from engines.diffusion.recording import FrameRecorder, Frames
 from engines.diffusion.run import MAX_FIELD_FRAMES, SamplerRun, _field, _noise, score_samples
 from engines.diffusion.samplers import Plan, make_plan, sampler_function
+from engines.diffusion.samplers.pf_ode import MAX_CALLS as ADAPTIVE_CALLS
 from engines.errors import InputError
 
 MAX_GRID_NFE = 100_000  # the densest full grid searched for a branch's restriction
@@ -151,15 +153,20 @@ class BranchPoint:
         return self.b / self.a if self.a > 0 else math.inf
 
 
+def check_call(parent: SamplerRun, call: int) -> None:
+    """InputError unless ``call`` is one of ``parent``'s model calls (1-based)."""
+    if not 1 <= call <= len(parent.frames):
+        raise InputError(f"{parent.label} made {len(parent.frames)} model calls: branch at a call between 1 and "
+                         f"{len(parent.frames)}, got {call}")
+
+
 def rewind(model, parent: SamplerRun, call: int, noise: Tensor, seed: int,
            check: Optional[Callable[[], None]] = None) -> BranchPoint:
     """Replay ``parent`` (sampled from ``noise`` with ``seed``, as :func:`engines.diffusion.run.sample_one`
     does) up to its model call ``call`` (1-based)."""
     from engines.diffusion.models import CountingDenoiser
 
-    if not 1 <= call <= len(parent.frames):
-        raise InputError(f"{parent.label} made {len(parent.frames)} model calls: branch at a call between 1 and "
-                         f"{len(parent.frames)}, got {call}")
+    check_call(parent, call)
     plan = make_plan(parent.name, model, parent.nfe, **parent.settings)
     if not np.array_equal(plan.sigmas, parent.grid):
         raise InputError(f"{parent.label}'s grid cannot be rebuilt from its settings; sample it again to branch it")
@@ -197,9 +204,15 @@ def branch(model, parent: SamplerRun, call: int, name: str, settings: dict[str, 
     """Branch ``parent`` (one of the runs of a comparison of ``n`` samples from ``seed``) at its model call
     ``call`` into sampler ``name`` with ``settings`` spending at most ``nfe`` calls (an adaptive solver: its
     own); scored against ``reference`` like the runs."""
+    check_call(parent, call)
+    # the σ the run recorded at the call is b/a of the state the replay stops at: the plan is known before it
+    plan = continuation_plan(name, settings, model, float(parent.frames.sigma[call - 1]), nfe)
+    item, kept = budget.estimate_bytes(model.shape), parent.frames.x.shape[1]
+    frames_kept = 2 * (call - 1 + (plan.expected_calls or ADAPTIVE_CALLS)) * kept * item
+    budget.check(f"branching {n:,} samples into {SAMPLERS[name].label} at up to {nfe} model calls (the frames of "
+                 "every call are kept)", 3 * n * item + frames_kept)  # noise, the state and the samples
     noise = _noise(n, tuple(model.shape), seed, model.device)
     point = rewind(model, parent, call, noise, seed, check)
-    plan = continuation_plan(name, settings, model, point.sigma, nfe)
     recorder = FrameRecorder(keep=parent.frames.x.shape[1])
     start = time.perf_counter()
     x, calls = continue_from(model, point, plan, recorder, check)

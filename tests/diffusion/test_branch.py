@@ -130,6 +130,17 @@ def test_a_continuation_follows_the_exact_ode_from_the_state_it_starts_at(mixtur
     np.testing.assert_allclose(b.samples, reference, atol=5e-3)
 
 
+def test_a_branch_too_large_for_memory_is_refused_before_it_replays(mixture, monkeypatch):
+    import engines.budget
+    from engines.diffusion.branch import branch
+    from engines.errors import InputError
+
+    run = compare(mixture, [("ddim", {})]).runs[0]
+    monkeypatch.setattr(engines.budget, "available_bytes", lambda: 20_000)  # the branch keeps ~ 2·18·64·8 bytes
+    with pytest.raises(InputError, match="branching 64 samples into Heun .* would need about"):
+        branch(mixture.model, run, 3, "heun", {}, 20, N, SEED)
+
+
 def test_the_branch_job_reports_and_cancels(mixture):
     from engines.jobs import Cancelled, Reporter, run
     from tasks.diffusion import SampleRequest, sample_job
