@@ -8,10 +8,12 @@ from typing import Any, Optional
 from cli.plumbing import add_option
 from tasks.diffusion_branch import BRANCH_AT, BRANCH_ETA, BRANCH_NFE
 
-EPILOG = ("BRANCH: --branch-at K --branch-sampler SAMPLER continues the run of --branch-of (default: the first "
-          "--sampler) from its model call K with SAMPLER, on its grid restricted to σ ≤ σ_K, spending at most "
-          "--branch-nfe calls; the branch is added to every output after the samplers, named "
-          "branch_<of>_<K>_<sampler> (its frames: the run's first K−1 calls, then its own).")
+EPILOG = """BRANCH (rewind and continue one run with another sampler):
+  --branch-at K --branch-sampler SAMPLER continues the run of --branch-of (default: the first --sampler) from
+  its model call K with SAMPLER, on SAMPLER's grid restricted to σ ≤ σ_K, spending at most --branch-nfe calls
+  (default: the calls the run had left). The branch is added to every output after the samplers, named
+  branch_<of>_<K>_<sampler>; its frames are the whole branched path (the run's first K−1 calls, then its own).
+  workbench run diffusion --mixture eight_gaussians --sampler ddim --nfe 20 --branch-at 8 --branch-sampler heun --branch-nfe 9 --out out/"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
