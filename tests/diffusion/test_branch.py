@@ -243,6 +243,8 @@ def test_branch_from_the_timeline_draws_a_new_cell(qtbot, panel):
     assert data["branch_ddim_8_dpmpp_2m_at_call"][0] == 8
     assert "branch_ddim_10_ddim_x" in panel._frames_data()
     assert panel.show_sampler.findData("branch_ddim_8_dpmpp_2m") >= 0
+    panel.show_sampler.setCurrentIndex(panel.show_sampler.findData("heun"))  # the run shown large is offered
+    assert bar.of.currentData() == "heun"
     assert [b["at_call"] for b in panel.parameters()["branches"]] == [8, 10]
     # Clear branches removes them everywhere
     bar.clear.click()

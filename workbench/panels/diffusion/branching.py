@@ -117,6 +117,12 @@ class Branches(QtCore.QObject):
         self.slot.cancel()
         self.clear()
 
+    def follow(self, name: str) -> None:
+        """Offer the run shown large (Reverse process) for branching, when it is a run, not a branch."""
+        index = self.bar.of.findData(name)
+        if index >= 0:
+            self.bar.of.setCurrentIndex(index)
+
     def clear(self) -> None:
         self.runs = []
         self._draw()

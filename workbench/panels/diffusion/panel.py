@@ -106,6 +106,7 @@ class DiffusionPanel(Panel):
         self.show_sampler = QtWidgets.QComboBox()
         self.show_sampler.setToolTip("The sampler shown large")
         self.show_sampler.currentIndexChanged.connect(self._main_sampler_changed)
+        self.show_sampler.currentIndexChanged.connect(lambda: self.branches.follow(self.show_sampler.currentData()))
         self.show_field = QtWidgets.QCheckBox("score field")
         self.show_x0 = QtWidgets.QCheckBox("denoised guesses E[x0|x_t]")
         self.show_paths = QtWidgets.QCheckBox("trajectories")
