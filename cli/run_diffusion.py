@@ -20,6 +20,7 @@ with --exact-reference (exact mixtures only), also:
                 and x̂0 to the exact probability-flow ODE path from the same noise
   order.csv     sampler, nfe, final_error: final error to the exact path against NFE 10-80 (deterministic
                 samplers); the fitted orders go in metrics.json's "exact_reference"
+  with --branch-at K --branch-sampler NAME, the branch is one more run in each (see BRANCH below)
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ import argparse
 import json
 from pathlib import Path
 
+from cli import diffusion_branch
 from cli.plumbing import Append, add_option, add_out, device_of, output_folder, run_task
 from engines.diffusion.catalogue import GRIDS, MIXTURES, SAMPLERS
 from tasks.diffusion import DEFAULT_MIXTURE, DEFAULT_SAMPLERS, NFE, SAMPLES, SEED
@@ -41,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       for grid, text in GRIDS.items())
     parser.epilog = ("SAMPLER, one per --sampler (repeat it to compare): NAME[:KEY=VALUE,...]\n"
                      + SAMPLERS.help_table() + "\n\nGRID (where a sampler's model calls go):\n" + grids
-                     + "\n\nMIXTURE (--mixture NAME):\n" + MIXTURES.help_table())
+                     + "\n\nMIXTURE (--mixture NAME):\n" + MIXTURES.help_table() + "\n\n" + diffusion_branch.EPILOG)
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--checkpoint", type=Path, metavar="CKPT",
                         help="a Workbench checkpoint (.safetensors, its .json, a weights-only .pt) or a diffusers model folder")
@@ -55,6 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--exact-reference", action="store_true",
                         help="with --mixture: each sampler's distance to the exact ODE path (error.csv) and its final "
                              "error against NFE with the fitted order (order.csv, metrics.json)")
+    diffusion_branch.add_arguments(parser)
     add_out(parser)
 
 
@@ -69,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
     from tasks.diffusion import (SampleRequest, frames_arrays, non_finite_runs, run_metrics, run_parameters,
                                  run_summary, sample_job, samples_array)
     from tasks.diffusion_exact import error_table, exact_job, order_metrics, order_summary, order_table, why_not_exact
+    from tasks.diffusion_branch import sample_and_branch_job
     from tasks.outputs import write_sidecar
 
     source = str(args.checkpoint) if args.checkpoint else f"mixture:{args.mixture or DEFAULT_MIXTURE}"
@@ -76,10 +80,12 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(why_not_exact(source))
     request = SampleRequest(source, [parse_sampler(s) for s in (args.sampler or DEFAULT_SAMPLERS)], args.nfe,
                             args.samples, args.seed, device_of(args))
-    outcome = run_task(sample_job, request)
+    branch = diffusion_branch.branch_request(args, request)
+    outcome = run_task(sample_job, request) if branch is None else run_task(sample_and_branch_job, request, branch)
     exact = run_task(exact_job, outcome.source, request.samplers, request.nfe, request.samples,
                      request.seed) if args.exact_reference else None
-    metrics = run_metrics(request, outcome) | ({"exact_reference": order_metrics(exact)} if exact else {})
+    metrics = diffusion_branch.with_branches(run_metrics(request, outcome), outcome)
+    metrics |= {"exact_reference": order_metrics(exact)} if exact else {}
     out = output_folder(args.out)
     with staged_outputs(out) as stage:
         with atomic_write(stage / "samples.npy", "wb") as handle:
@@ -90,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
             write_csv(stage / "error.csv", error_table(exact))
             write_csv(stage / "order.csv", order_table(exact))
         write_figure(outcome.result, stage / "figure.png")
-        write_sidecar(stage, run_parameters(request, outcome))
+        write_sidecar(stage, {**run_parameters(request, outcome), **diffusion_branch.parameters(branch)})
     extra = "error.csv, order.csv, " if exact else ""
     print(f"sampled {run_summary(outcome)}; wrote samples.npy, frames.npz, metrics.json, {extra}figure.png and "
           f"sidecar.json to {out}")

@@ -43,6 +43,13 @@ for bad, needle in ((SampleRequest(nfe=0), "nfe must be between 1"), (SampleRequ
     else:
         raise AssertionError(f"{bad} was accepted")
 
+# a branch of the Heun run at its call 2 into DDIM with η (tasks.diffusion_branch)
+from tasks.diffusion_branch import BranchRequest, branch_job  # noqa: E402
+
+branched = run(branch_job, outcome, BranchRequest(2, ("ddim", {"eta": 1.0}), 2, "heun"))
+assert branched.parent == "heun" and branched.nfe <= 2 and len(branched.frames) == 1 + branched.nfe
+assert np.isfinite(branched.samples).all() and branched.metrics["sliced_wasserstein"] > 0
+
 # quality against NFE on the open source
 curves = run(quality_job, outcome.source, SAMPLERS, samples=50, seed=0, nfes=(2, 4))
 assert curves.nfes == {"ddim": [2, 4], "heun": [1, 3]}

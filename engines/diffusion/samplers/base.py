@@ -3,7 +3,9 @@
 A sampler is ``fn(model, noise, sigmas, record=None, generator=None, **options) -> x0 samples`` where
 ``noise`` is standard normal (N, *shape), ``sigmas`` a descending float64 grid of noise levels ending
 with 0 (see :mod:`engines.diffusion.schedules`), and ``record(x, a, b, x0)`` is called after *every*
-model evaluation with the state x = a·x0 + b·ε the model saw and its x̂0.
+model evaluation with the state x = a·x0 + b·ε the model saw and its x̂0. A multistep sampler may also
+take ``previous``, (σ, x̂0) of a call before ``sigmas[0]``, so that a run resumed at ``sigmas[0]``
+(:mod:`engines.diffusion.branch`) keeps its history; it is no setting (the catalogue does not list it).
 """
 from __future__ import annotations
 

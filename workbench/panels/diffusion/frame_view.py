@@ -12,6 +12,7 @@ from workbench.panels.diffusion.style import DATA_COLOR, EXTENT, MAX_POINTS, col
 from workbench.widgets.axes import show_values
 
 TRAJECTORIES = 40
+LONG_LABEL = 32  # characters of a run's label kept on one line
 
 
 def _sigma_text(sigma: float) -> str:
@@ -132,7 +133,10 @@ class FrameView(pg.GraphicsLayoutWidget):
             show_values(self.plot, True)
         i = max(0, min(index, self.calls() - 1))
         f = self.run.frames
-        label = f"<b>{self.run.label}</b>  call {i + 1}/{self.calls()}, {_sigma_text(float(f.sigma[i]))}"
+        name, gap = self.run.label, "  "
+        if len(name) > LONG_LABEL:  # a branch's "branch of A at call k: B, NFE n": two lines, the call a third
+            name, gap = name.replace(": ", ":<br>", 1), "<br>"
+        label = f"<b>{name}</b>{gap}call {i + 1}/{self.calls()}, {_sigma_text(float(f.sigma[i]))}"
         if self.run.metrics:
             label += "<br>" + ", ".join(f"{_SHORT.get(k, k)} {v:.3g}" for k, v in self.run.metrics.items())
         self.title.setText(label)

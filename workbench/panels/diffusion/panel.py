@@ -2,7 +2,6 @@
 on the right with one NFE timeline under them."""
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
@@ -13,6 +12,7 @@ from tasks.diffusion import (SampleOutcome, SampleRequest, TrainOutcome, default
                              sample_job)
 from workbench.panel import Animation, Figure, Panel, PanelContext
 from workbench.panels.diffusion import INFO
+from workbench.panels.diffusion.branching import FIRST_COLOR, Branches, arrays as branch_arrays
 from workbench.panels.diffusion.controls import SLOTS, Controls
 from workbench.panels.diffusion.timeline import Timeline
 from workbench.panels.diffusion.charts import QualityChart, SchedulePlot
@@ -33,7 +33,8 @@ class DiffusionPanel(Panel):
     def __init__(self, context: PanelContext, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(context, parent)
         self._quality_job = self.job_slot("quality")
-        self._sample_job = self.job_slot(invalidates=(self._quality_job,))
+        self._branch_job = self.job_slot("branch")
+        self._sample_job = self.job_slot(invalidates=(self._quality_job, self._branch_job))
         self.outcome: Optional[SampleOutcome] = None
         self.source: Any = None  # the open engines Source (kept for reruns and the quality job)
         self.source_spec: Optional[str] = None
@@ -52,6 +53,8 @@ class DiffusionPanel(Panel):
         self.trainer = Trainer(context, self.controls, self.train_view, self.job_slot("train"), self.job_slot("save"), self)
         self.trainer.trained.connect(self._trained)
         self.timeline = Timeline()
+        self.branches = Branches(self._branch_job, context.show_message, self)
+        self.branches.changed.connect(self._branches_changed)
         self._build_layout()
         # until a new comparison's first sampler arrives, the shown samples are of the previous request
         self._samples_stale = [Staleness(w) for w in (self.compare_grid, self.main_view, self.schedule_plot)]
@@ -75,6 +78,7 @@ class DiffusionPanel(Panel):
         grid.setSpacing(2)
         for k, view in enumerate(self.compare_views):
             grid.addWidget(view, k // 2, k % 2)
+        self.branches.place(grid, 2)  # the branches' rows, under the samplers
         for i in range(2):
             grid.setColumnStretch(i, 1)
             grid.setRowStretch(i, 1)
@@ -104,6 +108,7 @@ class DiffusionPanel(Panel):
         self.show_sampler = QtWidgets.QComboBox()
         self.show_sampler.setToolTip("The sampler shown large")
         self.show_sampler.currentIndexChanged.connect(self._main_sampler_changed)
+        self.show_sampler.currentIndexChanged.connect(lambda: self.branches.follow(self.show_sampler.currentData()))
         self.show_field = QtWidgets.QCheckBox("score field")
         self.show_x0 = QtWidgets.QCheckBox("denoised guesses E[x0|x_t]")
         self.show_paths = QtWidgets.QCheckBox("trajectories")
@@ -149,7 +154,9 @@ class DiffusionPanel(Panel):
         rr = QtWidgets.QVBoxLayout(right)
         rr.setContentsMargins(0, 0, 0, 0)
         rr.addWidget(self.tabs, 1)
+        rr.addWidget(self.branches.bar)
         rr.addWidget(self.timeline)
+        self.tabs.currentChanged.connect(lambda i: self.branches.bar.setVisible(i in (0, 1)))  # Compare, Reverse
 
         beside_sidebar(self, scroll, right)
 
@@ -176,6 +183,7 @@ class DiffusionPanel(Panel):
             return
         c = self.controls
         request = SampleRequest(source, samplers, c.nfe.value(), c.samples.value(), c.seed.value(), self.context.device())
+        self.branches.set_outcome(None)  # branches of the shown runs go with them
         if self.outcome is not None:
             for mark in self._samples_stale:
                 mark.mark(f"sampling {c.source.currentText()} at NFE {c.nfe.value()}…")
@@ -206,6 +214,7 @@ class DiffusionPanel(Panel):
         self.trainer.show_recorded(outcome.source, self.controls.source.currentText())
         self._draw(outcome.result, final=True)
         self.exact_view.set_outcome(outcome)
+        self.branches.set_outcome(outcome)
         said = non_finite_runs(outcome)
         if said:
             self.context.show_message("; ".join(said))
@@ -228,6 +237,18 @@ class DiffusionPanel(Panel):
             view.setVisible(run is not None or k == 0)
             view.set_reference(reference)
             view.set_run(run, result.kind, k, result.field_axis)
+        self.main_view.set_reference(reference)
+        self.schedule_plot.set_runs(runs)
+        self._runs_changed(runs)
+
+    def _branches_changed(self) -> None:
+        result = self._result()
+        if result is not None and not self.samples_stale:
+            self._runs_changed(result.runs)
+
+    def _runs_changed(self, runs: list[Any]) -> None:
+        """The Reverse process menu and the timeline cover ``runs`` and the branches."""
+        runs = [*runs, *self.branches.runs]
         self.show_sampler.blockSignals(True)
         current = self.show_sampler.currentData()
         self.show_sampler.clear()
@@ -236,9 +257,7 @@ class DiffusionPanel(Panel):
         index = self.show_sampler.findData(current)
         self.show_sampler.setCurrentIndex(index if index >= 0 else 0)
         self.show_sampler.blockSignals(False)
-        self.main_view.set_reference(reference)
         self._main_sampler_changed()
-        self.schedule_plot.set_runs(runs)
         self.timeline.set_count(max((len(r.frames) for r in runs), default=1))
         self._show_call(self.timeline.index())
 
@@ -246,9 +265,11 @@ class DiffusionPanel(Panel):
         result = self._result()
         if result is None:
             return
+        runs = [*result.runs, *self.branches.runs]
         i = max(0, self.show_sampler.currentIndex())
-        if i < len(result.runs):
-            self.main_view.set_run(result.runs[i], result.kind, i, result.field_axis)
+        if i < len(runs):
+            shade = i if i < len(result.runs) else FIRST_COLOR + i - len(result.runs)  # a branch's own colour
+            self.main_view.set_run(runs[i], result.kind, shade, result.field_axis)
 
     def _result(self) -> Any:
         return self.outcome.result if self.outcome is not None else None
@@ -258,9 +279,10 @@ class DiffusionPanel(Panel):
             view.show_call(index)
         self.main_view.show_call(index)
         self.schedule_plot.show_call(index)
+        self.branches.show_call(index)
 
     def _view_options(self) -> None:
-        for view in [self.main_view, *self.compare_views]:
+        for view in [self.main_view, *self.compare_views, *self.branches.views]:
             view.show_field = self.show_field.isChecked()
             view.show_x0 = self.show_x0.isChecked()
             view.show_paths = self.show_paths.isChecked()
@@ -349,9 +371,10 @@ class DiffusionPanel(Panel):
             figs += [Figure("Reverse process (one sampler)", self.main_view, self._frames_data)]
             figs += [Figure(f"Compare: {v.run.label}", v, self._frames_data) for v in self.compare_views
                      if v.run is not None]
+            figs += self.branches.figures()
             figs += [Figure("Noise schedules", self.schedule_plot, self.schedule_plot.data)]
         figs += [Figure("Quality against NFE", self.quality_chart, self.quality_chart.data),
-                 Figure("Forward process", self.forward_view, self._forward_data),
+                 Figure("Forward process", self.forward_view, self.forward_view.shown_data),
                  Figure("Training", self.train_view, self.train_view.data)]
         return figs + self.exact_view.figures()
 
@@ -365,16 +388,8 @@ class DiffusionPanel(Panel):
             out[f"{r.name}_x"] = r.frames.x
             out[f"{r.name}_x0"] = r.frames.x0
             out[f"{r.name}_sigma"] = r.frames.sigma
+        out.update(branch_arrays(self.branches.runs))
         return out
-
-    def _forward_data(self) -> dict[str, np.ndarray]:
-        v = self.forward_view
-        if v.data is None:
-            return {}
-        s = v.sigma
-        a = 1 / math.sqrt(1 + s * s)
-        return {"x0": v.data, "x_t": a * v.data + s * a * v.noise, "sigma": np.array([s])}
-
 
     def animations(self) -> list[Animation]:
         return [Animation("Sampling, call by call (one sampler)", lambda: self._frames_of(self.main_view), self._frame_count, fps=8.0),
@@ -398,4 +413,4 @@ class DiffusionPanel(Panel):
         return {"panel": INFO.name, "source": c.source_spec(), **{k: v for k, v in desc.items() if k != "label"},
                 "samplers": [[n, s] for n, s in c.samplers()], "nfe": c.nfe.value(), "samples": c.samples.value(),
                 "seed": c.seed.value(), "device": self.context.device(), "tab": self.tabs.tabText(self.tabs.currentIndex()),
-                "call": self.timeline.index() + 1}
+                "call": self.timeline.index() + 1, "branches": self.branches.parameters()}

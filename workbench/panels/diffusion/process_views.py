@@ -80,6 +80,13 @@ class ForwardView(pg.GraphicsLayoutWidget):
             self.image.setImage(mosaic(xt), levels=(0.0, 1.0))
             self.box.autoRange(padding=0.02)
 
+    def shown_data(self) -> dict[str, np.ndarray]:
+        """The shown batch x0, its noised version x_t (VP scale) and σ."""
+        if self.data is None:
+            return {}
+        a = 1 / math.sqrt(1 + self.sigma * self.sigma)
+        return {"x0": self.data, "x_t": a * self.data + self.sigma * a * self.noise, "sigma": np.array([self.sigma])}
+
 
 PREVIEW_TITLE = "Samples from the model being trained"
 
