@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import os
 
+FIGURE_SIZE = (1000, 800)  # every figure a `run` command writes: logical pixels ...
+FIGURE_SCALE = 2.0  # ... times this in the PNG
+
 
 def offscreen_app():
     """The running QApplication, or a new one on the offscreen platform (no display needed), with the

@@ -23,7 +23,6 @@ from engines.errors import InputError
 
 VERB, NAME = "run", "cluster"
 HELP = "Clustering: cluster data points (InfoMap, k-means, GMM, VAE)"
-FIGURE_SIZE = (900, 700)
 INFOMAP_FILES = ("clusters.clu", "clusters.tree")
 
 
@@ -77,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _cluster_figure(result, path: Path) -> None:
-    from cli.render import offscreen_app
+    from cli.render import FIGURE_SCALE, FIGURE_SIZE, offscreen_app
 
     app = offscreen_app()
     from workbench.export.figure import export_png
@@ -88,5 +87,5 @@ def _cluster_figure(result, path: Path) -> None:
     view.show()
     view.set_result(result)
     app.processEvents()
-    export_png(view, path)
+    export_png(view, path, scale=FIGURE_SCALE)
     view.close()

@@ -14,7 +14,9 @@ writes into DIR:
                 x̂0 at each call, sigma_NAME the σ of each call; "samplers" lists the names
   metrics.json  NFE spent, seconds, sliced Wasserstein / MMD (points) or the Fréchet distance in digit-
                 classifier features (8×8 digits) against held-out data, per sampler
-  figure.png    the samplers side by side at their last call;  sidecar.json
+  figure.png    per sampler its samples (titled with NFE and the measures) and, below, x_t at its last
+                model call (not the samples: DDPM/DDIM stop at σ ≈ 0.17 and return that call's x̂0);
+  sidecar.json
 with --exact-reference (exact mixtures only), also:
   error.csv     sampler, call, sigma, state_error, x0_error: RMS distance of each call's state (σ scale)
                 and x̂0 to the exact probability-flow ODE path from the same noise
@@ -35,7 +37,6 @@ from tasks.diffusion import DEFAULT_MIXTURE, DEFAULT_SAMPLERS, NFE, SAMPLES, SEE
 
 VERB, NAME = "run", "diffusion"
 HELP = "Diffusion sampling: samplers side by side from the same noise at equal NFE"
-VIEW_SIZE = (420, 460)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -108,31 +109,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def write_figure(result, path: Path) -> None:
-    """The samplers side by side at their last call, rendered offscreen."""
-    from PySide6 import QtWidgets
+    """The samplers' samples on top, each one's x_t at its last call below, rendered offscreen."""
+    from cli.render import FIGURE_SCALE, FIGURE_SIZE, offscreen_app, settle
 
-    from cli.render import offscreen_app
+    offscreen_app()
+    from tasks.diffusion_figure import figure_rows
+    from workbench.export.figure import export_png
+    from workbench.panels.diffusion.samples_figure import SamplesFigure
 
-    app = offscreen_app()
-    from engines.export.atomic import atomic_write_bytes
-    from workbench.export.figure import png_bytes
-    from workbench.panels.diffusion.frame_view import FrameView
-
-    holder = QtWidgets.QWidget()
-    holder.setStyleSheet("background: black;")
-    layout = QtWidgets.QHBoxLayout(holder)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.setSpacing(2)
-    reference = result.reference if result.kind == "points" else None
-    for k, run in enumerate(result.runs):
-        view = FrameView(compact=False)
-        view.set_reference(reference)
-        view.set_run(run, result.kind, k, result.field_axis)
-        view.show_call(len(run.frames) - 1)
-        layout.addWidget(view)
-    holder.resize(VIEW_SIZE[0] * len(result.runs), VIEW_SIZE[1])
-    holder.show()
-    app.processEvents()
-    image = holder.grab().toImage()
-    atomic_write_bytes(path, png_bytes(image))
-    holder.close()
+    view = SamplesFigure()
+    view.resize(*FIGURE_SIZE)
+    view.set_rows(figure_rows(result), result.reference if result.kind == "points" else None)
+    settle(view)
+    export_png(view, path, scale=FIGURE_SCALE)
+    view.close()

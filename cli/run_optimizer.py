@@ -13,7 +13,6 @@ from tasks.optimizer import DEFAULT_SPECS, DEFAULT_SURFACE, NOISE, SEED, STEPS, 
 
 VERB, NAME = "run", "optimizer"
 HELP = "Optimizer trajectories: run optimizers on a 2-D surface"
-FIGURE_SIZE = (1000, 800)
 INDENT = 20
 
 
@@ -132,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
     snapshot = run_task(trajectories_job, request)
     with staged_outputs(out) as stage:
         write_csv(stage / "trajectories.csv", trajectory_table(snapshot.result))
-        _write_figures(snapshot, f"{choice.describe()}: {snapshot_title(snapshot)}", stage)
+        _write_figures(snapshot, choice.describe(), stage)
         write_sidecar(stage, run_parameters(snapshot))
     rows = snapshot.result.losses.size
     print(f"wrote {rows} rows to {out / 'trajectories.csv'}, figure.png, figure.svg and sidecar.json")
@@ -141,9 +140,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_figures(snapshot, title: str, out: Path) -> None:
+def _write_figures(snapshot, surface: str, out: Path) -> None:
     """Render the surface view offscreen at the last step and save it as PNG and SVG."""
-    from cli.render import offscreen_app
+    from cli.render import FIGURE_SCALE, FIGURE_SIZE, offscreen_app
 
     app = offscreen_app()
     from workbench.export.figure import export_png, export_svg
@@ -156,14 +155,18 @@ def _write_figures(snapshot, title: str, out: Path) -> None:
     r = snapshot.result
     view.set_trajectories(r.positions, r.losses, r.steps, r.labels, r.states)
     view.show_index(len(r.steps) - 1)
-    view.getPlotItem().setTitle(title)
+    view.getPlotItem().setTitle(f"{surface}: {snapshot_title(snapshot)}")
     view.show()
     app.processEvents()
-    export_png(view, out / "figure.png", scale=2.0)
+    export_png(view, out / "figure.png", scale=FIGURE_SCALE)
     export_svg(view, out / "figure.svg")
     view.close()
 
 
 def snapshot_title(snapshot) -> str:
+    """"2 optimizers × 1 start, 500 steps"."""
+    from engines.wording import counted
+
     steps = int(snapshot.result.steps[-1]) if snapshot.result is not None and len(snapshot.result.steps) else 0
-    return f"{len(snapshot.labels)} optimizers × {len(snapshot.starts)} starts, {steps} steps"
+    return (f"{counted(len(snapshot.labels), 'optimizer')} × {counted(len(snapshot.starts), 'start')}, "
+            f"{counted(steps, 'step')}")

@@ -24,6 +24,7 @@ from engines.diffusion.samplers import make_plan
 from engines.diffusion.samplers.pf_ode import MAX_CALLS as ADAPTIVE_CALLS
 from engines.diffusion.sources import Source
 from engines.errors import InputError
+from engines.threads import step_threads
 
 FIELD_GRID = 17
 FIELD_EXTENT = 3.0
@@ -83,14 +84,15 @@ def sample_one(model, name: str, settings: dict[str, Any], nfe: int, noise: torc
                recorder: Optional[FrameRecorder] = None,
                check: Optional[Callable[[], None]] = None) -> tuple[torch.Tensor, np.ndarray, float, int]:
     """(samples, σ grid, seconds, model calls) of one sampler from ``noise``; ``check`` (a job's
-    ``reporter.check``) runs before every model call."""
+    ``reporter.check``) runs before every model call. Torch gets the threads one call's FLOPs are worth."""
     from engines.diffusion.models import CountingDenoiser
 
     plan = make_plan(name, model, nfe, **settings)
     counted = CountingDenoiser(model, check)
     gen = torch.Generator(device=noise.device).manual_seed(seed + 1)
     start = time.perf_counter()
-    with torch.inference_mode():
+    half = math.sqrt(0.5)  # σ = 1: any noise level costs the same
+    with step_threads(lambda: model(noise[:1], half, half), len(noise), noise.device), torch.inference_mode():
         x = plan.run(counted, noise, recorder, gen)
     if noise.device.type == "cuda":
         torch.cuda.synchronize(noise.device)

@@ -25,6 +25,7 @@ from engines.diffusion.models import EDMModel, FlowModel, VPModel
 from engines.diffusion.networks import ConvDenoiser, MLPDenoiser
 from engines.diffusion.schedules import VPSchedule
 from engines.errors import InputError
+from engines.threads import BACKWARD_FACTOR, step_threads
 
 EDM_P_MEAN, EDM_P_STD = -1.2, 1.2
 
@@ -142,26 +143,28 @@ def train_job(reporter, data: DiffusionData, objective: str = "ddpm", steps: int
         with torch.no_grad():
             return plan.run(model, noise, None, gen).cpu().numpy()
 
-    for i in range(steps):
-        reporter.check()
-        idx = torch.randint(len(x_all), (batch,), generator=g, device=dev)
-        loss = loss_fn(objective, net, x_all[idx], g, prediction=prediction, schedule=sched, alphas=alphas,
-                       sigma_data=sigma_data)
-        if not torch.isfinite(loss):
-            raise InputError(f"training diverged at step {i} (loss is {loss.item()}); lower the learning rate")
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-        opt.step()
-        sched_lr.step()
-        with torch.no_grad():
-            decay = min(ema, (1 + i) / (10 + i))
-            torch._foreach_lerp_(ema_params, net_params, 1 - decay)
-        losses[i] = loss.item()
-        if (i + 1) % preview_every == 0 or i + 1 == steps:
-            preview = make_preview()
-            so_far = result(copy.deepcopy(ema_net), i + 1)
-            reporter.partial(TrainSnapshot(i + 1, steps, losses[: i + 1].copy(), preview, data.kind, so_far))
-        if i % 20 == 0:
-            reporter.progress((i + 1) / steps, f"training {objective}: step {i + 1}/{steps}, loss {losses[i]:.4f}")
+    one = x_all[:1]
+    with step_threads(lambda: net(one, torch.zeros(1, device=dev)), BACKWARD_FACTOR * batch, dev):
+        for i in range(steps):
+            reporter.check()
+            idx = torch.randint(len(x_all), (batch,), generator=g, device=dev)
+            loss = loss_fn(objective, net, x_all[idx], g, prediction=prediction, schedule=sched, alphas=alphas,
+                           sigma_data=sigma_data)
+            if not torch.isfinite(loss):
+                raise InputError(f"training diverged at step {i} (loss is {loss.item()}); lower the learning rate")
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+            opt.step()
+            sched_lr.step()
+            with torch.no_grad():
+                decay = min(ema, (1 + i) / (10 + i))
+                torch._foreach_lerp_(ema_params, net_params, 1 - decay)
+            losses[i] = loss.item()
+            if (i + 1) % preview_every == 0 or i + 1 == steps:
+                preview = make_preview()
+                so_far = result(copy.deepcopy(ema_net), i + 1)
+                reporter.partial(TrainSnapshot(i + 1, steps, losses[: i + 1].copy(), preview, data.kind, so_far))
+            if i % 20 == 0:
+                reporter.progress((i + 1) / steps, f"training {objective}: step {i + 1}/{steps}, loss {losses[i]:.4f}")
     return result(ema_net, steps)

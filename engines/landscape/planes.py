@@ -24,6 +24,7 @@ from engines.errors import InputError
 from engines.jobs import Reporter, Throttle
 from engines.landscape.registry import Split
 from engines.optim.surfaces import Surface
+from engines.threads import step_threads
 
 Params = dict[str, Tensor]
 LossFn = Callable[[Any, Tensor], Tensor]
@@ -176,13 +177,15 @@ def loss_surface(
 
     loss = np.full(n * n, np.nan)
     throttle = Throttle(0.1)
-    for start in range(0, n * n, chunk):
-        reporter.check()
-        stop = min(start + chunk, n * n)
-        loss[start:stop] = evaluate(coords[start:stop].to(dev)).double().cpu().numpy()
-        if throttle() or stop == n * n:
-            reporter.partial(LandscapeProgress(a, b, loss.reshape(n, n).copy(), stop))
-            reporter.progress(stop / (n * n), f"{stop}/{n * n} grid points")
+    one = data.take(slice(0, 1))
+    with step_threads(lambda: model(*one.inputs), chunk * min(len(data), data_batch), dev):  # a chunk's FLOPs
+        for start in range(0, n * n, chunk):
+            reporter.check()
+            stop = min(start + chunk, n * n)
+            loss[start:stop] = evaluate(coords[start:stop].to(dev)).double().cpu().numpy()
+            if throttle() or stop == n * n:
+                reporter.partial(LandscapeProgress(a, b, loss.reshape(n, n).copy(), stop))
+                reporter.progress(stop / (n * n), f"{stop}/{n * n} grid points")
     return LandscapeResult(a, b, loss.reshape(n, n), directions, {k: v.cpu() for k, v in theta.items()})
 
 

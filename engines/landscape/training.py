@@ -19,6 +19,7 @@ from engines.jobs import Reporter, Throttle
 from engines.landscape.registry import Registry, Split, Task
 from engines.optim.optimizers import build_optimizer
 from engines.optim.spec import OptimizerSpec, format_spec, parse_spec
+from engines.threads import BACKWARD_FACTOR, step_threads
 
 
 @dataclass(frozen=True)
@@ -117,29 +118,39 @@ def train_run(
     snapshot(0)
     throttle = Throttle(0.1)
     names = [name for name, p in model.named_parameters() if p.requires_grad]
-    for step in range(steps):
-        reporter.check()
-        batch = train.take(next(batches).to(dev))
+    one = train.take(slice(0, 1))
 
-        def closure(values: list[Tensor], batch: Split = batch) -> Tensor:  # zeroth order: loss at other weights
-            return task.loss_fn(functional_call(model, dict(zip(names, values)), batch.inputs), batch.targets)
+    def one_forward() -> None:  # in eval mode: BatchNorm statistics stay as they are
+        model.eval()
+        try:
+            model(*one.inputs)
+        finally:
+            model.train()
 
-        with torch.set_grad_enabled(not stepper.needs_closure):
-            loss = task.loss_fn(model(*batch.inputs), batch.targets)
-        value = float(loss.detach())
-        if not math.isfinite(value):
-            raise InputError(f"training diverged at step {step} (loss {value}); lower the learning rate")
-        if stepper.needs_closure:
-            stepper.step(None, closure)
-        else:
-            grads = torch.autograd.grad(loss, params, allow_unused=True)
-            stepper.step([torch.zeros_like(p) if g is None else g for p, g in zip(params, grads)])
-        losses[step] = value
-        if (step + 1) % save_every == 0 or step + 1 == steps:
-            snapshot(step + 1)
-        if throttle() or step + 1 == steps:
-            reporter.partial(TrainingProgress(step + 1, steps, losses[: step + 1].copy(), tuple(snap_steps)))
-            reporter.progress((step + 1) / steps, f"step {step + 1}/{steps}, loss {value:.4g}")
+    with step_threads(one_forward, BACKWARD_FACTOR * min(batch_size, len(train)), dev):
+        for step in range(steps):
+            reporter.check()
+            batch = train.take(next(batches).to(dev))
+
+            def closure(values: list[Tensor], batch: Split = batch) -> Tensor:  # zeroth order: loss at other weights
+                return task.loss_fn(functional_call(model, dict(zip(names, values)), batch.inputs), batch.targets)
+
+            with torch.set_grad_enabled(not stepper.needs_closure):
+                loss = task.loss_fn(model(*batch.inputs), batch.targets)
+            value = float(loss.detach())
+            if not math.isfinite(value):
+                raise InputError(f"training diverged at step {step} (loss {value}); lower the learning rate")
+            if stepper.needs_closure:
+                stepper.step(None, closure)
+            else:
+                grads = torch.autograd.grad(loss, params, allow_unused=True)
+                stepper.step([torch.zeros_like(p) if g is None else g for p, g in zip(params, grads)])
+            losses[step] = value
+            if (step + 1) % save_every == 0 or step + 1 == steps:
+                snapshot(step + 1)
+            if throttle() or step + 1 == steps:
+                reporter.partial(TrainingProgress(step + 1, steps, losses[: step + 1].copy(), tuple(snap_steps)))
+                reporter.progress((step + 1) / steps, f"step {step + 1}/{steps}, loss {value:.4g}")
 
     train_loss, test_loss, metric = (np.array(col) for col in zip(*evals))
     return TrainingRun(architecture, arch_cfg, dataset, data_cfg, format_spec(spec), steps, batch_size, seed,

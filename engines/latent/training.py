@@ -20,11 +20,11 @@ from engines.jobs import Throttle
 from engines.latent.config import History, ModelConfig, TrainConfig
 from engines.latent.data import DataSpec, LatentData, load_data, to_display
 from engines.latent.models import LatentModel, build_model
+from engines.threads import BACKWARD_FACTOR, step_threads
 
 SAMPLE_GRID = 64
 SAMPLE_POINTS = 1000
 PARTIAL_INTERVAL_S = 0.5
-SMALL_MODEL_THREADS = 1
 
 
 @dataclass
@@ -115,20 +115,14 @@ def cluster_purity(clusters: np.ndarray, labels: np.ndarray) -> float:
 
 
 def train_job(reporter, config: ModelConfig, train: Optional[TrainConfig] = None, data: Optional[DataSpec] = None,
-              device: DeviceLike = "cpu", init_state: Optional[dict[str, torch.Tensor]] = None,
-              threads: Optional[int] = None) -> TrainSnapshot:
+              device: DeviceLike = "cpu", init_state: Optional[dict[str, torch.Tensor]] = None) -> TrainSnapshot:
     """Job: train ``config`` on ``data`` on ``device`` (a torch.device or a preference such as "cpu");
-    streams :class:`TrainSnapshot` partials, returns the final one."""
+    streams :class:`TrainSnapshot` partials, returns the final one. Torch gets the threads a step's FLOPs
+    are worth (engines.threads)."""
 
     train = (train or TrainConfig()).validated()
     data = data or DataSpec()
-    previous_threads = torch.get_num_threads()
-    # small models: one thread is faster than several competing ones (and much faster on a busy machine)
-    torch.set_num_threads(threads or SMALL_MODEL_THREADS)
-    try:
-        return _train(reporter, config, train, data, device, init_state)
-    finally:
-        torch.set_num_threads(previous_threads)
+    return _train(reporter, config, train, data, device, init_state)
 
 
 def check_training_fits(config: ModelConfig) -> None:
@@ -176,51 +170,52 @@ def _train(reporter, config: ModelConfig, train: TrainConfig, data: DataSpec, de
         return TrainSnapshot(config, train, data, history.copy(), epoch, step, draw_samples(model), good_state,
                              time.monotonic() - start, metrics or {}, finished, note)
 
-    for epoch in range(1, train.epochs + 1):
-        model.train()
-        kl_weight = 1.0 if train.kl_warmup <= 0 else min(1.0, 0.1 + 0.9 * (epoch - 1) / train.kl_warmup)
-        order = torch.from_numpy(np_rng.permutation(n)).to(dev)
-        sums: dict[str, float] = {}
-        for b in range(steps_per_epoch):
-            xb = x_all[order[b * batch:(b + 1) * batch]]
-            terms = model.losses(xb, kl_weight=kl_weight)
-            opt.zero_grad(set_to_none=True)
-            terms["objective"].backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 100.0)
-            opt.step()
-            sched.step()
-            step += 1
-            for k, v in terms.items():
-                sums[k] = sums.get(k, 0.0) + float(v.detach())
-            reporter.check()
-        means = {k: v / steps_per_epoch for k, v in sums.items()}
-        if not all(math.isfinite(v) for v in means.values()):
-            model.load_state_dict({k: torch.from_numpy(v) for k, v in good_state.items()})
-            note = f"stopped at epoch {epoch}: the loss became non-finite; kept the weights of epoch {epoch - 1}"
-            break
-        good_state = _state(model)
-        history.epoch.append(epoch)
-        history.step.append(step)
-        history.total.append(means["total"])
-        history.recon.append(means.get("recon", math.nan))
-        history.kl.append(means.get("kl", math.nan))
-        history.bpd.append(means.get("bpd", math.nan))
-        held = evaluate_quick(model, dataset)
-        history.test_total.append(held)
-        elapsed = time.monotonic() - start
-        label = "bits/dim" if config.is_flow else "-ELBO"
-        value = means.get("bpd", means["total"])
-        reporter.progress(epoch / train.epochs, f"epoch {epoch}/{train.epochs}, {label} {value:.3f}")
-        if throttle() or epoch == train.epochs:
-            reporter.partial(snapshot(epoch))
-        if train.max_seconds is not None and elapsed > train.max_seconds:
-            note = f"stopped after {elapsed:.0f} s (time limit), at epoch {epoch}"
-            break
-    metrics = evaluate(model, dataset)
-    metrics["train_seconds"] = time.monotonic() - start
-    metrics["epochs"] = history.epoch[-1] if history.epoch else 0
-    metrics["steps"] = step
-    return snapshot(metrics["epochs"], finished=True, metrics=metrics)
+    with step_threads(lambda: model.losses(x_all[:1], kl_weight=1.0), BACKWARD_FACTOR * batch, dev):
+        for epoch in range(1, train.epochs + 1):
+            model.train()
+            kl_weight = 1.0 if train.kl_warmup <= 0 else min(1.0, 0.1 + 0.9 * (epoch - 1) / train.kl_warmup)
+            order = torch.from_numpy(np_rng.permutation(n)).to(dev)
+            sums: dict[str, float] = {}
+            for b in range(steps_per_epoch):
+                xb = x_all[order[b * batch:(b + 1) * batch]]
+                terms = model.losses(xb, kl_weight=kl_weight)
+                opt.zero_grad(set_to_none=True)
+                terms["objective"].backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 100.0)
+                opt.step()
+                sched.step()
+                step += 1
+                for k, v in terms.items():
+                    sums[k] = sums.get(k, 0.0) + float(v.detach())
+                reporter.check()
+            means = {k: v / steps_per_epoch for k, v in sums.items()}
+            if not all(math.isfinite(v) for v in means.values()):
+                model.load_state_dict({k: torch.from_numpy(v) for k, v in good_state.items()})
+                note = f"stopped at epoch {epoch}: the loss became non-finite; kept the weights of epoch {epoch - 1}"
+                break
+            good_state = _state(model)
+            history.epoch.append(epoch)
+            history.step.append(step)
+            history.total.append(means["total"])
+            history.recon.append(means.get("recon", math.nan))
+            history.kl.append(means.get("kl", math.nan))
+            history.bpd.append(means.get("bpd", math.nan))
+            held = evaluate_quick(model, dataset)
+            history.test_total.append(held)
+            elapsed = time.monotonic() - start
+            label = "bits/dim" if config.is_flow else "-ELBO"
+            value = means.get("bpd", means["total"])
+            reporter.progress(epoch / train.epochs, f"epoch {epoch}/{train.epochs}, {label} {value:.3f}")
+            if throttle() or epoch == train.epochs:
+                reporter.partial(snapshot(epoch))
+            if train.max_seconds is not None and elapsed > train.max_seconds:
+                note = f"stopped after {elapsed:.0f} s (time limit), at epoch {epoch}"
+                break
+        metrics = evaluate(model, dataset)
+        metrics["train_seconds"] = time.monotonic() - start
+        metrics["epochs"] = history.epoch[-1] if history.epoch else 0
+        metrics["steps"] = step
+        return snapshot(metrics["epochs"], finished=True, metrics=metrics)
 
 
 @torch.no_grad()

@@ -20,7 +20,8 @@ from engines.segment.lexicon import (Lexicon, Pieces, cut_pieces, decode_rows, m
 from engines.segment.names import find_names
 from engines.segment.numbers import number_measure_words
 from engines.segment.params import SegmentParams
-from engines.segment.parallel import ordered_map, torch_threads
+from engines.segment.parallel import ordered_map
+from engines.threads import torch_threads
 from engines.segment.segmenter import split_cost
 
 

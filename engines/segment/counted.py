@@ -23,7 +23,8 @@ from engines.segment import corpus as corpus_mod
 from engines.segment.budget import counting_budget
 from engines.segment.counting import Counter, NgramTable, count_units
 from engines.segment.gold import detect_format, parse_gold
-from engines.segment.parallel import ordered_map, torch_threads
+from engines.segment.parallel import ordered_map
+from engines.threads import torch_threads
 from engines.segment.units import Encoded, encode
 
 WORKER_BYTES = 150 * 2**20  # a spawned counting process: torch loaded (about 110 MB) and its chunk's tables

@@ -6,13 +6,12 @@ while whole chunks in parallel use the cores fully.
 from __future__ import annotations
 
 import contextlib
-import os
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from typing import Callable, Iterable, Iterator, TypeVar
 
-import torch
+from engines.threads import cores
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -22,22 +21,7 @@ MAX_THREADS = 4
 
 def default_threads() -> int:
     """Threads for chunk-parallel passes: the cores this process may use, at most MAX_THREADS."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(MAX_THREADS, cores))
-
-
-@contextlib.contextmanager
-def torch_threads(n: int):
-    """Run the enclosed torch work on ``n`` intra-op threads."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
+    return max(1, min(MAX_THREADS, cores()))
 
 
 def ordered_map(fn: Callable[[T], R], items: Iterable[T], threads: int | None = None,

@@ -19,7 +19,8 @@ from engines.segment.evaluate import Scores, join_lines, score
 from engines.segment.hashindex import HashIndex
 from engines.segment.lexicon import Lexicon
 from engines.segment.params import SegmentParams
-from engines.segment.parallel import ordered_map, torch_threads
+from engines.segment.parallel import ordered_map
+from engines.threads import torch_threads
 from engines.segment.reference import oov_mask
 from engines.segment.segmenter import segment_units
 

@@ -31,6 +31,8 @@ CHECKPOINTS = Path(__file__).resolve().parents[2] / "resources" / "checkpoints"
 VAE_TRAIN_NEG_ELBO = -55.8407  # digits_vae on the training split, reparameterisation noise seed 0
 NICE_TRAIN_BPD = 2.69273  # digits_nice on the training split, bin-centre dequantisation
 REGISTRY = registry()  # the application's: every provider registered
+# each wait below took 18-22 s on a 2-core machine at load 9-10 (most of it first-use imports): 3x and more
+TIMEOUT_MS = 180_000
 
 
 @pytest.fixture(scope="module")
@@ -200,10 +202,10 @@ def test_optimizer_panel_opens_latent_and_diffusion_checkpoints(qtbot, tmp_path,
 
     panel = make_panel(optimizer)
     view = panel.network
-    view.n.setValue(5)
+    view.n.setValue(5)  # the smallest grid the view offers
     panel.open_path("checkpoint", CHECKPOINTS / "digits_vae.json")
     assert panel.modes.currentWidget() is view
-    qtbot.waitUntil(lambda: view.snapshot is not None and view.snapshot.stage == "done", timeout=120_000)
+    qtbot.waitUntil(lambda: view.snapshot is not None and view.snapshot.stage == "done", timeout=TIMEOUT_MS)
     s = view.snapshot
     assert s.loss.shape == (5, 5) and np.isfinite(s.loss).all()
     assert s.loss[2, 2] == pytest.approx(VAE_TRAIN_NEG_ELBO, abs=2e-3)  # the centre: the checkpoint itself
@@ -214,10 +216,10 @@ def test_optimizer_panel_opens_latent_and_diffusion_checkpoints(qtbot, tmp_path,
     bad = _copy("digits_nice", tmp_path)
     bad.write_text("{ not json")
     panel.open_path("checkpoint", bad.with_suffix(".safetensors"))  # the job reads the JSON and says why
-    qtbot.waitUntil(lambda: "not a readable checkpoint config" in view.status.text(), timeout=120_000)
+    qtbot.waitUntil(lambda: "not a readable checkpoint config" in view.status.text(), timeout=TIMEOUT_MS)
     assert view.snapshot is None
 
     panel.open_path("checkpoint", CHECKPOINTS / "diffusion_moons.json")
     qtbot.waitUntil(lambda: view.snapshot is not None and view.snapshot.stage == "done"
-                    and "diffusion_moons" in view.status.text(), timeout=120_000)
+                    and "diffusion_moons" in view.status.text(), timeout=TIMEOUT_MS)
     assert view.snapshot.loss.shape == (5, 5) and np.isfinite(view.snapshot.loss).all()

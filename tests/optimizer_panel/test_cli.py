@@ -24,8 +24,10 @@ def test_cli_writes_csv_png_svg_and_sidecar(qapp, tmp_path):
     assert first[0] == "sgd:lr=0.01" and first[1:3] == ["0", "0"] and float(first[3]) == 0 and float(first[4]) == 0
     assert float(first[5]) == (0 + 0 - 11) ** 2 + (0 + 0 - 7) ** 2
     assert {r[0] for r in rows[1:]} == {"sgd:lr=0.01", "adam+LA"}
+    from cli.render import FIGURE_SCALE, FIGURE_SIZE
+
     image = QtGui.QImage(str(out / "figure.png"))
-    assert not image.isNull() and image.width() > 500
+    assert (image.width(), image.height()) == tuple(round(v * FIGURE_SCALE) for v in FIGURE_SIZE)
     assert (out / "figure.svg").read_text().lstrip().startswith("<?xml")
     sidecar = json.loads((out / "sidecar.json").read_text())
     assert {f["name"] for f in sidecar["files"]} == {"trajectories.csv", "figure.png", "figure.svg"}

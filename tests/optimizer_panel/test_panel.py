@@ -44,7 +44,8 @@ def test_first_job_draws_the_engines_trajectories(started):
     for c in range(4):
         x, y = panel.view.curve_data(c)
         np.testing.assert_array_equal(np.column_stack([x, y]), joined(expected.positions[c]))
-    assert panel.view.legend.items and len(panel.view.legend.items) == 4
+    texts = [label.text for _, label in panel.view.legend.items]
+    assert texts == [*panel.configs.specs(), "marks every 50 steps"]
     assert panel.view.heatmap.data is not None and panel.view.heatmap.data.shape == panel.snapshot.z.shape
 
 

@@ -1,13 +1,14 @@
-"""One sampler's frame: particles, trajectories and the denoiser's field for points, image grids for images."""
+"""One sampler's frame: particles, trajectories and the denoiser's field for points, image grids for images;
+one position after the last model call shows the samples the sampler returned (not the last x_t)."""
 from __future__ import annotations
 
-import math
 from typing import Any, Optional
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
+from tasks.diffusion_figure import metrics_text, samples_title, sigma_text
 from workbench.panels.diffusion.style import DATA_COLOR, EXTENT, MAX_POINTS, color, mosaic, nan_joined, square_plot
 from workbench.widgets.axes import show_values
 
@@ -15,11 +16,7 @@ TRAJECTORIES = 40
 LONG_LABEL = 32  # characters of a run's label kept on one line
 
 
-def _sigma_text(sigma: float) -> str:
-    return "σ = ∞" if math.isinf(sigma) else f"σ = {sigma:.3g}"
-
-
-_SHORT = {"sliced_wasserstein": "SW", "mmd": "MMD²", "frechet_digits": "FD", "non_finite_samples": "not finite"}
+CAPTIONS = {False: ("x_t", "E[x0 | x_t]"), True: ("x_t, last call", "samples")}  # at a call / at the samples
 
 class FrameView(pg.GraphicsLayoutWidget):
     """One sampler's run at a chosen model call: 2D particles or image grids of x_t and x̂0."""
@@ -62,7 +59,7 @@ class FrameView(pg.GraphicsLayoutWidget):
             self.box = self.addViewBox(row=1, col=0, lockAspect=True, invertY=True, enableMouse=False)
             self.images = []
             self.captions = []
-            for name in ("x_t", "E[x0 | x_t]"):
+            for name in CAPTIONS[False]:
                 image = pg.ImageItem(axisOrder="row-major")
                 image.setLevels((0.0, 1.0))
                 caption = pg.TextItem(name, color=(200, 200, 200), anchor=(0.5, 1.0))
@@ -124,26 +121,32 @@ class FrameView(pg.GraphicsLayoutWidget):
         return 0 if self.run is None else len(self.run.frames)
 
     def show_call(self, index: int) -> None:
-        """Draw the state after ``index`` model calls (clamped to this run's calls)."""
+        """Draw the state at model call ``index`` (0-based); from index = calls on, the samples the sampler
+        returned (a sampler that made fewer calls than another is done earlier)."""
         self.index = index
         if self.run is None or not self.calls():
             self.title.setText("")
             return
         if self._mode == "points":
             show_values(self.plot, True)
+        done = index >= self.calls()
         i = max(0, min(index, self.calls() - 1))
         f = self.run.frames
-        name, gap = self.run.label, "  "
-        if len(name) > LONG_LABEL:  # a branch's "branch of A at call k: B, NFE n": two lines, the call a third
-            name, gap = name.replace(": ", ":<br>", 1), "<br>"
-        label = f"<b>{name}</b>{gap}call {i + 1}/{self.calls()}, {_sigma_text(float(f.sigma[i]))}"
-        if self.run.metrics:
-            label += "<br>" + ", ".join(f"{_SHORT.get(k, k)} {v:.3g}" for k, v in self.run.metrics.items())
+        if done:
+            label = samples_title(self.run)
+        else:
+            name, gap = self.run.label, "  "
+            if len(name) > LONG_LABEL:  # a branch's "branch of A at call k: B, NFE n": two lines, the call a third
+                name, gap = name.replace(": ", ":<br>", 1), "<br>"
+            label = f"<b>{name}</b>{gap}call {i + 1}/{self.calls()}, {sigma_text(float(f.sigma[i]))}"
+            if self.run.metrics:
+                label += "<br>samples: " + metrics_text(self.run.metrics)
         self.title.setText(label)
+        samples = np.asarray(self.run.samples)[:MAX_POINTS]
         if self._mode == "points":
-            x, x0 = f.x[i][:MAX_POINTS], f.x0[i][:MAX_POINTS]
+            x, x0 = (samples, None) if done else (f.x[i][:MAX_POINTS], f.x0[i][:MAX_POINTS])
             self.points_item.setData(x[:, 0], x[:, 1])
-            if self.show_x0:
+            if self.show_x0 and x0 is not None:
                 self.x0_item.setData(x0[:, 0], x0[:, 1])
             else:
                 self.x0_item.setData([], [])
@@ -152,16 +155,18 @@ class FrameView(pg.GraphicsLayoutWidget):
                 self.paths_item.setData(p[:, 0], p[:, 1])
             else:
                 self.paths_item.setData([], [])
-            self._draw_field(i)
+            self._draw_field(-1 if done else i)
         else:
             n = min(len(f.x[i]), 64)
             self.images[0].setImage(mosaic(f.x[i][:n]), levels=(0.0, 1.0))
-            self.images[1].setImage(mosaic(f.x0[i][:n]), levels=(0.0, 1.0))
+            self.images[1].setImage(mosaic((samples if done else f.x0[i])[:n]), levels=(0.0, 1.0))
+            for caption, text in zip(self.captions, CAPTIONS[done]):
+                caption.setText(text)
             self._fit_images()
 
     def _draw_field(self, i: int) -> None:
         field = getattr(self.run, "field", None)
-        if not self.show_field or field is None or self.field_axis is None or i >= len(field):
+        if not self.show_field or field is None or self.field_axis is None or not 0 <= i < len(field):
             self.field_item.setData([], [])
             return
         axis = self.field_axis

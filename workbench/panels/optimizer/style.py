@@ -7,8 +7,10 @@ from PySide6 import QtGui
 
 from tasks.optimizer import thinned
 
-# Okabe-Ito-like palette, readable on the dark-to-light "cividis" heatmap.
-PALETTE = ("#ff5a36", "#00e0ff", "#ffd400", "#ff3fd2", "#7cff4f", "#ffffff", "#ff9b00", "#8f7bff")
+# Okabe-Ito-like palette, readable on the dark-to-light "cividis" heatmap; white is the start points' colour
+# (START_COLOR), so no optimizer has it.
+PALETTE = ("#ff5a36", "#00e0ff", "#ffd400", "#ff3fd2", "#7cff4f", "#00a86b", "#ff9b00", "#8f7bff")
+START_COLOR = "#ffffff"
 SURFACE_CMAP = "cividis"
 POINT_BUDGET = 6_000  # points drawn per optimizer: enough for the eye, cheap enough for live redraws
 

@@ -9,8 +9,9 @@ from PySide6 import QtCore, QtWidgets
 
 from engines.optim.contours import SurfaceLayer
 from workbench.panels.optimizer.heatmap import Heatmap
+from workbench.panels.optimizer.layering import line_width, mark_every, mark_indices, symbol
 from workbench.panels.optimizer.overlaps import hidden_under
-from workbench.panels.optimizer.style import color, finite_or_nan, nan_joined
+from workbench.panels.optimizer.style import START_COLOR, color, finite_or_nan, nan_joined
 from workbench.widgets.legend_corner import place_legend
 
 HOVER_RADIUS_PX = 12.0
@@ -20,7 +21,8 @@ GLYPH_PX = (10.0, 120.0)  # state glyphs shorter/longer than this are rescaled t
 
 
 class SurfaceView(pg.PlotWidget):
-    """Heatmap of L(x, y); trajectories drawn up to the current step, one colour per optimizer.
+    """Heatmap of L(x, y); trajectories drawn up to the current step, one colour and symbol per optimizer
+    (earlier ones wider, marks every :attr:`every` steps, the symbol larger at the end; see layering).
 
     Left click on the surface emits :attr:`start_clicked`; hovering a trajectory point shows its step,
     position, loss and the optimizer state there (momentum push as an arrow, per-coordinate step size
@@ -47,11 +49,17 @@ class SurfaceView(pg.PlotWidget):
         self.minima = pg.ScatterPlotItem(symbol="star", size=16, pen=pg.mkPen("k"), brush=pg.mkBrush("w"))
         self.minima.setZValue(20)
         plot.addItem(self.minima)
-        self.starts = pg.ScatterPlotItem(symbol="o", size=9, pen=pg.mkPen("k", width=1.5), brush=pg.mkBrush("w"))
+        self.starts = pg.ScatterPlotItem(symbol="o", size=9, pen=pg.mkPen("k", width=1.5), brush=pg.mkBrush(START_COLOR))
         self.starts.setZValue(30)
         plot.addItem(self.starts)
         self._curves: list[pg.PlotDataItem] = []
         self._heads: list[pg.ScatterPlotItem] = []
+        self._marks: list[pg.ScatterPlotItem] = []
+        self._mark_key = pg.PlotDataItem(pen=None, symbol="o", symbolSize=7, symbolPen=pg.mkPen("k"),
+                                         symbolBrush=pg.mkBrush(200, 200, 200))  # the legend's "marks" entry
+        self._mark_key.visibleChanged.connect(self._marks_toggled)
+        self.every = 1  # steps between two marks
+        self._mark_at = np.zeros(0, int)  # recorded-step indices of the marks
         self._ode: list[pg.PlotDataItem] = []
         self._positions: np.ndarray | None = None  # (C, S, T, 2)
         self._losses: np.ndarray | None = None
@@ -132,10 +140,16 @@ class SurfaceView(pg.PlotWidget):
         self._states = dict(states or {})
         if list(labels) != self._labels or len(self._curves) != len(labels):
             self._rebuild_items(list(labels))
-        width = 2 if positions.shape[1] <= THIN_LINES_ABOVE else 1  # wide lines cost ~5x to draw
+        few = positions.shape[1] <= THIN_LINES_ABOVE
         for i, curve in enumerate(self._curves):
-            if curve.opts["pen"].width() != width:
+            width = line_width(i, len(self._curves), 2) if few else 1  # wide lines cost ~5x to draw
+            if curve.opts["pen"].widthF() != width:
                 curve.setPen(pg.mkPen(color(i), width=width))
+        self.every = mark_every(int(self._steps[-1])) if len(self._steps) else 1
+        self._mark_at = mark_indices(self._steps, self.every) if few else np.zeros(0, int)
+        self.legend.removeItem(self._mark_key)
+        if len(self._mark_at):
+            self.legend.addItem(self._mark_key, f"marks every {self.every} steps")
         self._index = min(self._index, len(self._steps) - 1) if len(self._steps) else 0
         self.show_index(len(self._steps) - 1 if self._index < 0 else self._index)
         self._name_hidden_curves()
@@ -167,21 +181,33 @@ class SurfaceView(pg.PlotWidget):
 
     def _rebuild_items(self, labels: list[str]) -> None:
         plot = self.getPlotItem()
-        for item in self._curves + self._heads:
+        for item in self._curves + self._heads + self._marks:
             plot.removeItem(item)
         self.legend.clear()
         self._labels = labels
-        self._curves, self._heads = [], []
+        self._curves, self._heads, self._marks = [], [], []
         for i, label in enumerate(labels):
-            c = color(i)
-            curve = pg.PlotDataItem(pen=pg.mkPen(c, width=2), connect="finite", name=label)
-            curve.setZValue(10)
-            head = pg.ScatterPlotItem(size=9, pen=pg.mkPen("k"), brush=pg.mkBrush(c))
+            c, pen = color(i), pg.mkPen("k")
+            curve = pg.PlotDataItem(pen=pg.mkPen(c, width=2), connect="finite")
+            curve.setZValue(10 + i / 100)
+            marks = pg.ScatterPlotItem(size=6, symbol=symbol(i), pen=pen, brush=pg.mkBrush(c))
+            marks.setZValue(15)
+            head = pg.ScatterPlotItem(size=12, symbol=symbol(i), pen=pen, brush=pg.mkBrush(c))
             head.setZValue(25)
-            plot.addItem(curve)
-            plot.addItem(head)
+            for item in (curve, marks, head):
+                plot.addItem(item)
+            key = pg.PlotDataItem(pen=pg.mkPen(c, width=2), symbol=symbol(i), symbolSize=9, symbolPen=pen,
+                                  symbolBrush=pg.mkBrush(c))  # the legend's sample: line and symbol
+            key.visibleChanged.connect(lambda key=key, items=(curve, marks, head): [t.setVisible(key.isVisible())
+                                                                                   for t in items])
+            self.legend.addItem(key, label)
             self._curves.append(curve)
             self._heads.append(head)
+            self._marks.append(marks)
+
+    def _marks_toggled(self) -> None:
+        for marks in self._marks:
+            marks.setVisible(self._mark_key.isVisible())
 
     def show_index(self, index: int) -> None:
         """Draw every trajectory up to the ``index``-th recorded step."""
@@ -189,11 +215,14 @@ class SurfaceView(pg.PlotWidget):
             return
         self._index = int(np.clip(index, 0, self._positions.shape[2] - 1))
         upto = self._positions[:, :, : self._index + 1]
-        for c, (curve, head) in enumerate(zip(self._curves, self._heads)):
+        shown_marks = self._mark_at[self._mark_at <= self._index]
+        for c, (curve, head, marks) in enumerate(zip(self._curves, self._heads, self._marks)):
             joined = nan_joined(upto[c])
             curve.setData(joined[:, 0], joined[:, 1], connect="finite")
             tip = upto[c, :, -1]
             head.setData(pos=tip[np.isfinite(tip).all(axis=1)])
+            at = self._positions[c][:, shown_marks].reshape(-1, 2)
+            marks.setData(pos=at[np.isfinite(at).all(axis=1)])
         self._hide_glyphs()
 
     def curve_data(self, c: int) -> tuple[np.ndarray, np.ndarray]:
