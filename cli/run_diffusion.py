@@ -6,6 +6,7 @@ checkpoint (--checkpoint: a Workbench .safetensors/.json/.pt, or a diffusers mod
 examples:
   workbench run diffusion --mixture eight_gaussians --sampler ddim --sampler heun --sampler dpmpp_2m --nfe 10 --out out/
   workbench run diffusion --checkpoint model.safetensors --sampler "ddim:eta=0.5" --nfe 50 --samples 2000 --out out/
+  workbench run diffusion --mixture eight_gaussians_4_classes --class 1 --guidance 3 --out out/
 
 writes into DIR:
   samples.npy   (K, M, ...) the M samples of each of the K samplers, in --sampler order (points as they
@@ -13,7 +14,8 @@ writes into DIR:
   frames.npz    per sampler NAME: x_NAME (calls, M, ...) x_t in VP scale x/√(a²+b²), x0_NAME the model's
                 x̂0 at each call, sigma_NAME the σ of each call; "samplers" lists the names
   metrics.json  NFE spent, seconds, sliced Wasserstein / MMD (points) or the Fréchet distance in digit-
-                classifier features (8×8 digits) against held-out data, per sampler
+                classifier features (8×8 digits) against held-out data, per sampler; with --class, against
+                the class's exact conditional samples, and "guidance" with each sampler's fraction per class
   figure.png    the samplers side by side at their last call;  sidecar.json
 """
 from __future__ import annotations
@@ -24,7 +26,9 @@ from pathlib import Path
 
 from cli.plumbing import Append, add_option, add_out, device_of, output_folder, run_task
 from engines.diffusion.catalogue import GRIDS, MIXTURES, SAMPLERS
+from engines.errors import InputError
 from tasks.diffusion import DEFAULT_MIXTURE, DEFAULT_SAMPLERS, NFE, SAMPLES, SEED
+from tasks.diffusion_guidance import CLASS, GUIDANCE
 
 VERB, NAME = "run", "diffusion"
 HELP = "Diffusion sampling: samplers side by side from the same noise at equal NFE"
@@ -47,6 +51,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_option(parser, NFE, metavar="N")
     add_option(parser, SAMPLES, metavar="M")
     add_option(parser, SEED)
+    add_option(parser, GUIDANCE, metavar="W")
+    add_option(parser, CLASS, metavar="C")
     add_out(parser)
 
 
@@ -59,22 +65,29 @@ def run(args: argparse.Namespace) -> int:
     from engines.export.tables import write_npz
     from tasks.diffusion import (SampleRequest, frames_arrays, non_finite_runs, run_metrics, run_parameters,
                                  run_summary, sample_job, samples_array)
+    from tasks.diffusion_guidance import guidance_metrics, guidance_summary, guided_sample_job
     from tasks.outputs import write_sidecar
 
     source = str(args.checkpoint) if args.checkpoint else f"mixture:{args.mixture or DEFAULT_MIXTURE}"
     request = SampleRequest(source, [parse_sampler(s) for s in (args.sampler or DEFAULT_SAMPLERS)], args.nfe,
                             args.samples, args.seed, device_of(args))
-    outcome = run_task(sample_job, request)
+    label, scale = getattr(args, "class"), args.guidance
+    if scale is not None and label is None:
+        raise InputError("--guidance needs --class (the class to guide towards)")
+    outcome = run_task(sample_job, request) if label is None else run_task(guided_sample_job, request, label, scale)
+    metrics = run_metrics(request, outcome) | ({} if label is None else guidance_metrics(outcome))
     out = output_folder(args.out)
     with staged_outputs(out) as stage:
         with atomic_write(stage / "samples.npy", "wb") as handle:
             np.save(handle, samples_array(outcome))
         write_npz(stage / "frames.npz", frames_arrays(outcome.result))
-        atomic_write_text(stage / "metrics.json", json.dumps(run_metrics(request, outcome), indent=2, default=str) + "\n")
+        atomic_write_text(stage / "metrics.json", json.dumps(metrics, indent=2, default=str) + "\n")
         write_figure(outcome.result, stage / "figure.png")
         write_sidecar(stage, run_parameters(request, outcome))
     print(f"sampled {run_summary(outcome)}; wrote samples.npy, frames.npz, metrics.json, figure.png and sidecar.json "
           f"to {out}")
+    if label is not None:
+        print(guidance_summary(metrics))
     for sentence in non_finite_runs(outcome, "samples.npy"):
         print(f"{sentence}.")
     return 0
