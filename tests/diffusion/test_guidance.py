@@ -138,3 +138,37 @@ def test_command_validates_class_and_scale(tmp_path, capsys, args, message):
     except SystemExit as exc:  # argparse refuses a value out of its option's range
         code = exc.code
     assert code != 0 and message in capsys.readouterr().err
+
+
+def test_label_dropout_training_saves_a_guidable_digits_model(tmp_path):
+    """A few steps of ``train diffusion --dataset digits --class-dropout 0.2``: the checkpoint records the classes
+    and the dropout, loads as a 10-class model whose null label is the unconditional call, and guides."""
+    from engines.diffusion.checkpoint import load
+    from engines.diffusion.data import load_data
+    from engines.diffusion.training import train_job
+    from engines.jobs import run
+    from tasks.diffusion import save_job
+
+    data = load_data("digits")
+    result = run(train_job, data, "ddpm", 3, batch=16, preview_n=4, class_dropout=0.2)
+    body = run(save_job, result, tmp_path / "cfg")
+    assert body["network"]["classes"] == 10 and body["train"]["class_dropout"] == 0.2
+    model, _, _ = load(tmp_path / "cfg.safetensors")
+    assert class_count(model) == 10
+    x, t = torch.randn(4, 1, 8, 8, generator=torch.Generator().manual_seed(0)), torch.tensor(500.0)
+    with torch.no_grad():
+        assert torch.equal(model.net(x, t), model.net(x, t, 10))  # no label is the null label
+        assert not torch.allclose(model.net(x, t, 3), model.net(x, t))
+        plain, _, _, _ = sample_one(model, "ddim", {}, 4, x, seed=0)
+        guided, _, _, _ = sample_one(GuidedDenoiser(model, 3, 0.0), "ddim", {}, 4, x, seed=0)
+    assert torch.equal(plain, guided)
+    assert data.heldout_labels is not None and len(data.heldout_labels) == len(data.heldout)
+
+
+def test_label_dropout_needs_labelled_images():
+    from engines.diffusion.data import load_data
+    from engines.diffusion.training import train_job
+    from engines.jobs import run
+
+    with pytest.raises(InputError, match="needs a labelled image set"):
+        run(train_job, load_data("moons"), "ddpm", 2, batch=8, class_dropout=0.1)
