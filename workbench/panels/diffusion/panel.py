@@ -17,6 +17,7 @@ from workbench.panels.diffusion.controls import SLOTS, Controls
 from workbench.panels.diffusion.timeline import Timeline
 from workbench.panels.diffusion.charts import QualityChart, SchedulePlot
 from workbench.panels.diffusion.frame_view import FrameView
+from workbench.panels.diffusion.guidance_view import GuidanceView
 from workbench.panels.diffusion.process_views import ForwardView, TrainView
 from workbench.panels.diffusion.trainer import Trainer
 from workbench.widgets.sidebar import beside_sidebar, sidebar
@@ -49,6 +50,7 @@ class DiffusionPanel(Panel):
         self.train_view = TrainView()
         self.trainer = Trainer(context, self.controls, self.train_view, self.job_slot("train"), self.job_slot("save"), self)
         self.trainer.trained.connect(self._trained)
+        self.guidance_view = GuidanceView(self.job_slot("guidance"), self.controls, self.context.device)
         self.timeline = Timeline()
         self._build_layout()
         # until a new comparison's first sampler arrives, the shown samples are of the previous request
@@ -135,10 +137,12 @@ class DiffusionPanel(Panel):
         self.tabs.addTab(reverse, "Reverse process")
         self.tabs.addTab(forward, "Forward process")
         self.tabs.addTab(self.train_view, "Training")
+        self.tabs.addTab(self.guidance_view, "Guidance")
         tips = ("Samplers side by side at the same model call from the same noise; quality against NFE; the σ grids",
                 "One sampler call by call: particles, trajectories, x̂0 guesses and the score field",
                 "A data batch and its noised versions at any σ",
-                "Loss curve and samples while a model trains")
+                "Loss curve and samples while a model trains",
+                "Classifier-free guidance: distance to the exact conditional and class fractions against w")
         for i, tip in enumerate(tips):
             self.tabs.setTabToolTip(i, tip)
         right = QtWidgets.QWidget()
@@ -200,6 +204,7 @@ class DiffusionPanel(Panel):
         self.source_spec = self.controls.source_spec()
         self.forward_view.set_data(outcome.source.data, outcome.source.kind, self.controls.seed.value())
         self.trainer.show_recorded(outcome.source, self.controls.source.currentText())
+        self.guidance_view.set_source(outcome.source)
         self._draw(outcome.result, final=True)
         said = non_finite_runs(outcome)
         if said:
@@ -348,7 +353,7 @@ class DiffusionPanel(Panel):
         figs += [Figure("Quality against NFE", self.quality_chart, self.quality_chart.data),
                  Figure("Forward process", self.forward_view, self._forward_data),
                  Figure("Training", self.train_view, self.train_view.data)]
-        return figs
+        return figs + self.guidance_view.figures()
 
     def _frames_data(self) -> dict[str, np.ndarray]:
         result = self._result()
