@@ -172,3 +172,21 @@ def test_label_dropout_needs_labelled_images():
 
     with pytest.raises(InputError, match="needs a labelled image set"):
         run(train_job, load_data("moons"), "ddpm", 2, batch=8, class_dropout=0.1)
+
+
+def test_bundled_label_dropout_digits_model_follows_guidance():
+    """The bundled class-conditional digits DDPM, guided towards a digit at w = 3: most samples are that digit by the
+    digits classifier (a tenth would be chance), more than unguided (w = 0)."""
+    from tasks.bundled import bundled_path
+    from tasks.diffusion import open_source
+
+    path = bundled_path("diffusion", "digits-cfg")
+    if not path.is_file():
+        pytest.skip("the class-conditional digits checkpoint is not installed")
+    source = open_source("bundled:digits-cfg", "cpu")
+    noise = torch.randn(60, 1, 8, 8, generator=torch.Generator().manual_seed(0))
+    shares = []
+    for w in (0.0, 3.0):
+        x, _, _, _ = sample_one(GuidedDenoiser(source.model, 7, w), "ddim", {}, 15, noise, seed=0)
+        shares.append(class_fractions(source.model, x.numpy())[7])
+    assert shares[1] > 0.6 and shares[1] > shares[0] + 0.3, shares
