@@ -48,6 +48,7 @@ class GuidanceCharts(pg.GraphicsLayoutWidget):
         self.markers = []
         for plot in (self.distance, self.fractions):
             plot.showGrid(x=True, y=True, alpha=0.2)
+            plot.getAxis("left").enableAutoSIPrefix(False)
             plot.getAxis("left").setWidth(56)
             marker = pg.InfiniteLine(angle=90, pen=pg.mkPen(255, 255, 255, 120, width=1, style=QtCore.Qt.PenStyle.DashLine))
             self.markers.append(marker)
@@ -73,8 +74,8 @@ class GuidanceCharts(pg.GraphicsLayoutWidget):
             show_values(plot, True)
         w = np.asarray(sweep.scales, float)
         name = sweep.class_names[sweep.label]
-        self.distance.setTitle(f"Distance of {sweep.sampler_label} samples (NFE {sweep.nfe}) to the exact "
-                               f"conditional of {name}", size="10pt")
+        target = f"the exact conditional of {name}" if sweep.kind == "points" else f"held-out digits {name}"
+        self.distance.setTitle(f"Distance of {sweep.sampler_label} samples (NFE {sweep.nfe}) to {target}", size="10pt")
         sw = sweep.metrics.get("sliced_wasserstein")
         if sw is not None:
             self.distance.plot(w, np.asarray(sw, float), pen=pg.mkPen("#00c8ff", width=2), symbol="o", symbolSize=6,
@@ -83,6 +84,7 @@ class GuidanceCharts(pg.GraphicsLayoutWidget):
                                 else "Fraction of samples per class (digits classifier)", size="10pt")
         fr = np.asarray(sweep.fractions, float).reshape(len(w), len(sweep.class_names))
         classes = len(sweep.class_names)
+        self.legend.setColumnCount(2 if classes > 4 else 1)
         for k, cname in enumerate(sweep.class_names):
             width = 3 if k == sweep.label else 1
             self.fractions.plot(w, fr[:, k], pen=pg.mkPen(class_color(k, classes), width=width), symbol="o",
@@ -252,6 +254,8 @@ class GuidanceView(QtWidgets.QWidget):
     def _partial(self, sweep: Any) -> None:
         for mark in self._stale:
             mark.clear()
+            mark.view.viewport().update()  # all of it: the strips no item covers kept the dimmed paint
+        self.status.setText(f"sweeping: {len(sweep.scales)} guidance scales sampled, up to w = {sweep.scales[-1]:g}…")
         self.charts.set_sweep(sweep)
         self._fill_scales(sweep)
 
@@ -261,7 +265,8 @@ class GuidanceView(QtWidgets.QWidget):
         s = outcome.sweep
         best = int(np.nanargmin(s.metrics["sliced_wasserstein"])) if s.metrics.get("sliced_wasserstein") else 0
         self.status.setText(f"{self.source.label}: guided towards {s.class_names[s.label]} with {s.sampler_label}, "
-                            f"NFE {s.nfe}, {len(s.samples[0])} samples per w; closest to the exact conditional at "
+                            f"NFE {s.nfe}, {len(s.samples[0])} samples per w; closest to "
+                            f"{'the exact conditional' if s.kind == 'points' else 'held-out digits of the class'} at "
                             f"w = {s.scales[best]:g}")
 
     def _fill_scales(self, sweep: Any) -> None:
