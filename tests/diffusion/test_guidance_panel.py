@@ -24,6 +24,8 @@ def test_guidance_tab_sweeps_a_class_conditional_mixture(qtbot, make_panel):
     assert view.scale.currentText() == "3" and "w = 3" in view.samples.title.text
     x, _ = view.samples.points.getData()
     assert np.allclose(x, sweep.samples[sweep.scales.index(3.0)][:, 0])
+    assert panel.parameters()["guidance"] == {"class": 0, "scales": sweep.scales, "sampler": ["ddim", {"eta": 0.0,
+                                              "spacing": "trailing"}], "nfe": 8, "samples": 200, "seed": 0, "shown_w": 3.0}
     titles = [f.title for f in panel.figures()]
     assert "Guidance: distance and class fractions against w" in titles and "Guidance: samples at w = 3" in titles
     view.label.setCurrentIndex(1)  # another class sweeps again

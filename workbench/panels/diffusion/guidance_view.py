@@ -295,6 +295,14 @@ class GuidanceView(QtWidgets.QWidget):
         self.samples.set_samples(sweep, i)
         self.charts.show_scale(sweep.scales[i])
 
+    def parameters(self) -> dict[str, Any]:
+        """What reproduces the shown sweep (for export sidecars): empty before the first one."""
+        if self.outcome is None:
+            return {}
+        r, s = self.outcome.request, self.outcome.sweep
+        return {"guidance": {"class": s.label, "scales": s.scales, "sampler": list(r.sampler), "nfe": r.nfe,
+                             "samples": r.samples, "seed": r.seed, "shown_w": self._shown}}
+
     def figures(self) -> list[Figure]:
         if self.charts.sweep is None or self._stale[0].stale:
             return []

@@ -398,4 +398,4 @@ class DiffusionPanel(Panel):
         return {"panel": INFO.name, "source": c.source_spec(), **{k: v for k, v in desc.items() if k != "label"},
                 "samplers": [[n, s] for n, s in c.samplers()], "nfe": c.nfe.value(), "samples": c.samples.value(),
                 "seed": c.seed.value(), "device": self.context.device(), "tab": self.tabs.tabText(self.tabs.currentIndex()),
-                "call": self.timeline.index() + 1}
+                "call": self.timeline.index() + 1, **self.guidance_view.parameters()}
