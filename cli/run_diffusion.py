@@ -6,6 +6,7 @@ checkpoint (--checkpoint: a Workbench .safetensors/.json/.pt, or a diffusers mod
 examples:
   workbench run diffusion --mixture eight_gaussians --sampler ddim --sampler heun --sampler dpmpp_2m --nfe 10 --out out/
   workbench run diffusion --checkpoint model.safetensors --sampler "ddim:eta=0.5" --nfe 50 --samples 2000 --out out/
+  workbench run diffusion --mixture eight_gaussians_4_classes --class 1 --guidance 3 --out out/
 
 writes into DIR:
   samples.npy   (K, M, ...) the M samples of each of the K samplers, in --sampler order (points as they
@@ -13,7 +14,8 @@ writes into DIR:
   frames.npz    per sampler NAME: x_NAME (calls, M, ...) x_t in VP scale x/√(a²+b²), x0_NAME the model's
                 x̂0 at each call, sigma_NAME the σ of each call; "samplers" lists the names
   metrics.json  NFE spent, seconds, sliced Wasserstein / MMD (points) or the Fréchet distance in digit-
-                classifier features (8×8 digits) against held-out data, per sampler
+                classifier features (8×8 digits) against held-out data, per sampler; with --class, against
+                the class's exact conditional samples, and "guidance" with each sampler's fraction per class
   figure.png    per sampler its samples (titled with NFE and the measures) and, below, x_t at its last
                 model call (not the samples: DDPM/DDIM stop at σ ≈ 0.17 and return that call's x̂0);
   sidecar.json
@@ -33,7 +35,9 @@ from pathlib import Path
 from cli import diffusion_branch
 from cli.plumbing import Append, add_option, add_out, device_of, output_folder, run_task
 from engines.diffusion.catalogue import GRIDS, MIXTURES, SAMPLERS
+from engines.errors import InputError
 from tasks.diffusion import DEFAULT_MIXTURE, DEFAULT_SAMPLERS, NFE, SAMPLES, SEED
+from tasks.diffusion_guidance import CLASS, GUIDANCE
 
 VERB, NAME = "run", "diffusion"
 HELP = "Diffusion sampling: samplers side by side from the same noise at equal NFE"
@@ -59,6 +63,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --mixture: each sampler's distance to the exact ODE path (error.csv) and its final "
                              "error against NFE with the fitted order (order.csv, metrics.json)")
     diffusion_branch.add_arguments(parser)
+    add_option(parser, GUIDANCE, metavar="W")
+    add_option(parser, CLASS, metavar="C")
     add_out(parser)
 
 
@@ -68,12 +74,12 @@ def run(args: argparse.Namespace) -> int:
     from engines.diffusion.catalogue import parse_sampler
     from engines.export.atomic import atomic_write, atomic_write_text
     from engines.export.staging import staged_outputs
-    from engines.errors import InputError
     from engines.export.tables import write_csv, write_npz
     from tasks.diffusion import (SampleRequest, frames_arrays, non_finite_runs, run_metrics, run_parameters,
                                  run_summary, sample_job, samples_array)
     from tasks.diffusion_exact import error_table, exact_job, order_metrics, order_summary, order_table, why_not_exact
     from tasks.diffusion_branch import sample_and_branch_job
+    from tasks.diffusion_guidance import guidance_metrics, guidance_summary, guided_sample_job
     from tasks.outputs import write_sidecar
 
     source = str(args.checkpoint) if args.checkpoint else f"mixture:{args.mixture or DEFAULT_MIXTURE}"
@@ -81,12 +87,21 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(why_not_exact(source))
     request = SampleRequest(source, [parse_sampler(s) for s in (args.sampler or DEFAULT_SAMPLERS)], args.nfe,
                             args.samples, args.seed, device_of(args))
+    label, scale = getattr(args, "class"), args.guidance
+    if scale is not None and label is None:
+        raise InputError("--guidance needs --class (the class to guide towards)")
     branch = diffusion_branch.branch_request(args, request)
-    outcome = run_task(sample_job, request) if branch is None else run_task(sample_and_branch_job, request, branch)
+    if branch is not None and label is not None:
+        raise InputError("--branch-at and --class cannot be combined yet: branch an unguided run")
+    if label is not None:
+        outcome = run_task(guided_sample_job, request, label, scale)
+    else:
+        outcome = run_task(sample_job, request) if branch is None else run_task(sample_and_branch_job, request, branch)
     exact = run_task(exact_job, outcome.source, request.samplers, request.nfe, request.samples,
                      request.seed) if args.exact_reference else None
     metrics = diffusion_branch.with_branches(run_metrics(request, outcome), outcome)
     metrics |= {"exact_reference": order_metrics(exact)} if exact else {}
+    metrics |= {} if label is None else guidance_metrics(outcome)
     out = output_folder(args.out)
     with staged_outputs(out) as stage:
         with atomic_write(stage / "samples.npy", "wb") as handle:
@@ -103,6 +118,8 @@ def run(args: argparse.Namespace) -> int:
           f"sidecar.json to {out}")
     if exact:
         print(f"{order_summary(exact)}.")
+    if label is not None:
+        print(guidance_summary(metrics))
     for sentence in non_finite_runs(outcome, "samples.npy"):
         print(f"{sentence}.")
     return 0

@@ -3,6 +3,7 @@
 examples:
   workbench train diffusion --dataset moons --objective ddpm --steps 3000 --out moons.safetensors
   workbench train diffusion --dataset digits --objective edm --steps 4000 --out digits.safetensors
+  workbench train diffusion --dataset digits --class-dropout 0.1 --out digits_cfg   (for --guidance W --class C)
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from cli.plumbing import add_option, add_out, device_of, run_task
 from engines.diffusion.catalogue import OBJECTIVES, PREDICTION, SCHEDULE, TRAINING_SETS
-from tasks.diffusion import BATCH_SIZE, LR, SEED, STEPS, TrainRequest
+from tasks.diffusion import BATCH_SIZE, CLASS_DROPOUT, LR, SEED, STEPS, TrainRequest
 
 VERB, NAME = "train", "diffusion"
 HELP = "Diffusion sampling: train a DDPM, EDM or flow-matching model and save it"
@@ -32,6 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_option(parser, BATCH_SIZE, metavar="B")
     add_option(parser, LR)
     add_option(parser, SEED)
+    add_option(parser, CLASS_DROPOUT, metavar="P")
     add_out(parser, "CKPT", help="the checkpoint to write: CKPT.safetensors and CKPT.json beside it")
 
 
@@ -39,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from tasks.diffusion import save_job, train_job
 
     request = TrainRequest(args.dataset, args.objective, args.steps, args.prediction, args.schedule, args.batch_size, args.lr,
-                           args.seed, device_of(args))
+                           args.seed, device_of(args), class_dropout=args.class_dropout)
     outcome = run_task(train_job, request)
     result = outcome.result
     body = run_task(save_job, result, args.out)

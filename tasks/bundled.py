@@ -38,6 +38,10 @@ BUNDLED = (
     Bundled("diffusion", "digits", "Digits DDPM (bundled)", "diffusion_digits.safetensors",
             "OMP_NUM_THREADS=1 workbench train diffusion --dataset digits --objective ddpm --steps 3000 --batch-size 128 "
             "--out resources/checkpoints/diffusion_digits.safetensors"),
+    Bundled("diffusion", "digits-cfg", "Digits DDPM, class-conditional (bundled)",
+            "diffusion_digits_cfg.safetensors",
+            "OMP_NUM_THREADS=1 workbench train diffusion --dataset digits --objective ddpm --class-dropout 0.1 "
+            "--steps 3000 --batch-size 128 --out resources/checkpoints/diffusion_digits_cfg"),
 )
 
 

@@ -43,6 +43,9 @@ STEPS = Option("steps", "Steps", "int", TRAIN_STEPS, 1, 1_000_000, help="optimiz
 BATCH_SIZE = Option("batch_size", "Batch size", "int", None, 1, 65536, none_label="data's",
                     help="items per optimisation step (the data's: " + ", ".join(f"{b} for {kind}" for kind, b in BATCH.items()) + ")")
 LR = Option("lr", "Learning rate", "float", LEARNING_RATE, 1e-6, 1.0, help="Adam learning rate, cosine-decayed")
+CLASS_DROPOUT = Option("class_dropout", "Label dropout", "float", None, 0.0, 0.9, none_label="off",
+                       help="train class-conditional (digits) with each label dropped to the null label with this "
+                            "probability: one model for classifier-free guidance (Ho & Salimans 2022)")
 
 SamplerSpec = tuple[str, dict[str, Any]]  # a sampler's name and its settings (see engines.diffusion.catalogue)
 SourceSpec = Union[str, "Source"]  # "mixture:NAME", "bundled:NAME", a path, or a model already open
@@ -218,6 +221,7 @@ class TrainRequest:
     seed: int = 0
     device: str = "auto"
     preview_every: int = 0
+    class_dropout: Optional[float] = None
 
 
 @dataclass
@@ -240,7 +244,7 @@ def train_job(reporter, request: TrainRequest) -> TrainOutcome:
     from engines.diffusion.training import train_job as train
     from engines.jobs import MappedReporter
 
-    for option in (STEPS, BATCH_SIZE, LR, SEED):
+    for option in (STEPS, BATCH_SIZE, LR, SEED, CLASS_DROPOUT):
         option.validate(getattr(request, option.name))
     reporter.progress(None, f"loading {request.dataset}")
     data = load_data(request.dataset, request.seed)
@@ -258,7 +262,8 @@ def train_job(reporter, request: TrainRequest) -> TrainOutcome:
     partials = MappedReporter(reporter, lambda snap: TrainPartial(snap, outcome(snap.result)))
     return outcome(train(partials, data, request.objective, request.steps, prediction=request.prediction,
                          schedule=request.schedule, batch=request.batch_size or BATCH[data.kind], lr=request.lr,
-                         seed=request.seed, device=device, preview_every=request.preview_every or max(request.steps, 1)))
+                         seed=request.seed, device=device, preview_every=request.preview_every or max(request.steps, 1),
+                         class_dropout=request.class_dropout))
 
 
 def save_job(reporter, result: "TrainResult", path: Union[str, Path]) -> dict[str, Any]:

@@ -133,9 +133,11 @@ RING_RADIUS, RING_STD = 2.0, 0.15
 @dataclass(frozen=True)
 class Mixture(Entry):
     """An exact Gaussian mixture: ``ring`` equal Gaussians on a circle, or (``ring`` 0) a spherical mixture
-    fitted to the built-in 2D set of the same name."""
+    fitted to the built-in 2D set of the same name. ``classes`` > 0 makes it class-conditional: the ring
+    cut into that many arcs of neighbouring components, one class each (guidance: engines/diffusion/guidance.py)."""
 
     ring: int = 0
+    classes: int = 0
 
 
 def _ring(name: str, k: int) -> Mixture:
@@ -148,9 +150,16 @@ def _fitted(name: str) -> Mixture:
                    f"points of {TRAINING_SETS[name].description}")
 
 
+def _classed(name: str, k: int, classes: int) -> Mixture:
+    return Mixture(name, f"{k} Gaussians, {classes} classes", f"{k} Gaussians (std {RING_STD:g}) on a circle of radius "
+                   f"{RING_RADIUS:g} in {classes} classes (arcs of {k // classes})", ring=k, classes=classes)
+
+
 MIXTURES: Catalogue[Mixture] = Catalogue("mixture", (
     _fitted("moons"), _ring("eight_gaussians", 8), _ring("gaussian_mixture", 5), _fitted("swiss_roll"),
     _fitted("checkerboard"), _fitted("rings"), _fitted("circles"),
+    _classed("eight_gaussians_2_classes", 8, 2), _classed("eight_gaussians_4_classes", 8, 4),
+    _classed("ring_3_classes", 9, 3),
 ))
 
 # --------------------------------------------------------------------------- training objectives

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
@@ -26,6 +27,8 @@ class DiffusionData:
     kind: str  # "points" or "images"
     train: np.ndarray  # (N, 2) or (N, C, H, W) float32 in model space
     heldout: np.ndarray
+    train_labels: Optional[np.ndarray] = None  # (N,) class of each item, for a labelled set (the digits)
+    heldout_labels: Optional[np.ndarray] = None
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -52,7 +55,8 @@ def load_data(source: str, seed: int = 0) -> DiffusionData:
             held, _ = make_toy(source, HELDOUT_POINTS, seed + 1)
             return DiffusionData(source, "points", train, held)
         split = digits_split()
-        return DiffusionData(source, "images", _images(split.train_x), _images(split.test_x))
+        return DiffusionData(source, "images", _images(split.train_x), _images(split.test_x), np.asarray(split.train_y),
+                             np.asarray(split.test_y))
     path = Path(source)
     if not path.exists():
         raise InputError(f"{source!r} is neither a built-in data set ({', '.join(TRAINING_SETS.names)}) nor an "

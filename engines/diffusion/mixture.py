@@ -30,7 +30,7 @@ class GaussianMixture(Denoiser):
 
     kind = "mixture"
 
-    def __init__(self, means, stds, weights=None, name: str = "mixture") -> None:
+    def __init__(self, means, stds, weights=None, name: str = "mixture", labels=None) -> None:
         self.means = torch.as_tensor(np.asarray(means), dtype=torch.float32)
         k, d = self.means.shape
         self.stds = torch.as_tensor(np.broadcast_to(np.asarray(stds, np.float32), (k,)).copy())
@@ -40,6 +40,7 @@ class GaussianMixture(Denoiser):
         self.log_weights = torch.as_tensor(np.log(np.maximum(w / w.sum(), 1e-300)), dtype=torch.float32)
         self.shape = (d,)
         self.name = name
+        self.labels = None if labels is None else np.asarray(labels, np.int64)  # class of each component, if any
         self.device = torch.device("cpu")
         self.sigma_min, self.sigma_max = EDM_SIGMA_MIN, EDM_SIGMA_MAX
 
@@ -97,6 +98,7 @@ def named_mixture(name: str, components: int = FIT_COMPONENTS, seed: int = 0) ->
     """The mixture ``name`` of :data:`engines.diffusion.catalogue.MIXTURES`."""
     entry = MIXTURES[name]
     if entry.ring:
-        return GaussianMixture(_ring(entry.ring), RING_STD, name=name)
+        labels = np.arange(entry.ring) * entry.classes // entry.ring if entry.classes else None  # arcs
+        return GaussianMixture(_ring(entry.ring), RING_STD, name=name, labels=labels)
     means, stds, weights = _fitted(name, components, seed)
     return GaussianMixture(means, stds, weights, name=name)

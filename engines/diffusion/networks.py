@@ -57,11 +57,18 @@ class _ResBlock(nn.Module):
 
 
 class ConvDenoiser(nn.Module):
-    """A two-level U-Net for small images (N, C, H, W) with H, W even: 8×8 digits in ~0.1 M parameters."""
+    """A two-level U-Net for small images (N, C, H, W) with H, W even: 8×8 digits in ~0.1 M parameters.
 
-    def __init__(self, channels: int = 1, base: int = 32, mid: int = 48, emb: int = 64) -> None:
+    With ``classes`` > 0 it is class-conditional (Ho & Salimans 2022): a learned embedding of the label
+    (``classes + 1`` of them, the last the null label of the unconditional model) is added to the time's."""
+
+    def __init__(self, channels: int = 1, base: int = 32, mid: int = 48, emb: int = 64, classes: int = 0) -> None:
         super().__init__()
         self.config = {"arch": "conv", "channels": channels, "base": base, "mid": mid, "emb": emb}
+        self.classes = classes
+        if classes:
+            self.config["classes"] = classes
+            self.label_embed = nn.Embedding(classes + 1, emb)
         self.embed = TimeEmbedding(emb, emb)
         self.inp = nn.Conv2d(channels, base, 3, padding=1)
         self.enc = _ResBlock(base, base, emb)
@@ -73,8 +80,12 @@ class ConvDenoiser(nn.Module):
         self.out = nn.Conv2d(base, channels, 3, padding=1)
         self.act = nn.SiLU()
 
-    def forward(self, x: Tensor, s: Tensor | float) -> Tensor:
+    def forward(self, x: Tensor, s: Tensor | float, label: Tensor | int | None = None) -> Tensor:
+        """``label``: a class per sample or one for all; None (or ``classes``) the null label."""
         t = self.embed(_time(s, x.shape[0], x))
+        if self.classes:
+            y = torch.as_tensor(self.classes if label is None else label, device=x.device).expand(x.shape[0])
+            t = t + self.label_embed(y)
         h0 = self.enc(self.inp(x), t)
         h = self.mid(self.down(h0), t)
         h = self.up(nn.functional.interpolate(h, size=h0.shape[-2:], mode="nearest"))

@@ -52,10 +52,22 @@ class TrainResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def default_network(data: DiffusionData) -> nn.Module:
+def default_network(data: DiffusionData, classes: int = 0) -> nn.Module:
     if data.kind == "points":
         return MLPDenoiser(dim=data.shape[0])
-    return ConvDenoiser(channels=data.shape[0])
+    return ConvDenoiser(channels=data.shape[0], classes=classes)
+
+
+def class_labels(data: DiffusionData, class_dropout: Optional[float]) -> Optional[torch.Tensor]:
+    """The training labels for label dropout (None without it); InputError for a set without labels or an
+    image model that cannot take them."""
+    if class_dropout is None:
+        return None
+    if data.train_labels is None or data.kind != "images":
+        raise InputError(f"--class-dropout needs a labelled image set (digits); {data.name} has no labels")
+    if not 0 <= class_dropout < 1:
+        raise InputError(f"--class-dropout must be at least 0 and below 1, got {class_dropout:g}")
+    return torch.as_tensor(data.train_labels, dtype=torch.long)
 
 
 def wrap(net: nn.Module, objective: str, prediction: str, schedule: str, shape, sigma_data: float):
@@ -93,8 +105,10 @@ def loss_fn(objective: str, net: nn.Module, x0: torch.Tensor, g: torch.Generator
 
 def train_job(reporter, data: DiffusionData, objective: str = "ddpm", steps: int = 3000, *, prediction: str = "eps",
               schedule: str = "linear", batch: int = 512, lr: float = 2e-3, seed: int = 0, device: DeviceLike = "cpu",
-              ema: float = 0.995, preview_every: int = 250, preview_n: int = 512, net: Optional[nn.Module] = None
-              ) -> TrainResult:
+              ema: float = 0.995, preview_every: int = 250, preview_n: int = 512, net: Optional[nn.Module] = None,
+              class_dropout: Optional[float] = None) -> TrainResult:
+    """``class_dropout`` P (digits): a class-conditional network whose label is replaced by the null label
+    with probability P, one model conditional and unconditional at once (Ho & Salimans 2022)."""
     from engines.diffusion.samplers import make_plan
 
     preview_sampler = OBJECTIVES[objective].preview
@@ -102,9 +116,11 @@ def train_job(reporter, data: DiffusionData, objective: str = "ddpm", steps: int
         raise InputError(f"--steps must be at least 1, got {steps}")
     prediction = P.canonical(prediction) if objective == "ddpm" else ("x0" if objective == "edm" else "flow")
     dev = as_device(device)
+    labels = class_labels(data, class_dropout)
+    classes = int(labels.max()) + 1 if labels is not None else 0
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        net = (net or default_network(data)).to(dev)
+        net = (net or default_network(data, classes)).to(dev)
     ema_net = type(net)(**{k: v for k, v in net.config.items() if k != "arch"}).to(dev)
     ema_net.load_state_dict(net.state_dict())
     ema_net.eval()
@@ -131,6 +147,8 @@ def train_job(reporter, data: DiffusionData, objective: str = "ddpm", steps: int
                "final_loss": float(losses[max(0, done - 100):done].mean()), "loss_history": summarise(losses[:done]).to_json()}
         if done < steps:
             run["planned_steps"] = steps
+        if labels is not None:
+            run["class_dropout"] = class_dropout
         wrapped = wrap(weights, objective, prediction, schedule, shape, sigma_data)
         wrapped.config = {**body, "dataset": data.name}
         return TrainResult(weights, wrapped, body, losses[:done].copy(), time.perf_counter() - start, preview, data.name,
@@ -148,8 +166,8 @@ def train_job(reporter, data: DiffusionData, objective: str = "ddpm", steps: int
         for i in range(steps):
             reporter.check()
             idx = torch.randint(len(x_all), (batch,), generator=g, device=dev)
-            loss = loss_fn(objective, net, x_all[idx], g, prediction=prediction, schedule=sched, alphas=alphas,
-                           sigma_data=sigma_data)
+            loss = loss_fn(objective, net if labels is None else _dropped_labels(net, labels, idx, class_dropout, g),
+                           x_all[idx], g, prediction=prediction, schedule=sched, alphas=alphas, sigma_data=sigma_data)
             if not torch.isfinite(loss):
                 raise InputError(f"training diverged at step {i} (loss is {loss.item()}); lower the learning rate")
             opt.zero_grad(set_to_none=True)
@@ -168,3 +186,10 @@ def train_job(reporter, data: DiffusionData, objective: str = "ddpm", steps: int
             if i % 20 == 0:
                 reporter.progress((i + 1) / steps, f"training {objective}: step {i + 1}/{steps}, loss {losses[i]:.4f}")
     return result(ema_net, steps)
+
+
+def _dropped_labels(net: nn.Module, labels: torch.Tensor, idx: torch.Tensor, p: float, g: torch.Generator):
+    """``net`` seen as ``f(x, s)`` with the batch's labels, each replaced by the null label with probability p."""
+    y = labels.to(idx.device)[idx]
+    y = torch.where(torch.rand(len(y), generator=g, device=idx.device) < p, net.classes, y)
+    return lambda x, s: net(x, s, y)

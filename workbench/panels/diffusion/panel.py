@@ -18,6 +18,7 @@ from workbench.panels.diffusion.timeline import Timeline
 from workbench.panels.diffusion.charts import QualityChart, SchedulePlot
 from workbench.panels.diffusion.exact_view import ExactView
 from workbench.panels.diffusion.frame_view import FrameView
+from workbench.panels.diffusion.guidance_view import GuidanceView
 from workbench.panels.diffusion.process_views import ForwardView, TrainView
 from workbench.panels.diffusion.trainer import Trainer
 from workbench.widgets.sidebar import beside_sidebar, sidebar
@@ -52,6 +53,7 @@ class DiffusionPanel(Panel):
         self.exact_view = ExactView(self.job_slot("exact"))
         self.trainer = Trainer(context, self.controls, self.train_view, self.job_slot("train"), self.job_slot("save"), self)
         self.trainer.trained.connect(self._trained)
+        self.guidance_view = GuidanceView(self.job_slot("guidance"), self.controls, self.context.device)
         self.timeline = Timeline()
         self.branches = Branches(self._branch_job, context.show_message, self)
         self.branches.changed.connect(self._branches_changed)
@@ -143,11 +145,13 @@ class DiffusionPanel(Panel):
         self.tabs.addTab(forward, "Forward process")
         self.tabs.addTab(self.train_view, "Training")
         self.tabs.addTab(self.exact_view, "Exact path")
+        self.tabs.addTab(self.guidance_view, "Guidance")
         tips = ("Samplers side by side at the same model call from the same noise; quality against NFE; the σ grids",
                 "One sampler call by call: particles, trajectories, x̂0 guesses and the score field",
                 "A data batch and its noised versions at any σ",
                 "Loss curve and samples while a model trains",
-                "Exact mixtures: each sampler's distance to the exact ODE path per call, and its empirical order")
+                "Exact mixtures: each sampler's distance to the exact ODE path per call, and its empirical order",
+                "Classifier-free guidance: distance to the exact conditional and class fractions against w")
         for i, tip in enumerate(tips):
             self.tabs.setTabToolTip(i, tip)
         right = QtWidgets.QWidget()
@@ -212,6 +216,7 @@ class DiffusionPanel(Panel):
         self.source_spec = self.controls.source_spec()
         self.forward_view.set_data(outcome.source.data, outcome.source.kind, self.controls.seed.value())
         self.trainer.show_recorded(outcome.source, self.controls.source.currentText())
+        self.guidance_view.set_source(outcome.source)
         self._draw(outcome.result, final=True)
         self.exact_view.set_outcome(outcome)
         self.branches.set_outcome(outcome)
@@ -376,7 +381,7 @@ class DiffusionPanel(Panel):
         figs += [Figure("Quality against NFE", self.quality_chart, self.quality_chart.data),
                  Figure("Forward process", self.forward_view, self.forward_view.shown_data),
                  Figure("Training", self.train_view, self.train_view.data)]
-        return figs + self.exact_view.figures()
+        return figs + self.exact_view.figures() + self.guidance_view.figures()
 
     def _frames_data(self) -> dict[str, np.ndarray]:
         result = self._result()
@@ -413,4 +418,5 @@ class DiffusionPanel(Panel):
         return {"panel": INFO.name, "source": c.source_spec(), **{k: v for k, v in desc.items() if k != "label"},
                 "samplers": [[n, s] for n, s in c.samplers()], "nfe": c.nfe.value(), "samples": c.samples.value(),
                 "seed": c.seed.value(), "device": self.context.device(), "tab": self.tabs.tabText(self.tabs.currentIndex()),
-                "call": self.timeline.label_text(self.timeline.index()), "branches": self.branches.parameters()}
+                "call": self.timeline.label_text(self.timeline.index()), "branches": self.branches.parameters(),
+                **self.guidance_view.parameters()}
