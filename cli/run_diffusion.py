@@ -22,6 +22,7 @@ import argparse
 import json
 from pathlib import Path
 
+from cli import diffusion_likelihood as likelihood
 from cli.plumbing import Append, add_option, add_out, device_of, output_folder, run_task
 from engines.diffusion.catalogue import GRIDS, MIXTURES, SAMPLERS
 from tasks.diffusion import DEFAULT_MIXTURE, DEFAULT_SAMPLERS, NFE, SAMPLES, SEED
@@ -47,6 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_option(parser, NFE, metavar="N")
     add_option(parser, SAMPLES, metavar="M")
     add_option(parser, SEED)
+    likelihood.add_arguments(parser)
     add_out(parser)
 
 
@@ -62,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
     from tasks.outputs import write_sidecar
 
     source = str(args.checkpoint) if args.checkpoint else f"mixture:{args.mixture or DEFAULT_MIXTURE}"
+    if args.likelihood:
+        return likelihood.run(args, source)
     request = SampleRequest(source, [parse_sampler(s) for s in (args.sampler or DEFAULT_SAMPLERS)], args.nfe,
                             args.samples, args.seed, device_of(args))
     outcome = run_task(sample_job, request)
