@@ -13,6 +13,7 @@ from engines.diffusion.catalogue_likelihood import PAIR_STEPS, PAIRS, REFLOW
 
 if TYPE_CHECKING:
     from engines.diffusion.reflow import ReflowResult
+    from engines.diffusion.sources import Source
 
 STRAIGHTNESS_FILE = "straightness.csv"
 
@@ -81,3 +82,13 @@ def summary(result: "ReflowResult") -> str:
     return "; ".join(f"round {r}: straightness {s:.4g} ± {h:.2g}, one-step SW {q:.4g}"
                      for r, s, h, q in zip(cols["round"], cols["straightness"], cols["ci95_half_width"],
                                            cols["one_step_sliced_wasserstein"]))
+
+
+def round_source(result: "ReflowResult", index: int) -> "Source":
+    """The model of round ``index`` as a source to sample, with the held-out data for the metrics."""
+    from engines.diffusion.sources import Source
+
+    r = result.rounds[index]
+    return Source(r.result.model, result.kind, result.heldout,
+                  {"source": "trained", "dataset": result.data_name, "objective": "flow", "reflow": r.round,
+                   "label": f"{r.label} on {result.data_name}"})

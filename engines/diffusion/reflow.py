@@ -46,6 +46,8 @@ class ReflowRound:
 @dataclass
 class ReflowResult:
     data_name: str
+    kind: str  # the data's kind ("points" or "images")
+    heldout: np.ndarray  # the held-out data quality is measured against
     rounds: list[ReflowRound] = field(default_factory=list)
     planned: int = 0
 
@@ -122,7 +124,7 @@ def reflow_job(reporter, data: DiffusionData, rounds: int = REFLOW.default, step
     for option, value in ((REFLOW, rounds), (PAIRS, pairs), (PAIR_STEPS, pair_steps)):
         option.validate(value)
     dev = as_device(device)
-    out = ReflowResult(data.name, planned=rounds + 1)
+    out = ReflowResult(data.name, data.kind, data.heldout, planned=rounds + 1)
     span = 1.0 / (rounds + 1)
     previous: Optional[TrainResult] = None
     for r in range(rounds + 1):
@@ -141,7 +143,7 @@ def reflow_job(reporter, data: DiffusionData, rounds: int = REFLOW.default, step
         reporter.progress((r + 0.85) * span, f"{'reflow ' + str(r) if r else 'flow matching'}: measuring straightness")
         straight, quality = _measure(result.model, data, pair_steps, measure_samples, seed, reporter.check)
         out.rounds.append(ReflowRound(r, result, straight, quality))
-        reporter.partial(ReflowResult(out.data_name, list(out.rounds), out.planned))
+        reporter.partial(ReflowResult(out.data_name, out.kind, out.heldout, list(out.rounds), out.planned))
         previous = result
     reporter.progress(1.0, "reflow done")
     return out
