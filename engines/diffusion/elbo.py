@@ -10,6 +10,9 @@ posterior's β̃_t, so each KL is ½(SNR_{t−1} − SNR_t)‖x0 − x̂0(x_t)�
 The decoder is N(x̂0(x_1), σ_1²) with σ_1² = (1−ᾱ_1)/ᾱ_1: a density for continuous points (nats/dim), or
 integrated over each bin of width ``bin_width`` (the edge bins reaching ±∞) for discretised images (Ho et
 al. §3.3), which makes the bound one on a probability (bits/dim). One draw of x_t per row and timestep.
+With the posterior's variance the first timesteps dominate on continuous data (their SNR jumps by 1/t while
+E‖x0 − x̂0‖² ≈ d/SNR_t): even the exact denoiser of eight_gaussians has an ELBO of 0.97 nats/dim against
+its log density's 0.60; on discretised data x̂0 snaps to the grid at small σ and those terms vanish.
 """
 from __future__ import annotations
 
@@ -84,7 +87,7 @@ def discretised_nll(x0: torch.Tensor, mean: torch.Tensor, std: float, bin_width:
     return -log_p.sum(1)
 
 
-CHUNK_ELEMENTS = 1 << 15  # numbers per network call when a DDPM evaluates many timesteps at once
+CHUNK_ELEMENTS = 1 << 14  # numbers per network call when a DDPM evaluates many timesteps at once
 
 
 def _denoised(model, x0: torch.Tensor, ab: np.ndarray, steps: range, eps: torch.Tensor, check) -> torch.Tensor:

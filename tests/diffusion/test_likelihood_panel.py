@@ -36,17 +36,35 @@ def test_measure_draws_terms_and_bits(qtbot, panel):
     assert bits["elbo_bits"][0] == pytest.approx(lk.elbo_bits.mean) and tab.table_view.rowCount() == 1
 
 
-def test_reflow_in_the_panel(qtbot, panel):
+def test_reflow_button_runs_and_stops(qtbot, panel):
     tab = panel.likelihood_tab
-    panel.controls.dataset.setCurrentIndex(panel.controls.dataset.findData("moons"))
     tab.reflow_form.set_values({"rounds": 1, "steps": 40, "pairs": 128, "pair_steps": 4})
     with qtbot.waitSignal(panel.context.jobs.started, timeout=5000) as started:
         tab.reflow_button.click()
+    handle = started.args[0]
+    assert tab.reflow_button.text() == "Stop"
+    with qtbot.waitSignal(handle.done, timeout=TIMEOUT_MS):
+        tab.reflow_button.click()  # Stop
+    assert tab.reflow_button.text() == "Train reflow" and tab.reflow is None
+
+
+def test_reflow_rounds_are_drawn_and_offered(qtbot, panel):
+    from engines.data import make_toy
+    from engines.diffusion.data import DiffusionData
+    from engines.diffusion.reflow import reflow_job
+    from engines.jobs import run
+
+    train, _ = make_toy("moons", 1000, 0)
+    held, _ = make_toy("moons", 500, 1)
+    result = run(reflow_job, DiffusionData("moons", "points", train, held), 1, 30, pairs=128, pair_steps=4, batch=64,
+                 measure_samples=100)
+    with qtbot.waitSignal(panel.context.jobs.started, timeout=5000) as started:  # the last round is sampled
+        panel.likelihood_tab.show_reflow(result)
     with qtbot.waitSignal(started.args[0].done, timeout=TIMEOUT_MS):
         pass
-    assert [r.round for r in tab.reflow.rounds] == [0, 1]
     figures = {f.title: f for f in panel.figures()}
     assert list(figures["Reflow: straightness per round"].data()["round"]) == [0, 1]
     assert set(figures["Reflow: quality against NFE per round"].data()["sampler"]) == {"round0", "round1"}
     labels = [panel.controls.source.itemText(i) for i in range(panel.controls.source.count())]
     assert "flow matching on moons" in labels and "reflow 1 on moons" in labels
+    assert panel.controls.source.currentText() == "reflow 1 on moons"

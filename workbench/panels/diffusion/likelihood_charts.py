@@ -35,7 +35,7 @@ def _hint(widget: pg.PlotWidget, text: str) -> pg.TextItem:
 
 class ElboTermsPlot(pg.PlotWidget):
     """KL(q(x_{t−1}|x_t,x0) ‖ p_θ(x_{t−1}|x_t)) per timestep in nats/dim (log), one curve per model, with the
-    95% band over the rows; reconstruction and prior terms in the legend."""
+    95% band over the rows (the reconstruction and prior terms are the tab's table's)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -62,8 +62,7 @@ class ElboTermsPlot(pg.PlotWidget):
             y = np.where(e.kl[1:] > 0, e.kl[1:], np.nan)
             low = np.where(e.kl[1:] - e.kl_ci[1:] > 0, e.kl[1:] - e.kl_ci[1:], y * 0.5)
             pen = pg.mkPen(color(k), width=2)
-            curve = self.plotItem.plot(t, y, pen=pen, name=f"{label}: L0 {e.reconstruction.mean:.3g}, "
-                                                           f"L_T {e.prior.mean:.2g} nats/dim")
+            curve = self.plotItem.plot(t, y, pen=pen, name=label)
             fill_color = color(k)
             fill_color.setAlpha(60)
             upper = self.plotItem.plot(t, e.kl[1:] + e.kl_ci[1:], pen=None)
@@ -87,16 +86,18 @@ class ElboTermsPlot(pg.PlotWidget):
 
 
 class BitsPlot(pg.PlotWidget):
-    """bits/dim by the ELBO and by the probability-flow ODE, per model, with 95% intervals."""
+    """bits/dim by the ELBO and by the probability-flow ODE, per model (one row each, the first at the top),
+    with 95% intervals."""
 
     def __init__(self) -> None:
         super().__init__()
-        _setup(self, "bits/dim: ELBO (bound) and ODE (exact)", "model", "bits/dim", False)
+        _setup(self, "bits/dim: ELBO and ODE", "bits/dim", "", False)
+        self.plotItem.invertY(True)
         self.models: list[tuple[str, Any]] = []
         self.hint = _hint(self, "bits/dim by the ELBO and by\nthe ODE, with 95% intervals")
 
     def set_models(self, models: list[tuple[str, Any]], ticks: list[str] | None = None) -> None:
-        """``ticks``: short names under the bars (default the labels)."""
+        """``ticks``: short names beside the bars (default the labels)."""
         self.models = list(models)
         self.plotItem.clear()
         shown = bool(self.models)
@@ -105,23 +106,21 @@ class BitsPlot(pg.PlotWidget):
             self.plotItem.addItem(self.hint, ignoreBounds=True)
             return
         for k, (label, lk) in enumerate(self.models):
-            for j, (name, e) in enumerate((("ELBO", lk.elbo_bits), ("ODE", lk.ode_bits))):
-                x = k + (j - 0.5) * 0.38
-                brush = color(0 if j == 0 else 1)
-                self.plotItem.addItem(pg.BarGraphItem(x=[x], height=[e.mean], width=0.36, brush=brush))
-                self.plotItem.addItem(pg.ErrorBarItem(x=np.array([x]), y=np.array([e.mean]),
-                                                      height=np.array([2 * e.half_width]), beam=0.12,
+            for j, e in enumerate((lk.elbo_bits, lk.ode_bits)):
+                y = k + (j - 0.5) * 0.38
+                self.plotItem.addItem(pg.BarGraphItem(x0=[0.0], y=[y], width=[e.mean], height=0.36, brush=color(j)))
+                self.plotItem.addItem(pg.ErrorBarItem(x=np.array([e.mean]), y=np.array([y]),
+                                                      width=np.array([2 * e.half_width]), beam=0.12,
                                                       pen=pg.mkPen("w", width=1.5)))
         names = ticks or [label for label, _ in self.models]
-        self.plotItem.getAxis("bottom").setTicks([list(enumerate(names)), []])
+        self.plotItem.getAxis("left").setTicks([list(enumerate(names)), []])
         ends = [v for _, lk in self.models for e in (lk.elbo_bits, lk.ode_bits) for v in (e.low, e.high, 0.0)
                 if np.isfinite(v)]
-        self.plotItem.setXRange(-0.6, len(self.models) - 0.4, padding=0)
-        self.plotItem.setYRange(min(ends), max(ends), padding=0.08)
-        unit = "bits/dim of the bins" if self.models[-1][1].discrete else "bits/dim (density, nats ÷ ln 2)"
-        self.plotItem.setLabel("left", unit)
-        self.plotItem.setTitle("bits/dim: <span style='color:%s'>ELBO (bound)</span> and "
-                               "<span style='color:%s'>ODE (exact)</span>, 95%% intervals"
+        self.plotItem.setYRange(-0.6, len(self.models) - 0.4, padding=0)
+        self.plotItem.setXRange(min(ends), max(ends), padding=0.05)
+        unit = "bits/dim of the bins" if self.models[-1][1].discrete else "bits/dim (nats/dim ÷ ln 2)"
+        self.plotItem.setLabel("bottom", unit)
+        self.plotItem.setTitle("<span style='color:%s'>ELBO</span> and <span style='color:%s'>ODE</span>, 95%% CI"
                                % (color(0).name(), color(1).name()), size="10pt")
 
     def data(self) -> dict[str, np.ndarray]:

@@ -74,14 +74,15 @@ class LikelihoodTab(QtWidgets.QWidget):
         rl.addWidget(self.reflow_form)
         rl.addWidget(self.reflow_button, 0, QtCore.Qt.AlignmentFlag.AlignBottom)
 
-        self.table_view = QtWidgets.QTableWidget(0, 4)
-        self.table_view.setHorizontalHeaderLabels(["model", "ELBO bits/dim", "ODE bits/dim", "gap nats/dim"])
+        self.table_view = QtWidgets.QTableWidget(0, 6)
+        self.table_view.setHorizontalHeaderLabels(["model", "ELBO bits/dim", "ODE bits/dim", "gap nats/dim",
+                                                   "L0 nats/dim", "L_T nats/dim"])
         self.table_view.horizontalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
         self.table_view.horizontalHeader().setStretchLastSection(True)
         self.table_view.verticalHeader().hide()
         self.table_view.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table_view.setToolTip("bits/dim with 95% intervals over the rows; the gap ELBO − ODE is ≥ 0 when the "
-                                   "bound holds")
+                                   "bound holds; L0 the reconstruction term −log p(x0|x1), L_T the prior term")
 
         bottom = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
         bottom.addWidget(self.bits_plot)
@@ -97,12 +98,20 @@ class LikelihoodTab(QtWidgets.QWidget):
         plots.addWidget(right)
         plots.setSizes([640, 360])
         bottom.setSizes([1, 1])
-        top = QtWidgets.QHBoxLayout()
+        controls = QtWidgets.QWidget()
+        top = QtWidgets.QHBoxLayout(controls)
+        top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(likelihood, 3)
         top.addWidget(reflow, 2)
+        scroll = QtWidgets.QScrollArea()  # a narrow window scrolls the settings instead of widening the panel
+        scroll.setWidget(controls)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        scroll.setVerticalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFixedHeight(controls.sizeHint().height() + scroll.horizontalScrollBar().sizeHint().height())
         column = QtWidgets.QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addLayout(top)
+        column.addWidget(scroll)
         column.addWidget(plots, 1)
 
     # ------------------------------------------------------------------ jobs
@@ -158,7 +167,7 @@ class LikelihoodTab(QtWidgets.QWidget):
                                 device=self.context.device())
         handle = self._reflow_job.start("Reflow", reflow_job, request, process=True)
         handle.partial.connect(self._reflow_partial)
-        handle.succeeded.connect(self._reflowed)
+        handle.succeeded.connect(self.show_reflow)
         self._started(handle, self.reflow_button, text)
 
     def _reflow_partial(self, result: Any) -> None:
@@ -166,7 +175,8 @@ class LikelihoodTab(QtWidgets.QWidget):
         self.straightness_plot.set_result(result)
         self.quality_chart.set_curves(result.curves())
 
-    def _reflowed(self, result: Any) -> None:
+    def show_reflow(self, result: Any) -> None:
+        """A finished reflow run: drawn, and handed on (:attr:`reflowed`)."""
         self._reflow_partial(result)
         self.reflowed.emit(result)
 
@@ -188,7 +198,8 @@ class LikelihoodTab(QtWidgets.QWidget):
         self.table_view.setRowCount(len(models))
         for i, (label, lk) in enumerate(models):
             cells = (label, f"{lk.elbo_bits.mean:.3f} ± {lk.elbo_bits.half_width:.3f}",
-                     f"{lk.ode_bits.mean:.3f} ± {lk.ode_bits.half_width:.3f}", f"{lk.gap_nats:+.3f}")
+                     f"{lk.ode_bits.mean:.3f} ± {lk.ode_bits.half_width:.3f}", f"{lk.gap_nats:+.3f}",
+                     f"{lk.elbo.reconstruction.mean:.3g}", f"{lk.elbo.prior.mean:.2g}")
             for j, text in enumerate(cells):
                 self.table_view.setItem(i, j, QtWidgets.QTableWidgetItem(text))
 
