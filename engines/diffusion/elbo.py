@@ -118,9 +118,10 @@ def elbo_job(reporter, model, x0: torch.Tensor, schedule: Optional[VPSchedule] =
     d = int(np.prod(x0.shape[1:]))
     weights = kl_weights(sched)
     g = torch.Generator(device=x0.device).manual_seed(seed)
-    kl_rows = torch.zeros(len(x0), dtype=torch.float64, device=x0.device)
+    x0_cpu = x0.cpu()  # the terms are summed in float64 on the CPU (MPS has no float64)
+    kl_rows = torch.zeros(len(x0), dtype=torch.float64)
     kl_mean, kl_ci = np.zeros(steps), np.zeros(steps)
-    recon = torch.zeros(len(x0), dtype=torch.float64, device=x0.device)
+    recon = torch.zeros(len(x0), dtype=torch.float64)
     chunk = max(1, CHUNK_ELEMENTS // x0.numel())
     with torch.inference_mode():
         for start in range(0, steps, chunk):
@@ -131,15 +132,16 @@ def elbo_job(reporter, model, x0: torch.Tensor, schedule: Optional[VPSchedule] =
             for t, x0_hat in zip(block, x0_hats):
                 if t == 0:
                     std = math.sqrt((1.0 - ab[0]) / ab[0])
-                    recon = (gaussian_nll(x0, x0_hat, std) if bin_width is None
-                             else discretised_nll(x0, x0_hat, std, bin_width))
+                    x0_hat = x0_hat.cpu()
+                    recon = (gaussian_nll(x0_cpu, x0_hat, std) if bin_width is None
+                             else discretised_nll(x0_cpu, x0_hat, std, bin_width))
                     continue
-                term = weights[t] * (x0 - x0_hat).flatten(1).double().square().sum(1)
+                term = weights[t] * (x0 - x0_hat).flatten(1).square().sum(1).cpu().double()
                 kl_rows += term
-                e = estimate(term.cpu().numpy() / d)
+                e = estimate(term.numpy() / d)
                 kl_mean[t], kl_ci[t] = e.mean, e.half_width
-    prior = prior_kl(x0, float(ab[-1]))
-    nll = (recon + kl_rows + prior).cpu().numpy() / d
+    prior = prior_kl(x0_cpu, float(ab[-1]))
+    nll = (recon + kl_rows + prior).numpy() / d
     reporter.progress(1.0, "ELBO done")
-    return ElboResult(nll, kl_mean, kl_ci, estimate(recon.cpu().numpy() / d), estimate(prior.cpu().numpy() / d),
+    return ElboResult(nll, kl_mean, kl_ci, estimate(recon.numpy() / d), estimate(prior.numpy() / d),
                       sched.sigmas, bin_width is not None)

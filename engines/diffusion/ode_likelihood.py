@@ -57,7 +57,7 @@ def _drift(model, y: torch.Tensor, sigma: float, probe: torch.Tensor) -> tuple[t
         (jv,) = torch.autograd.grad((den * probe).sum(), y)
     d = y[0].numel()
     div = (jv * probe).flatten(1).sum(1)
-    return (y - den).detach(), (d - div).detach().double()
+    return (y - den).detach(), (d - div).detach().cpu().double()  # float64 on the CPU (MPS has none)
 
 
 def ode_likelihood_job(reporter, model, x0: torch.Tensor, probes: int = 2, steps: int = 64,
@@ -76,7 +76,7 @@ def ode_likelihood_job(reporter, model, x0: torch.Tensor, probes: int = 2, steps
     probe = torch.randint(0, 2, y.shape, generator=g, device=y.device).to(y.dtype) * 2 - 1
     counted = CountingDenoiser(model, reporter.check)
     us = np.linspace(math.log(lo), math.log(hi), steps + 1)
-    integral = torch.zeros(len(y), dtype=torch.float64, device=y.device)
+    integral = torch.zeros(len(y), dtype=torch.float64)
     for i in range(steps):
         reporter.progress(i / steps, f"ODE likelihood: step {i + 1}/{steps}")
         u, h = us[i], us[i + 1] - us[i]
@@ -87,9 +87,9 @@ def ode_likelihood_job(reporter, model, x0: torch.Tensor, probes: int = 2, steps
         y = y + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
         integral += h / 6 * (j1 + 2 * j2 + 2 * j3 + j4)
     var = 1.0 + hi * hi
-    prior = -0.5 * (y.flatten(1).double().square().sum(1) / var + d * math.log(2 * math.pi * var))
+    prior = -0.5 * (y.flatten(1).cpu().double().square().sum(1) / var + d * math.log(2 * math.pi * var))
     log_p = prior + integral
     if bin_width is not None:
         log_p = log_p + d * math.log(bin_width)
     reporter.progress(1.0, "ODE likelihood done")
-    return OdeResult((log_p / d).reshape(n, probes).cpu().numpy(), (lo, hi), steps, bin_width is not None)
+    return OdeResult((log_p / d).reshape(n, probes).numpy(), (lo, hi), steps, bin_width is not None)

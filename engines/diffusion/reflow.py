@@ -89,8 +89,8 @@ def flow_paths(model, noise: torch.Tensor, steps: int, check=None) -> tuple[torc
             velocities.append(v)
             x = x + (t_next - t) * v
         chord = noise - x
-        s = sum((chord - v).flatten(1).double().square().sum(1) for v in velocities) / steps
-    return x, s.cpu().numpy()
+        s = sum((chord - v).flatten(1).square().sum(1).cpu().double() for v in velocities) / steps
+    return x, s.numpy()
 
 
 def _quality(samples: np.ndarray, data: DiffusionData) -> dict[str, float]:
