@@ -33,6 +33,7 @@ import json
 from pathlib import Path
 
 from cli import diffusion_branch
+from cli import diffusion_likelihood as likelihood
 from cli.plumbing import Append, add_option, add_out, device_of, output_folder, run_task
 from engines.diffusion.catalogue import GRIDS, MIXTURES, SAMPLERS
 from engines.errors import InputError
@@ -65,6 +66,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     diffusion_branch.add_arguments(parser)
     add_option(parser, GUIDANCE, metavar="W")
     add_option(parser, CLASS, metavar="C")
+    likelihood.add_arguments(parser)
     add_out(parser)
 
 
@@ -85,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
     source = str(args.checkpoint) if args.checkpoint else f"mixture:{args.mixture or DEFAULT_MIXTURE}"
     if args.exact_reference and why_not_exact(source):
         raise InputError(why_not_exact(source))
+    if args.likelihood:
+        return likelihood.run(args, source)
     request = SampleRequest(source, [parse_sampler(s) for s in (args.sampler or DEFAULT_SAMPLERS)], args.nfe,
                             args.samples, args.seed, device_of(args))
     label, scale = getattr(args, "class"), args.guidance

@@ -4,12 +4,14 @@ examples:
   workbench train diffusion --dataset moons --objective ddpm --steps 3000 --out moons.safetensors
   workbench train diffusion --dataset digits --objective edm --steps 4000 --out digits.safetensors
   workbench train diffusion --dataset digits --class-dropout 0.1 --out digits_cfg   (for --guidance W --class C)
+  workbench train diffusion --dataset moons --objective flow --reflow 2 --steps 1500 --out flow.safetensors
 """
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
+from cli import diffusion_reflow as reflow
 from cli.plumbing import add_option, add_out, device_of, run_task
 from engines.diffusion.catalogue import OBJECTIVES, PREDICTION, SCHEDULE, TRAINING_SETS
 from tasks.diffusion import BATCH_SIZE, CLASS_DROPOUT, LR, SEED, STEPS, TrainRequest
@@ -34,12 +36,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_option(parser, LR)
     add_option(parser, SEED)
     add_option(parser, CLASS_DROPOUT, metavar="P")
+    reflow.add_arguments(parser)
     add_out(parser, "CKPT", help="the checkpoint to write: CKPT.safetensors and CKPT.json beside it")
 
 
 def run(args: argparse.Namespace) -> int:
     from tasks.diffusion import save_job, train_job
 
+    if args.reflow:
+        return reflow.run(args)
     request = TrainRequest(args.dataset, args.objective, args.steps, args.prediction, args.schedule, args.batch_size, args.lr,
                            args.seed, device_of(args), class_dropout=args.class_dropout)
     outcome = run_task(train_job, request)

@@ -94,6 +94,21 @@ class MappedReporter:
         self.parent.partial(self.fn(payload))
 
 
+class SpanReporter(MappedReporter):
+    """A reporter for one stage of a longer job: its progress fractions 0..1 become ``start``..``start + width``
+    of the parent's; the stage's partials are dropped (the longer job sends its own)."""
+
+    def __init__(self, parent: "Reporter | MappedReporter", start: float, width: float) -> None:
+        super().__init__(parent, lambda payload: payload)
+        self.start, self.width = start, width
+
+    def progress(self, fraction: Optional[float], message: str = "") -> None:
+        self.parent.progress(None if fraction is None else self.start + self.width * fraction, message)
+
+    def partial(self, payload: Any) -> None:
+        self.parent.check()
+
+
 def checker(reporter: Optional["Reporter | MappedReporter"]) -> Callable[[], None]:
     """``reporter.check``, or a no-op for an engine function called without a reporter (outside a job)."""
     return reporter.check if reporter is not None else _no_check

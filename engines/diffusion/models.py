@@ -82,6 +82,13 @@ class VPModel(_NetworkModel):
         x0, _ = P.to_x0_eps(self.prediction, self.net(xn, t), xn, an, bn)
         return x0
 
+    def denoise_steps(self, x: Tensor, steps: Tensor) -> Tensor:
+        """x̂0 of VP states x (a² + b² = 1) at the integer training steps ``steps``, one per row: many noise
+        levels in one network call (the ELBO's timesteps)."""
+        ab = torch.as_tensor(self.schedule.alphas_cumprod, dtype=x.dtype, device=x.device)[steps]
+        ab = ab.reshape(-1, *(1,) * (x.ndim - 1))
+        return P.to_x0_eps(self.prediction, self.net(x, steps.to(x.dtype)), x, ab.sqrt(), (1 - ab).sqrt())[0]
+
 
 class EDMModel(_NetworkModel):
     """EDM preconditioning around a raw network F (``net(c_in·x, 250·ln σ)``), written in (a, b) so that

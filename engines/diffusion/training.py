@@ -79,9 +79,11 @@ def wrap(net: nn.Module, objective: str, prediction: str, schedule: str, shape, 
 
 
 def loss_fn(objective: str, net: nn.Module, x0: torch.Tensor, g: torch.Generator, *, prediction: str,
-            schedule: Optional[VPSchedule], alphas: Optional[torch.Tensor], sigma_data: float) -> torch.Tensor:
+            schedule: Optional[VPSchedule], alphas: Optional[torch.Tensor], sigma_data: float,
+            eps: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """The objective's loss on the batch ``x0``; ``eps`` the noise paired with each row (reflow), else drawn."""
     n = x0.shape[0]
-    eps = torch.randn(x0.shape, generator=g, device=x0.device)
+    eps = torch.randn(x0.shape, generator=g, device=x0.device) if eps is None else eps
     view = (n,) + (1,) * (x0.ndim - 1)
     if objective == "ddpm":
         t = torch.randint(schedule.steps, (n,), generator=g, device=x0.device)
@@ -106,9 +108,10 @@ def loss_fn(objective: str, net: nn.Module, x0: torch.Tensor, g: torch.Generator
 def train_job(reporter, data: DiffusionData, objective: str = "ddpm", steps: int = 3000, *, prediction: str = "eps",
               schedule: str = "linear", batch: int = 512, lr: float = 2e-3, seed: int = 0, device: DeviceLike = "cpu",
               ema: float = 0.995, preview_every: int = 250, preview_n: int = 512, net: Optional[nn.Module] = None,
-              class_dropout: Optional[float] = None) -> TrainResult:
+              class_dropout: Optional[float] = None, noise: Optional[np.ndarray] = None) -> TrainResult:
     """``class_dropout`` P (digits): a class-conditional network whose label is replaced by the null label
-    with probability P, one model conditional and unconditional at once (Ho & Salimans 2022)."""
+    with probability P, one model conditional and unconditional at once (Ho & Salimans 2022). ``noise`` (one
+    row per data row): train on these (noise, data) pairs instead of fresh noise (reflow, Liu et al. 2022)."""
     from engines.diffusion.samplers import make_plan
 
     preview_sampler = OBJECTIVES[objective].preview
@@ -126,6 +129,7 @@ def train_job(reporter, data: DiffusionData, objective: str = "ddpm", steps: int
     ema_net.eval()
     ema_params, net_params = list(ema_net.parameters()), list(net.parameters())
     x_all = torch.as_tensor(data.train, device=dev)
+    noise_all = None if noise is None else torch.as_tensor(noise, device=dev)  # reflow: the noise of each row
     sigma_data = float(x_all.std())
     sched = VPSchedule.make(schedule) if objective == "ddpm" else None
     alphas = torch.as_tensor(sched.alphas_cumprod, dtype=torch.float32, device=dev) if sched else None
@@ -167,7 +171,8 @@ def train_job(reporter, data: DiffusionData, objective: str = "ddpm", steps: int
             reporter.check()
             idx = torch.randint(len(x_all), (batch,), generator=g, device=dev)
             loss = loss_fn(objective, net if labels is None else _dropped_labels(net, labels, idx, class_dropout, g),
-                           x_all[idx], g, prediction=prediction, schedule=sched, alphas=alphas, sigma_data=sigma_data)
+                           x_all[idx], g, prediction=prediction, schedule=sched, alphas=alphas, sigma_data=sigma_data,
+                           eps=None if noise_all is None else noise_all[idx])
             if not torch.isfinite(loss):
                 raise InputError(f"training diverged at step {i} (loss is {loss.item()}); lower the learning rate")
             opt.zero_grad(set_to_none=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from engines.diffusion.catalogue import citations
+from engines.diffusion.catalogue_likelihood import LIKELIHOOD_CITATIONS
 from engines import formats
 from workbench.panel_info import PanelInfo
 
@@ -15,7 +16,8 @@ INFO = PanelInfo(
     title="Diffusion sampling",
     accepts=("checkpoint", "dataset"),
     formats=(formats.DIFFUSION, formats.DIFFUSERS),
-    ideas=(*citations(), ("Su Jianlin: DDPM = autoregressive VAE", "https://kexue.fm/archives/9152")),
+    ideas=(*citations(), *(c for c in LIKELIHOOD_CITATIONS if c[1] not in {u for _, u in citations()}),
+           ("Su Jianlin: DDPM = autoregressive VAE", "https://kexue.fm/archives/9152")),
 )
 
 

@@ -8,6 +8,7 @@ from typing import Any, Iterator, Optional
 import numpy as np
 from PySide6 import QtCore, QtWidgets
 
+from tasks.diffusion_reflow import round_source
 from tasks.diffusion import (SampleOutcome, SampleRequest, TrainOutcome, default_source, non_finite_runs, quality_job,
                              sample_job)
 from workbench.panel import Animation, Figure, Panel, PanelContext
@@ -19,6 +20,7 @@ from workbench.panels.diffusion.charts import QualityChart, SchedulePlot
 from workbench.panels.diffusion.exact_view import ExactView
 from workbench.panels.diffusion.frame_view import FrameView
 from workbench.panels.diffusion.guidance_view import GuidanceView
+from workbench.panels.diffusion.likelihood_tab import LikelihoodTab
 from workbench.panels.diffusion.process_views import ForwardView, TrainView
 from workbench.panels.diffusion.trainer import Trainer
 from workbench.widgets.sidebar import beside_sidebar, sidebar
@@ -54,6 +56,10 @@ class DiffusionPanel(Panel):
         self.trainer = Trainer(context, self.controls, self.train_view, self.job_slot("train"), self.job_slot("save"), self)
         self.trainer.trained.connect(self._trained)
         self.guidance_view = GuidanceView(self.job_slot("guidance"), self.controls, self.context.device)
+        self.likelihood_tab = LikelihoodTab(context, self._current_source, lambda: self.controls.dataset.currentData(),
+                                            self.controls.seed.value, (self.job_slot("likelihood"),
+                                            self.job_slot("likelihood table"), self.job_slot("reflow")))
+        self.likelihood_tab.reflowed.connect(self._reflowed)
         self.timeline = Timeline()
         self.branches = Branches(self._branch_job, context.show_message, self)
         self.branches.changed.connect(self._branches_changed)
@@ -146,12 +152,14 @@ class DiffusionPanel(Panel):
         self.tabs.addTab(self.train_view, "Training")
         self.tabs.addTab(self.exact_view, "Exact path")
         self.tabs.addTab(self.guidance_view, "Guidance")
+        self.tabs.addTab(self.likelihood_tab, "Likelihood")
         tips = ("Samplers side by side at the same model call from the same noise; quality against NFE; the σ grids",
                 "One sampler call by call: particles, trajectories, x̂0 guesses and the score field",
                 "A data batch and its noised versions at any σ",
                 "Loss curve and samples while a model trains",
                 "Exact mixtures: each sampler's distance to the exact ODE path per call, and its empirical order",
-                "Classifier-free guidance: distance to the exact conditional and class fractions against w")
+                "Classifier-free guidance: distance to the exact conditional and class fractions against w",
+                "ELBO terms per timestep, bits/dim by the ELBO and the probability-flow ODE; reflow's straightness")
         for i, tip in enumerate(tips):
             self.tabs.setTabToolTip(i, tip)
         right = QtWidgets.QWidget()
@@ -179,8 +187,7 @@ class DiffusionPanel(Panel):
     def run(self) -> None:
         """(Re)sample with the current source, samplers and settings."""
         self._rerun.stop()
-        spec = self.controls.source_spec()
-        source: Any = self.source if (self.source is not None and spec == self.source_spec) else self._memory.get(spec, spec)
+        source, _ = self._current_source()
         samplers = self.controls.samplers()
         if not samplers:
             self.context.show_message("Choose at least one sampler")
@@ -195,6 +202,12 @@ class DiffusionPanel(Panel):
         handle.partial.connect(self._partial)
         handle.succeeded.connect(self._sampled)
         handle.failed.connect(lambda _e: self._first_finished())
+
+    def _current_source(self) -> tuple[Any, str]:
+        """The sidebar's model (open, in memory, or its spec) and its menu label."""
+        spec = self.controls.source_spec()
+        source = self.source if (self.source is not None and spec == self.source_spec) else self._memory.get(spec, spec)
+        return source, self.controls.source.currentText()
 
     def _source_changed(self) -> None:
         self.source = None
@@ -342,12 +355,21 @@ class DiffusionPanel(Panel):
         self.trainer.train()
 
     def _trained(self, outcome: TrainOutcome) -> None:
-        source = outcome.source
+        self._remember(outcome.source)
+        self.run()
+
+    def _reflowed(self, result: Any) -> None:
+        """Each reflow round joins the model menu; the last one is sampled."""
+        for k in range(len(result.rounds)):
+            self._remember(round_source(result, k))
+        self.run()
+
+    def _remember(self, source: Any) -> None:
+        """A model that lives in memory: in the menu, chosen."""
         spec = f"trained:{len(self._memory) + 1}"
         self.controls.add_source(source.description["label"], spec)
         self._memory[spec] = source
         self.source, self.source_spec = source, spec
-        self.run()
 
     # ------------------------------------------------------------------ shell interface
     def _open_dialog(self) -> None:
@@ -380,7 +402,7 @@ class DiffusionPanel(Panel):
             figs += [Figure("Noise schedules", self.schedule_plot, self.schedule_plot.data)]
         figs += [Figure("Quality against NFE", self.quality_chart, self.quality_chart.data),
                  Figure("Forward process", self.forward_view, self.forward_view.shown_data),
-                 Figure("Training", self.train_view, self.train_view.data)]
+                 Figure("Training", self.train_view, self.train_view.data), *self.likelihood_tab.figures()]
         return figs + self.exact_view.figures() + self.guidance_view.figures()
 
     def _frames_data(self) -> dict[str, np.ndarray]:
