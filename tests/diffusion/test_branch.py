@@ -224,7 +224,7 @@ def test_branch_from_the_timeline_draws_a_new_cell(qtbot, panel):
     assert view.isVisibleTo(panel) and not panel.branches.views[1].isVisibleTo(panel)
     assert view.run.label == "branch of DDIM at call 8: DPM-Solver++(2M), NFE 6"
     assert "branch of DDIM at call 8" in view.title.text
-    assert panel.timeline.count() == 20  # 7 shared calls + 6 of the branch: within the samplers' 20
+    assert panel.timeline.calls() == 20  # 7 shared calls + 6 of the branch: within the samplers' 20
     panel.timeline.set_index(9)  # the branch's third call: its own state, not DDIM's
     x, _ = view.points_item.getData()
     np.testing.assert_allclose(x, view.run.frames.x[9][:, 0])

@@ -1,5 +1,5 @@
-"""The diffusion panel: sidebar on the left; Compare / Reverse process / Forward process / Training tabs
-on the right with one NFE timeline under them."""
+"""The diffusion panel: sidebar on the left; Compare / Reverse process / Forward process / Training / Exact
+path / Guidance / Likelihood tabs on the right with the branch bar and one NFE timeline under them."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,6 +22,7 @@ from workbench.panels.diffusion.frame_view import FrameView
 from workbench.panels.diffusion.guidance_view import GuidanceView
 from workbench.panels.diffusion.likelihood_tab import LikelihoodTab
 from workbench.panels.diffusion.process_views import ForwardView, TrainView
+from workbench.panels.diffusion.tabs import CompareTab, ForwardTab, ReverseTab
 from workbench.panels.diffusion.trainer import Trainer
 from workbench.widgets.sidebar import beside_sidebar, sidebar
 from workbench.widgets.stale import Staleness
@@ -78,72 +79,16 @@ class DiffusionPanel(Panel):
     # ------------------------------------------------------------------ layout
     def _build_layout(self) -> None:
         scroll = sidebar(self.controls)
-
-        compare = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
-        grid_box = QtWidgets.QWidget()
-        grid = QtWidgets.QGridLayout(grid_box)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setSpacing(2)
-        for k, view in enumerate(self.compare_views):
-            grid.addWidget(view, k // 2, k % 2)
-        self.branches.place(grid, 2)  # the branches' rows, under the samplers
-        for i in range(2):
-            grid.setColumnStretch(i, 1)
-            grid.setRowStretch(i, 1)
-        chart_box = QtWidgets.QWidget()
-        cb = QtWidgets.QVBoxLayout(chart_box)
-        cb.setContentsMargins(0, 0, 0, 0)
-        self.metric_box = QtWidgets.QComboBox()
-        self.metric_box.setToolTip("The quality measure against held-out data (lower is better)")
-        self.metric_box.setPlaceholderText("quality measure: once the first samples are drawn")
+        compare = CompareTab(self.compare_views, self.quality_chart, self.schedule_plot)
+        self.branches.place(compare.grid_layout, 2)  # the branches' rows, under the samplers
+        self.compare_grid, self.metric_box = compare.grid, compare.metric_box
         self.metric_box.currentIndexChanged.connect(self._metric_changed)
-        cb.addWidget(self.metric_box)
-        cb.addWidget(self.quality_chart, 1)
-        side = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
-        side.addWidget(chart_box)
-        side.addWidget(self.schedule_plot)
-        compare.addWidget(grid_box)
-        compare.addWidget(side)
-        compare.setStretchFactor(0, 3)
-        compare.setStretchFactor(1, 2)
-        compare.setSizes([620, 440])
-        self.compare_grid = grid_box
-
-        reverse = QtWidgets.QWidget()
-        rl = QtWidgets.QVBoxLayout(reverse)
-        rl.setContentsMargins(0, 0, 0, 0)
-        options = QtWidgets.QHBoxLayout()
-        self.show_sampler = QtWidgets.QComboBox()
-        self.show_sampler.setToolTip("The sampler shown large")
+        self.reverse = reverse = ReverseTab(self.main_view)
+        self.show_sampler = reverse.sampler
         self.show_sampler.currentIndexChanged.connect(self._main_sampler_changed)
         self.show_sampler.currentIndexChanged.connect(lambda: self.branches.follow(self.show_sampler.currentData()))
-        self.show_field = QtWidgets.QCheckBox("score field")
-        self.show_x0 = QtWidgets.QCheckBox("denoised guesses E[x0|x_t]")
-        self.show_paths = QtWidgets.QCheckBox("trajectories")
-        for box in (self.show_field, self.show_x0, self.show_paths):
-            box.setChecked(True)
-            box.toggled.connect(self._view_options)
-        options.addWidget(QtWidgets.QLabel("Sampler"))
-        options.addWidget(self.show_sampler)
-        options.addStretch(1)
-        for box in (self.show_field, self.show_x0, self.show_paths):
-            options.addWidget(box)
-        rl.addLayout(options)
-        rl.addWidget(self.main_view, 1)
-
-        forward = QtWidgets.QWidget()
-        fl = QtWidgets.QVBoxLayout(forward)
-        fl.setContentsMargins(0, 0, 0, 0)
-        fl.addWidget(self.forward_view, 1)
-        srow = QtWidgets.QHBoxLayout()
-        self.sigma_slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
-        self.sigma_slider.setRange(0, 500)
-        self.sigma_slider.setValue(250)
-        self.sigma_slider.setToolTip("Noise level σ, from 0.001 to 100 on a log scale")
-        self.sigma_slider.valueChanged.connect(self._sigma_moved)
-        srow.addWidget(QtWidgets.QLabel("σ"))
-        srow.addWidget(self.sigma_slider, 1)
-        fl.addLayout(srow)
+        reverse.options_changed.connect(self._view_options)
+        forward = ForwardTab(self.forward_view)
 
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.addTab(compare, "Compare")
@@ -300,10 +245,7 @@ class DiffusionPanel(Panel):
         self.branches.show_call(index)
 
     def _view_options(self) -> None:
-        for view in [self.main_view, *self.compare_views, *self.branches.views]:
-            view.show_field = self.show_field.isChecked()
-            view.show_x0 = self.show_x0.isChecked()
-            view.show_paths = self.show_paths.isChecked()
+        self.reverse.apply_options([self.main_view, *self.compare_views, *self.branches.views])
         self._show_call(self.timeline.index())
 
     def _start_quality(self) -> None:
@@ -338,9 +280,6 @@ class DiffusionPanel(Panel):
         if self.metric_box.currentData():
             self.quality_chart.metric = self.metric_box.currentData()
             self.quality_chart.redraw()
-
-    def _sigma_moved(self, value: int) -> None:
-        self.forward_view.show_sigma(10 ** (-3 + 5 * value / 500))
 
     # ------------------------------------------------------------------ training
     @property
