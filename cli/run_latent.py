@@ -107,6 +107,8 @@ def run(args: argparse.Namespace) -> int:
                                        "norms": walk.interpolation.norms[mode]})
         atomic_write_text(stage / "metrics.json", json.dumps(walk.metrics(), indent=2) + "\n")
         write_sidecar(stage, parameters)
+    if walk.note:
+        print(f"note: {walk.note}")
     ppl = walk.perceptual.raw
     print(f"wrote strip.png, path.npz, metrics.json and sidecar.json to {out} "
           f"(path length {mode}: {walk.numbers.path_length:.4g}; PPL lerp {ppl['lerp'].mean:.4g}, "

@@ -46,10 +46,11 @@ def mixture_source(name: str, device: DeviceLike = "cpu", seed: int = 0) -> Sour
 
 def checkpoint_source(path: str | Path, device: DeviceLike = "cpu") -> Source:
     """A Workbench checkpoint (.safetensors, its .json, a weights-only .pt) or a diffusers model folder."""
+    from engines.checkpoints.stem import resolve_checkpoint
     from engines.diffusion.checkpoint import load
     from engines.diffusion.data import load_data
 
-    path = Path(path)
+    path = resolve_checkpoint(path)
     if path.is_dir():
         return diffusers_source(path, device)
     model, body, digest = load(path, device)
