@@ -79,13 +79,14 @@ def locate_data(record: DataFile, checkpoint: str | Path) -> Located:
     """The recorded data: beside the checkpoint as recorded, else at its absolute path. InputError saying
     where it was looked for when neither is there; a note when its sha256 changed (it is still used)."""
     checkpoint = Path(checkpoint)
-    places = ([checkpoint.parent / record.relative] if record.relative else []) + [Path(record.absolute)]
+    beside = [Path(os.path.normpath(checkpoint.parent / record.relative))] if record.relative else []
+    places = list(dict.fromkeys(beside + [Path(record.absolute)]))
     found = next((p for p in places if p.exists()), None)
     name = Path(record.absolute).name
     if found is None:
-        where = " nor ".join(str(p) for p in places)
-        raise InputError(f"{checkpoint.name} was trained on {name}, which is neither at {where} any more (moved or "
-                         f"deleted?): name where it is now with --dataset PATH (in the window: open it as a data set)")
+        where = f"neither at {places[0]} nor at {places[1]}" if len(places) > 1 else f"not at {places[0]}"
+        raise InputError(f"{checkpoint.name} was trained on {name}, which is {where} any more (moved or deleted?): "
+                         f"name where it is now with --dataset PATH (in the window: open it as a data set)")
     if content_sha256(found) != record.sha256:
         return Located(found, f"{found} changed since {checkpoint.name} was trained on it (its sha256 differs from "
                               f"the recorded one); it is used as it is now")
