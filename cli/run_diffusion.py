@@ -13,7 +13,9 @@ writes into DIR:
   frames.npz    per sampler NAME: x_NAME (calls, M, ...) x_t in VP scale x/√(a²+b²), x0_NAME the model's
                 x̂0 at each call, sigma_NAME the σ of each call; "samplers" lists the names
   metrics.json  NFE spent, seconds, sliced Wasserstein / MMD (points) or the Fréchet distance in digit-
-                classifier features (8×8 digits) against held-out data, per sampler
+                classifier features (8×8 digits) against held-out data, per sampler: for a checkpoint, the
+                rows its training split held out of the data its JSON records (--dataset: other data); a
+                "note" says why there are none
   figure.png    the samplers side by side at their last call;  sidecar.json
 """
 from __future__ import annotations
@@ -42,6 +44,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a Workbench checkpoint (.safetensors, its .json, a weights-only .pt) or a diffusers model folder")
     source.add_argument("--mixture", metavar="NAME",
                         help=f"an exact Gaussian mixture: {' '.join(MIXTURES.names)} (default {DEFAULT_MIXTURE})")
+    parser.add_argument("--dataset", metavar="NAME|PATH",
+                        help="with --checkpoint: score against this data set's held-out rows instead of the recorded "
+                             "training data's (a file moved since training, or other data)")
     parser.add_argument("--sampler", action=Append, metavar="SAMPLER",
                         help=f"a sampler (see below), repeatable (default: {' '.join(DEFAULT_SAMPLERS)})")
     add_option(parser, NFE, metavar="N")
@@ -63,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
 
     source = str(args.checkpoint) if args.checkpoint else f"mixture:{args.mixture or DEFAULT_MIXTURE}"
     request = SampleRequest(source, [parse_sampler(s) for s in (args.sampler or DEFAULT_SAMPLERS)], args.nfe,
-                            args.samples, args.seed, device_of(args))
+                            args.samples, args.seed, device_of(args), args.dataset)
     outcome = run_task(sample_job, request)
     out = output_folder(args.out)
     with staged_outputs(out) as stage:
@@ -75,6 +80,10 @@ def run(args: argparse.Namespace) -> int:
         write_sidecar(stage, run_parameters(request, outcome))
     print(f"sampled {run_summary(outcome)}; wrote samples.npy, frames.npz, metrics.json, figure.png and sidecar.json "
           f"to {out}")
+    if outcome.source.description.get("reference"):
+        print(f"scored against {outcome.source.description['reference']}")
+    if outcome.source.note:
+        print(f"note: {outcome.source.note}")
     for sentence in non_finite_runs(outcome, "samples.npy"):
         print(f"{sentence}.")
     return 0

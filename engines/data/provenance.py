@@ -43,6 +43,7 @@ class DataFile:
     relative: Optional[str]  # to the checkpoint's folder (None: on another drive)
     absolute: str
     sha256: str
+    labels: Optional[str] = None  # the table's label column it was read with (None: none named)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -53,18 +54,19 @@ class DataFile:
         d = body.get(DATA_KEY)
         if not isinstance(d, Mapping) or not all(isinstance(d.get(k), str) for k in ("absolute", "sha256")):
             return None
-        relative = d.get("relative")
-        return cls(relative if isinstance(relative, str) else None, d["absolute"], d["sha256"])
+        relative, labels = (d.get(k) if isinstance(d.get(k), str) else None for k in ("relative", "labels"))
+        return cls(relative, d["absolute"], d["sha256"], labels)
 
 
-def record_data(data: str | Path, checkpoint: str | Path) -> DataFile:
-    """The record of ``data`` for a checkpoint written at ``checkpoint``."""
+def record_data(data: str | Path, checkpoint: str | Path, labels: Optional[str] = None) -> DataFile:
+    """The record of ``data`` (read with the label column ``labels``) for a checkpoint written at
+    ``checkpoint``."""
     data, folder = Path(data).resolve(), Path(checkpoint).resolve().parent
     try:
         relative: Optional[str] = Path(os.path.relpath(data, folder)).as_posix()
     except ValueError:  # another drive (Windows)
         relative = None
-    return DataFile(relative, str(data), content_sha256(data))
+    return DataFile(relative, str(data), content_sha256(data), labels)
 
 
 @dataclass(frozen=True)
@@ -75,18 +77,22 @@ class Located:
     note: Optional[str] = None
 
 
-def locate_data(record: DataFile, checkpoint: str | Path) -> Located:
+REMEDY = "name where it is now with --dataset PATH"
+
+
+def locate_data(record: DataFile, checkpoint: str | Path, remedy: str = REMEDY) -> Located:
     """The recorded data: beside the checkpoint as recorded, else at its absolute path. InputError saying
-    where it was looked for when neither is there; a note when its sha256 changed (it is still used)."""
+    where it was looked for, and ``remedy``, when neither is there; a note when its sha256 changed (it is
+    still used)."""
     checkpoint = Path(checkpoint)
-    beside = [Path(os.path.normpath(checkpoint.parent / record.relative))] if record.relative else []
+    beside = [Path(os.path.abspath(checkpoint.parent / record.relative))] if record.relative else []
     places = list(dict.fromkeys(beside + [Path(record.absolute)]))
     found = next((p for p in places if p.exists()), None)
     name = Path(record.absolute).name
     if found is None:
         where = f"neither at {places[0]} nor at {places[1]}" if len(places) > 1 else f"not at {places[0]}"
         raise InputError(f"{checkpoint.name} was trained on {name}, which is {where} any more (moved or deleted?): "
-                         f"name where it is now with --dataset PATH (in the window: open it as a data set)")
+                         f"{remedy}")
     if content_sha256(found) != record.sha256:
         return Located(found, f"{found} changed since {checkpoint.name} was trained on it (its sha256 differs from "
                               f"the recorded one); it is used as it is now")

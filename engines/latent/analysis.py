@@ -215,7 +215,7 @@ def data_for(ckpt: Checkpoint) -> tuple[DataSpec, Optional[str]]:
     """The data set a checkpoint was trained on, and a sentence when its file changed since. A file is found
     where its JSON recorded it (beside the checkpoint, else its absolute path; InputError when it is
     neither); a checkpoint that names no data set gets the digits (or the moons for 2D points)."""
-    from engines.data.provenance import DataFile, locate_data
+    from engines.data.provenance import REMEDY, DataFile, locate_data
 
     d = ckpt.info.get("dataset")
     if isinstance(d, dict) and isinstance(d.get("name"), str) and not d.get("path"):
@@ -224,11 +224,11 @@ def data_for(ckpt: Checkpoint) -> tuple[DataSpec, Optional[str]]:
         spec = DataSpec.from_dict(d)
         record = DataFile.from_body(ckpt.info)
         if record is not None and ckpt.path is not None:
-            found = locate_data(record, ckpt.path)
+            found = locate_data(record, ckpt.path, f"{REMEDY} (in the window: open it as a data set)")
             return replace(spec, name=found.path.name, path=str(found.path)), found.note
         if not Path(spec.path).exists():  # a checkpoint written before the data's place was recorded
-            raise InputError(f"{ckpt.name} was trained on {spec.path}, which does not exist here: name where it is "
-                             f"with --dataset PATH (in the window: open it as a data set)")
+            raise InputError(f"{ckpt.name} was trained on {spec.path}, which does not exist here: {REMEDY} (in the "
+                             f"window: open it as a data set)")
         return spec, None
     if not ckpt.config.is_image and ckpt.config.dims == 2:
         return DataSpec("moons"), None

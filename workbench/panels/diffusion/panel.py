@@ -195,13 +195,14 @@ class DiffusionPanel(Panel):
         return self._samples_stale[0].stale
 
     def _sampled(self, outcome: SampleOutcome) -> None:
+        opened = outcome.source is not self.source  # its note is said once, when it is opened
         self.outcome = outcome
         self.source = outcome.source
         self.source_spec = self.controls.source_spec()
         self.forward_view.set_data(outcome.source.data, outcome.source.kind, self.controls.seed.value())
         self.trainer.show_recorded(outcome.source, self.controls.source.currentText())
         self._draw(outcome.result, final=True)
-        said = non_finite_runs(outcome)
+        said = ([outcome.source.note] if opened and outcome.source.note else []) + non_finite_runs(outcome)
         if said:
             self.context.show_message("; ".join(said))
         self.timeline.set_index(0)
