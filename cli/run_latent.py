@@ -40,8 +40,8 @@ def dataset_arguments(parser: argparse.ArgumentParser, default: str | None) -> N
 
     toys = " ".join(d.name for d in DATASETS if d.points)
     parser.add_argument("--dataset", default=default, metavar="NAME|PATH",
-                        help=f"digits, a 2D toy set ({toys}), or a file: points (a .csv/.tsv/.txt table or a 2-D .npy/.npz "
-                             "array, N rows of D numbers), images (a .npy/.npz array or a folder of PNG/JPEG)"
+                        help=f"digits, a 2D toy set ({toys}), or a file: points (a .csv/.tsv/.txt table or a 2-D "
+                             ".npy/.npz array, N rows of D numbers), images (a .npy/.npz array or a folder of PNG/JPEG)"
                              + (f" (default {default})" if default else " (default: the model's own data set)"))
     parser.add_argument("--labels", metavar="COLUMN|FILE",
                         help="labels for a loaded data set: a column of its CSV (name or number from 1; 'none': every "

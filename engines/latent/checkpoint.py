@@ -3,9 +3,10 @@
 The JSON holds the architecture, hyperparameters, data set (with where its file lies and its sha256,
 :mod:`engines.data.provenance`), training steps, metrics, format version and the sha256 of the weights file;
 the safetensors metadata carries the same config without the hash, the timings and the data's place, so the
-weights file alone is loadable and retraining with the same inputs writes the same bytes. PyTorch ``.pt/.pth`` files are read through
-``torch.load(weights_only=True)`` only (the shared safe reader); with no config the architecture is
-inferred from the tensor names and shapes. Everything wrong with a file is an :class:`InputError`.
+weights file alone is loadable and retraining with the same inputs writes the same bytes. PyTorch
+``.pt/.pth`` files are read through ``torch.load(weights_only=True)`` only (the shared safe reader); with no
+config the architecture is inferred from the tensor names and shapes. Everything wrong with a file is an
+:class:`InputError`.
 """
 from __future__ import annotations
 

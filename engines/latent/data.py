@@ -37,7 +37,8 @@ class DataSpec:
     def from_dict(cls, d: dict) -> "DataSpec":
         """The spec :meth:`as_dict` wrote (a checkpoint's JSON: untrusted, so each field is checked)."""
         size = d.get("size")
-        size = tuple(size) if isinstance(size, list) and len(size) == 2 and all(isinstance(v, int) for v in size) else None
+        whole = isinstance(size, list) and len(size) == 2 and all(isinstance(v, int) for v in size)
+        size = tuple(size) if whole else None
         text = {k: d.get(k) if isinstance(d.get(k), str) else None for k in ("name", "path", "labels")}
         channels = d.get("channels") if d.get("channels") in (1, 3) else None
         return cls(text["name"] or "data", text["path"], text["labels"], size, channels)
