@@ -48,6 +48,19 @@ def array_error(path: Path, exc: Exception) -> InputError:
     return InputError(f"{path.name} is not a readable numeric .npy/.npz array: {exc}")
 
 
+def labels_source(path: Path, labels: str | None) -> tuple[str | None, Path | None]:
+    """Where ``labels`` (a --labels value) takes the labels of the data at ``path`` from: (the column to read
+    a table with, None) for a column of a table, (None, or "none" for a table: every column is a feature,
+    the labels file) for a file."""
+    from engines.data.tables import NO_LABELS, is_table
+
+    if labels is None:
+        return None, None
+    if is_table(path) and not Path(labels).is_file():
+        return labels, None
+    return (NO_LABELS if is_table(path) else None), Path(labels)
+
+
 def read_rows(path: Path, labels: str | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """The array of a text table (read as a table, with the labels that ``labels`` names: see
     :mod:`engines.data.tables`) or of a .npy/.npz (with its labels when the .npz has them)."""

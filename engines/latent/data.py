@@ -136,38 +136,32 @@ def load_data(spec: DataSpec) -> LatentData:
             x, y = make_toy(spec.name, TOY_POINTS, seed=SPLIT_SEED)
             return _split(spec.name, x, y, levels=0)
         raise InputError(f"unknown data set {spec.name!r}; choose digits, {', '.join(TOY_SETS)} or a file path")
-    from engines.data import read_labels
+    from engines.data.files import labels_source, read_labels
 
     path = Path(spec.path)
     if not path.exists():
         raise InputError(f"{path} does not exist (moved or deleted?)")
-    x, labels, levels = _read_file(path, spec)
+    column, labels_file = labels_source(path, spec.labels)
+    x, labels, levels = _read_file(path, spec, column)
     if len(x) < 2:
         raise InputError(f"{path.name} holds {len(x)} item(s); at least 2 are needed")
     if labels is not None and len(labels) != len(x):
         raise InputError(f"{path.name}: {len(labels)} labels for {len(x)} items")
-    if spec.labels and not _is_column(path, spec.labels):
-        labels = read_labels(Path(spec.labels), len(x))
+    if labels_file is not None:
+        labels = read_labels(labels_file, len(x))
     y = labels if labels is not None else np.full(len(x), -1, dtype=np.int64)
     return _split(path.name, x, np.asarray(y).astype(np.int64), levels=levels)
 
 
-def _is_column(path: Path, labels: str) -> bool:
-    """Whether ``labels`` names a column of the table at ``path`` (not a labels file)."""
-    from engines.data.tables import is_table
-
-    return is_table(path) and not Path(labels).is_file()
-
-
-def _read_file(path: Path, spec: DataSpec) -> tuple[np.ndarray, Optional[np.ndarray], int]:
-    """(items in the models' layout, labels or None, pixel levels (0 for points)) of a user's file or folder:
-    a table or a 2-D array is points (N, D); anything else images."""
+def _read_file(path: Path, spec: DataSpec, column: Optional[str]) -> tuple[np.ndarray, Optional[np.ndarray], int]:
+    """(items in the models' layout, labels or None, pixel levels (0 for points)) of a user's file or folder
+    (a table read with its label ``column``): a table or a 2-D array is points (N, D); anything else images."""
     from engines.data.files import as_images, as_points, read_image_folder, read_rows
 
     if path.is_dir():
         array, labels = read_image_folder(path, spec.size), None
     else:
-        array, labels = read_rows(path, spec.labels if spec.labels and _is_column(path, spec.labels) else None)
+        array, labels = read_rows(path, column)
     if array.ndim == 2:
         if spec.size is not None or spec.channels is not None:
             raise InputError(f"{path.name} holds points ({array.shape[0]} rows of {array.shape[1]} numbers); "
