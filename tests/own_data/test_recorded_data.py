@@ -6,10 +6,12 @@ import shutil
 
 import numpy as np
 import pytest
+import torch
 
 from cli import main
 from engines.data.provenance import DataFile, locate_data, record_data
 from engines.errors import InputError
+from engines.latent.checkpoint import load_checkpoint
 
 
 @pytest.fixture
@@ -40,9 +42,14 @@ def test_the_checkpoint_records_where_its_data_lies_and_its_hash(trained):
 
 def test_run_uses_the_recorded_data_and_its_rows(trained, capsys):
     tmp_path, data = trained
-    assert _walk(tmp_path, "--from", "7", "--to", "11") == 0
+    assert _walk(tmp_path, "--from", "7", "--to", "11", "--mode", "lerp") == 0
     with np.load(tmp_path / "walk" / "path.npz") as path:
-        assert path["decoded"].shape == (3, 3)
+        latents, decoded = path["latents"], path["decoded"]
+    assert decoded.shape == (3, 3)
+    rows = torch.from_numpy(np.loadtxt(data, delimiter=",", skiprows=1, dtype=np.float32)[[7, 11]])
+    with torch.no_grad():  # the ends are the codes of the file's rows 7 and 11, not of a shuffled order
+        ends = load_checkpoint(tmp_path / "ckpt" / "x.safetensors").model.latent(rows).numpy()
+    np.testing.assert_allclose(latents[[0, -1]], ends, rtol=1e-4, atol=1e-5)
     assert json.loads((tmp_path / "walk" / "metrics.json").read_text())["items"] == [7, 11]
     assert "changed since" not in capsys.readouterr().out
 
