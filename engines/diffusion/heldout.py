@@ -59,6 +59,8 @@ def recorded_heldout(body: Mapping[str, Any], checkpoint: str | Path, shape: tup
     from engines.diffusion.data import load_data
 
     checkpoint, seed = Path(checkpoint), _seed(body)
+    if checkpoint.suffix.lower() == ".json" and isinstance(body.get("weights"), str):
+        checkpoint = checkpoint.with_name(Path(body["weights"]).name)  # messages name the weights, as elsewhere
     try:
         if dataset is not None:
             record = DataFile.from_body(body)
