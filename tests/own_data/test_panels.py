@@ -51,4 +51,5 @@ def test_diffusion_panel_scores_a_points_checkpoint_or_says_why_not(qtbot, make_
     data.rename(tmp_path / "moved.csv")
     panel.open_path("checkpoint", tmp_path / "m.json")
     qtbot.waitUntil(lambda: panel.source is not None and panel.source.reference is None, timeout=TIMEOUT_MS)
-    assert any(m.startswith("no quality metrics: m.safetensors was trained on points.csv") for m in panel.messages), panel.messages
+    assert any(m.startswith("no quality metrics: m.safetensors was trained on points.csv") for m in panel.messages)
+    qtbot.waitUntil(lambda: "no quality metrics" in panel.quality_chart.plotItem.titleLabel.text, timeout=TIMEOUT_MS)

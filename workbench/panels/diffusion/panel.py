@@ -264,7 +264,7 @@ class DiffusionPanel(Panel):
 
     def _start_quality(self) -> None:
         if self.source is None or self.source.reference is None:
-            self.quality_chart.set_curves(None)
+            self.quality_chart.set_unmeasured(self.source.note if self.source is not None else None)
             self._first_finished()
             return
         self.quality_chart.pending = True
