@@ -52,11 +52,12 @@ def load_data(source: str, seed: int = 0, labels: Optional[str] = None) -> Diffu
     """``source``: a built-in training set (:data:`engines.diffusion.catalogue.TRAINING_SETS`: 2D points or the
     digits), or a path to points (a .csv/.tsv/.txt table, ``labels`` naming a label column to leave out, or a
     2-D .npy/.npz) or images; a file's rows are split by ``seed`` (:data:`SPLIT_RULE`)."""
+    from engines.data import digits_split, make_toy, read_images, read_points
     from engines.data.tables import is_table
 
-    from engines.data import digits_split, make_toy, read_images, read_points
-
     if source in TRAINING_SETS:
+        if labels is not None:
+            raise InputError(f"--labels names a column of a table; {source} is a built-in data set")
         if TRAINING_SETS[source].kind == "points":
             train, _ = make_toy(source, TRAIN_POINTS, seed)
             held, _ = make_toy(source, HELDOUT_POINTS, seed + 1)

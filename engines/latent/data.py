@@ -145,8 +145,11 @@ def load_data(spec: DataSpec) -> LatentData:
     x, labels, levels = _read_file(path, spec, column)
     if len(x) < 2:
         raise InputError(f"{path.name} holds {len(x)} item(s); at least 2 are needed")
-    if labels is not None and len(labels) != len(x):
-        raise InputError(f"{path.name}: {len(labels)} labels for {len(x)} items")
+    if labels is not None:
+        labels = np.asarray(labels)
+        if labels.size != len(x):  # (N,) or a column (N, 1)
+            raise InputError(f"{path.name}: labels of shape {labels.shape} for {len(x)} items")
+        labels = labels.reshape(-1)
     if labels_file is not None:
         labels = read_labels(labels_file, len(x))
     y = labels if labels is not None else np.full(len(x), -1, dtype=np.int64)

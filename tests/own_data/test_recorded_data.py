@@ -37,7 +37,7 @@ def test_the_checkpoint_records_where_its_data_lies_and_its_hash(trained):
     tmp_path, data = trained
     body = json.loads((tmp_path / "ckpt" / "x.json").read_text())
     assert body["data_file"] == {"relative": "../data/points.csv", "absolute": str(data.resolve()),
-                                 "sha256": hashlib.sha256(data.read_bytes()).hexdigest()}
+                                 "sha256": hashlib.sha256(data.read_bytes()).hexdigest(), "labels": None}
 
 
 def test_run_uses_the_recorded_data_and_its_rows(trained, capsys):
