@@ -1,10 +1,13 @@
 """Cluster data points: k-means, a Gaussian mixture, InfoMap on a kNN graph, or the clustering VAE.
 
-workbench run cluster --method kmeans|gmm|infomap|cluster-vae --data digits|PATH [--k N] --out DIR
+workbench run cluster --method kmeans|gmm|infomap|cluster-vae --data digits|PATH [--labels COLUMN|FILE] [--k N]
+                     --out DIR
     writes DIR/assignments.csv (index, cluster[, label]), DIR/metrics.json (accuracy, purity, NMI, ARI;
     codelength and saving for InfoMap), DIR/figure.png, DIR/sidecar.json and, for InfoMap, DIR/clusters.clu
     and DIR/clusters.tree. The index and the InfoMap node ids are rows of --data: load_digits() order for
     the digits, the file's rows otherwise. The files replace an earlier run's together, or not at all.
+    A CSV's labels are the column --labels names (or one headed label, class, y or target); a last column
+    that looks like labels is never used as a feature silently (the file is refused until --labels says).
 
 examples:
   workbench run cluster --method kmeans --data digits --k 10 --out out/km
