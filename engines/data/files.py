@@ -45,6 +45,9 @@ def array_error(path: Path, exc: Exception) -> InputError:
     if isinstance(exc, ValueError) and "pickle" in str(exc):
         return InputError(f"{path.name} holds Python objects (an array of dtype object), not numbers; Workbench "
                           f"does not load objects from files: save a numeric array")
+    if isinstance(exc, ValueError) and "magic string" in str(exc):
+        return InputError(f"{path.name} does not start with numpy's .npy header, so it is not a .npy array (a text "
+                          f"table is read as one when named .csv, .tsv or .txt)")
     return InputError(f"{path.name} is not a readable numeric .npy/.npz array: {exc}")
 
 

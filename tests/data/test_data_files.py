@@ -47,7 +47,7 @@ def test_image_folder_is_resized(tmp_path):
 
 
 @pytest.mark.parametrize("content, message", [
-    (b"", "not a readable"),
+    (b"", "does not start with numpy.s .npy header"),
     (b"\x93NUMPY garbage", "not a readable"),
 ])
 def test_damaged_arrays_raise_input_error(tmp_path, content, message):

@@ -58,6 +58,8 @@ def test_text_and_object_files_never_mention_pickles(tmp_path):
         assert "pickle" not in str(caught.value).lower()
     with pytest.raises(InputError, match="holds Python objects .* Workbench does not load objects"):
         read_labels(objects, 1)
+    with pytest.raises(InputError, match=r"table\.npy does not start with numpy's \.npy header.*named \.csv"):
+        read_images(text)
 
 
 def test_latent_models_take_points_from_tables_and_arrays(labelled, tmp_path):
