@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     parameters = {"panel": "latent", "checkpoint": str(ckpt.path), "checkpoint_sha256": ckpt.sha256,
                   "model": ckpt.config.as_dict(), "from": ends[0] if ends else None, "to": ends[1] if ends else None,
                   "prior_seed": args.prior_seed, "steps": args.steps, "mode": mode, "pairs": args.pairs,
-                  "dataset": args.dataset, "seed": args.prior_seed if args.prior_seed is not None else 0}
+                  "dataset": walk.dataset, "seed": args.prior_seed if args.prior_seed is not None else 0}
     with staged_outputs(out) as stage:
         if ckpt.config.is_image:
             write_strip(stage / "strip.png", walk.decoded)

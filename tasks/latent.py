@@ -259,6 +259,7 @@ class Walk:
     numbers: PathNumbers  # along the walk's mode
     perceptual: Perceptual
     note: Optional[str] = None  # what to know about the data set (its file changed since training)
+    dataset: Optional[str] = None  # the data set walked in (a built-in name or the file read; None: prior samples)
 
     @property
     def codes(self) -> np.ndarray:
@@ -307,7 +308,7 @@ def walk_job(reporter, request: WalkRequest) -> Walk:
                              "give a prior seed or the items")
         z0, z1 = prior_pair(model.latent_size, request.prior_seed)
         interp = interpolate(model, z0, z1, steps, (f"prior sample (seed {request.prior_seed})", "prior sample"))
-        items, note = None, None
+        items, note, spec = None, None, None
     else:
         spec, note = (request.data, None) if request.data else data_for(ckpt)
         data = load_data(spec)
@@ -319,7 +320,7 @@ def walk_job(reporter, request: WalkRequest) -> Walk:
         interp = interpolate_rows(model, encoded, items, steps)
     numbers = path_numbers(model, interp, mode)
     perceptual = ppl_job(reporter, model, request.pairs, "pixel", seed=0)
-    return Walk(request, ckpt, interp, items, numbers, perceptual, note)
+    return Walk(request, ckpt, interp, items, numbers, perceptual, note, spec and (spec.path or spec.name))
 
 
 # ------------------------------------------------------------------ training and saving

@@ -51,6 +51,7 @@ def test_run_uses_the_recorded_data_and_its_rows(trained, capsys):
         ends = load_checkpoint(tmp_path / "ckpt" / "x.safetensors").model.latent(rows).numpy()
     np.testing.assert_allclose(latents[[0, -1]], ends, rtol=1e-4, atol=1e-5)
     assert json.loads((tmp_path / "walk" / "metrics.json").read_text())["items"] == [7, 11]
+    assert json.loads((tmp_path / "walk" / "sidecar.json").read_text())["parameters"]["dataset"] == str(data.resolve())
     assert "changed since" not in capsys.readouterr().out
 
 
