@@ -1,10 +1,13 @@
 """Cluster data points: k-means, a Gaussian mixture, InfoMap on a kNN graph, or the clustering VAE.
 
-workbench run cluster --method kmeans|gmm|infomap|cluster-vae --data digits|PATH [--k N] --out DIR
+workbench run cluster --method kmeans|gmm|infomap|cluster-vae --data digits|PATH [--labels COLUMN|FILE] [--k N]
+                     --out DIR
     writes DIR/assignments.csv (index, cluster[, label]), DIR/metrics.json (accuracy, purity, NMI, ARI;
     codelength and saving for InfoMap), DIR/figure.png, DIR/sidecar.json and, for InfoMap, DIR/clusters.clu
     and DIR/clusters.tree. The index and the InfoMap node ids are rows of --data: load_digits() order for
     the digits, the file's rows otherwise. The files replace an earlier run's together, or not at all.
+    A CSV's labels are the column --labels names (or one headed label, class, y or target); a last column
+    that looks like labels is never used as a feature silently (the file is refused until --labels says).
 
 examples:
   workbench run cluster --method kmeans --data digits --k 10 --out out/km
@@ -29,8 +32,11 @@ INFOMAP_FILES = ("clusters.clu", "clusters.tree")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_option(parser, METHOD)
     parser.add_argument("--data", default="digits", metavar="digits|PATH",
-                        help="sklearn's digits (all 1,797) or a .npy/.npz/.csv file of vectors (labels from .npz 'labels'; "
-                             "default digits)")
+                        help="sklearn's digits (all 1,797) or a .npy/.npz/.csv/.tsv/.txt file of vectors (labels from "
+                             ".npz 'labels', a CSV column named label/class/y/target, or --labels)")
+    parser.add_argument("--labels", metavar="COLUMN|FILE",
+                        help="the true classes, to score against: a column of the CSV (name or number from 1; 'none': "
+                             "every column is a feature) or a file (.npy, or one per line)")
     add_option(parser, K, metavar="N")
     add_option(parser, EMBEDDING)
     add_option(parser, NEIGHBOURS, metavar="K")
@@ -58,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     out = output_folder(args.out)
     device = device_of(args, "cpu")
     # InfoMap holds the GIL for its whole run: it goes to a job process (Ctrl+C still works)
-    result = run_task(cluster_points_job, args.data, request, device, process=in_process(request))
+    result = run_task(cluster_points_job, args.data, request, device, args.labels, process=in_process(request))
     # a k-means run after an InfoMap one takes the old run's .clu and .tree away with the rest
     with staged_outputs(out, obsolete=INFOMAP_FILES) as stage:
         written = write_clusters(result, stage / "assignments.csv", stage / "clusters")
@@ -66,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
                    "seconds": result.seconds, **result.metrics}
         atomic_write_text(stage / "metrics.json", json.dumps(metrics, indent=2) + "\n")
         _cluster_figure(result, stage / "figure.png")
-        write_sidecar(stage, {"panel": INFO.name, "command": NAME, **points_parameters(request, result, args.data, device)})
+        write_sidecar(stage, {"panel": INFO.name, "command": NAME, **points_parameters(request, result, args.data, device),
+                              "labels": args.labels})
     acc = result.metrics.get("accuracy")
     extra = f", accuracy {acc:.4f}, NMI {result.metrics['nmi']:.4f}, ARI {result.metrics['ari']:.4f}" if acc is not None else ""
     infomap_files = [p.name for p in written[1:]]

@@ -14,7 +14,9 @@ writes into DIR:
   frames.npz    per sampler NAME: x_NAME (calls, M, ...) x_t in VP scale x/√(a²+b²), x0_NAME the model's
                 x̂0 at each call, sigma_NAME the σ of each call; "samplers" lists the names
   metrics.json  NFE spent, seconds, sliced Wasserstein / MMD (points) or the Fréchet distance in digit-
-                classifier features (8×8 digits) against held-out data, per sampler; with --class, against
+                classifier features (8×8 digits) against held-out data, per sampler: for a checkpoint, the
+                rows its training split held out of the data its JSON records (--dataset: other data); a
+                "note" says why there are none; with --class, against
                 the class's exact conditional samples, and "guidance" with each sampler's fraction per class
   figure.png    per sampler its samples (titled with NFE and the measures) and, below, x_t at its last
                 model call (not the samples: DDPM/DDIM stop at σ ≈ 0.17 and return that call's x̂0);
@@ -55,6 +57,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a Workbench checkpoint (.safetensors, its .json, a weights-only .pt) or a diffusers model folder")
     source.add_argument("--mixture", metavar="NAME",
                         help=f"an exact Gaussian mixture: {' '.join(MIXTURES.names)} (default {DEFAULT_MIXTURE})")
+    parser.add_argument("--dataset", metavar="NAME|PATH",
+                        help="with --checkpoint: score against this data set's held-out rows instead of the recorded "
+                             "training data's (a file moved since training, or other data)")
     parser.add_argument("--sampler", action=Append, metavar="SAMPLER",
                         help=f"a sampler (see below), repeatable (default: {' '.join(DEFAULT_SAMPLERS)})")
     add_option(parser, NFE, metavar="N")
@@ -90,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     if args.likelihood:
         return likelihood.run(args, source)
     request = SampleRequest(source, [parse_sampler(s) for s in (args.sampler or DEFAULT_SAMPLERS)], args.nfe,
-                            args.samples, args.seed, device_of(args))
+                            args.samples, args.seed, device_of(args), args.dataset)
     label, scale = getattr(args, "class"), args.guidance
     if scale is not None and label is None:
         raise InputError("--guidance needs --class (the class to guide towards)")
@@ -124,6 +129,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"{order_summary(exact)}.")
     if label is not None:
         print(guidance_summary(metrics))
+    if outcome.source.description.get("reference"):
+        print(f"scored against {outcome.source.description['reference']}")
+    if outcome.source.note:
+        print(f"note: {outcome.source.note}")
     for sentence in non_finite_runs(outcome, "samples.npy"):
         print(f"{sentence}.")
     return 0

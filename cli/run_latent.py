@@ -40,9 +40,12 @@ def dataset_arguments(parser: argparse.ArgumentParser, default: str | None) -> N
 
     toys = " ".join(d.name for d in DATASETS if d.points)
     parser.add_argument("--dataset", default=default, metavar="NAME|PATH",
-                        help=f"digits, a 2D toy set ({toys}), or a .npy/.npz image array or a folder of PNG/JPEG images"
+                        help=f"digits, a 2D toy set ({toys}), or a file: points (a .csv/.tsv/.txt table or a 2-D "
+                             ".npy/.npz array, N rows of D numbers), images (a .npy/.npz array or a folder of PNG/JPEG)"
                              + (f" (default {default})" if default else " (default: the model's own data set)"))
-    parser.add_argument("--labels", type=Path, metavar="FILE", help="labels for a loaded data set (.npy or one per line)")
+    parser.add_argument("--labels", metavar="COLUMN|FILE",
+                        help="labels for a loaded data set: a column of its CSV (name or number from 1; 'none': every "
+                             "column is a feature) or a file (.npy or one per line)")
     parser.add_argument("--size", type=_size, metavar="HxW", help="resize loaded images to HxW")
     parser.add_argument("--channels", type=int, choices=(1, 3), help="convert loaded images to 1 or 3 channels")
 
@@ -97,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     parameters = {"panel": "latent", "checkpoint": str(ckpt.path), "checkpoint_sha256": ckpt.sha256,
                   "model": ckpt.config.as_dict(), "from": ends[0] if ends else None, "to": ends[1] if ends else None,
                   "prior_seed": args.prior_seed, "steps": args.steps, "mode": mode, "pairs": args.pairs,
-                  "dataset": args.dataset, "seed": args.prior_seed if args.prior_seed is not None else 0}
+                  "dataset": walk.dataset, "seed": args.prior_seed if args.prior_seed is not None else 0}
     with staged_outputs(out) as stage:
         if ckpt.config.is_image:
             write_strip(stage / "strip.png", walk.decoded)
@@ -107,6 +110,11 @@ def run(args: argparse.Namespace) -> int:
                                        "norms": walk.interpolation.norms[mode]})
         atomic_write_text(stage / "metrics.json", json.dumps(walk.metrics(), indent=2) + "\n")
         write_sidecar(stage, parameters)
+    if walk.note:
+        print(f"note: {walk.note}")
+    if not ckpt.config.is_image and ckpt.config.dims > 2:
+        print(f"note: strip.png draws the first 2 of the {ckpt.config.dims} coordinates of each point along the path "
+              "(path.npz holds them all)")
     ppl = walk.perceptual.raw
     print(f"wrote strip.png, path.npz, metrics.json and sidecar.json to {out} "
           f"(path length {mode}: {walk.numbers.path_length:.4g}; PPL lerp {ppl['lerp'].mean:.4g}, "
@@ -137,7 +145,8 @@ def write_strip(path: Path, decoded) -> None:
 
 
 def write_points_figure(path: Path, decoded) -> None:
-    """2D models: the path's decoded points drawn on a small canvas."""
+    """Models of points: the path's decoded points (their first two coordinates) drawn on a small canvas,
+    blue at the first item to red at the last."""
     import imageio.v3 as iio
     import numpy as np
 
@@ -145,7 +154,7 @@ def write_points_figure(path: Path, decoded) -> None:
 
     size = 400
     canvas = np.full((size, size, 3), 255, np.uint8)
-    pts = np.asarray(decoded, float)
+    pts = np.asarray(decoded, float)[:, :2]
     lo, hi = pts.min(0) - 0.5, pts.max(0) + 0.5
     xy = ((pts - lo) / np.maximum(hi - lo, 1e-9) * (size - 1)).round().astype(int)
     for k, (x, y) in enumerate(xy):

@@ -26,6 +26,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dataset", required=True, metavar="NAME|PATH",
                         help=f"built-in: {' '.join(TRAINING_SETS.names)}; or a .npy/.npz/.csv of 2D points, or images "
                              "(.npy/.npz/folder of PNG/JPEG, at most 64×64)")
+    parser.add_argument("--labels", metavar="COLUMN",
+                        help="a table's label column (name or number from 1), left out of its points; 'none': every "
+                             "column is a coordinate")
     default = TrainRequest.objective
     parser.add_argument("--objective", choices=OBJECTIVES.names, default=default,
                         help=f"{', '.join(o.label for o in OBJECTIVES)} (default {default}; see below)")
@@ -46,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
     if args.reflow:
         return reflow.run(args)
     request = TrainRequest(args.dataset, args.objective, args.steps, args.prediction, args.schedule, args.batch_size, args.lr,
-                           args.seed, device_of(args), class_dropout=args.class_dropout)
+                           args.seed, device_of(args), class_dropout=args.class_dropout,
+                           labels=args.labels)
     outcome = run_task(train_job, request)
     result = outcome.result
     body = run_task(save_job, result, args.out)

@@ -119,9 +119,10 @@ def checked_words(words: Words) -> Words:
 
 
 def cluster_points_job(reporter, data: Union[str, ClusterData], request: PointsRequest = PointsRequest(),
-                       device: str = "auto") -> ClusterResult:
+                       device: str = "auto", labels: Optional[str] = None) -> ClusterResult:
     """Job: cluster ``data`` (``"digits"``, a path of vectors, or points in memory) as ``request`` says on
-    the ``device`` preference, and score it against the labels when there are any."""
+    the ``device`` preference, and score it against the labels when there are any (``labels``: a file's
+    label column or a labels file, see :func:`engines.cluster.data.load_data`)."""
     import torch
 
     from engines.cluster.embed import embed, pca
@@ -140,7 +141,7 @@ def cluster_points_job(reporter, data: Union[str, ClusterData], request: PointsR
             d = data
         else:
             reporter.progress(None, f"loading {data}")
-            d = load_data(data)
+            d = load_data(data, labels)
         if len(d.x) < request.k:
             raise InputError(f"{len(d.x)} points cannot make {request.k} clusters")
         reporter.progress(None, f"embedding ({request.embedding})")

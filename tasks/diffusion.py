@@ -64,17 +64,20 @@ def default_source() -> str:
     return f"bundled:{first.name}" if first.path.is_file() else f"mixture:{DEFAULT_MIXTURE}"
 
 
-def open_source(spec: str, device: Any = "cpu") -> "Source":
+def open_source(spec: str, device: Any = "cpu", dataset: Optional[str] = None) -> "Source":
     """``mixture:NAME`` (an exact mixture), ``bundled:NAME`` (a bundled checkpoint) or a path (a Workbench
-    checkpoint or a diffusers model folder), on ``device``."""
+    checkpoint or a diffusers model folder), on ``device``; ``dataset`` replaces the data a checkpoint was
+    trained on as the held-out reference."""
     from engines.diffusion.sources import checkpoint_source, mixture_source
 
     kind, _, rest = spec.partition(":")
     if kind == "mixture":
+        if dataset is not None:
+            raise InputError("--dataset goes with --checkpoint: an exact mixture is scored against its own samples")
         return mixture_source(rest, device)
     if kind == "bundled":
-        return checkpoint_source(bundled_path("diffusion", rest), device)
-    return checkpoint_source(spec, device)
+        return checkpoint_source(bundled_path("diffusion", rest), device, dataset)
+    return checkpoint_source(spec, device, dataset)
 
 
 # ------------------------------------------------------------------ sampling
@@ -90,6 +93,7 @@ class SampleRequest:
     samples: int = DEFAULT_SAMPLES
     seed: int = 0
     device: str = "auto"
+    dataset: Optional[str] = None  # held-out data other than the checkpoint's own (a path or a built-in set)
 
     def check(self) -> None:
         """InputError for anything the engines would refuse later (before a model is loaded)."""
@@ -127,7 +131,7 @@ def sample_job(reporter, request: SampleRequest) -> SampleOutcome:
         from engines.device import pick_device
 
         reporter.progress(None, "loading the model")
-        source = open_source(source, pick_device(request.device))
+        source = open_source(source, pick_device(request.device), request.dataset)
     return SampleOutcome(source, compare_job(reporter, source, request.samplers, request.nfe, request.samples,
                                              request.seed), request)
 
@@ -176,8 +180,9 @@ def source_parameters(source: "Source") -> dict[str, Any]:
 
 def run_metrics(request: SampleRequest, outcome: SampleOutcome) -> dict[str, Any]:
     """metrics.json: NFE spent, seconds and the quality measures of every sampler."""
-    return {"source": source_parameters(outcome.source), "nfe_requested": request.nfe, "samples": request.samples,
-            "seed": request.seed,
+    note = {"note": outcome.source.note} if outcome.source.note else {}
+    return {"source": source_parameters(outcome.source), **note, "nfe_requested": request.nfe,
+            "samples": request.samples, "seed": request.seed,
             "samplers": [{"name": r.name, "label": r.label, "settings": r.settings, "nfe": r.nfe,
                           "seconds": round(r.seconds, 4), **r.metrics} for r in outcome.result.runs]}
 
@@ -222,6 +227,7 @@ class TrainRequest:
     device: str = "auto"
     preview_every: int = 0
     class_dropout: Optional[float] = None
+    labels: Optional[str] = None  # a table's label column, left out of its points
 
 
 @dataclass
@@ -247,7 +253,7 @@ def train_job(reporter, request: TrainRequest) -> TrainOutcome:
     for option in (STEPS, BATCH_SIZE, LR, SEED, CLASS_DROPOUT):
         option.validate(getattr(request, option.name))
     reporter.progress(None, f"loading {request.dataset}")
-    data = load_data(request.dataset, request.seed)
+    data = load_data(request.dataset, request.seed, request.labels)
     device = pick_device(request.device)
 
     def outcome(result: "TrainResult") -> TrainOutcome:
@@ -269,9 +275,13 @@ def train_job(reporter, request: TrainRequest) -> TrainOutcome:
 def save_job(reporter, result: "TrainResult", path: Union[str, Path]) -> dict[str, Any]:
     """Write a trained model as a checkpoint (``PATH.safetensors`` + ``PATH.json``) stamped with this
     application's version; returns the JSON body (``weights`` names the file, ``sha256`` its hash)."""
+    from engines.data.provenance import DATA_KEY, record_data
     from engines.diffusion.checkpoint import save
 
     reporter.progress(None, f"saving {Path(path).name}")
     b = result.body
+    extra = {"dataset": result.data_name, **result.extra}
+    if result.data_path is not None and Path(result.data_path).exists():  # for run diffusion's held-out rows
+        extra[DATA_KEY] = record_data(result.data_path, path, result.data_labels).as_dict()
     return save(path, result.net, b["objective"], prediction=b["prediction"], schedule=b["schedule"], shape=b["shape"],
-                sigma_data=b["sigma_data"], extra={"dataset": result.data_name, **result.extra}, version=__version__)
+                sigma_data=b["sigma_data"], extra=extra, version=__version__)

@@ -258,6 +258,8 @@ class Walk:
     items: Optional[tuple[int, int]]  # the source rows of the items walked between (None: prior samples)
     numbers: PathNumbers  # along the walk's mode
     perceptual: Perceptual
+    note: Optional[str] = None  # what to know about the data set (its file changed since training)
+    dataset: Optional[str] = None  # the data set walked in (a built-in name or the file read; None: prior samples)
 
     @property
     def codes(self) -> np.ndarray:
@@ -306,9 +308,10 @@ def walk_job(reporter, request: WalkRequest) -> Walk:
                              "give a prior seed or the items")
         z0, z1 = prior_pair(model.latent_size, request.prior_seed)
         interp = interpolate(model, z0, z1, steps, (f"prior sample (seed {request.prior_seed})", "prior sample"))
-        items = None
+        items, note, spec = None, None, None
     else:
-        data = load_data(request.data or data_for(ckpt))
+        spec, note = (request.data, None) if request.data else data_for(ckpt)
+        data = load_data(spec)
         check_fits(ckpt, data)
         encoded = encode(model, data, reporter)
         # the items are rows of the data as the user knows it (load_digits() order, the file's rows)
@@ -317,7 +320,7 @@ def walk_job(reporter, request: WalkRequest) -> Walk:
         interp = interpolate_rows(model, encoded, items, steps)
     numbers = path_numbers(model, interp, mode)
     perceptual = ppl_job(reporter, model, request.pairs, "pixel", seed=0)
-    return Walk(request, ckpt, interp, items, numbers, perceptual)
+    return Walk(request, ckpt, interp, items, numbers, perceptual, note, spec and (spec.path or spec.name))
 
 
 # ------------------------------------------------------------------ training and saving
@@ -364,11 +367,18 @@ def trained_info(snapshot: "TrainSnapshot") -> dict[str, Any]:
 
 def save_job(reporter, path: Path, config: ModelConfig, state: Mapping[str, Any], info: Mapping[str, Any]
              ) -> dict[str, Any]:
-    """Write ``path`` (.safetensors) and its JSON (the model, what ``info`` records of its training, this
-    application's version); returns the JSON written."""
+    """Write ``path`` (.safetensors) and its JSON (the model, what ``info`` records of its training and where
+    its data file lies, this application's version); returns the JSON written."""
     from engines.latent.checkpoint import save_checkpoint
     from tasks import __version__
 
+    from engines.data.provenance import DATA_KEY, DataFile, record_data
+
     reporter.progress(None, f"saving {path}")
     extra = {k: v for k, v in info.items() if k in SAVED_INFO}
+    recorded = DataFile.from_body(info)  # a loaded checkpoint saved again: its data where it was recorded
+    places = [(info.get("dataset") or {}).get("path"), recorded.absolute if recorded else None]
+    data = next((p for p in places if isinstance(p, str) and Path(p).exists()), None)
+    if data is not None:  # where the data lies, for run latent to find it again
+        extra[DATA_KEY] = record_data(data, path).as_dict()
     return save_checkpoint(path, state, config, extra, version=__version__)

@@ -279,9 +279,15 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def open_path(self, path: Path, kind: str | None = None) -> bool:
         """Route ``path`` to the first panel that accepts its kind; report problems in a message box."""
+        from engines.checkpoints.stem import resolve_checkpoint
         from engines.errors import InputError
         from engines.files import regular_file
 
+        try:
+            path = resolve_checkpoint(path)  # a checkpoint's stem, as train --out named it, is the checkpoint
+        except InputError as exc:  # more than one checkpoint has that stem
+            self.show_error("Cannot open file", JobError(str(exc), ""))
+            return False
         if not path.exists():
             self.settings.remove_recent_file(str(path))
             self.show_error("Cannot open file", JobError(f"{path} does not exist (any more).", ""))

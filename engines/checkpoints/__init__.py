@@ -5,6 +5,7 @@
 - :mod:`~engines.checkpoints.tensors`: named tensors from safetensors or weights-only PyTorch files, and
   the check of a state dict against a model.
 - :mod:`~engines.checkpoints.files`: ``NAME.safetensors`` + ``NAME.json`` checkpoints for any engine.
+- :mod:`~engines.checkpoints.stem`: a checkpoint named by the stem ``train --out`` took.
 - :mod:`~engines.checkpoints.plan`: a config's model, made on the meta device, checked against the weights'
   shapes and the memory budget (:mod:`engines.budget`) before the real one is built.
 
@@ -20,6 +21,7 @@ _HOME = {
     "config_path": "files", "config_source": "files", "read_checkpoint": "files", "save_checkpoint": "files",
     "declared_format": "header", "metadata_bodies": "header", "read_header": "header",
     "match_state_dict": "tensors", "read_safetensors": "tensors", "read_tensors": "tensors",
+    "resolve_checkpoint": "stem",
     "check_weights_fit": "plan", "header_shapes": "plan", "planned_model": "plan", "tensor_shapes": "plan",
 }
 __all__ = sorted(_HOME)

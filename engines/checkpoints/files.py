@@ -12,12 +12,13 @@ import hashlib
 import json
 import math
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any, Collection, Mapping, Optional
 
 import torch
 
 from engines.checkpoints.config import read_json_config
 from engines.checkpoints.header import metadata_body
+from engines.checkpoints.stem import resolve_checkpoint
 from engines.checkpoints.tensors import parse_tensors, read_file
 from engines.errors import InputError
 
@@ -44,11 +45,14 @@ def _jsonable(value: Any) -> Any:
 
 
 def save_checkpoint(path: str | Path, tensors: Mapping[str, torch.Tensor], body: Mapping[str, Any],
-                    metadata_key: str = METADATA_KEY, version: str | None = None) -> dict[str, Any]:
+                    metadata_key: str = METADATA_KEY, version: str | None = None,
+                    json_only: Collection[str] = ()) -> dict[str, Any]:
     """Write ``path`` (.safetensors; the suffix is added if missing) and its JSON; return the JSON body.
 
-    The body (without the hash) also goes into the safetensors metadata under ``metadata_key``; the JSON
-    also records the ``version`` of the application that wrote it.
+    The body (without the hash) also goes into the safetensors metadata under ``metadata_key``, except the
+    top-level keys named in ``json_only``: what is not a function of the training inputs (timings, where
+    the data lies on this machine) stays out of the hashed bytes, so that retraining with the same inputs
+    writes the same weights file and sha256. The JSON also records the ``version`` of the application.
     """
     from safetensors.torch import save as save_bytes
 
@@ -61,7 +65,8 @@ def save_checkpoint(path: str | Path, tensors: Mapping[str, torch.Tensor], body:
     create_folder(path.parent, "checkpoint folder")
     body = dict(body)
     state = {k: v.detach().to("cpu").contiguous() for k, v in tensors.items()}
-    data = save_bytes(state, metadata={metadata_key: json.dumps(body, sort_keys=True, default=_jsonable)})
+    hashed = {k: v for k, v in body.items() if k not in json_only}
+    data = save_bytes(state, metadata={metadata_key: json.dumps(hashed, sort_keys=True, default=_jsonable)})
     body["weights"] = path.name
     body["sha256"] = hashlib.sha256(data).hexdigest()
     body.setdefault("workbench", version or "unknown")
@@ -75,11 +80,12 @@ def read_checkpoint(path: str | Path, fmt: Optional[str] = None, metadata_key: s
                     ) -> tuple[dict[str, torch.Tensor], Optional[dict[str, Any]], str, Path]:
     """(tensors, JSON body or None, sha256 of the weights file, weights path) of a checkpoint.
 
-    ``path`` may be the JSON, the .safetensors or a .pt/.pth file; the body comes from the JSON beside the
+    ``path`` may be the JSON, the .safetensors or a .pt/.pth file, or their stem (see
+    :func:`~engines.checkpoints.stem.resolve_checkpoint`); the body comes from the JSON beside the
     weights, else from the safetensors metadata under ``metadata_key``. With ``fmt``, a body of another
     ``format`` is refused.
     """
-    path = Path(path)
+    path = resolve_checkpoint(path)
     if path.is_dir():
         raise InputError(f"{path} is a folder, not a checkpoint file")
     body: Optional[dict[str, Any]] = None

@@ -23,37 +23,31 @@ class ClusterData:
         return np.arange(len(self.x)) if self.rows is None else np.asarray(self.rows, np.int64)
 
 
-def load_data(spec: str) -> ClusterData:
+def load_data(spec: str, labels: str | None = None) -> ClusterData:
     """``digits`` (sklearn's 1,797 8x8 digits, all of them, with their rows in ``load_digits()``) or a
-    .npy/.npz/.csv/.tsv file of vectors."""
+    .npy/.npz/.csv/.tsv/.txt file of vectors; ``labels`` names a table's label column (see
+    :mod:`engines.data.tables`) or a labels file (.npy, or one per line)."""
     if spec == "digits":
+        if labels is not None:
+            raise InputError("--labels goes with a data file; the digits bring their own labels")
         from engines.data import digits_split
 
         split = digits_split()
         images = split.all_x[..., 0]
         return ClusterData("digits", images.reshape(len(images), -1).astype(np.float64), split.all_y, images,
                            split.all_rows)
+    from engines.data.files import labels_source, read_labels, read_rows
+    from engines.data.tables import is_table
+
     path = regular_file(spec, "data file")
-    labels = None
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".npy", ".npz"):
-            from engines.data.files import read_array
-
-            array, labels = read_array(path)
-        elif suffix in (".csv", ".tsv", ".txt"):
-            from engines.data.tables import read_table
-
-            table = read_table(path)  # a header row and a label column are recognised
-            array, labels = table.values, table.labels
-        else:
-            raise InputError(f"{path.name}: expected .npy, .npz, .csv or .tsv vectors")
-    except InputError:
-        raise
-    except ValueError as exc:
-        raise InputError(f"{path.name}: not a numeric table ({exc})") from exc
+    if path.suffix.lower() not in (".npy", ".npz") and not is_table(path):
+        raise InputError(f"{path.name}: expected .npy, .npz, .csv, .tsv or .txt vectors")
+    column, labels_file = labels_source(path, labels)
+    array, found = read_rows(path, column)  # a header row and a label column are recognised
     array = np.asarray(array)
-    data = from_arrays(path.name, array, labels, array if array.ndim == 3 else None)
+    if labels_file is not None:
+        found = read_labels(labels_file, len(array))
+    data = from_arrays(path.name, array, found, array if array.ndim == 3 else None)
     data.name = path.stem
     return data
 

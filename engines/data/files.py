@@ -18,6 +18,8 @@ def read_array(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
     """The array of a .npy, or of a .npz (under images, x, data or arr_0, else its first) with its labels
     (labels, y or targets) when present; never unpickles (object arrays are refused)."""
     regular_file(path, ".npy/.npz array file")
+    if path.suffix.lower() not in (".npy", ".npz"):
+        raise InputError(f"{path.name}: expected a .npy or .npz array, or a .csv/.tsv/.txt table")
     try:
         check_array_claims(path)
         if path.suffix.lower() == ".npz":
@@ -34,11 +36,60 @@ def read_array(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
     except FileNotFoundError as exc:
         raise InputError(f"{path} does not exist (moved or deleted?)") from exc
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
-        # allow_pickle=False turns object arrays (which could run code) into a ValueError
-        raise InputError(f"{path.name} is not a readable numeric .npy/.npz array: {exc}") from exc
+        raise array_error(path, exc) from exc
 
 
-def _as_images(array: np.ndarray, name: str) -> np.ndarray:
+def array_error(path: Path, exc: Exception) -> InputError:
+    """The sentence for a .npy/.npz numpy could not read: an object array (numpy's allow_pickle=False refusal,
+    which keeps code in a file from running) is said to hold Python objects."""
+    if isinstance(exc, ValueError) and "pickle" in str(exc):
+        return InputError(f"{path.name} holds Python objects (an array of dtype object), not numbers; Workbench "
+                          f"does not load objects from files: save a numeric array")
+    if isinstance(exc, ValueError) and "magic string" in str(exc):
+        return InputError(f"{path.name} does not start with numpy's .npy header, so it is not a .npy array (a text "
+                          f"table is read as one when named .csv, .tsv or .txt)")
+    return InputError(f"{path.name} is not a readable numeric .npy/.npz array: {exc}")
+
+
+def labels_source(path: Path, labels: str | None) -> tuple[str | None, Path | None]:
+    """Where ``labels`` (a --labels value) takes the labels of the data at ``path`` from: (the column to read
+    a table with, None) for a column of a table, (None, or "none" for a table: every column is a feature,
+    the labels file) for a file."""
+    from engines.data.tables import NO_LABELS, is_table
+
+    if labels is None:
+        return None, None
+    if is_table(path) and not Path(labels).is_file():
+        return labels, None
+    return (NO_LABELS if is_table(path) else None), Path(labels)
+
+
+def read_rows(path: Path, labels: str | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """The array of a text table (read as a table, with the labels that ``labels`` names: see
+    :mod:`engines.data.tables`) or of a .npy/.npz (with its labels when the .npz has them)."""
+    from engines.data.tables import is_table, read_table
+
+    if is_table(path):
+        table = read_table(path, labels)
+        return table.values, table.labels
+    if labels is not None:
+        raise InputError(f"--labels {labels} names a column of a text table; {path.name} is an array: give its labels "
+                         f"as a file (.npy, or one per line) or in the .npz under 'labels'")
+    return read_array(path)
+
+
+def as_points(array: np.ndarray, name: str) -> np.ndarray:
+    """(N, D) numbers as float32; InputError for other shapes, text or non-finite values."""
+    if array.dtype.kind not in "uifb" or array.ndim != 2:
+        raise InputError(f"{name}: expected points shaped (N, D) of numbers, got {array.shape} of {array.dtype}")
+    array = array.astype(np.float32)
+    if not np.isfinite(array).all():
+        raise InputError(f"{name}: contains NaN or infinite values")
+    return array
+
+
+def as_images(array: np.ndarray, name: str) -> np.ndarray:
+    """(N, H, W) or (N, H, W, C) numbers as float32 images in [0, 1] (8-bit values scaled down)."""
     if array.dtype.kind not in "uifb":
         raise InputError(f"{name}: expected numbers, found dtype {array.dtype}")
     if array.ndim == 3:
@@ -70,7 +121,10 @@ def read_labels(path: Path, count: int) -> np.ndarray:
                                if line.strip()])
     except InputError:
         raise
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
+    except ValueError as exc:
+        raise array_error(path, exc) if "pickle" in str(exc) else InputError(
+            f"cannot read labels from {path.name}: {exc}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read labels from {path.name}: {exc}") from exc
     labels = _class_numbers(np.asarray(values).reshape(-1), path.name)
     if len(labels) != count:
@@ -114,7 +168,7 @@ def read_image_folder(folder: Path, size: tuple[int, int] | None = None) -> np.n
             image = iio.imread(file)
         except Exception as exc:  # imageio raises plugin-specific errors for damaged files
             raise InputError(f"{file.name} is not a readable image: {exc}") from exc
-        image = _as_images(image[None] if image.ndim == 2 else image[None], file.name)
+        image = as_images(image[None] if image.ndim == 2 else image[None], file.name)
         image = image[..., :3] if image.shape[-1] == 4 else image
         target = size or image.shape[1:3]
         tensor = torch.from_numpy(image).permute(0, 3, 1, 2)
@@ -129,7 +183,7 @@ def read_images(path: Path, size: tuple[int, int] | None = None) -> tuple[np.nda
     if path.is_dir():
         return read_image_folder(path, size), None
     array, labels = read_array(path)
-    images = _as_images(array, path.name)
+    images = as_images(array, path.name)
     if labels is not None:
         labels = np.asarray(labels).reshape(-1).astype(np.int64)
         if len(labels) != len(images):
@@ -137,18 +191,10 @@ def read_images(path: Path, size: tuple[int, int] | None = None) -> tuple[np.nda
     return images, labels
 
 
-def read_points(path: Path) -> np.ndarray:
-    """2D points (N, 2) from .npy/.npz or a CSV/TSV with two numeric columns (a header row and a label
-    column are recognised; the labels are not needed here)."""
-    if path.suffix.lower() in (".csv", ".tsv"):
-        from engines.data.tables import read_table
-
-        array = read_table(path).values
-    else:
-        array, _ = read_array(path)
-    if array.ndim != 2 or array.shape[1] != 2:
+def read_points(path: Path, labels: str | None = None) -> np.ndarray:
+    """2D points (N, 2) from .npy/.npz or a text table (a header row and a label column are recognised, as
+    :mod:`engines.data.tables` says; the labels are not needed here)."""
+    array = as_points(read_rows(path, labels)[0], path.name)
+    if array.shape[1] != 2:
         raise InputError(f"{path.name}: expected points shaped (N, 2), got {array.shape}")
-    array = array.astype(np.float32)
-    if not np.isfinite(array).all():
-        raise InputError(f"{path.name}: contains NaN or infinite values")
     return array

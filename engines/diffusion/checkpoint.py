@@ -1,7 +1,8 @@
 """Diffusion checkpoints: safetensors + JSON (engines.checkpoints.files), or a weights-only .pt.
 
 The JSON names the network (``network``: arch and sizes), the objective (ddpm / edm / flow), the
-parameterisation and schedule, the sample shape and the data set. A bare .pt/.pth state dict gets its
+parameterisation and schedule, the sample shape and the data set (a user's file: where it lies and its
+sha256, kept out of the weights file, and how its rows were split). A bare .pt/.pth state dict gets its
 architecture inferred from tensor shapes and is taken as a DDPM ε-model on the linear schedule.
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ from torch import nn
 
 from engines.checkpoints import (check_weights_fit, config_source, match_state_dict, planned_model, read_checkpoint,
                                  save_checkpoint, tensor_shapes)
+from engines.data.provenance import DATA_KEY
 from engines.device import DeviceLike, as_device
 from engines.diffusion.catalogue import OBJECTIVES
 from engines.diffusion.models import EDMModel, FlowModel, VPModel
@@ -32,7 +34,7 @@ def save(path: str | Path, net: nn.Module, objective: str, *, prediction: str = 
     body = {"format": FORMAT, "version": VERSION, "network": dict(net.config), "objective": objective,
             "prediction": prediction, "schedule": schedule, "shape": list(shape), "sigma_data": sigma_data}
     body.update(dict(extra or {}))
-    return save_checkpoint(path, net.state_dict(), body, version=version)
+    return save_checkpoint(path, net.state_dict(), body, version=version, json_only=(DATA_KEY,))
 
 
 def model_from_config(body: Mapping[str, Any], net: nn.Module):

@@ -5,7 +5,7 @@ maps model space back to [0, 1] for display and metrics).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
 
@@ -21,6 +21,9 @@ HELDOUT_POINTS = 5000
 MAX_IMAGE_SIDE = 64
 
 
+SPLIT_RULE = "numpy default_rng(seed).permutation(rows); the first rows // 5 of it are held out"
+
+
 @dataclass
 class DiffusionData:
     name: str
@@ -29,6 +32,9 @@ class DiffusionData:
     heldout: np.ndarray
     train_labels: Optional[np.ndarray] = None  # (N,) class of each item, for a labelled set (the digits)
     heldout_labels: Optional[np.ndarray] = None
+    path: Optional[str] = None  # the user's file or folder (None: a built-in set)
+    split: Optional[dict] = None  # how a user's rows were split (SPLIT_RULE, its seed and counts)
+    labels: Optional[str] = None  # the label column left out of a table's points
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -44,12 +50,16 @@ def _images(x_nhwc: np.ndarray) -> np.ndarray:
     return (np.transpose(np.asarray(x_nhwc, np.float32), (0, 3, 1, 2)) * 2.0 - 1.0).astype(np.float32)
 
 
-def load_data(source: str, seed: int = 0) -> DiffusionData:
+def load_data(source: str, seed: int = 0, labels: Optional[str] = None) -> DiffusionData:
     """``source``: a built-in training set (:data:`engines.diffusion.catalogue.TRAINING_SETS`: 2D points or the
-    digits), or a path to .npy/.npz/.csv points or images."""
+    digits), or a path to points (a .csv/.tsv/.txt table, ``labels`` naming a label column to leave out, or a
+    2-D .npy/.npz) or images; a file's rows are split by ``seed`` (:data:`SPLIT_RULE`)."""
     from engines.data import digits_split, make_toy, read_images, read_points
+    from engines.data.tables import is_table
 
     if source in TRAINING_SETS:
+        if labels is not None:
+            raise InputError(f"--labels names a column of a table; {source} is a built-in data set")
         if TRAINING_SETS[source].kind == "points":
             train, _ = make_toy(source, TRAIN_POINTS, seed)
             held, _ = make_toy(source, HELDOUT_POINTS, seed + 1)
@@ -63,16 +73,16 @@ def load_data(source: str, seed: int = 0) -> DiffusionData:
                          "existing file")
     if not path.is_dir():
         regular_file(path, "data set file")
-    if path.suffix.lower() == ".csv" or _looks_like_points(path):
-        points = read_points(path).astype(np.float32)
-        return _split(path.name, "points", points, seed)
+    if is_table(path) or _looks_like_points(path):
+        points = read_points(path, labels).astype(np.float32)
+        return replace(_split(path.name, "points", points, seed), path=str(path), labels=labels)
     images, _ = read_images(path)
     if max(images.shape[1:3]) > MAX_IMAGE_SIDE:
         raise InputError(f"{path.name}: images are {images.shape[1]}×{images.shape[2]}; the diffusion panel trains "
                          f"on images up to {MAX_IMAGE_SIDE}×{MAX_IMAGE_SIDE}")
     if images.shape[1] % 2 or images.shape[2] % 2:
         raise InputError(f"{path.name}: image sides must be even, got {images.shape[1]}×{images.shape[2]}")
-    return _split(path.name, "images", _images(images), seed)
+    return replace(_split(path.name, "images", _images(images), seed), path=str(path))
 
 
 def _looks_like_points(path: Path) -> bool:
@@ -98,4 +108,5 @@ def _split(name: str, kind: str, x: np.ndarray, seed: int) -> DiffusionData:
         raise InputError(f"{name} holds {len(x)} items; need at least 10 to train and evaluate")
     order = np.random.default_rng(seed).permutation(len(x))
     cut = max(1, len(x) // 5)
-    return DiffusionData(name, kind, x[order[cut:]], x[order[:cut]])
+    split = {"rule": SPLIT_RULE, "seed": seed, "rows": len(x), "heldout": cut}
+    return DiffusionData(name, kind, x[order[cut:]], x[order[:cut]], split=split)

@@ -26,6 +26,7 @@ class Source:
     description: dict[str, Any] = field(default_factory=dict)
     data: Optional[np.ndarray] = None  # training data sample for the forward-process view (model space)
     history: Optional[LossHistory] = None  # the loss curve its checkpoint recorded when it was trained
+    note: Optional[str] = None  # what to know about its metrics (why there are none, a data file that changed)
 
     @property
     def label(self) -> str:
@@ -44,29 +45,28 @@ def mixture_source(name: str, device: DeviceLike = "cpu", seed: int = 0) -> Sour
                                        "components": int(mix.means.shape[0])}, data)
 
 
-def checkpoint_source(path: str | Path, device: DeviceLike = "cpu") -> Source:
-    """A Workbench checkpoint (.safetensors, its .json, a weights-only .pt) or a diffusers model folder."""
+def checkpoint_source(path: str | Path, device: DeviceLike = "cpu", dataset: Optional[str] = None) -> Source:
+    """A Workbench checkpoint (.safetensors, its .json, a weights-only .pt, or their stem) or a diffusers model
+    folder; its metrics are against the held-out rows of the data it was trained on (``dataset``: another)."""
+    from engines.checkpoints.stem import resolve_checkpoint
     from engines.diffusion.checkpoint import load
-    from engines.diffusion.data import load_data
+    from engines.diffusion.heldout import recorded_heldout
 
-    path = Path(path)
+    path = resolve_checkpoint(path)
     if path.is_dir():
+        if dataset is not None:
+            raise InputError(f"{path.name} is a diffusers model folder; --dataset goes with a Workbench checkpoint")
         return diffusers_source(path, device)
     model, body, digest = load(path, device)
     kind = "points" if len(model.shape) == 1 else "images"
-    reference = data = None
-    dataset = body.get("dataset")
-    if isinstance(dataset, str):
-        try:
-            d = load_data(dataset)
-            if d.shape == tuple(model.shape):
-                reference, data = d.heldout, d.train[:2000]
-        except InputError:
-            pass  # a user data set that moved: sample without metrics
+    held = recorded_heldout(body, path, tuple(model.shape), dataset)
     label = f"{path.stem} ({body.get('objective', 'ddpm')})"
-    return Source(model, kind, reference, {"source": "checkpoint", "checkpoint": str(path), "checkpoint_sha256": digest,
-                                           "objective": body.get("objective"), "dataset": dataset, "label": label}, data,
-                  read_history(body.get("train"), path.name))
+    description = {"source": "checkpoint", "checkpoint": str(path), "checkpoint_sha256": digest,
+                   "objective": body.get("objective"), "dataset": dataset or body.get("dataset"), "label": label}
+    if held.about:
+        description["reference"] = held.about
+    return Source(model, kind, held.reference, description, held.data, read_history(body.get("train"), path.name),
+                  held.note)
 
 
 def diffusers_source(folder: str | Path, device: DeviceLike = "cpu") -> Source:
@@ -74,4 +74,6 @@ def diffusers_source(folder: str | Path, device: DeviceLike = "cpu") -> Source:
 
     model, info = load_diffusers_folder(folder, device)
     return Source(model, "images", None, {"source": "diffusers", "checkpoint": str(folder), **info,
-                                          "label": f"{Path(folder).name} (diffusers {info.get('class')})"})
+                                          "label": f"{Path(folder).name} (diffusers {info.get('class')})"},
+                  note=f"no quality metrics: {Path(folder).name} is a diffusers model folder, which does not say "
+                       f"what data it was trained on")

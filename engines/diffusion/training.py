@@ -50,6 +50,8 @@ class TrainResult:
     preview: Optional[np.ndarray] = None
     data_name: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    data_path: Optional[str] = None  # the user's data file (None: a built-in set)
+    data_labels: Optional[str] = None  # the label column left out of its points
 
 
 def default_network(data: DiffusionData, classes: int = 0) -> nn.Module:
@@ -155,8 +157,9 @@ def train_job(reporter, data: DiffusionData, objective: str = "ddpm", steps: int
             run["class_dropout"] = class_dropout
         wrapped = wrap(weights, objective, prediction, schedule, shape, sigma_data)
         wrapped.config = {**body, "dataset": data.name}
+        extra = {"dataset": data.name, "train": run, **({"split": data.split} if data.split else {})}
         return TrainResult(weights, wrapped, body, losses[:done].copy(), time.perf_counter() - start, preview, data.name,
-                           {"dataset": data.name, "train": run})
+                           extra, data.path, data.labels)
 
     def make_preview() -> np.ndarray:
         plan = make_plan(preview_sampler, model, 20)

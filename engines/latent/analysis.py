@@ -2,11 +2,14 @@
 analogy row, the manifold grid of a 2D latent space, and the latent statistics. Plain functions."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Optional
 
 import numpy as np
 import torch
+
+from engines.errors import InputError
 
 from engines.latent.checkpoint import Checkpoint
 from engines.latent.data import DataSpec, LatentData, load_data, to_display
@@ -57,6 +60,7 @@ class Overview:
     angles: AngleFit
     data_angles: Optional[np.ndarray]  # angles between random pairs of encoded items
     samples: np.ndarray
+    note: Optional[str] = None  # what to know about the data set (its file changed since training)
 
 
 def _device_model(model: LatentModel) -> tuple[torch.device, torch.dtype]:
@@ -107,8 +111,6 @@ def interpolate(model: LatentModel, z0: np.ndarray, z1: np.ndarray, steps: int,
 
 
 def interpolate_items(model: LatentModel, encoded: Encoded, i: int, j: int, steps: int) -> Interpolation:
-    from engines.errors import InputError
-
     n = len(encoded.z)
     for k in (i, j):
         if not 0 <= k < n:
@@ -128,8 +130,6 @@ def prior_pair(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def label_mean(encoded: Encoded, label: int) -> np.ndarray:
-    from engines.errors import InputError
-
     keep = encoded.labels == label
     if not keep.any():
         raise InputError(f"no item has label {label}")
@@ -189,8 +189,9 @@ def overview(model_source, data: Optional[DataSpec] = None, seed: int = 0, repor
     progress(0.05, "loading the model")
     ckpt = model_source if isinstance(model_source, Checkpoint) else load_checkpoint(model_source)
     model = ckpt.model
+    note = None
     if data is None:
-        data = data_for(ckpt)
+        data, note = data_for(ckpt)
     progress(0.25, f"loading {data.describe()}")
     dataset = load_data(data)
     check_fits(ckpt, dataset)
@@ -207,22 +208,34 @@ def overview(model_source, data: Optional[DataSpec] = None, seed: int = 0, repor
     data_angles = pair_angles(encoded.z[a[keep]] - encoded.z.mean(0), encoded.z[b[keep]] - encoded.z.mean(0))
     samples = draw_samples(model)
     progress(1.0, "done")
-    return Overview(ckpt, encoded, fit, data_angles, samples)
+    return Overview(ckpt, encoded, fit, data_angles, samples, note)
 
 
-def data_for(ckpt: Checkpoint) -> DataSpec:
-    """The data set a checkpoint was trained on, when Workbench knows it (else the digits)."""
+def data_for(ckpt: Checkpoint) -> tuple[DataSpec, Optional[str]]:
+    """The data set a checkpoint was trained on, and a sentence when its file changed since. A file is found
+    where its JSON recorded it (beside the checkpoint, else its absolute path; InputError when it is
+    neither); a checkpoint that names no data set gets the digits (or the moons for 2D points)."""
+    from engines.data.provenance import REMEDY, DataFile, locate_data
+
     d = ckpt.info.get("dataset")
     if isinstance(d, dict) and isinstance(d.get("name"), str) and not d.get("path"):
-        return DataSpec(d["name"])
+        return DataSpec(d["name"]), None
+    if isinstance(d, dict) and isinstance(d.get("path"), str):
+        spec = DataSpec.from_dict(d)
+        record = DataFile.from_body(ckpt.info)
+        if record is not None and ckpt.path is not None:
+            found = locate_data(record, ckpt.path, f"{REMEDY} (in the window: open it as a data set)")
+            return replace(spec, name=found.path.name, path=str(found.path)), found.note
+        if not Path(spec.path).exists():  # a checkpoint written before the data's place was recorded
+            raise InputError(f"{ckpt.name} was trained on {spec.path}, which does not exist here: {REMEDY} (in the "
+                             f"window: open it as a data set)")
+        return spec, None
     if not ckpt.config.is_image and ckpt.config.dims == 2:
-        return DataSpec("moons")
-    return DataSpec("digits")
+        return DataSpec("moons"), None
+    return DataSpec("digits"), None
 
 
 def check_fits(ckpt: Checkpoint, data: LatentData) -> None:
-    from engines.errors import InputError
-
     if tuple(data.data_shape) != tuple(ckpt.config.data_shape):
         raise InputError(f"the data set {data.name} has items of shape {list(data.data_shape)} but the model "
                          f"{ckpt.name} takes {list(ckpt.config.data_shape)}")

@@ -1,10 +1,12 @@
 """Latent-model checkpoints: ``NAME.safetensors`` with ``NAME.json`` beside it.
 
-The JSON holds the architecture, hyperparameters, data set, training steps, metrics, format version and
-the sha256 of the weights file; the safetensors metadata carries the same config (without the hash) so
-the weights file alone is loadable. PyTorch ``.pt/.pth`` files are read through
-``torch.load(weights_only=True)`` only (the shared safe reader); with no config the architecture is
-inferred from the tensor names and shapes. Everything wrong with a file is an :class:`InputError`.
+The JSON holds the architecture, hyperparameters, data set (with where its file lies and its sha256,
+:mod:`engines.data.provenance`), training steps, metrics, format version and the sha256 of the weights file;
+the safetensors metadata carries the same config without the hash, the timings and the data's place, so the
+weights file alone is loadable and retraining with the same inputs writes the same bytes. PyTorch
+``.pt/.pth`` files are read through ``torch.load(weights_only=True)`` only (the shared safe reader); with no
+config the architecture is inferred from the tensor names and shapes. Everything wrong with a file is an
+:class:`InputError`.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import torch
 from engines.checkpoints import (check_weights_fit, config_source, match_state_dict, planned_model, read_checkpoint,
                                  tensor_shapes)
 from engines.checkpoints import save_checkpoint as save_checkpoint_file
+from engines.data.provenance import DATA_KEY
 from engines.errors import InputError
 from engines.formats import LATENT as FORMAT
 from engines.latent.config import ModelConfig
@@ -27,6 +30,7 @@ from engines.latent.models import LatentModel, build_model
 
 VERSION = 1
 METADATA_KEY = "workbench_latent"
+JSON_ONLY = ("run", DATA_KEY)  # timings and where the data lies: kept out of the hashed weights file
 
 
 @dataclass
@@ -58,7 +62,8 @@ def save_checkpoint(path: str | Path, state: Mapping[str, torch.Tensor], config:
     is the application's, recorded in the JSON."""
     body: dict[str, Any] = {"format": FORMAT, "version": VERSION, "model": config.as_dict()}
     body.update(dict(extra or {}))
-    return save_checkpoint_file(path, as_tensors(state), body, metadata_key=METADATA_KEY, version=version)
+    return save_checkpoint_file(path, as_tensors(state), body, metadata_key=METADATA_KEY, version=version,
+                                json_only=JSON_ONLY)
 
 
 def as_tensors(state: Mapping[str, Any]) -> dict[str, torch.Tensor]:

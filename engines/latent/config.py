@@ -78,7 +78,8 @@ class ModelConfig:
         if cfg.is_flow and cfg.dims < 2:
             raise InputError("a NICE flow needs data with at least 2 numbers per item")
         if cfg.kind == "conv-vae" and not cfg.is_image:
-            raise InputError("the convolutional VAE needs image data; use --model vae for 2D points")
+            raise InputError(f"the convolutional VAE needs images, and these items are points of {cfg.dims} numbers; "
+                             "use --model vae, nice or cluster-vae for points")
         if cfg.kind == "conv-vae" and min(shape[1:]) < 4:
             raise InputError(f"the convolutional VAE needs images of at least 4x4 pixels, got {shape[1]}x{shape[2]}")
         for option in (HIDDEN, LAYERS, CLUSTERS, LIKELIHOOD):

@@ -1,5 +1,6 @@
-"""The data a latent model sees: the built-in digits and 2D toy sets, or the user's images, as arrays in
-the models' layout ((N, C, H, W) images in [0, 1], (N, D) points) with a fixed train/test split."""
+"""The data a latent model sees: the built-in digits and 2D toy sets, or the user's images or points (a text
+table or a 2-D array: N rows of D numbers), as arrays in the models' layout ((N, C, H, W) images in [0, 1],
+(N, D) points) with a fixed train/test split."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,6 +32,16 @@ class DataSpec:
     def as_dict(self) -> dict:
         return {"name": self.name, "path": self.path, "labels": self.labels,
                 "size": list(self.size) if self.size else None, "channels": self.channels}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "DataSpec":
+        """The spec :meth:`as_dict` wrote (a checkpoint's JSON: untrusted, so each field is checked)."""
+        size = d.get("size")
+        whole = isinstance(size, list) and len(size) == 2 and all(isinstance(v, int) for v in size)
+        size = tuple(size) if whole else None
+        text = {k: d.get(k) if isinstance(d.get(k), str) else None for k in ("name", "path", "labels")}
+        channels = d.get("channels") if d.get("channels") in (1, 3) else None
+        return cls(text["name"] or "data", text["path"], text["labels"], size, channels)
 
 
 @dataclass(frozen=True)
@@ -125,14 +136,41 @@ def load_data(spec: DataSpec) -> LatentData:
             x, y = make_toy(spec.name, TOY_POINTS, seed=SPLIT_SEED)
             return _split(spec.name, x, y, levels=0)
         raise InputError(f"unknown data set {spec.name!r}; choose digits, {', '.join(TOY_SETS)} or a file path")
-    from engines.data import read_images, read_labels
+    from engines.data.files import labels_source, read_labels
 
     path = Path(spec.path)
     if not path.exists():
         raise InputError(f"{path} does not exist (moved or deleted?)")
-    images, labels = read_images(path, spec.size)  # (N, H, W, C)
-    if len(images) < 2:
-        raise InputError(f"{path.name} holds {len(images)} image(s); at least 2 are needed")
+    column, labels_file = labels_source(path, spec.labels)
+    x, labels, levels = _read_file(path, spec, column)
+    if len(x) < 2:
+        raise InputError(f"{path.name} holds {len(x)} item(s); at least 2 are needed")
+    if labels is not None:
+        labels = np.asarray(labels)
+        if labels.size != len(x):  # (N,) or a column (N, 1)
+            raise InputError(f"{path.name}: labels of shape {labels.shape} for {len(x)} items")
+        labels = labels.reshape(-1)
+    if labels_file is not None:
+        labels = read_labels(labels_file, len(x))
+    y = labels if labels is not None else np.full(len(x), -1, dtype=np.int64)
+    return _split(path.name, x, np.asarray(y).astype(np.int64), levels=levels)
+
+
+def _read_file(path: Path, spec: DataSpec, column: Optional[str]) -> tuple[np.ndarray, Optional[np.ndarray], int]:
+    """(items in the models' layout, labels or None, pixel levels (0 for points)) of a user's file or folder
+    (a table read with its label ``column``): a table or a 2-D array is points (N, D); anything else images."""
+    from engines.data.files import as_images, as_points, read_image_folder, read_rows
+
+    if path.is_dir():
+        array, labels = read_image_folder(path, spec.size), None
+    else:
+        array, labels = read_rows(path, column)
+    if array.ndim == 2:
+        if spec.size is not None or spec.channels is not None:
+            raise InputError(f"{path.name} holds points ({array.shape[0]} rows of {array.shape[1]} numbers); "
+                             "--size and --channels apply to images")
+        return as_points(array, path.name), labels, 0
+    images = as_images(array, path.name)  # (N, H, W, C)
     if images.shape[-1] == 4:
         images = images[..., :3]
     x = np.transpose(images, (0, 3, 1, 2)).astype(np.float32)
@@ -142,7 +180,4 @@ def load_data(spec: DataSpec) -> LatentData:
         x = np.repeat(x, 3, axis=1)
     if spec.size is not None and tuple(x.shape[2:]) != tuple(spec.size):
         x = _resize(x, tuple(spec.size))
-    if spec.labels:
-        labels = read_labels(Path(spec.labels), len(x))
-    y = labels if labels is not None else np.full(len(x), -1, dtype=np.int64)
-    return _split(path.name, x, y.astype(np.int64), levels=_levels(x))
+    return x, labels, _levels(x)

@@ -151,7 +151,7 @@ def test_opening_a_missing_or_unusable_file(qtbot, panel, tmp_path):
     picture.write_bytes(b"\x89PNG")
     with qtbot.waitSignal(panel.first_job_done, timeout=TIMEOUT_MS):
         panel.open_path("dataset", picture)
-    assert panel.result is None and "expected .npy, .npz, .csv or .tsv" in panel.summary.text()
+    assert panel.result is None and "expected .npy, .npz, .csv, .tsv or .txt" in panel.summary.text()
 
 
 def test_received_vectors_are_clustered_before_the_first_launch(qtbot, panel):

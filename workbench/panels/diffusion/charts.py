@@ -1,7 +1,9 @@
 """The quality-against-NFE chart and the σ-schedule plot (log axes with real units)."""
 from __future__ import annotations
 
+import html
 import math
+import textwrap
 from typing import Any, Optional
 
 import numpy as np
@@ -9,6 +11,8 @@ import pyqtgraph as pg
 
 from workbench.panels.diffusion.style import color, log_ticks
 from workbench.widgets.axes import show_values
+
+WHY_WIDTH, WHY_LINE_PX = 60, 14  # characters and pixels per line of the sentence saying why there are no curves
 
 
 class QualityChart(pg.PlotWidget):
@@ -26,13 +30,20 @@ class QualityChart(pg.PlotWidget):
         self.legend = self.plotItem.addLegend(offset=(-10, 10), labelTextSize="8pt")
         self.curves = None
         self.pending = False  # a quality job is running
+        self.why: Optional[str] = None  # why there are no curves (a model without held-out data)
         self.metric = "sliced_wasserstein"
         self.redraw()
 
     def set_curves(self, curves: Any, metric: Optional[str] = None) -> None:
-        self.curves = curves
+        self.curves, self.why = curves, None
         if metric:
             self.metric = metric
+        self.redraw()
+
+    def set_unmeasured(self, why: Optional[str]) -> None:
+        """No curves, and the sentence ``why`` under the title (None: nothing to say)."""
+        self.set_curves(None)
+        self.why = why
         self.redraw()
 
     def metrics(self) -> list[str]:
@@ -45,8 +56,14 @@ class QualityChart(pg.PlotWidget):
         self.legend.clear()
         show_values(self.plotItem, self.curves is not None and bool(self.metrics()))
         if self.curves is None or not self.metrics():
-            self.plotItem.setTitle("Quality against NFE (measuring…)" if self.curves is not None or self.pending
-                                   else "Quality against NFE", size="10pt")
+            title = "Quality against NFE (measuring…)" if self.curves is not None or self.pending else "Quality against NFE"
+            lines = textwrap.wrap(self.why, WHY_WIDTH) if self.why and not self.pending else []
+            if lines:
+                title += f"<br><span style='font-size:8pt; color:#bbb'>{'<br>'.join(map(html.escape, lines))}</span>"
+            self.plotItem.setTitle(title, size="10pt")
+            height = 30 + WHY_LINE_PX * len(lines)  # setTitle leaves room for one line
+            self.plotItem.titleLabel.setMaximumHeight(height)
+            self.plotItem.layout.setRowFixedHeight(0, height)
             return
         self.plotItem.setTitle("Quality against NFE", size="10pt")
         metric = self.metric if self.metric in self.metrics() else (self.metrics() or [self.metric])[0]

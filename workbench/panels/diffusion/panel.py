@@ -169,6 +169,7 @@ class DiffusionPanel(Panel):
         return self._samples_stale[0].stale
 
     def _sampled(self, outcome: SampleOutcome) -> None:
+        opened = outcome.source is not self.source  # its note is said once, when it is opened
         self.outcome = outcome
         self.source = outcome.source
         self.source_spec = self.controls.source_spec()
@@ -178,7 +179,7 @@ class DiffusionPanel(Panel):
         self._draw(outcome.result, final=True)
         self.exact_view.set_outcome(outcome)
         self.branches.set_outcome(outcome)
-        said = non_finite_runs(outcome)
+        said = ([outcome.source.note] if opened and outcome.source.note else []) + non_finite_runs(outcome)
         if said:
             self.context.show_message("; ".join(said))
         self.timeline.set_index(0)
@@ -250,7 +251,7 @@ class DiffusionPanel(Panel):
 
     def _start_quality(self) -> None:
         if self.source is None or self.source.reference is None:
-            self.quality_chart.set_curves(None)
+            self.quality_chart.set_unmeasured(self.source.note if self.source is not None else None)
             self._first_finished()
             return
         self.quality_chart.pending = True

@@ -125,6 +125,8 @@ class LatentPanel(Panel):
         self.training.show_samples(ov.samples, f"Samples of the {ck.config.title}", self._points())
         self.update_ppl()
         self._grid_timer.start()
+        if ov.note:
+            self.context.show_message(ov.note)
         if not self.ready:
             self.first_job_done.emit()
 

@@ -47,7 +47,7 @@ class StripView(pg.GraphicsLayoutWidget):
 
 
 class PointsView(pg.PlotWidget):
-    """2D data: the data set in grey and decoded paths or samples over it."""
+    """Points: the data set in grey and decoded paths or samples over it (the first two coordinates)."""
 
     def __init__(self, title: str = "", paths: bool = True) -> None:
         super().__init__()
@@ -66,7 +66,13 @@ class PointsView(pg.PlotWidget):
                        for m, c in MODE_COLORS}
 
     def set_data(self, data: np.ndarray, samples: Optional[np.ndarray] = None) -> None:
-        self.data.setData(pos=np.asarray(data)[:, :2])
+        """The data (grey) and ``samples`` (blue); items of more than 2 numbers are drawn by their first two,
+        as the axes say."""
+        data = np.asarray(data)
+        more = f" of {data.shape[1]} coordinates" if data.ndim == 2 and data.shape[1] > 2 else ""
+        self.getPlotItem().setLabel("bottom", f"x₁ (first{more})" if more else "x₁")
+        self.getPlotItem().setLabel("left", f"x₂ (second{more})" if more else "x₂")
+        self.data.setData(pos=data[:, :2])
         self.samples.setData(pos=np.asarray(samples)[:, :2] if samples is not None else np.zeros((0, 2)))
 
     def set_paths(self, paths: dict[str, Optional[np.ndarray]]) -> None:
