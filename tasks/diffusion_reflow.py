@@ -27,7 +27,7 @@ class ReflowRequest:
     rounds: int = 1
     pairs: int = PAIRS.default
     pair_steps: int = PAIR_STEPS.default
-    batch: Any = None
+    batch_size: Any = None
     lr: float = 2e-3
     seed: int = 0
     device: str = "auto"
@@ -47,7 +47,7 @@ def reflow_job(reporter, request: ReflowRequest) -> "ReflowResult":
     reporter.progress(None, f"loading {request.dataset}")
     data = load_data(request.dataset, request.seed)
     return rounds(reporter, data, request.rounds, request.steps, pairs=request.pairs, pair_steps=request.pair_steps,
-                  batch=request.batch or BATCH[data.kind], lr=request.lr, seed=request.seed,
+                  batch=request.batch_size or BATCH[data.kind], lr=request.lr, seed=request.seed,
                   device=pick_device(request.device))
 
 

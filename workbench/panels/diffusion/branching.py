@@ -13,6 +13,7 @@ from tasks.diffusion_branch import BRANCH_NFE, ETA_SAMPLERS, BranchRequest, bran
 from workbench.jobs import JobSlot
 from workbench.panel import Figure
 from workbench.panels.diffusion.frame_view import FrameView
+from workbench.widgets.flow_layout import FlowLayout
 
 MAX_BRANCHES = 4  # drawn two to a row under the samplers; a fifth replaces the oldest
 FIRST_COLOR = 4  # branches take the palette after the four sampler slots
@@ -26,7 +27,7 @@ class BranchBar(QtWidgets.QWidget):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
-        row = QtWidgets.QHBoxLayout(self)
+        row = FlowLayout(self)  # wraps in a narrow window instead of widening the panel
         row.setContentsMargins(0, 2, 0, 2)
         self.of = QtWidgets.QComboBox()
         self.of.setToolTip("The run to branch: its state at the timeline's model call is continued")
@@ -54,11 +55,8 @@ class BranchBar(QtWidgets.QWidget):
         self.clear.setToolTip("Remove every branch")
         self.clear.setEnabled(False)
         for widget in (QtWidgets.QLabel("Branch"), self.of, self.at, QtWidgets.QLabel("into"), self.sampler,
-                       QtWidgets.QLabel("NFE"), self.nfe, self.eta_label, self.eta):
+                       QtWidgets.QLabel("NFE"), self.nfe, self.eta_label, self.eta, self.button, self.clear):
             row.addWidget(widget)
-        row.addStretch(1)
-        row.addWidget(self.button)
-        row.addWidget(self.clear)
         self.sampler.currentIndexChanged.connect(self._sampler_changed)
         self.button.clicked.connect(self.requested)
         self.clear.clicked.connect(self.cleared)
