@@ -33,7 +33,9 @@ MAX_N = 8  # longest n-gram that may be counted
 METHOD = Option("method", "Lexicon", "choice", "ngram", choices=METHODS.names,
                 help="how words are found: " + "; ".join(f"{m.name}: {m.description}" for m in METHODS))
 MAX_N_OPTION = Option("max_n", "longest n-gram", "int", 4, 2, MAX_N, help="longest n-gram counted and scored")
-MIN_COUNT = Option("min_count", "min count", "int", 2, 1, help="least count of a word")
+MIN_COUNT = Option("min_count", "min count", "int", 2, 1,
+                   help="least count of a word: of its n-grams and candidates while the lexicon is built, and of "
+                        "its uses in the segmented text (rarer words are dropped and their clauses segmented again)")
 THRESHOLDS = (
     Option("threshold_2", "pair threshold", default=0.8, minimum=-1.0, maximum=4.0, step=0.1, decimals=3,
            help="ln-PMI above which two neighbours are joined (a pair's only split)"),
