@@ -10,6 +10,7 @@ solved again. Dropping repeats until every word kept is used at least ``min_coun
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import torch
@@ -89,9 +90,11 @@ def resegment_clauses(units: np.ndarray, word_start: np.ndarray, dropped: HashIn
 
 
 def drop_rare(reporter, chunks, lexicon: Lexicon, paths: Paths, packed: list[np.ndarray],
-              used: tuple[np.ndarray, np.ndarray], min_count: int) -> tuple[np.ndarray, np.ndarray, tuple]:
-    """Drop the multi-unit words used fewer than ``min_count`` times (at least once), segmenting again the
-    clauses that used them, until none is left (at most :data:`MAX_ROUNDS` rounds).
+              used: tuple[np.ndarray, np.ndarray], min_count: int,
+              unfit: Callable[[np.ndarray], np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """Drop the multi-unit words used fewer than ``min_count`` times (at least once), and in the first round
+    those ``unfit`` marks (given each word's count in the output), segmenting again the clauses that used
+    them, until none is left (at most :data:`MAX_ROUNDS` rounds).
 
     ``chunks()`` iterates the corpus's chunks, ``packed`` holds each chunk's word starts (``np.packbits``;
     updated in place), ``used`` the distinct word codes of the output and their counts. Returns the mask
@@ -101,13 +104,15 @@ def drop_rare(reporter, chunks, lexicon: Lexicon, paths: Paths, packed: list[np.
     multi = lexicon.multi()
     least = max(min_count, 1)
     for round_ in range(MAX_ROUNDS):
-        uses = _lookup(used, codes)
+        uses = lookup_values(used, codes)
         drop = keep & multi & (uses < least)
+        if round_ == 0 and unfit is not None:
+            drop |= keep & unfit(uses)
         if not drop.any():
             break
         keep &= ~drop
-        reporter.progress(None, f"dropping {int(drop.sum()):,} words used fewer than {least} times "
-                                f"(round {round_ + 1})")
+        reporter.progress(None, f"dropping {int(drop.sum()):,} words (round {round_ + 1}): used fewer than "
+                                f"{least} times" + (", half words and pieces across boundaries" if unfit and not round_ else ""))
         dropped = HashIndex(codes[drop])
         fewer = Paths(HashIndex(codes[keep]), paths.logp[torch.from_numpy(keep)], paths.unknown, paths.max_len)
         changes = [used]
@@ -119,12 +124,12 @@ def drop_rare(reporter, chunks, lexicon: Lexicon, paths: Paths, packed: list[np.
                 packed[k] = np.packbits(done[0])
                 changes.append(done[1])
         used = sum_by_code(np.concatenate([c for c, _ in changes]), np.concatenate([n for _, n in changes]))
-    uses = _lookup(used, codes)
+    uses = lookup_values(used, codes)
     keep &= ~multi | (uses >= least)  # MAX_ROUNDS reached: the rest is not listed
     return keep, uses, used
 
 
-def _lookup(table: tuple[np.ndarray, np.ndarray], codes: np.ndarray) -> np.ndarray:
-    """Counts of ``codes`` in a (codes, counts) table, 0 when absent."""
+def lookup_values(table: tuple[np.ndarray, np.ndarray], codes: np.ndarray) -> np.ndarray:
+    """The values of ``codes`` in a (codes, values) table, 0 when absent."""
     row = HashIndex(table[0]).lookup(codes)
-    return np.where(row >= 0, table[1][np.maximum(row, 0)], 0)
+    return np.r_[table[1], 0][np.where(row >= 0, row, len(table[1]))]
