@@ -20,7 +20,7 @@ from engines.segment.evaluate import Scores, join_lines, score
 from engines.segment.hashindex import HashIndex
 from engines.segment.lexicon import Lexicon
 from engines.segment.params import SegmentParams
-from engines.segment.pieces import extension_shares, max_by_code, unfit_pieces
+from engines.segment.pieces import half_words, unfit_pieces
 from engines.segment.parallel import ordered_map, torch_threads
 from engines.segment.reference import oov_mask
 from engines.segment.segmenter import segment_units
@@ -73,31 +73,25 @@ def segment_corpus(reporter, counted: Counted, lexicon: Lexicon, params: Segment
     logp, unk = path_scores(lexicon, params.word_bonus)
     paths = Paths(HashIndex(lexicon.codes.numpy()), logp, unk, max(lexicon.max_len, 1))
 
-    def segment(chunk: Chunk):  # checks between its stages
+    def segment(chunk: Chunk) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:  # checks between its stages
         reporter.check()
         ws = segment_units(chunk.units, paths.index, logp, paths.max_len, unk).numpy()
         reporter.check()
-        units = chunk.units.numpy()
-        shares = extension_shares(units, ws, counted.table, paths.index, paths.max_len,
-                                  params.min_count) \
-            if params.prune_pieces else None
-        return np.packbits(ws), word_counts(units, ws, paths.max_len), shares
+        return np.packbits(ws), word_counts(chunk.units.numpy(), ws, paths.max_len)
 
     with torch_threads(1):
-        packed, tables, shares = [], [], []
+        packed, tables = [], []
         done = 0
-        for chunk, (bits, words, chunk_shares) in ordered_map(segment, iter_chunks(counted)):
+        for chunk, (bits, words) in ordered_map(segment, iter_chunks(counted)):
             reporter.check()
             packed.append(bits)
             tables.append(words)
-            shares.append(chunk_shares)
             done += chunk.enc.n_chars
             reporter.progress(done / max(1, counted.n_chars), f"segmenting: {done:,} of {counted.n_chars:,} characters")
         used = sum_by_code(np.concatenate([c for c, _ in tables]), np.concatenate([n for _, n in tables]))
         unfit = None
         if params.prune_pieces:
-            merged = max_by_code(np.concatenate([c for c, _ in shares]), np.concatenate([v for _, v in shares]))
-            unfit = partial(unfit_pieces, lexicon, shares=merged)
+            unfit = partial(unfit_pieces, lexicon, half=half_words(lexicon, counted.table, params.min_count))
         keep, uses, used = drop_rare(reporter, lambda: iter_chunks(counted), lexicon, paths, packed, used,
                                      params.min_count, unfit)
         result = _score_and_write(reporter, counted, packed, write_line, display_lines, reference, sample_lines)
