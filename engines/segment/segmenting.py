@@ -68,7 +68,7 @@ def segment_corpus(reporter, counted: Counted, lexicon: Lexicon, params: Segment
     ``write_line`` receives every segmented line, whole (words separated by single spaces); the result keeps the
     first ``display_lines`` lines as :class:`DisplayLine` objects, the words of the first ``sample_lines``
     lines and the lexicon as used (each word's count in the output); ``reference`` (a dictionary) makes the
-    OOV recall."""
+    OOV recall. A corpus too large to keep in memory is read again for each dropping round and to write."""
     t0 = time.perf_counter()
     logp, unk = path_scores(lexicon, params.word_bonus)
     paths = Paths(HashIndex(lexicon.codes.numpy()), logp, unk, max(lexicon.max_len, 1))
@@ -114,8 +114,11 @@ def _score_and_write(reporter, counted: Counted, packed: list[np.ndarray],
     shown: list[DisplayLine] = []
     sampled: list[list[str]] = []
     writer = WholeLines(write_line) if write_line is not None else None
+    done = 0
     for k, chunk in enumerate(iter_chunks(counted)):
         reporter.check()
+        reporter.progress(done / max(1, counted.n_chars), f"scoring and writing: {done:,} of {counted.n_chars:,} characters")
+        done += chunk.enc.n_chars
         ws = torch.from_numpy(np.unpackbits(packed[k], count=chunk.units.numel()).astype(bool))
         pred = chunk.char_starts(ws)
         line_of = chunk.line_of()

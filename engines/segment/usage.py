@@ -111,8 +111,9 @@ def drop_rare(reporter, chunks, lexicon: Lexicon, paths: Paths, packed: list[np.
         if not drop.any():
             break
         keep &= ~drop
+        why = ", half words and pieces across boundaries" if unfit is not None and round_ == 0 else ""
         reporter.progress(None, f"dropping {int(drop.sum()):,} words (round {round_ + 1}): used fewer than "
-                                f"{least} times" + (", half words and pieces across boundaries" if unfit and not round_ else ""))
+                                f"{least} times{why}")
         dropped = HashIndex(codes[drop])
         fewer = Paths(HashIndex(codes[keep]), paths.logp[torch.from_numpy(keep)], paths.unknown, paths.max_len)
         changes = [used]
