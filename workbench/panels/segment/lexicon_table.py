@@ -119,7 +119,7 @@ class LexiconTable(QtWidgets.QWidget):
         rows.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(22)
         self.view.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((88, 56, 58, 52, 48, 46, 36)):
+        for column, width in enumerate((84, 66, 54, 50, 46, 46, 36)):
             self.view.setColumnWidth(column, width)
         top = QtWidgets.QHBoxLayout()
         top.addWidget(self.search, 1)
