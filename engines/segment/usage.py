@@ -21,18 +21,16 @@ from engines.segment.lexicon import Lexicon
 from engines.segment.segmenter import segment_units
 
 MAX_ROUNDS = 20  # dropping rounds at most (each drops at least one word; a few suffice in practice)
+BATCH_UNITS = 1 << 23  # chunks whose clauses are segmented again together hold about this many units
 
 
-def word_spans(units: np.ndarray, starts: np.ndarray, max_len: int) -> np.ndarray:
-    """Length in units of each word starting at ``starts`` (sorted word starts over non-separator units):
-    up to the next start or separator, at most ``max_len``."""
-    t = len(units)
-    ends = np.r_[starts[1:], t]
-    seps = np.flatnonzero(units == 0)
-    if len(seps):
-        nxt = seps[np.minimum(np.searchsorted(seps, starts), len(seps) - 1)]
-        ends = np.minimum(ends, np.where(nxt > starts, nxt, t))
-    return np.clip(ends - starts, 1, max_len)
+def word_spans(units: np.ndarray, word_start: np.ndarray, max_len: int) -> tuple[np.ndarray, np.ndarray]:
+    """Start and length in units of each word of a segmented stretch (``word_start``: bool per unit): a word
+    runs up to the next start or separator, at most ``max_len`` units."""
+    edges = np.flatnonzero(word_start | (units == 0))
+    length = np.diff(np.r_[edges, len(units)])
+    word = units[edges] > 0
+    return edges[word], np.minimum(length[word], max_len)
 
 
 def span_codes(units: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
@@ -47,8 +45,7 @@ def span_codes(units: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> np.nd
 
 def word_counts(units: np.ndarray, word_start: np.ndarray, max_len: int) -> tuple[np.ndarray, np.ndarray]:
     """Distinct word codes and their counts of a segmented stretch of units (``word_start``: bool per unit)."""
-    starts = np.flatnonzero(word_start & (units > 0))
-    codes = span_codes(units, starts, word_spans(units, starts, max_len))
+    codes = span_codes(units, *word_spans(units, word_start, max_len))
     return unique_counts(torch.from_numpy(codes))
 
 
@@ -62,31 +59,55 @@ class Paths:
     max_len: int
 
 
-def resegment_clauses(units: np.ndarray, word_start: np.ndarray, dropped: HashIndex, paths: Paths):
-    """Segment again, with ``paths`` (the lexicon without the dropped words), the clauses whose words include
-    one of ``dropped``; returns the new word starts and the change of word counts (codes, counts), or None
-    when no clause used a dropped word."""
-    starts = np.flatnonzero(word_start & (units > 0))
-    lens = word_spans(units, starts, paths.max_len)
+def resegment_clauses(stretches: list[tuple[np.ndarray, np.ndarray]], dropped: HashIndex, paths: Paths):
+    """Segment again, with ``paths`` (the lexicon without the dropped words), the clauses of each stretch
+    (units, word starts) whose words include one of ``dropped``, all in one dynamic programme (its Python
+    loop runs once per batch, not once per chunk). Returns each stretch's new word starts (None where no
+    clause used a dropped word) and the change of word counts (codes, counts)."""
+    found, parts, offset = [], [], 0
+    for units, word_start in stretches:
+        pos = _clauses_using(units, word_start, dropped, paths.max_len)
+        if pos is None:
+            found.append(None)
+            continue
+        clause = np.cumsum(units == 0)[pos]
+        first = np.r_[True, clause[1:] != clause[:-1]]
+        at = offset + np.arange(len(pos)) + np.cumsum(first)  # one separator before each clause
+        offset = int(at[-1]) + 1
+        found.append((pos, at))
+        parts.append((units[pos], word_start[pos], at))
+    if not parts:
+        return found, (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    compact = np.zeros(offset, np.int64)
+    old = np.zeros(offset, bool)
+    for values, starts, at in parts:
+        compact[at] = values
+        old[at] = starts
+    new = segment_units(torch.from_numpy(compact), paths.index, paths.logp, paths.max_len, paths.unknown).numpy()
+    before, after = word_counts(compact, old, paths.max_len), word_counts(compact, new, paths.max_len)
+    out = []
+    for (units, word_start), hit in zip(stretches, found):
+        if hit is None:
+            out.append(None)
+            continue
+        changed = word_start.copy()
+        changed[hit[0]] = new[hit[1]]
+        out.append(changed)
+    return out, sum_by_code(np.r_[after[0], before[0]], np.r_[after[1], -before[1]])
+
+
+def _clauses_using(units: np.ndarray, word_start: np.ndarray, dropped: HashIndex, max_len: int):
+    """Positions of the units of the clauses whose words include one of ``dropped`` (None when none)."""
+    starts, lens = word_spans(units, word_start, max_len)
     multi = lens > 1
     hit = np.zeros(len(starts), bool)
     hit[multi] = dropped.lookup(span_codes(units, starts[multi], lens[multi])) >= 0
     if not hit.any():
         return None
     clause = np.cumsum(units == 0)
-    pos = np.flatnonzero(np.isin(clause, np.unique(clause[starts[hit]])) & (units > 0))
-    first = np.r_[True, clause[pos[1:]] != clause[pos[:-1]]]
-    at = np.arange(len(pos)) + np.cumsum(first)  # one separator before each clause
-    compact = np.zeros(len(pos) + int(first.sum()), np.int64)
-    compact[at] = units[pos]
-    new = segment_units(torch.from_numpy(compact), paths.index, paths.logp, paths.max_len, paths.unknown).numpy()
-    old = np.zeros(len(compact), bool)
-    old[at] = word_start[pos]
-    before = word_counts(compact, old, paths.max_len)
-    after = word_counts(compact, new, paths.max_len)
-    out = word_start.copy()
-    out[pos] = new[at]
-    return out, sum_by_code(np.r_[after[0], before[0]], np.r_[after[1], -before[1]])
+    marked = np.zeros(int(clause[-1]) + 1, bool)
+    marked[clause[starts[hit]]] = True
+    return np.flatnonzero(marked[clause] & (units > 0))
 
 
 def drop_rare(reporter, chunks, lexicon: Lexicon, paths: Paths, packed: list[np.ndarray],
@@ -117,13 +138,24 @@ def drop_rare(reporter, chunks, lexicon: Lexicon, paths: Paths, packed: list[np.
         dropped = HashIndex(codes[drop])
         fewer = Paths(HashIndex(codes[keep]), paths.logp[torch.from_numpy(keep)], paths.unknown, paths.max_len)
         changes = [used]
+        batch: list = []
+
+        def flush() -> None:
+            news, change = resegment_clauses([(units, starts) for _, units, starts in batch], dropped, fewer)
+            for (k, _, _), new in zip(batch, news):
+                if new is not None:
+                    packed[k] = np.packbits(new)
+            changes.append(change)
+            batch.clear()
+
         for k, chunk in enumerate(chunks()):
             reporter.check()
             units = chunk.units.numpy()
-            done = resegment_clauses(units, np.unpackbits(packed[k], count=len(units)).astype(bool), dropped, fewer)
-            if done is not None:
-                packed[k] = np.packbits(done[0])
-                changes.append(done[1])
+            batch.append((k, units, np.unpackbits(packed[k], count=len(units)).astype(bool)))
+            if sum(len(u) for _, u, _ in batch) >= BATCH_UNITS:
+                flush()
+        if batch:
+            flush()
         used = sum_by_code(np.concatenate([c for c, _ in changes]), np.concatenate([n for _, n in changes]))
     uses = lookup_values(used, codes)
     keep &= ~multi | (uses >= least)  # MAX_ROUNDS reached: the rest is not listed

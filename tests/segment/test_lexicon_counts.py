@@ -65,14 +65,15 @@ def test_resegmenting_the_clauses_that_used_dropped_words_equals_segmenting_all_
     units = counted.chunks[0].units
     u = units.numpy()
     ws = segment_units(units, HashIndex(codes), logp, lexicon.max_len, unk).numpy()
-    starts = np.flatnonzero(ws & (u > 0))
-    lens = word_spans(u, starts, lexicon.max_len)
+    starts, lens = word_spans(u, ws, lexicon.max_len)
     used = np.unique(span_codes(u, starts[lens > 1], lens[lens > 1]))
     rng = np.random.default_rng(seed)
     dropped = rng.choice(used, size=len(used) // 3, replace=False)
     keep = ~np.isin(codes, dropped)
     fewer = Paths(HashIndex(codes[keep]), logp[torch.from_numpy(keep)], unk, lexicon.max_len)
-    repaired, change = resegment_clauses(u, ws, HashIndex(dropped), fewer)
+    half = int(np.flatnonzero(u == 0)[len(np.flatnonzero(u == 0)) // 2]) + 1  # two stretches, one programme
+    news, change = resegment_clauses([(u[:half], ws[:half]), (u[half:], ws[half:])], HashIndex(dropped), fewer)
+    repaired = np.concatenate(news)
     again = segment_units(units, fewer.index, fewer.logp, lexicon.max_len, unk).numpy()
     assert (repaired != ws).any() and np.array_equal(repaired, again)
     before, after = word_counts(u, ws, lexicon.max_len), word_counts(u, again, lexicon.max_len)
