@@ -10,7 +10,7 @@
   ln p(w) − Σ ln p(parts) with the word frequencies of the segmented text; pieces whose saving is below
   :data:`MIN_SAVING` nats per extra unit are dropped. (Su drops a word saving less than len(w) − 1 nats,
   1 per extra unit; measured with the frequencies of the segmented text that drops next to nothing, while
-  3 per extra unit raises F1 on People's Daily from 0.8245 to 0.8271 and the share of dictionary words
+  3 per extra unit raises F1 on People's Daily from 0.8245 to 0.8270 and the share of dictionary words
   among the 1,000 most frequent entries: tests/benchmarks/bench_lexicon_quality.py.)
 Both are dropped like rare words, and the clauses that used them are segmented again (:mod:`.usage`).
 """
