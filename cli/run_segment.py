@@ -2,9 +2,11 @@
 
 workbench run segment --corpus PATH|peoples-daily|reviews [--gold PATH|peoples-daily] --out DIR
     learns a lexicon from the raw text (no dictionary), segments every line with a unigram language model
-    and writes DIR/lexicon.tsv (word, count, score, class), DIR/segmented.txt (one line per input line,
-    words separated by single spaces), DIR/metrics.json (P, R, F1, OOV recall, bits/char, timings) and
-    DIR/sidecar.json. Number and latin runs are written in lexicon.tsv as the notation below says.
+    and writes DIR/lexicon.tsv (word, count: tokens in segmented.txt, candidates: pieces of the cut pass,
+    score, class), DIR/segmented.txt (one line per input line, words separated by single spaces),
+    DIR/metrics.json (P, R, F1, OOV recall, bits/char, timings) and DIR/sidecar.json. Words used fewer than
+    --min-count times are dropped (their clauses segmented again). Number and latin runs are written in
+    lexicon.tsv as the notation below says.
 
 examples:
   workbench run segment --corpus peoples-daily --gold peoples-daily --out out/pd

@@ -17,7 +17,7 @@ from engines.errors import InputError
 if TYPE_CHECKING:
     from engines.segment.lexicon import LexiconRow
 
-FIELDS = ("word", "unit_class", "count", "score", "length", "new")  # the columns, in table order
+FIELDS = ("word", "unit_class", "count", "candidates", "score", "length", "new")  # the columns, in table order
 MAX_PATTERN = 500  # characters of a search pattern
 
 
@@ -27,7 +27,8 @@ class LexiconColumns:
 
     word: np.ndarray  # str objects, in the class notation
     unit_class: np.ndarray  # str objects: "number", "latin", "" ...
-    count: np.ndarray  # int64
+    count: np.ndarray  # int64: occurrences in the segmented text
+    candidates: np.ndarray  # int64: pieces of the cut pass
     score: np.ndarray  # float64 (+inf for words that cannot be split)
     length: np.ndarray  # int64
     new: np.ndarray  # bool
@@ -43,7 +44,7 @@ class LexiconColumns:
         ranks = {name: np.unique(values.astype(str), return_inverse=True)[1].reshape(-1) if len(values) else
                  np.zeros(0, np.int64) for name, values in (("word", words), ("unit_class", classes))}
         return cls(words, classes, np.array([r.count for r in rows], np.int64),
-                   np.array([r.score for r in rows], np.float64), np.array([r.length for r in rows], np.int64),
+                   np.array([r.candidates for r in rows], np.int64), np.array([r.score for r in rows], np.float64), np.array([r.length for r in rows], np.int64),
                    np.array([r.new for r in rows], bool), ranks)
 
     def key(self, name: str) -> np.ndarray:

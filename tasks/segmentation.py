@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # the engines load torch: the jobs import them when they run
 DISPLAY_LINES = 150  # lines the panel shows with their gap statistics
 SAMPLE_LINES = 6000  # lines whose words are sent to the clustering panel
 SWEEP = (-1.0, 0.0, 0.8, 1.6, 2.5, 3.5)  # pair thresholds of the sweep
-LEXICON_COLUMNS = ("word", "count", "score", "class")  # lexicon.tsv
+LEXICON_COLUMNS = ("word", "count", "candidates", "score", "class")  # lexicon.tsv
 
 
 @dataclass(frozen=True)
@@ -89,8 +89,8 @@ def resegment_job(reporter, previous: Segmentation, params: SegmentParams, displ
     result = segment_corpus(reporter, previous.counted, lexicon, params, display_lines=display_lines,
                             reference=previous.reference, sample_lines=sample_lines)
     t2 = time.perf_counter()
-    return Segmentation(previous.counted, lexicon, result, params, previous.reference,
-                        lexicon.rows(reference=previous.reference),
+    return Segmentation(previous.counted, result.lexicon, result, params, previous.reference,
+                        result.lexicon.rows(reference=previous.reference),
                         {"lexicon_s": t1 - t0, "segment_s": t2 - t1})
 
 
@@ -117,7 +117,7 @@ def sweep_job(reporter, segmentation: Segmentation, thresholds: tuple[float, ...
         result = segment_corpus(reporter, segmentation.counted, lexicon, params)
         done.thresholds.append(t)
         done.f1.append(result.scores.f1 if result.scores is not None else float("nan"))
-        done.sizes.append(int(lexicon.multi().sum()))
+        done.sizes.append(result.lexicon_size)
         reporter.partial(replace(done, thresholds=list(done.thresholds), f1=list(done.f1), sizes=list(done.sizes)))
     return done
 
@@ -156,7 +156,8 @@ def run_job(reporter, request: SegmentRequest, write_line: Optional[Callable[[st
 
 def lexicon_lines(rows: list[LexiconRow]) -> Iterator[str]:
     """lexicon.tsv: a header, then one tab-separated line per word (the class notation of
-    engines.segment.catalogue.CLASS_NOTATION, never internal markers)."""
+    engines.segment.catalogue.CLASS_NOTATION, never internal markers): its count in segmented.txt, its
+    count as a candidate piece of the cut pass, its min-PMI score and its class."""
     yield "\t".join(LEXICON_COLUMNS)
     for row in rows:
-        yield f"{row.word}\t{row.count}\t{row.score:.4f}\t{row.unit_class}"
+        yield f"{row.word}\t{row.count}\t{row.candidates}\t{row.score:.4f}\t{row.unit_class}"

@@ -33,7 +33,9 @@ MAX_N = 8  # longest n-gram that may be counted
 METHOD = Option("method", "Lexicon", "choice", "ngram", choices=METHODS.names,
                 help="how words are found: " + "; ".join(f"{m.name}: {m.description}" for m in METHODS))
 MAX_N_OPTION = Option("max_n", "longest n-gram", "int", 4, 2, MAX_N, help="longest n-gram counted and scored")
-MIN_COUNT = Option("min_count", "min count", "int", 2, 1, help="least count of a word")
+MIN_COUNT = Option("min_count", "min count", "int", 2, 1,
+                   help="least count of a word: of its n-grams and candidates while the lexicon is built, and of "
+                        "its uses in the segmented text (rarer words are dropped and their clauses segmented again)")
 THRESHOLDS = (
     Option("threshold_2", "pair threshold", default=0.8, minimum=-1.0, maximum=4.0, step=0.1, decimals=3,
            help="ln-PMI above which two neighbours are joined (a pair's only split)"),
@@ -57,6 +59,10 @@ REDUNDANCY = Option("redundancy", "redundancy", default=None, minimum=0.0, maxim
                     none_label="off", unit="nats",
                     help="minimum-entropy redundancy removal: drop a word whose best split into other words "
                          "loses less than this")
+PRUNE_PIECES = Option("prune_pieces", "drop half words and pieces", "bool", True,
+                      help="after segmenting, drop the words that sit almost always inside one longer word "
+                           "(细水长 in 细水长流) and those that save too little over their best split into other "
+                           "words (它的, 这是: pieces across a boundary), and segment their clauses again")
 CNUM = Option("cnum", "Chinese numerals are numbers", "bool", True,
               help="a run of two or more Chinese numerals (一九九八) is one number unit, like digits")
 NUMBERS = Option("numbers", "numbers apart from measure words", "bool", True,
@@ -70,7 +76,7 @@ NAMES = Option("names", "split names after learned surnames", "bool", True,
 
 # every setting of SegmentParams, in the order of its fields (the thresholds stand for its tuple)
 PARAMETERS: tuple[Option, ...] = (METHOD, MAX_N_OPTION, MIN_COUNT, *THRESHOLDS, MAX_LEN, CLASS_RULE,
-                                  PAIR_THRESHOLD, PAIR_WEIGHT, WORD_BONUS, REDUNDANCY, CNUM, NUMBERS, NAMES)
+                                  PAIR_THRESHOLD, PAIR_WEIGHT, WORD_BONUS, REDUNDANCY, PRUNE_PIECES, CNUM, NUMBERS, NAMES)
 
 # settings of a run (how much of the corpus is read, and how)
 MAX_LINES = Option("max_lines", "read lines", "int", None, 1, none_label="all",

@@ -166,7 +166,11 @@ def merge_pieces(parts: list[Pieces]) -> Pieces:
 
 @dataclass
 class Lexicon:
-    """Words (hash codes sorted, with texts, counts, lengths in units) and unigram log-probabilities."""
+    """Words (hash codes sorted, with texts, counts, lengths in units) and unigram log-probabilities.
+
+    ``counts`` are the candidate counts the lexicon was built with (how often the cut pass produced each
+    word; the segmenter's probabilities); ``uses``, once the text is segmented, how often the segmentation
+    used each word (what lexicon.tsv calls its count)."""
 
     codes: torch.Tensor
     counts: torch.Tensor
@@ -175,6 +179,7 @@ class Lexicon:
     scores: torch.Tensor  # min-PMI (cohesion) of each word; +inf for single units
     unit_counts: NgramTable | None = None
     params: SegmentParams = SegmentParams()
+    uses: torch.Tensor | None = None
 
     def __len__(self) -> int:
         return int(self.codes.numel())
@@ -191,30 +196,42 @@ class Lexicon:
         """Mask of the multi-unit words (the discovered vocabulary)."""
         return (self.lengths > 1).numpy()
 
+    def used(self, keep: np.ndarray, uses: np.ndarray) -> "Lexicon":
+        """The words ``keep`` marks, with how often the segmentation used each (``uses``, per word)."""
+        k = torch.from_numpy(keep)
+        return Lexicon(self.codes[k], self.counts[k], self.lengths[k], [w for w, x in zip(self.words, keep) if x],
+                       self.scores[k], self.unit_counts, self.params, torch.from_numpy(uses[keep]))
+
     def rows(self, only_multi: bool = True, reference: set[str] | None = None) -> list[LexiconRow]:
-        """The words as users read them (:func:`written_form`), most frequent first; ``new`` marks the words
-        of text (no class unit) missing from ``reference`` (a dictionary), when given."""
-        order = torch.argsort(self.counts, descending=True).tolist()
-        mask, counts, scores = self.multi().tolist(), self.counts.tolist(), self.scores.tolist()
+        """The words as users read them (:func:`written_form`), most used first (most frequent candidates
+        before segmenting); ``new`` marks the words of text (no class unit) missing from ``reference`` (a
+        dictionary), when given."""
+        uses = self.uses if self.uses is not None else self.counts
+        order = torch.argsort(uses, descending=True, stable=True).tolist()
+        mask, scores = self.multi().tolist(), self.scores.tolist()
+        counts, candidates = uses.tolist(), self.counts.tolist()
         out = []
         for i in order:
             if only_multi and not mask[i]:
                 continue
             word, unit_class = written_form(self.words[i]), word_class(self.words[i])
             new = reference is not None and not unit_class and word not in reference
-            out.append(LexiconRow(word, unit_class, int(counts[i]), float(scores[i]), len(word), new))
+            out.append(LexiconRow(word, unit_class, int(counts[i]), int(candidates[i]), float(scores[i]), len(word),
+                                  new))
         return out
 
 
 @dataclass(frozen=True)
 class LexiconRow:
     """A lexicon word as users read it: ``word`` in the class-unit notation (``#年``), its ``unit_class``
-    ("number", "latin" or ""), count, min-PMI score, length in characters of ``word`` (one per unit) and
-    whether it is new (missing from the reference dictionary)."""
+    ("number", "latin" or ""), count (occurrences in the segmented text), candidate count (pieces of the cut
+    pass), min-PMI score, length in characters of ``word`` (one per unit) and whether it is new (missing
+    from the reference dictionary)."""
 
     word: str
     unit_class: str
     count: int
+    candidates: int
     score: float
     length: int
     new: bool = False

@@ -25,6 +25,7 @@ class SegmentParams:
     pair_weight: float = cat.PAIR_WEIGHT.default
     word_bonus: float = cat.WORD_BONUS.default
     redundancy: float | None = cat.REDUNDANCY.default
+    prune_pieces: bool = cat.PRUNE_PIECES.default
     cnum: bool = cat.CNUM.default
     numbers: bool = cat.NUMBERS.default
     names: bool = cat.NAMES.default

@@ -21,7 +21,7 @@ from engines.segment.segmenting import SegmentResult, segment_corpus
 @dataclass
 class PipelineResult:
     counted: Counted
-    lexicon: Lexicon
+    lexicon: Lexicon  # as used by the segmentation (each word's count in the output)
     result: SegmentResult
     timings: dict
 
@@ -43,4 +43,4 @@ def run_segmentation(reporter, corpus: str, gold: str | None = None, params: Seg
     result = segment_corpus(reporter, counted, lexicon, params, write_line, display_lines, reference, sample_lines)
     t3 = time.perf_counter()
     timings = {"count_s": t1 - t0, "lexicon_s": t2 - t1, "segment_s": t3 - t2, "total_s": t3 - t0}
-    return PipelineResult(counted, lexicon, result, timings)
+    return PipelineResult(counted, result.lexicon, result, timings)

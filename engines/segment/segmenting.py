@@ -7,22 +7,25 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable
 
 import numpy as np
 import torch
 
 from engines.segment.counted import Chunk, Counted, WholeLines, iter_chunks
-from engines.segment.counting import ngram_codes, sum_by_code, unique_counts
+from engines.segment.counting import sum_by_code
 from engines.segment.display import DisplayLine, lines_to_display
 from engines.segment.evaluate import Scores, join_lines, score
 from engines.segment.hashindex import HashIndex
 from engines.segment.lexicon import Lexicon
 from engines.segment.params import SegmentParams
 from engines.segment.parallel import ordered_map
+from engines.segment.pieces import half_words, unfit_pieces
 from engines.threads import torch_threads
 from engines.segment.reference import oov_mask
 from engines.segment.segmenter import segment_units
+from engines.segment.usage import Paths, drop_rare, word_counts
 
 
 @dataclass
@@ -36,10 +39,14 @@ class SegmentResult:
     seconds: float = 0.0
     lexicon_size: int = 0
     sample: list[list[str]] = field(default_factory=list)  # the words of the first lines
+    lexicon: Lexicon | None = None  # the lexicon as used: words used at least min_count times, with their counts
+    dropped: int = 0  # words of the lexicon given that the segmentation used fewer than min_count times
+
 
     def metrics(self) -> dict:
         out = {"bits_per_char_before": self.bits_before, "bits_per_char_after": self.bits_after,
-               "characters": self.n_chars, "words": self.n_words, "lexicon_size": self.lexicon_size}
+               "characters": self.n_chars, "words": self.n_words, "lexicon_size": self.lexicon_size,
+               "lexicon_dropped": self.dropped}
         if self.scores is not None:
             out.update(self.scores.as_dict())
         return out
@@ -55,74 +62,77 @@ def path_scores(lexicon: Lexicon, word_bonus: float) -> tuple[torch.Tensor, floa
 def segment_corpus(reporter, counted: Counted, lexicon: Lexicon, params: SegmentParams,
                    write_line: Callable[[str], None] | None = None, display_lines: int = 0,
                    reference: set[str] | None = None, sample_lines: int = 0) -> SegmentResult:
-    """Job: segment every line with the unigram LM over ``lexicon``; score against gold when present.
+    """Job: segment every line with the unigram LM over ``lexicon``, drop the words used fewer than
+    ``params.min_count`` times (segmenting again the clauses that used them, :func:`.usage.drop_rare`), then
+    score against gold when present.
 
     ``write_line`` receives every segmented line, whole (words separated by single spaces); the result keeps the
-    first ``display_lines`` lines as :class:`DisplayLine` objects and the words of the first ``sample_lines``
-    lines;
-    ``reference`` (a dictionary) makes the OOV recall."""
+    first ``display_lines`` lines as :class:`DisplayLine` objects, the words of the first ``sample_lines``
+    lines and the lexicon as used (each word's count in the output); ``reference`` (a dictionary) makes the
+    OOV recall. A corpus too large to keep in memory is read again for each dropping round and to write."""
     t0 = time.perf_counter()
-    index = HashIndex(lexicon.codes.numpy())
     logp, unk = path_scores(lexicon, params.word_bonus)
-    max_len = max(lexicon.max_len, 1)
+    paths = Paths(HashIndex(lexicon.codes.numpy()), logp, unk, max(lexicon.max_len, 1))
+
+    def segment(chunk: Chunk) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:  # checks between its stages
+        reporter.check()
+        ws = segment_units(chunk.units, paths.index, logp, paths.max_len, unk).numpy()
+        reporter.check()
+        return np.packbits(ws), word_counts(chunk.units.numpy(), ws, paths.max_len)
+
+    with torch_threads(1):
+        packed, tables = [], []
+        done = 0
+        for chunk, (bits, words) in ordered_map(segment, iter_chunks(counted)):
+            reporter.check()
+            packed.append(bits)
+            tables.append(words)
+            done += chunk.enc.n_chars
+            reporter.progress(done / max(1, counted.n_chars), f"segmenting: {done:,} of {counted.n_chars:,} characters")
+        used = sum_by_code(np.concatenate([c for c, _ in tables]), np.concatenate([n for _, n in tables]))
+        unfit = None
+        if params.prune_pieces:
+            unfit = partial(unfit_pieces, lexicon, half=half_words(lexicon, counted.table, params.min_count))
+        keep, uses, used = drop_rare(reporter, lambda: iter_chunks(counted), lexicon, paths, packed, used,
+                                     params.min_count, unfit)
+        result = _score_and_write(reporter, counted, packed, write_line, display_lines, reference, sample_lines)
+    c = used[1][used[1] > 0].astype(np.float64)
+    result.bits_before = counted.bits_per_char_before()
+    result.bits_after = float(-(c * np.log2(c / c.sum())).sum() / counted.n_chars) if c.size else float("nan")
+    result.lexicon = lexicon.used(keep, uses)
+    result.lexicon_size = int(result.lexicon.multi().sum())
+    result.dropped = int((lexicon.multi() & ~keep).sum())
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def _score_and_write(reporter, counted: Counted, packed: list[np.ndarray],
+                     write_line: Callable[[str], None] | None, display_lines: int, reference: set[str] | None,
+                     sample_lines: int) -> SegmentResult:
+    """Score, write and show the chunks' final word starts (``packed``, one per chunk)."""
     total_scores: Scores | None = Scores() if counted.has_gold else None
-    word_tables: list[tuple[np.ndarray, np.ndarray]] = []
     n_words = 0
     shown: list[DisplayLine] = []
     sampled: list[list[str]] = []
     writer = WholeLines(write_line) if write_line is not None else None
-
-    def segment(chunk: Chunk) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:  # checks between its stages
+    done = 0
+    for k, chunk in enumerate(iter_chunks(counted)):
         reporter.check()
-        grams = ngram_codes(chunk.units, max_len)
-        ws = segment_units(chunk.units, index, logp, max_len, unk, grams)
-        reporter.check()
-        uw = torch.nonzero(ws & (chunk.units > 0)).squeeze(1).numpy()
-        # word counts of the result (bits per character after)
-        return chunk.char_starts(ws), _word_counts(chunk.units.numpy(), uw, max_len, grams)
-
-    with torch_threads(1):
-        done = 0
-        for chunk, (pred, words) in ordered_map(segment, iter_chunks(counted)):
-            reporter.check()
-            line_of = chunk.line_of()
-            new_line = np.r_[True, line_of[1:] != line_of[:-1]] if len(line_of) else np.zeros(0, bool)
-            n_words += int((pred | new_line).sum())
-            word_tables.append(words)
-            if total_scores is not None and chunk.gold is not None:
-                oov = oov_mask(chunk, reference, new_line) if reference is not None else None
-                total_scores = total_scores.add(score(pred, chunk.gold, line_of, chunk.n_lines, oov))
-            if write_line is not None or len(sampled) < sample_lines:
-                lines = join_lines(chunk.enc.cp[~chunk.enc.spaces], pred, line_of, chunk.n_lines)
-                sampled.extend(line.split(" ") if line else [] for line in lines[:sample_lines - len(sampled)])
-                if writer is not None:
-                    writer.write(lines, chunk.open_end)
-            if len(shown) < display_lines:
-                shown.extend(lines_to_display(chunk, pred, counted.table, display_lines - len(shown)))
-            done += chunk.enc.n_chars
-            reporter.progress(done / max(1, counted.n_chars), f"segmenting: {done:,} of {counted.n_chars:,} characters")
-    codes = np.concatenate([w[0] for w in word_tables]) if word_tables else np.zeros(0, np.int64)
-    counts = np.concatenate([w[1] for w in word_tables]) if word_tables else np.zeros(0, np.int64)
-    _, counts = sum_by_code(codes, counts)
-    c = counts.astype(np.float64)
-    bits_after = float(-(c * np.log2(c / c.sum())).sum() / counted.n_chars) if c.size else float("nan")
-    return SegmentResult(total_scores, counted.bits_per_char_before(), bits_after, counted.n_chars, n_words,
-                         shown, time.perf_counter() - t0, int(lexicon.multi().sum()), sampled)
-
-
-def _word_counts(units: np.ndarray, starts: np.ndarray, max_len: int,
-                 grams: list[torch.Tensor]) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct word codes (by units, class units included) and counts of one segmented chunk
-    (``grams``: the chunk's ``ngram_codes`` up to ``max_len``)."""
-    t = len(units)
-    ends = np.r_[starts[1:], t]
-    seps = np.flatnonzero(units == 0)
-    nxt_sep = seps[np.minimum(np.searchsorted(seps, starts), len(seps) - 1)] if len(seps) else np.full(len(starts), t)
-    nxt_sep = np.where(nxt_sep > starts, nxt_sep, t)
-    ends = np.minimum(ends, nxt_sep)
-    lens = np.clip(ends - starts, 1, max_len)
-    wc = np.empty(len(starts), np.int64)
-    for ln in range(1, max_len + 1):
-        sel = lens == ln
-        wc[sel] = grams[ln - 1].numpy()[starts[sel]]
-    return unique_counts(torch.from_numpy(wc))
+        reporter.progress(done / max(1, counted.n_chars), f"scoring and writing: {done:,} of {counted.n_chars:,} characters")
+        done += chunk.enc.n_chars
+        ws = torch.from_numpy(np.unpackbits(packed[k], count=chunk.units.numel()).astype(bool))
+        pred = chunk.char_starts(ws)
+        line_of = chunk.line_of()
+        new_line = np.r_[True, line_of[1:] != line_of[:-1]] if len(line_of) else np.zeros(0, bool)
+        n_words += int((pred | new_line).sum())
+        if total_scores is not None and chunk.gold is not None:
+            oov = oov_mask(chunk, reference, new_line) if reference is not None else None
+            total_scores = total_scores.add(score(pred, chunk.gold, line_of, chunk.n_lines, oov))
+        if write_line is not None or len(sampled) < sample_lines:
+            lines = join_lines(chunk.enc.cp[~chunk.enc.spaces], pred, line_of, chunk.n_lines)
+            sampled.extend(line.split(" ") if line else [] for line in lines[:sample_lines - len(sampled)])
+            if writer is not None:
+                writer.write(lines, chunk.open_end)
+        if len(shown) < display_lines:
+            shown.extend(lines_to_display(chunk, pred, counted.table, display_lines - len(shown)))
+    return SegmentResult(total_scores, float("nan"), float("nan"), counted.n_chars, n_words, shown, sample=sampled)

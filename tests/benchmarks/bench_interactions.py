@@ -1,7 +1,7 @@
 """GUI-thread gaps while a user works: each interaction is driven as a user would and a 5 ms GUI timer
 records the gaps between its ticks until the panel shows the result.
 
-``lexicon``: the segmentation panel on the whole built-in corpus (88,423 words): a new lexicon reaching
+``lexicon``: the segmentation panel on the whole built-in corpus (26,124 words): a new lexicon reaching
 the table, typing a search one key every 120 ms, sorting by each column, the new-words filter, and
 dragging the pair threshold (re-segmenting the corpus). ``export``: File > Export animation of the
 optimizer's trajectories (240 frames of the window-sized plot) to a GIF. ``open``: File > Open

@@ -13,13 +13,13 @@ from tasks.lexicon_view import FIELDS, MAX_PATTERN, Arrangement, LexiconColumns,
 from tasks.runner import run
 
 ROWS = [
-    LexiconRow("中国", "", 1489, 3.21, 2, False),
-    LexiconRow("#年", "number", 3986, 3.11, 2, False),
-    LexiconRow("中共中央", "", 120, float("inf"), 4, False),
-    LexiconRow("兰红", "", 7, 5.5, 2, True),
-    LexiconRow("@手机", "latin", 7, 2.0, 3, True),
-    LexiconRow("国家", "", 937, 3.51, 2, False),
-    LexiconRow("中国", "", 3, 1.0, 2, True),  # a duplicate word: ties keep the lexicon's order
+    LexiconRow("中国", "", 3456, 1489, 3.21, 2, False),
+    LexiconRow("#年", "number", 3986, 3986, 3.11, 2, False),
+    LexiconRow("中共中央", "", 120, 131, float("inf"), 4, False),
+    LexiconRow("兰红", "", 7, 9, 5.5, 2, True),
+    LexiconRow("@手机", "latin", 7, 4, 2.0, 3, True),
+    LexiconRow("国家", "", 937, 700, 3.51, 2, False),
+    LexiconRow("中国", "", 3, 3, 1.0, 2, True),  # a duplicate word: ties keep the lexicon's order
 ]
 
 

@@ -87,10 +87,13 @@ def test_lexicon_table_shows_class_units_in_their_notation(qtbot, panel, small_g
     model = panel.lexicon.model
     qtbot.waitUntil(lambda: model.rowCount() == len(panel.state.rows), timeout=TIMEOUT_MS)
     headers = [model.headerData(c, QtCore.Qt.Orientation.Horizontal) for c in range(model.columnCount())]
-    assert headers == ["word", "class", "count", "score", "length", "new"]
+    assert headers == ["word", "class", "count", "cand.", "score", "length", "new"]
     shown = [[model.data(model.index(r, c)) for c in range(model.columnCount())] for r in range(model.rowCount())]
     assert ["#年", "number"] in [row[:2] for row in shown]
-    assert all(int(row[4]) == len(row[0]) for row in shown)  # the length counts what is written
+    assert all(int(row[5]) == len(row[0]) for row in shown)  # the length counts what is written
+    # the table says what lexicon.tsv says: the count in the segmented text, then the candidate count
+    assert [(row[0], int(row[2]), int(row[3])) for row in shown] == [
+        (r.word, r.count, r.candidates) for r in panel.state.rows]
     assert not any("<" in row[0] or any("\ue000" <= ch <= "\uf8ff" for ch in row[0]) for row in shown)
     number = next(r for r, row in enumerate(shown) if row[1] == "number")
     assert model.data(model.index(number, 0), QtCore.Qt.ItemDataRole.ToolTipRole).startswith("#: ")

@@ -101,8 +101,8 @@ def test_cli_segment_writes_outputs(tmp_path):
         assert seg.replace(" ", "") == raw.replace(" ", "")  # every character kept, in order
         assert "  " not in seg
     lexicon = [line.split("\t") for line in (out / "lexicon.tsv").read_text(encoding="utf-8").splitlines()]
-    assert lexicon[0] == ["word", "count", "score", "class"]
-    classes = {word: unit_class for word, _, _, unit_class in lexicon[1:]}
+    assert lexicon[0] == ["word", "count", "candidates", "score", "class"]
+    classes = {word: unit_class for word, _, _, _, unit_class in lexicon[1:]}
     assert classes["#年"] == "number" and classes["@手"] == "latin" and classes["中国"] == ""  # the notation
     assert all(c in ("", "number", "latin") for c in classes.values())
     assert not any("<" in word or any("\ue000" <= ch <= "\uf8ff" for ch in word) for word in classes)

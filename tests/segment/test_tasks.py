@@ -29,7 +29,7 @@ def test_the_panel_and_the_command_line_segment_alike(discovered):
         "count_s", "lexicon_s", "segment_s", "total_s"}
     assert [r.word for r in report.segmentation.rows] == [r.word for r in discovered.rows]
     lines = list(segmentation.lexicon_lines(report.segmentation.rows))
-    assert lines[0] == "word\tcount\tscore\tclass" and len(lines) == len(discovered.rows) + 1
+    assert lines[0] == "word\tcount\tcandidates\tscore\tclass" and len(lines) == len(discovered.rows) + 1
     assert len(discovered.result.lines) == 5 and discovered.result.lines[0].gold is not None
 
 

@@ -43,7 +43,7 @@ with tempfile.TemporaryDirectory() as tmp:
     assert len(written) == 80 and written[0].replace(" ", "") == "１９９８年新年讲话，我们十分高兴。"
     assert "f1" not in report.metrics and report.metrics["bits_per_char_after"] < report.metrics["bits_per_char_before"]
     table = list(lexicon_lines(report.segmentation.rows))
-    assert table[0].split("\t") == ["word", "count", "score", "class"] and len(table) > 5
+    assert table[0].split("\t") == ["word", "count", "candidates", "score", "class"] and len(table) > 5
     symbols = {unit.name: unit.symbol for unit in CLASS_UNITS}
-    assert f"{symbols['number']}年\t40\t" in "\n".join(table) and table[1].split("\t")[3] in ("number", "latin")
+    assert f"{symbols['number']}年\t40\t" in "\n".join(table) and table[1].split("\t")[4] in ("number", "latin")
 print("segmentation tasks: ok")

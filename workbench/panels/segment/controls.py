@@ -10,7 +10,7 @@ from engines.segment.params import SegmentParams
 from workbench.widgets.option_form import OptionForm
 
 SLIDERS = (*cat.THRESHOLDS, cat.WORD_BONUS)  # live settings: dragged while the text re-segments
-FORM = (cat.MIN_COUNT, cat.NUMBERS, cat.NAMES)
+FORM = (cat.MIN_COUNT, cat.PRUNE_PIECES, cat.NUMBERS, cat.NAMES)
 
 
 def option_slider(option: Option):

@@ -19,13 +19,15 @@ from workbench.widgets.fonts import cjk_font
 COLUMNS = (
     ("word", "word", CLASS_NOTATION),
     ("class", "unit_class", "the class units in the word: " + ", ".join(f"{c.name} ({c.symbol})" for c in CLASS_UNITS)),
-    ("count", "count", "how often the word occurs in the cut text"),
+    ("count", "count", "how often the word occurs in the segmented text"),
+    ("cand.", "candidates", "how often the cut pass produced the word as a candidate piece (what the segmenter's "
+                            "probabilities were estimated from)"),
     ("score", "score", "min-PMI cohesion: ln(N·n(w)/(n(left)·n(right))) at the word's weakest split"),
     ("length", "length", "characters of the word as written here (a number or latin run is one)"),
     ("new", "new", "not in jieba's dictionary"),
 )
 SEARCH_TIP = "A Python regular expression matched anywhere in the word, e.g. ^中 or 国$"
-NUMERIC = {"count", "score", "length"}
+NUMERIC = {"count", "cand.", "score", "length"}
 NEW_BRUSH = QtGui.QBrush(QtGui.QColor("#e6f4ea"))
 _DESCRIPTIONS = {c.name: f"{c.symbol}: {c.description}" for c in CLASS_UNITS}
 
@@ -117,7 +119,7 @@ class LexiconTable(QtWidgets.QWidget):
         rows.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(22)
         self.view.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((96, 66, 64, 56, 50, 40)):
+        for column, width in enumerate((84, 66, 54, 50, 46, 46, 36)):
             self.view.setColumnWidth(column, width)
         top = QtWidgets.QHBoxLayout()
         top.addWidget(self.search, 1)
