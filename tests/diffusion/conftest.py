@@ -11,6 +11,16 @@ def _one_thread():
     torch.set_num_threads(before)
 
 
+@pytest.fixture
+def panel(make_panel):
+    """A diffusion panel sampling 200 points per sampler (for the panel tests)."""
+    import workbench.panels.diffusion as diffusion
+
+    widget = make_panel(diffusion)
+    widget.controls.samples.setValue(200)
+    return widget
+
+
 def tiny_vp_model(seed: int = 0, prediction: str = "eps", width: int = 32):
     from engines.diffusion.models import VPModel
     from engines.diffusion.networks import MLPDenoiser

@@ -198,15 +198,6 @@ def test_branch_options_are_checked_before_sampling(tmp_path, capsys, args, need
     assert not (tmp_path / "o").exists()
 
 
-@pytest.fixture
-def panel(make_panel):
-    import workbench.panels.diffusion as diffusion
-
-    widget = make_panel(diffusion)
-    widget.controls.samples.setValue(200)
-    return widget
-
-
 def test_branch_from_the_timeline_draws_a_new_cell(qtbot, panel):
     with qtbot.waitSignal(panel.first_job_done, timeout=TIMEOUT_MS):
         panel.start()

@@ -1,18 +1,8 @@
 """The diffusion panel's "Exact path" tab: refused with a reason for a trained model, computed for an exact
 mixture when shown, with slopes in the legend and exportable data."""
 import numpy as np
-import pytest
 
 TIMEOUT_MS = 60_000
-
-
-@pytest.fixture
-def panel(make_panel):
-    import workbench.panels.diffusion as diffusion
-
-    widget = make_panel(diffusion)
-    widget.controls.samples.setValue(200)
-    return widget
 
 
 def _legend(plot):

@@ -6,15 +6,6 @@ import pytest
 TIMEOUT_MS = 120_000
 
 
-@pytest.fixture
-def panel(make_panel):
-    import workbench.panels.diffusion as diffusion
-
-    widget = make_panel(diffusion)
-    widget.controls.samples.setValue(200)
-    return widget
-
-
 def test_measure_draws_terms_and_bits(qtbot, panel):
     tab = panel.likelihood_tab
     panel.controls.source.blockSignals(True)

@@ -4,7 +4,6 @@ import subprocess
 import sys
 
 import numpy as np
-import pytest
 
 TIMEOUT_MS = 180_000  # whole tests took up to 47 s on a 2-core machine at load 9-10: each wait is 3x that and more
 
@@ -55,15 +54,6 @@ def test_settings_form_shows_what_the_checked_samplers_take(qtbot):
     assert controls.train_settings() == {"prediction": "eps", "schedule": "linear"}
     controls.objective.setCurrentIndex(controls.objective.findData("flow"))
     assert controls.train_settings() == {}
-
-
-@pytest.fixture
-def panel(make_panel):
-    import workbench.panels.diffusion as diffusion
-
-    widget = make_panel(diffusion)
-    widget.controls.samples.setValue(200)
-    return widget
 
 
 def test_first_launch_and_timeline(qtbot, panel):

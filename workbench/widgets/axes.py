@@ -9,3 +9,20 @@ def show_values(plot: pg.PlotItem, shown: bool) -> None:
     """Show or hide the tick values of ``plot``'s left and bottom axes (the axis labels stay)."""
     for side in ("left", "bottom"):
         plot.getAxis(side).setStyle(showValues=shown)
+
+
+def setup_chart(widget: pg.PlotWidget, title: str, bottom: str, left: str = "", log_x: bool = False,
+                log_y: bool = False) -> None:
+    """Black background, grid, axis labels in real units (no SI prefix rescaling: "×0.001" of a unitless
+    value misleads) and no tick values until data arrive."""
+    widget.setBackground("k")
+    item = widget.plotItem
+    item.setLogMode(x=log_x, y=log_y)
+    item.showGrid(x=True, y=True, alpha=0.2)
+    for side in ("left", "bottom"):
+        item.getAxis(side).enableAutoSIPrefix(False)
+    item.setLabel("bottom", bottom)
+    if left:
+        item.setLabel("left", left)
+    item.setTitle(title, size="10pt")
+    show_values(item, False)

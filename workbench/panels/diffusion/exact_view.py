@@ -15,23 +15,15 @@ from tasks.diffusion import SampleOutcome
 from tasks.diffusion_exact import error_table, exact_job, order_table, why_not_exact
 from workbench.panel import Figure
 from workbench.panels.diffusion.style import color, log_ticks
-from workbench.widgets.axes import show_values
+from workbench.widgets.axes import setup_chart, show_values
 
 MEASURES = {"state_error": "state x_t (σ scale)", "x0_error": "denoised guess x̂0"}
 
 
 def _log_plot(title: str, bottom: str, legend_at: tuple[int, int]) -> pg.PlotWidget:
     plot = pg.PlotWidget()
-    plot.setBackground("k")
-    item = plot.plotItem
-    item.setLogMode(x=True, y=True)
-    item.showGrid(x=True, y=True, alpha=0.2)
-    for side in ("left", "bottom"):
-        item.getAxis(side).enableAutoSIPrefix(False)
-    item.setLabel("bottom", bottom)
-    item.setTitle(title, size="10pt")
-    plot.legend = item.addLegend(offset=legend_at, labelTextSize="8pt")
-    show_values(item, False)
+    setup_chart(plot, title, bottom, log_x=True, log_y=True)
+    plot.legend = plot.plotItem.addLegend(offset=legend_at, labelTextSize="8pt")
     return plot
 
 

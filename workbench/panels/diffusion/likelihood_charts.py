@@ -8,21 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from workbench.panels.diffusion.style import color, log_ticks
-from workbench.widgets.axes import show_values
-
-
-def _setup(widget: pg.PlotWidget, title: str, bottom: str, left: str, log_y: bool, log_x: bool = False) -> None:
-    """Black background, grid, real-unit labels and no tick values until data arrive."""
-    widget.setBackground("k")
-    item = widget.plotItem
-    item.setLogMode(x=log_x, y=log_y)
-    item.showGrid(x=True, y=True, alpha=0.2)
-    for side in ("left", "bottom"):
-        item.getAxis(side).enableAutoSIPrefix(False)
-    item.setLabel("bottom", bottom)
-    item.setLabel("left", left)
-    item.setTitle(title, size="10pt")
-    show_values(item, False)
+from workbench.widgets.axes import setup_chart, show_values
 
 
 def _hint(widget: pg.PlotWidget, text: str) -> pg.TextItem:
@@ -39,7 +25,7 @@ class ElboTermsPlot(pg.PlotWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        _setup(self, "ELBO terms per timestep", "timestep t", "KL term (nats/dim)", True, True)
+        setup_chart(self, "ELBO terms per timestep", "timestep t", "KL term (nats/dim)", log_x=True, log_y=True)
         self.legend = self.plotItem.addLegend(offset=(10, -10), labelTextSize="8pt")  # lower left: the terms fall to the right
         self.models: list[tuple[str, Any]] = []
         self.hint = _hint(self, "Press Measure: the KL of q(x_{t−1}|x_t, x0) to p_θ(x_{t−1}|x_t)\n"
@@ -91,7 +77,7 @@ class BitsPlot(pg.PlotWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        _setup(self, "bits/dim: ELBO and ODE", "bits/dim", "", False)
+        setup_chart(self, "bits/dim: ELBO and ODE", "bits/dim")
         self.plotItem.invertY(True)
         self.models: list[tuple[str, Any]] = []
         self.hint = _hint(self, "bits/dim by the ELBO and by\nthe ODE, with 95% intervals")
@@ -139,8 +125,8 @@ class StraightnessPlot(pg.PlotWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        _setup(self, "Straightness (Liu et al. 2022)", "round (0: flow matching)",
-               "E∫‖(x1 − x0) − v‖² dt", True)
+        setup_chart(self, "Straightness (Liu et al. 2022)", "round (0: flow matching)", "E∫‖(x1 − x0) − v‖² dt",
+                    log_y=True)
         self.columns: dict[str, np.ndarray] = {}
         self.hint = _hint(self, "Press Train reflow: each round's\nstraightness appears here")
 
