@@ -6,7 +6,7 @@ workbench run cluster --method kmeans|gmm|infomap|cluster-vae --data digits|PATH
     codelength and saving for InfoMap), DIR/figure.png, DIR/sidecar.json and, for InfoMap, DIR/clusters.clu
     and DIR/clusters.tree. The index and the InfoMap node ids are rows of --data: load_digits() order for
     the digits, the file's rows otherwise. The files replace an earlier run's together, or not at all.
-    A CSV's labels are the column --labels names (or one headed label, class, y or target); a last column
+    A CSV's labels are the column --labels names (or one headed label, class or target); a last column
     that looks like labels is never used as a feature silently (the file is refused until --labels says).
 
 examples:
@@ -33,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_option(parser, METHOD)
     parser.add_argument("--data", default="digits", metavar="digits|PATH",
                         help="sklearn's digits (all 1,797) or a .npy/.npz/.csv/.tsv/.txt file of vectors (labels from "
-                             ".npz 'labels', a CSV column named label/class/y/target, or --labels)")
+                             ".npz 'labels', a CSV column named label/class/target, or --labels)")
     parser.add_argument("--labels", metavar="COLUMN|FILE",
                         help="the true classes, to score against: a column of the CSV (name or number from 1; 'none': "
                              "every column is a feature) or a file (.npy, or one per line)")

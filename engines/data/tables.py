@@ -2,7 +2,7 @@
 
 The rule for labels (README "Own data"): a first row with any cell that is not a number is a header. The
 labels are the column that ``labels`` names (a header name, or a 1-based column number), else a column whose
-header is label, labels, class, y, target or targets; ``labels="none"`` keeps every column as a feature.
+header is label, labels, class, target or targets (not y: points are often headed x,y); ``labels="none"`` keeps every column as a feature.
 A table that names no label column but whose last column looks like labels (whole numbers only, at most
 :data:`MAX_CLASSES` distinct values and fewer than half the rows, beside a column that is not all whole
 numbers) is refused with a sentence saying so: Workbench never guesses whether a column is a feature.
@@ -17,7 +17,7 @@ import numpy as np
 
 from engines.errors import InputError, reading
 
-LABEL_COLUMNS = ("label", "labels", "class", "y", "target", "targets")
+LABEL_COLUMNS = ("label", "labels", "class", "target", "targets")  # not "y": points are often headed x,y
 NO_LABELS = "none"
 MAX_CLASSES = 50
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt")

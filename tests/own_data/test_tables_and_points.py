@@ -40,6 +40,13 @@ def test_labels_by_header_name_and_unknown_names(tmp_path):
         read_table(path, "colour")
 
 
+def test_points_headed_x_y_keep_both_coordinates(tmp_path):
+    path = tmp_path / "pts.csv"
+    path.write_text("x,y\n0.5,1.5\n-0.25,3.5\n1.5,-0.5\n")
+    table = read_table(path)
+    assert table.values.shape == (3, 2) and table.labels is None
+
+
 def test_integer_point_clouds_are_not_mistaken_for_labels(tmp_path):
     path = tmp_path / "grid.csv"
     np.savetxt(path, np.random.default_rng(1).integers(0, 3, size=(50, 2)), delimiter=",", fmt="%d")
