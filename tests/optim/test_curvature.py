@@ -7,7 +7,6 @@ import threading
 import pytest
 import torch
 from torch import nn
-from torch.func import functional_call
 
 from engines.errors import InputError
 from engines.jobs import Cancelled, run
@@ -15,29 +14,10 @@ from engines.landscape import curvature as cv
 from engines.landscape import digits
 from engines.landscape.registry import Registry, Split
 from engines.landscape.training import train_run
+from tests.optim.dense_hessian import dense_top
 
 REGISTRY = Registry()
 digits.register(REGISTRY)
-
-
-def dense_top(model: nn.Module, data: Split, loss_fn, state=None) -> float:
-    """Largest eigenvalue of the dense Hessian of the mean loss over ``data`` (the reference)."""
-    state = dict(model.state_dict()) if state is None else dict(state)
-    names = [k for k, _ in model.named_parameters()]
-    shapes = [state[k].shape for k in names]
-    flat = torch.cat([state[k].reshape(-1) for k in names]).double()
-
-    def loss(vector: torch.Tensor) -> torch.Tensor:
-        params, start = {}, 0
-        for k, shape in zip(names, shapes):
-            params[k] = vector[start:start + shape.numel()].reshape(shape)
-            start += shape.numel()
-        buffers = {k: v.double() if v.is_floating_point() else v for k, v in state.items() if k not in params}
-        return loss_fn(functional_call(model.double(), (params, buffers), tuple(x.double() for x in data.inputs)),
-                       data.targets)
-
-    hessian = torch.autograd.functional.hessian(loss, flat)
-    return float(torch.linalg.eigvalsh(hessian).max())
 
 
 class Quadratic(nn.Module):
