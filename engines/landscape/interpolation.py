@@ -20,8 +20,9 @@ from engines.checkpoints import match_state_dict
 from engines.device import DeviceLike, as_device
 from engines.errors import InputError
 from engines.jobs import Reporter, Throttle
+from engines.landscape.batched import mean_over_data
 from engines.landscape.planes import DEFAULT_MEMORY, auto_batch_points
-from engines.landscape.registry import Split, Task
+from engines.landscape.registry import Task
 from engines.threads import step_threads
 
 T_RANGE = (-0.5, 1.5)
@@ -104,7 +105,7 @@ def interpolate(
             tt = torch.tensor(t[start:stop], device=dev)
             state = {k: _line(a[k], b[k], tt) for k in moving}
             for i, split in enumerate(splits):
-                values[i, :, start:stop] = _mean_over(batched, state, split, data_batch).T
+                values[i, :, start:stop] = mean_over_data(batched, state, split, data_batch).cpu().numpy().T
                 reporter.check()
             if task.metric is None:
                 values[:, 1] = np.nan
@@ -120,13 +121,3 @@ def _line(a: Tensor, b: Tensor, t: Tensor) -> Tensor:
     tt = t.to(a.dtype).view((-1,) + (1,) * a.dim())
     return a + tt * (b - a)
 
-
-@torch.no_grad()
-def _mean_over(batched, state: dict[str, Tensor], data: Split, data_batch: int) -> np.ndarray:
-    """(K, 2): batch-size-weighted means over ``data`` of (loss, metric) at K stacked states."""
-    total = None
-    for start in range(0, len(data), data_batch):
-        part = data.take(slice(start, start + data_batch))
-        value = batched(state, part.inputs, part.targets).double() * len(part)
-        total = value if total is None else total + value
-    return (total / len(data)).cpu().numpy()
