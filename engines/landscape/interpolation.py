@@ -90,8 +90,9 @@ def interpolate(
 
     def one(state: dict[str, Tensor], inputs: tuple[Tensor, ...], targets: Tensor) -> Tensor:
         out = functional_call(model, (state, fixed), inputs)
-        metric = task.metric(out, targets) if task.metric is not None else torch.zeros(())
-        return torch.stack([task.loss_fn(out, targets), metric.to(out.dtype)])
+        loss = task.loss_fn(out, targets)
+        metric = task.metric(out, targets) if task.metric is not None else loss.new_zeros(())
+        return torch.stack([loss, metric.to(loss.dtype)])
 
     batched = vmap(one, in_dims=(0, None, None))
     values = np.full((2, 2, n), np.nan)  # split (train, test) × (loss, metric) × t
