@@ -7,5 +7,7 @@
   and :mod:`tasks.landscape` composes them);
 - ``formats``: recognising a file by the format it declares and opening it as a network;
 - ``training`` and ``runs``: training runs recorded as parameter snapshots, and their folders on disk;
-- ``planes``: filter-normalised directions, batched loss planes and paths projected onto them.
+- ``planes``: filter-normalised directions, batched loss planes and paths projected onto them;
+- ``interpolation``: loss and accuracy on the line between two weight vectors (Goodfellow et al. 2015);
+- ``curvature``: the top Hessian eigenvalue by power iteration, along a run beside 2/lr (Cohen et al. 2021).
 """

@@ -22,6 +22,7 @@ from torch.func import functional_call, vmap
 from engines.device import DeviceLike, as_device
 from engines.errors import InputError
 from engines.jobs import Reporter, Throttle
+from engines.landscape.batched import mean_over_data
 from engines.landscape.registry import Split
 from engines.optim.surfaces import Surface
 from engines.threads import step_threads
@@ -236,12 +237,7 @@ class _BatchedLoss:
             shape = (-1,) + (1,) * v.dim()
             ca, cb = coords[:, 0].to(v.dtype).view(shape), coords[:, 1].to(v.dtype).view(shape)
             params[k] = v + ca * self.d1[k] + cb * self.d2[k]
-        total = torch.zeros(coords.shape[0], dtype=torch.float64, device=coords.device)
-        n = len(self.data)
-        for start in range(0, n, self.data_batch):
-            part = self.data.take(slice(start, start + self.data_batch))
-            total += self.batched(params, part.inputs, part.targets).double() * len(part)
-        return total / n
+        return mean_over_data(self.batched, params, self.data, self.data_batch)
 
 
 def project_path(path: Sequence[Mapping[str, Tensor]], center: Mapping[str, Tensor],
