@@ -65,6 +65,7 @@ def test_network_mode_trains_and_projects_the_path(qtbot, started, tmp_path):
     assert s.loss.shape == (7, 7) and np.isfinite(s.loss).all()
     assert s.path.shape == (5, 2)  # snapshots at steps 0, 10, ..., 40
     assert "unexplained" in view.status.text()
+    assert view.plot.getPlotItem().getAxis("left").labelText == "PC 2 (path's second principal direction)"
     with pytest.raises(InputError):
         panel.open_path("checkpoint", tmp_path / "notes.txt")
     (tmp_path / "run").mkdir()
