@@ -182,7 +182,10 @@ class NetworkView(QtWidgets.QWidget):
         return "; ".join(parts)
 
     def figures(self) -> list[Figure]:
-        return [Figure("Network loss landscape", self.plot, self._data)] if self.snapshot is not None else []
+        if self.snapshot is None:
+            return []
+        return [Figure("Network loss landscape", self.plot, self._data),
+                Figure("Network training loss", self.curve_plot, self._curve_data)]
 
     def _data(self) -> dict[str, np.ndarray]:
         s = self.snapshot
@@ -192,6 +195,12 @@ class NetworkView(QtWidgets.QWidget):
         if s.path is not None:
             out["path"] = s.path
         return out
+
+    def _curve_data(self) -> dict[str, np.ndarray]:
+        s = self.snapshot
+        if s is None or s.train_losses is None:
+            return {}
+        return {"step": np.arange(len(s.train_losses)), "minibatch_loss": np.asarray(s.train_losses)}
 
     def parameters(self) -> dict[str, Any]:
         if self.snapshot is None:
