@@ -75,10 +75,12 @@ class Reporter:
 
 class MappedReporter:
     """A reporter that hands each partial payload through ``fn`` to ``parent`` (a job wrapping another job's
-    snapshots in its own result type)."""
+    snapshots in its own result type); as one stage of a longer job, its progress fractions 0..1 become
+    ``start``..``start + width`` of the parent's."""
 
-    def __init__(self, parent: Reporter, fn: Callable[[Any], Any]) -> None:
+    def __init__(self, parent: Reporter, fn: Callable[[Any], Any], start: float = 0.0, width: float = 1.0) -> None:
         self.parent, self.fn = parent, fn
+        self.start, self.width = start, width
 
     @property
     def cancelled(self) -> bool:
@@ -88,7 +90,7 @@ class MappedReporter:
         self.parent.check()
 
     def progress(self, fraction: Optional[float], message: str = "") -> None:
-        self.parent.progress(fraction, message)
+        self.parent.progress(None if fraction is None else self.start + self.width * fraction, message)
 
     def partial(self, payload: Any) -> None:
         self.parent.partial(self.fn(payload))
@@ -99,11 +101,7 @@ class SpanReporter(MappedReporter):
     of the parent's; the stage's partials are dropped (the longer job sends its own)."""
 
     def __init__(self, parent: "Reporter | MappedReporter", start: float, width: float) -> None:
-        super().__init__(parent, lambda payload: payload)
-        self.start, self.width = start, width
-
-    def progress(self, fraction: Optional[float], message: str = "") -> None:
-        self.parent.progress(None if fraction is None else self.start + self.width * fraction, message)
+        super().__init__(parent, lambda payload: payload, start, width)
 
     def partial(self, payload: Any) -> None:
         self.parent.check()

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from engines.jobs import Reporter
     from engines.landscape.registry import Registry
 
+STEPS_PER_POINT = 3.0  # a plane point (the whole training split) costs about 3 minibatch steps: 1.7 ms vs 0.6 ms on CPU
 _lock = threading.Lock()
 _registry: Optional["Registry"] = None
 
@@ -113,6 +114,11 @@ def network_job(reporter: "Reporter", request: NetworkRequest) -> NetworkSnapsho
     test_metric = None
     opened = run = None
     plane = request.plane
+    trained = not (request.checkpoint or request.run_folder)
+    # one progress bar over both stages, each its share of the time, not two that each fill from 0
+    share = request.steps / (request.steps + STEPS_PER_POINT * request.n ** 2) if trained else 0.0
+    if not trained:
+        reporter.progress(None, f"opening {Path(request.checkpoint or request.run_folder).name}")
     if request.checkpoint:
         opened = open_network(known, request.checkpoint)  # recognises the file's kind from its JSON "format"
         run, label = opened.run, opened.label
@@ -121,8 +127,8 @@ def network_job(reporter: "Reporter", request: NetworkRequest) -> NetworkSnapsho
         label = f"{Path(request.run_folder).name}: {run.optimizer}"
     else:
         label = request.spec
-        run = train_run(MappedReporter(reporter, lambda p: NetworkSnapshot(request, "training", label, p.losses)),
-                        known, request.spec, request.steps, batch_size=request.batch_size, seed=request.seed,
+        training = MappedReporter(reporter, lambda p: NetworkSnapshot(request, "training", label, p.losses), 0.0, share)
+        run = train_run(training, known, request.spec, request.steps, batch_size=request.batch_size, seed=request.seed,
                         device=dev)
     if run is not None:
         model, task = run.model(known, -1), run.task(known)
@@ -136,6 +142,7 @@ def network_job(reporter: "Reporter", request: NetworkRequest) -> NetworkSnapsho
     path = [{k: s[k] for k in names} for s in snapshots]
     result = NetworkSnapshot(request, "landscape", label, None if run is None else run.losses, plane=plane,
                              path_steps=steps_at, test_metric=test_metric, loss_name=loss_name)
+    reporter.progress(share, "projecting the path onto the plane")
     if plane == "pca" and len(path) >= 3:
         pca = pca_path(path, names)
         directions, result.path, result.explained = pca.directions, pca.coords, pca.explained_ratio
@@ -147,7 +154,7 @@ def network_job(reporter: "Reporter", request: NetworkRequest) -> NetworkSnapsho
             projection = project_path(path, center, directions)
             result.path, result.off_plane_share = projection.coords, projection.residual_share
         window = _plane_range(result.path if result.path is not None else np.zeros((1, 2)), 1.0)
-    landscape = loss_surface(
-        MappedReporter(reporter, lambda p: replace(result, a=p.a, b=p.b, loss=p.loss)), model, task.train,
+    evaluating = MappedReporter(reporter, lambda p: replace(result, a=p.a, b=p.b, loss=p.loss), share, 1.0 - share)
+    landscape = loss_surface(evaluating, model, task.train,
         task.loss_fn, directions, window[0], window[1], n=request.n, device=dev, center=center)
     return replace(result, stage="done", a=landscape.a, b=landscape.b, loss=landscape.loss)

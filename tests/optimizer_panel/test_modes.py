@@ -65,6 +65,12 @@ def test_network_mode_trains_and_projects_the_path(qtbot, started, tmp_path):
     assert s.loss.shape == (7, 7) and np.isfinite(s.loss).all()
     assert s.path.shape == (5, 2)  # snapshots at steps 0, 10, ..., 40
     assert "unexplained" in view.status.text()
+    assert view.plot.getPlotItem().getAxis("left").labelText == "PC 2 (path's second principal direction)"
+    figures = {f.title: f for f in view.figures()}  # the plane and the training curve both export
+    assert figures["Network loss landscape"].data()["loss"].shape == (7, 7)
+    curve = figures["Network training loss"].data()
+    np.testing.assert_array_equal(curve["minibatch_loss"], s.train_losses)
+    assert curve["step"].tolist() == list(range(40))
     with pytest.raises(InputError):
         panel.open_path("checkpoint", tmp_path / "notes.txt")
     (tmp_path / "run").mkdir()

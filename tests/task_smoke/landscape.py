@@ -16,14 +16,17 @@ def main() -> None:
     assert {"digits_mlp", "latent_vae", "latent_nice", "diffusion_mlp", "diffusion_conv"} <= set(known.architectures)
     assert set(known.formats) == {"workbench-latent", "workbench-diffusion"} and known.bare is not None
 
-    partials = []
+    partials, progress = [], []
     request = NetworkRequest("sgd:lr=0.1,momentum=0.9", 20, plane="pca", n=5)
-    trained = run(network_job, request, process=True, on_partial=partials.append)
+    trained = run(network_job, request, process=True, on_partial=partials.append, on_progress=progress.append)
     assert trained.stage == "done" and trained.plane == "pca" and trained.loss.shape == (5, 5)
     assert np.isfinite(trained.loss).all() and trained.path.shape == (3, 2)  # snapshots at steps 0, 10, 20
     assert trained.train_losses.shape == (20,) and trained.train_losses[-1] < trained.train_losses[0]
     assert 0 < trained.explained.sum() <= 1 and trained.test_metric > 0.5
-    assert any(p.stage == "training" for p in partials)
+    assert any(p.stage == "training" for p in partials) and any(p.stage == "landscape" for p in partials)
+    fractions = [p.fraction for p in progress if p.fraction is not None]  # one bar over training and the plane
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0, fractions
+    assert 0 < fractions[0] < 20 / (20 + 3 * 25) and any(p.message.startswith("projecting") for p in progress)
     assert trained.parameters() == {"optimizer": request.spec, "steps": 20, "plane": "pca", "grid": 5}
 
     vae = bundled_path("latent", "vae")

@@ -5,7 +5,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore
 
-from workbench.panels.optimizer.style import colormap
+from workbench.panels.optimizer.style import colormap, plain_axes
 
 
 class Heatmap:
@@ -13,6 +13,7 @@ class Heatmap:
 
     def __init__(self, plot: pg.PlotItem, cmap: str | pg.ColorMap | None = None, label: str = "") -> None:
         self.plot = plot
+        plain_axes(plot)  # every view that draws a heatmap plots unitless coordinates
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-100)
         plot.addItem(self.image)
@@ -20,6 +21,7 @@ class Heatmap:
         self.bar = pg.ColorBarItem(colorMap=cm, interactive=False, width=12)
         self.bar.setImageItem(self.image, insert_in=plot)
         self.bar.axis.setLabel(label)  # on the axis with the ticks
+        plain_axes(self.bar)  # a ColorBarItem is a PlotItem: its tick axis is one of its four
         self.data: np.ndarray | None = None
 
     def set(

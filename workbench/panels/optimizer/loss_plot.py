@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from tasks.optimizer import thinned
-from workbench.panels.optimizer.style import POINT_BUDGET, color, nan_joined
+from workbench.panels.optimizer.style import POINT_BUDGET, color, nan_joined, plain_axes
 
 MAX_INDIVIDUAL = 16  # starts per optimizer drawn one by one; more are summarised by quantiles
 
@@ -41,6 +41,7 @@ class LossPlot(pg.PlotWidget):
         super().__init__(parent)
         plot = self.getPlotItem()
         plot.setMenuEnabled(False)
+        plain_axes(plot)
         plot.setLabel("bottom", "step")
         plot.showGrid(x=True, y=True, alpha=0.2)
         self._log = True

@@ -14,7 +14,7 @@ from engines.optim.contours import log_gap
 from tasks.landscape import NetworkRequest, NetworkSnapshot, network_job
 from workbench.panel import Figure
 from workbench.panels.optimizer.heatmap import Heatmap
-from workbench.widgets.flow_layout import FlowLayout, labelled
+from workbench.panels.optimizer.style import plain_axes
 
 if TYPE_CHECKING:
     from workbench.panels.optimizer.panel import OptimizerPanel
@@ -48,17 +48,16 @@ class NetworkView(QtWidgets.QWidget):
         self.n.setToolTip("Grid of n × n loss evaluations on the plane (each on the whole training split)")
         self.train = QtWidgets.QPushButton("Train digits MLP")
         self.train.setToolTip("Train the built-in MLP on scikit-learn's 8×8 digits and draw its landscape")
-        self.spec.setMinimumWidth(200)
-        top = FlowLayout()
+        self.controls = QtWidgets.QGroupBox("Real network")  # the panel shows it in its sidebar in this mode only
+        form = QtWidgets.QFormLayout(self.controls)
         for label, w in (("Optimizer", self.spec), ("Steps", self.steps), ("Plane", self.plane), ("Grid", self.n)):
-            top.addWidget(labelled(label, w))
-        top.addWidget(self.train)
+            form.addRow(label, w)
+        form.addRow(self.train)
         self.plot = pg.PlotWidget()
         item = self.plot.getPlotItem()
         item.setMenuEnabled(False)
-        item.setLabel("bottom", "α (direction 1)")
-        item.setLabel("left", "β (direction 2)")
         self.heatmap = Heatmap(item, label="log₁₀ training loss")
+        self._label_axes("fixed")
         self.path = pg.PlotDataItem(pen=pg.mkPen("#ff5a36", width=2), symbol="o", symbolSize=5,
                                     symbolBrush="#ff5a36", symbolPen=None)
         self.ends = pg.ScatterPlotItem(size=12, pen=pg.mkPen("k"))
@@ -69,6 +68,7 @@ class NetworkView(QtWidgets.QWidget):
         self.curve_plot.setFixedHeight(170)
         cp = self.curve_plot.getPlotItem()
         cp.setMenuEnabled(False)
+        plain_axes(cp)
         cp.setLabel("bottom", "step")
         cp.setLabel("left", "minibatch loss")
         cp.setLogMode(y=True)
@@ -78,7 +78,6 @@ class NetworkView(QtWidgets.QWidget):
                                        "checkpoint (or drop it here).")
         self.status.setWordWrap(True)
         layout = QtWidgets.QVBoxLayout(self)
-        layout.addLayout(top)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.curve_plot)
         layout.addWidget(self.status)
@@ -150,11 +149,19 @@ class NetworkView(QtWidgets.QWidget):
         else:
             self.path.setData([], [])
             self.ends.setData(pos=np.zeros((0, 2)))
-        item = self.plot.getPlotItem()
-        pca = snap.plane == "pca"
-        item.setLabel("bottom", "PC 1" if pca else "α (direction 1)")
-        item.setLabel("left", "PC 2" if pca else "β (direction 2)")
+        self._label_axes(snap.plane)
         self.status.setText(self._describe(snap))
+
+    def _label_axes(self, plane: str) -> None:
+        """Name what the plane's coordinates measure: steps along filter-normalised random directions
+        (Li et al. 2018) or along the path's principal components, both from the plane's centre."""
+        item = self.plot.getPlotItem()
+        if plane == "pca":
+            item.setLabel("bottom", "PC 1 (path's first principal direction)")
+            item.setLabel("left", "PC 2 (path's second principal direction)")
+        else:
+            item.setLabel("bottom", "α (filter-normalised direction 1)")
+            item.setLabel("left", "β (filter-normalised direction 2)")
 
     def _describe(self, snap: NetworkSnapshot) -> str:
         if snap.stage == "training":
@@ -175,7 +182,10 @@ class NetworkView(QtWidgets.QWidget):
         return "; ".join(parts)
 
     def figures(self) -> list[Figure]:
-        return [Figure("Network loss landscape", self.plot, self._data)] if self.snapshot is not None else []
+        if self.snapshot is None:
+            return []
+        return [Figure("Network loss landscape", self.plot, self._data),
+                Figure("Network training loss", self.curve_plot, self._curve_data)]
 
     def _data(self) -> dict[str, np.ndarray]:
         s = self.snapshot
@@ -185,6 +195,12 @@ class NetworkView(QtWidgets.QWidget):
         if s.path is not None:
             out["path"] = s.path
         return out
+
+    def _curve_data(self) -> dict[str, np.ndarray]:
+        s = self.snapshot
+        if s is None or s.train_losses is None:
+            return {}
+        return {"step": np.arange(len(s.train_losses)), "minibatch_loss": np.asarray(s.train_losses)}
 
     def parameters(self) -> dict[str, Any]:
         if self.snapshot is None:

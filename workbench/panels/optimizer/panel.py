@@ -81,7 +81,7 @@ class OptimizerPanel(Panel):
         side = QtWidgets.QWidget()
         column = QtWidgets.QVBoxLayout(side)
         column.setContentsMargins(4, 4, 4, 4)
-        for w in (self.picker, self.configs, self.controls):
+        for w in (self.picker, self.configs, self.controls, self.network.controls):
             column.addWidget(w)
         column.addStretch(1)
         scroll = sidebar(side, 340)
@@ -102,6 +102,15 @@ class OptimizerPanel(Panel):
         self.modes.addTab(self.basins, "Basin map")
         self.modes.addTab(self.sweep, "Hyperparameter sweep")
         self.modes.addTab(self.network, "Real network")
+        # the sidebar shows what the mode in view uses: the surface and the optimizer list feed the basin map and
+        # the sweep (their optimizer is picked from it), the run settings only the trajectories; the real network
+        # has its own controls and no surface
+        self._sidebar = {
+            trajectories: (self.picker, self.configs, self.controls),
+            self.basins: (self.picker, self.configs),
+            self.sweep: (self.picker, self.configs),
+            self.network: (self.network.controls,),
+        }
         self.modes.currentChanged.connect(self._mode_shown)
         tips = ("Trajectories of every configuration from every start, animated",
                 "Which minimum each start point reaches, and how many steps it takes",
@@ -111,6 +120,7 @@ class OptimizerPanel(Panel):
             self.modes.setTabToolTip(i, tip)
 
         beside_sidebar(self, scroll, self.modes)
+        self._show_sidebar_of(trajectories)
 
     # ------------------------------------------------------------------ running
     def start(self) -> None:
@@ -201,11 +211,17 @@ class OptimizerPanel(Panel):
         """A mode in view is computed when it has nothing (or only something out of date) to show: the basin
         map and the sweep on the current surface, the real network by training the built-in MLP."""
         view = self.modes.currentWidget()
+        self._show_sidebar_of(view)
         if view is self.network:
             if view.wants_run:
                 view.run()
         elif view in (self.basins, self.sweep) and view.wants_run and self.picker.choice().ready:
             view.run()
+
+    def _show_sidebar_of(self, view: QtWidgets.QWidget) -> None:
+        shown = self._sidebar[view]
+        for w in {w for widgets in self._sidebar.values() for w in widgets}:
+            w.setVisible(w in shown)
 
     def _preset_applied(self, preset: Preset) -> None:
         self.controls.noise.blockSignals(True)

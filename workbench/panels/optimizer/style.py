@@ -1,4 +1,5 @@
-"""Colours shared by the optimizer panel's views: one colour per optimizer, the surface colormap."""
+"""Colours and axes shared by the optimizer panel's views: one colour per optimizer, the surface colormap,
+ticks without SI rescaling."""
 from __future__ import annotations
 
 import numpy as np
@@ -22,6 +23,13 @@ def color(index: int) -> QtGui.QColor:
 
 def colormap(name: str = SURFACE_CMAP) -> pg.ColorMap:
     return pg.colormap.get(name)
+
+
+def plain_axes(plot: pg.PlotItem) -> None:
+    """Ticks that show the values themselves: the panel's coordinates, losses and steps have no unit, so
+    pyqtgraph's SI prefixes would only rescale them behind a "(×0.001)" in the label."""
+    for side in ("left", "bottom", "right", "top"):
+        plot.getAxis(side).enableAutoSIPrefix(False)
 
 
 def finite_or_nan(a: np.ndarray) -> np.ndarray:
