@@ -49,3 +49,14 @@ def test_the_headless_run_builds_the_rows_once_and_reads_no_dictionary_without_g
     report = run(segmentation.run_job, segmentation.SegmentRequest(str(corpus), params=SegmentParams(min_count=1)))
     assert len(calls) == 1 and report.segmentation.reference is None
     assert [r.word for r in report.segmentation.rows][:1] == ["我们"]
+
+
+def test_the_command_exits_at_once_with_its_output_flushed(tmp_path):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("我们爱北京，我们爱和平。\n" * 20, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "workbench", "run", "segment", "--corpus", str(corpus),
+                           "--min-count", "1", "--out", str(tmp_path / "out")], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("240 characters, ") and done.stdout.endswith("sidecar.json to " + str(tmp_path / "out") + "\n")
+    assert (tmp_path / "out" / "segmented.txt").read_text(encoding="utf-8").count("\n") == 20
