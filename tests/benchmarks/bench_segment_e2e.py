@@ -3,7 +3,8 @@
 In one run, on the same raw file (the corpus with its gold tags stripped, UTF-8, 5.5 MB): the interpreter's
 start-up (``python -c pass``), the command's wall time as a subprocess, its in-process pipeline time
 (``total_s`` of the metrics.json that run wrote), the overhead (the difference) and what it costs on top
-of the interpreter, and ``python -m jieba -d ' '`` on the file with the ratio. Each is timed REPEATS times,
+of the interpreter (and what ``import torch`` alone costs, the floor while the pipeline computes with
+torch), and ``python -m jieba -d ' '`` on the file with the ratio. Each is timed REPEATS times,
 best kept (other jobs share the machine). Targets (issue 18): overhead <= 0.5 s on top of the interpreter;
 end to end <= 0.3x jieba's.
 Run: python tests/benchmarks/bench_segment_e2e.py [ROOT]  (ROOT: the source tree to time, default this one;
@@ -52,6 +53,7 @@ def main() -> None:
         raw = raw_file(Path(tmp))
         out = Path(tmp) / "out"
         start_s = wall([py, "-c", "pass"], env)
+        torch_s = wall([py, "-c", "import torch"], env) - start_s
         command = [py, "-c", "import cli, sys; sys.exit(cli.main())", "run", "segment", "--corpus", str(raw),
                    "--out", str(out)]
         best_e2e, pipeline_s = float("inf"), float("nan")
@@ -72,6 +74,7 @@ def main() -> None:
     print(f"  in-process pipeline (total_s):       {pipeline_s:.2f} s")
     print(f"  overhead (end to end - pipeline):    {overhead:.2f} s; on top of the interpreter "
           f"{overhead - start_s:.2f} s (target <= 0.5)")
+    print(f"    of which import torch alone:       {torch_s:.2f} s")
     print(f"python -m jieba -d ' ':                {jieba_s:.2f} s ({mb / jieba_s:.2f} MB/s)")
     print(f"ratio end to end / jieba:              {best_e2e / jieba_s:.3f} (target <= 0.3); "
           f"pipeline / jieba {pipeline_s / jieba_s:.3f}")
