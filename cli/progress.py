@@ -16,7 +16,7 @@ from typing import Callable, Optional
 from engines.jobs import Progress
 
 LOG_INTERVAL_S = 5.0  # seconds between lines in a log
-MIN_PACE_S = 1.0  # time a stage runs before its rate and time left are shown
+MIN_PACE_S = 0.5  # time a stage runs before its rate and time left are shown
 MESSAGE_CHARS = 70
 
 
@@ -30,8 +30,10 @@ class Stage:
 
 
 def duration_text(seconds: float) -> str:
-    """``42 s``, ``3 min 05 s``, ``2 h 07 min``."""
+    """``<1 s``, ``42 s``, ``3 min 05 s``, ``2 h 07 min``."""
     s = int(round(seconds))
+    if s < 1:
+        return "<1 s"
     if s < 60:
         return f"{s} s"
     if s < 3600:

@@ -58,4 +58,5 @@ def test_a_terminal_line_is_rewritten_and_a_new_stage_restarts_the_pace():
 
 
 def test_durations_read_naturally():
-    assert [duration_text(s) for s in (4.4, 59.6, 125, 7620)] == ["4 s", "1 min 00 s", "2 min 05 s", "2 h 07 min"]
+    assert [duration_text(s) for s in (0.3, 4.4, 59.6, 125, 7620)] == ["<1 s", "4 s", "1 min 00 s", "2 min 05 s",
+                                                                         "2 h 07 min"]
