@@ -72,7 +72,21 @@ def _check_repeats(parser: argparse.ArgumentParser, argv: list[str]) -> None:
                          "where the option takes a list (--start X,Y;X,Y;...)")
 
 
+def exit_now(code: int) -> None:
+    """Flush the log handlers and the standard streams and end the process without the interpreter's
+    teardown (torch's alone takes 0.3 to 0.8 s): a finished command has written and closed its outputs."""
+    import logging
+    import os
+
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """The ``workbench`` command on ``argv`` (None: the command line, and a headless command that finishes
+    ends the process at once, through :func:`exit_now`)."""
     parser = build_parser()
     _check_repeats(parser, sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
@@ -81,7 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(args.debug)
     try:
         if args.command in ("run", "train"):
-            return int(args.handler(args) or 0)
+            code = int(args.handler(args) or 0)
+            if argv is None:
+                exit_now(code)
+            return code
         if args.screenshot is not None:
             from workbench.app import take_screenshot
 

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any, Callable
 
 from cli.parser import allow_dash_values
+from cli.progress import ProgressPrinter
 from engines.catalogue import Option
 from engines.device import CHOICES as DEVICES
 from engines.errors import InputError
@@ -17,32 +17,6 @@ def output_folder(out: Path) -> Path:
     from engines.export.staging import create_folder
 
     return create_folder(out)
-
-
-class ProgressPrinter:
-    """Progress on stderr: one rewritten line on a terminal, a line at every tenth of the way in a log."""
-
-    def __init__(self, stream=None) -> None:
-        self.stream = stream if stream is not None else sys.stderr
-        self.tty = self.stream.isatty()
-        self.next = 0.1
-        self.used = False
-
-    def __call__(self, p) -> None:
-        if p.fraction is None:
-            return
-        if self.tty:
-            print(f"\r{(p.message or 'working')[:70]:70s} {100 * p.fraction:5.1f}%", end="", file=self.stream, flush=True)
-            self.used = True
-        elif p.fraction >= self.next:
-            print(p.message or f"{100 * p.fraction:.0f}%", file=self.stream, flush=True)
-            self.next = (int(p.fraction * 10) + 1) / 10
-
-    def close(self) -> None:
-        """End the terminal line (before the command prints its summary)."""
-        if self.used:
-            print(file=self.stream)
-            self.used = False
 
 
 def run_task(fn: Callable[..., Any], *args: Any, process: bool = False, **kwargs: Any) -> Any:

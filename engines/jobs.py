@@ -2,7 +2,8 @@
 
 A job is a plain function ``job(reporter, **params) -> result``. While it runs it
 
-* reports progress with ``reporter.progress(fraction, message)`` (fraction in [0, 1] or ``None``),
+* reports progress with ``reporter.progress(fraction, message)`` (fraction in [0, 1] or ``None``; work
+  that reads input adds ``bytes_done``, the bytes read so far, from which a printer derives a rate),
 * streams partial results with ``reporter.partial(payload)``: each payload is a snapshot the GUI may
   draw; a consumer may drop intermediate snapshots when it is busy, so a payload must be usable on its
   own (send cumulative state or self-contained chunks that are also kept in the final result),
@@ -31,6 +32,7 @@ class Cancelled(Exception):
 class Progress:
     fraction: Optional[float]
     message: str
+    bytes_done: Optional[int] = None  # bytes of input read so far, when the work reads input
 
 
 class Reporter:
@@ -58,12 +60,12 @@ class Reporter:
         if self._cancel.is_set():
             raise Cancelled()
 
-    def progress(self, fraction: Optional[float], message: str = "") -> None:
+    def progress(self, fraction: Optional[float], message: str = "", bytes_done: Optional[int] = None) -> None:
         self.check()  # a cancelled job reports nothing more
         if fraction is not None:
             fraction = min(1.0, max(0.0, float(fraction)))
         if self._on_progress is not None:
-            self._on_progress(Progress(fraction, message))
+            self._on_progress(Progress(fraction, message, bytes_done))
         self.check()
 
     def partial(self, payload: Any) -> None:
@@ -89,8 +91,8 @@ class MappedReporter:
     def check(self) -> None:
         self.parent.check()
 
-    def progress(self, fraction: Optional[float], message: str = "") -> None:
-        self.parent.progress(None if fraction is None else self.start + self.width * fraction, message)
+    def progress(self, fraction: Optional[float], message: str = "", bytes_done: Optional[int] = None) -> None:
+        self.parent.progress(None if fraction is None else self.start + self.width * fraction, message, bytes_done)
 
     def partial(self, payload: Any) -> None:
         self.parent.partial(self.fn(payload))

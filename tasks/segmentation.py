@@ -61,16 +61,18 @@ class Segmentation:
 
 def discover_job(reporter, request: SegmentRequest, display_lines: int = DISPLAY_LINES,
                  sample_lines: int = SAMPLE_LINES,
-                 write_line: Optional[Callable[[str], None]] = None) -> Segmentation:
+                 write_line: Optional[Callable[[str], None]] = None, with_reference: bool = True) -> Segmentation:
     """Job: count the corpus, build the lexicon, segment and score every line (``write_line`` receives
-    each segmented line)."""
+    each segmented line); ``with_reference`` reads jieba's dictionary (new words, OOV recall)."""
     from engines.device import as_device
     from engines.segment.pipeline import run_segmentation
     from engines.segment.reference import reference_dictionary
 
     device = as_device(request.device)
-    reporter.progress(None, "loading the reference dictionary")
-    reference = reference_dictionary(reporter.check)
+    reference = None
+    if with_reference:
+        reporter.progress(None, "loading the reference dictionary")
+        reference = reference_dictionary(reporter.check)
     done = run_segmentation(reporter, request.corpus, request.gold, request.params, write_line, display_lines,
                             request.max_lines, reference, request.workers, device, sample_lines)
     return Segmentation(done.counted, done.lexicon, done.result, request.params, reference,
@@ -140,8 +142,10 @@ class Report:
 def run_job(reporter, request: SegmentRequest, write_line: Optional[Callable[[str], None]] = None,
         with_jieba: bool = False) -> Report:
     """Job: the headless run: segment every line (to ``write_line``), score, and, with ``with_jieba``,
-    run jieba on the same lines; the metrics include the timings and what was read."""
-    segmentation = discover_job(reporter, request, display_lines=0, sample_lines=0, write_line=write_line)
+    run jieba on the same lines; the metrics include the timings and what was read. The reference
+    dictionary is read only with gold (its OOV recall): no output without gold depends on it."""
+    segmentation = discover_job(reporter, request, display_lines=0, sample_lines=0, write_line=write_line,
+                                with_reference=request.gold is not None)
     counted = segmentation.counted
     metrics = segmentation.result.metrics()
     metrics["timings"] = dict(segmentation.timings)

@@ -311,7 +311,8 @@ def iter_line_chunks(source: CorpusSource, stats: ReadStats | None = None, repor
                         return
                 stats.bytes_read = done_before + (raw.tell() if not raw.closed else 0)
                 if reporter is not None and size:
-                    reporter.progress(stats.bytes_read / total, f"reading {path.name}: {stats.bytes_read / 1e6:.1f} MB")
+                    reporter.progress(stats.bytes_read / total, f"reading {path.name}: {stats.bytes_read / 1e6:.1f} "
+                                      f"of {total / 1e6:.1f} MB", stats.bytes_read)
             stats.invalid_bytes += counter.count
             _warn_invalid(path.name, stats.encodings[path.name], counter.count, decoded, stats)
         finally:
