@@ -33,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_option(parser, METHOD)
     parser.add_argument("--data", default="digits", metavar="digits|PATH",
                         help="sklearn's digits (all 1,797) or a .npy/.npz/.csv/.tsv/.txt file of vectors (labels from "
-                             ".npz 'labels', a CSV column named label/class/target, or --labels)")
+                             ".npz 'labels', a CSV column named label/class/target, or --labels; default digits)")
     parser.add_argument("--labels", metavar="COLUMN|FILE",
                         help="the true classes, to score against: a column of the CSV (name or number from 1; 'none': "
                              "every column is a feature) or a file (.npy, or one per line)")
