@@ -1,5 +1,4 @@
 """Training objectives as a job: the loss falls, partials carry the curve and a preview, cancel works."""
-import threading
 
 import numpy as np
 import pytest
@@ -7,7 +6,8 @@ import pytest
 from engines.diffusion.data import load_data
 from engines.diffusion.training import train_job
 from engines.errors import InputError
-from engines.jobs import Cancelled, run
+from engines.jobs import run
+from tests.cancelling import cancelled_at_first
 
 
 @pytest.fixture(scope="module")
@@ -29,16 +29,7 @@ def test_loss_falls_and_partials_stream(moons, objective):
 
 def test_digits_conv_step_and_cancel():
     data = load_data("digits")
-    cancel = threading.Event()
-    seen = []
-
-    def on_partial(p):
-        seen.append(p)
-        cancel.set()
-
-    with pytest.raises(Cancelled):
-        run(train_job, data, "ddpm", 100, batch=32, preview_every=5, preview_n=8, on_partial=on_partial,
-            cancel_event=cancel)
+    seen = cancelled_at_first(train_job, data, "ddpm", 100, batch=32, preview_every=5, preview_n=8)
     assert seen and seen[0].preview.shape == (8, 1, 8, 8)
 
 

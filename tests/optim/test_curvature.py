@@ -2,19 +2,19 @@
 torch.autograd.functional.hessian + torch.linalg.eigvalsh, and closed-form quadratics."""
 from __future__ import annotations
 
-import threading
 
 import pytest
 import torch
 from torch import nn
 
 from engines.errors import InputError
-from engines.jobs import Cancelled, run
+from engines.jobs import run
 from engines.landscape import curvature as cv
 from engines.landscape import digits
 from engines.landscape.registry import Registry, Split
 from engines.landscape.training import train_run
 from tests.optim.dense_hessian import dense_top
+from tests.cancelling import cancelled_at_first
 
 REGISTRY = Registry()
 digits.register(REGISTRY)
@@ -81,16 +81,7 @@ def test_curvature_along_a_run_matches_dense_and_carries_two_over_lr():
 
 def test_cancel_stops_the_power_iteration():
     model, data, loss_fn = quadratic([1.0, 0.999, 0.5])  # slow to converge
-    cancel = threading.Event()
-    seen = []
-
-    def on_progress(p):
-        seen.append(p)
-        cancel.set()
-
-    with pytest.raises(Cancelled):
-        run(cv.top_eigenvalue, model, data, loss_fn, tol=1e-12, max_iter=1000, on_progress=on_progress,
-            cancel_event=cancel)
+    seen = cancelled_at_first(cv.top_eigenvalue, model, data, loss_fn, tol=1e-12, max_iter=1000, report="progress")
     assert len(seen) == 1
 
 

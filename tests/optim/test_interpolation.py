@@ -2,7 +2,6 @@
 the model evaluated directly with torch, BatchNorm statistics on the line, chunking, cancel, validation."""
 from __future__ import annotations
 
-import threading
 
 import numpy as np
 import pytest
@@ -10,10 +9,11 @@ import torch
 from torch import nn
 
 from engines.errors import InputError
-from engines.jobs import Cancelled, run
+from engines.jobs import run
 from engines.landscape import digits
 from engines.landscape.interpolation import interpolate
 from engines.landscape.registry import Registry, Task
+from tests.cancelling import cancelled_at_first
 
 REGISTRY = Registry()
 digits.register(REGISTRY)
@@ -74,15 +74,7 @@ def test_chunking_does_not_change_values_and_partials_fill_in(setup):
 
 def test_cancel_after_the_first_chunk(setup):
     task, (a, b) = setup
-    cancel = threading.Event()
-    seen = []
-
-    def on_partial(p):
-        seen.append(p)
-        cancel.set()
-
-    with pytest.raises(Cancelled):
-        run(interpolate, bn_net(9), task, a, b, n=9, batch_points=2, on_partial=on_partial, cancel_event=cancel)
+    seen = cancelled_at_first(interpolate, bn_net(9), task, a, b, n=9, batch_points=2)
     assert [p.done for p in seen] == [2]
 
 
