@@ -1,7 +1,8 @@
 """The command line's progress printer: what the GUI's progress bar says, on stderr.
 
 On a terminal one line rewritten in place (carriage return); in a log (stderr not a terminal) a line
-every :data:`LOG_INTERVAL_S` seconds. Each gives the job's message and percentage, the rate in MB/s when
+every :data:`LOG_INTERVAL_S` seconds, the first once the command has run that long (a short command's log
+holds only its result or its one-line error). Each gives the job's message and percentage, the rate in MB/s when
 the job reports the bytes it has read (:attr:`engines.jobs.Progress.bytes_done`) and the time left,
 extrapolated from the pace since the current stage began (a stage begins at the first fraction after a
 report without one, or when the fraction goes back).
@@ -63,7 +64,7 @@ class ProgressPrinter:
         self.tty = self.stream.isatty()
         self.clock = clock
         self.stage: Optional[Stage] = None
-        self.last_line = -float("inf")
+        self.last_line = clock()  # in a log, the first line after LOG_INTERVAL_S
         self.shown = 0  # characters of the terminal line now shown (0: none)
 
     def __call__(self, p: Progress) -> None:
