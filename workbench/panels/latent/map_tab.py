@@ -75,7 +75,7 @@ class MapTab(QtWidgets.QSplitter):
         else:
             self.points_view.set_paths(interp.decoded)
             lengths = colored_modes({m: f"{nums.path_length:.4g}" for m, nums in result.numbers.items()})
-            self.points_view.getPlotItem().setTitle(f"decoded paths in data space; path length {lengths}", size="9pt")
+            self.points_view.getPlotItem().setTitle(f"decoded paths in data space<br>path length {lengths}", size="9pt")
         self.path_norms.set_interpolation(interp, n)
         self._paths_on_map()
 

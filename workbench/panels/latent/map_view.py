@@ -37,6 +37,8 @@ class MapView(pg.PlotWidget):
         plot = self.getPlotItem()
         plot.setMenuEnabled(False)
         plot.showGrid(x=True, y=True, alpha=0.15)
+        for side in ("left", "bottom"):  # latent coordinates are unitless: no "×0.001" rescaling
+            plot.getAxis(side).enableAutoSIPrefix(False)
         self.manifold = image_item()
         self.manifold.setZValue(-10)
         self.manifold.setOpacity(0.75)

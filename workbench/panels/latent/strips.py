@@ -55,6 +55,8 @@ class PointsView(pg.PlotWidget):
         plot.setMenuEnabled(False)
         plot.setTitle(title, size="9pt")
         plot.setAspectLocked(True)
+        for side in ("left", "bottom"):  # the data's own coordinates, as they are
+            plot.getAxis(side).enableAutoSIPrefix(False)
         self.data = pg.ScatterPlotItem(size=3, pen=None, brush=pg.mkBrush(160, 160, 160, 90))
         self.samples = pg.ScatterPlotItem(size=3, pen=None, brush=pg.mkBrush(31, 208, 255, 140))
         plot.addItem(self.data)
