@@ -272,9 +272,12 @@ def train_job(reporter, request: TrainRequest) -> TrainOutcome:
                          class_dropout=request.class_dropout))
 
 
-def save_job(reporter, result: "TrainResult", path: Union[str, Path]) -> dict[str, Any]:
+def save_job(reporter, result: "TrainResult", path: Union[str, Path],
+             final: Optional[Union[str, Path]] = None) -> dict[str, Any]:
     """Write a trained model as a checkpoint (``PATH.safetensors`` + ``PATH.json``) stamped with this
-    application's version; returns the JSON body (``weights`` names the file, ``sha256`` its hash)."""
+    application's version; returns the JSON body (``weights`` names the file, ``sha256`` its hash).
+    ``final``: where the checkpoint will lie when ``path`` is in a staging folder (its data is recorded
+    relative to that place)."""
     from engines.data.provenance import DATA_KEY, record_data
     from engines.diffusion.checkpoint import save
 
@@ -282,6 +285,6 @@ def save_job(reporter, result: "TrainResult", path: Union[str, Path]) -> dict[st
     b = result.body
     extra = {"dataset": result.data_name, **result.extra}
     if result.data_path is not None and Path(result.data_path).exists():  # for run diffusion's held-out rows
-        extra[DATA_KEY] = record_data(result.data_path, path, result.data_labels).as_dict()
+        extra[DATA_KEY] = record_data(result.data_path, final or path, result.data_labels).as_dict()
     return save(path, result.net, b["objective"], prediction=b["prediction"], schedule=b["schedule"], shape=b["shape"],
                 sigma_data=b["sigma_data"], extra=extra, version=__version__)

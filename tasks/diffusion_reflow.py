@@ -62,17 +62,21 @@ def round_path(path: Union[str, Path], round: int) -> Path:
 
 
 def save_rounds_job(reporter, result: "ReflowResult", path: Union[str, Path]) -> list[dict[str, Any]]:
-    """Every round's checkpoint (:func:`round_path`) and ``straightness.csv`` beside them; the JSON bodies."""
+    """Every round's checkpoint (:func:`round_path`) and ``straightness.csv`` beside them, replacing the old
+    set together or not at all; the JSON bodies."""
+    from engines.export.staging import create_folder, staged_outputs
     from engines.export.tables import write_csv
     from tasks.diffusion import save_job
 
+    path = Path(path)
     bodies = []
-    for r in result.rounds:
-        reporter.check()
-        extra = r.result.extra
-        extra["straightness"] = r.straightness.to_json()
-        bodies.append(save_job(reporter, r.result, round_path(path, r.round)))
-    write_csv(Path(path).parent / STRAIGHTNESS_FILE, result.columns())
+    with staged_outputs(create_folder(path.parent, "checkpoint folder")) as stage:
+        for r in result.rounds:
+            reporter.check()
+            r.result.extra["straightness"] = r.straightness.to_json()
+            final = round_path(path, r.round)
+            bodies.append(save_job(reporter, r.result, stage / final.name, final=final))
+        write_csv(stage / STRAIGHTNESS_FILE, result.columns())
     return bodies
 
 

@@ -80,6 +80,24 @@ def test_reflow_command_writes_rounds_and_straightness(tmp_path, capsys):
     assert "round 2: straightness" in capsys.readouterr().out
 
 
+def test_a_failed_reflow_save_leaves_the_old_files_as_they_were(tmp_path, monkeypatch):
+    import engines.export.tables as tables
+    from cli import main
+    from engines.errors import InputError
+
+    out = tmp_path / "fm.safetensors"
+    out.write_bytes(b"old weights")
+
+    def fail(*_args, **_kwargs):
+        raise InputError("the disk is full")
+
+    monkeypatch.setattr(tables, "write_csv", fail)  # straightness.csv, written after every round's checkpoint
+    assert main(["train", "diffusion", "--dataset", "moons", "--objective", "flow", "--reflow", "1", "--steps", "20",
+                 "--pairs", "64", "--pair-steps", "2", "--batch-size", "32", "--out", str(out), "--device", "cpu"]) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fm.safetensors"]
+    assert out.read_bytes() == b"old weights"
+
+
 @pytest.mark.parametrize("path,round,name", [("a/m.safetensors", 0, "m.safetensors"), ("a/m.safetensors", 3, "m-reflow3.safetensors"),
                                              ("a/m", 1, "m-reflow1"), ("a/m.v2", 1, "m.v2-reflow1")])
 def test_round_paths(path, round, name):
