@@ -90,14 +90,6 @@ class NetworkSnapshot:
         return {**self.request.parameters(), "plane": self.plane}
 
 
-def _plane_range(coords: np.ndarray, minimum: float) -> tuple[tuple[float, float], tuple[float, float]]:
-    """A square-ish window around the path (and the centre), at least ``minimum`` each way."""
-    lo = np.minimum(coords.min(0), 0.0)
-    hi = np.maximum(coords.max(0), 0.0)
-    pad = np.maximum((hi - lo) * 0.25, minimum)
-    return (float(lo[0] - pad[0]), float(hi[0] + pad[0])), (float(lo[1] - pad[1]), float(hi[1] + pad[1]))
-
-
 def network_job(reporter: "Reporter", request: NetworkRequest) -> NetworkSnapshot:
     """The landscape of ``request``; streams the training curve, then the plane as it is evaluated. A
     checkpoint that is not a training run has no path: its plane is the fixed one."""
@@ -105,6 +97,7 @@ def network_job(reporter: "Reporter", request: NetworkRequest) -> NetworkSnapsho
     from engines.landscape.formats import open_network
     from engines.landscape.planes import loss_surface, parameters, pca_path, project_path, random_directions
     from engines.landscape.runs import load_run
+    from engines.landscape.shared_plane import plane_window
     from engines.landscape.training import train_run
 
     dev = pick_device(request.device)
@@ -146,14 +139,14 @@ def network_job(reporter: "Reporter", request: NetworkRequest) -> NetworkSnapsho
     if plane == "pca" and len(path) >= 3:
         pca = pca_path(path, names)
         directions, result.path, result.explained = pca.directions, pca.coords, pca.explained_ratio
-        window = _plane_range(pca.coords, 0.1 * float(np.abs(pca.coords).max() or 1.0))
+        window = plane_window(pca.coords, 0.1 * float(np.abs(pca.coords).max() or 1.0))
     else:
         result.plane = "fixed"
         directions = random_directions(center, request.seed)
         if path:
             projection = project_path(path, center, directions)
             result.path, result.off_plane_share = projection.coords, projection.residual_share
-        window = _plane_range(result.path if result.path is not None else np.zeros((1, 2)), 1.0)
+        window = plane_window(result.path if result.path is not None else np.zeros((1, 2)), 1.0)
     evaluating = MappedReporter(reporter, lambda p: replace(result, a=p.a, b=p.b, loss=p.loss), share, 1.0 - share)
     landscape = loss_surface(evaluating, model, task.train,
         task.loss_fn, directions, window[0], window[1], n=request.n, device=dev, center=center)

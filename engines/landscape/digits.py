@@ -1,6 +1,6 @@
 """The built-in network of the landscape tools: an MLP classifier on scikit-learn's 8×8 digits (the fixed
-split of :mod:`engines.data`, standardised with training statistics). :func:`register` adds the
-architecture ``digits_mlp``, the dataset ``digits`` and the reading of bare weights files as this MLP."""
+split of :mod:`engines.data`, standardised with training statistics), with or without BatchNorm (the
+``batchnorm`` setting). :func:`register` adds the architecture ``digits_mlp``, the dataset ``digits`` and the reading of bare weights files as this MLP."""
 from __future__ import annotations
 
 import functools
@@ -34,6 +34,8 @@ def _mlp(config: dict[str, Any]) -> nn.Module:
     for name in ("inputs", "classes"):
         if not isinstance(config[name], int) or isinstance(config[name], bool) or config[name] < 1:
             raise InputError(f"{name} must be a whole number of at least 1, got {config[name]!r}")
+    if not isinstance(config["batchnorm"], bool):
+        raise InputError(f"batchnorm must be true or false, got {config['batchnorm']!r}")
     if config["activation"] not in _ACTIVATIONS:
         raise InputError(f"unknown activation {config['activation']!r}; known: {', '.join(_ACTIVATIONS)}")
     widths = [int(config["inputs"]), *hidden, int(config["classes"])]
@@ -41,6 +43,8 @@ def _mlp(config: dict[str, Any]) -> nn.Module:
     for i, (a, b) in enumerate(itertools.pairwise(widths)):
         layers.append(nn.Linear(a, b))
         if i < len(widths) - 2:
+            if config["batchnorm"]:  # Ioffe & Szegedy 2015: normalise each hidden unit before its activation
+                layers.append(nn.BatchNorm1d(b))
             layers.append(_ACTIVATIONS[config["activation"]]())
     return nn.Sequential(*layers)
 
@@ -81,6 +85,6 @@ def register(registry: Registry) -> None:
         _digits, {},
         "scikit-learn 8×8 digits, 10 classes, the fixed stratified split of engines.data, standardised"))
     registry.add_architecture(ARCHITECTURE, Entry(
-        _mlp, {"inputs": 64, "hidden": [64], "classes": 10, "activation": "relu"},
-        "MLP classifier for the 8×8 digits", dataset=DATASET))
+        _mlp, {"inputs": 64, "hidden": [64], "classes": 10, "activation": "relu", "batchnorm": False},
+        "MLP classifier for the 8×8 digits (batchnorm: BatchNorm1d before each hidden activation)", dataset=DATASET))
     registry.set_bare(CheckpointFormat(ARCHITECTURE, open_bare, "bare digits_mlp state dicts"))

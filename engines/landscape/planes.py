@@ -275,7 +275,7 @@ def pca_path(path: Sequence[Mapping[str, Tensor]], names: Sequence[str] | None =
     signs = torch.where(coords[0] < 0, -1.0, 1.0).to(coords.dtype)  # the path starts at positive (a, b)
     components, coords = components * signs[:, None], coords * signs
     ratio = (energy[:2] / energy.sum()).numpy()
-    dirs = [_unflatten(c, names, final) for c in components]
+    dirs = [unflatten(c, names, final) for c in components]
     return PathPCA(coords.numpy(), Directions(*dirs), ratio, float(max(0.0, 1.0 - ratio.sum())))
 
 
@@ -320,7 +320,8 @@ def _check_directions(directions: Directions, theta: Params) -> None:
             raise InputError(f"direction shape mismatch for {bad[0]!r}")
 
 
-def _unflatten(vector: Tensor, names: Sequence[str], like: Mapping[str, Tensor]) -> Params:
+def unflatten(vector: Tensor, names: Sequence[str], like: Mapping[str, Tensor]) -> Params:
+    """The inverse of :func:`flatten`: the named tensors, shaped and typed like those of ``like``."""
     out, start = {}, 0
     for k in names:
         numel = like[k].numel()

@@ -13,6 +13,7 @@ import torch
 from torch import Tensor, nn
 from torch.func import functional_call
 
+from engines.checkpoints import match_state_dict
 from engines.device import DeviceLike, as_device
 from engines.errors import InputError
 from engines.jobs import Reporter, Throttle
@@ -76,10 +77,13 @@ def train_run(
     dataset: str | None = None,
     dataset_config: Mapping[str, Any] | None = None,
     device: DeviceLike = "cpu",
+    initial: Mapping[str, Tensor] | None = None,
 ) -> TrainingRun:
     """Job: train a registered architecture with ``spec`` (any base optimizer and wrappers, via
     :func:`build_optimizer`; zeroth-order ones get a minibatch-loss closure) for ``steps`` minibatch
-    steps, snapshotting every ``save_every`` steps.
+    steps, snapshotting every ``save_every`` steps. The weights start from ``seed``'s initialisation, or
+    from ``initial`` (a full state dict of the architecture, e.g. an opened checkpoint's); the minibatch
+    order depends on ``seed`` only, so runs with one seed see the same batches.
 
     Streams :class:`TrainingProgress`; InputError if the loss stops being finite."""
     spec = parse_spec(spec) if isinstance(spec, str) else spec
@@ -99,6 +103,8 @@ def train_run(
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         model = arch_entry.build(arch_cfg)
+    if initial is not None:
+        model.load_state_dict(match_state_dict(model, initial, "the initial weights"))
     model.to(dev).train()
     params = [p for p in model.parameters() if p.requires_grad]
     stepper = build_optimizer(spec, params)
