@@ -7,6 +7,7 @@ from types import ModuleType
 
 COMMANDS = (
     "cli.run_optimizer",
+    "cli.run_landscape",
     "cli.run_latent",
     "cli.run_diffusion",
     "cli.run_segment",

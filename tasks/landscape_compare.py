@@ -300,3 +300,60 @@ def _curves(reporter, known, request: CompareRequest, settings: list[_Setting], 
             lines.append(InterpolationLine(label_a, label_b, line.t, line.train_loss, line.test_loss, line.test_metric))
             done += 1
             emit()
+
+
+def compare_tables(snap: CompareSnapshot) -> dict[str, dict[str, np.ndarray]]:
+    """The comparison as CSV columns: ``paths``, ``interpolation``, ``curvature`` and ``smoothness``
+    (file stem → columns), one row per run and snapshot (or t)."""
+    paths, curvature, smoothness = _Rows(), _Rows(), _Rows()
+    for r in snap.runs:
+        if r.path is not None:
+            paths.add(run=r.label, optimizer=r.spec, bn=r.bn, step=r.steps, alpha=r.path[:, 0], beta=r.path[:, 1],
+                      loss=r.path_loss, off_plane=r.off_plane)
+        if r.curvature is not None:
+            curvature.add(run=r.label, step=r.curvature[0], top_eigenvalue=r.curvature[1], lr=r.lr)
+        if r.smoothness is not None:
+            s = r.smoothness
+            smoothness.add(run=r.label, step=s.steps, loss_range=s.loss_range, gradient_change=s.gradient_change,
+                           beta_smoothness=s.beta_smoothness)
+    lines = _Rows()
+    for line in snap.interpolation:
+        lines.add(run_a=line.run_a, run_b=line.run_b, t=line.t, train_loss=line.train_loss, test_loss=line.test_loss,
+                  test_accuracy=line.test_accuracy)
+    empty = {"paths": ("run", "optimizer", "bn", "step", "alpha", "beta", "loss", "off_plane"),
+             "interpolation": ("run_a", "run_b", "t", "train_loss", "test_loss", "test_accuracy"),
+             "curvature": ("run", "step", "top_eigenvalue", "lr"),
+             "smoothness": ("run", "step", "loss_range", "gradient_change", "beta_smoothness")}
+    tables = {"paths": paths, "interpolation": lines, "curvature": curvature, "smoothness": smoothness}
+    return {name: table.columns(empty[name]) for name, table in tables.items()}
+
+
+def landscape_arrays(snap: CompareSnapshot) -> dict[str, np.ndarray]:
+    """``alpha_<tag>``, ``beta_<tag>``, ``loss_<tag>`` (rows follow beta) for each landscape, tag ``bn`` or
+    ``no_bn``; ``explained_<tag>`` for a PCA plane; ``landscapes``: the tags in order."""
+    out: dict[str, np.ndarray] = {}
+    tags = []
+    for land in snap.landscapes:
+        tag = "bn" if land.bn else "no_bn"
+        tags.append(tag)
+        out.update({f"alpha_{tag}": land.a, f"beta_{tag}": land.b, f"loss_{tag}": land.loss})
+        if land.explained is not None:
+            out[f"explained_{tag}"] = np.asarray(land.explained)
+    out["landscapes"] = np.array(tags)
+    return out
+
+
+class _Rows:
+    """Columns built run by run: each ``add`` broadcasts scalars to the length of its arrays."""
+
+    def __init__(self) -> None:
+        self.parts: list[dict[str, np.ndarray]] = []
+
+    def add(self, **values: Any) -> None:
+        length = max(len(v) for v in values.values() if isinstance(v, np.ndarray))
+        self.parts.append({k: v if isinstance(v, np.ndarray) else np.full(length, v) for k, v in values.items()})
+
+    def columns(self, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+        if not self.parts:
+            return {k: np.zeros(0) for k in names}
+        return {k: np.concatenate([p[k] for p in self.parts]) for k in names}
