@@ -11,7 +11,6 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from engines.data import digits_split
@@ -59,13 +58,21 @@ def _digits_arrays() -> tuple[np.ndarray, ...]:
     return (x_train - mean) / std, data.train_y, (x_test - mean) / std, data.test_y
 
 
+def cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """``F.cross_entropy`` (the batch mean), computed as logsumexp − the target's logit: the same value (to
+    float rounding) but several times faster on CPU for 10 classes than log_softmax, which a batched loss
+    plane otherwise spends most of its time in."""
+    picked = logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1)
+    return (torch.logsumexp(logits, dim=-1) - picked).mean()
+
+
 def _digits(config: dict[str, Any]) -> Task:
     x_train, y_train, x_test, y_test = _digits_arrays()
 
     def split(x: np.ndarray, y: np.ndarray) -> Split:
         return Split((torch.tensor(x, dtype=torch.float32),), torch.tensor(y, dtype=torch.long))
 
-    return Task(DATASET, split(x_train, y_train), split(x_test, y_test), F.cross_entropy,
+    return Task(DATASET, split(x_train, y_train), split(x_test, y_test), cross_entropy,
                 metric=lambda out, y: (out.argmax(dim=-1) == y).float().mean(), metric_name="accuracy")
 
 

@@ -23,6 +23,7 @@ from engines.device import DeviceLike, as_device
 from engines.errors import InputError
 from engines.jobs import Reporter, Throttle
 from engines.landscape.batched import mean_over_data
+from engines.landscape.first_layer import FirstLayerPlane, shared_first_layer
 from engines.landscape.registry import Split
 from engines.optim.surfaces import Surface
 from engines.threads import step_threads
@@ -224,6 +225,9 @@ class _BatchedLoss:
         self.d1 = {k: v.to(device, theta[k].dtype) for k, v in directions.d1.items()}
         self.d2 = {k: v.to(device, theta[k].dtype) for k, v in directions.d2.items()}
         buffers = dict(model.named_buffers())
+        # a leading linear layer is computed once per data slice for all points (engines.landscape.first_layer)
+        self.first = (FirstLayerPlane(model, loss_fn, theta, self.d1, self.d2)
+                      if shared_first_layer(model, len(data.inputs)) else None)
 
         def one(params: Params, inputs: tuple[Tensor, ...], targets: Tensor) -> Tensor:
             return loss_fn(functional_call(model, (params, buffers), inputs), targets)
@@ -232,12 +236,17 @@ class _BatchedLoss:
 
     @torch.no_grad()
     def __call__(self, coords: Tensor) -> Tensor:
+        names = self.first.names if self.first is not None else list(self.theta)
         params = {}
-        for k, v in self.theta.items():
+        for k in names:
+            v = self.theta[k]
             shape = (-1,) + (1,) * v.dim()
             ca, cb = coords[:, 0].to(v.dtype).view(shape), coords[:, 1].to(v.dtype).view(shape)
             params[k] = v + ca * self.d1[k] + cb * self.d2[k]
-        return mean_over_data(self.batched, params, self.data, self.data_batch)
+        if self.first is None:
+            return mean_over_data(self.batched, params, self.data, self.data_batch)
+        first = self.first
+        return mean_over_data(lambda p, x, y: first(coords, p, x, y), params, self.data, self.data_batch)
 
 
 def project_path(path: Sequence[Mapping[str, Tensor]], center: Mapping[str, Tensor],

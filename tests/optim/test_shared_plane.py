@@ -124,12 +124,19 @@ def test_training_paths_equal_torch_optim(bn, spec, make):
     for step in range(15):
         batch = task.train.take(next(batches))
         optimizer.zero_grad()
-        F.cross_entropy(model(*batch.inputs), batch.targets).backward()
+        task.loss_fn(model(*batch.inputs), batch.targets).backward()  # the same loss: only the optimizer differs
         optimizer.step()
         if (step + 1) % 5 == 0:
             snapshot = ours.snapshots[ours.snapshot_steps.index(step + 1)]
             for key, value in model.state_dict().items():
                 torch.testing.assert_close(snapshot[key], value, atol=1e-5, rtol=0)
+
+
+def test_digits_loss_is_torch_cross_entropy():
+    task = REGISTRY.load_task("digits")
+    logits = torch.randn(50, 10) * 5
+    torch.testing.assert_close(task.loss_fn(logits, task.train.targets[:50]),
+                               F.cross_entropy(logits, task.train.targets[:50]))
 
 
 def test_batchnorm_runs_save_and_load(tmp_path, runs):
