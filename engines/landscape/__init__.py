@@ -7,7 +7,11 @@
   and :mod:`tasks.landscape` composes them);
 - ``formats``: recognising a file by the format it declares and opening it as a network;
 - ``training`` and ``runs``: training runs recorded as parameter snapshots, and their folders on disk;
-- ``planes``: filter-normalised directions, batched loss planes and paths projected onto them;
+- ``planes``: filter-normalised directions, batched loss planes and paths projected onto them (a leading
+  linear layer shared by all grid points: ``first_layer``);
+- ``shared_plane``: one plane for many runs (PCA of all snapshots, start and two end points, random);
+- ``smoothness``: the loss variation, gradient predictiveness and β-smoothness of Santurkar et al. 2018;
+- ``catalogue``: the settings of a comparison (torch-free);
 - ``interpolation``: loss and accuracy on the line between two weight vectors (Goodfellow et al. 2015);
 - ``curvature``: the top Hessian eigenvalue by power iteration, along a run beside 2/lr (Cohen et al. 2021).
 """
