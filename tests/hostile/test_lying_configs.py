@@ -76,7 +76,8 @@ def test_honest_configs_still_load(kind, tmp_path, no_real_giants):
     honest = {"latent sidecar": {"kind": "vae", "data_shape": [2], "latent": 2, "hidden": 8},
               "diffusion sidecar": {"arch": "mlp", "dim": 2, "width": 16, "depth": 2, "emb": 8},
               "diffusers config.json": {},
-              "training-run config.json": {"inputs": 64, "hidden": [4], "classes": 10, "activation": "relu"}}
+              "training-run config.json": {"inputs": 64, "hidden": [4], "classes": 10, "activation": "relu",
+                                           "batchnorm": False}}
     write, open_ = CLAIMS[kind]
     if kind == "training-run config.json":  # the run's content hash covers its config: only an edit is refused
         assert open_(write(tmp_path, honest[kind])).architecture == "digits_mlp"

@@ -148,3 +148,13 @@ def test_batchnorm_runs_save_and_load(tmp_path, runs):
     assert torch.equal(model.state_dict()["1.running_var"], trained.snapshots[-1]["1.running_var"])
     with pytest.raises(InputError, match="batchnorm must be true or false"):
         REGISTRY.build_model("digits_mlp", {"batchnorm": "yes"})
+
+
+def test_runs_saved_before_the_batchnorm_setting_still_load(tmp_path, runs):
+    from dataclasses import replace
+
+    trained = runs[False][0]
+    old = replace(trained, arch_config={k: v for k, v in trained.arch_config.items() if k != "batchnorm"})
+    loaded = load_run(REGISTRY, save_run(old, tmp_path / "old"))
+    assert "batchnorm" not in loaded.arch_config
+    assert not any(isinstance(m, torch.nn.BatchNorm1d) for m in loaded.model(REGISTRY).modules())
