@@ -1,4 +1,4 @@
-"""``workbench run landscape``: train several optimizers on one real network (the digits MLP, with and
+"""Train several optimizers on one real network (the digits MLP, with and
 without BatchNorm, or a checkpoint) from the same weights on the same minibatches, and compare them on one
 loss landscape (Li et al. 2018), with the smoothness measures of Santurkar et al. 2018, the top Hessian
 eigenvalue beside 2/lr (Cohen et al. 2021) and the loss between end points (Goodfellow et al. 2015).
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     checkpoint = None if args.checkpoint == BUILT_IN else args.checkpoint
     request = CompareRequest(tuple(args.optimizer or DEFAULT_SPECS), args.bn, args.plane, args.steps, args.grid,
                              args.batch_size, args.seed, checkpoint, args.curvature_every,
-                             device_of(args, "cpu")).validated()
+                             device_of(args)).validated()
     out = output_folder(args.out)
     snap = run_task(compare_job, request)
     with staged_outputs(out) as stage:

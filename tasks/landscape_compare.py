@@ -50,6 +50,9 @@ class CompareRequest:
             raise InputError("name at least one optimizer spec")
         for spec in self.specs:
             parse_spec(spec)
+        if self.plane == "endpoints" and len(self.specs) < 2:
+            raise InputError("the endpoints plane needs at least two optimizer specs (the plane through the start "
+                             "and the first two runs' end points)")
         return replace(self, bn=BN.validate(self.bn), plane=PLANE.validate(self.plane),
                        steps=STEPS.validate(self.steps), n=GRID.validate(self.n, "grid"),
                        batch_size=BATCH_SIZE.validate(self.batch_size), seed=SEED.validate(self.seed),

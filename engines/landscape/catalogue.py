@@ -16,5 +16,5 @@ STEPS = Option("steps", "Steps", "int", 200, minimum=3, maximum=100_000, step=50
 BATCH_SIZE = Option("batch_size", "Batch size", "int", 64, minimum=1, maximum=65_536, help="minibatch size")
 SEED = seed_option("Seed", "seed of the initial weights, the minibatch order and the random plane")
 CURVATURE_EVERY = Option("curvature_every", "Curvature every", "int", 10, minimum=0, maximum=100_000,
-                         help="top Hessian eigenvalue at every k-th snapshot and the last (0: none)")
+                         help="top Hessian eigenvalue at every k-th snapshot (of about 40 per run) and the last (0: none)")
 SNAPSHOTS = 40  # snapshots per run (every max(1, steps // 40) steps): the paths' points and the measures' steps

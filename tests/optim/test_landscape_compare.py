@@ -93,8 +93,8 @@ def test_requests_are_checked():
         run(compare_job, CompareRequest(("sgd",), bn="yes"))
     with pytest.raises(InputError, match="unknown optimizer"):
         run(compare_job, CompareRequest(("nosuch",)))
-    with pytest.raises(InputError, match="endpoints plane needs at least two runs"):
-        run(compare_job, CompareRequest(("sgd:lr=0.1",), plane="endpoints", steps=3, n=5))
+    with pytest.raises(InputError, match="endpoints plane needs at least two optimizer specs"):
+        CompareRequest(("sgd:lr=0.1",), plane="endpoints").validated()
 
 
 def test_one_run_interpolates_from_its_start_and_cancels():
