@@ -39,24 +39,42 @@ class Node:
 
 def parse_lines(reporter: Reporter, result: TemplateResult) -> Iterator[Node]:
     """The tree of every line the finder read, in line order."""
-    stream = result.stream
     by_line = _matches_by_line(result)
-    for k in range(stream.n_lines):
+    for k in range(result.stream.n_lines):
         if k % 2000 == 0:
             reporter.check()
-        start = int(stream.line_start[k])
-        words = stream.line_words(k)
-        kept = _nesting([(t, [p - start for p in row]) for t, row in by_line.get(k, [])])
-        yield Node("line", _build(words, 0, len(words), kept), None, 0, len(words) - 1)
+        yield _tree(result, k, by_line.get(k, []))
+
+
+def parse_line(result: TemplateResult, k: int) -> Node:
+    """The tree of line ``k`` alone."""
+    return _tree(result, k, [(rank, row) for rank in range(len(result.matches))
+                             for row in line_matches(result, rank, k)])
+
+
+def line_matches(result: TemplateResult, rank: int, k: int) -> list[list[int]]:
+    """The matches of the template of rank ``rank`` in line ``k`` (their literal positions in the line's
+    words), whether the parse keeps them or not."""
+    rows = result.matches[rank]
+    start, end = (int(x) for x in result.stream.line_start[k: k + 2])
+    lo, hi = np.searchsorted(rows[:, 0], [start, end])
+    return (rows[lo:hi] - start).tolist()
+
+
+def _tree(result: TemplateResult, k: int, matches: list[tuple[int, list[int]]]) -> Node:
+    """Line ``k``'s tree from its matches (template rank, literal positions in the line), in rank order."""
+    words = result.stream.line_words(k)
+    kept = _nesting(matches)
+    return Node("line", _build(words, 0, len(words), kept), None, 0, len(words) - 1)
 
 
 def _matches_by_line(result: TemplateResult) -> dict[int, list[tuple[int, list[int]]]]:
-    """Each line's matches (template rank, literal positions), in rank order."""
+    """Each line's matches (template rank, literal positions in the line), in rank order."""
     out: dict[int, list[tuple[int, list[int]]]] = {}
     starts = result.stream.line_start
     for rank, rows in enumerate(result.matches):
         lines = np.searchsorted(starts, rows[:, 0], "right") - 1
-        for line, row in zip(lines.tolist(), rows.tolist()):
+        for line, row in zip(lines.tolist(), (rows - starts[lines, None]).tolist()):
             out.setdefault(line, []).append((rank, row))
     return out
 

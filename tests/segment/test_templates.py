@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 from scipy.stats import entropy
 
 from engines.jobs import Reporter
-from engines.segment.parses import parse_lines
+from engines.segment.parses import line_matches, parse_line, parse_lines
 from engines.segment.templates import TemplateParams, find_templates
 from tasks.segment_templates import template_lines, templates_job
 
@@ -125,3 +125,14 @@ def test_the_command_line_writes_templates_and_parses(tmp_path):
     assert metrics["bits_per_char_templates"] <= metrics["bits_per_char_words"]
     sidecar = json.loads((out / "sidecar.json").read_text())
     assert sidecar["parameters"]["template_min_count"] == 20
+
+
+def test_one_line_parses_as_in_the_whole_pass():
+    result = find_templates(Reporter(), planted(200, seed=5), TemplateParams(min_count=15))
+    trees = list(parse_lines(Reporter(), result))
+    assert any(t.bracketed().count("{") for t in trees)
+    for k in (0, 1, 2, 57, 199):
+        assert parse_line(result, k).bracketed() == trees[k].bracketed()
+    first = line_matches(result, 0, 0) or line_matches(result, 0, 1)
+    words = result.stream.line_words(0 if line_matches(result, 0, 0) else 1)
+    assert [words[p] for p in first[0]] == list(result.templates[[t.rank for t in result.templates].index(0)].words)
