@@ -37,7 +37,7 @@ class TemplatesTable(QtWidgets.QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((110, 50, 70)):
+        for column, width in enumerate((110, 50, 84)):
             self.table.setColumnWidth(column, width)
         self.table.setToolTip("Click a template to highlight its matches in the segmented text")
         self.table.itemSelectionChanged.connect(self._selected)
@@ -64,6 +64,7 @@ class TemplatesTable(QtWidgets.QWidget):
             examples.setToolTip("\n".join(t.examples))
             self.table.setItem(row, 3, examples)
         self.table.setSortingEnabled(True)
+        self.table.sortItems(2, QtCore.Qt.SortOrder.DescendingOrder)
         self.summary.setText(text)
 
     def set_status(self, text: str) -> None:
@@ -97,12 +98,23 @@ class ParseTree(QtWidgets.QTreeWidget):
             self.expandAll()
 
     def _add(self, parent: QtWidgets.QTreeWidgetItem, node, patterns: dict[int, str]) -> None:
-        for child in node.children:
-            if isinstance(child, str):
-                QtWidgets.QTreeWidgetItem(parent, [child, "literal" if node.kind == "match" else "word"])
+        """``node``'s children under ``parent``: a template's literals one by one, other runs of plain
+        words as one row."""
+        run: list[str] = []
+        for child in [*node.children, None]:
+            if isinstance(child, str) and node.kind != "match":
+                run.append(child)
                 continue
-            if child.kind == "match":
+            if run:
+                QtWidgets.QTreeWidgetItem(parent, [" ".join(run), "words" if len(run) > 1 else "word"])
+                run = []
+            if child is None:
+                break
+            if isinstance(child, str):
+                QtWidgets.QTreeWidgetItem(parent, [child, "literal"])
+            elif child.kind == "match":
                 item = QtWidgets.QTreeWidgetItem(parent, [patterns.get(child.template, "?"), "template"])
+                self._add(item, child, patterns)
             else:
                 item = QtWidgets.QTreeWidgetItem(parent, [child.bracketed(), "slot"])
-            self._add(item, child, patterns)
+                self._add(item, child, patterns)

@@ -105,8 +105,10 @@ class SegmentedText(QtWidgets.QTextBrowser):
             cursor.insertHtml(text)
         self._shown = end
         if self._goto is not None and self._goto < end:
-            self.setTextCursor(QtGui.QTextCursor(self.document().findBlockByNumber(self._goto)))
-            self.ensureCursorVisible()
+            block = self.document().findBlockByNumber(self._goto)
+            self.setTextCursor(QtGui.QTextCursor(block))
+            top = self.document().documentLayout().blockBoundingRect(block).top()
+            self.verticalScrollBar().setValue(int(top))  # the line at the top of the view
             self._goto = None
         if not self.complete:
             self._more.start()
