@@ -56,7 +56,7 @@ def templates_job(reporter, source: Source, params: Optional[TemplateParams] = N
     if write_parse is not None:
         total = max(result.stream.n_lines, 1)
         for k, tree in enumerate(parse_lines(reporter, result)):
-            if k % 2000 == 0:
+            if k % 500 == 0:
                 reporter.progress(k / total, f"parsing: {k:,} of {total:,} lines")
             write_parse(tree.bracketed())
         if result.stream.truncated:

@@ -41,7 +41,7 @@ def parse_lines(reporter: Reporter, result: TemplateResult) -> Iterator[Node]:
     """The tree of every line the finder read, in line order."""
     by_line = _matches_by_line(result)
     for k in range(result.stream.n_lines):
-        if k % 2000 == 0:
+        if k % 500 == 0:
             reporter.check()
         yield _tree(result, k, by_line.get(k, []))
 

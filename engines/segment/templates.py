@@ -136,8 +136,10 @@ def _pair_candidates(reporter: Reporter, stream: WordStream, counts: np.ndarray,
         tallies.append(n)
     if not codes:
         return [], []
+    reporter.check()
     u, inverse = np.unique(np.concatenate(codes), return_inverse=True)
     n = np.bincount(inverse, weights=np.concatenate(tallies))
+    reporter.check()
     keep = n >= params.min_count
     u, n = u[keep], n[keep]
     a, b = u // v, u % v
@@ -148,6 +150,7 @@ def _pair_candidates(reporter: Reporter, stream: WordStream, counts: np.ndarray,
     order = order[est[order] > 0][: params.max_candidates // 2]
     order = order[np.cumsum(n[order]) <= params.max_rows]
     chosen = u[order]
+    reporter.check()
     rows = _rows_of(reporter, stream, chosen, params.max_gap, v)
     return [((int(a[o]), int(b[o])), r, float(est[o])) for o, r in zip(order, rows)], rows
 
@@ -231,7 +234,7 @@ def _select(reporter: Reporter, stream: WordStream, counts: np.ndarray, total: f
     matches: list[np.ndarray] = []
     spent = 0.0
     for step, (lits, rows, _) in enumerate(candidates):
-        if step % 200 == 0:
+        if step % 50 == 0:
             reporter.check()
             reporter.progress(0.5 + 0.5 * step / max(len(candidates), 1),
                               f"templates: tried {step:,} of {len(candidates):,} candidates, kept {len(kept):,}")

@@ -51,7 +51,7 @@ def read_stream(reporter: Reporter, lines: Iterable[str | list[str]], max_tokens
     n_clause = 0
     truncated = False
     for k, line in enumerate(lines):
-        if k % 2000 == 0:
+        if k % 200 == 0:
             reporter.check()
         words = line.split() if isinstance(line, str) else [w for w in line if w and not w.isspace()]
         if len(ids) + len(words) > max_tokens:

@@ -136,3 +136,10 @@ def test_one_line_parses_as_in_the_whole_pass():
     first = line_matches(result, 0, 0) or line_matches(result, 0, 1)
     words = result.stream.line_words(0 if line_matches(result, 0, 0) else 1)
     assert [words[p] for p in first[0]] == list(result.templates[[t.rank for t in result.templates].index(0)].words)
+
+
+def test_cancel_stops_the_job_at_each_step():
+    from tests.cancelling import cancelled_at_first
+
+    seen = cancelled_at_first(templates_job, planted(), TemplateParams(min_count=20), report="progress")
+    assert len(seen) == 1 and "templates" in seen[0].message
