@@ -116,10 +116,10 @@ def _templates(args: argparse.Namespace, stage, metrics: dict):
     """--templates: find the templates of the staged segmented.txt, write templates.tsv and parses.txt
     into the stage, and add the templates' figures to ``metrics``."""
     from engines.export.atomic import atomic_write_text
-    from engines.segment.templates import TemplateParams
+    from engines.segment.templates import params_of
     from tasks.segment_templates import template_lines, templates_job
 
-    params = TemplateParams(min_count=args.template_min_count, max_gap=args.template_max_gap)
+    params = params_of(vars(args))
     with open(stage / "parses.txt", "w", encoding="utf-8") as handle:
         found = run_task(templates_job, stage / "segmented.txt", params, write_parse=lambda s: handle.write(s + "\n"))
     atomic_write_text(stage / "templates.tsv", "".join(line + "\n" for line in template_lines(found.templates)))

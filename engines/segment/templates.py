@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 
@@ -53,6 +53,11 @@ class TemplateParams:
     max_rows: int = 1_000_000
     max_tokens: int = 8_000_000
     examples: int = 3
+
+
+def params_of(values: Mapping[str, Any]) -> TemplateParams:
+    """The finder's settings from the values of :data:`template_catalogue.OPTIONS` (by option name)."""
+    return TemplateParams(min_count=values[tc.MIN_COUNT.name], max_gap=values[tc.MAX_GAP.name])
 
 
 @dataclass

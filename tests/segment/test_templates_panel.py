@@ -54,3 +54,9 @@ def test_templates_table_marks_and_parse(qtbot, panel, tmp_path):
     assert "template" in kinds and "slot" in kinds
     table.clearSelection()
     assert panel.text._marks == {}
+    before = len(found.templates)
+    panel.templates.form.editors["template_min_count"].setValue(60)
+    qtbot.waitUntil(lambda: panel._templates is not None and panel._templates is not found, timeout=TIMEOUT_MS)
+    counts = [t.count for t in panel._templates.templates]
+    assert len(counts) < before and min(counts) >= 60
+    assert panel.parameters()["template_min_count"] == 60

@@ -79,6 +79,9 @@ class SegmentPanel(Panel):
         self.chart = ThresholdChart()
         self.templates = TemplatesTable()
         self.templates.picked.connect(self._pick_template)
+        self._refind = QtCore.QTimer(self, singleShot=True, interval=400)
+        self._refind.timeout.connect(self.run_templates)
+        self.templates.changed.connect(self._refind.start)
         self.parse_tree = ParseTree()
         self.text.line_selected.connect(self._show_parse)
         self.tabs = QtWidgets.QTabWidget()
@@ -189,12 +192,16 @@ class SegmentPanel(Panel):
 
     def run_templates(self) -> None:
         """Find the templates of the segmented sample lines and parse them (after the lexicon)."""
+        from engines.segment.templates import params_of
         from tasks.segment_templates import templates_job
 
+        if self.state is None:
+            return
         self._templates = None
         self.templates.set_templates([], "finding templates in the first segmented lines…")
         self.parse_tree.set_parse("parse of the line at the cursor", None, {})
-        handle = self._templates_job.start("Find templates", templates_job, self.state.result.sample)
+        handle = self._templates_job.start("Find templates", templates_job, self.state.result.sample,
+                                           params_of(self.templates.form.values()))
         handle.succeeded.connect(self._templates_found)
         handle.failed.connect(self._failed)
 
@@ -281,4 +288,5 @@ class SegmentPanel(Panel):
         return [Figure("F1 and lexicon size against the threshold", self.chart, self.chart.data)]
 
     def parameters(self) -> dict[str, Any]:
-        return {"panel": INFO.name, "corpus": self._corpus[0], "gold": self._corpus[1], **self.params().as_dict()}
+        return {"panel": INFO.name, "corpus": self._corpus[0], "gold": self._corpus[1], **self.params().as_dict(),
+                **self.templates.form.values()}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
+from engines.segment import template_catalogue as tc
 from workbench.widgets.fonts import cjk_font
+from workbench.widgets.option_form import OptionForm
 
 HEADERS = (
     ("template", "the template's words with its slots X, Y (1 to 3 words each)"),
@@ -16,15 +18,18 @@ HEADERS = (
 
 
 class TemplatesTable(QtWidgets.QWidget):
-    """The templates, most bits saved first (sortable); ``picked`` sends the selected template's rank
-    (None: no selection)."""
+    """The finder's settings, the templates, most bits saved first (sortable); ``picked`` sends the
+    selected template's rank (None: no selection), ``changed`` a change of the settings."""
 
     picked = QtCore.Signal(object)
+    changed = QtCore.Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.summary = QtWidgets.QLabel("templates: waiting for the segmentation…")
         self.summary.setWordWrap(True)
+        self.form = OptionForm(tc.OPTIONS)
+        self.form.changed.connect(self.changed)
         self.table = QtWidgets.QTableWidget(0, len(HEADERS))
         for column, (name, tip) in enumerate(HEADERS):
             item = QtWidgets.QTableWidgetItem(name)
@@ -43,6 +48,7 @@ class TemplatesTable(QtWidgets.QWidget):
         self.table.itemSelectionChanged.connect(self._selected)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.form)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary)
 
