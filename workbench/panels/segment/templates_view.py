@@ -60,6 +60,7 @@ class TemplatesTable(QtWidgets.QWidget):
         for row, t in enumerate(templates):
             pattern = QtWidgets.QTableWidgetItem(t.pattern)
             pattern.setData(QtCore.Qt.ItemDataRole.UserRole, t.rank)
+            pattern.setToolTip(f"{t.pattern}: {' … '.join(t.words)} with slots between")
             self.table.setItem(row, 0, pattern)
             for column, value in ((1, t.count), (2, round(t.bits_saved, 1))):
                 item = QtWidgets.QTableWidgetItem()
