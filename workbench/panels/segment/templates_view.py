@@ -65,7 +65,7 @@ class TemplatesTable(QtWidgets.QWidget):
             for column, value in ((1, t.count), (2, round(t.bits_saved, 1))):
                 item = QtWidgets.QTableWidgetItem()
                 item.setData(QtCore.Qt.ItemDataRole.DisplayRole, value)
-                item.setTextAlignment(int(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter))
+                item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, column, item)
             examples = QtWidgets.QTableWidgetItem(" / ".join(t.examples))
             examples.setToolTip("\n".join(t.examples))
