@@ -22,7 +22,6 @@ def main() -> None:
     t1 = time.perf_counter()
     parses: list[str] = []
     done = run(templates_job, [line.split() for line in lines], write_parse=parses.append)
-    t2 = time.perf_counter()
     r = done.result
     top = r.templates[:100]
     print(f"People's Daily: {seg.counted.n_chars:,} characters, {len(lines):,} lines, {len(r.stream.ids):,} tokens; "
