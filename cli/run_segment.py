@@ -6,11 +6,15 @@ workbench run segment --corpus PATH|peoples-daily|reviews [--gold PATH|peoples-d
     score, class), DIR/segmented.txt (one line per input line, words separated by single spaces),
     DIR/metrics.json (P, R, F1, OOV recall, bits/char, timings) and DIR/sidecar.json. Words used fewer than
     --min-count times are dropped (their clauses segmented again). Number and latin runs are written in
-    lexicon.tsv as the notation below says.
+    lexicon.tsv as the notation below says. With --templates it also finds sentence templates in the
+    segmented text (minimum entropy: word n-grams with slots, such as 在X中) and writes DIR/templates.tsv
+    (template, count, bits_saved) and DIR/parses.txt (each line's bracketed parse: {template match},
+    (slot), one line per input line).
 
 examples:
   workbench run segment --corpus peoples-daily --gold peoples-daily --out out/pd
   workbench run segment --corpus reviews --out out/reviews --min-count 5
+  workbench run segment --corpus peoples-daily --out out/pd --templates
 """
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ import textwrap
 from cli.parser import allow_dash_values
 from cli.plumbing import add_option, add_out, device_of, option_type, output_folder, run_task
 from engines.segment import catalogue as cat
+from engines.segment import template_catalogue as tcat
 
 VERB, NAME = "run", "segment"
 HELP = "Segmentation: learn a lexicon from raw text (minimum entropy) and segment it"
@@ -60,6 +65,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_option(parser, cat.MAX_LINES)
     add_option(parser, cat.WORKERS)
     parser.add_argument("--jieba", action="store_true", help="also run jieba on the same lines (needs jieba)")
+    parser.add_argument("--templates", action="store_true",
+                        help="also find sentence templates and parse every line (templates.tsv, parses.txt)")
+    for option in tcat.OPTIONS:
+        add_option(parser, option)
     add_out(parser)
     notation = " ".join([cat.CLASS_NOTATION, *(f"{c.symbol}: {c.description}." for c in cat.CLASS_UNITS)])
     parser.epilog = "class units:\n" + textwrap.fill(notation, 100, initial_indent="  ", subsequent_indent="  ")
@@ -83,15 +92,37 @@ def run(args: argparse.Namespace) -> int:
             report = run_task(segmentation.run_job, request, write_line=lambda s: handle.write(s + "\n"),
                               with_jieba=args.jieba)
         done = report.segmentation
+        found = _templates(args, stage, report.metrics) if args.templates else None
         atomic_write_text(stage / "lexicon.tsv", "".join(line + "\n" for line in segmentation.lexicon_lines(done.rows)))
         atomic_write_text(stage / "metrics.json", json.dumps(report.metrics, indent=2, ensure_ascii=False) + "\n")
         write_sidecar(stage, {"panel": "segment", "corpus": args.corpus, "gold": args.gold, **params.as_dict(),
-                              "max_lines": args.max_lines})
+                              "max_lines": args.max_lines,
+                              **({o.name: getattr(args, o.name) for o in tcat.OPTIONS} if args.templates else {})})
     for warning in report.metrics["corpus"]["warnings"]:
         print(f"workbench: warning: {warning}", file=sys.stderr)
     f1 = report.metrics.get("f1")
     score_text = f", F1 {f1:.4f}" if f1 is not None else ""
+    template_text = "" if found is None else (
+        f"; {len(found.templates):,} templates, bits/char of the words {found.result.bits_words:.3f} -> "
+        f"{found.result.bits_templates:.3f} with templates")
+    written = "lexicon.tsv, segmented.txt, " + ("templates.tsv, parses.txt, " if found is not None else "")
     print(f"{done.counted.n_chars:,} characters, {len(done.rows):,} words in the lexicon{score_text}, "
-          f"bits/char {report.metrics['bits_per_char_before']:.3f} -> {report.metrics['bits_per_char_after']:.3f}; "
-          f"wrote lexicon.tsv, segmented.txt, metrics.json and sidecar.json to {out}")
+          f"bits/char {report.metrics['bits_per_char_before']:.3f} -> {report.metrics['bits_per_char_after']:.3f}"
+          f"{template_text}; wrote {written}metrics.json and sidecar.json to {out}")
     return 0
+
+
+def _templates(args: argparse.Namespace, stage, metrics: dict):
+    """--templates: find the templates of the staged segmented.txt, write templates.tsv and parses.txt
+    into the stage, and add the templates' figures to ``metrics``."""
+    from engines.export.atomic import atomic_write_text
+    from engines.segment.templates import params_of
+    from tasks.segment_templates import template_lines, templates_job
+
+    params = params_of(vars(args))
+    with open(stage / "parses.txt", "w", encoding="utf-8") as handle:
+        found = run_task(templates_job, stage / "segmented.txt", params, write_parse=lambda s: handle.write(s + "\n"))
+    atomic_write_text(stage / "templates.tsv", "".join(line + "\n" for line in template_lines(found.templates)))
+    metrics["templates"] = found.metrics()
+    metrics["timings"].update(found.timings)
+    return found

@@ -2,7 +2,9 @@
 
 Jobs run in slots: discovering a corpus (count, lexicon, segment) replaces and silences whatever was
 computed for the previous one (re-segmentation, sweep, jieba); moving a setting re-segments from the
-cached counts. The segmented words can be sent to the clustering panel's word graph.
+cached counts. The segmented words can be sent to the clustering panel's word graph. After each
+segmentation the templates of its first lines are found (a table beside the lexicon; a click highlights a
+template's matches in the text, and the line under the cursor shows its parse below the text).
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from workbench.panel import Figure, Panel, PanelContext
 from workbench.panels.segment import INFO
 from workbench.panels.segment.controls import SegmentControls
 from workbench.panels.segment.lexicon_table import LexiconTable
+from workbench.panels.segment.templates_view import ParseTree, TemplatesTable
 from workbench.panels.segment.text_view import SegmentedText
 from workbench.panels.segment.threshold_chart import ThresholdChart
 
@@ -32,8 +35,10 @@ class SegmentPanel(Panel):
         self._sweep_job = self.job_slot("sweep")
         self._jieba_job = self.job_slot("jieba")
         self._resegment_job = self.job_slot("resegment")
+        self._templates_job = self.job_slot("templates")
         self._discover_job = self.job_slot("discover", invalidates=(self._resegment_job, self._sweep_job,
-                                                                    self._jieba_job))
+                                                                    self._jieba_job, self._templates_job))
+        self._templates = None  # tasks.segment_templates.Templates of the lines shown
         self.state = None  # tasks.segmentation.Segmentation shown
         self._jieba = None  # engines.segment.reference.Baseline of the corpus shown
         self._first_done = False
@@ -72,12 +77,26 @@ class SegmentPanel(Panel):
         self.text = SegmentedText()
         self.lexicon = LexiconTable(self.job_slot("lexicon"))
         self.chart = ThresholdChart()
+        self.templates = TemplatesTable()
+        self.templates.picked.connect(self._pick_template)
+        self._refind = QtCore.QTimer(self, singleShot=True, interval=400)
+        self._refind.timeout.connect(self.run_templates)
+        self.templates.changed.connect(self._refind.start)
+        self.parse_tree = ParseTree()
+        self.text.line_selected.connect(self._show_parse)
+        self.tabs = QtWidgets.QTabWidget()
+        self.tabs.addTab(self.lexicon, "Lexicon")
+        self.tabs.addTab(self.templates, "Templates")
         right = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
-        right.addWidget(self.lexicon)
+        right.addWidget(self.tabs)
         right.addWidget(self.chart)
         right.setSizes([520, 300])
+        left = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
+        left.addWidget(self.text)
+        left.addWidget(self.parse_tree)
+        left.setSizes([600, 200])
         views = QtWidgets.QSplitter()
-        views.addWidget(self.text)
+        views.addWidget(left)
         views.addWidget(right)
         views.setSizes([700, 380])
         layout = QtWidgets.QHBoxLayout(self)
@@ -136,6 +155,7 @@ class SegmentPanel(Panel):
             self.run_sweep()  # a setting the sweep holds fixed moved: its curves are of other settings
         self.words_button.setEnabled(bool(state.result.sample))
         self._show_metrics()
+        self.run_templates()
 
     def _failed(self, error) -> None:
         self.metrics_label.setText(f'<span style="color:#c62828">{error.message}</span>')
@@ -158,6 +178,10 @@ class SegmentPanel(Panel):
             oov = f", OOV recall {sc.oov_recall:.3f}" if sc.oov_recall is not None else ""
             lines.append(f"P {sc.precision:.3f}  R {sc.recall:.3f}  <b>F1 {sc.f1:.4f}</b>{oov}")
             lines.append(f"over-merges {int(sc.over_merge.sum()):,}, over-splits {int(sc.over_split.sum()):,}")
+        if self._templates is not None:
+            r = self._templates.result
+            lines.append(f"templates ({r.stream.n_lines:,} lines): bits/char {r.bits_words:.3f} → "
+                         f"<b>{r.bits_templates:.3f}</b>")
         if self._jieba is not None:
             js, secs = self._jieba.scores, self._jieba.seconds
             if js is not None:
@@ -165,6 +189,56 @@ class SegmentPanel(Panel):
             else:
                 lines.append(f"jieba: {secs:.1f} s (no gold to score)")
         self.metrics_label.setText("<br>".join(lines))
+
+    def run_templates(self) -> None:
+        """Find the templates of the segmented sample lines and parse them (after the lexicon)."""
+        from engines.segment.templates import params_of
+        from tasks.segment_templates import templates_job
+
+        if self.state is None:
+            return
+        self._templates = None
+        self.templates.set_templates([], "finding templates in the first segmented lines…")
+        self.parse_tree.set_parse("parse of the line at the cursor", None, {})
+        handle = self._templates_job.start("Find templates", templates_job, self.state.result.sample,
+                                           params_of(self.templates.form.values()))
+        handle.succeeded.connect(self._templates_found)
+        handle.failed.connect(self._failed)
+
+    def _templates_found(self, found) -> None:
+        self._templates = found
+        r = found.result
+        self.templates.set_templates(found.templates, (
+            f"{len(found.templates):,} templates in the first {r.stream.n_lines:,} lines; bits/char of their "
+            f"words {r.bits_words:.3f} → <b>{r.bits_templates:.3f}</b> with templates. Click one to see its "
+            "matches (green: its words, yellow: its slots)."))
+        self._show_parse(self.text.textCursor().blockNumber())
+        self._show_metrics()
+
+    def _pick_template(self, rank) -> None:
+        """Highlight the matches of the template of ``rank`` in the lines shown (None: none)."""
+        from engines.segment.parses import line_matches
+
+        marks: dict[int, dict[int, str]] = {}
+        if rank is not None and self._templates is not None:
+            result = self._templates.result
+            for k in range(min(len(self.state.result.lines), result.stream.n_lines)):
+                for row in line_matches(result, rank, k):
+                    line = marks.setdefault(k, {})
+                    line.update({p: "slot" for p in range(row[0] + 1, row[-1])})
+                    line.update({p: "literal" for p in row})
+        self.text.set_marks(marks)
+
+    def _show_parse(self, k: int) -> None:
+        """The parse tree of line ``k`` under the text."""
+        from engines.segment.parses import parse_line
+
+        found = self._templates
+        if found is None or not 0 <= k < found.result.stream.n_lines:
+            return
+        node = parse_line(found.result, k)
+        self.parse_tree.set_parse(f"parse of line {k + 1}", node, {t.rank: t.pattern for t in found.templates})
+        self.parse_tree.setToolTip(node.bracketed())
 
     def run_sweep(self) -> None:
         if self.state is None:
@@ -214,4 +288,5 @@ class SegmentPanel(Panel):
         return [Figure("F1 and lexicon size against the threshold", self.chart, self.chart.data)]
 
     def parameters(self) -> dict[str, Any]:
-        return {"panel": INFO.name, "corpus": self._corpus[0], "gold": self._corpus[1], **self.params().as_dict()}
+        return {"panel": INFO.name, "corpus": self._corpus[0], "gold": self._corpus[1], **self.params().as_dict(),
+                **self.templates.form.values()}

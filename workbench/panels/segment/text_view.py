@@ -12,6 +12,8 @@ from workbench.widgets.fonts import cjk_font
 SHADES = ("#dbe8fb", "#fde7cc")
 MERGE = "#c62828"
 SPLIT = "#e67e00"
+MARKS = {"literal": "background-color:#43a047;color:white;font-weight:bold;",  # a template's word
+         "slot": "background-color:#fff176;"}  # a word in its slot
 
 def _spans(words: list[str]) -> list[tuple[int, int]]:
     out, pos = [], 0
@@ -43,6 +45,7 @@ class SegmentedText(QtWidgets.QTextBrowser):
     so that a long text never blocks the window (Qt lays out rich text on the GUI thread)."""
 
     LINES_PER_TURN = 10  # ~30 ms of layout
+    line_selected = QtCore.Signal(int)  # the line under the text cursor (a click)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -57,6 +60,9 @@ class SegmentedText(QtWidgets.QTextBrowser):
         self._shown = 0
         self._more = QtCore.QTimer(self, singleShot=True, interval=0)
         self._more.timeout.connect(self._add_lines)
+        self._marks: dict[int, dict[int, str]] = {}  # line -> word -> "literal" or "slot"
+        self._goto: int | None = None  # a line to scroll to once it is laid out
+        self.cursorPositionChanged.connect(lambda: self.line_selected.emit(self.textCursor().blockNumber()))
 
     def _hover(self, url: QtCore.QUrl) -> None:
         text = self._gaps.get(url.toString())
@@ -72,10 +78,20 @@ class SegmentedText(QtWidgets.QTextBrowser):
 
     def set_lines(self, lines, threshold: float, bonus: float) -> None:
         self.threshold, self._bonus = threshold, bonus
+        self._lines, self._marks, self._goto = list(lines), {}, None
+        self._render()
+
+    def _render(self) -> None:
         self._gaps = {}
-        self._lines, self._shown = list(lines), 0
+        self._shown = 0
         self.clear()
         self._add_lines()
+
+    def set_marks(self, marks: dict[int, dict[int, str]]) -> None:
+        """Highlight words (line -> word index -> "literal" or "slot") and scroll to the first marked line."""
+        self._marks = marks
+        self._goto = min(marks) if marks else None
+        self._render()
 
     def _add_lines(self) -> None:
         end = min(self._shown + self.LINES_PER_TURN, len(self._lines))
@@ -88,6 +104,12 @@ class SegmentedText(QtWidgets.QTextBrowser):
             cursor.insertBlock()  # else the first new paragraph joins the last one
             cursor.insertHtml(text)
         self._shown = end
+        if self._goto is not None and self._goto < end:
+            block = self.document().findBlockByNumber(self._goto)
+            self.setTextCursor(QtGui.QTextCursor(block))
+            top = self.document().documentLayout().blockBoundingRect(block).top()
+            self.verticalScrollBar().setValue(int(top))  # the line at the top of the view
+            self._goto = None
         if not self.complete:
             self._more.start()
 
@@ -95,9 +117,10 @@ class SegmentedText(QtWidgets.QTextBrowser):
         status = word_status(line.words, line.gold)
         threshold, bonus = self.threshold, self._bonus
         cells = []
+        marks = self._marks.get(li, {})
         for wi, (word, st) in enumerate(zip(line.words, status)):
             shade = SHADES[wi % 2]
-            style = f"background-color:{shade};"
+            style = f"background-color:{shade};" + MARKS.get(marks.get(wi, ""), "")
             if st == "merge":
                 style += f"color:{MERGE};font-weight:bold;"
             elif st == "split":
