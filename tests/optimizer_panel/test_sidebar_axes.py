@@ -7,7 +7,7 @@ TIMEOUT_MS = 90_000
 
 def _sidebar(panel):
     return {"surface": panel.picker, "optimizers": panel.configs, "run": panel.controls,
-            "network": panel.network.controls}
+            "network": panel.network.controls, "curves": panel.curves.controls}
 
 
 @pytest.mark.parametrize("mode, shown", [
@@ -15,10 +15,11 @@ def _sidebar(panel):
     ("basins", {"surface", "optimizers"}),
     ("sweep", {"surface", "optimizers"}),
     ("network", {"network"}),
+    ("curves", {"curves"}),
 ])
 def test_the_sidebar_shows_only_what_the_mode_uses(qtbot, panel, mode, shown):
     view = {"trajectories": panel.modes.widget(0), "basins": panel.basins, "sweep": panel.sweep,
-            "network": panel.network}[mode]
+            "network": panel.network, "curves": panel.curves}[mode]
     if mode == "network":
         panel.network.steps.setValue(10)  # shown first, the mode trains: keep it short
         panel.network.n.setValue(5)
@@ -41,8 +42,9 @@ def _axes(panel):
 def test_no_axis_of_the_panel_rescales_unitless_values(qtbot, panel):
     axes = list(_axes(panel))
     plots = {id(plot) for plot, _ in axes}
-    # surface, loss, basin map, sweep, network plane and its training curve; colour bars included
-    assert len(plots) == 6 and len(axes) >= 6 * 4 + 4
+    # surface, loss, basin map, sweep, network plane and its training curve, the interpolation's loss and
+    # accuracy and the curvature; colour bars included
+    assert len(plots) == 9 and len(axes) >= 9 * 4 + 4
     rescaled = [(type(plot).__name__, axis.orientation, axis.labelText) for plot, axis in axes
                 if axis.autoSIPrefix and not axis.labelUnits]
     assert rescaled == []

@@ -21,6 +21,7 @@ from workbench.panel import Animation, Figure, Panel, PanelContext
 from workbench.panels.optimizer import INFO
 from workbench.panels.optimizer.basin_view import BasinView
 from workbench.panels.optimizer.config_list import ConfigList, Preset
+from workbench.panels.optimizer.curves_view import CurvesView
 from workbench.panels.optimizer.loss_plot import LossPlot
 from workbench.panels.optimizer.network_view import NetworkView
 from workbench.panels.optimizer.playback import Playback
@@ -59,6 +60,7 @@ class OptimizerPanel(Panel):
         self.basins = BasinView(self)
         self.sweep = SweepView(self)
         self.network = NetworkView(self)
+        self.curves = CurvesView(self)
         self._build_layout()
 
         self._rerun = QtCore.QTimer(self, singleShot=True, interval=RERUN_DELAY_MS)
@@ -81,7 +83,7 @@ class OptimizerPanel(Panel):
         side = QtWidgets.QWidget()
         column = QtWidgets.QVBoxLayout(side)
         column.setContentsMargins(4, 4, 4, 4)
-        for w in (self.picker, self.configs, self.controls, self.network.controls):
+        for w in (self.picker, self.configs, self.controls, self.network.controls, self.curves.controls):
             column.addWidget(w)
         column.addStretch(1)
         scroll = sidebar(side, 340)
@@ -102,6 +104,7 @@ class OptimizerPanel(Panel):
         self.modes.addTab(self.basins, "Basin map")
         self.modes.addTab(self.sweep, "Hyperparameter sweep")
         self.modes.addTab(self.network, "Real network")
+        self.modes.addTab(self.curves, "Interpolation && curvature")
         # the sidebar shows what the mode in view uses: the surface and the optimizer list feed the basin map and
         # the sweep (their optimizer is picked from it), the run settings only the trajectories; the real network
         # has its own controls and no surface
@@ -110,12 +113,15 @@ class OptimizerPanel(Panel):
             self.basins: (self.picker, self.configs),
             self.sweep: (self.picker, self.configs),
             self.network: (self.network.controls,),
+            self.curves: (self.curves.controls,),
         }
         self.modes.currentChanged.connect(self._mode_shown)
         tips = ("Trajectories of every configuration from every start, animated",
                 "Which minimum each start point reaches, and how many steps it takes",
                 "Final loss over a grid of two hyperparameters; Distill's theory on the quadratic",
-                "Loss landscape of a real network on a plane of filter-normalised directions (Li et al. 2018)")
+                "Loss landscape of a real network on a plane of filter-normalised directions (Li et al. 2018)",
+                "Loss along the line between two weight vectors (Goodfellow et al. 2015) and the top Hessian "
+                "eigenvalue along a run beside 2/lr (Cohen et al. 2021)")
         for i, tip in enumerate(tips):
             self.modes.setTabToolTip(i, tip)
 
@@ -209,12 +215,14 @@ class OptimizerPanel(Panel):
 
     def _mode_shown(self, *_args) -> None:
         """A mode in view is computed when it has nothing (or only something out of date) to show: the basin
-        map and the sweep on the current surface, the real network by training the built-in MLP."""
+        map and the sweep on the current surface, the real network by training the built-in MLP, the
+        interpolation on the current run's line from its initialisation to its end."""
         view = self.modes.currentWidget()
         self._show_sidebar_of(view)
-        if view is self.network:
-            if view.wants_run:
-                view.run()
+        if view is self.network and view.wants_run:
+            view.run()
+        elif view is self.curves and view.wants_run:  # the line from the current run's start to its end
+            view.interpolate()
         elif view in (self.basins, self.sweep) and view.wants_run and self.picker.choice().ready:
             view.run()
 
@@ -260,7 +268,7 @@ class OptimizerPanel(Panel):
             Figure("Trajectories on the surface", self.view, self._trajectory_data),
             Figure("Loss against step", self.loss_plot, self._trajectory_data),
         ]
-        return figures + self.basins.figures() + self.sweep.figures() + self.network.figures()
+        return figures + self.basins.figures() + self.sweep.figures() + self.network.figures() + self.curves.figures()
 
     def _trajectory_data(self) -> dict[str, np.ndarray]:
         if self.snapshot is None or self.snapshot.result is None:
@@ -294,4 +302,5 @@ class OptimizerPanel(Panel):
             **self.basins.parameters(),
             **self.sweep.parameters(),
             **self.network.parameters(),
+            **self.curves.parameters(),
         }
