@@ -110,7 +110,7 @@ def network_job(reporter: "Reporter", request: NetworkRequest) -> NetworkSnapsho
     from engines.device import pick_device
     from engines.landscape.formats import open_network
     from engines.landscape.planes import loss_surface, parameters, pca_path, project_path, random_directions
-    from engines.landscape.runs import load_run, save_run
+    from engines.landscape.runs import load_run
     from engines.landscape.training import train_run
 
     dev = pick_device(request.device)
@@ -137,6 +137,8 @@ def network_job(reporter: "Reporter", request: NetworkRequest) -> NetworkSnapsho
         run = train_run(training, known, request.spec, request.steps, batch_size=request.batch_size, seed=request.seed,
                         device=dev)
         if request.save_to:
+            from engines.landscape.runs import save_run
+
             save_run(run, request.save_to)
     if run is not None:
         model, task = run.model(known, -1), run.task(known)

@@ -95,7 +95,9 @@ def test_partial_then_final_snapshots_share_one_colour_range(qtbot, panel):
         assert tuple(heatmap.bar.levels()) == pytest.approx(expected)
     assert view.landscapes.shown == 2
     assert _legend(view, 0) == [f"{s} — off-plane 15% mean, 30% last" for s in SPECS]
-    assert _legend(view, 1)[0].startswith("sgd:lr=0.1 · BN")
+    assert _legend(view, 1)[0].startswith("sgd:lr=0.1 — off-plane")  # the plot's title says BN
+    assert view.landscapes.items[1].titleLabel.text.startswith("with BatchNorm")
+    assert not view.landscapes.heatmaps[0].bar.isVisible()  # one bar for the common range, beside the second
     import pyqtgraph as pg
 
     paths = [d.getData()[0] for d in view.landscapes.items[1].listDataItems() if isinstance(d, pg.PlotDataItem)]
@@ -116,6 +118,7 @@ def test_partial_then_final_snapshots_share_one_colour_range(qtbot, panel):
     one.runs = [r for r in one.runs if not r.bn]
     view._draw(one)  # BN off: one landscape, the second plot leaves the layout
     assert view.landscapes.shown == 1 and view.landscapes.levels == pytest.approx((0.0, np.log10(3.0)))
+    assert view.landscapes.heatmaps[0].bar.isVisible()
 
 
 @pytest.fixture

@@ -9,11 +9,15 @@ import numpy as np
 import pyqtgraph as pg
 
 from workbench.panels.optimizer.heatmap import Heatmap
-from workbench.panels.optimizer.line_plots import curve, label_plot, positive
+from workbench.panels.optimizer.line_plots import curve, label_plot, line_axes, positive
 from workbench.panels.optimizer.style import finite_or_nan
-from workbench.widgets.legend_corner import place_legend
 
 LOSS_FLOOR = 1e-12  # log₁₀ of a loss at or below zero would be −∞
+
+
+def legend() -> pg.LegendItem:
+    """A legend laid out beside its plots (a cell of their layout), so it never covers a curve or a path."""
+    return pg.LegendItem(labelTextColor="w", labelTextSize="8pt", verSpacing=-4)
 
 
 def log_loss(loss: np.ndarray) -> np.ndarray:
@@ -54,18 +58,18 @@ class RunPath:
 
 
 class LandscapePair(pg.GraphicsLayoutWidget):
-    """Up to two landscapes side by side, each with a colour bar on the same range and a legend of its runs."""
+    """Up to two landscapes side by side on one colour range (the bar beside the last), each with a legend of its
+    runs underneath."""
 
     def __init__(self) -> None:
         super().__init__()
+        self.ci.setContentsMargins(4, 4, 24, 4)  # room for the last colour bar's tick labels
         self.items = [self.addPlot(row=0, col=0), self.addPlot(row=0, col=1)]
         self.heatmaps = [Heatmap(item, label="log₁₀ training loss") for item in self.items]
-        self.legends = []
-        for item in self.items:
+        self.legends = [legend(), legend()]
+        for col, item in enumerate(self.items):
             item.setMenuEnabled(False)
-            legend = pg.LegendItem(labelTextColor="w", labelTextSize="8pt", brush=pg.mkBrush(0, 0, 0, 170))
-            legend.setParentItem(item.getViewBox())
-            self.legends.append(legend)
+            self.addItem(self.legends[col], row=1, col=col)
         self._drawn: list[list[pg.GraphicsObject]] = [[], []]
         self.levels: Optional[tuple[float, float]] = None
         self.shown = 2
@@ -75,12 +79,20 @@ class LandscapePair(pg.GraphicsLayoutWidget):
         """Lay out ``count`` (1 or 2) landscapes; the second plot leaves the layout when not needed."""
         if count == self.shown:
             return
+        for row, item in enumerate((self.items[1], self.legends[1])):
+            if count == 1:
+                self.ci.removeItem(item)
+                item.hide()
+            else:
+                self.ci.addItem(item, row=row, col=1)
+                item.show()
+        bar, layout = self.heatmaps[0].bar, self.items[0].layout  # one colour bar serves both: the right one
         if count == 1:
-            self.ci.removeItem(self.items[1])
-            self.items[1].hide()
+            layout.addItem(bar, 2, 5)  # where ColorBarItem(insert_in=plot) puts it
+            bar.show()
         else:
-            self.ci.addItem(self.items[1], row=0, col=1)
-            self.items[1].show()
+            layout.removeItem(bar)
+            bar.hide()
         self.shown = count
 
     def clear_all(self) -> None:
@@ -107,14 +119,12 @@ class LandscapePair(pg.GraphicsLayoutWidget):
             item.setLabel("left", axis_labels[i][1])
             self.heatmaps[i].set(log_loss(scape.loss), rect_of(np.asarray(scape.a), np.asarray(scape.b)), self.levels)
             self._clear_paths(i)
-            points = [np.zeros((0, 2))]
             for path in paths[i]:
                 line = pg.PlotDataItem(pen=pg.mkPen(path.colour, width=2), symbol="o", symbolSize=4,
                                        symbolBrush=path.colour, symbolPen=None, connect="finite")
                 if path.coords is not None and len(path.coords):
                     coords = finite_or_nan(path.coords)
                     line.setData(coords[:, 0], coords[:, 1])
-                    points.append(coords)
                     end = pg.ScatterPlotItem(pos=coords[-1:], size=11, brush=pg.mkBrush(path.colour),
                                              pen=pg.mkPen("k"), symbol="star")
                     end.setZValue(11)
@@ -124,7 +134,6 @@ class LandscapePair(pg.GraphicsLayoutWidget):
                 item.addItem(line)
                 self._drawn[i].append(line)
                 self.legends[i].addItem(line, path.label + off_plane_text(path.off_plane))
-            place_legend(self.legends[i], item.getViewBox(), np.concatenate(points))
 
 
 @dataclass
@@ -141,30 +150,38 @@ class Series:
 
 
 class CurveRow(pg.GraphicsLayoutWidget):
-    """Line plots side by side (one figure), each with named axes; the first carries the legend."""
+    """Line plots side by side (one figure), each with named axes, and one legend of them all underneath."""
 
     def __init__(self, axes: Sequence[tuple[str, str]], titles: Sequence[str] = ()) -> None:
         super().__init__()
         self.items = []
         for col, (bottom, left) in enumerate(axes):
-            item = label_plot(self.addPlot(row=0, col=col), bottom, left, legend=col == 0)
+            item = label_plot(self.addPlot(row=0, col=col, axisItems=line_axes()), bottom, left)
             if col < len(titles):
                 item.setTitle(titles[col], size="9pt")
             self.items.append(item)
+        self.legend = legend()
+        self.legend.setColumnCount(3)
+        self.addItem(self.legend, row=1, col=0, colspan=len(axes))
 
     def draw(self, series: Sequence[Series], log: bool = True) -> None:
         """Replace every curve; a plot's y axis is logarithmic when ``log`` and all its values are positive."""
         for item in self.items:
             item.clear()
+        self.legend.clear()
+        named: set[str] = set()
         for i, item in enumerate(self.items):
             mine = [s for s in series if s.plot == i]
             item.setLogMode(y=log and bool(mine) and positive(np.concatenate([s.y for s in mine])))
             for s in mine:
-                curve(item, s.x, s.y, s.colour, s.name, s.dashed, s.symbol)
+                drawn = curve(item, s.x, s.y, s.colour, None, s.dashed, s.symbol)
+                if s.name is not None and s.name not in named:  # each name once, from the first plot it is in
+                    named.add(s.name)
+                    self.legend.addItem(drawn, s.name)
 
     def add_level(self, plot: int, y: float, colour: str, label: str) -> None:
         """A dashed horizontal line at ``y`` (e.g. 2/lr), labelled, in plot ``plot``."""
         item = self.items[plot]
         value = np.log10(y) if item.ctrl.logYCheck.isChecked() and y > 0 else y
         item.addItem(pg.InfiniteLine(value, angle=0, pen=pg.mkPen(colour, width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
-                                     label=label, labelOpts={"position": 0.1, "color": colour, "anchors": [(0, 1), (0, 1)]}))
+                                     label=label, labelOpts={"position": 0.1, "color": colour, "anchors": [(0, 0), (0, 0)]}))

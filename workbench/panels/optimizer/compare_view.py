@@ -127,7 +127,8 @@ class CompareView(QtWidgets.QWidget):
         scapes = list(snap.landscapes)
         self.landscapes.draw(
             scapes,
-            [[RunPath(r.label, self.colour(r), r.path, r.off_plane) for r in snap.runs if r.bn == s.bn] for s in scapes],
+            [[RunPath(r.spec, self.colour(r), r.path, r.off_plane) for r in snap.runs if r.bn == s.bn]  # titled BN or not
+             for s in scapes],
             [self._title(s) for s in scapes], [AXES.get(s.plane, AXES["random"]) for s in scapes])
         self.training.draw([Series(0, np.arange(len(r.losses)), r.losses, self.colour(r), r.label, r.bn)
                             for r in snap.runs])

@@ -14,7 +14,7 @@ from PySide6 import QtCore, QtWidgets
 
 from tasks.landscape_curves import CurvatureRequest, InterpolationRequest, curvature_job, interpolation_job
 from workbench.panel import Figure
-from workbench.panels.optimizer.line_plots import curve, line_plot, positive
+from workbench.panels.optimizer.line_plots import curve, legend_clear_of, line_plot, positive
 from workbench.panels.optimizer.style import PALETTE
 
 if TYPE_CHECKING:
@@ -42,6 +42,7 @@ class EndPoint(QtWidgets.QWidget):
         self.index = QtWidgets.QSpinBox()
         self.index.setRange(-10_000, 10_000)
         self.index.setValue(index)
+        self.index.setMaximumWidth(70)
         self.index.setToolTip(f"Which snapshot of the run is {name}: 0 the initialisation, −1 the final weights "
                               "(a snapshot every 10 steps); a checkpoint has one")
         row = QtWidgets.QHBoxLayout(self)
@@ -98,9 +99,9 @@ class CurvesView(QtWidgets.QWidget):
         self.metric_plot = line_plot(T_AXIS, "accuracy (%)", legend=True)
         self.curvature_plot = line_plot("step (minibatch updates)", "top Hessian eigenvalue λ_max", legend=True)
         for plot in (self.loss_plot, self.metric_plot):
-            for t, name in ((0.0, "θ_a"), (1.0, "θ_b")):
-                plot.addItem(pg.InfiniteLine(t, angle=90, pen=pg.mkPen((200, 200, 200), width=1),
-                                             label=name, labelOpts={"position": 0.95, "color": (220, 220, 220)}))
+            for t in (0.0, 1.0):  # θ_a and θ_b (the axis title says which is which)
+                plot.addItem(pg.InfiniteLine(t, angle=90, pen=pg.mkPen((200, 200, 200), width=1)))
+        self._said = {"line": "", "curvature": ""}
         self.status = QtWidgets.QLabel("Train a run in the Real network tab, or pick saved training-run folders, "
                                        "then interpolate or compute the curvature along the run.")
         self.status.setWordWrap(True)
@@ -115,6 +116,11 @@ class CurvesView(QtWidgets.QWidget):
         layout.addWidget(self.status)
         self.interpolate_button.clicked.connect(lambda: self.interpolate())
         self.curvature_button.clicked.connect(lambda: self.compute_curvature())
+
+    def _say(self, about: str, text: str) -> None:
+        """Show ``text`` as the status of the line or of the curvature, beside the other's."""
+        self._said[about] = text
+        self.status.setText("\n".join(t for t in self._said.values() if t))
 
     # ------------------------------------------------------------------ jobs
     def current_run(self) -> Optional[str]:
@@ -131,7 +137,7 @@ class CurvesView(QtWidgets.QWidget):
         current = self.current_run()
         a = self.a.source(current)
         if a is None:
-            self.status.setText("There is no current run: train one in the Real network tab, or pick a "
+            self._say("line", "There is no current run: train one in the Real network tab, or pick a "
                                 "training-run folder for θ_a.")
             return None
         b = self.b.source(current)
@@ -146,11 +152,11 @@ class CurvesView(QtWidgets.QWidget):
                                        self.n.value(), device=self.panel.context.device())
         self.line, self.line_request = None, request
         self._draw_line(None)
-        self.status.setText(f"Evaluating the line {self._ends(request)}…")
+        self._say("line", f"Evaluating the line {self._ends(request)}…")
         handle = self._line_job.start("Interpolation between weights", interpolation_job, request, process=True)
         handle.partial.connect(self._draw_line)
         handle.succeeded.connect(self._line_done)
-        handle.failed.connect(lambda error: self.status.setText(f"Could not interpolate: {error.message}"))
+        handle.failed.connect(lambda error: self._say("line", f"Could not interpolate: {error.message}"))
 
     def compute_curvature(self) -> None:
         """The top Hessian eigenvalue at every k-th snapshot of θ_a's run, streamed snapshot by snapshot."""
@@ -160,11 +166,12 @@ class CurvesView(QtWidgets.QWidget):
         request = CurvatureRequest(sources[0], self.every.value(), device=self.panel.context.device())
         self.curvature, self.curvature_request = None, request
         self._draw_curvature(None)
-        self.status.setText(f"Power iteration at the snapshots of {self._name(request.run_folder)}…")
+        self._say("curvature", f"Power iteration at the snapshots of {self._name(request.run_folder)}…")
         handle = self._curvature_job.start("Curvature along a run", curvature_job, request, process=True)
         handle.partial.connect(self._draw_curvature)
         handle.succeeded.connect(self._curvature_done)
-        handle.failed.connect(lambda error: self.status.setText(f"Could not compute the curvature: {error.message}"))
+        handle.failed.connect(lambda error: self._say("curvature",
+                                                     f"Could not compute the curvature: {error.message}"))
 
     # ------------------------------------------------------------------ drawing
     def _draw_line(self, line: Optional["Interpolation"]) -> None:
@@ -183,6 +190,8 @@ class CurvesView(QtWidgets.QWidget):
         metric.setLabel("left", f"{line.metric_name or 'metric'} (%)")
         curve(metric, line.t, 100 * line.train_metric, TRAIN, "training split", symbol="o")
         curve(metric, line.t, 100 * line.test_metric, HELD_OUT, "held-out split", dashed=True, symbol="o")
+        legend_clear_of(item, np.tile(line.t, 2), np.concatenate([line.train_loss, line.test_loss]))
+        legend_clear_of(metric, np.tile(line.t, 2), 100 * np.concatenate([line.train_metric, line.test_metric]))
 
     def _line_done(self, line: "Interpolation") -> None:
         self._draw_line(line)
@@ -197,7 +206,7 @@ class CurvesView(QtWidgets.QWidget):
         if len(line.nonfinite_t):
             parts.append(f"the loss is not finite at t = {', '.join(f'{t:.2f}' for t in line.nonfinite_t)} "
                          "(left out)")
-        self.status.setText("; ".join(parts))
+        self._say("line", "; ".join(parts))
 
     def _ends(self, request: InterpolationRequest) -> str:
         return (f"from snapshot {request.a_snapshot} of {self._name(request.a)} "
@@ -220,7 +229,7 @@ class CurvesView(QtWidgets.QWidget):
             item.addItem(pg.InfiniteLine(along.threshold, angle=0, pen=pg.mkPen(HELD_OUT, width=2,
                                                                                  style=QtCore.Qt.PenStyle.DashLine),
                                          label=f"2/lr = {along.threshold:.4g} (edge of stability)",
-                                         labelOpts={"position": 0.25, "color": HELD_OUT, "anchors": [(0, 1), (0, 1)]}))
+                                         labelOpts={"position": 0.25, "color": HELD_OUT, "anchors": [(0, 0), (0, 0)]}))
             item.plot([], [], pen=pg.mkPen(HELD_OUT, width=2, style=QtCore.Qt.PenStyle.DashLine),
                       name=f"2/lr, lr = {along.lr:g}")
 
@@ -229,7 +238,7 @@ class CurvesView(QtWidgets.QWidget):
         last = along.top_eigenvalue[-1]
         side = "above" if last > along.threshold else "below"
         unconverged = int((~along.converged).sum())
-        self.status.setText(
+        self._say("curvature",
             f"{self._name(self.curvature_request.run_folder)}: λ_max at step {along.steps[-1]} is {last:.4g}, {side} "
             f"2/lr = {along.threshold:.4g}" + (f"; {unconverged} snapshot(s) did not converge" if unconverged else ""))
 

@@ -7,11 +7,28 @@ import pyqtgraph as pg
 from PySide6 import QtCore
 
 from workbench.panels.optimizer.style import finite_or_nan, plain_axes
+from workbench.widgets.legend_corner import place_legend
 
 
-def line_plot(bottom: str, left: str, legend: bool = False, widget: pg.PlotWidget | None = None) -> pg.PlotWidget:
-    """A PlotWidget (or ``widget``'s plot) with named axes, a grid and, if asked, a legend top-right."""
-    widget = widget if widget is not None else pg.PlotWidget()
+class DecadeAxis(pg.AxisItem):
+    """An axis that, in log mode, labels the decades and 2× and 5× them only: labels of all nine minor ticks
+    of a decade crowd into one another."""
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float | None) -> list[str]:
+        strings = super().tickStrings(values, scale, spacing)
+        if not self.logMode or spacing is not None:  # spacing None: the minor ticks of a log axis
+            return strings
+        return [s if round(10 ** (v % 1)) in (1, 2, 5) else "" for v, s in zip(values, strings)]
+
+
+def line_axes() -> dict[str, pg.AxisItem]:
+    """The axis items of a line plot: a y axis that can go logarithmic without crowding its labels."""
+    return {"left": DecadeAxis("left")}
+
+
+def line_plot(bottom: str, left: str, legend: bool = False) -> pg.PlotWidget:
+    """A PlotWidget with named axes, a grid and, if asked, a legend."""
+    widget = pg.PlotWidget(axisItems=line_axes())
     label_plot(widget.getPlotItem(), bottom, left, legend)
     return widget
 
@@ -47,3 +64,15 @@ def positive(values: np.ndarray) -> bool:
     finite = np.asarray(values, dtype=float)
     finite = finite[np.isfinite(finite)]
     return bool(finite.size) and bool((finite > 0).all())
+
+
+def legend_clear_of(item: pg.PlotItem, x: np.ndarray, y: np.ndarray) -> None:
+    """Move ``item``'s legend to the corner where it hides the fewest of the points (x, y) just drawn."""
+    if item.legend is None:
+        return
+    y = np.asarray(y, dtype=float)
+    if item.ctrl.logYCheck.isChecked():
+        y = np.log10(np.where(y > 0, y, np.nan))
+    view = item.getViewBox()
+    view.updateAutoRange()  # the range the new curves are drawn in, not the last one
+    place_legend(item.legend, view, np.column_stack([np.asarray(x, dtype=float), y]))

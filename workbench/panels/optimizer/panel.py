@@ -107,8 +107,8 @@ class OptimizerPanel(Panel):
         self.modes.addTab(self.basins, "Basin map")
         self.modes.addTab(self.sweep, "Hyperparameter sweep")
         self.modes.addTab(self.network, "Real network")
-        self.modes.addTab(self.compare, "Compare on one plane")
-        self.modes.addTab(self.curves, "Interpolation && curvature")
+        self.modes.addTab(self.compare, "Compare")
+        self.modes.addTab(self.curves, "Line && curvature")
         # the sidebar shows what the mode in view uses: the surface and the optimizer list feed the basin map and
         # the sweep (their optimizer is picked from it), the run settings only the trajectories; the real network
         # has its own controls and no surface
