@@ -13,6 +13,7 @@ from workbench.panels.optimizer.line_plots import curve, label_plot, line_axes, 
 from workbench.panels.optimizer.style import finite_or_nan
 
 LOSS_FLOOR = 1e-12  # log₁₀ of a loss at or below zero would be −∞
+LEGEND_CHARACTERS = 110  # of names in one row of a legend under a row of plots (a 1280 px window's view)
 
 
 def legend() -> pg.LegendItem:
@@ -152,7 +153,8 @@ class Series:
 class CurveRow(pg.GraphicsLayoutWidget):
     """Line plots side by side (one figure), each with named axes, and one legend of them all underneath."""
 
-    def __init__(self, axes: Sequence[tuple[str, str]], titles: Sequence[str] = ()) -> None:
+    def __init__(self, axes: Sequence[tuple[str, str]], titles: Sequence[str] = (),
+                 log: Sequence[bool] = ()) -> None:
         super().__init__()
         self.items = []
         for col, (bottom, left) in enumerate(axes):
@@ -160,19 +162,23 @@ class CurveRow(pg.GraphicsLayoutWidget):
             if col < len(titles):
                 item.setTitle(titles[col], size="9pt")
             self.items.append(item)
+        self.log = tuple(log) or (True,) * len(axes)  # which plots go logarithmic when their values allow
         self.legend = legend()
-        self.legend.setColumnCount(3)
         self.addItem(self.legend, row=1, col=0, colspan=len(axes))
+        self._levels = 0
 
-    def draw(self, series: Sequence[Series], log: bool = True) -> None:
-        """Replace every curve; a plot's y axis is logarithmic when ``log`` and all its values are positive."""
+    def draw(self, series: Sequence[Series]) -> None:
+        """Replace every curve; a plot's y axis is logarithmic where asked and all its values are positive."""
         for item in self.items:
             item.clear()
         self.legend.clear()
+        self._levels = 0
+        names = [s.name for s in series if s.name is not None]
+        self.legend.setColumnCount(max(1, min(3, LEGEND_CHARACTERS // max(map(len, names), default=1))))
         named: set[str] = set()
         for i, item in enumerate(self.items):
             mine = [s for s in series if s.plot == i]
-            item.setLogMode(y=log and bool(mine) and positive(np.concatenate([s.y for s in mine])))
+            item.setLogMode(y=self.log[i] and bool(mine) and positive(np.concatenate([s.y for s in mine])))
             for s in mine:
                 drawn = curve(item, s.x, s.y, s.colour, None, s.dashed, s.symbol)
                 if s.name is not None and s.name not in named:  # each name once, from the first plot it is in
@@ -180,8 +186,12 @@ class CurveRow(pg.GraphicsLayoutWidget):
                     self.legend.addItem(drawn, s.name)
 
     def add_level(self, plot: int, y: float, colour: str, label: str) -> None:
-        """A dashed horizontal line at ``y`` (e.g. 2/lr), labelled, in plot ``plot``."""
+        """A dashed horizontal line at ``y`` (e.g. 2/lr), labelled, in plot ``plot``; the labels of several
+        lines stand at different places along them."""
         item = self.items[plot]
         value = np.log10(y) if item.ctrl.logYCheck.isChecked() and y > 0 else y
+        position = 0.05 + 0.3 * (self._levels % 3)
+        self._levels += 1
         item.addItem(pg.InfiniteLine(value, angle=0, pen=pg.mkPen(colour, width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
-                                     label=label, labelOpts={"position": 0.1, "color": colour, "anchors": [(0, 0), (0, 0)]}))
+                                     label=label, labelOpts={"position": position, "color": colour,
+                                                             "anchors": [(0, 0), (0, 0)]}))

@@ -52,7 +52,7 @@ class CompareView(QtWidgets.QWidget):
         self.checkpoint.setPlaceholderText("built-in digits MLP")
         self.checkpoint.setToolTip("A model checkpoint to train from instead of the built-in digits MLP")
         self.compare = QtWidgets.QPushButton("Compare optimizers")
-        self.compare.setToolTip("Train every optimizer of the list above and draw them on one landscape")
+        self.compare.setToolTip("Train every optimizer of the list below and draw them on one landscape")
         self.controls = QtWidgets.QGroupBox("Comparison on one plane")
         form = QtWidgets.QFormLayout(self.controls)
         for label, w in (("Plane", self.plane), ("BatchNorm", self.bn), ("Steps", self.steps), ("Grid", self.n),
@@ -66,9 +66,11 @@ class CompareView(QtWidgets.QWidget):
         self.smoothness = CurveRow(
             [(STEP, "max − min of L(θ − s·g)"), (STEP, "‖∇L(θ) − ∇L(θ − s·g)‖"), (STEP, "β_eff")],
             ["loss variation along the gradient", "gradient predictiveness", "effective β-smoothness"])
-        self.curvature = CurveRow([(STEP, "top Hessian eigenvalue λ_max")])
-        self.interpolation = CurveRow([("t  (θ(t) = (1−t)·θ_a + t·θ_b)", "loss (cross-entropy)"),
-                                       ("t  (θ(t) = (1−t)·θ_a + t·θ_b)", "held-out accuracy (%)")])
+        self.curvature = CurveRow([(STEP, "top Hessian eigenvalue")])
+        line = "t  (θ(t) = (1−t)·θ_a + t·θ_b)"
+        self.interpolation = CurveRow([(line, "loss (cross-entropy)"), (line, "accuracy (%)")],
+                                      ["loss — solid: training split, dashed: held-out", "held-out accuracy"],
+                                      log=(True, False))
         self.tabs = QtWidgets.QTabWidget()
         for widget, title, tip in (
                 (self.training, "Training loss", "Each run's minibatch loss (dashed: with BatchNorm)"),
@@ -153,9 +155,8 @@ class CompareView(QtWidgets.QWidget):
         runs = [r for r in snap.runs if r.curvature is not None]
         self.curvature.draw([Series(0, r.curvature[0], r.curvature[1], self.colour(r), r.label, r.bn, "o")
                              for r in runs])
-        for r in runs:
-            if r.lr > 0:
-                self.curvature.add_level(0, 2.0 / r.lr, self.colour(r), f"2/lr = {2.0 / r.lr:.4g}")
+        for lr, colour in dict.fromkeys((r.lr, self.colour(r)) for r in runs if r.lr > 0):  # once per optimizer
+            self.curvature.add_level(0, 2.0 / lr, colour, f"2/lr = {2.0 / lr:.4g}")
 
     def _title(self, scape: Any) -> str:
         title = "with BatchNorm" if scape.bn else "without BatchNorm"

@@ -85,7 +85,7 @@ class OptimizerPanel(Panel):
         side = QtWidgets.QWidget()
         column = QtWidgets.QVBoxLayout(side)
         column.setContentsMargins(4, 4, 4, 4)
-        for w in (self.picker, self.configs, self.controls, self.network.controls, self.compare.controls,
+        for w in (self.picker, self.compare.controls, self.configs, self.controls, self.network.controls,
                   self.curves.controls):
             column.addWidget(w)
         column.addStretch(1)
