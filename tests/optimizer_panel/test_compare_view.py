@@ -71,7 +71,7 @@ def _legend(view, i):
     return [label.text for _, label in view.landscapes.legends[i].items]
 
 
-def test_partial_then_final_snapshots_share_one_colour_range(qtbot, panel):
+def test_partial_then_final_snapshots_share_one_colour_range(qtbot, panel, tmp_path):
     view = panel.compare
     panel.modes.setCurrentWidget(view)
     assert view.controls.isVisible() and panel.configs.isVisible() and not panel.picker.isVisible()
@@ -109,6 +109,11 @@ def test_partial_then_final_snapshots_share_one_colour_range(qtbot, panel):
     for title in ("Optimizers on one landscape", "Compared training loss", "Smoothness over training (Santurkar et al.)",
                   "Compared curvature", "Interpolation between end points"):
         assert title in titles
+    from workbench.export.figure import export_png
+
+    for i, figure in enumerate(view.figures()):  # each figure (one or several plots) exports as an image
+        width, height = export_png(figure.widget, tmp_path / f"{i}.png")
+        assert width > 100 and height > 100 and (tmp_path / f"{i}.png").stat().st_size > 1000
     data = view.figures()[0].data()
     assert data["bn_loss"].shape == (5, 5) and data["run3_off_plane"].tolist() == [0.0, 0.1, 0.2, 0.3]
     assert panel.parameters()["compare"]["bn"] == "both"
