@@ -59,6 +59,12 @@ class NetworkRequest:
     run_folder: Optional[str] = None
     checkpoint: Optional[str] = None
     device: str = "cpu"
+    save_to: Optional[str] = None  # a trained run is saved there (a training-run folder) for the 1-D views
+
+    @property
+    def saved_run(self) -> Optional[str]:
+        """The training-run folder this request's run lies in, if any: the one opened or the one trained into."""
+        return self.run_folder or (None if self.checkpoint else self.save_to)
 
     def parameters(self) -> dict[str, Any]:
         sources = {"run_folder": self.run_folder, "checkpoint": self.checkpoint}
@@ -123,6 +129,10 @@ def network_job(reporter: "Reporter", request: NetworkRequest) -> NetworkSnapsho
         training = MappedReporter(reporter, lambda p: NetworkSnapshot(request, "training", label, p.losses), 0.0, share)
         run = train_run(training, known, request.spec, request.steps, batch_size=request.batch_size, seed=request.seed,
                         device=dev)
+        if request.save_to:
+            from engines.landscape.runs import save_run
+
+            save_run(run, request.save_to)
     if run is not None:
         model, task = run.model(known, -1), run.task(known)
         snapshots, steps_at = list(run.snapshots), np.asarray(run.snapshot_steps)

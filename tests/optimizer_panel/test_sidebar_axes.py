@@ -7,7 +7,8 @@ TIMEOUT_MS = 90_000
 
 def _sidebar(panel):
     return {"surface": panel.picker, "optimizers": panel.configs, "run": panel.controls,
-            "network": panel.network.controls}
+            "network": panel.network.controls, "compare": panel.compare.controls,
+            "curves": panel.curves.controls}
 
 
 @pytest.mark.parametrize("mode, shown", [
@@ -15,10 +16,13 @@ def _sidebar(panel):
     ("basins", {"surface", "optimizers"}),
     ("sweep", {"surface", "optimizers"}),
     ("network", {"network"}),
+    ("compare", {"optimizers", "compare"}),
+    ("curves", {"curves"}),
 ])
 def test_the_sidebar_shows_only_what_the_mode_uses(qtbot, panel, mode, shown):
     view = {"trajectories": panel.modes.widget(0), "basins": panel.basins, "sweep": panel.sweep,
-            "network": panel.network}[mode]
+            "network": panel.network, "compare": panel.compare,
+            "curves": panel.curves}[mode]
     if mode == "network":
         panel.network.steps.setValue(10)  # shown first, the mode trains: keep it short
         panel.network.n.setValue(5)
@@ -32,7 +36,7 @@ def test_the_sidebar_shows_only_what_the_mode_uses(qtbot, panel, mode, shown):
 def _axes(panel):
     import pyqtgraph as pg
 
-    for plot in panel.findChildren(pg.PlotWidget):
+    for plot in panel.findChildren(pg.GraphicsView):  # plot widgets and layouts of several plots
         for item in plot.scene().items():
             if isinstance(item, pg.AxisItem):
                 yield plot, item
@@ -41,8 +45,9 @@ def _axes(panel):
 def test_no_axis_of_the_panel_rescales_unitless_values(qtbot, panel):
     axes = list(_axes(panel))
     plots = {id(plot) for plot, _ in axes}
-    # surface, loss, basin map, sweep, network plane and its training curve; colour bars included
-    assert len(plots) == 6 and len(axes) >= 6 * 4 + 4
+    # surface, loss, basin map, sweep, network plane and its training curve, the comparison's landscapes and
+    # four rows of curves, the interpolation's loss and accuracy and the curvature; colour bars included
+    assert len(plots) == 14 and len(axes) >= 14 * 4 + 4
     rescaled = [(type(plot).__name__, axis.orientation, axis.labelText) for plot, axis in axes
                 if axis.autoSIPrefix and not axis.labelUnits]
     assert rescaled == []

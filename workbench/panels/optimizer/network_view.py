@@ -3,6 +3,7 @@ digits_mlp state dict) and show the loss on a plane through the final weights wi
 (Li et al. 2018)."""
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -29,6 +30,8 @@ class NetworkView(QtWidgets.QWidget):
         self.panel = panel
         self._job = panel.job_slot("network")
         self.snapshot: Optional[NetworkSnapshot] = None
+        self._runs = tempfile.TemporaryDirectory(prefix="workbench-runs-")  # trained runs, for the 1-D views
+        self._trained = 0
         self.spec = QtWidgets.QLineEdit("sgd:lr=0.1,momentum=0.9")
         self.spec.setToolTip("Optimizer SPEC for training the digits MLP, e.g. adam:lr=0.003 or "
                              "sgd:lr=0.1+lookahead:k=5,alpha=0.5")
@@ -91,8 +94,10 @@ class NetworkView(QtWidgets.QWidget):
     def run(self, run_folder: Optional[str] = None, checkpoint: Optional[str] = None) -> None:
         """Train (or open ``run_folder`` / ``checkpoint``) and draw its landscape; the previous run's curve,
         plane and path leave the view at once, so nothing on screen describes another run."""
+        self._trained += 1
         request = NetworkRequest(self.spec.text().strip(), self.steps.value(), self.plane.currentData(), self.n.value(),
-                                 run_folder=run_folder, checkpoint=checkpoint, device=self.panel.context.device())
+                                 run_folder=run_folder, checkpoint=checkpoint, device=self.panel.context.device(),
+                                 save_to=str(Path(self._runs.name) / f"run-{self._trained}"))
         self._clear()
         source = Path(checkpoint or run_folder).name if (checkpoint or run_folder) else None
         self.status.setText(f"Opening {source}…" if source else f"Training the digits MLP with {request.spec}…")

@@ -20,7 +20,9 @@ from tasks.optimizer import (
 from workbench.panel import Animation, Figure, Panel, PanelContext
 from workbench.panels.optimizer import INFO
 from workbench.panels.optimizer.basin_view import BasinView
+from workbench.panels.optimizer.compare_view import CompareView
 from workbench.panels.optimizer.config_list import ConfigList, Preset
+from workbench.panels.optimizer.curves_view import CurvesView
 from workbench.panels.optimizer.loss_plot import LossPlot
 from workbench.panels.optimizer.network_view import NetworkView
 from workbench.panels.optimizer.playback import Playback
@@ -59,6 +61,8 @@ class OptimizerPanel(Panel):
         self.basins = BasinView(self)
         self.sweep = SweepView(self)
         self.network = NetworkView(self)
+        self.compare = CompareView(self)
+        self.curves = CurvesView(self)
         self._build_layout()
 
         self._rerun = QtCore.QTimer(self, singleShot=True, interval=RERUN_DELAY_MS)
@@ -81,7 +85,8 @@ class OptimizerPanel(Panel):
         side = QtWidgets.QWidget()
         column = QtWidgets.QVBoxLayout(side)
         column.setContentsMargins(4, 4, 4, 4)
-        for w in (self.picker, self.configs, self.controls, self.network.controls):
+        for w in (self.picker, self.compare.controls, self.configs, self.controls, self.network.controls,
+                  self.curves.controls):
             column.addWidget(w)
         column.addStretch(1)
         scroll = sidebar(side, 340)
@@ -102,6 +107,8 @@ class OptimizerPanel(Panel):
         self.modes.addTab(self.basins, "Basin map")
         self.modes.addTab(self.sweep, "Hyperparameter sweep")
         self.modes.addTab(self.network, "Real network")
+        self.modes.addTab(self.compare, "Compare")
+        self.modes.addTab(self.curves, "Line && curvature")
         # the sidebar shows what the mode in view uses: the surface and the optimizer list feed the basin map and
         # the sweep (their optimizer is picked from it), the run settings only the trajectories; the real network
         # has its own controls and no surface
@@ -110,12 +117,18 @@ class OptimizerPanel(Panel):
             self.basins: (self.picker, self.configs),
             self.sweep: (self.picker, self.configs),
             self.network: (self.network.controls,),
+            self.compare: (self.configs, self.compare.controls),  # every configuration of the list is compared
+            self.curves: (self.curves.controls,),
         }
         self.modes.currentChanged.connect(self._mode_shown)
         tips = ("Trajectories of every configuration from every start, animated",
                 "Which minimum each start point reaches, and how many steps it takes",
                 "Final loss over a grid of two hyperparameters; Distill's theory on the quadratic",
-                "Loss landscape of a real network on a plane of filter-normalised directions (Li et al. 2018)")
+                "Loss landscape of a real network on a plane of filter-normalised directions (Li et al. 2018)",
+                "Several optimizers, with and without BatchNorm, on one shared plane of a real network, with "
+                "Santurkar et al.'s smoothness measures",
+                "Loss along the line between two weight vectors (Goodfellow et al. 2015) and the top Hessian "
+                "eigenvalue along a run beside 2/lr (Cohen et al. 2021)")
         for i, tip in enumerate(tips):
             self.modes.setTabToolTip(i, tip)
 
@@ -209,12 +222,14 @@ class OptimizerPanel(Panel):
 
     def _mode_shown(self, *_args) -> None:
         """A mode in view is computed when it has nothing (or only something out of date) to show: the basin
-        map and the sweep on the current surface, the real network by training the built-in MLP."""
+        map and the sweep on the current surface, the real network by training the built-in MLP, the
+        interpolation on the current run's line from its initialisation to its end."""
         view = self.modes.currentWidget()
         self._show_sidebar_of(view)
-        if view is self.network:
-            if view.wants_run:
-                view.run()
+        if view is self.network and view.wants_run:
+            view.run()
+        elif view is self.curves and view.wants_run:  # the line from the current run's start to its end
+            view.interpolate()
         elif view in (self.basins, self.sweep) and view.wants_run and self.picker.choice().ready:
             view.run()
 
@@ -260,7 +275,8 @@ class OptimizerPanel(Panel):
             Figure("Trajectories on the surface", self.view, self._trajectory_data),
             Figure("Loss against step", self.loss_plot, self._trajectory_data),
         ]
-        return figures + self.basins.figures() + self.sweep.figures() + self.network.figures()
+        return (figures + self.basins.figures() + self.sweep.figures() + self.network.figures()
+                + self.compare.figures() + self.curves.figures())
 
     def _trajectory_data(self) -> dict[str, np.ndarray]:
         if self.snapshot is None or self.snapshot.result is None:
@@ -294,4 +310,6 @@ class OptimizerPanel(Panel):
             **self.basins.parameters(),
             **self.sweep.parameters(),
             **self.network.parameters(),
+            **self.compare.parameters(),
+            **self.curves.parameters(),
         }
