@@ -7,8 +7,9 @@ it into an ``ExportedProgram``: the parts torch would resolve or evaluate must b
 - Every symbolic-shape expression (``expr_str``, the keys of ``range_constraints``) is a sympy expression of
   numbers, symbol names and the shape functions torch writes: torch parses it with ``sympy.sympify``, which
   evaluates Python. No attribute access, subscript or name outside :data:`SYMPY_NAMES` passes.
-- ``guards_code`` (Python source torch compiles into the module's input check) must be empty.
-- Node metadata (stack traces, module paths) is dropped: it is only shown, and torch resolves names in it.
+- ``guards_code`` (Python source torch compiles into the module's check of its inputs' shapes, such as
+  ``L['x'].size()[0] == L['t'].size()[0]``) and node metadata (stack traces, module paths, in which torch
+  resolves names) are dropped: neither is needed to run the program.
 """
 from __future__ import annotations
 
@@ -39,11 +40,10 @@ MAX_EXPRESSION = 4096  # characters
 
 def checked_program(program: Any, name: str) -> dict[str, Any]:
     """``program`` (the parsed ``models/NAME.json``) when every part torch would resolve passes the checks
-    above, with its node metadata dropped; InputError naming the first part that does not."""
+    above, with its guard code and node metadata dropped; InputError naming the first part that does not."""
     if not isinstance(program, dict) or not isinstance(program.get("graph_module"), dict):
         raise InputError(f"{name}: its program is not a serialized torch.export program")
-    if program.get("guards_code"):
-        raise InputError(f"{name}: its program carries guard code (Python source torch would compile); refused")
+    program["guards_code"] = []
     for node in _nodes(program["graph_module"]):
         target = node.get("target")
         if not (isinstance(target, str) and allowed_target(target)):

@@ -67,3 +67,76 @@ def hostile_pt2(folder: Path, marker: Path) -> Path:
     """A real exported program whose pickled sample-inputs member runs ``touch marker`` when unpickled."""
     good = classifier_pt2(folder)
     return replaced(good, folder / "hostile.pt2", "data/sample_inputs/model.pt", pickle.dumps(Payload(marker), protocol=2))
+
+
+class Residual(nn.Module):
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.conv = nn.Sequential(nn.Conv2d(channels, channels, 3, padding=1), nn.SiLU(),
+                                  nn.Conv2d(channels, channels, 3, padding=1))
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        return h + self.conv(h)
+
+
+class ConvDecoder(nn.Module):
+    """z (8) -> a 1x8x8 image through a 4x4 map, a residual block and a transposed convolution."""
+
+    def __init__(self, latent: int = 8) -> None:
+        super().__init__()
+        self.fc = nn.Linear(latent, 16 * 4 * 4)
+        self.res = Residual(16)
+        self.up = nn.ConvTranspose2d(16, 1, 4, stride=2, padding=1)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(self.up(self.res(self.fc(z).view(-1, 16, 4, 4))))
+
+
+class ConvEncoder(nn.Module):
+    """A 1x8x8 image -> (mean, logvar) of an 8-dimensional code."""
+
+    def __init__(self, latent: int = 8) -> None:
+        super().__init__()
+        self.conv = nn.Sequential(nn.Conv2d(1, 8, 3, stride=2, padding=1), nn.GELU(), nn.Flatten())
+        self.mean, self.logvar = nn.Linear(8 * 16, latent), nn.Linear(8 * 16, latent)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        h = self.conv(x)
+        return self.mean(h), self.logvar(h)
+
+
+class AttentionDenoiser(nn.Module):
+    """ε(x, t) for 2-D points: each point's two coordinates are two tokens that attend to each other, with a
+    sinusoidal embedding of t added."""
+
+    def __init__(self, width: int = 16) -> None:
+        super().__init__()
+        self.inp = nn.Linear(1, width)
+        self.attn = nn.MultiheadAttention(width, 2, batch_first=True)
+        self.out = nn.Linear(width, 1)
+        self.register_buffer("freqs", torch.exp(-torch.arange(width // 2) * 0.5))
+
+    def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        angles = t[:, None] * self.freqs
+        emb = torch.cat([angles.sin(), angles.cos()], dim=1)[:, None, :]
+        h = self.inp(x[:, :, None]) + emb
+        h = h + self.attn(h, h, h, need_weights=False)[0]
+        return self.out(h)[:, :, 0]
+
+
+def latent_pt2(folder: Path) -> tuple[Path, Path, nn.Module, nn.Module]:
+    """An exported conv decoder and encoder (never trained: seeded weights) and their modules."""
+    torch.manual_seed(1)
+    decoder, encoder = ConvDecoder().eval(), ConvEncoder().eval()
+    return (export(decoder, (torch.randn(3, 8),), folder / "decoder.pt2"),
+            export(encoder, (torch.randn(3, 1, 8, 8),), folder / "encoder.pt2"), decoder, encoder)
+
+
+def denoiser_pt2(folder: Path) -> tuple[Path, nn.Module]:
+    torch.manual_seed(2)
+    net = AttentionDenoiser().eval()
+    shapes = ({0: torch.export.Dim("batch", min=1, max=65536)}, {0: torch.export.Dim("batch", min=1, max=65536)})
+    program = torch.export.export(net, (torch.randn(3, 2), torch.rand(3) * 999), dynamic_shapes=shapes)
+    path = folder / "denoiser.pt2"
+    torch.export.save(program, path)
+    return path, net
