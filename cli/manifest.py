@@ -54,3 +54,8 @@ def _check(path: Path, role: str) -> None:
         from engines.diffusion.checkpoint import load
 
         load(path)
+    else:
+        from engines.landscape.formats import open_network
+        from tasks.landscape import registry
+
+        open_network(registry(), path)

@@ -46,9 +46,10 @@ class ProgramModule(nn.Module):
         return self.program(*args)
 
 
-def probe(module: nn.Module, inputs: Sequence[Tensor], expected: Sequence[tuple[int, ...]], what: str) -> None:
+def probe(module: nn.Module, inputs: Sequence[Tensor], expected: Sequence[tuple[int, ...]], what: str) -> list[Tensor]:
     """Run ``module`` once on ``inputs`` (no gradients) and check it returns tensors of the ``expected`` shapes
-    (one shape: a tensor; several: a tuple of that many); InputError naming the mismatch."""
+    (one shape: a tensor; several: a tuple of that many; a size -1: any); its outputs, else InputError
+    naming the mismatch."""
     budget.check(f"checking the {what}", sum(t.numel() * t.element_size() for t in inputs) * 4)
     shown = ", ".join(str(list(t.shape)) for t in inputs)
     try:
@@ -62,9 +63,15 @@ def probe(module: nn.Module, inputs: Sequence[Tensor], expected: Sequence[tuple[
                          "dimension and the manifest's shapes)") from None
     outs = list(out) if isinstance(out, (tuple, list)) else [out]
     found = [tuple(o.shape) if isinstance(o, Tensor) else type(o).__name__ for o in outs]
-    if len(outs) != len(expected) or any(f != tuple(e) for f, e in zip(found, expected)):
-        want = " and ".join(str(list(e)) for e in expected)
+    if len(outs) != len(expected) or not all(_fits(f, e) for f, e in zip(found, expected)):
+        want = " and ".join(str(list(e)).replace("-1", "any") for e in expected)
         got = " and ".join(str(list(f)) if isinstance(f, tuple) else f for f in found)
         raise InputError(f"the {what} returns {got} for inputs of shape {shown}; the manifest says {want}")
     if not all(torch.isfinite(o).all() for o in outs if o.is_floating_point()):
         raise InputError(f"the {what} returns NaN or infinite values for inputs of shape {shown}")
+    return outs
+
+
+def _fits(found: tuple[int, ...] | str, expected: Sequence[int]) -> bool:
+    return (isinstance(found, tuple) and len(found) == len(expected)
+            and all(e in (-1, f) for f, e in zip(found, expected)))

@@ -81,7 +81,7 @@ def test_an_exported_program_goes_to_the_panel_its_manifest_names(tmp_path):
     from workbench.panels import panel_modules
 
     infos = [m.INFO for m in panel_modules()]
-    for role, panel in (("latent", "latent"), ("diffusion", "diffusion")):
+    for role, panel in (("latent", "latent"), ("diffusion", "diffusion"), ("landscape", "optimizer")):
         program = tmp_path / f"{role}.pt2"
         program.write_bytes(b"not read")
         _manifest(program, role=role)
