@@ -49,6 +49,21 @@ def load_exported(path: str | Path) -> torch.export.ExportedProgram:
     return _deserialize(program, weights, constants, inputs, name)
 
 
+def exported_module(path: str | Path) -> torch.nn.Module:
+    """The program in ``path`` (:func:`load_exported`) as a callable module; InputError when torch cannot
+    make one of it."""
+    program = load_exported(path)
+    try:
+        return program.module()
+    except Exception as exc:  # a program that deserialized but does not hold together
+        raise InputError(f"{Path(path).name}: torch cannot run its program: {_first(exc)}") from None
+
+
+def _first(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
+
+
 def _deserialize(program: dict[str, Any], weights: dict[str, torch.Tensor], constants: dict[str, torch.Tensor],
                  inputs: Any, name: str) -> torch.export.ExportedProgram:
     from torch._export.serde import schema
@@ -60,8 +75,7 @@ def _deserialize(program: dict[str, Any], weights: dict[str, torch.Tensor], cons
     except InputError:
         raise
     except Exception as exc:  # torch's deserializer raises assertion, key, type and serialize errors
-        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"{name}: torch cannot rebuild its program: {first}") from None
+        raise InputError(f"{name}: torch cannot rebuild its program: {_first(exc)}") from None
 
 
 def _json(members: dict[str, bytes], member: str, name: str) -> Any:

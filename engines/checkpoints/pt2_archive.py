@@ -26,7 +26,7 @@ def read_members(path: Path) -> tuple[str, dict[str, bytes]]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, EOFError, OSError) as exc:
         raise InputError(f"{path.name} is not a .pt2 archive (torch.export.save writes a zip file): {exc}") from None
     _check_bounds(infos, path.name)
     root = _root(infos, path.name)

@@ -13,7 +13,7 @@ import torch
 from torch import Tensor, nn
 
 from engines import budget
-from engines.checkpoints.exported import load_exported
+from engines.checkpoints.exported import exported_module
 from engines.errors import InputError
 
 PROBE_ROWS = 2  # a batch of two: a program exported for batch 1 only is found out here
@@ -25,7 +25,7 @@ class ProgramModule(nn.Module):
 
     def __init__(self, path: Path) -> None:
         super().__init__()
-        self.program = load_exported(path).module()
+        self.program = exported_module(path)
         self.name = path.name
         self.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
 
