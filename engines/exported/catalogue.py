@@ -27,11 +27,14 @@ LOSS = Option("loss", "Loss", "choice", "cross_entropy", choices=("cross_entropy
               help="the landscape's loss of the model's output against y")
 DATASET = Option("dataset", "Data set", "text", None,
                  help="latent: a built-in data set name; landscape: an .npz with arrays x and y, beside the manifest")
+SNAPSHOTS = Option("snapshots", "Snapshots", "text", None,
+                   help="landscape: a folder beside the manifest of .safetensors snapshots of the model's state dict, "
+                        "in name order: the training run's path on the plane")
 FORMAT = "workbench-exported"
 KEYS = {
     "latent": (LATENT_SIZE, DATA_SHAPE, ENCODER, ENCODER_OUTPUT, DATASET),
     "diffusion": (DATA_SHAPE, OBJECTIVE, PREDICTION, SCHEDULE),
-    "landscape": (DATA_SHAPE, LOSS, DATASET),
+    "landscape": (DATA_SHAPE, LOSS, DATASET, SNAPSHOTS),
 }
 """The keys each role takes besides ``format``, ``role`` and ``program``."""
 OPTIONS = tuple(dict.fromkeys(o for keys in KEYS.values() for o in keys))

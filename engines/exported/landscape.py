@@ -15,6 +15,7 @@ from engines.data.files import read_array
 from engines.errors import InputError
 from engines.exported.manifest import read_manifest
 from engines.exported.programs import PROBE_ROWS, ProgramModule, probe
+from engines.exported.runs import ExportedRun, read_snapshots
 from engines.formats import exported
 from engines.landscape.registry import CheckpointFormat, OpenedNetwork, Registry, Split, Task
 
@@ -59,8 +60,10 @@ def open_exported(registry: Registry, path: Path) -> OpenedNetwork:
     loss_fn, metric = (F.cross_entropy, _accuracy) if loss == "cross_entropy" else (F.mse_loss, None)
     task = Task(f"{data_file.name} ({LOSS_NAMES[loss]})", Split((xs[train],), ys[train]), Split((xs[test],), ys[test]),
                 loss_fn, metric, "accuracy" if metric else "")
+    folder = m.file("snapshots")
+    run = ExportedRun(model, task, read_snapshots(folder, model), m.name) if folder is not None else None
     return OpenedNetwork(model, task, f"exported {m.name}, {task.name}", ARCHITECTURE, {"program": m.name},
-                         ARCHITECTURE, {"dataset": data_file.name}, LOSS_NAMES[loss])
+                         ARCHITECTURE, {"dataset": data_file.name}, LOSS_NAMES[loss], run)
 
 
 def register(registry: Registry) -> None:

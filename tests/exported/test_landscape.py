@@ -83,3 +83,53 @@ def test_the_optimizer_panel_draws_the_plane_of_an_exported_classifier(qtbot, ma
     qtbot.waitUntil(lambda: view.snapshot is not None and view.snapshot.stage == "done", timeout=TIMEOUT_MS)
     assert view.snapshot.loss.shape == (5, 5) and np.isfinite(view.snapshot.loss).all()
     assert "exported classifier.pt2" in view.snapshot.label
+
+
+def test_a_folder_of_snapshots_is_the_runs_path_on_the_plane(tmp_path):
+    """A run made outside Workbench: snapshots of the classifier's state dict while SGD trains it, the final
+    model exported; the path has one point per snapshot and ends at the plane's centre (the final weights)."""
+    from safetensors.torch import save_file
+
+    from engines.jobs import Reporter
+    from tasks.landscape import NetworkRequest, network_job
+    from tests.exported.archives import export
+
+    program = _classifier(tmp_path, snapshots="run")
+    data = np.load(tmp_path / "points.npz")
+    x, y = torch.from_numpy(data["x"]), torch.from_numpy(data["y"])
+    torch.manual_seed(0)
+    module = Classifier()
+    optimizer = torch.optim.SGD(module.parameters(), lr=0.5)
+    (tmp_path / "run").mkdir()
+    for step in range(6):
+        save_file({k: v.contiguous() for k, v in module.state_dict().items()},
+                  str(tmp_path / "run" / f"step_{step:03d}.safetensors"))
+        optimizer.zero_grad()
+        F.cross_entropy(module(x), y).backward()
+        optimizer.step()
+    save_file({k: v.contiguous() for k, v in module.state_dict().items()},
+              str(tmp_path / "run" / "step_006.safetensors"))
+    export(module.eval(), (x[:5],), program)
+    for plane in ("fixed", "pca"):
+        result = network_job(Reporter(), NetworkRequest("sgd:lr=0.5", 0, plane=plane, n=5, checkpoint=str(program),
+                                                         device="cpu"))
+        assert result.path.shape == (7, 2) and np.isfinite(result.loss).all() and result.plane == plane
+        if plane == "fixed":  # the plane is centred on the final weights, the last snapshot
+            assert np.abs(result.path[-1]).max() <= 1e-6 and np.abs(result.path[0]).max() > 1e-3
+    opened = open_network(registry(), program)
+    train = opened.task.train
+    with torch.no_grad():
+        final = opened.run.model(registry(), -1)
+        assert abs(F.cross_entropy(final(*train.inputs), train.targets)
+                   - F.cross_entropy(module(*train.inputs), train.targets)) <= 1e-5
+
+
+def test_a_snapshot_of_another_model_is_refused(tmp_path):
+    from safetensors.torch import save_file
+
+    program = _classifier(tmp_path, snapshots="run")
+    (tmp_path / "run").mkdir()
+    for i in range(2):
+        save_file({"net.0.weight": torch.zeros(2, 2)}, str(tmp_path / "run" / f"{i}.safetensors"))
+    with pytest.raises(InputError, match=r"run/0.safetensors does not fit the model: missing keys: net.0.bias"):
+        open_network(registry(), program)
