@@ -52,8 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     }
     groups = {verb: sub.add_subparsers(dest=f"{verb}_name", metavar="NAME", required=True) for verb, sub in verbs.items()}
     for module in command_modules():
-        sub = groups[module.VERB].add_parser(module.NAME, help=module.HELP, description=module.__doc__,
-                                             formatter_class=argparse.RawDescriptionHelpFormatter)
+        group, name = (commands, module.VERB) if module.NAME is None else (groups[module.VERB], module.NAME)
+        sub = group.add_parser(name, help=module.HELP, description=module.__doc__,
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
         module.add_arguments(sub)
         add_common(sub, suppress=True)
         sub.set_defaults(handler=module.run)
@@ -94,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
 
     setup_logging(args.debug)
     try:
-        if args.command in ("run", "train"):
+        if getattr(args, "handler", None) is not None:
             code = int(args.handler(args) or 0)
             if argv is None:
                 exit_now(code)

@@ -1,4 +1,5 @@
-"""The headless commands, in ``--help`` order. Each module has VERB ("run" or "train"), NAME, HELP,
+"""The headless commands, in ``--help`` order. Each module has VERB ("run" or "train", or a
+command of its own with NAME None), NAME, HELP,
 ``add_arguments(parser)`` and ``run(args) -> int``, and imports no torch at module level."""
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ COMMANDS = (
     "cli.run_cluster",
     "cli.train_latent",
     "cli.train_diffusion",
+    "cli.manifest",
 )
 
 

@@ -54,7 +54,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      + "\n\nMIXTURE (--mixture NAME):\n" + MIXTURES.help_table() + "\n\n" + diffusion_branch.EPILOG)
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--checkpoint", type=Path, metavar="CKPT",
-                        help="a Workbench checkpoint (.safetensors, its .json, a weights-only .pt) or a diffusers model folder")
+                        help="a Workbench checkpoint (.safetensors, its .json, a weights-only .pt), a diffusers model folder, "
+                             "or an exported .pt2 with its manifest")
     source.add_argument("--mixture", metavar="NAME",
                         help=f"an exact Gaussian mixture: {' '.join(MIXTURES.names)} (default {DEFAULT_MIXTURE})")
     parser.add_argument("--dataset", metavar="NAME|PATH",

@@ -69,7 +69,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from tasks.latent import MODE, PAIRS, PRIOR_SEED, STEPS
 
     parser.add_argument("--checkpoint", type=Path, metavar="CKPT",
-                        help="a .safetensors (with its .json) or .pt/.pth checkpoint (default: the bundled digits VAE)")
+                        help="a .safetensors (with its .json) or .pt/.pth checkpoint, or an exported .pt2 with its manifest "
+                             "(default: the bundled digits VAE)")
     dataset_arguments(parser, None)
     parser.add_argument("--from", dest="start", type=int, default=None, metavar="I", help="row of the first item (default: a test item)")
     parser.add_argument("--to", dest="end", type=int, default=None, metavar="J", help="row of the last item (default: a test item of another label)")

@@ -13,8 +13,14 @@ LATENT = "workbench-latent"  # latent-panel checkpoints (VAE, NICE): NAME.safete
 DIFFUSION = "workbench-diffusion"  # diffusion-panel checkpoints (DDPM, EDM, flow)
 TRAINING_RUN = "workbench.training_run"  # a training-run folder's config.json
 DIFFUSERS = "diffusers"  # a diffusers model folder: config.json naming a "_class_name", no "format"
+EXPORTED = "workbench-exported"  # an exported program's manifest (engines.exported); routed by its role
 BARE = ""  # weights that declare nothing (a bare state dict)
 CONFIG = "config.json"
+
+
+def exported(role: str) -> str:
+    """What an exported program of ``role`` (latent, diffusion, landscape) is, for routing it."""
+    return f"{EXPORTED}:{role}"
 
 
 def checkpoint_format(path: str | Path) -> str | None:
@@ -30,11 +36,14 @@ def checkpoint_format(path: str | Path) -> str | None:
             raise InputError(f"{path.parent.name} is not a training-run folder (it has no {CONFIG})")
     json_path = path if path.suffix.lower() == ".json" else path.with_suffix(".json")
     if json_path.exists():
-        fmt = read_json_config(json_path).get("format")
+        body = read_json_config(json_path)
+        fmt = body.get("format")
         if not isinstance(fmt, str):
             raise InputError(f"{json_path.name} does not say which kind of checkpoint it describes "
                              "(no \"format\" in the JSON)")
-        return fmt
+        return exported(str(body.get("role"))) if fmt == EXPORTED else fmt
+    if path.suffix.lower() == ".pt2":
+        raise InputError(f"{path.name} has no manifest {json_path.name} beside it")
     return declared_format(path) if path.suffix.lower() == ".safetensors" else None
 
 

@@ -32,12 +32,13 @@ def registry() -> "Registry":
     with _lock:
         if _registry is None:
             from engines.diffusion import landscape as diffusion
+            from engines.exported import landscape as exported
             from engines.landscape import digits
             from engines.landscape.registry import Registry
             from engines.latent import landscape as latent
 
             composed = Registry()
-            for provider in (digits, latent, diffusion):
+            for provider in (digits, latent, diffusion, exported):
                 provider.register(composed)
             _registry = composed
         return _registry

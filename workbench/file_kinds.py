@@ -25,7 +25,7 @@ class FileKind:
 
 FILE_KINDS = (
     FileKind("corpus", "Text corpora", (".txt", ".gz", ".bz2", ".xz"), "Ctrl+Shift+O"),
-    FileKind("checkpoint", "Checkpoints", (".safetensors", ".pt", ".pth", ".ckpt"), "Ctrl+O"),
+    FileKind("checkpoint", "Checkpoints", (".safetensors", ".pt", ".pth", ".ckpt", ".pt2"), "Ctrl+O"),
     FileKind("dataset", "Datasets", (".npy", ".npz", ".csv", ".tsv", ".png", ".jpg", ".jpeg"), "Ctrl+Alt+O"),
 )
 # a folder is what the first kind (in this order) of the files inside it is

@@ -56,6 +56,14 @@ def parse_tensors(data: bytes, path: Path) -> dict[str, Tensor]:
     )
 
 
+def parse_pickled(data: bytes, name: str) -> Any:
+    """The object a PyTorch-pickled member holds (a ``torch.save`` zip or a bare pickle), unpickled with
+    ``weights_only=True`` only: what would import or run anything is refused (the .pt refusal above)."""
+    if _sniff(data) != "torch":
+        raise InputError(f"{name} is not a PyTorch-pickled member")
+    return _torch_load(data, name)
+
+
 def read_safetensors(path: PathLike) -> dict[str, Tensor]:
     """Named CPU tensors of a file that must be safetensors (no torch fallback)."""
     path = Path(path)

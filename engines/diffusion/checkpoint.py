@@ -68,7 +68,14 @@ def infer_network(tensors: Mapping[str, torch.Tensor], source: str) -> dict[str,
 
 
 def load(path: str | Path, device: DeviceLike = "cpu"):
-    """(Denoiser, JSON body, sha256) of a checkpoint file; InputError naming any problem."""
+    """(Denoiser, JSON body, sha256) of a checkpoint file or an exported program (.pt2) with its manifest;
+    InputError naming any problem."""
+    from engines.exported.manifest import is_exported
+
+    if is_exported(path):
+        from engines.exported.diffusion import load_denoiser
+
+        return load_denoiser(path, device)
     device = as_device(device)
     tensors, body, digest, weights = read_checkpoint(path, FORMAT)
     described_by = config_source(path, weights)

@@ -82,7 +82,14 @@ def load_state(model: LatentModel, tensors: Mapping[str, Any], source: str) -> N
 
 
 def load_checkpoint(path: str | Path) -> Checkpoint:
-    """A model from ``path``: the .json config, the .safetensors weights, or a .pt/.pth state dict."""
+    """A model from ``path``: the .json config, the .safetensors weights, a .pt/.pth state dict, or an
+    exported program (.pt2) with its manifest (:mod:`engines.exported`)."""
+    from engines.exported.manifest import is_exported
+
+    if is_exported(path):
+        from engines.exported.latent import load_latent
+
+        return load_latent(path)
     tensors, body, digest, weights = read_checkpoint(path, metadata_key=METADATA_KEY)
     if body is not None and body.get("format") not in (None, FORMAT):
         raise InputError(f"{weights.name}: its config is of format {body.get('format')!r}, not a latent model")

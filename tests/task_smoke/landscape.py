@@ -16,7 +16,8 @@ VAE_TRAIN_NEG_ELBO = -55.8407  # the bundled digits VAE on the training split, r
 def main() -> None:
     known = registry()
     assert {"digits_mlp", "latent_vae", "latent_nice", "diffusion_mlp", "diffusion_conv"} <= set(known.architectures)
-    assert set(known.formats) == {"workbench-latent", "workbench-diffusion"} and known.bare is not None
+    assert set(known.formats) == {"workbench-latent", "workbench-diffusion", "workbench-exported:landscape"}
+    assert known.bare is not None
 
     partials, progress = [], []
     request = NetworkRequest("sgd:lr=0.1,momentum=0.9", 20, plane="pca", n=5)

@@ -15,7 +15,7 @@ INFO = PanelInfo(
     name="diffusion",
     title="Diffusion sampling",
     accepts=("checkpoint", "dataset"),
-    formats=(formats.DIFFUSION, formats.DIFFUSERS),
+    formats=(formats.DIFFUSION, formats.DIFFUSERS, formats.exported("diffusion")),
     ideas=(*citations(), *(c for c in LIKELIHOOD_CITATIONS if c[1] not in {u for _, u in citations()}),
            ("Su Jianlin: DDPM = autoregressive VAE", "https://kexue.fm/archives/9152")),
 )

@@ -314,7 +314,7 @@ class DiffusionPanel(Panel):
     # ------------------------------------------------------------------ shell interface
     def _open_dialog(self) -> None:
         path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open diffusion checkpoint", "",
-                                                        "Checkpoints (*.safetensors *.pt *.pth *.json);;All files (*)")
+                                                        "Checkpoints (*.safetensors *.pt *.pth *.pt2 *.json);;All files (*)")
         if path:
             self.open_path("checkpoint", Path(path))
 

@@ -14,7 +14,7 @@ INFO = PanelInfo(
     name="latent",
     title="Latent space",
     accepts=("checkpoint", "dataset"),
-    formats=(formats.LATENT,),
+    formats=(formats.LATENT, formats.exported("latent")),
     ideas=(  # the models', maps' and measures' sources, and two articles behind the pictures
         *citations(),
         ("Su Jianlin: 细水长flow之NICE", "https://kexue.fm/archives/5776"),

@@ -81,7 +81,7 @@ class ModelBox(QtWidgets.QGroupBox):
 
     def _open_dialog(self) -> None:
         path, _ = QtWidgets.QFileDialog.getOpenFileName(
-            self, "Open checkpoint", "", "Checkpoints (*.safetensors *.pt *.pth *.json);;All files (*)")
+            self, "Open checkpoint", "", "Checkpoints (*.safetensors *.pt *.pth *.pt2 *.json);;All files (*)")
         if path:
             self.open_chosen.emit(Path(path))
 

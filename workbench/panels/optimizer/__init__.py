@@ -13,7 +13,7 @@ INFO = PanelInfo(
     name="optimizer",
     title="Optimizer trajectories",
     accepts=("checkpoint",),
-    formats=(formats.TRAINING_RUN, formats.BARE, formats.LATENT, formats.DIFFUSION),
+    formats=(formats.TRAINING_RUN, formats.BARE, formats.LATENT, formats.DIFFUSION, formats.exported("landscape")),
     ideas=(
         ("Distill: Why Momentum Really Works (Goh, 2017)", "https://distill.pub/2017/momentum/"),
         ("Su Jianlin: 6 derived optimizers (2019)", "https://kexue.fm/archives/7094"),

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from workbench.panels.optimizer.panel import OptimizerPanel
 
 PLANES = (("fixed random directions", "fixed"), ("PCA of the path", "pca"))
-CHECKPOINT_SUFFIXES = (".safetensors", ".pt", ".pth", ".json")  # .json: a checkpoint's config beside its weights
+CHECKPOINT_SUFFIXES = (".safetensors", ".pt", ".pth", ".pt2", ".json")  # .json: a checkpoint's config beside its weights
 
 
 class NetworkView(QtWidgets.QWidget):
@@ -133,7 +133,8 @@ class NetworkView(QtWidgets.QWidget):
             raise InputError(f"{path} does not exist")
         else:
             raise InputError(f"{path.name} is not a {kind} this panel can open: expected a training-run folder, "
-                             f"a latent-panel checkpoint (.safetensors/.json) or weights of the digits MLP (.pt)")
+                             f"a latent-panel checkpoint (.safetensors/.json), weights of the digits MLP (.pt) or an "
+                             f"exported program (.pt2) with a landscape manifest")
 
     def _draw(self, snap: NetworkSnapshot) -> None:
         self.snapshot = snap
