@@ -156,7 +156,7 @@ def test_a_replaced_or_cancelled_job_does_not_deliver(qtbot, panel, stand_in):
     view = panel.compare
     view.in_process = False
     panel.configs.set_specs(list(SPECS), emit=False)
-    view.bn.setCurrentIndex(2)
+    view.form.set_values({"bn": "both"})
     view.run()
     qtbot.waitUntil(lambda: view.snapshot is not None and view.snapshot.label == "job 1", timeout=TIMEOUT_MS)
     assert calls[0].specs == SPECS and calls[0].bn == "both"

@@ -11,19 +11,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from PySide6 import QtCore, QtWidgets
 
+from engines.landscape import catalogue as cat
 from workbench.panel import Figure
 from workbench.panels.optimizer.compare_plots import CurveRow, LandscapePair, RunPath, Series
 from workbench.panels.optimizer.style import PALETTE
+from workbench.widgets.option_form import OptionForm
 
 if TYPE_CHECKING:
     from workbench.panels.optimizer.panel import OptimizerPanel
 
-PLANES = (("PCA of all runs' weights", "pca"), ("start and two end points", "endpoints"),
-          ("filter-normalised random directions", "random"))
 AXES = {"pca": ("PC 1 of all runs' weights", "PC 2 of all runs' weights"),
         "endpoints": ("along start → end of run 1", "along start → end of run 2"),
         "random": ("α (filter-normalised direction 1)", "β (filter-normalised direction 2)")}
-BN = (("without BatchNorm", "off"), ("with BatchNorm", "on"), ("both, side by side", "both"))
 STAGES = {"training": "training the runs", "landscape": "evaluating the landscape",
           "curves": "interpolation and curvature"}
 STEP = "step (minibatch updates)"
@@ -37,17 +36,7 @@ class CompareView(QtWidgets.QWidget):
         self.panel = panel
         self._job = panel.job_slot("compare")
         self.snapshot: Any = None  # tasks.landscape_compare.CompareSnapshot
-        self.plane = _combo(PLANES, "The shared plane every path is projected on: the PCA plane of all runs' "
-                                    "weights together, the plane through the common start and the first two "
-                                    "runs' end points, or two fixed filter-normalised random directions")
-        self.bn = _combo(BN, "The network without BatchNorm, with it, or both trained side by side (Santurkar "
-                             "et al. 2018: BatchNorm makes the landscape smoother)")
-        self.steps = _spin(10, 100_000, 200, "Minibatch steps of every run (batch 64), from the same initial "
-                                             "weights and data order")
-        self.n = _spin(5, 121, 31, "Grid of n × n loss evaluations on each landscape")
-        self.curvature_every = _spin(0, 1000, 0, "Top Hessian eigenvalue at every k-th snapshot of each run "
-                                                 "(0: none; it costs a power iteration per snapshot)")
-        self.seed = _spin(0, 2 ** 31 - 1, 0, "Seed of the initial weights, the data order and random directions")
+        self.form = OptionForm([cat.PLANE, cat.BN, cat.STEPS, cat.GRID, cat.CURVATURE_EVERY, cat.SEED])
         self.checkpoint = QtWidgets.QLineEdit()
         self.checkpoint.setPlaceholderText("built-in digits MLP")
         self.checkpoint.setToolTip("A model checkpoint to train from instead of the built-in digits MLP")
@@ -55,10 +44,8 @@ class CompareView(QtWidgets.QWidget):
         self.compare.setToolTip("Train every optimizer of the list below and draw them on one landscape")
         self.controls = QtWidgets.QGroupBox("Comparison on one plane")
         form = QtWidgets.QFormLayout(self.controls)
-        for label, w in (("Plane", self.plane), ("BatchNorm", self.bn), ("Steps", self.steps), ("Grid", self.n),
-                         ("Curvature every", self.curvature_every), ("Seed", self.seed),
-                         ("Network", self.checkpoint)):
-            form.addRow(label, w)
+        form.addRow(self.form)
+        form.addRow("Network", self.checkpoint)
         form.addRow(self.compare)
 
         self.landscapes = LandscapePair()
@@ -103,10 +90,10 @@ class CompareView(QtWidgets.QWidget):
         if not specs:
             self.status.setText("The optimizer list is empty: add at least one optimizer to compare.")
             return
-        request = CompareRequest(specs, bn=self.bn.currentData(), plane=self.plane.currentData(),
-                                 steps=self.steps.value(), n=self.n.value(), seed=self.seed.value(),
-                                 checkpoint=self.checkpoint.text().strip() or None,
-                                 curvature_every=self.curvature_every.value(), device=self.panel.context.device())
+        values = self.form.values()
+        request = CompareRequest(specs, bn=values["bn"], plane=values["plane"], steps=values["steps"],
+                                 n=values["grid"], seed=values["seed"], curvature_every=values["curvature_every"],
+                                 checkpoint=self.checkpoint.text().strip() or None, device=self.panel.context.device())
         self.snapshot = None
         self.landscapes.clear_all()
         for row in (self.training, self.smoothness, self.curvature, self.interpolation):
@@ -247,19 +234,3 @@ class CompareView(QtWidgets.QWidget):
         request = {k: v for k, v in vars(self.snapshot.request).items() if not k.startswith("_")}
         runs = [{"run": i, "label": r.label, "spec": r.spec, "bn": r.bn} for i, r in enumerate(self.snapshot.runs)]
         return {"compare": {**request, "runs": runs}}
-
-
-def _combo(items: tuple[tuple[str, str], ...], tip: str) -> QtWidgets.QComboBox:
-    box = QtWidgets.QComboBox()
-    for text, key in items:
-        box.addItem(text, key)
-    box.setToolTip(tip)
-    return box
-
-
-def _spin(low: int, high: int, value: int, tip: str) -> QtWidgets.QSpinBox:
-    box = QtWidgets.QSpinBox()
-    box.setRange(low, high)
-    box.setValue(value)
-    box.setToolTip(tip)
-    return box
