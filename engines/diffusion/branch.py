@@ -125,7 +125,7 @@ class _StopBefore:
     def __init__(self, inner, call: int) -> None:
         self.inner, self.call, self.calls = inner, call, 0
         self.last: Optional[tuple[float, Tensor]] = None
-        for name in ("shape", "sigma_min", "sigma_max", "kind", "schedule", "device"):
+        for name in ("shape", "sigma_min", "sigma_max", "rho", "kind", "schedule", "device"):
             setattr(self, name, getattr(inner, name, None))
 
     def __call__(self, x: Tensor, a: float, b: float) -> Tensor:
