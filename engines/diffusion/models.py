@@ -140,8 +140,9 @@ class CountingDenoiser(Denoiser):
         self.inner = inner
         self.calls = 0
         self.check = check
-        for name in ("shape", "sigma_min", "sigma_max", "rho", "kind", "schedule", "device"):
+        for name in ("shape", "sigma_min", "sigma_max", "kind", "schedule", "device"):
             setattr(self, name, getattr(inner, name))
+        self.rho = getattr(inner, "rho", EDM_RHO)
 
     def __call__(self, x: Tensor, a: float, b: float) -> Tensor:
         self.calls += 1

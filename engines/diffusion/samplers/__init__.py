@@ -61,7 +61,7 @@ def make_plan(name: str, model, nfe: int, **settings: Any) -> Plan:
         lo, hi = sigma_range(model, values["sigma_min"], values["sigma_max"])
         k = sampler.evals_per_step
         steps = (nfe - 1) // k + 1
-        rho = values["rho"] if values["rho"] is not None else getattr(model, "rho", EDM_RHO)
+        rho = values["rho"] if values["rho"] is not None else getattr(model, "rho", None) or EDM_RHO
         sigmas, calls = karras_sigmas(steps, lo, hi, float(rho)), k * (steps - 1) + 1
     elif sampler.grid == "flow":
         sigmas, calls = flow_grid(nfe), nfe
