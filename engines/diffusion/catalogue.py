@@ -43,7 +43,8 @@ EDM_GRID = (SIGMA_MIN, SIGMA_MAX, RHO)
 # where each kind of grid puts the model calls (engines.diffusion.samplers.make_plan builds them)
 GRIDS = {
     "timesteps": "the model's training timesteps, one call each (VP)",
-    "karras": "EDM's σ_i = (σ_max^(1/ρ) + i/(N−1)·(σ_min^(1/ρ) − σ_max^(1/ρ)))^ρ, then 0",
+    "karras": "EDM's σ_i = (σ_max^(1/ρ) + i/(N−1)·(σ_min^(1/ρ) − σ_max^(1/ρ)))^ρ, then 0 (defaults: the model's "
+              "σ range and ρ 7; an exact mixture's σ_max is its diameter and its ρ 3)",
     "flow": "uniform flow time from 1 to 0",
     "levels": "noise levels spaced evenly in log σ, a few Langevin steps at each",
     "adaptive": "chosen by the ODE solver (the number of calls is its own)",
