@@ -101,12 +101,10 @@ def run(args: argparse.Namespace) -> int:
     if scale is not None and label is None:
         raise InputError("--guidance needs --class (the class to guide towards)")
     branch = diffusion_branch.branch_request(args, request)
-    if branch is not None and label is not None:
-        raise InputError("--branch-at and --class cannot be combined yet: branch an unguided run")
-    if label is not None:
-        outcome = run_task(guided_sample_job, request, label, scale)
+    if branch is not None:
+        outcome = run_task(sample_and_branch_job, request, branch, label, scale)
     else:
-        outcome = run_task(sample_job, request) if branch is None else run_task(sample_and_branch_job, request, branch)
+        outcome = run_task(sample_job, request) if label is None else run_task(guided_sample_job, request, label, scale)
     exact = run_task(exact_job, outcome.source, request.samplers, request.nfe, request.samples,
                      request.seed) if args.exact_reference else None
     metrics = diffusion_branch.with_branches(run_metrics(request, outcome), outcome)

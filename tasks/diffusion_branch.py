@@ -1,6 +1,7 @@
 """Rewind and branch (the application layer of :mod:`engines.diffusion.branch`): continue one run of a
-comparison from any of its model calls with another sampler, NFE budget or η, for the diffusion panel's
-"Branch from here…" and ``workbench run diffusion --branch-at K --branch-sampler NAME``.
+comparison from any of its model calls with another sampler, NFE budget, η or guidance scale, for the
+diffusion panel's "Branch from here…" and ``workbench run diffusion --branch-at K --branch-sampler NAME``
+(with ``--class C --guidance W``, ``--branch-guidance W2``).
 
 Importing this module loads no torch.
 """
@@ -13,6 +14,7 @@ from engines.catalogue import Option
 from engines.diffusion.catalogue import ETA, SAMPLERS
 from engines.errors import InputError
 from tasks.diffusion import NFE, SampleOutcome, SampleRequest, SamplerSpec, sample_job
+from tasks.diffusion_guidance import CLASS, GUIDANCE, branch_source, guided_sample_job
 
 if TYPE_CHECKING:
     from engines.diffusion.branch import BranchRun
@@ -24,17 +26,23 @@ BRANCH_NFE = Option("branch_nfe", "Branch NFE", "int", None, 1, NFE.maximum, non
 ETA_SAMPLERS = tuple(s.name for s in SAMPLERS if ETA in s.options)
 BRANCH_ETA = replace(ETA, name="branch_eta", default=None, none_label="the sampler's",
                      help=f"the branch sampler's η ({', '.join(ETA_SAMPLERS)}: 0 deterministic, 1 the DDPM posterior)")
+BRANCH_GUIDANCE = replace(GUIDANCE, name="branch_guidance", none_label="the run's",
+                          help="the guidance scale w the branch continues with, towards the run's class (needs --class)")
 
 
 @dataclass
 class BranchRequest:
     """Continue the run of sampler ``of`` (None: the first of the comparison) from its model call ``call``
-    (1-based) with ``sampler``, spending at most ``nfe`` calls (None: the calls the run had left)."""
+    (1-based) with ``sampler``, spending at most ``nfe`` calls (None: the calls the run had left), on the
+    model guided towards class ``label`` at scale ``guidance`` (both None: the run's model; one None: the
+    guided run's own)."""
 
     call: int
     sampler: SamplerSpec
     nfe: Optional[int] = None
     of: Optional[str] = None
+    guidance: Optional[float] = None
+    label: Optional[int] = None
 
     def with_eta(self, eta: Optional[float]) -> "BranchRequest":
         """This request with the branch sampler's η set (refused for a sampler without η)."""
@@ -66,6 +74,8 @@ class BranchRequest:
             raise InputError(f"branch_at must be between 1 and {calls} ({SAMPLERS[name].label} makes {calls} model "
                              f"calls at NFE {request.nfe}), got {self.call}")
         BRANCH_NFE.validate(self.nfe)
+        BRANCH_GUIDANCE.validate(self.guidance)
+        CLASS.validate(self.label)
         SAMPLERS[self.sampler[0]].settings(self.sampler[1])
 
 
@@ -83,20 +93,25 @@ def branch_job(reporter, outcome: SampleOutcome, request: BranchRequest) -> "Bra
     nfe = request.nfe or max(1, parent.nfe - request.call + 1)
     reporter.progress(None, f"branching {parent.label} at call {request.call} into {SAMPLERS[new].label}, NFE {nfe}")
     source = outcome.source
+    onto = source if request.guidance is None and request.label is None else \
+        branch_source(source, request.label, request.guidance, asked.seed)
     run = branch(source.model, parent, request.call, new, settings, nfe, asked.samples, asked.seed,
-                 source.reference, source.kind, reporter.check)
+                 onto.reference, source.kind, reporter.check, onto.model)
     reporter.progress(1.0, "branched")
     return run
 
 
-def sample_and_branch_job(reporter, request: SampleRequest, branch_request: BranchRequest) -> SampleOutcome:
-    """:func:`tasks.diffusion.sample_job`, then the branch added to its runs (after them)."""
+def sample_and_branch_job(reporter, request: SampleRequest, branch_request: BranchRequest,
+                          label: Optional[int] = None, scale: Optional[float] = None) -> SampleOutcome:
+    """:func:`tasks.diffusion.sample_job` (with ``label``: guided towards it at ``scale``,
+    :func:`tasks.diffusion_guidance.guided_sample_job`), then the branch added to its runs (after them)."""
     branch_request.check(request)
-    outcome = sample_job(reporter, request)
+    outcome = sample_job(reporter, request) if label is None else guided_sample_job(reporter, request, label, scale)
     outcome.result.runs.append(branch_job(reporter, outcome, branch_request))
     return outcome
 
 
 def branch_summary(run: "BranchRun") -> dict[str, Any]:
     """What metrics.json says of a branch besides a run's entries."""
-    return {"branch_of": run.parent, "at_call": run.call, "sigma": run.sigma}
+    guided = {} if run.guidance is None else {"guidance": run.guidance, "class": run.guide_class}
+    return {"branch_of": run.parent, "at_call": run.call, "sigma": run.sigma, **guided}

@@ -47,6 +47,31 @@ def guided_sample_job(reporter, request: SampleRequest, label: int, scale: float
     return sample_job(reporter, replace(request, source=guided))
 
 
+def source_classes(source: "Source") -> list[str]:
+    """The names of the classes ``source``'s model is conditioned on ([] when it is not)."""
+    from engines.diffusion.guidance import class_names
+
+    return class_names(source.model)
+
+
+def branch_source(source: "Source", label: int | None, scale: float | None, seed: int = 0) -> "Source":
+    """The source a branch continues on when it changes the guidance: ``source``'s class-conditional model
+    guided towards ``label`` at ``scale`` (None: the guided run's own class / scale; an unguided run's scale
+    defaults to 1), with the class's reference data."""
+    from engines.diffusion.guidance import GuidedDenoiser, guided_source
+    from engines.errors import InputError
+
+    model = source.model
+    if isinstance(model, GuidedDenoiser):
+        label = model.label if label is None else label
+        scale = model.scale if scale is None else scale
+        source = replace(source, model=model.model)
+    elif label is None:
+        raise InputError("a branch's guidance scale needs a class to guide towards (the run is not guided)")
+    CLASS.validate(label)
+    return guided_source(source, label, 1.0 if scale is None else GUIDANCE.validate(scale), seed)
+
+
 def guidance_metrics(outcome: SampleOutcome) -> dict[str, Any]:
     """metrics.json's ``guidance``: the scale, class and convention, and each sampler's fraction of samples
     per class (by nearest component, or the digits classifier)."""

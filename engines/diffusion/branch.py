@@ -1,5 +1,5 @@
 """Rewind and branch: continue a recorded sampling run from any of its model calls with another sampler,
-NFE budget or setting (the request of AUTOMATIC1111/stable-diffusion-webui#4709).
+NFE budget, setting or guidance scale (the request of AUTOMATIC1111/stable-diffusion-webui#4709).
 
 The state the model saw at call k (1-based) is recovered by replaying the run: the same initial noise, the
 same generator seed, stopped just before call k, so a stochastic run has drawn exactly the noise it had
@@ -10,6 +10,10 @@ so one rescaling converts between DDPM t/ᾱ and EDM σ. The continuation's grid
 grid restricted to σ ≤ σ_k, σ_k put first, from the densest full grid whose restriction costs at most the
 branch's NFE: with the same sampler and the calls the run had left this is the run's own remaining grid,
 and the branch reproduces the run's samples (to the rounding of that one rescaling).
+
+The replay runs on the run's own model; the continuation may run on another denoiser (``onto``) with the
+same σ range, such as the run's class-conditional model guided at another scale
+(:class:`engines.diffusion.guidance.GuidedDenoiser`).
 """
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ from torch import Tensor
 
 from engines import budget
 from engines.diffusion.catalogue import SAMPLERS, Sampler
+from engines.diffusion.guidance import GuidedDenoiser
 from engines.diffusion.recording import FrameRecorder, Frames
 from engines.diffusion.run import MAX_FIELD_FRAMES, SamplerRun, _field, _noise, score_samples
 from engines.diffusion.samplers import Plan, make_plan, sampler_function
@@ -45,6 +50,8 @@ class BranchRun(SamplerRun):
     parent_label: str = ""
     call: int = 1  # the parent's model call the branch starts at (1-based)
     sigma: float = math.inf  # the noise level of that call
+    guidance: Optional[float] = None  # the guidance scale the branch continued with, if it changed the model's
+    guide_class: Optional[int] = None  # the class it guided towards then
 
 
 def branch_name(parent: str, call: int, sampler: str) -> str:
@@ -52,8 +59,10 @@ def branch_name(parent: str, call: int, sampler: str) -> str:
     return f"branch_{parent}_{call}_{sampler}"
 
 
-def branch_label(parent_label: str, call: int, sampler_label: str, nfe: int) -> str:
-    return f"branch of {parent_label} at call {call}: {sampler_label}, NFE {nfe}"
+def branch_label(parent_label: str, call: int, sampler_label: str, nfe: int, guidance: Optional[float] = None) -> str:
+    """``branch of DDIM at call 8: Heun (EDM σ), NFE 5`` (``, w = 3`` when it changed the guidance)."""
+    return f"branch of {parent_label} at call {call}: {sampler_label}, NFE {nfe}" + \
+        ("" if guidance is None else f", w = {guidance:g}")
 
 
 def grid_calls(sampler: Sampler, sigmas: np.ndarray, options: dict[str, Any]) -> Optional[int]:
@@ -125,7 +134,7 @@ class _StopBefore:
     def __init__(self, inner, call: int) -> None:
         self.inner, self.call, self.calls = inner, call, 0
         self.last: Optional[tuple[float, Tensor]] = None
-        for name in ("shape", "sigma_min", "sigma_max", "kind", "schedule", "device"):
+        for name in ("shape", "sigma_min", "sigma_max", "rho", "kind", "schedule", "device"):
             setattr(self, name, getattr(inner, name, None))
 
     def __call__(self, x: Tensor, a: float, b: float) -> Tensor:
@@ -200,13 +209,16 @@ def continue_from(model, point: BranchPoint, plan: Plan, recorder: Optional[Fram
 
 def branch(model, parent: SamplerRun, call: int, name: str, settings: dict[str, Any], nfe: int, n: int, seed: int,
            reference: Optional[np.ndarray] = None, kind: str = "points",
-           check: Optional[Callable[[], None]] = None) -> BranchRun:
-    """Branch ``parent`` (one of the runs of a comparison of ``n`` samples from ``seed``) at its model call
-    ``call`` into sampler ``name`` with ``settings`` spending at most ``nfe`` calls (an adaptive solver: its
-    own); scored against ``reference`` like the runs."""
+           check: Optional[Callable[[], None]] = None, onto=None) -> BranchRun:
+    """Branch ``parent`` (one of the runs of a comparison of ``n`` samples from ``seed`` on ``model``) at its
+    model call ``call`` into sampler ``name`` with ``settings`` spending at most ``nfe`` calls (an adaptive
+    solver: its own), continuing on ``onto`` (None: ``model``; a guided model: its scale and class are
+    recorded); scored against ``reference`` like the runs."""
     check_call(parent, call)
+    onto = model if onto is None else onto
+    guided = onto is not model and isinstance(onto, GuidedDenoiser)
     # the σ the run recorded at the call is b/a of the state the replay stops at: the plan is known before it
-    plan = continuation_plan(name, settings, model, float(parent.frames.sigma[call - 1]), nfe)
+    plan = continuation_plan(name, settings, onto, float(parent.frames.sigma[call - 1]), nfe)
     item, kept = budget.estimate_bytes(model.shape), parent.frames.x.shape[1]
     frames_kept = 2 * (call - 1 + (plan.expected_calls or ADAPTIVE_CALLS)) * kept * item
     budget.check(f"branching {n:,} samples into {SAMPLERS[name].label} at up to {nfe} model calls (the frames of "
@@ -215,7 +227,7 @@ def branch(model, parent: SamplerRun, call: int, name: str, settings: dict[str, 
     point = rewind(model, parent, call, noise, seed, check)
     recorder = FrameRecorder(keep=parent.frames.x.shape[1])
     start = time.perf_counter()
-    x, calls = continue_from(model, point, plan, recorder, check)
+    x, calls = continue_from(onto, point, plan, recorder, check)
     if noise.device.type == "cuda":
         torch.cuda.synchronize(noise.device)
     seconds = time.perf_counter() - start
@@ -227,8 +239,10 @@ def branch(model, parent: SamplerRun, call: int, name: str, settings: dict[str, 
     label = SAMPLERS[name].label
     arrows = None
     if kind == "points" and tuple(model.shape) == (2,) and len(frames) <= MAX_FIELD_FRAMES:
-        arrows = _field(model, frames, model.device)[1]
-    return BranchRun(branch_name(parent.name, call, name), branch_label(parent.label, call, label, calls),
+        arrows = _field(onto, frames, model.device)[1]
+    guidance = float(onto.scale) if guided else None
+    return BranchRun(branch_name(parent.name, call, name), branch_label(parent.label, call, label, calls, guidance),
                      dict(settings), calls, samples, frames, plan.sigmas, seconds,
                      score_samples(samples, reference, kind, model.shape), arrows,
-                     sampler=name, parent=parent.name, parent_label=parent.label, call=call, sigma=point.sigma)
+                     sampler=name, parent=parent.name, parent_label=parent.label, call=call, sigma=point.sigma,
+                     guidance=guidance, guide_class=int(onto.label) if guided else None)

@@ -16,15 +16,18 @@ from engines.catalogue import Catalogue, Entry, Option, parse_settings
 # --------------------------------------------------------------------------- sampler settings
 SPACINGS = ("trailing", "leading", "linspace")  # diffusers' ``timestep_spacing``
 EDM_SIGMA_MIN, EDM_SIGMA_MAX = 0.002, 80.0  # EDM's σ range: EDM models' own; other models' is clipped to it
+EDM_RHO = 7.0  # EDM's ρ for images; an exact mixture's default is 3 (engines.diffusion.mixture)
 
 SIGMA_MIN = Option("sigma_min", "σ_min", default=None, minimum=0.0, maximum=10.0, step=0.001, decimals=4,
                    none_label="model's",
                    help=f"smallest noise level of the grid (default: the model's, at least {EDM_SIGMA_MIN:g})")
 SIGMA_MAX = Option("sigma_max", "σ_max", default=None, minimum=0.0, maximum=500.0, step=1.0, decimals=2,
                    none_label="model's",
-                   help=f"largest noise level of the grid (default: the model's, at most {EDM_SIGMA_MAX:g})")
-RHO = Option("rho", "ρ", default=7.0, minimum=0.5, maximum=20.0, step=0.5, decimals=2,
-             help="EDM's ρ: larger puts more steps at small σ")
+                   help=f"largest noise level of the grid (default: the model's, at most {EDM_SIGMA_MAX:g}; an exact "
+                        "mixture's is its diameter, ~5: Song & Ermon 2020's largest distance between data points)")
+RHO = Option("rho", "ρ", default=None, minimum=0.5, maximum=20.0, step=0.5, decimals=2, none_label="model's",
+             help=f"EDM's ρ: larger puts more steps at small σ (default: the model's, {EDM_RHO:g}; an exact "
+                  "mixture's is 3, which EDM finds equalizes the steps' truncation errors)")
 ETA = Option("eta", "η", default=0.0, minimum=0.0, maximum=1.0, step=0.1, decimals=2,
              help="DDIM's η: 0 deterministic, 1 the DDPM posterior")
 SPACING = Option("spacing", "Timestep spacing", "choice", "trailing", choices=SPACINGS,
@@ -40,7 +43,8 @@ EDM_GRID = (SIGMA_MIN, SIGMA_MAX, RHO)
 # where each kind of grid puts the model calls (engines.diffusion.samplers.make_plan builds them)
 GRIDS = {
     "timesteps": "the model's training timesteps, one call each (VP)",
-    "karras": "EDM's σ_i = (σ_max^(1/ρ) + i/(N−1)·(σ_min^(1/ρ) − σ_max^(1/ρ)))^ρ, then 0",
+    "karras": "EDM's σ_i = (σ_max^(1/ρ) + i/(N−1)·(σ_min^(1/ρ) − σ_max^(1/ρ)))^ρ, then 0 (defaults: the model's "
+              "σ range and ρ 7; an exact mixture's σ_max is its diameter and its ρ 3)",
     "flow": "uniform flow time from 1 to 0",
     "levels": "noise levels spaced evenly in log σ, a few Langevin steps at each",
     "adaptive": "chosen by the ODE solver (the number of calls is its own)",

@@ -76,6 +76,7 @@ def conditioned(model: Any, label: Optional[int]) -> Any:
         part = GaussianMixture(model.means.cpu().numpy()[keep], model.stds.cpu().numpy()[keep],
                                model.log_weights.exp().cpu().double().numpy()[keep], f"{model.name}[{label}]",
                                np.full(len(keep), label))
+        part.sigma_min, part.sigma_max, part.rho = model.sigma_min, model.sigma_max, model.rho  # the model's grid
         return part.to(model.device)
     out = copy.copy(model)
     out.net = LabelledNet(model.net, int(label))
@@ -90,7 +91,7 @@ class GuidedDenoiser(Denoiser):
     def __init__(self, model: Any, label: int, scale: float) -> None:
         self.model, self.label, self.scale = model, int(label), float(scale)
         self.cond = conditioned(model, self.label)
-        for name in ("shape", "sigma_min", "sigma_max", "schedule", "device"):
+        for name in ("shape", "sigma_min", "sigma_max", "rho", "schedule", "device"):
             if hasattr(model, name):
                 setattr(self, name, getattr(model, name))
 

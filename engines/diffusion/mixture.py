@@ -9,6 +9,17 @@ the noised density, its score and the posterior mean E[x0 | x] are all in closed
 The named mixtures are listed in :data:`engines.diffusion.catalogue.MIXTURES`: the built-in 2D sets with
 Gaussian structure (gaussian_mixture, eight_gaussians) exactly, the others (moons, swiss roll, ...) as a
 spherical mixture fitted to 6,000 of their points.
+
+σ range. A mixture's largest noise level is its diameter (:func:`diameter`), not EDM's 80: Song & Ermon
+(2020, "Improved techniques for training score-based generative models", Technique 1) take σ_max as large
+as the largest distance between two data points, so that the noised data at σ_max has lost all structure;
+EDM's σ_max = 80 is that rule for images in [−1, 1] (its σ_data = 0.5). On a 2-D toy of diameter ~5 the σ
+range up to 80 lies where the path is a straight line (x ∝ σ: every sampler is exact there) and a
+Karras grid spends a third of its calls there, leaving Heun's and DPM-Solver's few steps too long where
+the modes form (``python tests/benchmarks/bench_exact.py``). Its Karras ρ is 3, not EDM's 7: EDM (Karras
+et al. 2022, Sec. 3) finds ρ = 3 nearly equalizes the truncation error of every step and prefers 5-10 for
+images only because their fine detail makes errors near σ_min matter most; a mixture has no structure below
+its components' std (0.15 ≫ σ_min = 0.002), where its path is a per-component linear contraction.
 """
 from __future__ import annotations
 
@@ -23,6 +34,16 @@ from engines.diffusion.catalogue import (EDM_SIGMA_MAX, EDM_SIGMA_MIN, FIT_COMPO
                                          RING_RADIUS, RING_STD)
 from engines.diffusion.models import Denoiser
 from engines.errors import InputError
+
+
+def diameter(means: Tensor, stds: Tensor) -> float:
+    """The largest distance between two points of the mixture, counting a component as its 3-std ball:
+    max over component pairs of ‖μ_j − μ_k‖ + 3(s_j + s_k) (4.9 for eight_gaussians)."""
+    spread = 3 * stds.double()
+    return float((torch.cdist(means.double(), means.double()) + spread[:, None] + spread[None, :]).max())
+
+
+MIXTURE_RHO = 3.0  # the Karras grid's ρ on an exact mixture (see the module docstring)
 
 
 class GaussianMixture(Denoiser):
@@ -42,7 +63,8 @@ class GaussianMixture(Denoiser):
         self.name = name
         self.labels = None if labels is None else np.asarray(labels, np.int64)  # class of each component, if any
         self.device = torch.device("cpu")
-        self.sigma_min, self.sigma_max = EDM_SIGMA_MIN, EDM_SIGMA_MAX
+        self.sigma_min, self.sigma_max = EDM_SIGMA_MIN, min(diameter(self.means, self.stds), EDM_SIGMA_MAX)
+        self.rho = MIXTURE_RHO
 
     def to(self, device) -> "GaussianMixture":
         self.device = torch.device(device)

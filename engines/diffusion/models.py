@@ -17,7 +17,7 @@ import torch
 from torch import Tensor, nn
 
 from engines.diffusion import parameterisation as P
-from engines.diffusion.catalogue import EDM_SIGMA_MAX, EDM_SIGMA_MIN
+from engines.diffusion.catalogue import EDM_RHO, EDM_SIGMA_MAX, EDM_SIGMA_MIN
 from engines.diffusion.schedules import VPSchedule
 
 EDM_SIGMA_DATA = 0.5
@@ -29,6 +29,7 @@ class Denoiser:
     shape: tuple[int, ...] = (2,)
     sigma_min: float = EDM_SIGMA_MIN
     sigma_max: float = EDM_SIGMA_MAX
+    rho: float = EDM_RHO  # the Karras grid's default ρ for this model
     kind: str = "exact"
     schedule: VPSchedule = VPSchedule.make("linear")
     device: torch.device = torch.device("cpu")
@@ -141,6 +142,7 @@ class CountingDenoiser(Denoiser):
         self.check = check
         for name in ("shape", "sigma_min", "sigma_max", "kind", "schedule", "device"):
             setattr(self, name, getattr(inner, name))
+        self.rho = getattr(inner, "rho", EDM_RHO)
 
     def __call__(self, x: Tensor, a: float, b: float) -> Tensor:
         self.calls += 1

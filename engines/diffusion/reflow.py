@@ -52,11 +52,12 @@ class ReflowResult:
     planned: int = 0
 
     def curves(self) -> QualityCurves:
-        """Quality against NFE, one curve per round (flow-matching Euler): the panel's quality chart."""
+        """Quality against NFE, one curve per round (flow-matching Euler), labelled "reflow round k" (round 0:
+        flow matching itself): extra series on the panel's quality-against-NFE chart."""
         curves = QualityCurves({}, {}, {})
         for r in self.rounds:
             key = f"round{r.round}"
-            curves.labels[key] = r.label
+            curves.labels[key] = f"reflow round {r.round}" + (" (flow matching)" if r.round == 0 else "")
             curves.nfes[key] = list(r.quality)
             curves.metrics[key] = {}
             for metrics in r.quality.values():

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engines.diffusion.catalogue import EDM_SIGMA_MAX, EDM_SIGMA_MIN, RHO, SPACINGS, VP_SCHEDULES
+from engines.diffusion.catalogue import EDM_RHO, EDM_SIGMA_MAX, EDM_SIGMA_MIN, SPACINGS, VP_SCHEDULES
 from engines.errors import InputError
 
 
@@ -91,7 +91,7 @@ class VPSchedule:
 
 
 def karras_sigmas(n: int, sigma_min: float = EDM_SIGMA_MIN, sigma_max: float = EDM_SIGMA_MAX,
-                  rho: float = RHO.default) -> np.ndarray:
+                  rho: float = EDM_RHO) -> np.ndarray:
     """EDM's σ_i = (σ_max^{1/ρ} + i/(n−1)(σ_min^{1/ρ} − σ_max^{1/ρ}))^ρ, i = 0..n−1, then 0."""
     if n < 1:
         raise InputError(f"the σ schedule needs at least one step, got {n}")

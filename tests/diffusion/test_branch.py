@@ -10,6 +10,7 @@ import torch
 from hypothesis import given, settings, strategies as st
 
 from cli import main
+from engines.errors import InputError
 
 N = 64
 SEED = 5
@@ -158,6 +159,72 @@ def test_the_branch_job_reports_and_cancels(mixture):
         branch_job(reporter, outcome, BranchRequest(4, ("heun", {})))
 
 
+@pytest.mark.parametrize("source_name", ["mixture:eight_gaussians_4_classes", "bundled:digits-cfg"])
+def test_a_branch_at_the_runs_guidance_reproduces_it_and_another_scale_differs(source_name):
+    """A run guided towards a class at w = 3, branched at call 5 with the same sampler and calls at w = 3
+    (a new guided model, the same computation) has the run's remaining states bit for bit; at w = 0 (the
+    unconditional model) it leaves them, and fewer samples land in the class."""
+    from engines.diffusion.guidance import class_fractions
+    from engines.jobs import run
+    from tasks.bundled import bundled_path
+    from tasks.diffusion import SampleRequest
+    from tasks.diffusion_branch import BranchRequest, branch_job
+    from tasks.diffusion_guidance import guided_sample_job
+
+    if source_name.startswith("bundled") and not bundled_path("diffusion", "digits-cfg").is_file():
+        pytest.skip("the class-conditional digits checkpoint is not installed")
+    label, n = (1, N) if source_name.startswith("mixture") else (7, 24)
+    outcome = run(guided_sample_job, SampleRequest(source_name, [("ddim", {})], 10, n, SEED, "cpu"), label, 3.0)
+    parent = outcome.result.runs[0]
+    same = run(branch_job, outcome, BranchRequest(5, ("ddim", {}), guidance=3.0))
+    assert same.nfe == parent.nfe - 4 and same.guidance == 3.0 and same.guide_class == label
+    np.testing.assert_array_equal(same.frames.x, parent.frames.x)
+    np.testing.assert_array_equal(same.frames.x0, parent.frames.x0)
+    np.testing.assert_array_equal(same.samples, parent.samples)
+    other = run(branch_job, outcome, BranchRequest(5, ("ddim", {}), guidance=0.0))
+    np.testing.assert_array_equal(other.frames.x[:5], parent.frames.x[:5])  # the state it starts from
+    assert not np.array_equal(other.frames.x0[4:], parent.frames.x0[4:])
+    assert other.label.endswith(", w = 0")
+    model = outcome.source.model.model
+    assert class_fractions(model, other.samples)[label] < class_fractions(model, parent.samples)[label]
+
+
+def test_an_unguided_run_branches_into_guidance_towards_a_class(mixture):
+    """The panel's case: an unguided comparison on a class-conditional mixture, branched at w = 0 towards a
+    class, is the unguided continuation bit for bit (w = 0 is D_u exactly); at w = 4 more samples land in the
+    class and it is scored against the class's exact conditional samples."""
+    from engines.diffusion.guidance import class_fractions, conditional_reference
+    from engines.diffusion.run import score_samples
+    from engines.jobs import run
+    from tasks.diffusion import SampleRequest, sample_job
+    from tasks.diffusion_branch import BranchRequest, branch_job
+
+    outcome = run(sample_job, SampleRequest("mixture:eight_gaussians_4_classes", [("ddim", {})], 10, N, SEED, "cpu"))
+    parent = outcome.result.runs[0]
+    zero = run(branch_job, outcome, BranchRequest(3, ("ddim", {}), guidance=0.0, label=2))
+    np.testing.assert_array_equal(zero.samples, parent.samples)
+    guided = run(branch_job, outcome, BranchRequest(3, ("ddim", {}), guidance=4.0, label=2))
+    model = outcome.source.model
+    assert guided.guide_class == 2 and class_fractions(model, guided.samples)[2] > class_fractions(model, parent.samples)[2]
+    assert guided.metrics == score_samples(guided.samples, conditional_reference(outcome.source, 2, SEED), "points", (2,))
+    with pytest.raises(InputError, match="needs a class"):
+        run(branch_job, outcome, BranchRequest(3, ("ddim", {}), guidance=2.0))
+
+
+def test_run_diffusion_branches_a_guided_run_at_another_scale(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["run", "diffusion", "--mixture", "eight_gaussians_4_classes", "--class", "1", "--guidance", "3",
+                 "--sampler", "ddim", "--nfe", "12", "--samples", "80", "--branch-at", "6", "--branch-sampler",
+                 "heun", "--branch-guidance", "0", "--out", str(out), "--device", "cpu"]) == 0
+    said = capsys.readouterr().out
+    assert "fraction of samples in it: ddim 1.000, branch_ddim_6_heun 0." in said
+    metrics = json.loads((out / "metrics.json").read_text())
+    entry = metrics["samplers"][1]
+    assert entry["guidance"] == 0.0 and entry["class"] == 1 and entry["label"].endswith(", w = 0")
+    assert set(metrics["guidance"]["class_fractions"]) == {"ddim", "branch_ddim_6_heun"}
+    assert json.loads((out / "sidecar.json").read_text())["parameters"]["branch"]["guidance"] == 0.0
+
+
 def test_run_diffusion_adds_the_branch_to_every_output(tmp_path, capsys):
     out = tmp_path / "out"
     code = main(["run", "diffusion", "--mixture", "eight_gaussians", "--sampler", "ddim", "--sampler", "euler",
@@ -189,6 +256,7 @@ def test_run_diffusion_adds_the_branch_to_every_output(tmp_path, capsys):
     (["--branch-sampler", "euler"], "--branch-sampler needs --branch-at"),
     (["--branch-at", "3", "--branch-sampler", "euler", "--branch-eta", "0.5"], "branch_eta applies to the samplers with η"),
     (["--branch-at", "3", "--branch-sampler", "euler", "--branch-of", "euler"], "must be one of the run's samplers"),
+    (["--branch-at", "3", "--branch-sampler", "euler", "--branch-guidance", "2"], "--branch-guidance needs --class"),
 ])
 def test_branch_options_are_checked_before_sampling(tmp_path, capsys, args, needle):
     assert main(["run", "diffusion", "--mixture", "eight_gaussians", "--nfe", "10", *args,
@@ -240,3 +308,29 @@ def test_branch_from_the_timeline_draws_a_new_cell(qtbot, panel):
     # Clear branches removes them everywhere
     bar.clear.click()
     assert not view.isVisibleTo(panel) and panel.show_sampler.findData("branch_ddim_8_dpmpp_2m") < 0
+
+
+def test_the_branch_bar_guides_a_branch_on_a_class_conditional_mixture(qtbot, make_panel):
+    """On a class-conditional mixture the bar offers the classes and w (hidden elsewhere); the branch guided
+    towards class 1 at w = 4 records both, says w in its label and its sidecar entry."""
+    import workbench.panels.diffusion as diffusion
+
+    panel = make_panel(diffusion)
+    c, bar = panel.controls, panel.branches.bar
+    c.samples.setValue(100)
+    with qtbot.waitSignal(panel.first_job_done, timeout=TIMEOUT_MS):
+        panel.start()
+    assert not bar.guide.isVisibleTo(bar)  # the first launch's model has no classes
+    c.source.setCurrentIndex(c.source.findData("mixture:eight_gaussians_4_classes"))  # samples it again
+    qtbot.waitUntil(lambda: bar.guide.count() == 5, timeout=3 * TIMEOUT_MS)
+    assert bar.guide.isVisibleTo(bar) and not bar.w.isVisibleTo(bar)
+    bar.guide.setCurrentIndex(bar.guide.findData(1))
+    assert bar.w.isVisibleTo(bar)
+    bar.w.setValue(4.0)
+    panel.timeline.pause()
+    panel.timeline.set_index(5)
+    bar.button.click()
+    view = panel.branches.views[0]
+    qtbot.waitUntil(lambda: view.run is not None, timeout=TIMEOUT_MS)
+    assert view.run.guidance == 4.0 and view.run.guide_class == 1 and view.run.label.endswith(", w = 4")
+    assert panel.parameters()["branches"][0]["guidance"] == 4.0 and panel.parameters()["branches"][0]["class"] == 1

@@ -13,7 +13,7 @@ from engines.diffusion.samplers import make_plan, sampler_function
 from engines.errors import InputError
 
 # a value other than the default for every sampler option (a setting nothing reads would go unnoticed)
-OTHER = {"sigma_min": 0.01, "sigma_max": 10.0, "rho": 3.0, "eta": 0.5, "spacing": "leading", "steps_per_level": 3,
+OTHER = {"sigma_min": 0.01, "sigma_max": 10.0, "rho": 5.0, "eta": 0.5, "spacing": "leading", "steps_per_level": 3,
          "step": 0.25, "rtol": 1e-3}
 CONTRACT = ("model", "noise", "sigmas", "record", "generator")
 RESUMING = {"previous"}  # a multistep solver's history when a run is resumed (engines.diffusion.branch)

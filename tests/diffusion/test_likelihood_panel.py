@@ -55,7 +55,11 @@ def test_reflow_rounds_are_drawn_and_offered(qtbot, panel):
         pass
     figures = {f.title: f for f in panel.figures()}
     assert list(figures["Reflow: straightness per round"].data()["round"]) == [0, 1]
-    assert set(figures["Reflow: quality against NFE per round"].data()["sampler"]) == {"round0", "round1"}
+    # the rounds' quality is drawn on the Compare tab's quality-against-NFE chart, the only one there is
+    assert "Reflow: quality against NFE per round" not in figures
+    assert {"round0", "round1"} <= set(figures["Quality against NFE"].data()["sampler"])
+    legend = [label.text for _, label in panel.quality_chart.legend.items]
+    assert "reflow round 0 (flow matching)" in legend and "reflow round 1" in legend
     labels = [panel.controls.source.itemText(i) for i in range(panel.controls.source.count())]
     assert "flow matching on moons" in labels and "reflow 1 on moons" in labels
     assert panel.controls.source.currentText() == "reflow 1 on moons"

@@ -54,7 +54,7 @@ def test_one_reflow_round_straightens_the_paths():
     assert sw[1] < sw[0]
     assert [len(p.rounds) for p in partials] == [1, 2]
     curves = result.curves()
-    assert list(curves.labels.values()) == ["flow matching", "reflow 1"] and curves.nfes["round1"][:2] == [1, 2]
+    assert list(curves.labels.values()) == ["reflow round 0 (flow matching)", "reflow round 1"] and curves.nfes["round1"][:2] == [1, 2]
 
 
 def test_reflow_refuses_other_objectives(tmp_path, capsys):

@@ -94,7 +94,7 @@ def test_recorder_copies_in_batches(mixture, monkeypatch):
     frames = rec.frames()
     assert len(frames) == 20 and frames.x.shape == (20, 50, 2) and frames.x0.shape == (20, 50, 2)
     assert len(copies) == 2 * math.ceil(20 / 8)  # x and x̂0, once per chunk, not per call
-    assert frames.sigma[0] == pytest.approx(80.0) and np.all(np.diff(frames.sigma) < 0)
+    assert frames.sigma[0] == pytest.approx(mixture.sigma_max) and np.all(np.diff(frames.sigma) < 0)
     # x is shown in VP scale: the first frame is the unit-variance prior
     assert 0.8 < frames.x[0].std() < 1.2
 

@@ -13,7 +13,7 @@ from typing import Any, Callable
 import numpy as np
 
 from engines.catalogue import load
-from engines.diffusion.catalogue import EDM_SIGMA_MAX, EDM_SIGMA_MIN, SAMPLERS, Sampler
+from engines.diffusion.catalogue import EDM_RHO, EDM_SIGMA_MAX, EDM_SIGMA_MIN, SAMPLERS, Sampler
 from engines.diffusion.schedules import flow_grid, geometric_sigmas, karras_sigmas
 from engines.errors import InputError
 
@@ -61,7 +61,8 @@ def make_plan(name: str, model, nfe: int, **settings: Any) -> Plan:
         lo, hi = sigma_range(model, values["sigma_min"], values["sigma_max"])
         k = sampler.evals_per_step
         steps = (nfe - 1) // k + 1
-        sigmas, calls = karras_sigmas(steps, lo, hi, float(values["rho"])), k * (steps - 1) + 1
+        rho = values["rho"] if values["rho"] is not None else getattr(model, "rho", None) or EDM_RHO
+        sigmas, calls = karras_sigmas(steps, lo, hi, float(rho)), k * (steps - 1) + 1
     elif sampler.grid == "flow":
         sigmas, calls = flow_grid(nfe), nfe
     elif sampler.grid == "levels":

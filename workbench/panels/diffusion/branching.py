@@ -9,7 +9,8 @@ import numpy as np
 from PySide6 import QtCore, QtWidgets
 
 from engines.diffusion.catalogue import SAMPLERS
-from tasks.diffusion_branch import BRANCH_NFE, ETA_SAMPLERS, BranchRequest, branch_job
+from tasks.diffusion_branch import BRANCH_GUIDANCE, BRANCH_NFE, ETA_SAMPLERS, BranchRequest, branch_job
+from tasks.diffusion_guidance import source_classes
 from workbench.jobs import JobSlot
 from workbench.panel import Figure
 from workbench.panels.diffusion.frame_view import FrameView
@@ -20,7 +21,8 @@ FIRST_COLOR = 4  # branches take the palette after the four sampler slots
 
 
 class BranchBar(QtWidgets.QWidget):
-    """Which run, the call (the timeline's), the sampler, NFE and η of a branch; emits :attr:`requested`."""
+    """Which run, the call (the timeline's), the sampler, NFE, η and (on a class-conditional model) the class
+    and guidance scale of a branch; emits :attr:`requested`."""
 
     requested = QtCore.Signal()
     cleared = QtCore.Signal()
@@ -48,24 +50,54 @@ class BranchBar(QtWidgets.QWidget):
         self.eta.setRange(0.0, 1.0)
         self.eta.setSingleStep(0.1)
         self.eta.setToolTip("The branch sampler's η: 0 deterministic, 1 the DDPM posterior")
+        self.guide_label = QtWidgets.QLabel("guided to")
+        self.guide = QtWidgets.QComboBox()
+        self.guide.setToolTip("On a class-conditional model: continue with classifier-free guidance towards this "
+                              "class (\"unguided\": the run's model)")
+        self.w_label = QtWidgets.QLabel("w")
+        self.w = QtWidgets.QDoubleSpinBox()
+        self.w.setRange(float(BRANCH_GUIDANCE.minimum), float(BRANCH_GUIDANCE.maximum))
+        self.w.setSingleStep(0.5)
+        self.w.setValue(3.0)
+        self.w.setToolTip("The branch's guidance scale w in D_u + w (D_c − D_u): 0 the unconditional model, 1 the "
+                          "conditional one, above 1 guided past it")
         self.button = QtWidgets.QPushButton("Branch from here")
-        self.button.setToolTip("Continue the chosen run from this model call with the sampler, NFE and η beside it; "
-                               "the branch is drawn under the samplers (Compare) and listed in Reverse process")
+        self.button.setToolTip("Continue the chosen run from this model call with the sampler, NFE, η and guidance "
+                               "beside it; the branch is drawn under the samplers (Compare) and listed in Reverse "
+                               "process")
         self.clear = QtWidgets.QPushButton("Clear branches")
         self.clear.setToolTip("Remove every branch")
         self.clear.setEnabled(False)
         for widget in (QtWidgets.QLabel("Branch"), self.of, self.at, QtWidgets.QLabel("into"), self.sampler,
-                       QtWidgets.QLabel("NFE"), self.nfe, self.eta_label, self.eta, self.button, self.clear):
+                       QtWidgets.QLabel("NFE"), self.nfe, self.eta_label, self.eta, self.guide_label, self.guide,
+                       self.w_label, self.w, self.button, self.clear):
             row.addWidget(widget)
         self.sampler.currentIndexChanged.connect(self._sampler_changed)
+        self.guide.currentIndexChanged.connect(self._guide_changed)
         self.button.clicked.connect(self.requested)
         self.clear.clicked.connect(self.cleared)
         self._sampler_changed()
+        self.set_classes([])
 
     def _sampler_changed(self) -> None:
         takes = self.sampler.currentData() in ETA_SAMPLERS
         self.eta_label.setVisible(takes)
         self.eta.setVisible(takes)
+
+    def _guide_changed(self) -> None:
+        guided = self.guide.currentData() is not None
+        self.w_label.setVisible(guided)
+        self.w.setVisible(guided)
+
+    def set_classes(self, names: list[str]) -> None:
+        """The model's classes (none: the guidance controls are hidden)."""
+        self.guide.clear()
+        self.guide.addItem("unguided", None)
+        for k, name in enumerate(names):
+            self.guide.addItem(name, k)
+        self.guide_label.setVisible(bool(names))
+        self.guide.setVisible(bool(names))
+        self._guide_changed()
 
     def set_runs(self, runs: list[Any]) -> None:
         current = self.of.currentData()
@@ -79,7 +111,9 @@ class BranchBar(QtWidgets.QWidget):
     def request(self, call: int) -> BranchRequest:
         name = self.sampler.currentData()
         settings = {"eta": self.eta.value()} if name in ETA_SAMPLERS else {}
-        return BranchRequest(call, (name, settings), self.nfe.value() or None, self.of.currentData())
+        label = self.guide.currentData()
+        return BranchRequest(call, (name, settings), self.nfe.value() or None, self.of.currentData(),
+                             None if label is None else self.w.value(), label)
 
 
 class Branches(QtCore.QObject):
@@ -112,6 +146,7 @@ class Branches(QtCore.QObject):
         """A new comparison is shown: its runs can be branched; the old branches go."""
         self.outcome = outcome
         self.bar.set_runs(outcome.result.runs if outcome is not None else [])
+        self.bar.set_classes(source_classes(outcome.source) if outcome is not None else [])
         self.slot.cancel()
         self.clear()
 
@@ -177,8 +212,8 @@ class Branches(QtCore.QObject):
 
     def parameters(self) -> list[dict[str, Any]]:
         """What reproduces each branch (the sidecar's ``branches``)."""
-        return [{"of": r.parent, "at_call": r.call, "sampler": r.sampler, "settings": r.settings, "nfe": r.nfe}
-                for r in self.runs]
+        return [{"of": r.parent, "at_call": r.call, "sampler": r.sampler, "settings": r.settings, "nfe": r.nfe,
+                 **({} if r.guidance is None else {"guidance": r.guidance, "class": r.guide_class})} for r in self.runs]
 
     def figures(self) -> list[Figure]:
         return [Figure(f"Branch: {run.label}", view, lambda run=run: arrays([run]))

@@ -1,4 +1,5 @@
-"""The quality-against-NFE chart and the σ-schedule plot (log axes with real units)."""
+"""The quality-against-NFE chart (the samplers' curves and reflow's rounds) and the σ-schedule plot (log axes
+with real units)."""
 from __future__ import annotations
 
 import html
@@ -8,15 +9,19 @@ from typing import Any, Optional
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6 import QtCore
 
 from workbench.panels.diffusion.style import color, log_ticks
 from workbench.widgets.axes import show_values
 
 WHY_WIDTH, WHY_LINE_PX = 60, 14  # characters and pixels per line of the sentence saying why there are no curves
+ROUND_COLOR = 4  # reflow rounds take the palette after the four sampler slots
+LEGEND_ROWS = 4  # more entries than this: the legend takes two columns
 
 
 class QualityChart(pg.PlotWidget):
-    """Quality against NFE, one curve per sampler, log–log."""
+    """Quality against NFE, log–log: one curve per sampler and, once reflow has run, one dashed curve per
+    reflow round (flow-matching Euler on that round's model, from the Likelihood tab's reflow)."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -29,6 +34,7 @@ class QualityChart(pg.PlotWidget):
         self.plotItem.setTitle("Quality against NFE", size="10pt")
         self.legend = self.plotItem.addLegend(offset=(-10, 10), labelTextSize="8pt")
         self.curves = None
+        self.rounds = None  # QualityCurves of reflow's rounds (engines ReflowResult.curves())
         self.pending = False  # a quality job is running
         self.why: Optional[str] = None  # why there are no curves (a model without held-out data)
         self.metric = "sliced_wasserstein"
@@ -40,6 +46,15 @@ class QualityChart(pg.PlotWidget):
             self.metric = metric
         self.redraw()
 
+    def set_rounds(self, curves: Any) -> None:
+        """Reflow's rounds as extra series (None: none); they stay when the samplers' curves change."""
+        self.rounds = curves
+        self.redraw()
+
+    def _all(self) -> list[tuple[Any, bool]]:
+        """(curves, are reflow rounds) of what there is to draw."""
+        return [(c, r) for c, r in ((self.curves, False), (self.rounds, True)) if c is not None]
+
     def set_unmeasured(self, why: Optional[str]) -> None:
         """No curves, and the sentence ``why`` under the title (None: nothing to say)."""
         self.set_curves(None)
@@ -47,15 +62,13 @@ class QualityChart(pg.PlotWidget):
         self.redraw()
 
     def metrics(self) -> list[str]:
-        if self.curves is None:
-            return []
-        return sorted({k for m in self.curves.metrics.values() for k in m})
+        return sorted({k for curves, _ in self._all() for m in curves.metrics.values() for k in m})
 
     def redraw(self) -> None:
         self.plotItem.clear()
         self.legend.clear()
-        show_values(self.plotItem, self.curves is not None and bool(self.metrics()))
-        if self.curves is None or not self.metrics():
+        show_values(self.plotItem, bool(self.metrics()))
+        if not self.metrics():
             title = "Quality against NFE (measuring…)" if self.curves is not None or self.pending else "Quality against NFE"
             lines = textwrap.wrap(self.why, WHY_WIDTH) if self.why and not self.pending else []
             if lines:
@@ -70,26 +83,31 @@ class QualityChart(pg.PlotWidget):
         self.plotItem.setLabel("left", metric.replace("_", " "))
         xs: list[float] = []
         ys: list[float] = []
-        for k, (name, nfes) in enumerate(self.curves.nfes.items()):
-            values = np.asarray(self.curves.metrics[name].get(metric, []), float)
-            if not len(values):
-                continue
-            x = np.asarray(nfes[: len(values)], float)
-            y = np.where(values > 0, values, np.nan)
-            self.plotItem.plot(x, y, pen=pg.mkPen(color(k), width=2), symbol="o", symbolSize=6,
-                               symbolBrush=color(k), name=self.curves.labels.get(name, name))
-            xs.extend(x)
-            ys.extend(y[np.isfinite(y)])
+        for curves, rounds in self._all():
+            for k, (name, nfes) in enumerate(curves.nfes.items()):
+                values = np.asarray(curves.metrics[name].get(metric, []), float)
+                if not len(values):
+                    continue
+                x = np.asarray(nfes[: len(values)], float)
+                y = np.where(values > 0, values, np.nan)
+                c = color(ROUND_COLOR + k if rounds else k)
+                pen = pg.mkPen(c, width=2, style=QtCore.Qt.PenStyle.DashLine if rounds else QtCore.Qt.PenStyle.SolidLine)
+                self.plotItem.plot(x, y, pen=pen, symbol="t" if rounds else "o", symbolSize=7 if rounds else 6,
+                                   symbolBrush=c, name=curves.labels.get(name, name))
+                xs.extend(x)
+                ys.extend(y[np.isfinite(y)])
+        self.legend.setColumnCount(2 if len(self.legend.items) > LEGEND_ROWS else 1)  # samplers and rounds
         if xs:
             self.plotItem.getAxis("bottom").setTicks([log_ticks(min(xs), max(xs)), []])
         if ys:
             self.plotItem.getAxis("left").setTicks([log_ticks(min(ys), max(ys)), []])
 
     def data(self) -> dict[str, np.ndarray]:
-        if self.curves is None:
+        """One row per point: sampler (a reflow round's key: ``round<k>``), NFE, metric, value."""
+        rows = [(name, n, m, v) for curves, _ in self._all() for name, nfes in curves.nfes.items()
+                for m, vals in curves.metrics[name].items() for n, v in zip(nfes, vals)]
+        if not rows:
             return {}
-        rows = [(name, n, m, v) for name, nfes in self.curves.nfes.items()
-                for m, vals in self.curves.metrics[name].items() for n, v in zip(nfes, vals)]
         return {"sampler": np.array([r[0] for r in rows]), "nfe": np.array([r[1] for r in rows]),
                 "metric": np.array([r[2] for r in rows]), "value": np.array([r[3] for r in rows], float)}
 

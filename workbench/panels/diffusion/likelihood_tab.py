@@ -1,7 +1,8 @@
 """The diffusion panel's Likelihood tab: the ELBO's terms per timestep and bits/dim by the ELBO and by the
 probability-flow ODE for the model in the sidebar; a table comparing ε / x0 / v and linear / cosine (each
 trained briefly on the sidebar's data); and reflow (flow matching, then rounds on the previous model's
-pairs) with the straightness of each round and its quality against NFE."""
+pairs) with the straightness of each round (its quality against NFE goes on the Compare tab's chart:
+:attr:`LikelihoodTab.reflow_drawn`)."""
 from __future__ import annotations
 
 from typing import Any, Callable, Optional
@@ -14,7 +15,6 @@ from tasks.diffusion_likelihood import TABLE_STEPS, LikelihoodRequest, TableRequ
 from tasks.diffusion_reflow import ReflowRequest, reflow_job
 from workbench.jobs import JobSlot
 from workbench.panel import Figure, PanelContext
-from workbench.panels.diffusion.charts import QualityChart
 from workbench.panels.diffusion.likelihood_charts import BitsPlot, ElboTermsPlot, StraightnessPlot
 from workbench.widgets.option_form import OptionForm
 
@@ -25,9 +25,11 @@ SHORT = {"linear": "lin", "cosine": "cos"}
 
 
 class LikelihoodTab(QtWidgets.QWidget):
-    """Emits :attr:`reflowed` with each finished engines ReflowResult (the panel offers its rounds as models)."""
+    """Emits :attr:`reflowed` with each finished engines ReflowResult (the panel offers its rounds as models)
+    and :attr:`reflow_drawn` with every partial one too (the panel's quality chart draws its rounds)."""
 
     reflowed = QtCore.Signal(object)
+    reflow_drawn = QtCore.Signal(object)
 
     def __init__(self, context: PanelContext, source: Callable[[], tuple[Any, str]], dataset: Callable[[], str],
                  seed: Callable[[], int], slots: tuple[JobSlot, JobSlot, JobSlot],
@@ -39,8 +41,7 @@ class LikelihoodTab(QtWidgets.QWidget):
         self.table: Any = None  # tasks.diffusion_likelihood.Table
         self.reflow: Any = None  # engines ReflowResult
         self.terms_plot, self.bits_plot = ElboTermsPlot(), BitsPlot()
-        self.straightness_plot, self.quality_chart = StraightnessPlot(), QualityChart()
-        self.quality_chart.plotItem.setTitle("Quality against NFE, one curve per round", size="10pt")
+        self.straightness_plot = StraightnessPlot()
         self._build()
 
     # ------------------------------------------------------------------ layout
@@ -90,12 +91,9 @@ class LikelihoodTab(QtWidgets.QWidget):
         left = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
         left.addWidget(self.terms_plot)
         left.addWidget(bottom)
-        right = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
-        right.addWidget(self.straightness_plot)
-        right.addWidget(self.quality_chart)
         plots = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
         plots.addWidget(left)
-        plots.addWidget(right)
+        plots.addWidget(self.straightness_plot)
         plots.setSizes([640, 360])
         bottom.setSizes([1, 1])
         controls = QtWidgets.QWidget()
@@ -173,7 +171,7 @@ class LikelihoodTab(QtWidgets.QWidget):
     def _reflow_partial(self, result: Any) -> None:
         self.reflow = result
         self.straightness_plot.set_result(result)
-        self.quality_chart.set_curves(result.curves())
+        self.reflow_drawn.emit(result)
 
     def show_reflow(self, result: Any) -> None:
         """A finished reflow run: drawn, and handed on (:attr:`reflowed`)."""
@@ -206,5 +204,4 @@ class LikelihoodTab(QtWidgets.QWidget):
     def figures(self) -> list[Figure]:
         return [Figure("Likelihood: ELBO terms per timestep", self.terms_plot, self.terms_plot.data),
                 Figure("Likelihood: bits/dim by ELBO and ODE", self.bits_plot, self.bits_plot.data),
-                Figure("Reflow: straightness per round", self.straightness_plot, self.straightness_plot.data),
-                Figure("Reflow: quality against NFE per round", self.quality_chart, self.quality_chart.data)]
+                Figure("Reflow: straightness per round", self.straightness_plot, self.straightness_plot.data)]

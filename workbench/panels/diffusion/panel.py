@@ -61,6 +61,7 @@ class DiffusionPanel(Panel):
                                             self.controls.seed.value, (self.job_slot("likelihood"),
                                             self.job_slot("likelihood table"), self.job_slot("reflow")))
         self.likelihood_tab.reflowed.connect(self._reflowed)
+        self.likelihood_tab.reflow_drawn.connect(lambda result: self.quality_chart.set_rounds(result.curves()))
         self.timeline = Timeline()
         self.branches = Branches(self._branch_job, context.show_message, self)
         self.branches.changed.connect(self._branches_changed)
