@@ -1,8 +1,9 @@
 """The command line's progress printer: what the GUI's progress bar says, on stderr.
 
 On a terminal one line rewritten in place (carriage return); in a log (stderr not a terminal) a line
-every :data:`LOG_INTERVAL_S` seconds, the first once the command has run that long (a short command's log
-holds only its result or its one-line error). Each gives the job's message and percentage, the rate in MB/s when
+every :data:`LOG_INTERVAL_S` seconds, the first once the command has run that long and only once its stage
+has moved (a short command's log, or one refused while it loads slowly, holds only its result or its
+one-line error). Each gives the job's message and percentage, the rate in MB/s when
 the job reports the bytes it has read (:attr:`engines.jobs.Progress.bytes_done`) and the time left,
 extrapolated from the pace since the current stage began (a stage begins at the first fraction after a
 report without one, or when the fraction goes back).
@@ -78,7 +79,7 @@ class ProgressPrinter:
         if self.tty:
             print("\r" + text.ljust(self.shown), end="", file=self.stream, flush=True)
             self.shown = max(len(text), 1)
-        elif now - self.last_line >= LOG_INTERVAL_S:
+        elif now - self.last_line >= LOG_INTERVAL_S and p.fraction > self.stage.fraction:
             print(text, file=self.stream, flush=True)
             self.last_line = now
 

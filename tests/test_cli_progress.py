@@ -39,6 +39,18 @@ def test_a_log_gets_a_line_every_few_seconds_with_rate_and_time_left():
     assert "\r" not in stream.getvalue()
 
 
+def test_a_log_gets_no_line_for_a_stage_that_has_not_moved():
+    stream, clock = Stream(False), Clock()
+    printer = ProgressPrinter(stream, clock)
+    for second in range(0, 13):  # a slow load that reports 0% and is then refused: its log is the refusal alone
+        clock.now = 100.0 + second
+        printer(Progress(0.0, "loading the model"))
+    assert stream.getvalue() == ""
+    clock.now = 114.0
+    printer(Progress(0.5, "loading the model"))
+    assert stream.getvalue().splitlines() == ["loading the model  50.0%, 14 s left"]
+
+
 def test_a_terminal_line_is_rewritten_and_a_new_stage_restarts_the_pace():
     stream, clock = Stream(True), Clock()
     printer = ProgressPrinter(stream, clock)
