@@ -138,8 +138,7 @@ def compare_job(reporter: "Reporter", request: CompareRequest) -> CompareSnapsho
 
     request = request.validated()
     dev = pick_device(request.device)
-    known = registry()
-    architecture, dataset, dataset_config, initial, settings = _source(known, request)
+    known, architecture, dataset, dataset_config, initial, settings = _source(registry(), request)
     save_every = max(1, request.steps // SNAPSHOTS)
     both = len(settings) > 1
     runs: list[ComparedRun] = []
@@ -181,27 +180,26 @@ def compare_job(reporter: "Reporter", request: CompareRequest) -> CompareSnapsho
     return snapshot("done")
 
 
-def _source(known, request: CompareRequest) -> tuple[str, str, dict, Optional[dict], list[_Setting]]:
-    """The architecture, dataset and initial weights to train, and the BatchNorm settings."""
+def _source(known, request: CompareRequest) -> tuple[Any, str, str, dict, Optional[dict], list[_Setting]]:
+    """The registry (with the checkpoint's network in it), the architecture, dataset and initial weights to
+    train, and the BatchNorm settings."""
     from engines.errors import InputError
     from engines.landscape.digits import ARCHITECTURE
 
     if request.checkpoint is None:
         entry = known.architecture(ARCHITECTURE)
         flags = {"off": (False,), "on": (True,), "both": (False, True)}[request.bn]
-        return (ARCHITECTURE, entry.dataset, {}, None,
+        return (known, ARCHITECTURE, entry.dataset, {}, None,
                 [_Setting(bn, entry.config({"batchnorm": bn})) for bn in flags])
-    from torch import nn
-
     from engines.landscape.formats import open_network
 
     if request.bn != "off":
         raise InputError("bn on/both applies to the built-in digits MLP; a checkpoint's network trains as it is "
                          "(leave bn off)")
     opened = open_network(known, request.checkpoint)
-    has_bn = any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in opened.model.modules())
-    return (opened.architecture, opened.dataset, opened.dataset_config, opened.model.state_dict(),
-            [_Setting(has_bn, opened.arch_config)])
+    has_bn = any(name.endswith("running_mean") for name in opened.model.state_dict())  # exported programs too
+    return (known.with_network(opened), opened.architecture, opened.dataset, opened.dataset_config,
+            opened.model.state_dict(), [_Setting(has_bn, opened.arch_config)])
 
 
 def _entry(spec: str, bn: bool, both: bool, runs: list[ComparedRun]) -> ComparedRun:

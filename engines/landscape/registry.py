@@ -8,8 +8,9 @@ inputs) plus a loss ``loss_fn(model_output, targets)``.
 """
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Optional, TypeVar
 
@@ -143,6 +144,18 @@ class Registry:
 
     def load_task(self, dataset: str, config: Mapping[str, Any] | None = None) -> Task:
         return self.dataset(dataset)(config)
+
+    def with_network(self, opened: OpenedNetwork) -> Registry:
+        """A copy of this registry that also builds ``opened``'s network when its architecture or dataset is
+        not registered (a user's exported program): the architecture entry copies the opened model with its
+        weights, trainable, the dataset entry returns its task, each for the opened configuration only."""
+        scoped = replace(self, architectures=dict(self.architectures), datasets=dict(self.datasets))
+        if opened.architecture not in scoped.architectures:
+            scoped.architectures[opened.architecture] = Entry(lambda _: copy.deepcopy(opened.model).requires_grad_(True),
+                                                              dict(opened.arch_config), opened.label, opened.dataset)
+        if opened.dataset not in scoped.datasets:
+            scoped.datasets[opened.dataset] = Entry(lambda _: opened.task, dict(opened.dataset_config), opened.task.name)
+        return scoped
 
 
 def _add(table: dict[str, Any], name: str, value: Any, what: str) -> None:

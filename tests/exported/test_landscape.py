@@ -133,3 +133,31 @@ def test_a_snapshot_of_another_model_is_refused(tmp_path):
         save_file({"net.0.weight": torch.zeros(2, 2)}, str(tmp_path / "run" / f"{i}.safetensors"))
     with pytest.raises(InputError, match=r"run/0.safetensors does not fit the model: missing keys: net.0.bias"):
         open_network(registry(), program)
+
+
+def test_run_landscape_trains_an_exported_classifier_as_torch_optim_trains_the_module(tmp_path):
+    """`run landscape --checkpoint X.pt2` trains a copy of the program: its path equals torch.optim's SGD
+    on the original module (eval-mode BatchNorm, as exported) over the same minibatches."""
+    from engines.jobs import run
+    from engines.landscape.training import _batches
+    from tasks.landscape_compare import CompareRequest, compare_job
+
+    program = _classifier(tmp_path)
+    request = CompareRequest(("sgd:lr=0.1,momentum=0.9",), steps=12, n=5, batch_size=16, seed=3,
+                             checkpoint=str(program), device="cpu")
+    result = run(compare_job, request)
+    assert [r.bn for r in result.runs] == [True] and result.landscapes[0].bn  # BatchNorm inside the program
+    torch.manual_seed(0)
+    module = Classifier().eval()
+    optimizer = torch.optim.SGD(module.parameters(), lr=0.1, momentum=0.9)
+    train = open_network(registry(), program).task.train
+    batches = _batches(len(train), 16, torch.Generator().manual_seed(3))
+    losses = []
+    for _ in range(12):
+        batch = train.take(next(batches))
+        optimizer.zero_grad()
+        loss = F.cross_entropy(module(*batch.inputs), batch.targets)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    np.testing.assert_allclose(result.runs[0].losses, losses, atol=1e-5, rtol=0)
