@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
@@ -27,24 +26,11 @@ from engines.segment.counted import Counted, over_budget, range_chunks
 from engines.segment.counting import Counter, count_units
 from engines.segment.gold import detect_format
 from engines.segment.parallel import ordered_map
-from engines.segment import ranges
 from engines.segment.ranges import ByteRange, plan_ranges
+from engines.segment.scheduler import local_workers
 from engines.threads import torch_threads
 
-MAX_LOCAL_WORKERS = 64
 CONNECT_TIMEOUT_S = 5
-_LOCAL = re.compile(r"local:(\d+)")
-_TCP = re.compile(r"tcp://[^\s:/]+:\d{1,5}")
-SCHEDULER_HELP = (f"local:N (N worker processes on this machine, 1 to {MAX_LOCAL_WORKERS}) or "
-                  "tcp://HOST:PORT (a running dask scheduler)")
-
-
-def check_scheduler(text: str) -> str:
-    """``text`` when it names a scheduler (:data:`SCHEDULER_HELP`), else an InputError saying what is expected."""
-    local = _LOCAL.fullmatch(text)
-    if (local and 1 <= int(local.group(1)) <= MAX_LOCAL_WORKERS) or _TCP.fullmatch(text):
-        return text
-    raise InputError(f"--scheduler: expected {SCHEDULER_HELP}, got {text!r}")
 
 
 @contextlib.contextmanager
@@ -53,10 +39,10 @@ def connect(scheduler: str) -> Iterator[Any]:
     on leaving); InputError when a tcp scheduler does not answer within :data:`CONNECT_TIMEOUT_S` seconds."""
     from dask.distributed import Client, LocalCluster
 
-    local = _LOCAL.fullmatch(check_scheduler(scheduler))
+    workers = local_workers(scheduler)
     with contextlib.ExitStack() as stack:
-        if local:
-            cluster = stack.enter_context(LocalCluster(n_workers=int(local.group(1)), threads_per_worker=1,
+        if workers is not None:
+            cluster = stack.enter_context(LocalCluster(n_workers=workers, threads_per_worker=1,
                                                        processes=True, dashboard_address=None,
                                                        silence_logs=logging.ERROR))
             client = stack.enter_context(Client(cluster))
@@ -135,7 +121,7 @@ def count_on_cluster(reporter, client, corpus: str, max_n: int = 4, cnum: bool =
     t0 = time.perf_counter()
     budget = counting_budget() if memory_budget is None else memory_budget
     source = corpus_mod.resolve(corpus)
-    cluster = ClusterMap(client, plan_ranges(source, range_bytes or ranges.RANGE_BYTES), _gold_format(source), cnum)
+    cluster = ClusterMap(client, plan_ranges(source, range_bytes), _gold_format(source), cnum)
     stats = corpus_mod.ReadStats()
     counter = Counter()
     n_chars = n_lines = read = 0

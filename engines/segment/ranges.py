@@ -47,8 +47,10 @@ def _line_end_after(raw, pos: int, size: int) -> int:
     return size
 
 
-def plan_ranges(source: corpus_mod.CorpusSource, range_bytes: int = RANGE_BYTES) -> list[ByteRange]:
-    """The ranges of every file of ``source``, in reading order."""
+def plan_ranges(source: corpus_mod.CorpusSource, range_bytes: int | None = None) -> list[ByteRange]:
+    """The ranges of every file of ``source``, in reading order, of about ``range_bytes`` each (default
+    :data:`RANGE_BYTES`)."""
+    range_bytes = range_bytes or RANGE_BYTES
     out: list[ByteRange] = []
     for path in source.paths:
         size = source.fingerprint(path).size
