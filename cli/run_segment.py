@@ -83,6 +83,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from engines.export.atomic import atomic_write_text
     from engines.export.staging import staged_outputs
+    from engines.segment.counted import LineWriter
     from engines.segment.params import SegmentParams
     from tasks import segmentation
     from tasks.outputs import write_sidecar
@@ -94,8 +95,7 @@ def run(args: argparse.Namespace) -> int:
     out = output_folder(args.out)
     with staged_outputs(out) as stage:
         with open(stage / "segmented.txt", "w", encoding="utf-8") as handle:
-            report = run_task(segmentation.run_job, request, write_line=lambda s: handle.write(s + "\n"),
-                              with_jieba=args.jieba)
+            report = run_task(segmentation.run_job, request, write_line=LineWriter(handle), with_jieba=args.jieba)
         done = report.segmentation
         atomic_write_text(stage / "lexicon.tsv", "".join(line + "\n" for line in segmentation.lexicon_lines(done.rows)))
         atomic_write_text(stage / "metrics.json", json.dumps(report.metrics, indent=2, ensure_ascii=False) + "\n")

@@ -41,6 +41,7 @@ _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
 _GARBLED = re.compile("[\ue000-\uf8ff\ufffd]")  # real text has next to none of them (random bytes: 13%)
 _GLOB = re.compile(r"[*?[]")
+_SAFE_CUT = re.compile(r"[，。！？；、 \t\u3000](?=[\u4e00-\u9fff])")  # see _safe_cut
 _CONTROLS = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
 _ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16 (BOM)", "gb18030": "GB18030/GBK"}
 
@@ -258,9 +259,26 @@ def _split_lines(text: str, final: bool, piece_chars: int) -> tuple[Lines, str]:
     cut = max(text.rfind("\n", 0, end), text.rfind("\r", 0, end)) + 1
     lines, rest = Lines(text[:cut].splitlines()), text[cut:]
     if len(rest) - (end < len(text)) >= piece_chars:
-        lines.append(rest[: end - cut])
-        lines.open_end, rest = True, rest[end - cut:]
+        at = _safe_cut(rest, end - cut)
+        lines.append(rest[:at])
+        lines.open_end, rest = True, rest[at:]
     return lines, rest
+
+
+def _safe_cut(text: str, end: int) -> int:
+    """Where to end a piece of a long line within ``text[:end]``: after the last punctuation mark or space
+    that a Han character follows, a cut that changes neither the units nor the clauses (so neither the
+    counts nor the segmentation); ``end`` when there is none (then one word may be cut: at most one per
+    :data:`PIECE_CHARS` characters)."""
+    for start in (max(0, end - SNIFF_BYTES), 0):
+        last = None
+        for last in _SAFE_CUT.finditer(text, start, end):
+            pass
+        if last is not None:
+            return last.end()
+        if start == 0:
+            break
+    return end
 
 
 def _refuse_garbled(name: str, encoding: str, garbled: int, chars: int) -> None:

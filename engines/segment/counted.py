@@ -88,16 +88,36 @@ class Counted:
         return float(-(c * np.log2(c / total)).sum() / self.n_chars)
 
 
-class WholeLines:
-    """Hands ``write_line`` whole lines from chunks whose last line may go on in the next chunk (the pieces
-    of a long line are joined by a space: a piece ends with a word)."""
+class LineWriter:
+    """A ``write_line`` for a text file that also takes a line in parts (``end=""``): the segmentation
+    streams a long line, read in pieces, to it piece by piece instead of holding it whole."""
 
-    def __init__(self, write_line: Callable[[str], None]) -> None:
+    def __init__(self, handle) -> None:
+        self.handle = handle
+
+    def __call__(self, text: str, end: str = "\n") -> None:
+        self.handle.write(text + end)
+
+
+class WholeLines:
+    """Hands ``write_line`` the lines of chunks whose last line may go on in the next chunk: the pieces of
+    a long line are joined by a space (a piece ends with a word), as they come to a :class:`LineWriter`,
+    held and joined for any other callable (which gets each line whole)."""
+
+    def __init__(self, write_line: Callable[..., None]) -> None:
         self.write_line = write_line
+        self._streams = isinstance(write_line, LineWriter)
         self._pieces: list[str] = []
+        self._started = False  # streaming: a non-empty piece of the current line is written
 
     def write(self, lines: list[str], open_end: bool) -> None:
         """Write the lines of one chunk (``open_end``: its last line continues)."""
+        if self._streams:
+            for k, line in enumerate(lines):
+                ends = not (open_end and k == len(lines) - 1)
+                self.write_line((" " if self._started and line else "") + line, end="\n" if ends else "")
+                self._started = (self._started or bool(line)) and not ends
+            return
         lines = list(lines)
         if self._pieces:
             lines[0] = " ".join(p for p in (*self._pieces, lines[0]) if p)

@@ -35,6 +35,7 @@ def run_segmentation(reporter, corpus: str, gold: str | None = None, params: Seg
     with ``scheduler`` (``local:N`` or ``tcp://HOST:PORT``) the passes over the text run on that Dask
     cluster (:mod:`engines.segment.distributed`), with the same output."""
     params = params or SegmentParams()
+    timings = {}
     with contextlib.ExitStack() as stack:
         t0 = time.perf_counter()
         if scheduler is None:
@@ -46,6 +47,7 @@ def run_segmentation(reporter, corpus: str, gold: str | None = None, params: Seg
             distributed.unsupported(corpus, gold, max_lines)
             reporter.progress(None, f"connecting to {scheduler}")
             client = stack.enter_context(distributed.connect(scheduler))
+            timings["connect_s"], t0 = time.perf_counter() - t0, time.perf_counter()
             counted = distributed.count_on_cluster(reporter, client, corpus, max(params.max_n, 2), params.cnum)
             stack.callback(setattr, counted, "cluster", None)  # the cached counts outlive the cluster
         t1 = time.perf_counter()
@@ -56,5 +58,6 @@ def run_segmentation(reporter, corpus: str, gold: str | None = None, params: Seg
         result = segment_corpus(reporter, counted, lexicon, params, write_line, display_lines, reference,
                                 sample_lines)
         t3 = time.perf_counter()
-    timings = {"count_s": t1 - t0, "lexicon_s": t2 - t1, "segment_s": t3 - t2, "total_s": t3 - t0}
+    timings.update({"count_s": t1 - t0, "lexicon_s": t2 - t1, "segment_s": t3 - t2,
+                    "total_s": t3 - t0 + timings.get("connect_s", 0.0)})
     return PipelineResult(counted, result.lexicon, result, timings)

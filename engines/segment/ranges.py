@@ -15,7 +15,7 @@ from typing import Iterator
 from engines.segment import corpus as corpus_mod
 from engines.segment.corpus import CHUNK_BYTES, PIECE_CHARS, Lines, ReadStats
 
-RANGE_BYTES = 16 << 20  # a task's share of a file
+RANGE_BYTES = 8 << 20  # a task's share of a file
 SPLITTABLE = ("utf-8", "utf-8-sig", "gb18030")  # encodings in which a 0x0A byte is always a line feed
 _SCAN = 1 << 16  # bytes read at a time while looking for the line end after a cut
 

@@ -27,6 +27,8 @@ from engines.segment.reference import oov_mask
 from engines.segment.segmenter import segment_units
 from engines.segment.usage import Paths, drop_rare, word_counts
 
+MERGE_EVERY = 16  # chunks' word tables summed together once this many are pending
+
 
 @dataclass
 class SegmentResult:
@@ -57,6 +59,11 @@ def path_scores(lexicon: Lexicon, word_bonus: float) -> tuple[torch.Tensor, floa
     lexicon adds (half a count's log-probability, plus the bonus)."""
     unknown = math.log(0.5 / max(float(lexicon.counts.sum()), 1.0)) + word_bonus
     return lexicon.logp() + word_bonus, unknown
+
+
+def _sum_tables(tables: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """The (codes, counts) tables summed into one."""
+    return sum_by_code(np.concatenate([c for c, _ in tables]), np.concatenate([n for _, n in tables]))
 
 
 def segment_chunk(chunk: Chunk, paths: Paths, check: Callable[[], None] = lambda: None
@@ -90,9 +97,11 @@ def segment_corpus(reporter, counted: Counted, lexicon: Lexicon, params: Segment
             reporter.check()
             packed.append(bits)
             tables.append(words)
+            if len(tables) >= MERGE_EVERY:  # the words' counts stay bounded by the distinct words, not the text
+                tables = [_sum_tables(tables)]
             done += n_chars
             reporter.progress(done / max(1, counted.n_chars), f"segmenting: {done:,} of {counted.n_chars:,} characters")
-        used = sum_by_code(np.concatenate([c for c, _ in tables]), np.concatenate([n for _, n in tables]))
+        used = _sum_tables(tables)
         unfit = None
         if params.prune_pieces:
             unfit = partial(unfit_pieces, lexicon, half=half_words(lexicon, counted.table, params.min_count))
