@@ -31,6 +31,7 @@ from engines.segment.scheduler import local_workers
 from engines.threads import torch_threads
 
 CONNECT_TIMEOUT_S = 5
+POLL_S = 0.1  # how often a wait for a task's result looks for a cancel
 
 
 @contextlib.contextmanager
@@ -66,6 +67,23 @@ def _map_range(rng: ByteRange, fmt: str | None, cnum: bool, fn: Callable[..., An
         return [(chunk.n_chars, fn(chunk, *shared)) for chunk in range_chunks(rng, fmt, cnum)]
 
 
+class _Polled:
+    """A task's future whose ``result()`` runs ``check`` every :data:`POLL_S` seconds while it waits."""
+
+    def __init__(self, future, check: Callable[[], None]) -> None:
+        self.future, self.check = future, check
+
+    def result(self) -> Any:
+        while True:
+            try:
+                return self.future.result(timeout=POLL_S)
+            except TimeoutError:
+                self.check()
+
+    def cancel(self) -> None:
+        self.future.cancel()
+
+
 @dataclass
 class ClusterMap:
     """Passes over a corpus's byte ranges as tasks of a client's cluster (see
@@ -77,8 +95,9 @@ class ClusterMap:
     cnum: bool
 
     def results(self, reporter, task: Callable[..., Any], *args: Any) -> Iterator[tuple[ByteRange, Any]]:
-        """``(range, task(range, *args))`` in input order, at most two tasks per worker in flight."""
-        submit = lambda rng: self.client.submit(task, rng, *args, pure=False)  # noqa: E731
+        """``(range, task(range, *args))`` in input order, at most two tasks per worker in flight (a
+        cancel is seen within :data:`POLL_S` while a task runs)."""
+        submit = lambda rng: _Polled(self.client.submit(task, rng, *args, pure=False), reporter.check)  # noqa: E731
         for rng, result in ordered_map(None, self.ranges, submit=submit, window=2 * _workers(self.client)):
             reporter.check()
             yield rng, result
