@@ -134,6 +134,7 @@ def iter_chunks(counted: Counted, reporter=None) -> Iterator[Chunk]:
     if counted.chunks is not None:
         yield from counted.chunks
     elif counted.ranges is not None:
+        counted.source.check_unchanged()
         for rng in counted.ranges:
             yield from range_chunks(rng, counted.source.gold_format, counted.cnum)
     else:
