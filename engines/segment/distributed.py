@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
@@ -72,13 +73,13 @@ class _Polled:
 
     def __init__(self, future, check: Callable[[], None]) -> None:
         self.future, self.check = future, check
+        self._done = threading.Event()
+        future.add_done_callback(lambda _: self._done.set())
 
     def result(self) -> Any:
-        while True:
-            try:
-                return self.future.result(timeout=POLL_S)
-            except TimeoutError:
-                self.check()
+        while not self._done.wait(POLL_S):  # not result(timeout=): a timed-out gather can lose the result
+            self.check()
+        return self.future.result()
 
     def cancel(self) -> None:
         self.future.cancel()
