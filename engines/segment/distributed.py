@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
+from engines.allocator import map_large_blocks
 from engines.errors import InputError
 from engines.segment import corpus as corpus_mod
 from engines.segment.budget import counting_budget
@@ -64,6 +65,7 @@ def _workers(client) -> int:
 
 def _map_range(rng: ByteRange, fmt: str | None, cnum: bool, fn: Callable[..., Any], *shared: Any) -> list:
     """Task: ``(characters, fn(chunk, *shared))`` for each chunk of one range."""
+    map_large_blocks()
     with torch_threads(1):
         return [(chunk.n_chars, fn(chunk, *shared)) for chunk in range_chunks(rng, fmt, cnum)]
 
@@ -111,6 +113,7 @@ class ClusterMap:
 
 def _count_range(rng: ByteRange, fmt: str | None, cnum: bool, max_n: int) -> tuple:
     """Task: the n-gram table of one range, its characters, lines, whether every chunk has gold, its reading."""
+    map_large_blocks()
     stats = corpus_mod.ReadStats()
     counter = Counter()
     n_chars = n_lines = 0

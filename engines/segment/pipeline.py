@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
+from engines.allocator import map_large_blocks
 from engines.device import DeviceLike
 from engines.segment.build import build_lexicon
 from engines.segment.counted import Counted, count_corpus
@@ -34,6 +35,7 @@ def run_segmentation(reporter, corpus: str, gold: str | None = None, params: Seg
     """Job: count, build the lexicon and segment every line (the arguments are those of the three steps);
     with ``scheduler`` (``local:N`` or ``tcp://HOST:PORT``) the passes over the text run on that Dask
     cluster (:mod:`engines.segment.distributed`), with the same output."""
+    map_large_blocks()  # the passes' short-lived arrays go back to the system when freed
     params = params or SegmentParams()
     timings = {}
     with contextlib.ExitStack() as stack:
