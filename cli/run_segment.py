@@ -1,6 +1,7 @@
 """Learn a lexicon from raw Chinese text and segment it.
 
-workbench run segment --corpus PATH|peoples-daily|reviews [--gold PATH|peoples-daily] --out DIR
+workbench run segment --corpus PATH|GLOB|peoples-daily|reviews [--gold PATH|peoples-daily]
+                      [--scheduler local:N|tcp://HOST:PORT] --out DIR
     learns a lexicon from the raw text (no dictionary), segments every line with a unigram language model
     and writes DIR/lexicon.tsv (word, count: tokens in segmented.txt, candidates: pieces of the cut pass,
     score, class), DIR/segmented.txt (one line per input line, words separated by single spaces),
@@ -15,6 +16,7 @@ examples:
   workbench run segment --corpus peoples-daily --gold peoples-daily --out out/pd
   workbench run segment --corpus reviews --out out/reviews --min-count 5
   workbench run segment --corpus peoples-daily --out out/pd --templates
+  workbench run segment --corpus 'corpus/*.txt' --scheduler local:2 --out out/big
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ import textwrap
 
 from cli.parser import allow_dash_values
 from cli.plumbing import add_option, add_out, device_of, option_type, output_folder, run_task
+from engines.errors import InputError
 from engines.segment import catalogue as cat
 from engines.segment import template_catalogue as tcat
 
@@ -44,10 +47,19 @@ def _thresholds(text: str) -> tuple[float, ...]:
     return (0.0, *(option_type(option)(value) for option, value in zip(options, values)))
 
 
+def _scheduler(text: str) -> str:
+    from engines.segment.scheduler import check_scheduler
+
+    try:
+        return check_scheduler(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     builtin = "|".join(cat.CORPORA.names)
-    parser.add_argument("--corpus", required=True, metavar=f"PATH|{builtin}",
-                        help="a .txt/.gz/.bz2/.xz file or folder, or a built-in corpus: "
+    parser.add_argument("--corpus", required=True, metavar=f"PATH|GLOB|{builtin}",
+                        help="a .txt/.gz/.bz2/.xz file, folder or glob pattern (quoted), or a built-in corpus: "
                              + "; ".join(f"{c.name}: {c.description}" for c in cat.CORPORA))
     parser.add_argument("--gold", metavar="PATH|" + "|".join(cat.GOLD_CORPORA),
                         help="gold segmentation to score against (word/tag tokens or words separated by spaces)")
@@ -64,6 +76,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             add_option(parser, option)
     add_option(parser, cat.MAX_LINES)
     add_option(parser, cat.WORKERS)
+    parser.add_argument("--scheduler", type=_scheduler, metavar="local:N|tcp://HOST:PORT",
+                        help=f"{cat.SCHEDULER.help} (default: {cat.SCHEDULER.none_label})")
     parser.add_argument("--jieba", action="store_true", help="also run jieba on the same lines (needs jieba)")
     parser.add_argument("--templates", action="store_true",
                         help="also find sentence templates and parse every line (templates.tsv, parses.txt)")
@@ -78,6 +92,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from engines.export.atomic import atomic_write_text
     from engines.export.staging import staged_outputs
+    from engines.segment.counted import LineWriter
     from engines.segment.params import SegmentParams
     from tasks import segmentation
     from tasks.outputs import write_sidecar
@@ -85,12 +100,11 @@ def run(args: argparse.Namespace) -> int:
     fields = {o.name: getattr(args, o.name) for o in cat.PARAMETERS if o.name not in THRESHOLD_NAMES}
     params = SegmentParams(thresholds=args.thresholds, **fields)
     request = segmentation.SegmentRequest(args.corpus, args.gold, params, args.max_lines, args.workers,
-                                          device_of(args, "cpu"))
+                                          device_of(args, "cpu"), args.scheduler)
     out = output_folder(args.out)
     with staged_outputs(out) as stage:
         with open(stage / "segmented.txt", "w", encoding="utf-8") as handle:
-            report = run_task(segmentation.run_job, request, write_line=lambda s: handle.write(s + "\n"),
-                              with_jieba=args.jieba)
+            report = run_task(segmentation.run_job, request, write_line=LineWriter(handle), with_jieba=args.jieba)
         done = report.segmentation
         found = _templates(args, stage, report.metrics) if args.templates else None
         atomic_write_text(stage / "lexicon.tsv", "".join(line + "\n" for line in segmentation.lexicon_lines(done.rows)))

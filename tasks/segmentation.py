@@ -31,7 +31,8 @@ LEXICON_COLUMNS = ("word", "count", "candidates", "score", "class")  # lexicon.t
 @dataclass(frozen=True)
 class SegmentRequest:
     """What to segment and how: a corpus (a built-in name or a path), its gold segmentation (optional),
-    the settings, how many lines to read (None: all), counting processes and the device preference."""
+    the settings, how many lines to read (None: all), counting processes, the device preference and the
+    Dask scheduler to run on (None: this machine)."""
 
     corpus: str
     gold: Optional[str] = None
@@ -39,6 +40,7 @@ class SegmentRequest:
     max_lines: Optional[int] = None
     workers: int = 1
     device: str = "cpu"
+    scheduler: Optional[str] = None  # local:N or tcp://HOST:PORT: run on a Dask cluster (None: here)
 
 
 @dataclass
@@ -74,7 +76,8 @@ def discover_job(reporter, request: SegmentRequest, display_lines: int = DISPLAY
         reporter.progress(None, "loading the reference dictionary")
         reference = reference_dictionary(reporter.check)
     done = run_segmentation(reporter, request.corpus, request.gold, request.params, write_line, display_lines,
-                            request.max_lines, reference, request.workers, device, sample_lines)
+                            request.max_lines, reference, request.workers, device, sample_lines,
+                            request.scheduler)
     return Segmentation(done.counted, done.lexicon, done.result, request.params, reference,
                         done.lexicon.rows(reference=reference), done.timings)
 

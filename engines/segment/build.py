@@ -7,12 +7,14 @@ https://kexue.fm/archives/5476).
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import numpy as np
 import torch
 
 from engines.errors import InputError
-from engines.segment.counted import Chunk, Counted, iter_chunks
+from engines.segment.chunkmap import map_chunks
+from engines.segment.counted import Chunk, Counted
 from engines.segment.counting import NgramTable, ngram_codes, unique_counts
 from engines.segment.hashindex import HashIndex
 from engines.segment.lexicon import (Lexicon, Pieces, cut_pieces, decode_rows, merge_pieces, position_counts,
@@ -20,7 +22,6 @@ from engines.segment.lexicon import (Lexicon, Pieces, cut_pieces, decode_rows, m
 from engines.segment.names import find_names
 from engines.segment.numbers import number_measure_words
 from engines.segment.params import SegmentParams
-from engines.segment.parallel import ordered_map
 from engines.threads import torch_threads
 from engines.segment.segmenter import split_cost
 
@@ -37,28 +38,30 @@ def _strong_pairs(chunk_units: torch.Tensor, codes, strong: torch.Tensor) -> Pie
     return Pieces(uniq, counts, lens, decode_rows(chunk_units.numpy(), first, lens))
 
 
+def cut_chunk(chunk: Chunk, table: NgramTable, params: SegmentParams,
+              check: Callable[[], None] = lambda: None) -> tuple[Pieces, Pieces | None]:
+    """The cut pass over one chunk: its pieces and, with a pair threshold, its strong pairs (``check`` runs
+    between the stages)."""
+    check()
+    codes = ngram_codes(chunk.units, max(params.max_len, params.effective_n()))
+    counts = position_counts(table, codes, max(params.effective_n(), 2), params.min_count)
+    check()
+    scores, strong = strong_ngrams(table, codes, params, counts)
+    check()
+    pieces = cut_pieces(chunk.units, table, params, codes, strong=strong)
+    if params.pair_threshold is None:
+        return pieces, None
+    return pieces, _strong_pairs(chunk.units, codes, scores[1] > params.pair_threshold)
+
+
 def build_lexicon(reporter, counted: Counted, params: SegmentParams) -> Lexicon:
     """Job: the lexicon for ``params`` from cached counts (one cut pass over the cached text)."""
     if params.effective_n() > counted.table.max_n:
         raise InputError(f"n-grams were counted up to {counted.table.max_n}; recount for n = {params.effective_n()}")
-    longest = max(params.max_len, params.effective_n())
-
-    def cut(chunk: Chunk) -> tuple[Pieces, Pieces | None]:  # checks between its stages (runs in a pool thread)
-        reporter.check()
-        codes = ngram_codes(chunk.units, longest)
-        counts = position_counts(counted.table, codes, max(params.effective_n(), 2), params.min_count)
-        reporter.check()
-        scores, strong = strong_ngrams(counted.table, codes, params, counts)
-        reporter.check()
-        pieces = cut_pieces(chunk.units, counted.table, params, codes, strong=strong)
-        if params.pair_threshold is None:
-            return pieces, None
-        return pieces, _strong_pairs(chunk.units, codes, scores[1] > params.pair_threshold)
-
     with torch_threads(1):
         parts, pairs = [], []
         done = 0
-        for chunk, (chunk_pieces, chunk_pairs) in ordered_map(cut, iter_chunks(counted)):
+        for n_chars, (chunk_pieces, chunk_pairs) in map_chunks(reporter, counted, cut_chunk, counted.table, params):
             reporter.check()
             parts.append(chunk_pieces)
             if chunk_pairs is not None:
@@ -66,7 +69,7 @@ def build_lexicon(reporter, counted: Counted, params: SegmentParams) -> Lexicon:
             if len(parts) >= 4:
                 parts = [merge_pieces(parts)]
                 pairs = [merge_pieces(pairs)] if pairs else []
-            done += chunk.enc.n_chars
+            done += n_chars
             reporter.progress(done / max(1, counted.n_chars), f"cutting: {done:,} of {counted.n_chars:,} characters")
         pieces = merge_pieces(parts)
         keep = (pieces.counts >= params.min_count) | (pieces.lengths == 1)

@@ -83,6 +83,10 @@ MAX_LINES = Option("max_lines", "read lines", "int", None, 1, none_label="all",
                    help="read only the first MAX_LINES lines ('all': every line)")
 WORKERS = Option("workers", "counting processes", "int", 1, 1, 64,
                  help="count in this many processes and merge their tables")
+SCHEDULER = Option("scheduler", "Dask scheduler", "text", None, none_label="this machine",
+                   help="count, cut and segment on a Dask cluster: local:N (N worker processes here) or "
+                        "tcp://HOST:PORT (a running `dask scheduler`; the corpus path must be readable by every "
+                        "worker); the output is that of a run on this machine")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bz2
 import codecs
+import glob
 import gzip
 import itertools
 import lzma
@@ -39,6 +40,8 @@ GARBLED_MIN = 16  # ... and more than this many (a short text with a few bad byt
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
 _GARBLED = re.compile("[\ue000-\uf8ff\ufffd]")  # real text has next to none of them (random bytes: 13%)
+_GLOB = re.compile(r"[*?[]")
+_SAFE_CUT = re.compile(r"[，。！？；、 \t\u3000](?=[\u4e00-\u9fff])")  # see _safe_cut
 _CONTROLS = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
 _ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16 (BOM)", "gb18030": "GB18030/GBK"}
 
@@ -87,11 +90,17 @@ class CorpusSource:
 
 
 def resolve(spec: str | os.PathLike[str]) -> CorpusSource:
-    """A built-in corpus by name (``peoples-daily``, ``reviews``), a file or a folder of corpus files."""
+    """A built-in corpus by name (``peoples-daily``, ``reviews``), a file, a glob pattern (``data/*.txt``,
+    its files in sorted order) or a folder of corpus files."""
     text = str(spec)
     if text in CORPORA:
         corpus = CORPORA[text]
         return CorpusSource(corpus.title, builtin_paths(text), corpus.gold_format)
+    if _GLOB.search(text):
+        files = sorted(Path(p) for p in glob.glob(os.path.expanduser(text), recursive=True) if Path(p).is_file())
+        if not files:
+            raise InputError(f"no file matches {text}")
+        return CorpusSource(text, [regular_file(p, "text file") for p in files])
     path = Path(spec).expanduser()
     if not path.exists():
         raise InputError(f"{path} does not exist")
@@ -104,7 +113,7 @@ def resolve(spec: str | os.PathLike[str]) -> CorpusSource:
     return CorpusSource(path.name, [regular_file(path, "text file")])
 
 
-def _open_binary(path: Path):
+def open_binary(path: Path):
     opener = COMPRESSED.get(path.suffix.lower())
     raw = open(path, "rb")
     if opener is None:
@@ -156,7 +165,7 @@ def _garbled(sample: bytes, encoding: str) -> tuple[int, int]:
     return len(_GARBLED.findall(text)), len(text)
 
 
-class _BadBytes:
+class BadBytes:
     """A codec error handler that counts the bytes it replaces."""
 
     _ids = itertools.count()
@@ -209,13 +218,14 @@ def _read_block(stream, size: int, name: str) -> bytes:
         raise InputError(f"{name}: the file is damaged or truncated ({exc})") from exc
 
 
-def _text_blocks(stream, name: str, chunk_bytes: int, errors: str,
-                 encodings: dict[str, str]) -> Iterator[tuple[str, int]]:
-    """``(text, bytes)`` for each block of ``stream``, decoded, then ``("", 0)`` at the end. The encoding is detected on the
-    :data:`SNIFF_BYTES` from the first non-ASCII byte on: an ASCII head reads the same in every supported
-    encoding, so a GB18030 file opening with a long ASCII head is not taken for UTF-8."""
+def _text_blocks(stream, name: str, chunk_bytes: int, errors: str, encodings: dict[str, str],
+                 encoding: str | None = None) -> Iterator[tuple[str, int]]:
+    """``(text, bytes)`` for each block of ``stream``, decoded, then ``("", 0)`` at the end. Unless ``encoding``
+    is given, it is detected on the :data:`SNIFF_BYTES` from the first non-ASCII byte on: an ASCII head reads
+    the same in every supported encoding, so a GB18030 file opening with a long ASCII head is not taken for UTF-8."""
     block = _read_block(stream, SNIFF_BYTES, name)
-    encoding = detect_encoding(block, name) if not block or block.startswith(_BOMS) else None
+    if encoding is None:
+        encoding = detect_encoding(block, name) if not block or block.startswith(_BOMS) else None
     encodings[name] = encoding or "utf-8"
     while encoding is None:
         hit = _NON_ASCII.search(block)
@@ -249,9 +259,26 @@ def _split_lines(text: str, final: bool, piece_chars: int) -> tuple[Lines, str]:
     cut = max(text.rfind("\n", 0, end), text.rfind("\r", 0, end)) + 1
     lines, rest = Lines(text[:cut].splitlines()), text[cut:]
     if len(rest) - (end < len(text)) >= piece_chars:
-        lines.append(rest[: end - cut])
-        lines.open_end, rest = True, rest[end - cut:]
+        at = _safe_cut(rest, end - cut)
+        lines.append(rest[:at])
+        lines.open_end, rest = True, rest[at:]
     return lines, rest
+
+
+def _safe_cut(text: str, end: int) -> int:
+    """Where to end a piece of a long line within ``text[:end]``: after the last punctuation mark or space
+    that a Han character follows, a cut that changes neither the units nor the clauses (so neither the
+    counts nor the segmentation); ``end`` when there is none (then one word may be cut: at most one per
+    :data:`PIECE_CHARS` characters)."""
+    for start in (max(0, end - SNIFF_BYTES), 0):
+        last = None
+        for last in _SAFE_CUT.finditer(text, start, end):
+            pass
+        if last is not None:
+            return last.end()
+        if start == 0:
+            break
+    return end
 
 
 def _refuse_garbled(name: str, encoding: str, garbled: int, chars: int) -> None:
@@ -271,6 +298,38 @@ def _warn_invalid(name: str, encoding: str, invalid: int, decoded: int, stats: R
                               f"another encoding, convert it to UTF-8")
 
 
+def decoded_lines(stream, name: str, counter: BadBytes, stats: ReadStats, chunk_bytes: int, piece_chars: int,
+                  encoding: str | None = None) -> Iterator[tuple[Lines, int]]:
+    """``(lines, bytes read)`` for each block of ``stream``: its whole lines, a line of ``piece_chars`` or more
+    in pieces; garbled text is refused and many invalid bytes (counted by ``counter``) make a warning."""
+    decoded = chars = garbled = 0
+    carry, open_line = "", False
+    for block, size in _text_blocks(stream, name, chunk_bytes, counter.name, stats.encodings, encoding):
+        decoded, chars, garbled = decoded + size, chars + len(block), garbled + len(_GARBLED.findall(block))
+        lines, carry = _split_lines(carry + block, size == 0, piece_chars)
+        if size == 0 and open_line and not lines:
+            lines = Lines([""])  # the end of the file ends the line read in pieces
+        open_line = lines.open_end if lines else open_line
+        _refuse_garbled(name, stats.encodings[name], garbled, chars)
+        yield lines, size
+    _warn_invalid(name, stats.encodings[name], counter.count, decoded, stats)
+
+
+def settled_encoding(path: Path) -> str | None:
+    """The encoding :func:`iter_line_chunks` reads ``path`` in, when its head settles it (a BOM, or a
+    non-ASCII byte in the first :data:`SNIFF_BYTES`: detected on as many bytes from there, as a whole read
+    does); None for a compressed file or one with a long ASCII head."""
+    if path.suffix.lower() in COMPRESSED:
+        return None
+    with open(path, "rb") as raw:
+        head = raw.read(SNIFF_BYTES)
+        hit = _NON_ASCII.search(head)
+        if head.startswith(_BOMS) or hit is None:
+            return detect_encoding(head, path.name) if head.startswith(_BOMS) else None
+        raw.seek(0)
+        return detect_encoding(raw.read(hit.start() + SNIFF_BYTES), path.name)
+
+
 def iter_line_chunks(source: CorpusSource, stats: ReadStats | None = None, reporter=None,
                      chunk_bytes: int | None = None, max_lines: int | None = None,
                      piece_chars: int | None = None) -> Iterator[Lines]:
@@ -287,18 +346,10 @@ def iter_line_chunks(source: CorpusSource, stats: ReadStats | None = None, repor
     emitted = 0
     for path in source.paths:
         fingerprint = source.fingerprint(path)
-        stream, raw = _open_binary(path)
-        counter = _BadBytes()
-        decoded = chars = garbled = 0
+        stream, raw = open_binary(path)
+        counter = BadBytes()
         try:
-            carry, open_line = "", False
-            for block, size in _text_blocks(stream, path.name, chunk_bytes, counter.name, stats.encodings):
-                decoded, chars, garbled = decoded + size, chars + len(block), garbled + len(_GARBLED.findall(block))
-                lines, carry = _split_lines(carry + block, size == 0, piece_chars)
-                if size == 0 and open_line and not lines:
-                    lines = Lines([""])  # the end of the file ends the line read in pieces
-                open_line = lines.open_end if lines else open_line
-                _refuse_garbled(path.name, stats.encodings[path.name], garbled, chars)
+            for lines, size in decoded_lines(stream, path.name, counter, stats, chunk_bytes, piece_chars):
                 if lines:
                     if max_lines is not None and emitted + len(lines) - lines.open_end >= max_lines:
                         lines = Lines(lines[: max_lines - emitted])
@@ -314,7 +365,6 @@ def iter_line_chunks(source: CorpusSource, stats: ReadStats | None = None, repor
                     reporter.progress(stats.bytes_read / total, f"reading {path.name}: {stats.bytes_read / 1e6:.1f} "
                                       f"of {total / 1e6:.1f} MB", stats.bytes_read)
             stats.invalid_bytes += counter.count
-            _warn_invalid(path.name, stats.encodings[path.name], counter.count, decoded, stats)
         finally:
             stream.close()
             raw.close()

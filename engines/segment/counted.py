@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import time
-from dataclasses import dataclass
-from typing import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import torch
@@ -24,6 +24,7 @@ from engines.segment.budget import counting_budget
 from engines.segment.counting import Counter, NgramTable, count_units
 from engines.segment.gold import detect_format, parse_gold
 from engines.segment.parallel import ordered_map
+from engines.segment.ranges import ByteRange, range_line_chunks
 from engines.threads import torch_threads
 from engines.segment.units import Encoded, encode
 
@@ -40,6 +41,10 @@ class Chunk:
     n_lines: int
     raw: list[str]
     open_end: bool = False  # the last line continues in the next chunk (a long line read in pieces)
+
+    @property
+    def n_chars(self) -> int:
+        return self.enc.n_chars
 
     def line_of(self) -> np.ndarray:
         """The line (within the chunk) of each non-space character."""
@@ -72,6 +77,8 @@ class Counted:
     max_lines: int | None = None
     seconds: float = 0.0
     cnum: bool = False
+    ranges: list[ByteRange] | None = None  # the byte ranges it was counted in (a distributed run)
+    cluster: Any = field(default=None, repr=False, compare=False)  # a ClusterMap while the run holds one
 
     def bits_per_char_before(self) -> float:
         c = self.table.counts[0].astype(np.float64)
@@ -81,16 +88,36 @@ class Counted:
         return float(-(c * np.log2(c / total)).sum() / self.n_chars)
 
 
-class WholeLines:
-    """Hands ``write_line`` whole lines from chunks whose last line may go on in the next chunk (the pieces
-    of a long line are joined by a space: a piece ends with a word)."""
+class LineWriter:
+    """A ``write_line`` for a text file that also takes a line in parts (``end=""``): the segmentation
+    streams a long line, read in pieces, to it piece by piece instead of holding it whole."""
 
-    def __init__(self, write_line: Callable[[str], None]) -> None:
+    def __init__(self, handle) -> None:
+        self.handle = handle
+
+    def __call__(self, text: str, end: str = "\n") -> None:
+        self.handle.write(text + end)
+
+
+class WholeLines:
+    """Hands ``write_line`` the lines of chunks whose last line may go on in the next chunk: the pieces of
+    a long line are joined by a space (a piece ends with a word), as they come to a :class:`LineWriter`,
+    held and joined for any other callable (which gets each line whole)."""
+
+    def __init__(self, write_line: Callable[..., None]) -> None:
         self.write_line = write_line
+        self._streams = isinstance(write_line, LineWriter)
         self._pieces: list[str] = []
+        self._started = False  # streaming: a non-empty piece of the current line is written
 
     def write(self, lines: list[str], open_end: bool) -> None:
         """Write the lines of one chunk (``open_end``: its last line continues)."""
+        if self._streams:
+            for k, line in enumerate(lines):
+                ends = not (open_end and k == len(lines) - 1)
+                self.write_line((" " if self._started and line else "") + line, end="\n" if ends else "")
+                self._started = (self._started or bool(line)) and not ends
+            return
         lines = list(lines)
         if self._pieces:
             lines[0] = " ".join(p for p in (*self._pieces, lines[0]) if p)
@@ -102,9 +129,14 @@ class WholeLines:
 
 
 def iter_chunks(counted: Counted, reporter=None) -> Iterator[Chunk]:
-    """The corpus's chunks again: from memory when cached, else read anew."""
+    """The corpus's chunks again: from memory when cached, else read anew (range by range when it was
+    counted in byte ranges, so that the chunks are those the ranges' tasks see)."""
     if counted.chunks is not None:
         yield from counted.chunks
+    elif counted.ranges is not None:
+        counted.source.check_unchanged()
+        for rng in counted.ranges:
+            yield from range_chunks(rng, counted.source.gold_format, counted.cnum)
     else:
         yield from read_chunks(counted.source, counted.gold_source, reporter, None, counted.max_lines, counted.cnum)
 
@@ -135,12 +167,7 @@ def read_chunks(source: corpus_mod.CorpusSource, gold_source: corpus_mod.CorpusS
             sniffed = True
             if fmt is None and detect_format(lines) == "wordtag":
                 fmt = source.gold_format = "wordtag"
-        gold = None
-        if fmt is not None:
-            parsed = parse_gold(lines, fmt)
-            raw, gold = parsed.raw, parsed.starts
-        else:
-            raw = lines
+        raw, gold = _gold_of(lines, fmt)
         if separate is not None:
             parsed_gold, gold_offsets = separate
             n = len(raw)
@@ -152,12 +179,35 @@ def read_chunks(source: corpus_mod.CorpusSource, gold_source: corpus_mod.CorpusS
                 if a != b:
                     raise InputError(f"line {first_line + k + 1}: the gold text differs from the corpus text")
             gold = parsed_gold.starts[gold_offsets[first_line]:gold_offsets[first_line + n]]
-        text = "\n".join(raw) + "\n"
-        enc = encode(text, cnum=cnum)
-        if gold is not None and len(gold) != int((~enc.spaces).sum()):
-            # the corpus line holds spaces that the gold parse removed: score on the gold characters
-            gold = None if separate is not None else gold
-        yield Chunk(enc, torch.from_numpy(enc.units), gold, first_line, len(raw), raw, lines.open_end)
+        yield _chunk(raw, gold, separate is not None, first_line, lines.open_end, cnum)
+        first_line += len(raw)
+
+
+def _gold_of(lines: list[str], fmt: str | None) -> tuple[list[str], np.ndarray | None]:
+    """The raw lines of a chunk and, in a gold format, their word starts."""
+    if fmt is None:
+        return lines, None
+    parsed = parse_gold(lines, fmt)
+    return parsed.raw, parsed.starts
+
+
+def _chunk(raw: list[str], gold: np.ndarray | None, separate: bool, first_line: int, open_end: bool,
+           cnum: bool) -> Chunk:
+    text = "\n".join(raw) + "\n"
+    enc = encode(text, cnum=cnum)
+    if gold is not None and len(gold) != int((~enc.spaces).sum()):
+        # the corpus line holds spaces that the gold parse removed: score on the gold characters
+        gold = None if separate else gold
+    return Chunk(enc, torch.from_numpy(enc.units), gold, first_line, len(raw), raw, open_end)
+
+
+def range_chunks(rng: ByteRange, fmt: str | None, cnum: bool, stats: corpus_mod.ReadStats | None = None
+                 ) -> Iterator[Chunk]:
+    """Encoded chunks of one byte range (``first_line`` counts from the range's first line)."""
+    first_line = 0
+    for lines in range_line_chunks(rng, stats):
+        raw, gold = _gold_of(lines, fmt)
+        yield _chunk(raw, gold, False, first_line, lines.open_end, cnum)
         first_line += len(raw)
 
 
@@ -202,7 +252,7 @@ def count_corpus(reporter, corpus: str, gold: str | None = None, max_n: int = 4,
         for chunk, table in counted:
             reporter.check()
             if counter.merge_bytes(table) > budget:
-                raise InputError(_over_budget(source.name, counter, table, n_chars + chunk.enc.n_chars, budget))
+                raise InputError(over_budget(source.name, counter, table, n_chars + chunk.enc.n_chars, budget))
             counter.add_table(table)
             n_chars += chunk.enc.n_chars
             n_lines += chunk.n_lines - chunk.open_end
@@ -220,7 +270,7 @@ def count_corpus(reporter, corpus: str, gold: str | None = None, max_n: int = 4,
                    gold_source, max_lines, time.perf_counter() - t0, cnum)
 
 
-def _over_budget(name: str, counter: Counter, table: NgramTable, n_chars: int, budget: int) -> str:
+def over_budget(name: str, counter: Counter, table: NgramTable, n_chars: int, budget: int) -> str:
     return (f"{name}: counting its n-grams needs more memory than there is: after {n_chars:,} characters up to "
             f"{counter.distinct() + table.distinct():,} distinct n-grams would take "
             f"{counter.merge_bytes(table) / 2**20:,.0f} MiB to merge, "

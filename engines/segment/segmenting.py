@@ -13,6 +13,7 @@ from typing import Callable
 import numpy as np
 import torch
 
+from engines.segment.chunkmap import map_chunks
 from engines.segment.counted import Chunk, Counted, WholeLines, iter_chunks
 from engines.segment.counting import sum_by_code
 from engines.segment.display import DisplayLine, lines_to_display
@@ -20,12 +21,13 @@ from engines.segment.evaluate import Scores, join_lines, score
 from engines.segment.hashindex import HashIndex
 from engines.segment.lexicon import Lexicon
 from engines.segment.params import SegmentParams
-from engines.segment.parallel import ordered_map
 from engines.segment.pieces import half_words, unfit_pieces
 from engines.threads import torch_threads
 from engines.segment.reference import oov_mask
 from engines.segment.segmenter import segment_units
 from engines.segment.usage import Paths, drop_rare, word_counts
+
+MERGE_EVERY = 16  # chunks' word tables summed together once this many are pending
 
 
 @dataclass
@@ -59,6 +61,20 @@ def path_scores(lexicon: Lexicon, word_bonus: float) -> tuple[torch.Tensor, floa
     return lexicon.logp() + word_bonus, unknown
 
 
+def _sum_tables(tables: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """The (codes, counts) tables summed into one."""
+    return sum_by_code(np.concatenate([c for c, _ in tables]), np.concatenate([n for _, n in tables]))
+
+
+def segment_chunk(chunk: Chunk, paths: Paths, check: Callable[[], None] = lambda: None
+                  ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """One chunk's word starts (``np.packbits``) and the distinct words it uses with their counts."""
+    check()
+    ws = segment_units(chunk.units, paths.index, paths.logp, paths.max_len, paths.unknown).numpy()
+    check()
+    return np.packbits(ws), word_counts(chunk.units.numpy(), ws, paths.max_len)
+
+
 def segment_corpus(reporter, counted: Counted, lexicon: Lexicon, params: SegmentParams,
                    write_line: Callable[[str], None] | None = None, display_lines: int = 0,
                    reference: set[str] | None = None, sample_lines: int = 0) -> SegmentResult:
@@ -74,22 +90,18 @@ def segment_corpus(reporter, counted: Counted, lexicon: Lexicon, params: Segment
     logp, unk = path_scores(lexicon, params.word_bonus)
     paths = Paths(HashIndex(lexicon.codes.numpy()), logp, unk, max(lexicon.max_len, 1))
 
-    def segment(chunk: Chunk) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:  # checks between its stages
-        reporter.check()
-        ws = segment_units(chunk.units, paths.index, logp, paths.max_len, unk).numpy()
-        reporter.check()
-        return np.packbits(ws), word_counts(chunk.units.numpy(), ws, paths.max_len)
-
     with torch_threads(1):
         packed, tables = [], []
         done = 0
-        for chunk, (bits, words) in ordered_map(segment, iter_chunks(counted)):
+        for n_chars, (bits, words) in map_chunks(reporter, counted, segment_chunk, paths):
             reporter.check()
             packed.append(bits)
             tables.append(words)
-            done += chunk.enc.n_chars
+            if len(tables) >= MERGE_EVERY:  # the words' counts stay bounded by the distinct words, not the text
+                tables = [_sum_tables(tables)]
+            done += n_chars
             reporter.progress(done / max(1, counted.n_chars), f"segmenting: {done:,} of {counted.n_chars:,} characters")
-        used = sum_by_code(np.concatenate([c for c, _ in tables]), np.concatenate([n for _, n in tables]))
+        used = _sum_tables(tables)
         unfit = None
         if params.prune_pieces:
             unfit = partial(unfit_pieces, lexicon, half=half_words(lexicon, counted.table, params.min_count))

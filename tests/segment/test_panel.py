@@ -187,3 +187,15 @@ def test_before_the_first_lexicon_nothing_pretends_to_be_one(qtbot, panel):
     panel.discover("peoples-daily", "peoples-daily")
     assert "People's Daily" in panel.metrics_label.text() and "peoples-daily" not in panel.metrics_label.text()
     assert panel.chart.getAxis("bottom").autoSIPrefix is False
+
+
+def test_a_wrong_scheduler_address_is_said_in_the_sidebar(qtbot, panel, small_gold):
+    """The scheduler field goes through the same job: a malformed address fails it with one sentence."""
+    panel.controls.add_corpus(small_gold.name, str(small_gold))
+    panel.controls.scheduler_edit.setText("local:0")
+    with qtbot.waitSignal(panel.context.jobs.ended, timeout=TIMEOUT_MS):
+        panel.controls.scheduler_edit.returnPressed.emit()
+    qtbot.waitUntil(lambda: "local:N" in panel.metrics_label.text(), timeout=TIMEOUT_MS)
+    assert "tcp://HOST:PORT" in panel.metrics_label.text()
+    panel.controls.scheduler_edit.clear()
+    assert panel.controls.scheduler is None

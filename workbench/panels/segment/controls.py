@@ -47,11 +47,18 @@ class SegmentControls(QtWidgets.QWidget):
         self.method_box.setCurrentIndex(self.method_box.findData(cat.METHOD.default))
         self.method_box.currentIndexChanged.connect(self.changed)
         self.sliders = {option.name: option_slider(option) for option in SLIDERS}
+        self.scheduler_edit = QtWidgets.QLineEdit()
+        self.scheduler_edit.setPlaceholderText(cat.SCHEDULER.none_label)
+        self.scheduler_edit.setClearButtonEnabled(True)
+        self.scheduler_edit.setToolTip(f"{cat.SCHEDULER.help}; empty: {cat.SCHEDULER.none_label}. Enter reads "
+                                       "the corpus again there")
+        self.scheduler_edit.returnPressed.connect(lambda: self.corpus_chosen.emit(*self.corpus))
         self.form = OptionForm(FORM)
         self.form.changed.connect(self.changed)
         layout = QtWidgets.QFormLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addRow("Corpus", self.corpus_box)
+        layout.addRow("Scheduler", self.scheduler_edit)
         layout.addRow(cat.METHOD.label, self.method_box)
         for option in SLIDERS:
             layout.addRow(option.label, self.sliders[option.name])
@@ -62,6 +69,11 @@ class SegmentControls(QtWidgets.QWidget):
     def corpus(self) -> tuple[str, str | None]:
         """The chosen corpus and its gold (None when it has none)."""
         return self.corpus_box.currentData()
+
+    @property
+    def scheduler(self) -> str | None:
+        """The Dask scheduler typed (``local:N``, ``tcp://HOST:PORT``), None when empty (this machine)."""
+        return self.scheduler_edit.text().strip() or None
 
     def add_corpus(self, label: str, corpus: str, gold: str | None = None) -> None:
         """Add a corpus to the list and select it (does not emit ``corpus_chosen``)."""

@@ -121,7 +121,8 @@ class SegmentPanel(Panel):
         self._swept = None
         name = CORPORA[corpus].label if corpus in CORPORA.names else Path(corpus).name
         self.metrics_label.setText(f"reading and counting {name}…")
-        request = SegmentRequest(corpus, gold, self.params(), device=self.context.device())
+        request = SegmentRequest(corpus, gold, self.params(), device=self.context.device(),
+                                 scheduler=self.controls.scheduler)
         handle = self._discover_job.start("Discover a lexicon", discover_job, request)
         handle.succeeded.connect(self._discovered)
         handle.failed.connect(self._failed)
