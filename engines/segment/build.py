@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from engines.errors import InputError
+from engines.segment.branching import branching_of
 from engines.segment.counted import Chunk, Counted, iter_chunks
 from engines.segment.counting import NgramTable, ngram_codes, unique_counts
 from engines.segment.hashindex import HashIndex
@@ -42,13 +43,14 @@ def build_lexicon(reporter, counted: Counted, params: SegmentParams) -> Lexicon:
     if params.effective_n() > counted.table.max_n:
         raise InputError(f"n-grams were counted up to {counted.table.max_n}; recount for n = {params.effective_n()}")
     longest = max(params.max_len, params.effective_n())
+    branching = None if params.statistic == "pmi" else branching_of(reporter, counted)
 
     def cut(chunk: Chunk) -> tuple[Pieces, Pieces | None]:  # checks between its stages (runs in a pool thread)
         reporter.check()
         codes = ngram_codes(chunk.units, longest)
         counts = position_counts(counted.table, codes, max(params.effective_n(), 2), params.min_count)
         reporter.check()
-        scores, strong = strong_ngrams(counted.table, codes, params, counts)
+        scores, strong = strong_ngrams(counted.table, codes, params, counts, branching)
         reporter.check()
         pieces = cut_pieces(chunk.units, counted.table, params, codes, strong=strong)
         if params.pair_threshold is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import time
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import torch
@@ -72,6 +72,7 @@ class Counted:
     max_lines: int | None = None
     seconds: float = 0.0
     cnum: bool = False
+    branching: Any = None  # the n-grams' branching entropies, once a statistic needs them (engines.segment.branching)
 
     def bits_per_char_before(self) -> float:
         c = self.table.counts[0].astype(np.float64)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from engines.segment.branching import Branching, ngram_scores
 from engines.segment.catalogue import CLASS_UNITS
 from engines.segment.counting import MISSING, PRIME, NgramTable, ngram_codes, unique_counts
 from engines.segment.hashindex import HashIndex
@@ -57,8 +58,11 @@ def position_counts(table: NgramTable, codes: list[torch.Tensor], max_n: int, mi
 
 
 def strong_ngrams(table: NgramTable, codes: list[torch.Tensor], params: SegmentParams,
-                  counts: list[torch.Tensor] | None = None) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
-    """Per position i and n: the min-PMI score of units[i:i+n] and whether it is strong."""
+                  counts: list[torch.Tensor] | None = None, branching: Branching | None = None
+                  ) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+    """Per position i and n: the score of units[i:i+n] under ``params.statistic`` (the min-PMI, or with
+    ``branching`` its branching entropy or both: :func:`~engines.segment.branching.ngram_scores`) and
+    whether it is strong."""
     max_n = params.effective_n()
     counts = counts or position_counts(table, codes, max_n)
     total = max(table.total(1), 1)
@@ -73,6 +77,8 @@ def strong_ngrams(table: NgramTable, codes: list[torch.Tensor], params: SegmentP
             score = torch.minimum(score, math.log(total) + logc[n - 1] - logc[k - 1] - right)
         valid = (codes[n - 1] != MISSING) & (counts[n - 1] >= params.min_count)
         score = torch.where(valid, score, torch.full_like(score, -math.inf))
+        if params.statistic != "pmi":
+            score = ngram_scores(n, score, codes[n - 1], branching, params.statistic)
         scores.append(score)
         strong.append(score > params.threshold(n))
     return scores, strong
