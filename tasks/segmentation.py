@@ -4,7 +4,7 @@
 :func:`discover_job` counts a corpus, builds the lexicon and segments every line (what the panel shows
 first; :func:`run_job`, the headless run, is the same job plus its metrics); :func:`resegment_job` redoes
 the last two steps from the cached counts with new settings; :func:`sweep_job` traces F1 and the lexicon's
-size against the pair threshold; :func:`jieba_job` runs the supervised baseline on the same lines. Every
+size against the pair threshold under each boundary statistic; :func:`jieba_job` runs the supervised baseline on the same lines. Every
 job resolves the device preference it is given once, inside the job.
 """
 from __future__ import annotations
@@ -98,29 +98,38 @@ def resegment_job(reporter, previous: Segmentation, params: SegmentParams, displ
 
 @dataclass
 class Sweep:
-    """F1 (NaN without gold) and the lexicon's size at each pair threshold tried so far."""
+    """F1 (NaN without gold) and the lexicon's size at each pair threshold and boundary statistic tried so far."""
 
     thresholds: list = field(default_factory=list)
     f1: list = field(default_factory=list)
     sizes: list = field(default_factory=list)
+    statistics: list = field(default_factory=list)
 
 
-def sweep_job(reporter, segmentation: Segmentation, thresholds: tuple[float, ...] = SWEEP) -> Sweep:
-    """Job: F1 and lexicon size for several pair thresholds, the other settings those of ``segmentation``
+def sweep_job(reporter, segmentation: Segmentation, thresholds: tuple[float, ...] = SWEEP,
+              statistics: tuple[str, ...] | None = None) -> Sweep:
+    """Job: F1 and lexicon size for several pair thresholds under each boundary statistic (``statistics``,
+    default: every one, that of ``segmentation`` first), the other settings those of ``segmentation``
     (streams the sweep so far as partial results)."""
     from engines.segment.build import build_lexicon
+    from engines.segment.catalogue import STATISTICS
     from engines.segment.segmenting import segment_corpus
 
+    own = segmentation.params.statistic
+    statistics = statistics or (own, *(s for s in STATISTICS.names if s != own))
     done = Sweep()
-    for k, t in enumerate(thresholds):
-        reporter.progress(k / len(thresholds), f"threshold {t:g}")
-        params = segmentation.params.with_values({"threshold_2": t})
+    points = [(s, t) for s in statistics for t in thresholds]
+    for k, (statistic, t) in enumerate(points):
+        reporter.progress(k / len(points), f"{statistic}, threshold {t:g}")
+        params = segmentation.params.with_values({"threshold_2": t, "statistic": statistic})
         lexicon = build_lexicon(reporter, segmentation.counted, params)
         result = segment_corpus(reporter, segmentation.counted, lexicon, params)
         done.thresholds.append(t)
         done.f1.append(result.scores.f1 if result.scores is not None else float("nan"))
         done.sizes.append(result.lexicon_size)
-        reporter.partial(replace(done, thresholds=list(done.thresholds), f1=list(done.f1), sizes=list(done.sizes)))
+        done.statistics.append(statistic)
+        reporter.partial(replace(done, thresholds=list(done.thresholds), f1=list(done.f1), sizes=list(done.sizes),
+                                 statistics=list(done.statistics)))
     return done
 
 

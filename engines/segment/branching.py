@@ -170,3 +170,21 @@ def branching_of(reporter, counted: Counted) -> Branching:
     if counted.branching is None:
         counted.branching = branching_entropy(reporter, counted)
     return counted.branching
+
+
+def gap_entropies(units: torch.Tensor, gaps: np.ndarray, bounds: np.ndarray, branching: Branching
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """At each gap before unit ``gaps[k]``: H_R of the word before it and H_L of the word after it (their
+    last, first n <= max_n units; ``bounds``: every word start and separator position, sorted)."""
+    max_n = len(branching.codes)
+    codes = ngram_codes(units, max_n)
+    at = np.searchsorted(bounds, gaps)
+    before = np.minimum(gaps - bounds[np.maximum(at - 1, 0)], max_n)
+    after = np.minimum(bounds[np.minimum(at + 1, len(bounds) - 1)] - gaps, max_n)
+    right, left = np.zeros(len(gaps)), np.zeros(len(gaps))
+    for n in range(1, max_n + 1):
+        sel = np.flatnonzero(before == n)
+        right[sel] = branching.lookup(n, codes[n - 1][torch.from_numpy(gaps[sel] - n)])[1]
+        sel = np.flatnonzero(after == n)
+        left[sel] = branching.lookup(n, codes[n - 1][torch.from_numpy(gaps[sel])])[0]
+    return right, left

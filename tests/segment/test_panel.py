@@ -187,3 +187,27 @@ def test_before_the_first_lexicon_nothing_pretends_to_be_one(qtbot, panel):
     panel.discover("peoples-daily", "peoples-daily")
     assert "People's Daily" in panel.metrics_label.text() and "peoples-daily" not in panel.metrics_label.text()
     assert panel.chart.getAxis("bottom").autoSIPrefix is False
+
+
+def test_the_boundary_statistic_switches_live_from_the_cached_counts(qtbot, panel, small_gold):
+    import numpy as np
+
+    with qtbot.waitSignal(panel.first_job_done, timeout=TIMEOUT_MS):
+        panel.discover(str(small_gold), str(small_gold))
+    counted, f1 = panel.state.counted, panel.state.result.scores.f1
+    tips = [t for t in panel.text._gaps.values() if "PMI =" in t]
+    assert tips and all("branching entropy: H_R(" in t and "H_L(" in t for t in tips)  # the hover has both
+    n = len(cat.STATISTICS.names) * 6
+    qtbot.waitUntil(lambda: panel._last_sweep is not None and len(panel._last_sweep.f1) == n
+                    and not panel._sweep_job.running, timeout=TIMEOUT_MS)
+    box = panel.controls.statistic_box
+    box.setCurrentIndex(box.findData("both"))
+    qtbot.waitUntil(lambda: panel.state.params.statistic == "both" and not panel._resegment_job.running,
+                    timeout=TIMEOUT_MS)
+    assert panel.state.counted is counted and panel.state.result.scores.f1 != f1  # no recount, a new lexicon
+    assert not panel._sweep_job.running  # the sweep already holds every statistic: only the bold curve moves
+    assert panel.chart.f1_curve is panel.chart.curves["both"] and panel.chart.f1_curve.opts["pen"].width() == 3
+    data = panel.chart.data()
+    assert all(np.isfinite(data[f"f1_{s}"]).all() for s in cat.STATISTICS.names)
+    at = int(np.flatnonzero(data["threshold"] == panel.state.params.threshold(2))[0])
+    assert data["f1"][at] == pytest.approx(panel.state.result.scores.f1)

@@ -25,6 +25,18 @@ def option_slider(option: Option):
     return slider
 
 
+def choice_box(entries, default: str) -> QtWidgets.QComboBox:
+    """A combo box of a catalogue's entries (label shown, name as data, description and citation as
+    tooltips), at ``default``."""
+    box = QtWidgets.QComboBox()
+    for entry in entries:
+        box.addItem(entry.label, entry.name)
+        tip = f"{entry.description} ({entry.citation})" if entry.citation else entry.description
+        box.setItemData(box.count() - 1, tip, QtCore.Qt.ItemDataRole.ToolTipRole)
+    box.setCurrentIndex(box.findData(default))
+    return box
+
+
 class SegmentControls(QtWidgets.QWidget):
     """Emits ``corpus_chosen(corpus, gold)`` when a corpus is picked and ``changed`` when a setting moves."""
 
@@ -39,13 +51,11 @@ class SegmentControls(QtWidgets.QWidget):
             self.corpus_box.setItemData(self.corpus_box.count() - 1, corpus.description,
                                         QtCore.Qt.ItemDataRole.ToolTipRole)
         self.corpus_box.activated.connect(lambda i: self.corpus_chosen.emit(*self.corpus_box.itemData(i)))
-        self.method_box = QtWidgets.QComboBox()
-        for method in cat.METHODS:
-            self.method_box.addItem(method.label, method.name)
-            self.method_box.setItemData(self.method_box.count() - 1, f"{method.description} ({method.citation})",
-                                        QtCore.Qt.ItemDataRole.ToolTipRole)
-        self.method_box.setCurrentIndex(self.method_box.findData(cat.METHOD.default))
+        self.method_box = choice_box(cat.METHODS, cat.METHOD.default)
         self.method_box.currentIndexChanged.connect(self.changed)
+        self.statistic_box = choice_box(cat.STATISTICS, cat.STATISTIC.default)
+        self.statistic_box.setToolTip(cat.STATISTIC.help)
+        self.statistic_box.currentIndexChanged.connect(self.changed)
         self.sliders = {option.name: option_slider(option) for option in SLIDERS}
         self.form = OptionForm(FORM)
         self.form.changed.connect(self.changed)
@@ -53,6 +63,7 @@ class SegmentControls(QtWidgets.QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addRow("Corpus", self.corpus_box)
         layout.addRow(cat.METHOD.label, self.method_box)
+        layout.addRow("Statistic", self.statistic_box)
         for option in SLIDERS:
             layout.addRow(option.label, self.sliders[option.name])
             self.sliders[option.name].valueChanged.connect(self.changed)
@@ -71,4 +82,5 @@ class SegmentControls(QtWidgets.QWidget):
     def params(self) -> SegmentParams:
         """The settings shown (the others at their defaults)."""
         values = {o.name: round(self.sliders[o.name].value(), o.decimals) for o in SLIDERS}
-        return SegmentParams(method=self.method_box.currentData()).with_values({**values, **self.form.values()})
+        return SegmentParams(method=self.method_box.currentData(), statistic=self.statistic_box.currentData()
+                             ).with_values({**values, **self.form.values()})

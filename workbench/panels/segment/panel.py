@@ -38,6 +38,7 @@ class SegmentPanel(Panel):
         self._jieba = None  # engines.segment.reference.Baseline of the corpus shown
         self._first_done = False
         self._swept = None  # the settings of the last sweep, its own threshold zeroed
+        self._last_sweep = None  # tasks.segmentation.Sweep drawn (the sweep so far)
 
         # ---- sidebar
         self.controls = SegmentControls()
@@ -99,7 +100,7 @@ class SegmentPanel(Panel):
         self._corpus = (corpus, gold)
         self._jieba = None
         self.chart.set_sweep([], [], [])  # the old corpus's curves leave with it
-        self._swept = None
+        self._swept = self._last_sweep = None
         name = CORPORA[corpus].label if corpus in CORPORA.names else Path(corpus).name
         self.metrics_label.setText(f"reading and counting {name}…")
         request = SegmentRequest(corpus, gold, self.params(), device=self.context.device())
@@ -129,11 +130,14 @@ class SegmentPanel(Panel):
 
     def _show(self, state) -> None:
         self.state = state
-        self.text.set_lines(state.result.lines, state.params.threshold(2), state.params.word_bonus)
+        self.text.set_lines(state.result.lines, state.params.threshold(2), state.params.word_bonus,
+                            state.params.statistic)
         self.lexicon.set_rows(state.rows)
         self.chart.set_current(state.params.threshold(2))
-        if self._swept is not None and state.params.with_values({"threshold_2": 0.0}) != self._swept:
+        if self._swept is not None and self._held(state.params) != self._swept:
             self.run_sweep()  # a setting the sweep holds fixed moved: its curves are of other settings
+        elif self._last_sweep is not None:
+            self._show_sweep(self._last_sweep)  # the statistic may have changed: its curve is drawn bold
         self.words_button.setEnabled(bool(state.result.sample))
         self._show_metrics()
 
@@ -171,14 +175,21 @@ class SegmentPanel(Panel):
             return
         from tasks.segmentation import sweep_job
 
-        self._swept = self.state.params.with_values({"threshold_2": 0.0})  # what the sweep holds fixed
+        self._swept = self._held(self.state.params)
         handle = self._sweep_job.start("Threshold sweep", sweep_job, self.state)
         handle.partial.connect(self._show_sweep)
         handle.succeeded.connect(self._show_sweep)
         handle.done.connect(self._mark_first)
 
+    @staticmethod
+    def _held(params):
+        """What the sweep holds fixed: the settings but the pair threshold and the statistic (it sweeps both)."""
+        return params.with_values({"threshold_2": 0.0, "statistic": "pmi"})
+
     def _show_sweep(self, done) -> None:
-        self.chart.set_sweep(done.thresholds, done.f1, done.sizes)
+        self._last_sweep = done
+        current = self.state.params.statistic if self.state is not None else "pmi"
+        self.chart.set_sweep(done.thresholds, done.f1, done.sizes, done.statistics, current)
 
     def run_jieba(self) -> None:
         if self.state is None:
