@@ -31,7 +31,8 @@ LEXICON_COLUMNS = ("word", "count", "candidates", "score", "class")  # lexicon.t
 @dataclass(frozen=True)
 class SegmentRequest:
     """What to segment and how: a corpus (a built-in name or a path), its gold segmentation (optional),
-    the settings, how many lines to read (None: all), counting processes and the device preference."""
+    the settings, how many lines to read (None: all), counting processes, the device preference and a base
+    corpus whose counts, times ``base_weight``, join the text's (a built-in name or a path; None: none)."""
 
     corpus: str
     gold: Optional[str] = None
@@ -39,6 +40,8 @@ class SegmentRequest:
     max_lines: Optional[int] = None
     workers: int = 1
     device: str = "cpu"
+    base_corpus: Optional[str] = None
+    base_weight: float = 1.0
 
 
 @dataclass
@@ -74,9 +77,10 @@ def discover_job(reporter, request: SegmentRequest, display_lines: int = DISPLAY
         reporter.progress(None, "loading the reference dictionary")
         reference = reference_dictionary(reporter.check)
     done = run_segmentation(reporter, request.corpus, request.gold, request.params, write_line, display_lines,
-                            request.max_lines, reference, request.workers, device, sample_lines)
+                            request.max_lines, reference, request.workers, device, sample_lines,
+                            request.base_corpus, request.base_weight)
     return Segmentation(done.counted, done.lexicon, done.result, request.params, reference,
-                        done.lexicon.rows(reference=reference), done.timings)
+                        done.lexicon.rows(reference=reference, base=done.counted.base), done.timings)
 
 
 def resegment_job(reporter, previous: Segmentation, params: SegmentParams, display_lines: int = DISPLAY_LINES,
@@ -92,7 +96,7 @@ def resegment_job(reporter, previous: Segmentation, params: SegmentParams, displ
                             reference=previous.reference, sample_lines=sample_lines)
     t2 = time.perf_counter()
     return Segmentation(previous.counted, result.lexicon, result, params, previous.reference,
-                        result.lexicon.rows(reference=previous.reference),
+                        result.lexicon.rows(reference=previous.reference, base=previous.counted.base),
                         {"lexicon_s": t1 - t0, "segment_s": t2 - t1})
 
 
@@ -170,7 +174,10 @@ def run_job(reporter, request: SegmentRequest, write_line: Optional[Callable[[st
 def lexicon_lines(rows: list[LexiconRow]) -> Iterator[str]:
     """lexicon.tsv: a header, then one tab-separated line per word (the class notation of
     engines.segment.catalogue.CLASS_NOTATION, never internal markers): its count in segmented.txt, its
-    count as a candidate piece of the cut pass, its min-PMI score and its class."""
-    yield "\t".join(LEXICON_COLUMNS)
+    count as a candidate piece of the cut pass, its min-PMI score and its class; with a base corpus, how
+    often the base corpus writes it (``in_base``; 0: a word new in this text)."""
+    based = bool(rows) and rows[0].in_base >= 0
+    yield "\t".join((*LEXICON_COLUMNS, "in_base") if based else LEXICON_COLUMNS)
     for row in rows:
-        yield f"{row.word}\t{row.count}\t{row.candidates}\t{row.score:.4f}\t{row.unit_class}"
+        tail = f"\t{row.in_base}" if based else ""
+        yield f"{row.word}\t{row.count}\t{row.candidates}\t{row.score:.4f}\t{row.unit_class}{tail}"

@@ -24,6 +24,7 @@ from engines.segment.counting import MISSING, NgramTable, ngram_codes
 from engines.segment.hashindex import HashIndex
 
 MERGE_EVERY = 4  # chunks between merges of the pending (n+1)-gram arrays
+ENTROPY_SHARE = 0.4  # the branching entropy's share of the "both" score (see ngram_scores)
 
 
 @dataclass
@@ -154,15 +155,16 @@ def ngram_scores(n: int, pmi: torch.Tensor, codes: torch.Tensor, branching: Bran
     * ``pmi``: the min-PMI over split points (``pmi``, as computed by the caller);
     * ``entropy``: the freedom F(w) = min(H_L(w), H_R(w)) mapped onto the PMI scale by matching mean and
       sd over the corpus's positions: μ_PMI + σ_PMI (F - μ_F) / σ_F;
-    * ``both``: the smaller of the two: an n-gram is strong only when it sticks together inside and combines
-      freely at its edges (the rule of PMI + entropy new-word discovery; on 3,000 lines of People's Daily
-      the mean of the two scored F1 0.804, below either alone, the minimum 0.808, above both)."""
+    * ``both``: (1 - s) PMI + s entropy with s = :data:`ENTROPY_SHARE`: cohesion inside and freedom at the
+      edges together. Chosen on the whole People's Daily 1998-01 (F1 at s = 0.3, 0.4, 0.5: 0.8298, 0.8314,
+      0.8303; the minimum of the two, the AND of PMI + entropy new-word discovery: 0.8169; PMI alone
+      0.8270, entropy alone 0.8191)."""
     if statistic == "pmi":
         return pmi
     mp, sp, mf, sf = branching.moments[n]
     entropy = torch.from_numpy(mp + sp * (branching.freedom(n, codes) - mf) / sf)
     entropy = torch.where(torch.isfinite(pmi), entropy, pmi)  # invalid positions stay -inf
-    return entropy if statistic == "entropy" else torch.minimum(pmi, entropy)
+    return entropy if statistic == "entropy" else (1 - ENTROPY_SHARE) * pmi + ENTROPY_SHARE * entropy
 
 
 def branching_of(reporter, counted: Counted) -> Branching:

@@ -38,8 +38,20 @@ def _strong_pairs(chunk_units: torch.Tensor, codes, strong: torch.Tensor) -> Pie
     return Pieces(uniq, counts, lens, decode_rows(chunk_units.numpy(), first, lens))
 
 
+def _weighted(pieces: Pieces, weight: float) -> Pieces:
+    """The pieces of a chunk that counts ``weight`` times (a base corpus's), rounded (0: dropped)."""
+    if weight == 1.0:
+        return pieces
+    counts = np.rint(pieces.counts * weight).astype(np.int64)
+    keep = counts > 0
+    return Pieces(pieces.codes[keep], counts[keep], pieces.lengths[keep], pieces.texts[keep])
+
+
 def build_lexicon(reporter, counted: Counted, params: SegmentParams) -> Lexicon:
-    """Job: the lexicon for ``params`` from cached counts (one cut pass over the cached text)."""
+    """Job: the lexicon for ``params`` from cached counts (one cut pass over the cached text, and over a base
+    corpus's when its counts were added: :mod:`engines.segment.base`)."""
+    if counted.pooled is not None:
+        counted = counted.pooled
     if params.effective_n() > counted.table.max_n:
         raise InputError(f"n-grams were counted up to {counted.table.max_n}; recount for n = {params.effective_n()}")
     longest = max(params.max_len, params.effective_n())
@@ -52,10 +64,10 @@ def build_lexicon(reporter, counted: Counted, params: SegmentParams) -> Lexicon:
         reporter.check()
         scores, strong = strong_ngrams(counted.table, codes, params, counts, branching)
         reporter.check()
-        pieces = cut_pieces(chunk.units, counted.table, params, codes, strong=strong)
+        pieces = _weighted(cut_pieces(chunk.units, counted.table, params, codes, strong=strong), chunk.weight)
         if params.pair_threshold is None:
             return pieces, None
-        return pieces, _strong_pairs(chunk.units, codes, scores[1] > params.pair_threshold)
+        return pieces, _weighted(_strong_pairs(chunk.units, codes, scores[1] > params.pair_threshold), chunk.weight)
 
     with torch_threads(1):
         parts, pairs = [], []

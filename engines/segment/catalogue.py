@@ -37,8 +37,8 @@ STATISTICS: Catalogue[Entry] = Catalogue("statistic", (
           "freely it combines on both sides, on the PMI scale (matched mean and sd)",
           citation="Jin & Tanaka-Ishii 2006: unsupervised segmentation of Chinese text by use of branching "
                    "entropy", url="https://aclanthology.org/P06-2056/"),
-    Entry("both", "PMI + branching entropy", "the smaller of the two scores: a word must stick together "
-          "inside and combine freely at its edges"),
+    Entry("both", "PMI + branching entropy", "0.6 PMI + 0.4 entropy: a word must stick together inside and "
+          "combine freely at its edges"),
 ))
 
 METHOD = Option("method", "Lexicon", "choice", "ngram", choices=METHODS.names,
@@ -95,6 +95,8 @@ PARAMETERS: tuple[Option, ...] = (METHOD, STATISTIC, MAX_N_OPTION, MIN_COUNT, *T
 # settings of a run (how much of the corpus is read, and how)
 MAX_LINES = Option("max_lines", "read lines", "int", None, 1, none_label="all",
                    help="read only the first MAX_LINES lines ('all': every line)")
+BASE_WEIGHT = Option("base_weight", "base weight", default=1.0, minimum=0.01, maximum=100.0, step=0.1, decimals=2,
+                     help="what one count of the base corpus is worth next to one of the text")
 WORKERS = Option("workers", "counting processes", "int", 1, 1, 64,
                  help="count in this many processes and merge their tables")
 

@@ -40,6 +40,7 @@ class Chunk:
     n_lines: int
     raw: list[str]
     open_end: bool = False  # the last line continues in the next chunk (a long line read in pieces)
+    weight: float = 1.0  # what its candidate pieces count for in a lexicon (a base corpus's: engines.segment.base)
 
     def line_of(self) -> np.ndarray:
         """The line (within the chunk) of each non-space character."""
@@ -73,6 +74,8 @@ class Counted:
     seconds: float = 0.0
     cnum: bool = False
     branching: Any = None  # the n-grams' branching entropies, once a statistic needs them (engines.segment.branching)
+    base: NgramTable | None = None  # a base corpus's own counts, when its counts are added (engines.segment.base)
+    pooled: Any = None  # then: this text and the base corpus, the Counted its lexicon is built on
 
     def bits_per_char_before(self) -> float:
         c = self.table.counts[0].astype(np.float64)

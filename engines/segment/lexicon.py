@@ -208,13 +208,19 @@ class Lexicon:
         return Lexicon(self.codes[k], self.counts[k], self.lengths[k], [w for w, x in zip(self.words, keep) if x],
                        self.scores[k], self.unit_counts, self.params, torch.from_numpy(uses[keep]))
 
-    def rows(self, only_multi: bool = True, reference: set[str] | None = None) -> list[LexiconRow]:
+    def rows(self, only_multi: bool = True, reference: set[str] | None = None,
+             base: NgramTable | None = None) -> list[LexiconRow]:
         """The words as users read them (:func:`written_form`), most used first (most frequent candidates
         before segmenting); ``new`` marks the words of text (no class unit) missing from ``reference`` (a
-        dictionary), when given."""
+        dictionary), when given; ``base`` (a base corpus's counts) gives each word's count there."""
+        from engines.segment.base import base_counts
+
         uses = self.uses if self.uses is not None else self.counts
         order = torch.argsort(uses, descending=True, stable=True).tolist()
         mask, scores = self.multi().tolist(), self.scores.tolist()
+        in_base = [-1] * len(self)
+        if base is not None and len(self):
+            in_base = base_counts(*text_to_units(np.asarray(self.words)), base).tolist()
         counts, candidates = uses.tolist(), self.counts.tolist()
         out = []
         for i in order:
@@ -223,7 +229,7 @@ class Lexicon:
             word, unit_class = written_form(self.words[i]), word_class(self.words[i])
             new = reference is not None and not unit_class and word not in reference
             out.append(LexiconRow(word, unit_class, int(counts[i]), int(candidates[i]), float(scores[i]), len(word),
-                                  new))
+                                  new, int(in_base[i])))
         return out
 
 
@@ -232,7 +238,8 @@ class LexiconRow:
     """A lexicon word as users read it: ``word`` in the class-unit notation (``#年``), its ``unit_class``
     ("number", "latin" or ""), count (occurrences in the segmented text), candidate count (pieces of the cut
     pass), min-PMI score, length in characters of ``word`` (one per unit) and whether it is new (missing
-    from the reference dictionary)."""
+    from the reference dictionary) and how often a base corpus writes it (-1: no base corpus; 0: the word
+    is new in this text)."""
 
     word: str
     unit_class: str
@@ -241,6 +248,7 @@ class LexiconRow:
     score: float
     length: int
     new: bool = False
+    in_base: int = -1
 
 
 def word_scores(rows: np.ndarray, lens: np.ndarray, table: NgramTable, max_n: int, min_count: int = 1) -> torch.Tensor:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from engines.device import DeviceLike
+from engines.segment.base import with_base
 from engines.segment.build import build_lexicon
 from engines.segment.counted import Counted, count_corpus
 from engines.segment.lexicon import Lexicon
@@ -29,12 +30,19 @@ class PipelineResult:
 def run_segmentation(reporter, corpus: str, gold: str | None = None, params: SegmentParams | None = None,
                      write_line: Callable[[str], None] | None = None, display_lines: int = 0,
                      max_lines: int | None = None, reference: set[str] | None = None, workers: int = 1,
-                     device: DeviceLike = "cpu", sample_lines: int = 0) -> PipelineResult:
-    """Job: count, build the lexicon and segment every line (the arguments are those of the three steps)."""
+                     device: DeviceLike = "cpu", sample_lines: int = 0, base: str | None = None,
+                     base_weight: float = 1.0) -> PipelineResult:
+    """Job: count, build the lexicon and segment every line (the arguments are those of the three steps;
+    ``base``: a base corpus whose counts, times ``base_weight``, join the text's: :mod:`.base`)."""
     params = params or SegmentParams()
     t0 = time.perf_counter()
     counted = count_corpus(reporter, corpus, gold, max(params.max_n, 2), max_lines, workers=workers,
                            cnum=params.cnum, device=device)
+    if base is not None:
+        reporter.progress(None, "counting the base corpus")
+        pooled = count_corpus(reporter, base, None, max(params.max_n, 2), workers=workers, cnum=params.cnum,
+                              device=device)
+        counted = with_base(counted, pooled, base_weight)[1]
     t1 = time.perf_counter()
     reporter.progress(None, "building the lexicon")
     lexicon = build_lexicon(reporter, counted, params)

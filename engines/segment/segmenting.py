@@ -94,8 +94,10 @@ def segment_corpus(reporter, counted: Counted, lexicon: Lexicon, params: Segment
         unfit = None
         if params.prune_pieces:
             unfit = partial(unfit_pieces, lexicon, half=half_words(lexicon, counted.table, params.min_count))
-        keep, uses, used = drop_rare(reporter, lambda: iter_chunks(counted), lexicon, paths, packed, used,
-                                     params.min_count, unfit)
+        # with a base corpus the lexicon's words were counted over both texts: a short text uses most once
+        least = 1 if counted.pooled is not None else params.min_count
+        keep, uses, used = drop_rare(reporter, lambda: iter_chunks(counted), lexicon, paths, packed, used, least,
+                                     unfit)
         branching = branching_of(reporter, counted) if display_lines else None  # the gaps' second statistic
         result = _score_and_write(reporter, counted, packed, write_line, display_lines, reference, sample_lines,
                                   branching)

@@ -51,6 +51,22 @@ class SegmentControls(QtWidgets.QWidget):
             self.corpus_box.setItemData(self.corpus_box.count() - 1, corpus.description,
                                         QtCore.Qt.ItemDataRole.ToolTipRole)
         self.corpus_box.activated.connect(lambda i: self.corpus_chosen.emit(*self.corpus_box.itemData(i)))
+        self.base_box = QtWidgets.QComboBox()
+        self.base_box.addItem("none", None)
+        for corpus in cat.CORPORA:
+            self.base_box.addItem(corpus.label, corpus.name)
+        self.base_box.setToolTip("a base corpus whose counts join the text's (a short text borrows its statistics); "
+                                 "the lexicon's 'in base' column then marks the words new in the text")
+        self.base_weight = QtWidgets.QDoubleSpinBox()
+        self.base_weight.setRange(cat.BASE_WEIGHT.minimum, cat.BASE_WEIGHT.maximum)
+        self.base_weight.setSingleStep(cat.BASE_WEIGHT.step)
+        self.base_weight.setDecimals(cat.BASE_WEIGHT.decimals)
+        self.base_weight.setValue(cat.BASE_WEIGHT.default)
+        self.base_weight.setKeyboardTracking(False)
+        self.base_weight.setToolTip(f"{cat.BASE_WEIGHT.help} ({cat.BASE_WEIGHT.range_text})")
+        self.base_weight.setEnabled(False)
+        self.base_box.activated.connect(self._base_changed)
+        self.base_weight.valueChanged.connect(lambda _: self.corpus_chosen.emit(*self.corpus))
         self.method_box = choice_box(cat.METHODS, cat.METHOD.default)
         self.method_box.currentIndexChanged.connect(self.changed)
         self.statistic_box = choice_box(cat.STATISTICS, cat.STATISTIC.default)
@@ -62,6 +78,8 @@ class SegmentControls(QtWidgets.QWidget):
         layout = QtWidgets.QFormLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addRow("Corpus", self.corpus_box)
+        layout.addRow("Base corpus", self.base_box)
+        layout.addRow(cat.BASE_WEIGHT.label, self.base_weight)
         layout.addRow(cat.METHOD.label, self.method_box)
         layout.addRow("Statistic", self.statistic_box)
         for option in SLIDERS:
@@ -73,6 +91,15 @@ class SegmentControls(QtWidgets.QWidget):
     def corpus(self) -> tuple[str, str | None]:
         """The chosen corpus and its gold (None when it has none)."""
         return self.corpus_box.currentData()
+
+    @property
+    def base(self) -> tuple[str | None, float]:
+        """The base corpus chosen (None: none) and its weight."""
+        return self.base_box.currentData(), self.base_weight.value()
+
+    def _base_changed(self) -> None:
+        self.base_weight.setEnabled(self.base_box.currentData() is not None)
+        self.corpus_chosen.emit(*self.corpus)  # the counts change: the corpus is counted again
 
     def add_corpus(self, label: str, corpus: str, gold: str | None = None) -> None:
         """Add a corpus to the list and select it (does not emit ``corpus_chosen``)."""

@@ -103,7 +103,9 @@ class SegmentPanel(Panel):
         self._swept = self._last_sweep = None
         name = CORPORA[corpus].label if corpus in CORPORA.names else Path(corpus).name
         self.metrics_label.setText(f"reading and counting {name}…")
-        request = SegmentRequest(corpus, gold, self.params(), device=self.context.device())
+        base, weight = self.controls.base
+        request = SegmentRequest(corpus, gold, self.params(), device=self.context.device(), base_corpus=base,
+                                 base_weight=weight)
         handle = self._discover_job.start("Discover a lexicon", discover_job, request)
         handle.succeeded.connect(self._discovered)
         handle.failed.connect(self._failed)
@@ -154,7 +156,8 @@ class SegmentPanel(Panel):
     def _show_metrics(self) -> None:
         s = self.state
         r, c = s.result, s.counted
-        lines = [f"<b>{c.name}</b>: {c.stats.describe()}, {c.n_chars:,} characters",
+        lines = [f"<b>{c.name}</b>: {c.stats.describe()}, {c.n_chars:,} characters"
+                 + (f" (+ base corpus, {c.pooled.n_chars - c.n_chars:,} characters)" if c.pooled is not None else ""),
                  f"lexicon: {r.lexicon_size:,} words; bits/char {r.bits_before:.3f} → <b>{r.bits_after:.3f}</b>",
                  "times: " + ", ".join(f"{k[:-2]} {v:.1f} s" for k, v in s.timings.items())]
         if r.scores is not None:
@@ -225,4 +228,6 @@ class SegmentPanel(Panel):
         return [Figure("F1 and lexicon size against the threshold", self.chart, self.chart.data)]
 
     def parameters(self) -> dict[str, Any]:
-        return {"panel": INFO.name, "corpus": self._corpus[0], "gold": self._corpus[1], **self.params().as_dict()}
+        base, weight = self.controls.base
+        return {"panel": INFO.name, "corpus": self._corpus[0], "gold": self._corpus[1], **self.params().as_dict(),
+                "base_corpus": base, "base_weight": weight}
