@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     result = run_task(cluster_points_job, args.data, request, device, args.labels, process=in_process(request))
     # a k-means run after an InfoMap one takes the old run's .clu and .tree away with the rest
     with staged_outputs(out, obsolete=INFOMAP_FILES) as stage:
-        written = write_clusters(result, stage / "assignments.csv", stage / "clusters")
+        written = write_clusters(result, stage / "assignments.csv", stage / "clusters", stage / "levels.csv")
         metrics = {"method": result.method, "embedding": result.embedding, "data": result.data_name,
                    "seconds": result.seconds, **result.metrics}
         atomic_write_text(stage / "metrics.json", json.dumps(metrics, indent=2) + "\n")

@@ -192,14 +192,15 @@ def cluster_words_job(reporter, words: Words, request: WordsRequest = WordsReque
                         request.seed, request.levels)
 
 
-def write_clusters(result: Union[ClusterResult, "WordModules"], csv_path: Path, infomap_stem: Path) -> list[Path]:
+def write_clusters(result: Union[ClusterResult, "WordModules"], csv_path: Path, infomap_stem: Path,
+                   levels_path: Optional[Path] = None) -> list[Path]:
     """The clustering as ``csv_path`` (index, cluster[, label]; words: index, word, cluster) and, for InfoMap,
-    ``STEM.clu``, ``STEM.tree`` and levels.csv beside them (level, modules, codelength); returns the files
-    written."""
+    ``STEM.clu``, ``STEM.tree`` and ``levels_path`` (default ``STEM.levels.csv``: level, modules, codelength);
+    returns the files written."""
     from engines.cluster.export import write_assignments, write_infomap, write_levels
 
     return [write_assignments(result, csv_path), *write_infomap(result, infomap_stem),
-            *write_levels(result, infomap_stem.with_name("levels.csv"))]
+            *write_levels(result, levels_path or infomap_stem.with_name(infomap_stem.name + ".levels.csv"))]
 
 
 def points_parameters(request: PointsRequest, result: ClusterResult, data: str, device: str) -> dict[str, Any]:
