@@ -12,6 +12,7 @@ from typing import Any
 from PySide6 import QtCore, QtWidgets
 
 from engines.segment.catalogue import CORPORA
+from tasks.segmentation import SWEEP
 from workbench.panel import Figure, Panel, PanelContext
 from workbench.panels.segment import INFO
 from workbench.panels.segment.controls import SegmentControls
@@ -193,6 +194,8 @@ class SegmentPanel(Panel):
         self._last_sweep = done
         current = self.state.params.statistic if self.state is not None else "pmi"
         self.chart.set_sweep(done.thresholds, done.f1, done.sizes, done.statistics, current)
+        if done.statistics.count(done.statistics[0]) >= len(SWEEP):  # the current statistic's curve is drawn
+            self._mark_first()
 
     def run_jieba(self) -> None:
         if self.state is None:
