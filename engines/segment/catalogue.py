@@ -33,11 +33,11 @@ MAX_N = 8  # longest n-gram that may be counted
 STATISTICS: Catalogue[Entry] = Catalogue("statistic", (
     Entry("pmi", "PMI (cohesion)", "the min-PMI of an n-gram over its split points: how strongly its parts "
           "stick together", citation="Su Jianlin 2018: minimum entropy (2)", url="https://kexue.fm/archives/5476"),
-    Entry("entropy", "branching entropy (freedom)", "min(left, right branching entropy) of an n-gram: how "
+    Entry("entropy", "branching entropy", "min(left, right branching entropy) of an n-gram: how "
           "freely it combines on both sides, on the PMI scale (matched mean and sd)",
           citation="Jin & Tanaka-Ishii 2006: unsupervised segmentation of Chinese text by use of branching "
                    "entropy", url="https://aclanthology.org/P06-2056/"),
-    Entry("both", "PMI + branching entropy", "0.6 PMI + 0.4 entropy: a word must stick together inside and "
+    Entry("both", "PMI + entropy", "0.6 PMI + 0.4 entropy: a word must stick together inside and "
           "combine freely at its edges"),
 ))
 

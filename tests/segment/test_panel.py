@@ -3,6 +3,7 @@ live thresholds from the catalogue; the segmented words sent to the clustering p
 import re
 
 import pytest
+from PySide6 import QtCore
 
 from engines.segment import catalogue as cat
 from engines.segment.params import SegmentParams
@@ -211,3 +212,23 @@ def test_the_boundary_statistic_switches_live_from_the_cached_counts(qtbot, pane
     assert all(np.isfinite(data[f"f1_{s}"]).all() for s in cat.STATISTICS.names)
     at = int(np.flatnonzero(data["threshold"] == panel.state.params.threshold(2))[0])
     assert data["f1"][at] == pytest.approx(panel.state.result.scores.f1)
+
+
+def test_a_base_corpus_joins_the_counts_and_marks_the_words_new_in_the_text(qtbot, panel, tmp_path):
+    text = tmp_path / "short.txt"
+    text.write_text("\n".join(["小熵今天说最小熵原理很有意思", "小熵觉得今天的天气不错"] * 8) + "\n", encoding="utf-8")
+    controls = panel.controls
+    assert not controls.base_weight.isEnabled()
+    controls.base_box.setCurrentIndex(controls.base_box.findData("peoples-daily"))
+    controls._base_changed()  # what choosing it in the box does
+    assert controls.base_weight.isEnabled() and controls.base == ("peoples-daily", 1.0)
+    panel.discover(str(text), None)
+    qtbot.waitUntil(lambda: panel.state is not None and panel.state.counted.pooled is not None, timeout=TIMEOUT_MS)
+    rows = {r.word: r for r in panel.state.rows}
+    assert rows["小熵"].in_base == 0 and rows["今天"].in_base > 100  # new in the text / known to the base
+    assert "base corpus" in panel.metrics_label.text() and panel.parameters()["base_corpus"] == "peoples-daily"
+    model = panel.lexicon.model
+    qtbot.waitUntil(lambda: model.rowCount() == len(panel.state.rows), timeout=TIMEOUT_MS)
+    column = [model.headerData(i, QtCore.Qt.Orientation.Horizontal) for i in range(model.columnCount())].index("in base")
+    shown = {model.data(model.index(r, 0)): model.data(model.index(r, column)) for r in range(model.rowCount())}
+    assert shown["小熵"] == "0 (new)"

@@ -24,6 +24,12 @@ class ModuleTree(QtWidgets.QWidget):
         self.tree = QtWidgets.QTreeWidget()
         self.tree.setHeaderLabels(["module / member", "members"])
         self.tree.setFont(cjk_font(11))
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.setIndentation(14)
+        self.setMinimumWidth(240)
         self.tree.setToolTip("InfoMap's modules: open one to see its submodules, down to the points or words")
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -36,10 +42,9 @@ class ModuleTree(QtWidgets.QWidget):
         rows = [f"L{lv.level}: {lv.modules:,} module{'s' if lv.modules != 1 else ''}, {lv.codelength:.3f} bits"
                 for lv in levels]
         self.levels.setText(f"<b>codelength {codelength:.3f} bits</b> ({len(levels) - 1} level"
-                            f"{'s' if len(levels) != 2 else ''} below the root) · " + " · ".join(rows))
+                            f"{'s' if len(levels) != 2 else ''} below the root)<br>" + "<br>".join(rows))
         self.tree.clear()
         self._add(self.tree.invisibleRootItem(), paths, np.arange(len(paths)), names, 0, "")
-        self.tree.resizeColumnToContents(0)
 
     def _add(self, parent, paths: np.ndarray, members: np.ndarray, names: list[str], level: int, prefix: str) -> None:
         if level == paths.shape[1] or len(np.unique(paths[members, level:], axis=0)) == 1 and level > 0:

@@ -63,7 +63,8 @@ class ClusterPanel(Panel):
         split.addWidget(self.views)
         split.addWidget(self.module_tree)
         split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(1, 1)
+        split.setSizes([780, 240])
         right.addWidget(split, 1)
         beside_sidebar(self, sidebar(side), shown)
 
@@ -116,7 +117,7 @@ class ClusterPanel(Panel):
         self._shown(result, parameters, self.scatter, f"clusters {result.method} {result.data_name}")
         self.scatter.set_result(result)
         rows = result.rows if result.rows is not None else np.arange(len(result.assignments))
-        names = [f"point {int(r)}" + (f" (class {result.labels[i]})" if result.labels is not None else "")
+        names = [f"point {int(r)}" + (f", class {result.labels[i]}" if result.labels is not None else "")
                  for i, r in enumerate(rows)]
         self._show_tree(result, names, result.metrics.get("codelength"))
         m = result.metrics

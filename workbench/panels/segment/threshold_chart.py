@@ -23,9 +23,9 @@ class ThresholdChart(pg.PlotWidget):
         self.getAxis("left").enableAutoSIPrefix(False)
         self.getAxis("right").enableAutoSIPrefix(False)
         self.plotItem.setTitle("F1 and lexicon size", color="k", size="9pt")
-        self.legend = self.addLegend(offset=(-10, -10), labelTextColor="k", brush=pg.mkBrush(255, 255, 255, 200))
+        self.legend = self.addLegend(offset=(10, -10), labelTextColor="k", brush=pg.mkBrush(255, 255, 255, 200))
         self.curves = {s.name: self.plot([], [], pen=pg.mkPen(COLOURS[s.name], width=1.5), symbol="o", symbolSize=5,
-                                         symbolBrush=COLOURS[s.name], name=f"F1, {s.label}") for s in STATISTICS}
+                                         symbolBrush=COLOURS[s.name], name=f"F1 {s.name}") for s in STATISTICS}
         self.f1_curve = self.curves["pmi"]  # the current statistic's F1 curve (drawn bold)
         self.right = pg.ViewBox()
         self.plotItem.showAxis("right")
