@@ -38,7 +38,7 @@ def with_base(text: Counted, base: Counted, weight: float) -> tuple[Counted, Cou
     weighted = [replace(chunk, weight=weight) for chunk in base.chunks]
     both = replace(text, table=table, chunks=[*weighted, *text.chunks], n_chars=text.n_chars + base.n_chars,
                    branching=None)
-    alone = replace(text, table=table, branching=None, base=base.table, pooled=both)
+    alone = replace(text, table=table, branching=None, base=base.table, pooled=both, own=text.table)
     return both, alone
 
 

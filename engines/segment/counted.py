@@ -76,9 +76,10 @@ class Counted:
     branching: Any = None  # the n-grams' branching entropies, once a statistic needs them (engines.segment.branching)
     base: NgramTable | None = None  # a base corpus's own counts, when its counts are added (engines.segment.base)
     pooled: Any = None  # then: this text and the base corpus, the Counted its lexicon is built on
+    own: NgramTable | None = None  # then: the text's own counts (``table`` holds the pooled ones)
 
     def bits_per_char_before(self) -> float:
-        c = self.table.counts[0].astype(np.float64)
+        c = (self.own if self.own is not None else self.table).counts[0].astype(np.float64)
         total = c.sum()
         if total <= 0 or self.n_chars <= 0:
             return float("nan")

@@ -40,6 +40,8 @@ def test_weight_one_pools_the_counts_of_both_texts(files, tmp_path):
         assert np.array_equal(pooled.table.codes[n], together.codes[n])
         assert np.array_equal(pooled.table.counts[n], together.counts[n])
     assert alone.pooled is pooled and alone.n_chars == sum(map(len, TEXT)) and alone.table is pooled.table
+    own = run(count_corpus, str(text))
+    assert alone.bits_per_char_before() == own.bits_per_char_before()  # the text's own unigram code
     own, other = run(count_corpus, str(text)).table, run(count_corpus, str(base)).table
     half, _ = with_base(run(count_corpus, str(text)), run(count_corpus, str(base)), 0.5)
     codes = together.codes[1]  # every pair of either text: its own count plus half the base's, rounded

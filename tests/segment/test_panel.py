@@ -88,7 +88,7 @@ def test_lexicon_table_shows_class_units_in_their_notation(qtbot, panel, small_g
     model = panel.lexicon.model
     qtbot.waitUntil(lambda: model.rowCount() == len(panel.state.rows), timeout=TIMEOUT_MS)
     headers = [model.headerData(c, QtCore.Qt.Orientation.Horizontal) for c in range(model.columnCount())]
-    assert headers == ["word", "class", "count", "cand.", "score", "length", "new"]
+    assert headers == ["word", "class", "count", "cand.", "score", "length", "new", "in base"]
     shown = [[model.data(model.index(r, c)) for c in range(model.columnCount())] for r in range(model.rowCount())]
     assert ["#年", "number"] in [row[:2] for row in shown]
     assert all(int(row[5]) == len(row[0]) for row in shown)  # the length counts what is written

@@ -65,6 +65,7 @@ class ThresholdChart(pg.PlotWidget):
             if scored:
                 self._data[f"f1_{name}"] = on_grid(name, f1)
         self.f1_curve = self.curves[current]
+        self.legend.setVisible(scored)
         self.setLabel("left", "F1" if scored or not len(t) else "F1 (no gold segmentation)")
         self.size_curve.setData(grid, self._data["lexicon_size"])
         self.right.enableAutoRange()
