@@ -237,7 +237,7 @@ def test_multi_level_infomap_shows_its_module_tree_as_exported(qtbot, panel, tmp
         if item.text(0).startswith("module "):
             path = item.text(0).split(" ")[1]
         item = item.child(0)
-    point = item.text(0).split(" ")[1]
+    point = item.text(0).split(" ")[1].rstrip(",")  # "point 158, class 8"
     written = panel.export_clusters(tmp_path / "digits.csv")
     assert [p.name for p in written][-1] == "digits.levels.csv"
     lines = [line.split(" ") for line in (tmp_path / "digits.tree").read_text().splitlines() if not line.startswith("#")]
