@@ -3,8 +3,9 @@
 workbench run cluster --method kmeans|gmm|infomap|cluster-vae --data digits|PATH [--labels COLUMN|FILE] [--k N]
                      --out DIR
     writes DIR/assignments.csv (index, cluster[, label]), DIR/metrics.json (accuracy, purity, NMI, ARI;
-    codelength and saving for InfoMap), DIR/figure.png, DIR/sidecar.json and, for InfoMap, DIR/clusters.clu
-    and DIR/clusters.tree. The index and the InfoMap node ids are rows of --data: load_digits() order for
+    codelength and saving for InfoMap), DIR/figure.png, DIR/sidecar.json and, for InfoMap, DIR/clusters.clu,
+    DIR/clusters.tree and DIR/levels.csv (level, modules, codelength; --levels multi: modules within modules,
+    the .tree naming each node's path of modules). The index and the InfoMap node ids are rows of --data: load_digits() order for
     the digits, the file's rows otherwise. The files replace an earlier run's together, or not at all.
     A CSV's labels are the column --labels names (or one headed label, class or target); a last column
     that looks like labels is never used as a feature silently (the file is refused until --labels says).
@@ -13,6 +14,7 @@ examples:
   workbench run cluster --method kmeans --data digits --k 10 --out out/km
   workbench run cluster --method kmeans --embedding tsne --data digits --out out/best   (accuracy 0.95)
   workbench run cluster --method infomap --embedding raw --markov-time 2 --data digits --out out/im
+  workbench run cluster --method infomap --embedding raw --markov-time 1 --levels multi --data digits --out out/tree
 """
 from __future__ import annotations
 
@@ -21,12 +23,13 @@ import json
 from pathlib import Path
 
 from cli.plumbing import add_option, add_out, device_of, output_folder, run_task
-from engines.cluster.catalogue import EMBEDDING, K, MARKOV_TIME, METHOD, NEIGHBOURS, REFINE, SEED, parse_markov_time
+from engines.cluster.catalogue import (EMBEDDING, K, LEVELS, MARKOV_TIME, METHOD, NEIGHBOURS, REFINE, SEED,
+                                       parse_markov_time)
 from engines.errors import InputError
 
 VERB, NAME = "run", "cluster"
 HELP = "Clustering: cluster data points (InfoMap, k-means, GMM, VAE)"
-INFOMAP_FILES = ("clusters.clu", "clusters.tree")
+INFOMAP_FILES = ("clusters.clu", "clusters.tree", "levels.csv")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_option(parser, EMBEDDING)
     add_option(parser, NEIGHBOURS, metavar="K")
     add_option(parser, MARKOV_TIME, type=_markov_time, metavar="T|auto", help=f"{MARKOV_TIME.help} (default auto)")
+    add_option(parser, LEVELS)
     add_option(parser, REFINE, metavar="K")
     add_option(parser, SEED, metavar="N")
     add_out(parser)
@@ -60,14 +64,15 @@ def run(args: argparse.Namespace) -> int:
     from tasks.outputs import write_sidecar
     from workbench.panels.cluster import INFO
 
-    request = PointsRequest(args.method, args.k, args.embedding, args.neighbours, args.markov_time, args.seed, args.refine)
+    request = PointsRequest(args.method, args.k, args.embedding, args.neighbours, args.markov_time, args.seed, args.refine,
+                            args.levels)
     out = output_folder(args.out)
     device = device_of(args, "cpu")
     # InfoMap holds the GIL for its whole run: it goes to a job process (Ctrl+C still works)
     result = run_task(cluster_points_job, args.data, request, device, args.labels, process=in_process(request))
     # a k-means run after an InfoMap one takes the old run's .clu and .tree away with the rest
     with staged_outputs(out, obsolete=INFOMAP_FILES) as stage:
-        written = write_clusters(result, stage / "assignments.csv", stage / "clusters")
+        written = write_clusters(result, stage / "assignments.csv", stage / "clusters", stage / "levels.csv")
         metrics = {"method": result.method, "embedding": result.embedding, "data": result.data_name,
                    "seconds": result.seconds, **result.metrics}
         atomic_write_text(stage / "metrics.json", json.dumps(metrics, indent=2) + "\n")

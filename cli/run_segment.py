@@ -17,6 +17,7 @@ examples:
   workbench run segment --corpus reviews --out out/reviews --min-count 5
   workbench run segment --corpus peoples-daily --out out/pd --templates
   workbench run segment --corpus 'corpus/*.txt' --scheduler local:2 --out out/big
+  workbench run segment --corpus blog.txt --base-corpus peoples-daily --base-weight 0.5 --out out/blog
 """
 from __future__ import annotations
 
@@ -74,6 +75,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             continue
         else:
             add_option(parser, option)
+    parser.add_argument("--base-corpus", metavar=f"PATH|{builtin}",
+                        help="a base corpus whose counts (times --base-weight) join the text's: a short text "
+                             "borrows its statistics; lexicon.tsv gets an in_base column (0: new in the text)")
+    add_option(parser, cat.BASE_WEIGHT)
     add_option(parser, cat.MAX_LINES)
     add_option(parser, cat.WORKERS)
     parser.add_argument("--scheduler", type=_scheduler, metavar="local:N|tcp://HOST:PORT",
@@ -100,7 +105,8 @@ def run(args: argparse.Namespace) -> int:
     fields = {o.name: getattr(args, o.name) for o in cat.PARAMETERS if o.name not in THRESHOLD_NAMES}
     params = SegmentParams(thresholds=args.thresholds, **fields)
     request = segmentation.SegmentRequest(args.corpus, args.gold, params, args.max_lines, args.workers,
-                                          device_of(args, "cpu"), args.scheduler)
+                                          device_of(args, "cpu"), args.scheduler, args.base_corpus,
+                                          args.base_weight)
     out = output_folder(args.out)
     with staged_outputs(out) as stage:
         with open(stage / "segmented.txt", "w", encoding="utf-8") as handle:
@@ -110,7 +116,8 @@ def run(args: argparse.Namespace) -> int:
         atomic_write_text(stage / "lexicon.tsv", "".join(line + "\n" for line in segmentation.lexicon_lines(done.rows)))
         atomic_write_text(stage / "metrics.json", json.dumps(report.metrics, indent=2, ensure_ascii=False) + "\n")
         write_sidecar(stage, {"panel": "segment", "corpus": args.corpus, "gold": args.gold, **params.as_dict(),
-                              "max_lines": args.max_lines,
+                              "max_lines": args.max_lines, "base_corpus": args.base_corpus,
+                              "base_weight": args.base_weight,
                               **({o.name: getattr(args, o.name) for o in tcat.OPTIONS} if args.templates else {})})
     for warning in report.metrics["corpus"]["warnings"]:
         print(f"workbench: warning: {warning}", file=sys.stderr)

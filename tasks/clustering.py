@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 
 import numpy as np
 
-from engines.cluster.catalogue import (EMBEDDINGS, K, METHOD, METHODS, NEIGHBOURS, REFINE, SEED, check_markov_time,
+from engines.cluster.catalogue import (EMBEDDINGS, K, LEVELS, METHOD, METHODS, NEIGHBOURS, REFINE, SEED, check_markov_time,
                                        default_refine)
 from engines.cluster.data import ClusterData, from_arrays, load_data
 from engines.errors import InputError
@@ -59,6 +59,7 @@ class PointsRequest:
     markov_time: Optional[float] = None
     seed: int = SEED.default
     refine: Optional[int] = None
+    levels: str = LEVELS.default
 
     def validated(self) -> "PointsRequest":
         """Checked against the catalogue (InputError naming the option and its range), with the method's
@@ -68,7 +69,8 @@ class PointsRequest:
         refine = REFINE.validate(self.refine)
         return replace(self, k=K.validate(self.k), embedding=embedding, neighbours=NEIGHBOURS.validate(self.neighbours),
                        markov_time=check_markov_time(self.markov_time), seed=SEED.validate(self.seed),
-                       refine=default_refine(self.method, embedding) if refine is None else refine)
+                       refine=default_refine(self.method, embedding) if refine is None else refine,
+                       levels=LEVELS.validate(self.levels))
 
 
 # the panel's first launch: the best method on the digits (accuracy 0.95, tests/benchmarks/bench_cluster.py)
@@ -89,6 +91,8 @@ class ClusterResult:
     labels: Optional[np.ndarray]  # true classes when known
     images: Optional[np.ndarray]  # for sample grids
     rows: Optional[np.ndarray] = None  # (N,) each point's row in the input (None: 0..N-1), see ClusterData
+    levels: Optional[list] = None  # InfoMap: engines.cluster.hierarchy.Level per level, the root first
+    paths: Optional[np.ndarray] = None  # InfoMap: (N, depth) module numbers from the top module down
 
 
 def in_process(request: PointsRequest) -> bool:
@@ -146,7 +150,7 @@ def cluster_points_job(reporter, data: Union[str, ClusterData], request: PointsR
             raise InputError(f"{len(d.x)} points cannot make {request.k} clusters")
         reporter.progress(None, f"embedding ({request.embedding})")
         z = embed(d.x, request.embedding, request.seed, dev, reporter) if METHODS[request.method].uses_embedding else d.x
-        problem = Problem(d, z, request.k, request.neighbours, request.markov_time, request.seed, dev)
+        problem = Problem(d, z, request.k, request.neighbours, request.markov_time, request.seed, dev, request.levels)
         found = fit(request.method, problem, reporter)
         assignments, extra = np.asarray(found.assignments), dict(found.extra)
         if request.refine:
@@ -159,7 +163,8 @@ def cluster_points_job(reporter, data: Union[str, ClusterData], request: PointsR
         metrics["points"] = int(len(d.x))
         reporter.progress(1.0, "done")
         return ClusterResult(request.method, request.embedding, np.asarray(assignments, np.int64), projection, metrics,
-                             time.perf_counter() - t0, found.clu, found.tree, d.name, labels, d.images, d.rows)
+                             time.perf_counter() - t0, found.clu, found.tree, d.name, labels, d.images, d.rows,
+                             *((found.hierarchy.levels, found.hierarchy.paths) if found.hierarchy else (None, None)))
     finally:
         torch.set_num_threads(threads)
 
@@ -174,6 +179,7 @@ class WordsRequest:
     min_len: int = 2
     markov_time: float = 1.0
     seed: int = 1
+    levels: str = LEVELS.default
 
 
 def cluster_words_job(reporter, words: Words, request: WordsRequest = WordsRequest()) -> "WordModules":
@@ -183,22 +189,26 @@ def cluster_words_job(reporter, words: Words, request: WordsRequest = WordsReque
 
     lines = checked_words(words).lines
     return word_modules(reporter, lines, request.top, request.window, request.min_len, request.markov_time,
-                        request.seed)
+                        request.seed, request.levels)
 
 
-def write_clusters(result: Union[ClusterResult, "WordModules"], csv_path: Path, infomap_stem: Path) -> list[Path]:
+def write_clusters(result: Union[ClusterResult, "WordModules"], csv_path: Path, infomap_stem: Path,
+                   levels_path: Optional[Path] = None) -> list[Path]:
     """The clustering as ``csv_path`` (index, cluster[, label]; words: index, word, cluster) and, for InfoMap,
-    ``STEM.clu`` and ``STEM.tree``; returns the files written."""
-    from engines.cluster.export import write_assignments, write_infomap
+    ``STEM.clu``, ``STEM.tree`` and ``levels_path`` (default ``STEM.levels.csv``: level, modules, codelength);
+    returns the files written."""
+    from engines.cluster.export import write_assignments, write_infomap, write_levels
 
-    return [write_assignments(result, csv_path), *write_infomap(result, infomap_stem)]
+    return [write_assignments(result, csv_path), *write_infomap(result, infomap_stem),
+            *write_levels(result, levels_path or infomap_stem.with_name(infomap_stem.name + ".levels.csv"))]
 
 
 def points_parameters(request: PointsRequest, result: ClusterResult, data: str, device: str) -> dict[str, Any]:
     """What reproduces a clustering of points (for sidecars); ``data`` names it, ``device`` is the preference."""
     return {"method": result.method, "data": data, "k": request.k, "embedding": result.embedding,
             "neighbours": request.neighbours, "markov_time": result.metrics.get("markov_time", request.markov_time),
-            "seed": request.seed, "device": device, "refine": result.metrics.get("refine_neighbours", 0)}
+            "seed": request.seed, "device": device, "refine": result.metrics.get("refine_neighbours", 0),
+            "levels": request.levels}
 
 
 def words_parameters(words: Words, request: WordsRequest) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from engines.errors import InputError
 if TYPE_CHECKING:
     from engines.segment.lexicon import LexiconRow
 
-FIELDS = ("word", "unit_class", "count", "candidates", "score", "length", "new")  # the columns, in table order
+FIELDS = ("word", "unit_class", "count", "candidates", "score", "length", "new", "in_base")  # the columns, in table order
 MAX_PATTERN = 500  # characters of a search pattern
 
 
@@ -33,6 +33,7 @@ class LexiconColumns:
     length: np.ndarray  # int64
     new: np.ndarray  # bool
     ranks: dict
+    in_base: np.ndarray | None = None  # int64: occurrences in a base corpus (-1: none given)
 
     def __len__(self) -> int:
         return len(self.word)
@@ -45,7 +46,7 @@ class LexiconColumns:
                  np.zeros(0, np.int64) for name, values in (("word", words), ("unit_class", classes))}
         return cls(words, classes, np.array([r.count for r in rows], np.int64),
                    np.array([r.candidates for r in rows], np.int64), np.array([r.score for r in rows], np.float64), np.array([r.length for r in rows], np.int64),
-                   np.array([r.new for r in rows], bool), ranks)
+                   np.array([r.new for r in rows], bool), ranks, np.array([r.in_base for r in rows], np.int64))
 
     def key(self, name: str) -> np.ndarray:
         """The values a column sorts by."""

@@ -4,7 +4,7 @@
 :func:`discover_job` counts a corpus, builds the lexicon and segments every line (what the panel shows
 first; :func:`run_job`, the headless run, is the same job plus its metrics); :func:`resegment_job` redoes
 the last two steps from the cached counts with new settings; :func:`sweep_job` traces F1 and the lexicon's
-size against the pair threshold; :func:`jieba_job` runs the supervised baseline on the same lines. Every
+size against the pair threshold under each boundary statistic; :func:`jieba_job` runs the supervised baseline on the same lines. Every
 job resolves the device preference it is given once, inside the job.
 """
 from __future__ import annotations
@@ -31,8 +31,9 @@ LEXICON_COLUMNS = ("word", "count", "candidates", "score", "class")  # lexicon.t
 @dataclass(frozen=True)
 class SegmentRequest:
     """What to segment and how: a corpus (a built-in name or a path), its gold segmentation (optional),
-    the settings, how many lines to read (None: all), counting processes, the device preference and the
-    Dask scheduler to run on (None: this machine)."""
+    the settings, how many lines to read (None: all), counting processes, the device preference, the Dask
+    scheduler to run on (None: this machine) and a base corpus whose counts, times ``base_weight``, join the
+    text's (a built-in name or a path; None: none)."""
 
     corpus: str
     gold: Optional[str] = None
@@ -41,6 +42,8 @@ class SegmentRequest:
     workers: int = 1
     device: str = "cpu"
     scheduler: Optional[str] = None  # local:N or tcp://HOST:PORT: run on a Dask cluster (None: here)
+    base_corpus: Optional[str] = None
+    base_weight: float = 1.0
 
 
 @dataclass
@@ -77,9 +80,9 @@ def discover_job(reporter, request: SegmentRequest, display_lines: int = DISPLAY
         reference = reference_dictionary(reporter.check)
     done = run_segmentation(reporter, request.corpus, request.gold, request.params, write_line, display_lines,
                             request.max_lines, reference, request.workers, device, sample_lines,
-                            request.scheduler)
+                            request.scheduler, request.base_corpus, request.base_weight)
     return Segmentation(done.counted, done.lexicon, done.result, request.params, reference,
-                        done.lexicon.rows(reference=reference), done.timings)
+                        done.lexicon.rows(reference=reference, base=done.counted.base), done.timings)
 
 
 def resegment_job(reporter, previous: Segmentation, params: SegmentParams, display_lines: int = DISPLAY_LINES,
@@ -95,35 +98,44 @@ def resegment_job(reporter, previous: Segmentation, params: SegmentParams, displ
                             reference=previous.reference, sample_lines=sample_lines)
     t2 = time.perf_counter()
     return Segmentation(previous.counted, result.lexicon, result, params, previous.reference,
-                        result.lexicon.rows(reference=previous.reference),
+                        result.lexicon.rows(reference=previous.reference, base=previous.counted.base),
                         {"lexicon_s": t1 - t0, "segment_s": t2 - t1})
 
 
 @dataclass
 class Sweep:
-    """F1 (NaN without gold) and the lexicon's size at each pair threshold tried so far."""
+    """F1 (NaN without gold) and the lexicon's size at each pair threshold and boundary statistic tried so far."""
 
     thresholds: list = field(default_factory=list)
     f1: list = field(default_factory=list)
     sizes: list = field(default_factory=list)
+    statistics: list = field(default_factory=list)
 
 
-def sweep_job(reporter, segmentation: Segmentation, thresholds: tuple[float, ...] = SWEEP) -> Sweep:
-    """Job: F1 and lexicon size for several pair thresholds, the other settings those of ``segmentation``
+def sweep_job(reporter, segmentation: Segmentation, thresholds: tuple[float, ...] = SWEEP,
+              statistics: tuple[str, ...] | None = None) -> Sweep:
+    """Job: F1 and lexicon size for several pair thresholds under each boundary statistic (``statistics``,
+    default: every one, that of ``segmentation`` first), the other settings those of ``segmentation``
     (streams the sweep so far as partial results)."""
     from engines.segment.build import build_lexicon
+    from engines.segment.catalogue import STATISTICS
     from engines.segment.segmenting import segment_corpus
 
+    own = segmentation.params.statistic
+    statistics = statistics or (own, *(s for s in STATISTICS.names if s != own))
     done = Sweep()
-    for k, t in enumerate(thresholds):
-        reporter.progress(k / len(thresholds), f"threshold {t:g}")
-        params = segmentation.params.with_values({"threshold_2": t})
+    points = [(s, t) for s in statistics for t in thresholds]
+    for k, (statistic, t) in enumerate(points):
+        reporter.progress(k / len(points), f"{statistic}, threshold {t:g}")
+        params = segmentation.params.with_values({"threshold_2": t, "statistic": statistic})
         lexicon = build_lexicon(reporter, segmentation.counted, params)
         result = segment_corpus(reporter, segmentation.counted, lexicon, params)
         done.thresholds.append(t)
         done.f1.append(result.scores.f1 if result.scores is not None else float("nan"))
         done.sizes.append(result.lexicon_size)
-        reporter.partial(replace(done, thresholds=list(done.thresholds), f1=list(done.f1), sizes=list(done.sizes)))
+        done.statistics.append(statistic)
+        reporter.partial(replace(done, thresholds=list(done.thresholds), f1=list(done.f1), sizes=list(done.sizes),
+                                 statistics=list(done.statistics)))
     return done
 
 
@@ -164,7 +176,10 @@ def run_job(reporter, request: SegmentRequest, write_line: Optional[Callable[[st
 def lexicon_lines(rows: list[LexiconRow]) -> Iterator[str]:
     """lexicon.tsv: a header, then one tab-separated line per word (the class notation of
     engines.segment.catalogue.CLASS_NOTATION, never internal markers): its count in segmented.txt, its
-    count as a candidate piece of the cut pass, its min-PMI score and its class."""
-    yield "\t".join(LEXICON_COLUMNS)
+    count as a candidate piece of the cut pass, its min-PMI score and its class; with a base corpus, how
+    often the base corpus writes it (``in_base``; 0: a word new in this text)."""
+    based = bool(rows) and rows[0].in_base >= 0
+    yield "\t".join((*LEXICON_COLUMNS, "in_base") if based else LEXICON_COLUMNS)
     for row in rows:
-        yield f"{row.word}\t{row.count}\t{row.candidates}\t{row.score:.4f}\t{row.unit_class}"
+        tail = f"\t{row.in_base}" if based else ""
+        yield f"{row.word}\t{row.count}\t{row.candidates}\t{row.score:.4f}\t{row.unit_class}{tail}"

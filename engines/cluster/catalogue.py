@@ -24,6 +24,9 @@ MARKOV_TIME = Option("markov_time", "Markov time", "float", None, 0.0, none_labe
 REFINE = Option("refine", "Refine", "int", None, 0, 100,
                 help=f"kNN majority-vote refinement of k-means/GMM labels, in neighbours (default {REFINE_ON_TSNE} "
                      "on t-SNE, else 0)")
+LEVELS = Option("levels", "Levels", "choice", "two", choices=("two", "multi"),
+                help="InfoMap's code: two (modules of nodes) or multi (modules within modules, Rosvall & "
+                     "Bergstrom 2011; its codelength is never worse); multi writes levels.csv")
 SEED = seed_option()
 
 
@@ -54,7 +57,7 @@ METHODS: Catalogue[Method] = Catalogue("method", (
            "via the EM algorithm", "https://doi.org/10.1111/j.2517-6161.1977.tb01600.x",
            function="engines.cluster.methods:fit_gmm", embedding="tsne"),
     Method("infomap", "InfoMap", "modules of a random walk on the kNN graph (the map equation); finds its own "
-           "number of clusters", (K, NEIGHBOURS, MARKOV_TIME),
+           "number of clusters", (K, NEIGHBOURS, MARKOV_TIME, LEVELS),
            "Rosvall & Bergstrom 2008: maps of random walks on complex networks reveal community structure",
            "https://arxiv.org/abs/0707.0609", function="engines.cluster.methods:fit_infomap", embedding="tsne",
            holds_gil=True),

@@ -28,6 +28,17 @@ def write_assignments(result, path: str | os.PathLike[str]) -> Path:
     return Path(path)
 
 
+def write_levels(result, path: str | os.PathLike[str]) -> list[Path]:
+    """levels.csv (level, modules, codelength: :func:`engines.cluster.hierarchy.levels_csv`) of an InfoMap
+    result; ``[]`` for other methods."""
+    from engines.cluster.hierarchy import levels_csv
+
+    if not getattr(result, "levels", None):
+        return []
+    atomic_write_text(path, levels_csv(result.levels))
+    return [Path(path)]
+
+
 def write_infomap(result, stem: str | os.PathLike[str]) -> list[Path]:
     """``STEM.clu`` (node id, module, flow) and ``STEM.tree`` as InfoMap wrote them; ``[]`` for other methods."""
     if result.clu is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +14,7 @@ import torch
 
 from engines.budget import check, estimate_bytes
 from engines.cluster.catalogue import MARKOV_TIMES
+from engines.cluster.hierarchy import Level, level_codelengths, module_paths
 from engines.device import DeviceLike, as_device
 from engines.errors import InputError
 
@@ -47,7 +48,9 @@ class InfomapResult:
     codelength: float  # bits per step of the two-level code
     one_level_codelength: float  # bits per step with every node in one module
     clu: str  # InfoMap's .clu text
-    tree: str  # InfoMap's .tree text
+    tree: str  # InfoMap's .tree text (multi-level: a node's path names every module above it)
+    levels: list[Level] = field(default_factory=list)  # the root and each level of modules below it
+    paths: np.ndarray | None = None  # (n, depth) module numbers from the top module down, per node
 
     @property
     def saving(self) -> float:
@@ -56,20 +59,24 @@ class InfomapResult:
 
 
 def run_infomap(n: int, src: np.ndarray, dst: np.ndarray, weights: np.ndarray, markov_time: float = 1.0,
-                seed: int = 1, trials: int = 1, directed: bool = False, ids: np.ndarray | None = None) -> InfomapResult:
-    """InfoMap on the links ``src -> dst`` between nodes 0..n-1 (``modules[i]``: node i's module). ``ids``:
-    the node ids the .clu and .tree texts name them by (the points' rows in their input; None: 0..n-1); the
-    run itself is on 0..n-1, since InfoMap's result depends on the order of the ids."""
+                seed: int = 1, trials: int = 1, directed: bool = False, ids: np.ndarray | None = None,
+                levels: str = "two") -> InfomapResult:
+    """InfoMap on the links ``src -> dst`` between nodes 0..n-1 (``modules[i]``: node i's top module).
+    ``ids``: the node ids the .clu and .tree texts name them by (the points' rows in their input; None:
+    0..n-1); the run itself is on 0..n-1, since InfoMap's result depends on the order of the ids.
+    ``levels``: "two" (the two-level code) or "multi" (modules within modules: :mod:`.hierarchy`)."""
     import infomap
 
-    flags = f"--two-level --silent --seed {seed} --num-trials {trials} --markov-time {markov_time}"
-    if directed:
-        flags += " --directed"
-    im = infomap.Infomap(flags)
-    im.add_nodes(range(n))
-    for a, b, w in zip(src.tolist(), dst.tolist(), weights.tolist()):
-        if w > 0 and a != b:
-            im.add_link(a, b, w)
+    def network(flags: str):
+        im = infomap.Infomap(f"{flags} --markov-time {markov_time}" + (" --directed" if directed else ""))
+        im.add_nodes(range(n))
+        for a, b, w in zip(src.tolist(), dst.tolist(), weights.tolist()):
+            if w > 0 and a != b:
+                im.add_link(a, b, w)
+        return im
+
+    two = "--two-level " if levels == "two" else ""
+    im = network(f"{two}--silent --seed {seed} --num-trials {trials}")
     result = im.run()
     source = result if result is not None else im  # infomap >= 2.9 returns a Result; older versions do not
     modules_of = source.modules() if result is not None else im.get_modules()
@@ -84,7 +91,14 @@ def run_infomap(n: int, src: np.ndarray, dst: np.ndarray, weights: np.ndarray, m
         tree_text = Path(tree).read_text(encoding="utf-8")
     if ids is not None:
         clu_text, tree_text = renumber_clu(clu_text, ids), renumber_tree(tree_text, ids)
-    return InfomapResult(modules, float(source.codelength), float(source.one_level_codelength), clu_text, tree_text)
+    paths = module_paths(source, n)
+    if levels == "two":
+        steps = [Level(0, 1, float(source.one_level_codelength)),
+                 Level(1, int(modules.max()) + 1, float(source.codelength))]
+    else:
+        steps = level_codelengths(network, paths, float(source.one_level_codelength))
+    return InfomapResult(modules, float(source.codelength), float(source.one_level_codelength), clu_text, tree_text,
+                         steps, paths)
 
 
 def renumber_clu(text: str, ids: np.ndarray) -> str:
@@ -112,14 +126,14 @@ def _map_lines(text: str, rename) -> str:
 
 
 def infomap_auto(n: int, src: np.ndarray, dst: np.ndarray, weights: np.ndarray, k: int, seed: int,
-                 reporter=None, ids: np.ndarray | None = None) -> tuple[InfomapResult, float]:
+                 reporter=None, ids: np.ndarray | None = None, levels: str = "two") -> tuple[InfomapResult, float]:
     """InfoMap at the smallest Markov time (of MARKOV_TIMES) that leaves at most 1.5 k modules, and that time:
     longer random-walk time scales merge the small modules a kNN graph breaks into (Lambiotte et al. 2008)."""
     res = None
     for i, mt in enumerate(MARKOV_TIMES):
         if reporter is not None:  # at most every Markov time is tried: the fraction is an upper bound's
             reporter.progress(i / len(MARKOV_TIMES), f"InfoMap, Markov time {mt:g} ({i + 1} of at most {len(MARKOV_TIMES)})")
-        res = run_infomap(n, src, dst, weights, markov_time=mt, seed=seed, ids=ids)
+        res = run_infomap(n, src, dst, weights, markov_time=mt, seed=seed, ids=ids, levels=levels)
         if res.modules.max() + 1 <= int(np.ceil(1.5 * k)):
             return res, mt
     return res, MARKOV_TIMES[-1]

@@ -25,6 +25,7 @@ class Problem:
     markov_time: float | None  # None: automatic
     seed: int
     device: torch.device
+    levels: str = "two"  # InfoMap's code: "two" or "multi" (modules within modules)
 
 
 @dataclass
@@ -37,6 +38,7 @@ class Fit:
     clu: str | None = None
     tree: str | None = None
     labels: np.ndarray | None = None
+    hierarchy: object | None = None  # InfoMap's engines.cluster.graph.InfomapResult (its levels and module paths)
 
 
 def fit(method: str, problem: Problem, reporter) -> Fit:
@@ -66,12 +68,14 @@ def fit_infomap(p: Problem, reporter) -> Fit:
     src, dst, w = knn_graph(p.z, p.neighbours, p.device)
     markov_time = p.markov_time
     if markov_time is None:
-        res, markov_time = infomap_auto(len(p.z), src, dst, w, p.k, p.seed + 1, reporter, ids=p.data.row_ids)
+        res, markov_time = infomap_auto(len(p.z), src, dst, w, p.k, p.seed + 1, reporter, ids=p.data.row_ids,
+                                        levels=p.levels)
     else:
-        res = run_infomap(len(p.z), src, dst, w, markov_time=markov_time, seed=p.seed + 1, ids=p.data.row_ids)
+        res = run_infomap(len(p.z), src, dst, w, markov_time=markov_time, seed=p.seed + 1, ids=p.data.row_ids,
+                          levels=p.levels)
     extra = {"markov_time": markov_time, "codelength": res.codelength,
              "one_level_codelength": res.one_level_codelength, "codelength_saving": res.saving, "links": int(len(src))}
-    return Fit(res.modules, extra, res.clu, res.tree)
+    return Fit(res.modules, extra, res.clu, res.tree, hierarchy=res)
 
 
 def fit_cluster_vae(p: Problem, reporter) -> Fit:

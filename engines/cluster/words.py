@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from engines.cluster.graph import run_infomap, word_graph
+from engines.cluster.hierarchy import Level
 from engines.errors import InputError
 
 
@@ -20,6 +21,8 @@ class WordModules:
     clu: str
     tree: str
     words: list[str]
+    levels: list[Level] = field(default_factory=list)  # the root and each level of modules below it
+    paths: np.ndarray | None = None  # (len(words), depth) module numbers from the top module down
 
     @property
     def assignments(self) -> np.ndarray:
@@ -29,7 +32,7 @@ class WordModules:
 
 
 def word_modules(reporter, lines: list[list[str]], top: int, window: int, min_len: int, markov_time: float,
-                 seed: int) -> WordModules:
+                 seed: int, levels: str = "two") -> WordModules:
     """InfoMap (holds the GIL: call it from a process job) on the co-occurrence graph of the ``top`` most
     frequent words of at least ``min_len`` characters, neighbours within ``window`` words on a line."""
     reporter.progress(None, "counting words")
@@ -43,10 +46,11 @@ def word_modules(reporter, lines: list[list[str]], top: int, window: int, min_le
     freq = np.array([counts[v] for v in vocab], np.float64)
     w = w / np.sqrt(freq[src] * freq[dst])
     reporter.progress(None, f"InfoMap on {len(src):,} links")
-    res = run_infomap(len(vocab), src, dst, w, markov_time=markov_time, seed=seed)
+    res = run_infomap(len(vocab), src, dst, w, markov_time=markov_time, seed=seed, levels=levels)
     groups: dict[int, list[tuple[str, int]]] = {}
     for i, m in enumerate(res.modules.tolist()):
         groups.setdefault(m, []).append((vocab[i], counts[vocab[i]]))
     modules = sorted((sorted(g, key=lambda t: -t[1]) for g in groups.values()), key=len, reverse=True)
-    return WordModules(modules, res.codelength, res.one_level_codelength, res.saving, res.clu, res.tree, vocab)
+    return WordModules(modules, res.codelength, res.one_level_codelength, res.saving, res.clu, res.tree, vocab,
+                       res.levels, res.paths)
 

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from engines.errors import InputError
+from engines.segment.branching import branching_of
 from engines.segment.chunkmap import map_chunks
 from engines.segment.counted import Chunk, Counted
 from engines.segment.counting import NgramTable, ngram_codes, unique_counts
@@ -38,30 +39,44 @@ def _strong_pairs(chunk_units: torch.Tensor, codes, strong: torch.Tensor) -> Pie
     return Pieces(uniq, counts, lens, decode_rows(chunk_units.numpy(), first, lens))
 
 
-def cut_chunk(chunk: Chunk, table: NgramTable, params: SegmentParams,
+def _weighted(pieces: Pieces, weight: float) -> Pieces:
+    """The pieces of a chunk that counts ``weight`` times (a base corpus's), rounded (0: dropped)."""
+    if weight == 1.0:
+        return pieces
+    counts = np.rint(pieces.counts * weight).astype(np.int64)
+    keep = counts > 0
+    return Pieces(pieces.codes[keep], counts[keep], pieces.lengths[keep], pieces.texts[keep])
+
+
+def cut_chunk(chunk: Chunk, table: NgramTable, params: SegmentParams, branching=None,
               check: Callable[[], None] = lambda: None) -> tuple[Pieces, Pieces | None]:
-    """The cut pass over one chunk: its pieces and, with a pair threshold, its strong pairs (``check`` runs
-    between the stages)."""
+    """The cut pass over one chunk: its pieces and, with a pair threshold, its strong pairs, each counted
+    ``chunk.weight`` times; ``branching`` for the entropy statistics (``check`` runs between the stages)."""
     check()
     codes = ngram_codes(chunk.units, max(params.max_len, params.effective_n()))
     counts = position_counts(table, codes, max(params.effective_n(), 2), params.min_count)
     check()
-    scores, strong = strong_ngrams(table, codes, params, counts)
+    scores, strong = strong_ngrams(table, codes, params, counts, branching)
     check()
-    pieces = cut_pieces(chunk.units, table, params, codes, strong=strong)
+    pieces = _weighted(cut_pieces(chunk.units, table, params, codes, strong=strong), chunk.weight)
     if params.pair_threshold is None:
         return pieces, None
-    return pieces, _strong_pairs(chunk.units, codes, scores[1] > params.pair_threshold)
+    return pieces, _weighted(_strong_pairs(chunk.units, codes, scores[1] > params.pair_threshold), chunk.weight)
 
 
 def build_lexicon(reporter, counted: Counted, params: SegmentParams) -> Lexicon:
-    """Job: the lexicon for ``params`` from cached counts (one cut pass over the cached text)."""
+    """Job: the lexicon for ``params`` from cached counts (one cut pass over the cached text, and over a base
+    corpus's when its counts were added: :mod:`engines.segment.base`)."""
+    if counted.pooled is not None:
+        counted = counted.pooled
     if params.effective_n() > counted.table.max_n:
         raise InputError(f"n-grams were counted up to {counted.table.max_n}; recount for n = {params.effective_n()}")
+    branching = None if params.statistic == "pmi" else branching_of(reporter, counted)
     with torch_threads(1):
         parts, pairs = [], []
         done = 0
-        for n_chars, (chunk_pieces, chunk_pairs) in map_chunks(reporter, counted, cut_chunk, counted.table, params):
+        for n_chars, (chunk_pieces, chunk_pairs) in map_chunks(reporter, counted, cut_chunk, counted.table, params,
+                                                                  branching):
             reporter.check()
             parts.append(chunk_pieces)
             if chunk_pairs is not None:

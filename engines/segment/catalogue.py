@@ -30,8 +30,22 @@ METHODS: Catalogue[Method] = Catalogue("method", (
 
 MAX_N = 8  # longest n-gram that may be counted
 
+STATISTICS: Catalogue[Entry] = Catalogue("statistic", (
+    Entry("pmi", "PMI (cohesion)", "the min-PMI of an n-gram over its split points: how strongly its parts "
+          "stick together", citation="Su Jianlin 2018: minimum entropy (2)", url="https://kexue.fm/archives/5476"),
+    Entry("entropy", "branching entropy", "min(left, right branching entropy) of an n-gram: how "
+          "freely it combines on both sides, on the PMI scale (matched mean and sd)",
+          citation="Jin & Tanaka-Ishii 2006: unsupervised segmentation of Chinese text by use of branching "
+                   "entropy", url="https://aclanthology.org/P06-2056/"),
+    Entry("both", "PMI + entropy", "0.6 PMI + 0.4 entropy: a word must stick together inside and "
+          "combine freely at its edges"),
+))
+
 METHOD = Option("method", "Lexicon", "choice", "ngram", choices=METHODS.names,
                 help="how words are found: " + "; ".join(f"{m.name}: {m.description}" for m in METHODS))
+STATISTIC = Option("statistic", "Boundary statistic", "choice", "pmi", choices=STATISTICS.names,
+                   help="what scores an n-gram against the thresholds: "
+                        + "; ".join(f"{e.name}: {e.description}" for e in STATISTICS))
 MAX_N_OPTION = Option("max_n", "longest n-gram", "int", 4, 2, MAX_N, help="longest n-gram counted and scored")
 MIN_COUNT = Option("min_count", "min count", "int", 2, 1,
                    help="least count of a word: of its n-grams and candidates while the lexicon is built, and of "
@@ -75,12 +89,14 @@ NAMES = Option("names", "split names after learned surnames", "bool", True,
                     "whole (too few bound words there begin with 江)")
 
 # every setting of SegmentParams, in the order of its fields (the thresholds stand for its tuple)
-PARAMETERS: tuple[Option, ...] = (METHOD, MAX_N_OPTION, MIN_COUNT, *THRESHOLDS, MAX_LEN, CLASS_RULE,
+PARAMETERS: tuple[Option, ...] = (METHOD, STATISTIC, MAX_N_OPTION, MIN_COUNT, *THRESHOLDS, MAX_LEN, CLASS_RULE,
                                   PAIR_THRESHOLD, PAIR_WEIGHT, WORD_BONUS, REDUNDANCY, PRUNE_PIECES, CNUM, NUMBERS, NAMES)
 
 # settings of a run (how much of the corpus is read, and how)
 MAX_LINES = Option("max_lines", "read lines", "int", None, 1, none_label="all",
                    help="read only the first MAX_LINES lines ('all': every line)")
+BASE_WEIGHT = Option("base_weight", "base weight", default=1.0, minimum=0.01, maximum=100.0, step=0.1, decimals=2,
+                     help="what one count of the base corpus is worth next to one of the text")
 WORKERS = Option("workers", "counting processes", "int", 1, 1, 64,
                  help="count in this many processes and merge their tables")
 SCHEDULER = Option("scheduler", "Dask scheduler", "text", None, none_label="this machine",

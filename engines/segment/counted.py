@@ -41,6 +41,7 @@ class Chunk:
     n_lines: int
     raw: list[str]
     open_end: bool = False  # the last line continues in the next chunk (a long line read in pieces)
+    weight: float = 1.0  # what its candidate pieces count for in a lexicon (a base corpus's: engines.segment.base)
 
     @property
     def n_chars(self) -> int:
@@ -79,9 +80,13 @@ class Counted:
     cnum: bool = False
     ranges: list[ByteRange] | None = None  # the byte ranges it was counted in (a distributed run)
     cluster: Any = field(default=None, repr=False, compare=False)  # a ClusterMap while the run holds one
+    branching: Any = None  # the n-grams' branching entropies, once a statistic needs them (engines.segment.branching)
+    base: NgramTable | None = None  # a base corpus's own counts, when its counts are added (engines.segment.base)
+    pooled: Any = None  # then: this text and the base corpus, the Counted its lexicon is built on
+    own: NgramTable | None = None  # then: the text's own counts (``table`` holds the pooled ones)
 
     def bits_per_char_before(self) -> float:
-        c = self.table.counts[0].astype(np.float64)
+        c = (self.own if self.own is not None else self.table).counts[0].astype(np.float64)
         total = c.sum()
         if total <= 0 or self.n_chars <= 0:
             return float("nan")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from engines.segment.branching import Branching, gap_entropies
 from engines.segment.counted import Chunk
 from engines.segment.counting import NgramTable, ngram_codes
 from engines.segment.evaluate import join_lines
@@ -17,6 +18,7 @@ class DisplayLine:
     words: list[str]
     gold: list[str] | None
     gaps: list[float | None]  # PMI of the two units across each gap after a word (None: punctuation/none)
+    entropies: list[tuple[float, float] | None] | None = None  # H_R of the word before, H_L of the one after
 
 
 def gap_pmi(chunk: Chunk, table: NgramTable) -> np.ndarray:
@@ -34,9 +36,11 @@ def gap_pmi(chunk: Chunk, table: NgramTable) -> np.ndarray:
     return torch.where(valid, pmi, torch.full_like(pmi, float("nan"))).numpy()
 
 
-def lines_to_display(chunk: Chunk, pred: np.ndarray, table: NgramTable, limit: int) -> list[DisplayLine]:
+def lines_to_display(chunk: Chunk, pred: np.ndarray, table: NgramTable, limit: int,
+                     branching: Branching | None = None) -> list[DisplayLine]:
     """The first ``limit`` lines of a chunk segmented at ``pred`` (word starts over its non-space
-    characters), with the gold words and the PMI across each gap."""
+    characters), with the gold words, the PMI across each gap and, with ``branching``, the branching
+    entropies on either side of it."""
     enc = chunk.enc
     nonspace = ~enc.spaces
     cp = enc.cp[nonspace]
@@ -54,6 +58,7 @@ def lines_to_display(chunk: Chunk, pred: np.ndarray, table: NgramTable, limit: i
     unit_at_char[enc.offsets] = np.arange(len(enc.offsets))
     out = []
     starts = np.flatnonzero(pred[:stop])
+    entropy_at = _entropies_at(chunk, unit_at_char[char_index[starts]], branching) if branching else None
     by_line = np.split(starts, np.searchsorted(line_of[starts], np.arange(1, n)))
     for k in range(n):
         words = pred_lines[k].split(" ") if pred_lines[k] else []
@@ -63,6 +68,21 @@ def lines_to_display(chunk: Chunk, pred: np.ndarray, table: NgramTable, limit: i
             value = pmi_unit[u - 1] if u > 0 else float("nan")
             gaps.append(None if not np.isfinite(value) else float(value))
         gaps.append(None)
+        entropies = None
+        if entropy_at is not None:
+            entropies = [None if g is None else entropy_at.get(int(unit_at_char[char_index[s]]))
+                         for s, g in zip(by_line[k][1:], gaps)] + [None]
         gold = gold_lines[k].split(" ") if gold_lines is not None and gold_lines[k] else ([] if gold_lines is not None else None)
-        out.append(DisplayLine(words, gold, gaps[: len(words)]))
+        out.append(DisplayLine(words, gold, gaps[: len(words)], entropies[: len(words)] if entropies else None))
     return out
+
+
+def _entropies_at(chunk: Chunk, start_units: np.ndarray, branching: Branching) -> dict[int, tuple[float, float]]:
+    """(H_R of the word before, H_L of the word after) at each word start unit after the first of a clause."""
+    units = chunk.units.numpy()
+    seps = np.flatnonzero(units == 0)
+    bounds = np.unique(np.r_[start_units[start_units >= 0], seps, len(units)])
+    gaps = start_units[(start_units > 0)]
+    gaps = gaps[units[gaps - 1] > 0]
+    right, left = gap_entropies(chunk.units, gaps, bounds, branching)
+    return {int(g): (float(r), float(le)) for g, r, le in zip(gaps, right, left)}

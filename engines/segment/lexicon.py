@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from engines.segment.branching import Branching, ngram_scores
 from engines.segment.catalogue import CLASS_UNITS
 from engines.segment.counting import MISSING, PRIME, NgramTable, ngram_codes, unique_counts
 from engines.segment.hashindex import HashIndex
@@ -57,8 +58,11 @@ def position_counts(table: NgramTable, codes: list[torch.Tensor], max_n: int, mi
 
 
 def strong_ngrams(table: NgramTable, codes: list[torch.Tensor], params: SegmentParams,
-                  counts: list[torch.Tensor] | None = None) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
-    """Per position i and n: the min-PMI score of units[i:i+n] and whether it is strong."""
+                  counts: list[torch.Tensor] | None = None, branching: Branching | None = None
+                  ) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+    """Per position i and n: the score of units[i:i+n] under ``params.statistic`` (the min-PMI, or with
+    ``branching`` its branching entropy or both: :func:`~engines.segment.branching.ngram_scores`) and
+    whether it is strong."""
     max_n = params.effective_n()
     counts = counts or position_counts(table, codes, max_n)
     total = max(table.total(1), 1)
@@ -73,6 +77,8 @@ def strong_ngrams(table: NgramTable, codes: list[torch.Tensor], params: SegmentP
             score = torch.minimum(score, math.log(total) + logc[n - 1] - logc[k - 1] - right)
         valid = (codes[n - 1] != MISSING) & (counts[n - 1] >= params.min_count)
         score = torch.where(valid, score, torch.full_like(score, -math.inf))
+        if params.statistic != "pmi":
+            score = ngram_scores(n, score, codes[n - 1], branching, params.statistic)
         scores.append(score)
         strong.append(score > params.threshold(n))
     return scores, strong
@@ -202,13 +208,19 @@ class Lexicon:
         return Lexicon(self.codes[k], self.counts[k], self.lengths[k], [w for w, x in zip(self.words, keep) if x],
                        self.scores[k], self.unit_counts, self.params, torch.from_numpy(uses[keep]))
 
-    def rows(self, only_multi: bool = True, reference: set[str] | None = None) -> list[LexiconRow]:
+    def rows(self, only_multi: bool = True, reference: set[str] | None = None,
+             base: NgramTable | None = None) -> list[LexiconRow]:
         """The words as users read them (:func:`written_form`), most used first (most frequent candidates
         before segmenting); ``new`` marks the words of text (no class unit) missing from ``reference`` (a
-        dictionary), when given."""
+        dictionary), when given; ``base`` (a base corpus's counts) gives each word's count there."""
+        from engines.segment.base import base_counts
+
         uses = self.uses if self.uses is not None else self.counts
         order = torch.argsort(uses, descending=True, stable=True).tolist()
         mask, scores = self.multi().tolist(), self.scores.tolist()
+        in_base = [-1] * len(self)
+        if base is not None and len(self):
+            in_base = base_counts(*text_to_units(np.asarray(self.words)), base).tolist()
         counts, candidates = uses.tolist(), self.counts.tolist()
         out = []
         for i in order:
@@ -217,7 +229,7 @@ class Lexicon:
             word, unit_class = written_form(self.words[i]), word_class(self.words[i])
             new = reference is not None and not unit_class and word not in reference
             out.append(LexiconRow(word, unit_class, int(counts[i]), int(candidates[i]), float(scores[i]), len(word),
-                                  new))
+                                  new, int(in_base[i])))
         return out
 
 
@@ -226,7 +238,8 @@ class LexiconRow:
     """A lexicon word as users read it: ``word`` in the class-unit notation (``#年``), its ``unit_class``
     ("number", "latin" or ""), count (occurrences in the segmented text), candidate count (pieces of the cut
     pass), min-PMI score, length in characters of ``word`` (one per unit) and whether it is new (missing
-    from the reference dictionary)."""
+    from the reference dictionary) and how often a base corpus writes it (-1: no base corpus; 0: the word
+    is new in this text)."""
 
     word: str
     unit_class: str
@@ -235,6 +248,7 @@ class LexiconRow:
     score: float
     length: int
     new: bool = False
+    in_base: int = -1
 
 
 def word_scores(rows: np.ndarray, lens: np.ndarray, table: NgramTable, max_n: int, min_count: int = 1) -> torch.Tensor:

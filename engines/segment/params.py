@@ -16,6 +16,7 @@ class SegmentParams:
     """How the lexicon is learned and the text segmented (see the catalogue for what each one means)."""
 
     method: str = cat.METHOD.default
+    statistic: str = cat.STATISTIC.default
     max_n: int = cat.MAX_N_OPTION.default
     min_count: int = cat.MIN_COUNT.default
     thresholds: tuple[float, ...] = (0.0, *(o.default for o in cat.THRESHOLDS))  # ln-PMI per n (n = 1 unused)

@@ -13,6 +13,8 @@ from typing import Callable
 
 from engines.allocator import map_large_blocks
 from engines.device import DeviceLike
+from engines.errors import InputError
+from engines.segment.base import with_base
 from engines.segment.build import build_lexicon
 from engines.segment.counted import Counted, count_corpus
 from engines.segment.lexicon import Lexicon
@@ -31,12 +33,16 @@ class PipelineResult:
 def run_segmentation(reporter, corpus: str, gold: str | None = None, params: SegmentParams | None = None,
                      write_line: Callable[[str], None] | None = None, display_lines: int = 0,
                      max_lines: int | None = None, reference: set[str] | None = None, workers: int = 1,
-                     device: DeviceLike = "cpu", sample_lines: int = 0, scheduler: str | None = None) -> PipelineResult:
+                     device: DeviceLike = "cpu", sample_lines: int = 0, scheduler: str | None = None,
+                     base: str | None = None, base_weight: float = 1.0) -> PipelineResult:
     """Job: count, build the lexicon and segment every line (the arguments are those of the three steps);
     with ``scheduler`` (``local:N`` or ``tcp://HOST:PORT``) the passes over the text run on that Dask
-    cluster (:mod:`engines.segment.distributed`), with the same output."""
+    cluster (:mod:`engines.segment.distributed`), with the same output; ``base``: a base corpus whose
+    counts, times ``base_weight``, join the text's (:mod:`.base`; on this machine only)."""
     map_large_blocks()  # the passes' short-lived arrays go back to the system when freed
     params = params or SegmentParams()
+    if scheduler is not None and base is not None:
+        raise InputError("a base corpus is counted on this machine only: leave out --scheduler or --base-corpus")
     timings = {}
     with contextlib.ExitStack() as stack:
         t0 = time.perf_counter()
@@ -52,6 +58,11 @@ def run_segmentation(reporter, corpus: str, gold: str | None = None, params: Seg
             timings["connect_s"], t0 = time.perf_counter() - t0, time.perf_counter()
             counted = distributed.count_on_cluster(reporter, client, corpus, max(params.max_n, 2), params.cnum)
             stack.callback(setattr, counted, "cluster", None)  # the cached counts outlive the cluster
+        if base is not None:
+            reporter.progress(None, "counting the base corpus")
+            pooled = count_corpus(reporter, base, None, max(params.max_n, 2), workers=workers, cnum=params.cnum,
+                                  device=device)
+            counted = with_base(counted, pooled, base_weight)[1]
         t1 = time.perf_counter()
         reporter.progress(None, "building the lexicon")
         lexicon = build_lexicon(reporter, counted, params)

@@ -13,6 +13,7 @@ from typing import Callable
 import numpy as np
 import torch
 
+from engines.segment.branching import Branching, branching_of
 from engines.segment.chunkmap import map_chunks
 from engines.segment.counted import Chunk, Counted, WholeLines, iter_chunks
 from engines.segment.counting import sum_by_code
@@ -105,9 +106,13 @@ def segment_corpus(reporter, counted: Counted, lexicon: Lexicon, params: Segment
         unfit = None
         if params.prune_pieces:
             unfit = partial(unfit_pieces, lexicon, half=half_words(lexicon, counted.table, params.min_count))
-        keep, uses, used = drop_rare(reporter, lambda: iter_chunks(counted), lexicon, paths, packed, used,
-                                     params.min_count, unfit)
-        result = _score_and_write(reporter, counted, packed, write_line, display_lines, reference, sample_lines)
+        # with a base corpus the lexicon's words were counted over both texts: a short text uses most once
+        least = 1 if counted.pooled is not None else params.min_count
+        keep, uses, used = drop_rare(reporter, lambda: iter_chunks(counted), lexicon, paths, packed, used, least,
+                                     unfit)
+        branching = branching_of(reporter, counted) if display_lines else None  # the gaps' second statistic
+        result = _score_and_write(reporter, counted, packed, write_line, display_lines, reference, sample_lines,
+                                  branching)
     c = used[1][used[1] > 0].astype(np.float64)
     result.bits_before = counted.bits_per_char_before()
     result.bits_after = float(-(c * np.log2(c / c.sum())).sum() / counted.n_chars) if c.size else float("nan")
@@ -120,7 +125,7 @@ def segment_corpus(reporter, counted: Counted, lexicon: Lexicon, params: Segment
 
 def _score_and_write(reporter, counted: Counted, packed: list[np.ndarray],
                      write_line: Callable[[str], None] | None, display_lines: int, reference: set[str] | None,
-                     sample_lines: int) -> SegmentResult:
+                     sample_lines: int, branching: Branching | None = None) -> SegmentResult:
     """Score, write and show the chunks' final word starts (``packed``, one per chunk)."""
     total_scores: Scores | None = Scores() if counted.has_gold else None
     n_words = 0
@@ -146,5 +151,5 @@ def _score_and_write(reporter, counted: Counted, packed: list[np.ndarray],
             if writer is not None:
                 writer.write(lines, chunk.open_end)
         if len(shown) < display_lines:
-            shown.extend(lines_to_display(chunk, pred, counted.table, display_lines - len(shown)))
+            shown.extend(lines_to_display(chunk, pred, counted.table, display_lines - len(shown), branching))
     return SegmentResult(total_scores, float("nan"), float("nan"), counted.n_chars, n_words, shown, sample=sampled)

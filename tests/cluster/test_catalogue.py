@@ -22,7 +22,7 @@ def test_every_method_resolves_to_its_fit_function_and_embedding():
         module, _, name = method.function.partition(":")
         assert callable(getattr(importlib.import_module(module), name)), method.name
         assert method.embedding in EMBEDDINGS and method.description and method.url
-        assert {o.name for o in method.options} <= {"k", "neighbours", "markov_time", "refine"}
+        assert {o.name for o in method.options} <= {"k", "neighbours", "markov_time", "refine", "levels"}
     assert [m.name for m in METHODS if m.holds_gil] == ["infomap"]
 
 

@@ -87,7 +87,7 @@ def test_cli_cluster_writes_outputs(tmp_path, capsys):
     assert main(["run", "cluster", "--method", "infomap", "--embedding", "raw", "--data", str(data),
                  "--out", str(out2)]) == 0
     assert (out2 / "clusters.clu").exists() and (out2 / "clusters.tree").exists()
-    assert "clusters.clu, clusters.tree and sidecar.json" in capsys.readouterr().out
+    assert "clusters.clu, clusters.tree, levels.csv and sidecar.json" in capsys.readouterr().out
     assert "codelength_saving" in json.loads((out2 / "metrics.json").read_text())
 
 

@@ -196,7 +196,7 @@ def test_received_words_show_their_modules_and_export(qtbot, panel, tmp_path):
     assert "北京" in panel.modules_view.toPlainText() and "modules" in panel.summary.text()
     assert panel.controls.export_button.isEnabled()
     written = panel.export_clusters(tmp_path / "words.csv")
-    assert [p.name for p in written] == ["words.csv", "words.clu", "words.tree"]
+    assert [p.name for p in written] == ["words.csv", "words.clu", "words.tree", "words.levels.csv"]
     rows = read_csv(tmp_path / "words.csv")
     assert rows[0] == ["index", "word", "cluster"] and len(rows) - 1 == len(modules.words)
     biggest = {w for w, _ in modules.modules[0]}
@@ -218,3 +218,28 @@ def test_k_is_enabled_only_where_it_acts(panel):
     assert not k.isEnabled()
     markov.setValue(markov.minimum())  # back to "auto"
     assert k.isEnabled() and controls.request().markov_time is None
+
+
+def test_multi_level_infomap_shows_its_module_tree_as_exported(qtbot, panel, tmp_path):
+    controls = panel.controls
+    controls.method.setCurrentIndex(controls.method.findData("infomap"))
+    controls.embedding.setCurrentIndex(controls.embedding.findData("raw"))
+    controls.options.set_values({"markov_time": 1.0, "levels": "multi"})
+    panel.run_cluster()
+    qtbot.waitUntil(lambda: panel.result is not None and panel.result.paths is not None, timeout=TIMEOUT_MS)
+    result, tree = panel.result, panel.module_tree.tree
+    assert panel.module_tree.isVisibleTo(panel) and len(result.levels) >= 3
+    assert tree.topLevelItemCount() == result.levels[1].modules
+    assert "codelength" in panel.module_tree.levels.text() and "L2:" in panel.module_tree.levels.text()
+    # follow the first modules down to a point: its path is the one the exported .tree gives it
+    item, path = tree.topLevelItem(0), []
+    while item.childCount():
+        if item.text(0).startswith("module "):
+            path = item.text(0).split(" ")[1]
+        item = item.child(0)
+    point = item.text(0).split(" ")[1].rstrip(",")  # "point 158, class 8"
+    written = panel.export_clusters(tmp_path / "digits.csv")
+    assert [p.name for p in written][-1] == "digits.levels.csv"
+    lines = [line.split(" ") for line in (tmp_path / "digits.tree").read_text().splitlines() if not line.startswith("#")]
+    node_path = next(fields[0] for fields in lines if fields[-1] == point)
+    assert node_path.rsplit(":", 1)[0] == path and path.count(":") >= 1

@@ -3,6 +3,7 @@ live thresholds from the catalogue; the segmented words sent to the clustering p
 import re
 
 import pytest
+from PySide6 import QtCore
 
 from engines.segment import catalogue as cat
 from engines.segment.params import SegmentParams
@@ -87,7 +88,7 @@ def test_lexicon_table_shows_class_units_in_their_notation(qtbot, panel, small_g
     model = panel.lexicon.model
     qtbot.waitUntil(lambda: model.rowCount() == len(panel.state.rows), timeout=TIMEOUT_MS)
     headers = [model.headerData(c, QtCore.Qt.Orientation.Horizontal) for c in range(model.columnCount())]
-    assert headers == ["word", "class", "count", "cand.", "score", "length", "new"]
+    assert headers == ["word", "class", "count", "cand.", "score", "length", "new", "in base"]
     shown = [[model.data(model.index(r, c)) for c in range(model.columnCount())] for r in range(model.rowCount())]
     assert ["#年", "number"] in [row[:2] for row in shown]
     assert all(int(row[5]) == len(row[0]) for row in shown)  # the length counts what is written
@@ -199,3 +200,47 @@ def test_a_wrong_scheduler_address_is_said_in_the_sidebar(qtbot, panel, small_go
     assert "tcp://HOST:PORT" in panel.metrics_label.text()
     panel.controls.scheduler_edit.clear()
     assert panel.controls.scheduler is None
+
+
+def test_the_boundary_statistic_switches_live_from_the_cached_counts(qtbot, panel, small_gold):
+    import numpy as np
+
+    with qtbot.waitSignal(panel.first_job_done, timeout=TIMEOUT_MS):
+        panel.discover(str(small_gold), str(small_gold))
+    counted, f1 = panel.state.counted, panel.state.result.scores.f1
+    tips = [t for t in panel.text._gaps.values() if "PMI =" in t]
+    assert tips and all("branching entropy: H_R(" in t and "H_L(" in t for t in tips)  # the hover has both
+    n = len(cat.STATISTICS.names) * 6
+    qtbot.waitUntil(lambda: panel._last_sweep is not None and len(panel._last_sweep.f1) == n
+                    and not panel._sweep_job.running, timeout=TIMEOUT_MS)
+    box = panel.controls.statistic_box
+    box.setCurrentIndex(box.findData("both"))
+    qtbot.waitUntil(lambda: panel.state.params.statistic == "both" and not panel._resegment_job.running,
+                    timeout=TIMEOUT_MS)
+    assert panel.state.counted is counted and panel.state.result.scores.f1 != f1  # no recount, a new lexicon
+    assert not panel._sweep_job.running  # the sweep already holds every statistic: only the bold curve moves
+    assert panel.chart.f1_curve is panel.chart.curves["both"] and panel.chart.f1_curve.opts["pen"].width() == 3
+    data = panel.chart.data()
+    assert all(np.isfinite(data[f"f1_{s}"]).all() for s in cat.STATISTICS.names)
+    at = int(np.flatnonzero(data["threshold"] == panel.state.params.threshold(2))[0])
+    assert data["f1"][at] == pytest.approx(panel.state.result.scores.f1)
+
+
+def test_a_base_corpus_joins_the_counts_and_marks_the_words_new_in_the_text(qtbot, panel, tmp_path):
+    text = tmp_path / "short.txt"
+    text.write_text("\n".join(["小熵今天说最小熵原理很有意思", "小熵觉得今天的天气不错"] * 8) + "\n", encoding="utf-8")
+    controls = panel.controls
+    assert not controls.base_weight.isEnabled()
+    controls.base_box.setCurrentIndex(controls.base_box.findData("peoples-daily"))
+    controls._base_changed()  # what choosing it in the box does
+    assert controls.base_weight.isEnabled() and controls.base == ("peoples-daily", 1.0)
+    panel.discover(str(text), None)
+    qtbot.waitUntil(lambda: panel.state is not None and panel.state.counted.pooled is not None, timeout=TIMEOUT_MS)
+    rows = {r.word: r for r in panel.state.rows}
+    assert rows["小熵"].in_base == 0 and rows["今天"].in_base > 100  # new in the text / known to the base
+    assert "base corpus" in panel.metrics_label.text() and panel.parameters()["base_corpus"] == "peoples-daily"
+    model = panel.lexicon.model
+    qtbot.waitUntil(lambda: model.rowCount() == len(panel.state.rows), timeout=TIMEOUT_MS)
+    column = [model.headerData(i, QtCore.Qt.Orientation.Horizontal) for i in range(model.columnCount())].index("in base")
+    shown = {model.data(model.index(r, 0)): model.data(model.index(r, column)) for r in range(model.rowCount())}
+    assert shown["小熵"] == "0 (new)"

@@ -44,10 +44,18 @@ def test_resegment_reuses_the_counts(discovered):
 
 def test_sweep_streams_its_points(discovered):
     partials = []
-    done = run(segmentation.sweep_job, discovered, (0.0, 0.8, 3.5), on_partial=partials.append)
+    done = run(segmentation.sweep_job, discovered, (0.0, 0.8, 3.5), ("pmi",), on_partial=partials.append)
     assert [len(p.thresholds) for p in partials] == [1, 2, 3] and done.thresholds == [0.0, 0.8, 3.5]
     assert done.f1[1] == pytest.approx(discovered.result.scores.f1)  # 0.8 is the discovered setting
     assert done.sizes[1] == discovered.result.lexicon_size and len(set(done.sizes)) == 3
+
+
+def test_sweep_traces_every_boundary_statistic(discovered):
+    done = run(segmentation.sweep_job, discovered, (0.8,))
+    assert done.statistics == ["pmi", "entropy", "both"]  # the segmentation's own statistic first
+    entropy = run(segmentation.resegment_job, discovered, discovered.params.with_values({"statistic": "entropy"}))
+    assert done.f1[1] == pytest.approx(entropy.result.scores.f1) and done.f1[1] != done.f1[0]
+    assert entropy.result.lines[0].entropies is not None  # the gaps shown carry both statistics
 
 
 def test_jieba_on_the_same_lines(discovered):

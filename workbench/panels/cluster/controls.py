@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
-from engines.cluster.catalogue import EMBEDDINGS, K, MARKOV_TIME, METHODS, NEIGHBOURS
+from engines.cluster.catalogue import EMBEDDINGS, K, LEVELS, MARKOV_TIME, METHODS, NEIGHBOURS
 from tasks.clustering import DIGITS, PointsRequest, Words
 from workbench.widgets.option_form import OptionForm
 
@@ -40,7 +40,7 @@ class ClusterControls(QtWidgets.QGroupBox):
         for entry in EMBEDDINGS:
             self.embedding.addItem(entry.label, entry.name)
             self.embedding.setItemData(self.embedding.count() - 1, entry.description, QtCore.Qt.ItemDataRole.ToolTipRole)
-        self.options = OptionForm((K, NEIGHBOURS, MARKOV_TIME))
+        self.options = OptionForm((K, NEIGHBOURS, MARKOV_TIME, LEVELS))
         self.about = QtWidgets.QLabel()
         self.about.setWordWrap(True)
         self.about.setOpenExternalLinks(True)
@@ -92,7 +92,7 @@ class ClusterControls(QtWidgets.QGroupBox):
         """The request for points that the controls show."""
         values = self.options.values()
         return PointsRequest(self.method.currentData(), values["k"], self.embedding.currentData(),
-                             values["neighbours"], values["markov_time"])
+                             values["neighbours"], values["markov_time"], levels=values["levels"])
 
     def set_request(self, request: PointsRequest) -> None:
         self.method.setCurrentIndex(self.method.findData(request.method))
@@ -111,7 +111,8 @@ class ClusterControls(QtWidgets.QGroupBox):
         entry = METHODS[self.method.currentData()]
         self.method.setEnabled(not words)
         self.embedding.setEnabled(not words and entry.uses_embedding)
-        self.options.setEnabled(not words)
+        # the word graph's InfoMap takes only the levels
+        self.options.show_only(["levels"] if words else (o.name for o in entry.options))
         # InfoMap finds its own number of modules: k only bounds its automatic Markov time
         fixed_time = entry.name == "infomap" and self.options.values(["markov_time"])["markov_time"] is not None
         self.options.editors["k"].setEnabled(not fixed_time)

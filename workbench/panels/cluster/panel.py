@@ -6,12 +6,14 @@ import html
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PySide6 import QtWidgets
 
 from engines.cluster.catalogue import EMBEDDINGS, METHODS, METRICS, describe_metric
 from workbench.panel import Figure, Panel, PanelContext
 from workbench.panels.cluster import INFO
 from workbench.panels.cluster.controls import ClusterControls
+from workbench.panels.cluster.module_tree import ModuleTree
 from workbench.panels.cluster.modules_view import WordModulesView
 from workbench.panels.cluster.scatter import ClusterScatter
 from workbench.widgets.sidebar import beside_sidebar, sidebar
@@ -41,6 +43,8 @@ class ClusterPanel(Panel):
         self.views = QtWidgets.QStackedWidget()
         self.views.addWidget(self.scatter)
         self.views.addWidget(self.modules_view)
+        self.module_tree = ModuleTree()
+        self.module_tree.hide()  # InfoMap's results only
         self._build_layout()
         self.controls.run_requested.connect(self.run_cluster)
         self.controls.export_requested.connect(self._export_clicked)
@@ -55,7 +59,13 @@ class ClusterPanel(Panel):
         right = QtWidgets.QVBoxLayout(shown)
         right.setContentsMargins(0, 0, 0, 0)
         right.addWidget(self.summary)
-        right.addWidget(self.views, 1)
+        split = QtWidgets.QSplitter()
+        split.addWidget(self.views)
+        split.addWidget(self.module_tree)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setSizes([780, 240])
+        right.addWidget(split, 1)
         beside_sidebar(self, sidebar(side), shown)
 
     # ------------------------------------------------------------------ jobs
@@ -75,7 +85,7 @@ class ClusterPanel(Panel):
 
         source = self.controls.source()
         if self.controls.clustering_words():
-            request = WordsRequest()
+            request = WordsRequest(levels=self.controls.options.values(["levels"])["levels"])
             parameters = {"panel": INFO.name, **words_parameters(source, request)}
             self.summary.setText(f"InfoMap on the word co-occurrence graph of {source.name}…")
             handle = self.cluster_job.start("InfoMap on words", cluster_words_job, source, request, process=True)
@@ -106,6 +116,10 @@ class ClusterPanel(Panel):
     def _show_points(self, result, parameters: dict[str, Any]) -> None:
         self._shown(result, parameters, self.scatter, f"clusters {result.method} {result.data_name}")
         self.scatter.set_result(result)
+        rows = result.rows if result.rows is not None else np.arange(len(result.assignments))
+        names = [f"point {int(r)}" + (f", class {result.labels[i]}" if result.labels is not None else "")
+                 for i, r in enumerate(rows)]
+        self._show_tree(result, names, result.metrics.get("codelength"))
         m = result.metrics
         self.summary.setText(" · ".join(describe_metric(k, v) for k, v in m.items()) + f" · {result.seconds:.1f} s")
         self.summary.setToolTip("\n".join(f"{METRICS[k][0]}: {METRICS[k][2]}" for k in m if k in METRICS))
@@ -114,8 +128,16 @@ class ClusterPanel(Panel):
     def _show_modules(self, modules, parameters: dict[str, Any]) -> None:
         self._shown(modules, parameters, self.modules_view, "word modules")
         self.modules_view.set_modules(modules)
+        self._show_tree(modules, list(modules.words), modules.codelength)
         self.summary.setText(f"InfoMap: {len(modules.modules)} modules, saving {100 * modules.saving:.1f}%")
         self._mark_first()
+
+    def _show_tree(self, result, names: list[str], codelength: float | None) -> None:
+        """InfoMap's module tree beside the view (hidden for the other methods)."""
+        paths = getattr(result, "paths", None)
+        self.module_tree.setVisible(paths is not None)
+        if paths is not None:
+            self.module_tree.set_hierarchy(paths, names, result.levels, codelength)
 
     def _shown(self, result, parameters: dict[str, Any], view: QtWidgets.QWidget, export_name: str) -> None:
         self.result = result

@@ -25,9 +25,11 @@ COLUMNS = (
     ("score", "score", "min-PMI cohesion: ln(N·n(w)/(n(left)·n(right))) at the word's weakest split"),
     ("length", "length", "characters of the word as written here (a number or latin run is one)"),
     ("new", "new", "not in jieba's dictionary"),
+    ("in base", "in_base", "how often the base corpus writes the word (0, green: new in this text; blank: no base "
+                           "corpus chosen)"),
 )
 SEARCH_TIP = "A Python regular expression matched anywhere in the word, e.g. ^中 or 国$"
-NUMERIC = {"count", "cand.", "score", "length"}
+NUMERIC = {"count", "cand.", "score", "length", "in base"}
 NEW_BRUSH = QtGui.QBrush(QtGui.QColor("#e6f4ea"))
 _DESCRIPTIONS = {c.name: f"{c.symbol}: {c.description}" for c in CLASS_UNITS}
 
@@ -75,10 +77,12 @@ class LexiconModel(QtCore.QAbstractTableModel):
                 return "∞" if value == float("inf") else f"{value:.2f}"
             if header == "new":
                 return "new" if value else ""
+            if header == "in base":
+                return "" if value < 0 else ("0 (new)" if value == 0 else str(value))
             return str(value)
         if role == QtCore.Qt.ItemDataRole.ToolTipRole and cols.unit_class[i]:
             return "\n".join(_DESCRIPTIONS[c] for c in cols.unit_class[i].split("+"))
-        if role == QtCore.Qt.ItemDataRole.BackgroundRole and cols.new[i]:
+        if role == QtCore.Qt.ItemDataRole.BackgroundRole and (cols.new[i] or cols.in_base[i] == 0):
             return NEW_BRUSH
         if role == QtCore.Qt.ItemDataRole.TextAlignmentRole and header in NUMERIC:
             return int(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)

@@ -14,6 +14,7 @@ from typing import Any
 from PySide6 import QtCore, QtWidgets
 
 from engines.segment.catalogue import CORPORA
+from tasks.segmentation import SWEEP
 from workbench.panel import Figure, Panel, PanelContext
 from workbench.panels.segment import INFO
 from workbench.panels.segment.controls import SegmentControls
@@ -43,6 +44,7 @@ class SegmentPanel(Panel):
         self._jieba = None  # engines.segment.reference.Baseline of the corpus shown
         self._first_done = False
         self._swept = None  # the settings of the last sweep, its own threshold zeroed
+        self._last_sweep = None  # tasks.segmentation.Sweep drawn (the sweep so far)
 
         # ---- sidebar
         self.controls = SegmentControls()
@@ -118,11 +120,12 @@ class SegmentPanel(Panel):
         self._corpus = (corpus, gold)
         self._jieba = None
         self.chart.set_sweep([], [], [])  # the old corpus's curves leave with it
-        self._swept = None
+        self._swept = self._last_sweep = None
         name = CORPORA[corpus].label if corpus in CORPORA.names else Path(corpus).name
         self.metrics_label.setText(f"reading and counting {name}…")
+        base, weight = self.controls.base
         request = SegmentRequest(corpus, gold, self.params(), device=self.context.device(),
-                                 scheduler=self.controls.scheduler)
+                                 scheduler=self.controls.scheduler, base_corpus=base, base_weight=weight)
         handle = self._discover_job.start("Discover a lexicon", discover_job, request)
         handle.succeeded.connect(self._discovered)
         handle.failed.connect(self._failed)
@@ -149,11 +152,14 @@ class SegmentPanel(Panel):
 
     def _show(self, state) -> None:
         self.state = state
-        self.text.set_lines(state.result.lines, state.params.threshold(2), state.params.word_bonus)
+        self.text.set_lines(state.result.lines, state.params.threshold(2), state.params.word_bonus,
+                            state.params.statistic)
         self.lexicon.set_rows(state.rows)
         self.chart.set_current(state.params.threshold(2))
-        if self._swept is not None and state.params.with_values({"threshold_2": 0.0}) != self._swept:
+        if self._swept is not None and self._held(state.params) != self._swept:
             self.run_sweep()  # a setting the sweep holds fixed moved: its curves are of other settings
+        elif self._last_sweep is not None:
+            self._show_sweep(self._last_sweep)  # the statistic may have changed: its curve is drawn bold
         self.words_button.setEnabled(bool(state.result.sample))
         self._show_metrics()
         self.run_templates()
@@ -171,7 +177,8 @@ class SegmentPanel(Panel):
     def _show_metrics(self) -> None:
         s = self.state
         r, c = s.result, s.counted
-        lines = [f"<b>{c.name}</b>: {c.stats.describe()}, {c.n_chars:,} characters",
+        lines = [f"<b>{c.name}</b>: {c.stats.describe()}, {c.n_chars:,} characters"
+                 + (f" (+ base corpus, {c.pooled.n_chars - c.n_chars:,} characters)" if c.pooled is not None else ""),
                  f"lexicon: {r.lexicon_size:,} words; bits/char {r.bits_before:.3f} → <b>{r.bits_after:.3f}</b>",
                  "times: " + ", ".join(f"{k[:-2]} {v:.1f} s" for k, v in s.timings.items())]
         if r.scores is not None:
@@ -246,14 +253,23 @@ class SegmentPanel(Panel):
             return
         from tasks.segmentation import sweep_job
 
-        self._swept = self.state.params.with_values({"threshold_2": 0.0})  # what the sweep holds fixed
+        self._swept = self._held(self.state.params)
         handle = self._sweep_job.start("Threshold sweep", sweep_job, self.state)
         handle.partial.connect(self._show_sweep)
         handle.succeeded.connect(self._show_sweep)
         handle.done.connect(self._mark_first)
 
+    @staticmethod
+    def _held(params):
+        """What the sweep holds fixed: the settings but the pair threshold and the statistic (it sweeps both)."""
+        return params.with_values({"threshold_2": 0.0, "statistic": "pmi"})
+
     def _show_sweep(self, done) -> None:
-        self.chart.set_sweep(done.thresholds, done.f1, done.sizes)
+        self._last_sweep = done
+        current = self.state.params.statistic if self.state is not None else "pmi"
+        self.chart.set_sweep(done.thresholds, done.f1, done.sizes, done.statistics, current)
+        if done.statistics.count(done.statistics[0]) >= len(SWEEP):  # the current statistic's curve is drawn
+            self._mark_first()
 
     def run_jieba(self) -> None:
         if self.state is None:
@@ -289,5 +305,6 @@ class SegmentPanel(Panel):
         return [Figure("F1 and lexicon size against the threshold", self.chart, self.chart.data)]
 
     def parameters(self) -> dict[str, Any]:
+        base, weight = self.controls.base
         return {"panel": INFO.name, "corpus": self._corpus[0], "gold": self._corpus[1], **self.params().as_dict(),
-                **self.templates.form.values()}
+                "base_corpus": base, "base_weight": weight, **self.templates.form.values()}

@@ -7,6 +7,7 @@ import html
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from engines.segment.catalogue import STATISTICS
 from workbench.widgets.fonts import cjk_font
 
 SHADES = ("#dbe8fb", "#fde7cc")
@@ -40,6 +41,14 @@ def word_status(words: list[str], gold: list[str] | None) -> list[str]:
     return out
 
 
+def entropy_line(word: str, nxt: str, entropies: tuple[float, float] | None) -> str:
+    """The branching entropies at a gap, as the hover says them (empty when not computed)."""
+    if entropies is None:
+        return ""
+    return (f"branching entropy: H_R({word}) = {entropies[0]:.2f}, "
+            f"H_L({nxt}) = {entropies[1]:.2f} nats\n")
+
+
 class SegmentedText(QtWidgets.QTextBrowser):
     """The first lines of the segmented corpus, one paragraph each, added a few lines per event-loop turn
     so that a long text never blocks the window (Qt lays out rich text on the GUI thread)."""
@@ -56,6 +65,7 @@ class SegmentedText(QtWidgets.QTextBrowser):
         self.highlighted.connect(self._hover)
         self.threshold = 0.0
         self._bonus = 0.0
+        self._statistic = "pmi"
         self._lines: list = []
         self._shown = 0
         self._more = QtCore.QTimer(self, singleShot=True, interval=0)
@@ -76,8 +86,8 @@ class SegmentedText(QtWidgets.QTextBrowser):
         """True once every line given to :meth:`set_lines` is in the document."""
         return self._shown >= len(self._lines)
 
-    def set_lines(self, lines, threshold: float, bonus: float) -> None:
-        self.threshold, self._bonus = threshold, bonus
+    def set_lines(self, lines, threshold: float, bonus: float, statistic: str = "pmi") -> None:
+        self.threshold, self._bonus, self._statistic = threshold, bonus, statistic
         self._lines, self._marks, self._goto = list(lines), {}, None
         self._render()
 
@@ -113,6 +123,14 @@ class SegmentedText(QtWidgets.QTextBrowser):
         if not self.complete:
             self._more.start()
 
+    def _verdict(self, gap: float) -> str:
+        """Why the gap is cut, in words (the pair's PMI decides alone only under the PMI statistic)."""
+        if self._statistic != "pmi":
+            return f"boundary statistic: {STATISTICS[self._statistic].label}; the best path Σ(log p(w) + bonus) cuts here"
+        if gap <= self.threshold:
+            return "weak pair (below the threshold)"
+        return "strong pair, but the best path Σ(log p(w) + bonus) cuts here"
+
     def _line_html(self, li: int, line) -> str:
         status = word_status(line.words, line.gold)
         threshold, bonus = self.threshold, self._bonus
@@ -133,10 +151,9 @@ class SegmentedText(QtWidgets.QTextBrowser):
                 if gap is None:
                     tip = f"{word} | {nxt}\ncut: punctuation, a number/latin run or a separator"
                 else:
-                    verdict = "weak pair (below the threshold)" if gap <= threshold else \
-                        "strong pair, but the best path Σ(log p(w) + bonus) cuts here"
-                    tip = (f"{word[-1]} | {nxt[0]}\nPMI = ln(N·n(ab)/(n(a)·n(b))) = {gap:.2f}\n"
-                           f"pair threshold {threshold:.2f}, word bonus {bonus:.1f}\n{verdict}")
+                    tip = f"{word[-1]} | {nxt[0]}\nPMI = ln(N·n(ab)/(n(a)·n(b))) = {gap:.2f}\n"
+                    tip += entropy_line(word, nxt, line.entropies[wi] if line.entropies else None)
+                    tip += f"pair threshold {threshold:.2f}, word bonus {bonus:.1f}\n{self._verdict(gap)}"
                 self._gaps[key] = tip
                 cells.append(f'<a href="{key}" style="color:#9aa0a6;text-decoration:none">│</a>')
         if line.gold is not None:

@@ -1,11 +1,14 @@
-"""F1 (when there is gold) and the lexicon's size against the pair threshold, with the current one marked."""
+"""F1 (when there is gold) against the pair threshold, a curve per boundary statistic (the current one bold),
+and the lexicon's size under the current statistic, with the current threshold marked."""
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore
 
-from engines.segment.catalogue import THRESHOLDS
+from engines.segment.catalogue import STATISTICS, THRESHOLDS
+
+COLOURS = {"pmi": "#d62728", "entropy": "#2ca02c", "both": "#9467bd"}  # F1 curve of each statistic
 
 
 class ThresholdChart(pg.PlotWidget):
@@ -20,8 +23,10 @@ class ThresholdChart(pg.PlotWidget):
         self.getAxis("left").enableAutoSIPrefix(False)
         self.getAxis("right").enableAutoSIPrefix(False)
         self.plotItem.setTitle("F1 and lexicon size", color="k", size="9pt")
-        self.f1_curve = self.plot([], [], pen=pg.mkPen("#d62728", width=2), symbol="o", symbolSize=6,
-                                  symbolBrush="#d62728", name="F1")
+        self.legend = self.addLegend(offset=(10, -10), labelTextColor="k", brush=pg.mkBrush(255, 255, 255, 200))
+        self.curves = {s.name: self.plot([], [], pen=pg.mkPen(COLOURS[s.name], width=1.5), symbol="o", symbolSize=5,
+                                         symbolBrush=COLOURS[s.name], name=f"F1 {s.name}") for s in STATISTICS}
+        self.f1_curve = self.curves["pmi"]  # the current statistic's F1 curve (drawn bold)
         self.right = pg.ViewBox()
         self.plotItem.showAxis("right")
         self.plotItem.scene().addItem(self.right)
@@ -40,13 +45,29 @@ class ThresholdChart(pg.PlotWidget):
         self.right.setGeometry(self.plotItem.vb.sceneBoundingRect())
         self.right.linkedViewChanged(self.plotItem.vb, self.right.XAxis)
 
-    def set_sweep(self, thresholds, f1, sizes) -> None:
-        t = np.asarray(thresholds, float)
-        self._data = {"threshold": t, "f1": np.asarray(f1, float), "lexicon_size": np.asarray(sizes, float)}
-        scored = bool(np.isfinite(self._data["f1"]).any())
-        self.f1_curve.setData(t if scored else [], self._data["f1"] if scored else [])
+    def set_sweep(self, thresholds, f1, sizes, statistics=None, current: str = "pmi") -> None:
+        """The sweep's points (``statistics``: each point's boundary statistic, default all ``current``)."""
+        t, f1, sizes = np.asarray(thresholds, float), np.asarray(f1, float), np.asarray(sizes, float)
+        of = np.asarray(statistics if statistics is not None else [current] * len(t), dtype=object)
+        grid = np.unique(t)
+
+        def on_grid(name: str, values: np.ndarray) -> np.ndarray:  # NaN where the statistic is not swept yet
+            sel = of == name
+            return np.array([values[sel][t[sel] == x][0] if (t[sel] == x).any() else np.nan for x in grid])
+
+        scored = bool(np.isfinite(f1).any())
+        self._data = {"threshold": grid, "f1": on_grid(current, f1), "lexicon_size": on_grid(current, sizes)}
+        for name, curve in self.curves.items():
+            sel = of == name
+            curve.setData(t[sel] if scored else [], f1[sel] if scored else [])
+            curve.setPen(pg.mkPen(COLOURS[name], width=3 if name == current else 1.5))
+            curve.setVisible(bool(sel.any() and scored))
+            if scored:
+                self._data[f"f1_{name}"] = on_grid(name, f1)
+        self.f1_curve = self.curves[current]
+        self.legend.setVisible(scored)
         self.setLabel("left", "F1" if scored or not len(t) else "F1 (no gold segmentation)")
-        self.size_curve.setData(t, self._data["lexicon_size"])
+        self.size_curve.setData(grid, self._data["lexicon_size"])
         self.right.enableAutoRange()
         self._sync()
 

@@ -1,0 +1,65 @@
+"""Branching entropy (Jin & Tanaka-Ishii 2006) of every n-gram seen twice or more matches scipy's entropy of
+its neighbours counted with collections.Counter (an end: a neighbour of its own), and the three boundary
+statistics build lexicons from the same cached counts."""
+import random
+from collections import Counter
+
+import numpy as np
+import pytest
+import torch
+from scipy.stats import entropy
+
+from engines.jobs import run
+from engines.segment.branching import branching_of
+from engines.segment.build import build_lexicon
+from engines.segment.catalogue import STATISTICS
+from engines.segment.counted import count_corpus
+from engines.segment.counting import ngram_codes
+from engines.segment.params import SegmentParams
+from engines.segment.units import encode
+
+
+def neighbour_entropy(clauses: list[str], w: str, side: int) -> float:
+    """Entropy of the unit after (side 1) or before (side -1) each occurrence of w; each end is unique."""
+    seen: Counter = Counter()
+    ends = 0
+    for clause in clauses:
+        for i in range(len(clause) - len(w) + 1):
+            if clause[i:i + len(w)] == w:
+                j = i + len(w) if side == 1 else i - 1
+                if 0 <= j < len(clause):
+                    seen[clause[j]] += 1
+                else:
+                    ends += 1
+    return float(entropy(list(seen.values()) + [1] * ends))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_branching_entropy_matches_scipy(tmp_path, seed):
+    rng = random.Random(seed)
+    lines = ["".join(rng.choice("甲乙乙丙丁戊，") for _ in range(rng.randint(5, 40))) for _ in range(120)]
+    path = tmp_path / "t.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    counted = run(count_corpus, str(path), max_n=3)
+    branching = run(branching_of, counted)
+    clauses = [c for line in lines for c in line.split("，") if c]
+    checked = 0
+    for n in (1, 2, 3):
+        grams = Counter(c[i:i + n] for c in clauses for i in range(len(c) - n + 1))
+        for w, k in grams.items():
+            code = ngram_codes(torch.from_numpy(encode(w).units), n)[n - 1][:1]
+            left, right = branching.lookup(n, code)
+            want = (neighbour_entropy(clauses, w, -1), neighbour_entropy(clauses, w, 1)) if k >= 2 else (0.0, 0.0)
+            assert np.allclose([left[0], right[0]], want, atol=1e-9), (w, left, right, want)
+            checked += k >= 2
+    assert checked > 50
+    assert set(branching.moments) == {2, 3} and all(np.isfinite(m).all() for m in branching.moments.values())
+
+
+def test_statistics_rebuild_from_cached_counts():
+    counted = run(count_corpus, "peoples-daily", "peoples-daily", max_lines=400)
+    sizes = {}
+    for statistic in STATISTICS.names:
+        sizes[statistic] = len(run(build_lexicon, counted, SegmentParams(statistic=statistic)))
+        assert (counted.branching is None) == (statistic == "pmi")
+    assert len(set(sizes.values())) == 3, sizes  # each statistic finds another lexicon
