@@ -104,6 +104,7 @@ class SegmentControls(QtWidgets.QWidget):
         """The Dask scheduler typed (``local:N``, ``tcp://HOST:PORT``), None when empty (this machine)."""
         return self.scheduler_edit.text().strip() or None
 
+    @property
     def base(self) -> tuple[str | None, float]:
         """The base corpus chosen (None: none) and its weight."""
         return self.base_box.currentData(), self.base_weight.value()
