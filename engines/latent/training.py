@@ -65,6 +65,8 @@ def draw_samples(model: LatentModel, seed: int = 1234, count: Optional[int] = No
     gen = torch.Generator(device="cpu").manual_seed(seed)
     p = next(model.parameters())
     z = torch.randn(count, model.latent_size, generator=gen, dtype=p.dtype).to(p.device) * temperature
+    if hasattr(model, "prior_codes"):  # categorical latents: one-hot codes from their uniform prior
+        z = model.prior_codes(count, gen)
     if model.config.has_clusters:
         ys = torch.arange(count, device=p.device) % model.config.clusters
         z = model.means[ys] + z
