@@ -66,7 +66,7 @@ MODELS: Catalogue[ModelKind] = Catalogue("model", (
     _kind("fvae", "f-VAE (flow decoder)", "FVAE", "VAE whose decoder p(x|z) is a flow conditioned on z: exact log p(x|z)",
           "Su et al. 2018: f-VAEs, Improve VAEs with Conditional Flows", "https://arxiv.org/abs/1809.05861",
           ("latent", "layers"), module="engines.latent.fvae", epochs=100, hidden=128, lr=1e-3, layers=4),
-    _kind("gumbel-vae", "VAE with categorical latents (Gumbel-softmax)", "GumbelVAE",
+    _kind("gumbel-vae", "Gumbel-softmax VAE", "GumbelVAE",
           "VAE with categorical latents relaxed by Gumbel-softmax, temperature annealed; latent = variables",
           "Jang et al. 2017: Categorical Reparameterization with Gumbel-Softmax", "https://arxiv.org/abs/1611.01144",
           ("latent", "categories", "likelihood"), module="engines.latent.gumbel", epochs=100, hidden=128, lr=2e-3,

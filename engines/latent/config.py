@@ -60,7 +60,7 @@ class ModelConfig:
     @property
     def title(self) -> str:
         if MODELS[self.kind].has("categories"):
-            return f"{MODELS[self.kind].label}, latent {self.latent} × {self.categories} categories"
+            return f"{MODELS[self.kind].label}, latent {self.latent}×{self.categories}"
         return f"{MODELS[self.kind].label}, latent {self.latent_size}"
 
     def as_dict(self) -> dict[str, Any]:

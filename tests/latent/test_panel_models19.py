@@ -32,7 +32,7 @@ def test_relaxation_slider_applies_to_categorical_latents_only(qtbot, panel):
     row = panel.training.relaxation
     assert row.isHidden()  # the bundled VAE
     _train(qtbot, panel, "gumbel-vae", latent=4, categories=5, hidden=32, epochs=2)
-    assert not row.isHidden() and "4 × 5 categories" in panel.overview.checkpoint.config.title
+    assert not row.isHidden() and "latent 4×5" in panel.overview.checkpoint.config.title
     one_hot = panel.training.sample_box.item.image.copy()
     row.slider.setValue(row.slider.maximum())  # τ 2: codes blend the categories
     qtbot.waitUntil(lambda: "relaxed at τ 2.00" in panel.training.samples_title.text, timeout=TIMEOUT_MS)

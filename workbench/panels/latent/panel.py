@@ -210,7 +210,7 @@ class LatentPanel(Panel):
         ck, tau = self.loaded.checkpoint, self.training.relaxation.tau()
         handle = self.samples_job.start("Relaxed samples", latent.relaxed_samples_job, ck.model, tau)
         handle.succeeded.connect(lambda samples: self.training.show_samples(
-            samples, f"Samples of the {ck.config.title}, codes relaxed at τ {tau:.2f}", self._points()))
+            samples, f"Samples, codes relaxed at τ {tau:.2f}", self._points()))
 
     def cluster_encodings(self) -> bool:
         """Hand the codes to the clustering panel; False when there is nothing to send or it could not take them."""
