@@ -37,7 +37,8 @@ def relaxed_one_hot(logits: Tensor, temperature: float, noise: Tensor) -> Tensor
 
 
 def annealed_temperature(step: int) -> float:
-    return max(MIN_TEMPERATURE, START_TEMPERATURE * math.exp(-ANNEAL_RATE * step))
+    """τ after ``step`` training steps (a negative count, as a hostile checkpoint may hold, counts as 0)."""
+    return max(MIN_TEMPERATURE, START_TEMPERATURE * math.exp(-ANNEAL_RATE * max(0, step)))
 
 
 class GumbelVAE(VAE):

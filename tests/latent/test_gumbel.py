@@ -68,7 +68,7 @@ def test_gumbel_vae_trains_anneals_and_samples_one_hot_codes(digits):
     model = checkpoint_from_state(snap.config, snap.state).model
     assert isinstance(model, GumbelVAE) and int(model.steps) == snap.step > 0  # the annealing clock is saved
     assert model.temperature == pytest.approx(max(0.5, math.exp(-1e-3 * snap.step)))
-    assert annealed_temperature(10**6) == 0.5
+    assert annealed_temperature(10**6) == 0.5 and annealed_temperature(-10**9) == 1.0
     codes = model.prior_codes(7, torch.Generator().manual_seed(0)).view(7, 4, 5)
     assert torch.equal(codes.sum(-1), torch.ones(7, 4)) and set(codes.unique().tolist()) == {0.0, 1.0}
     relaxed = model.prior_codes(7, torch.Generator().manual_seed(0), temperature=1.0).view(7, 4, 5)
