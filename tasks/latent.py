@@ -44,6 +44,8 @@ PRIOR_SEED = Option("prior_seed", "Prior seed", "int", None, 0, MAX_SEED,
 MODE = Option("mode", "Path", "choice", "slerp", choices=INTERPOLATIONS.names, help="linear or spherical path")
 PAIRS = Option("pairs", "Pairs", "int", 500, 10, 100_000,
                help="random prior pairs for the perceptual path length")
+RELAXATION = Option("relaxation", "Relaxation τ", "float", 0.0, 0.0, 2.0, step=0.05, decimals=2,
+                    help="Gumbel-softmax temperature of the categorical codes the samples decode (0: one-hot)")
 DISTANCE = Option("distance", "Distance", "choice", "pixel", choices=DISTANCES.names,
                   help="distance between decoded items: pixels, or a fixed random feature space (images)")
 PANEL_PAIRS = 2000  # the panel measures in the background, with more pairs than the command's default
@@ -122,6 +124,15 @@ def path_job(reporter, model: "LatentModel", encoded, request: PathRequest, seed
         numbers[mode] = path_numbers(model, interp, mode)
     on_map = {m: project(encoded.map, codes) for m, codes in interp.codes.items()}
     return PathResult(request, interp, analogy, prior, numbers, on_map)
+
+
+def relaxed_samples_job(reporter, model: "LatentModel", relaxation: float) -> np.ndarray:
+    """The sample grid of a categorical-latent model, its prior codes relaxed at temperature ``relaxation``."""
+    from engines.latent.training import draw_samples
+
+    RELAXATION.validate(relaxation)
+    reporter.progress(None, f"decoding samples at τ {relaxation:.2f}")
+    return draw_samples(model, relaxation=relaxation)
 
 
 # ------------------------------------------------------------------ loading

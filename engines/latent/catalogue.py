@@ -16,8 +16,10 @@ LIKELIHOODS = Catalogue("likelihood", (
 # the settings of a training run; a kind takes some of them, with its own defaults (see MODELS)
 LATENT = Option("latent", "Latent", "int", 16, 2, 128, help="latent size (a flow's is its data size)")
 HIDDEN = Option("hidden", "Hidden", "int", None, 8, 2048, help="hidden width")
-LAYERS = Option("layers", "Layers", "int", 4, 2, 16, help="coupling layers of the flow")
+LAYERS = Option("layers", "Layers", "int", 4, 2, 16, help="coupling layers of the flow (NICE; the f-VAE's decoder)")
 CLUSTERS = Option("clusters", "Clusters", "int", 10, 2, 64, help="clusters of the clustering prior")
+CATEGORIES = Option("categories", "Categories", "int", 10, 2, 64,
+                    help="categories of each categorical latent (the latent size counts the variables)")
 LIKELIHOOD = Option("likelihood", "Likelihood", "choice", "gaussian", choices=LIKELIHOODS.names,
                     help="pixel likelihood (gaussian: with a learned sigma per pixel)")
 EPOCHS = Option("epochs", "Epochs", "int", None, 1, 100_000, help="passes over the training items")
@@ -25,7 +27,7 @@ LR = Option("lr", "Learning rate", "float", None, 1e-5, 0.5, help="peak learning
             step=1e-4, decimals=5)
 BATCH_SIZE = Option("batch_size", "Batch size", "int", 64, 1, 65536, help="items per optimisation step")
 SEED = seed_option(help="seed of initialisation and batches")
-SETTINGS = (LATENT, HIDDEN, LAYERS, CLUSTERS, LIKELIHOOD, EPOCHS, LR, BATCH_SIZE, SEED)  # form and --help order
+SETTINGS = (LATENT, HIDDEN, LAYERS, CLUSTERS, CATEGORIES, LIKELIHOOD, EPOCHS, LR, BATCH_SIZE, SEED)  # form and --help order
 EVERY_KIND = ("hidden", "epochs", "lr", "batch_size", "seed")
 
 
@@ -43,10 +45,10 @@ class ModelKind(Entry):
 
 
 def _kind(name: str, label: str, model: str, description: str, citation: str, url: str, takes: tuple[str, ...],
-          **defaults) -> ModelKind:
+          module: str = "engines.latent.models", **defaults) -> ModelKind:
     options = tuple(replace(o, default=defaults.get(o.name, o.default)) for o in SETTINGS
                     if o.name in takes or o.name in EVERY_KIND)
-    return ModelKind(name, label, description, options, citation, url, model=f"engines.latent.models:{model}")
+    return ModelKind(name, label, description, options, citation, url, model=f"{module}:{model}")
 
 
 KINGMA = ("Kingma & Welling 2013: Auto-Encoding Variational Bayes", "https://arxiv.org/abs/1312.6114")
@@ -61,6 +63,14 @@ MODELS: Catalogue[ModelKind] = Catalogue("model", (
     _kind("cluster-vae", "VAE with clustering prior", "ClusterVAE", "VAE whose prior is a mixture: one Gaussian per cluster",
           "Su Jianlin: 变分自编码器(四):一步到位的聚类方案", "https://kexue.fm/archives/5887",
           ("latent", "clusters", "likelihood"), epochs=100, hidden=128, lr=2e-3),
+    _kind("fvae", "f-VAE (flow decoder)", "FVAE", "VAE whose decoder p(x|z) is a flow conditioned on z: exact log p(x|z)",
+          "Su et al. 2018: f-VAEs, Improve VAEs with Conditional Flows", "https://arxiv.org/abs/1809.05861",
+          ("latent", "layers"), module="engines.latent.fvae", epochs=100, hidden=128, lr=1e-3, layers=4),
+    _kind("gumbel-vae", "Gumbel-softmax VAE", "GumbelVAE",
+          "VAE with categorical latents relaxed by Gumbel-softmax, temperature annealed; latent = variables",
+          "Jang et al. 2017: Categorical Reparameterization with Gumbel-Softmax", "https://arxiv.org/abs/1611.01144",
+          ("latent", "categories", "likelihood"), module="engines.latent.gumbel", epochs=100, hidden=128, lr=2e-3,
+          latent=8),
 ))
 
 

@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Mapping
 
 from engines.errors import InputError
-from engines.latent.catalogue import BATCH_SIZE, CLUSTERS, EPOCHS, HIDDEN, LATENT, LAYERS, LIKELIHOOD, LR, MODELS
+from engines.latent.catalogue import BATCH_SIZE, CATEGORIES, CLUSTERS, EPOCHS, HIDDEN, LATENT, LAYERS, LIKELIHOOD, LR, MODELS
 
 KINDS = MODELS.names
 MAX_DIMS = 3 * 128 * 128  # largest data item a model is built for
@@ -25,6 +25,7 @@ class ModelConfig:
     hidden: int = 256
     layers: int = 4
     clusters: int = 10
+    categories: int = 10  # per categorical latent variable (the Gumbel VAE)
     levels: int = 17
     likelihood: str = "gaussian"  # VAEs on images: "gaussian" (learned per-pixel sigma) or "bernoulli"
 
@@ -51,10 +52,15 @@ class ModelConfig:
 
     @property
     def latent_size(self) -> int:
-        return self.dims if self.is_flow else self.latent
+        """Numbers in a code: the data's (flow), one-hot blocks of ``categories`` per variable (categorical)."""
+        if self.is_flow:
+            return self.dims
+        return self.latent * self.categories if MODELS[self.kind].has("categories") else self.latent
 
     @property
     def title(self) -> str:
+        if MODELS[self.kind].has("categories"):
+            return f"{MODELS[self.kind].label}, latent {self.latent}×{self.categories}"
         return f"{MODELS[self.kind].label}, latent {self.latent_size}"
 
     def as_dict(self) -> dict[str, Any]:
@@ -82,7 +88,7 @@ class ModelConfig:
                              "use --model vae, nice or cluster-vae for points")
         if cfg.kind == "conv-vae" and min(shape[1:]) < 4:
             raise InputError(f"the convolutional VAE needs images of at least 4x4 pixels, got {shape[1]}x{shape[2]}")
-        for option in (HIDDEN, LAYERS, CLUSTERS, LIKELIHOOD):
+        for option in (HIDDEN, LAYERS, CLUSTERS, CATEGORIES, LIKELIHOOD):
             option.validate(getattr(cfg, option.name))
         if not 2 <= cfg.levels <= 65536:
             raise InputError(f"pixel levels must be between 2 and 65536, got {cfg.levels}")

@@ -237,6 +237,27 @@ class AdditiveCoupling(nn.Module):
         return x
 
 
+def to_flow_space(x: Tensor, config: ModelConfig, noise: bool = False) -> Tensor:
+    """Flattened items as a flow models them: images dequantized, y = (k + u) / L - 1/2 for pixel level k of
+    L levels, u ~ U(0, 1) (``noise``) or the bin centre 1/2; points as they are."""
+    x = x.flatten(1)
+    if not config.is_image:
+        return x
+    levels = config.levels
+    k = x * (levels - 1)
+    u = torch.rand_like(x) if noise else torch.full_like(x, 0.5)
+    return (k + u) / levels - 0.5
+
+
+def from_flow_space(y: Tensor, config: ModelConfig) -> Tensor:
+    """The inverse of :func:`to_flow_space` at the bin centres (values clipped to [0, 1]), shaped like the data."""
+    if not config.is_image:
+        return y
+    levels = config.levels
+    x = ((y + 0.5) * levels - 0.5) / (levels - 1)
+    return x.clamp(0.0, 1.0).view(-1, *config.data_shape)
+
+
 class NICE(LatentModel):
     """Additive coupling layers (alternating halves) and a final diagonal scaling z = exp(s) * h, with a
     standard Gaussian prior: log p(x) = log N(z; 0, I) + sum(s). Encode and decode are exact inverses.
@@ -253,20 +274,10 @@ class NICE(LatentModel):
 
     # data space <-> the flow's continuous input
     def _to_flow(self, x: Tensor, noise: bool = False) -> Tensor:
-        x = x.flatten(1)
-        if not self.config.is_image:
-            return x
-        levels = self.config.levels
-        k = x * (levels - 1)
-        u = torch.rand_like(x) if noise else torch.full_like(x, 0.5)
-        return (k + u) / levels - 0.5
+        return to_flow_space(x, self.config, noise)
 
     def _from_flow(self, y: Tensor) -> Tensor:
-        if not self.config.is_image:
-            return y
-        levels = self.config.levels
-        x = ((y + 0.5) * levels - 0.5) / (levels - 1)
-        return x.clamp(0.0, 1.0).view(-1, *self.config.data_shape)
+        return from_flow_space(y, self.config)
 
     def forward_flow(self, y: Tensor) -> Tensor:
         for layer in self.couplings:
@@ -283,10 +294,7 @@ class NICE(LatentModel):
         return self.forward_flow(self._to_flow(x)), None
 
     def decode(self, z: Tensor) -> Tensor:
-        y = self.inverse_flow(z)
-        if not self.config.is_image:
-            return y
-        return self._from_flow(y)
+        return self._from_flow(self.inverse_flow(z))
 
     def log_prob(self, y: Tensor) -> Tensor:
         """log density of the flow's continuous input y, per item (nats)."""

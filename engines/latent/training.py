@@ -57,14 +57,18 @@ def _state(model: torch.nn.Module) -> dict[str, np.ndarray]:
 
 
 @torch.no_grad()
-def draw_samples(model: LatentModel, seed: int = 1234, count: Optional[int] = None, temperature: float = 1.0) -> np.ndarray:
-    """Samples from fixed prior noise (so a grid refreshed during training changes only with the model)."""
+def draw_samples(model: LatentModel, seed: int = 1234, count: Optional[int] = None, temperature: float = 1.0,
+                 relaxation: float = 0.0) -> np.ndarray:
+    """Samples from fixed prior noise (so a grid refreshed during training changes only with the model);
+    categorical latents are drawn relaxed at the Gumbel-softmax temperature ``relaxation`` (0: one-hot)."""
     was = model.training
     model.eval()
     count = count or (SAMPLE_GRID if model.config.is_image else SAMPLE_POINTS)
     gen = torch.Generator(device="cpu").manual_seed(seed)
     p = next(model.parameters())
     z = torch.randn(count, model.latent_size, generator=gen, dtype=p.dtype).to(p.device) * temperature
+    if hasattr(model, "prior_codes"):  # categorical latents: one-hot codes from their uniform prior
+        z = model.prior_codes(count, gen, relaxation)
     if model.config.has_clusters:
         ys = torch.arange(count, device=p.device) % model.config.clusters
         z = model.means[ys] + z

@@ -39,8 +39,10 @@ class LatentPanel(Panel):
         self.grid_job = self.job_slot("grid")
         self.tsne_job = self.job_slot("tsne")
         self.ppl_job = self.job_slot("ppl")
+        self.samples_job = self.job_slot("samples")
         # what these compute belongs to the loaded model: a new model cancels and silences them
-        self.load_job = self.job_slot("load", invalidates=(self.path_job, self.grid_job, self.tsne_job, self.ppl_job))
+        self.load_job = self.job_slot("load", invalidates=(self.path_job, self.grid_job, self.tsne_job, self.ppl_job,
+                                                                   self.samples_job))
         self.train_job = self.job_slot("train")
         self.save_job = self.job_slot("save")
         self.loaded: Optional[latent.Loaded] = None
@@ -72,6 +74,9 @@ class LatentPanel(Panel):
         self.map_box.cluster_clicked.connect(self.cluster_encodings)
         self.path_box.changed.connect(self._path_timer.start)
         self.ppl_box.compute_clicked.connect(self.update_ppl)
+        self._samples_timer = QtCore.QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
+        self._samples_timer.timeout.connect(self.update_samples)
+        self.training.relaxation.changed.connect(self._samples_timer.start)
         self.map_tab.map_view.item_clicked.connect(self.path_box.pick)
         self.map_tab.map_view.range_changed.connect(self._grid_timer.start)
 
@@ -123,6 +128,9 @@ class LatentPanel(Panel):
         self.training.show_history(history, ck.config.is_flow, f"{ck.config.title}: " + (
             "training curves from its checkpoint" if history.epoch else "its checkpoint records no training curves"))
         self.training.show_samples(ov.samples, f"Samples of the {ck.config.title}", self._points())
+        self.training.relaxation.setVisible(MODELS[ck.config.kind].has("categories"))
+        if not self.training.relaxation.isHidden() and self.training.relaxation.tau() > 0:
+            self.update_samples()
         self.update_ppl()
         self._grid_timer.start()
         if ov.note:
@@ -194,6 +202,15 @@ class LatentPanel(Panel):
         handle = self.ppl_job.start("Perceptual path length", latent.ppl_job, self.overview.checkpoint.model,
                                     v["pairs"], v["distance"])
         handle.succeeded.connect(self.high.ppl_plot.set_results)
+
+    def update_samples(self) -> None:
+        """Redraw the samples of a categorical-latent model at the slider's relaxation temperature."""
+        if self.loaded is None or self.training.relaxation.isHidden():
+            return
+        ck, tau = self.loaded.checkpoint, self.training.relaxation.tau()
+        handle = self.samples_job.start("Relaxed samples", latent.relaxed_samples_job, ck.model, tau)
+        handle.succeeded.connect(lambda samples: self.training.show_samples(
+            samples, f"Samples, codes relaxed at τ {tau:.2f}", self._points()))
 
     def cluster_encodings(self) -> bool:
         """Hand the codes to the clustering panel; False when there is nothing to send or it could not take them."""

@@ -25,12 +25,47 @@ def _plot(title: str, bottom: str, left: str) -> pg.PlotWidget:
     return w
 
 
+class RelaxationRow(QtWidgets.QWidget):
+    """A slider for the Gumbel-softmax temperature of the sampled categorical codes (shown only for a model
+    with categorical latents); emits ``changed(tau)``."""
+
+    changed = QtCore.Signal(float)
+
+    def __init__(self) -> None:
+        super().__init__()
+        from tasks.latent import RELAXATION
+
+        self.option = RELAXATION
+        self.slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
+        self.slider.setRange(0, round(RELAXATION.maximum / RELAXATION.step))
+        self.slider.setToolTip(RELAXATION.help + ": the prior's codes y = softmax(g / τ), g Gumbel noise; "
+                               "low τ gives near one-hot codes, high τ blends the categories")
+        self.value = QtWidgets.QLabel()
+        self.value.setMinimumWidth(48)
+        row = QtWidgets.QHBoxLayout(self)
+        row.setContentsMargins(6, 2, 6, 2)
+        row.addWidget(QtWidgets.QLabel(RELAXATION.label))
+        row.addWidget(self.slider, 1)
+        row.addWidget(self.value)
+        self.slider.valueChanged.connect(self._moved)
+        self._moved(0)
+
+    def tau(self) -> float:
+        return self.slider.value() * self.option.step
+
+    def _moved(self, _value: int) -> None:
+        self.value.setText(f"{self.tau():.2f}")
+        self.changed.emit(self.tau())
+
+
 class TrainingView(QtWidgets.QWidget):
     """Loss terms per epoch and the sample grid: of a running training (:meth:`show_snapshot`) or as a
     checkpoint recorded them (:meth:`show_history`, :meth:`show_samples`)."""
 
     def __init__(self) -> None:
         super().__init__()
+        self.relaxation = RelaxationRow()
+        self.relaxation.hide()
         self.curves_plot = _plot("Training", "epoch", "nats per item")
         p = self.curves_plot.getPlotItem()
         self.curves = {
@@ -51,7 +86,12 @@ class TrainingView(QtWidgets.QWidget):
         self.stack.addWidget(self.points)
         split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
         split.addWidget(self.curves_plot)
-        split.addWidget(self.stack)
+        right = QtWidgets.QWidget()
+        column = QtWidgets.QVBoxLayout(right)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.stack, 1)
+        column.addWidget(self.relaxation)
+        split.addWidget(right)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         layout = QtWidgets.QVBoxLayout(self)
