@@ -28,7 +28,9 @@ assert strict.result.scores.f1 != found.result.scores.f1
 
 partials = []
 swept = run(sweep_job, found, (0.0, 0.8), on_partial=partials.append)
-assert [len(p.f1) for p in partials] == [1, 2] and abs(swept.f1[1] - found.result.scores.f1) < 1e-12
+assert [len(p.f1) for p in partials] == [1, 2, 3, 4, 5, 6]  # both thresholds under each of the three statistics
+assert swept.statistics == ["pmi", "pmi", "entropy", "entropy", "both", "both"]  # the segmentation's own first
+assert abs(swept.f1[1] - found.result.scores.f1) < 1e-12
 
 if importlib.util.find_spec("jieba") is not None:  # the baseline is optional
     baseline = run(jieba_job, found)
