@@ -1,0 +1,108 @@
+"""Training the text VAE as a job: reads the lines, builds the vocabulary, streams progress and loss, stops
+cleanly on cancel (the result is then the last finished epoch) or when the loss turns non-finite."""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import numpy as np
+import torch
+
+from engines import budget
+from engines.device import DeviceLike, as_device
+from engines.jobs import Cancelled
+from engines.latent.text_catalogue import TEXT_VAE
+from engines.latent.text_data import read_lines
+from engines.latent.text_vae import TextVAE, TextVAEConfig
+from engines.latent.text_vocab import Vocabulary
+
+TEST_FRACTION = 0.1
+
+
+@dataclass
+class TextRun:
+    """A finished (or cancelled) run: the model, its vocabulary, the loss per epoch and held-out numbers."""
+
+    model: TextVAE
+    vocab: Vocabulary
+    settings: dict[str, Any]
+    text: str
+    lines: int
+    losses: list[float] = field(default_factory=list)
+    metrics: dict[str, float] = field(default_factory=dict)
+    note: str = ""
+
+
+@torch.no_grad()
+def held_out(model: TextVAE, ids: torch.Tensor) -> dict[str, float]:
+    """Negative ELBO (fixed noise) and the share of characters the posterior mean reconstructs."""
+    was = model.training
+    model.eval()
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        terms = model.losses(ids)
+    accuracy = float((model.decode(model.encode(ids)[0]) == ids).float().mean())
+    model.train(was)
+    return {"test_total": float(terms["total"]), "test_recon": float(terms["recon"]),
+            "test_kl": float(terms["kl"]), "test_char_accuracy": accuracy}
+
+
+def train_text_vae(reporter, text: str, settings: Mapping[str, Any], device: DeviceLike = "cpu",
+                   lines: list[str] | None = None) -> TextRun:
+    """Job: train a text VAE on the lines of ``text`` (a path or ``reviews``; or the given ``lines``) with
+    ``settings`` (the options of :data:`TEXT_VAE`, checked)."""
+    s = {**TEXT_VAE.defaults(), **TEXT_VAE.settings(settings)}
+    length = int(s["length"])
+    if lines is None:
+        reporter.progress(None, f"reading {text}")
+        text, lines = read_lines(text, length, s["max_lines"], reporter)
+    vocab = Vocabulary.build(lines, s["vocab"])
+    ids = torch.from_numpy(vocab.encode(lines, length))
+    config = TextVAEConfig(length, vocab.size, s["embed"], s["hidden"], s["latent"]).validated()
+    torch.manual_seed(s["seed"])
+    rng = np.random.default_rng(s["seed"])
+    order = rng.permutation(len(ids))
+    n_test = int(len(ids) * TEST_FRACTION) if len(ids) >= 100 else 0
+    test, train = ids[order[:n_test]], ids[order[n_test:]]
+    dev = as_device(device)
+    model = TextVAE(config)
+    size = sum(p.numel() * p.element_size() for p in model.parameters())
+    budget.check(f"training a text VAE of {sum(p.numel() for p in model.parameters()):,} parameters", 4 * size)
+    model.to(dev)
+    train = train.to(dev)
+    opt = torch.optim.Adam(model.parameters(), lr=s["lr"])
+    batch = min(s["batch_size"], len(train))
+    steps = max(1, len(train) // batch)
+    run = TextRun(model, vocab, s, text, len(lines))
+    good = {k: v.clone() for k, v in model.state_dict().items()}
+    start = time.monotonic()
+    try:
+        for epoch in range(1, s["epochs"] + 1):
+            model.train()
+            perm = torch.from_numpy(rng.permutation(len(train))).to(dev)
+            total = 0.0
+            for b in range(steps):
+                terms = model.losses(train[perm[b * batch:(b + 1) * batch]])
+                opt.zero_grad(set_to_none=True)
+                terms["objective"].backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 100.0)
+                opt.step()
+                total += float(terms["total"].detach())
+                reporter.check()
+            loss = total / steps
+            if not math.isfinite(loss):
+                model.load_state_dict(good)
+                run.note = f"stopped at epoch {epoch}: the loss became non-finite; kept the weights of epoch {epoch - 1}"
+                break
+            good = {k: v.clone() for k, v in model.state_dict().items()}
+            run.losses.append(loss)
+            reporter.progress(epoch / s["epochs"], f"epoch {epoch}/{s['epochs']}, -ELBO {loss:.3f} nats per line")
+    except Cancelled:
+        model.load_state_dict(good)
+        run.note = f"cancelled after {len(run.losses)} epochs"
+    model.eval()
+    run.metrics = held_out(model, (test if n_test else train).to(dev))
+    run.metrics.update(train_seconds=time.monotonic() - start, epochs=len(run.losses), lines=len(lines))
+    return run
