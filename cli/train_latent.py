@@ -41,12 +41,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _help(option) -> str:
     """The option's help with the models that take it and their defaults."""
     from engines.latent.catalogue import MODELS
+    from engines.latent.text_catalogue import TEXT_VAE
 
-    defaults = {k.name: k.option(option.name).default for k in MODELS if k.has(option.name)}
+    kinds = (*MODELS, TEXT_VAE)
+    defaults = {k.name: k.option(option.name).default for k in kinds if option.name in k.defaults()}
     show = {name: f"{v:g}" if isinstance(v, float) else str(v) for name, v in defaults.items()}
     default = next(iter(show.values())) if len(set(show.values())) == 1 else \
         "per model: " + ", ".join(f"{name} {v}" for name, v in show.items())
-    only = "" if len(defaults) == len(MODELS) else f"; {', '.join(defaults)} only"
+    only = "" if len(defaults) == len(kinds) else f"; {', '.join(defaults)} only"
     limits = "" if option.kind == "choice" else f"; {option.range_text}"
     return f"{option.help}{only} (default {default}{limits})"
 

@@ -28,7 +28,8 @@ def add_text_arguments(parser: argparse.ArgumentParser) -> None:
                             f"between punctuation, as in a poetry collection), or {BUILTIN_TEXT} (the built-in product "
                             "reviews cut into windows of --length characters)")
     for option in text_options():
-        add_option(group, option, default=None, help=f"text-vae only: {option.help} (default {option.default})")
+        limits = "" if option.kind == "choice" else f"; {option.range_text}"
+        add_option(group, option, default=None, help=f"text-vae only: {option.help} (default {option.default}{limits})")
 
 
 def given_text_settings(args: argparse.Namespace) -> dict:

@@ -1,9 +1,12 @@
-"""What the text VAE offers, as plain data (no torch): its settings with their defaults and ranges, and the
-built-in text (the ``reviews`` corpus of :mod:`engines.segment.corpus`). ``workbench train latent --model
+"""What the text VAE offers, as plain data (no torch): its settings (those it shares with the image models
+keep their ranges, with its own defaults), and the built-in text (the ``reviews`` corpus of :mod:`engines.segment.corpus`). ``workbench train latent --model
 text-vae`` and its ``--help`` take them from here."""
 from __future__ import annotations
 
-from engines.catalogue import Entry, Option, seed_option
+from dataclasses import replace
+
+from engines.catalogue import Entry, Option
+from engines.latent import catalogue as images
 
 BUILTIN_TEXT = "reviews"  # a built-in corpus whose Han runs are cut into fixed-length windows
 LENGTHS = ("5", "7")
@@ -13,13 +16,13 @@ LENGTH = Option("length", "Line length", "choice", "5", choices=LENGTHS,
 VOCAB = Option("vocab", "Vocabulary", "int", 3000, 16, 20_000,
                help="most frequent characters kept; the rest map to the unknown id")
 EMBED = Option("embed", "Embedding", "int", 64, 8, 512, help="character embedding size")
-HIDDEN = Option("hidden", "Hidden", "int", 128, 8, 1024, help="channels of the gated convolutions")
-LATENT = Option("latent", "Latent", "int", 32, 2, 256, help="latent size")
+HIDDEN = replace(images.HIDDEN, default=128, help="channels of the gated convolutions")
+LATENT = replace(images.LATENT, default=32, help="latent size")
 MAX_LINES = Option("max_lines", "Lines", "int", 50_000, 20, 500_000, help="lines read at most from the text")
-EPOCHS = Option("epochs", "Epochs", "int", 20, 1, 100_000, help="passes over the training lines")
-LR = Option("lr", "Learning rate", "float", 2e-3, 1e-5, 0.5, help="Adam's learning rate", step=1e-4, decimals=5)
-BATCH_SIZE = Option("batch_size", "Batch size", "int", 64, 1, 65536, help="lines per optimisation step")
-SEED = seed_option(help="seed of initialisation and batches")
+EPOCHS = replace(images.EPOCHS, default=20)
+LR = replace(images.LR, default=2e-3, help="Adam's learning rate")
+BATCH_SIZE = images.BATCH_SIZE
+SEED = images.SEED
 
 TEXT_VAE = Entry(
     "text-vae", "VAE of text lines (gated convolutions)",
