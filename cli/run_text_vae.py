@@ -39,7 +39,7 @@ def run_text(args: argparse.Namespace) -> int:
     walk, ckpt = result.walk, result.checkpoint
     out = output_folder(args.out)
     parameters = {"panel": "latent", "checkpoint": str(ckpt.path), "checkpoint_sha256": ckpt.sha256,
-                  "model": ckpt.model.config.as_dict(), "interpolate": list(walk.ends), "steps": args.steps,
+                  "model": result.config.as_dict(), "interpolate": list(walk.ends), "steps": args.steps,
                   "mode": walk.mode, "seed": seed}
     with staged_outputs(out) as stage:
         atomic_write_text(stage / "interpolation.txt",

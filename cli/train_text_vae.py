@@ -49,7 +49,7 @@ def run_text(args: argparse.Namespace, given: dict) -> int:
     result = run_task(train_text_job, request, device=device_of(args, "cpu"))
     body = run_task(save_text_job, args.out, result)
     m = result.metrics
-    print(f"trained a text VAE ({result.model.config.length}-character lines, vocabulary {result.vocab.size - 1} "
+    print(f"trained a text VAE ({result.config.length}-character lines, vocabulary {result.vocab.size - 1} "
           f"characters) on {m['lines']:,} lines of {result.text} in {m['train_seconds']:.1f} s ({m['epochs']} epochs): "
           f"held-out -ELBO {m['test_total']:.2f} nats per line (reconstruction {m['test_recon']:.2f}, KL "
           f"{m['test_kl']:.2f}); {m['test_char_accuracy']:.1%} of characters reconstructed. "

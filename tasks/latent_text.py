@@ -34,12 +34,14 @@ def save_text_job(reporter, path: Path, run) -> dict[str, Any]:
     reporter.progress(None, f"saving {path}")
     extra = {"train": dict(run.settings), "dataset": {"name": run.text, "lines": run.lines},
              "run": {"losses": run.losses, "metrics": run.metrics, "note": run.note}}
-    return save_text_vae(path, run.model.to("cpu"), run.vocab, extra, version=__version__)
+    return save_text_vae(path, run.build(), run.vocab, extra, version=__version__)
 
 
 @dataclass(frozen=True)
 class TextWalkRequest:
-    checkpoint: Path
+    """Walk between two lines of a model: a checkpoint path, or a training run (its latest weights)."""
+
+    source: Any  # Path | engines.latent.text_training.TextRun
     start: str
     end: str
     steps: int = int(STEPS.default)
@@ -50,17 +52,23 @@ class TextWalkRequest:
 
 @dataclass(frozen=True)
 class TextWalkResult:
-    checkpoint: Any  # TextCheckpoint
-    walk: Any  # TextWalk
+    walk: Any  # engines.latent.text_walk.TextWalk
     samples: tuple[str, ...]
+    config: Any  # engines.latent.text_vae.TextVAEConfig
+    checkpoint: Any = None  # the TextCheckpoint loaded (None for a training run's weights)
 
 
 def text_walk_job(reporter, request: TextWalkRequest) -> TextWalkResult:
-    """Load the checkpoint, walk between the two lines and draw prior samples."""
+    """Load the model, walk between the two lines and draw prior samples."""
     from engines.latent.text_checkpoint import load_text_vae
     from engines.latent.text_walk import sample_lines, walk_text
 
-    reporter.progress(None, f"loading {request.checkpoint}")
-    ckpt = load_text_vae(request.checkpoint)
-    walk = walk_text(ckpt.model, ckpt.vocab, request.start, request.end, request.steps, request.mode)
-    return TextWalkResult(ckpt, walk, sample_lines(ckpt.model, ckpt.vocab, request.samples, request.seed))
+    ckpt = None
+    if isinstance(request.source, (str, Path)):
+        reporter.progress(None, f"loading {request.source}")
+        ckpt = load_text_vae(request.source)
+        model, vocab = ckpt.model, ckpt.vocab
+    else:
+        model, vocab = request.source.build(), request.source.vocab
+    walk = walk_text(model, vocab, request.start, request.end, request.steps, request.mode)
+    return TextWalkResult(walk, sample_lines(model, vocab, request.samples, request.seed), model.config, ckpt)

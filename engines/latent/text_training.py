@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 import numpy as np
@@ -12,20 +12,23 @@ import torch
 
 from engines import budget
 from engines.device import DeviceLike, as_device
-from engines.jobs import Cancelled
+from engines.jobs import Cancelled, Throttle
 from engines.latent.text_catalogue import TEXT_VAE
 from engines.latent.text_data import read_lines
 from engines.latent.text_vae import TextVAE, TextVAEConfig
 from engines.latent.text_vocab import Vocabulary
 
 TEST_FRACTION = 0.1
+PARTIAL_INTERVAL_S = 1.0
 
 
 @dataclass
 class TextRun:
-    """A finished (or cancelled) run: the model, its vocabulary, the loss per epoch and held-out numbers."""
+    """A run so far (streamed as partials) or finished: the weights as numpy arrays (they cross process
+    boundaries safely), the vocabulary, the loss per epoch and, when finished, held-out numbers."""
 
-    model: TextVAE
+    config: TextVAEConfig
+    state: dict[str, np.ndarray]
     vocab: Vocabulary
     settings: dict[str, Any]
     text: str
@@ -33,6 +36,17 @@ class TextRun:
     losses: list[float] = field(default_factory=list)
     metrics: dict[str, float] = field(default_factory=dict)
     note: str = ""
+    finished: bool = False
+
+    def build(self) -> TextVAE:
+        """The model with these weights (on the CPU, in eval mode)."""
+        model = TextVAE(self.config)
+        model.load_state_dict({k: torch.from_numpy(v) for k, v in self.state.items()})
+        return model.eval()
+
+
+def _numpy_state(model: TextVAE) -> dict[str, np.ndarray]:
+    return {k: v.detach().to("cpu").numpy().copy() for k, v in model.state_dict().items()}
 
 
 @torch.no_grad()
@@ -52,7 +66,8 @@ def held_out(model: TextVAE, ids: torch.Tensor) -> dict[str, float]:
 def train_text_vae(reporter, text: str, settings: Mapping[str, Any], device: DeviceLike = "cpu",
                    lines: list[str] | None = None) -> TextRun:
     """Job: train a text VAE on the lines of ``text`` (a path or ``reviews``; or the given ``lines``) with
-    ``settings`` (the options of :data:`TEXT_VAE`, checked)."""
+    ``settings`` (the options of :data:`TEXT_VAE`, checked). Streams the run after each epoch (at most one
+    partial a second); a cancelled run returns the last finished epoch."""
     s = {**TEXT_VAE.defaults(), **TEXT_VAE.settings(settings)}
     length = int(s["length"])
     if lines is None:
@@ -75,8 +90,8 @@ def train_text_vae(reporter, text: str, settings: Mapping[str, Any], device: Dev
     opt = torch.optim.Adam(model.parameters(), lr=s["lr"])
     batch = min(s["batch_size"], len(train))
     steps = max(1, len(train) // batch)
-    run = TextRun(model, vocab, s, text, len(lines))
-    good = {k: v.clone() for k, v in model.state_dict().items()}
+    run = TextRun(config, _numpy_state(model), vocab, s, text, len(lines))
+    throttle = Throttle(PARTIAL_INTERVAL_S)
     start = time.monotonic()
     try:
         for epoch in range(1, s["epochs"] + 1):
@@ -93,16 +108,17 @@ def train_text_vae(reporter, text: str, settings: Mapping[str, Any], device: Dev
                 reporter.check()
             loss = total / steps
             if not math.isfinite(loss):
-                model.load_state_dict(good)
                 run.note = f"stopped at epoch {epoch}: the loss became non-finite; kept the weights of epoch {epoch - 1}"
                 break
-            good = {k: v.clone() for k, v in model.state_dict().items()}
+            run.state = _numpy_state(model)
             run.losses.append(loss)
             reporter.progress(epoch / s["epochs"], f"epoch {epoch}/{s['epochs']}, -ELBO {loss:.3f} nats per line")
+            if throttle():
+                reporter.partial(replace(run, losses=list(run.losses)))
     except Cancelled:
-        model.load_state_dict(good)
         run.note = f"cancelled after {len(run.losses)} epochs"
-    model.eval()
+    model = run.build().to(dev)
     run.metrics = held_out(model, (test if n_test else train).to(dev))
     run.metrics.update(train_seconds=time.monotonic() - start, epochs=len(run.losses), lines=len(lines))
+    run.finished = True
     return run

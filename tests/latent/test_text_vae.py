@@ -66,11 +66,11 @@ def test_interpolation_ends_reconstruct_the_lines(overfit):
 
     lines, result = overfit
     for mode in ("lerp", "slerp"):
-        walk = walk_text(result.model, result.vocab, lines[0], lines[7], steps=6, mode=mode)
+        walk = walk_text(result.build(), result.vocab, lines[0], lines[7], steps=6, mode=mode)
         assert walk.lines[0] == lines[0] and walk.lines[-1] == lines[7] and len(walk.lines) == 6
         assert walk.codes.shape == (6, 16)
     with pytest.raises(InputError, match="has 3 characters; this model reads lines of 5"):
-        walk_text(result.model, result.vocab, "静夜思", lines[1])
+        walk_text(result.build(), result.vocab, "静夜思", lines[1])
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +78,7 @@ def saved(overfit, tmp_path_factory):
     from engines.latent.text_checkpoint import save_text_vae
 
     path = tmp_path_factory.mktemp("text") / "poems"
-    save_text_vae(path, overfit[1].model, overfit[1].vocab, {})
+    save_text_vae(path, overfit[1].build(), overfit[1].vocab, {})
     return path
 
 
