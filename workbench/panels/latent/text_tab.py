@@ -33,7 +33,7 @@ class TextTab(QtWidgets.QWidget):
         self.texts.addItem(f"{BUILTIN_TEXT} (built-in, windows)", BUILTIN_TEXT)
         self.texts.setToolTip("Training text: the built-in product reviews cut into windows, or a Chinese text file "
                               "whose runs of exactly the line length between punctuation are its lines (a poetry collection)")
-        open_text = QtWidgets.QPushButton("Open text…")
+        open_text = QtWidgets.QPushButton("Open…")
         open_text.clicked.connect(self._open_text)
         self.settings = OptionForm(TEXT_VAE.options)
         self.train_button = QtWidgets.QPushButton("Train")
@@ -65,8 +65,10 @@ class TextTab(QtWidgets.QWidget):
         column = QtWidgets.QVBoxLayout(side)
         train = QtWidgets.QGroupBox("Train a text VAE")
         form = QtWidgets.QFormLayout(train)
-        form.addRow("Text", self.texts)
-        form.addRow(open_text)
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(self.texts, 1)
+        row.addWidget(open_text)
+        form.addRow("Text", row)
         form.addRow(self.settings)
         form.addRow(self.train_button)
         form.addRow(self.progress)
@@ -178,5 +180,7 @@ class TextTab(QtWidgets.QWidget):
                                 range(len(result.samples)), "Samples from the prior (argmax lines)")
         if result.checkpoint is not None:
             info = result.checkpoint.info.get("dataset") or {}
+            losses = (result.checkpoint.info.get("run") or {}).get("losses")
+            self.loss.show_losses([v for v in losses if isinstance(v, (int, float))] if isinstance(losses, list) else [])
             self.status.setText(f"{result.checkpoint.path.name}: a text VAE of {result.config.length}-character lines, "
                                 f"vocabulary {result.config.vocab_size - 1}, trained on {info.get('name', '?')}")
