@@ -13,8 +13,10 @@ def tab(make_panel):
     import workbench.panels.latent as latent
 
     panel = make_panel(latent)
+    panel.tabs.setCurrentWidget(panel.training)
+    assert not panel.side.isHidden()
     panel.tabs.setCurrentWidget(panel.text_tab)
-    assert not panel.side.isVisible() or not panel.isVisible()  # the image models' sidebar does not apply
+    assert panel.side.isHidden()  # the image models' sidebar does not apply to the text VAE
     tab = panel.text_tab
     tab.texts.addItem("poems", str(POEMS))
     tab.texts.setCurrentIndex(tab.texts.count() - 1)

@@ -46,6 +46,13 @@ def test_a_file_without_such_lines_is_refused(tmp_path):
         read_lines(str(path), 5, 100)
 
 
+def test_a_binary_file_is_refused(tmp_path):
+    path = tmp_path / "noise.txt"
+    path.write_bytes(bytes(range(256)) * 64)
+    with pytest.raises(InputError, match="looks binary"):
+        read_lines(str(path), 5, 100)
+
+
 @pytest.fixture(scope="module")
 def overfit():
     from engines.latent.text_training import train_text_vae
