@@ -18,8 +18,8 @@ VOCAB = Option("vocab", "Vocabulary", "int", 3000, 16, 20_000,
 EMBED = Option("embed", "Embedding", "int", 64, 8, 512, help="character embedding size")
 HIDDEN = replace(images.HIDDEN, default=128, help="channels of the gated convolutions")
 LATENT = replace(images.LATENT, default=32, help="latent size")
-MAX_LINES = Option("max_lines", "Lines", "int", 50_000, 20, 500_000, help="lines read at most from the text")
-EPOCHS = replace(images.EPOCHS, default=20)
+MAX_LINES = Option("max_lines", "Lines", "int", 20_000, 20, 500_000, help="lines read at most from the text")
+EPOCHS = replace(images.EPOCHS, default=10)
 LR = replace(images.LR, default=2e-3, help="Adam's learning rate")
 BATCH_SIZE = images.BATCH_SIZE
 SEED = images.SEED

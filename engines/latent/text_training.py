@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from engines import budget
+from engines.checkpoints.plan import planned_model
 from engines.device import DeviceLike, as_device
 from engines.jobs import Cancelled, Throttle
 from engines.latent.text_catalogue import TEXT_VAE
@@ -82,10 +83,11 @@ def train_text_vae(reporter, text: str, settings: Mapping[str, Any], device: Dev
     n_test = int(len(ids) * TEST_FRACTION) if len(ids) >= 100 else 0
     test, train = ids[order[:n_test]], ids[order[n_test:]]
     dev = as_device(device)
-    model = TextVAE(config)
-    size = sum(p.numel() * p.element_size() for p in model.parameters())
-    budget.check(f"training a text VAE of {sum(p.numel() for p in model.parameters()):,} parameters", 4 * size)
-    model.to(dev)
+    planned = planned_model(lambda: TextVAE(config))  # on the meta device: nothing allocated yet
+    size = sum(p.numel() * p.element_size() for p in planned.parameters())
+    budget.check(f"training a text VAE of {sum(p.numel() for p in planned.parameters()):,} parameters (weights, "
+                 "gradients and Adam's two moments)", 4 * size)
+    model = TextVAE(config).to(dev)
     train = train.to(dev)
     opt = torch.optim.Adam(model.parameters(), lr=s["lr"])
     batch = min(s["batch_size"], len(train))

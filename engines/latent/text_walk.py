@@ -24,7 +24,7 @@ class TextWalk:
     mode: str
 
 
-def check_line(line: str, vocab: Vocabulary, length: int) -> str:
+def check_line(line: str, length: int) -> str:
     """``line`` stripped, refused with a sentence unless it has the model's length."""
     line = line.strip()
     if len(line) != length:
@@ -44,7 +44,7 @@ def walk_text(model: TextVAE, vocab: Vocabulary, start: str, end: str, steps: in
     """Decode ``steps`` points (ends included) on the lerp or slerp path between the posterior means of the
     two lines."""
     length = model.config.length
-    ends = (check_line(start, vocab, length), check_line(end, vocab, length))
+    ends = (check_line(start, length), check_line(end, length))
     p = next(model.parameters())
     ids = torch.from_numpy(vocab.encode(ends, length)).to(p.device)
     z = model.encode(ids)[0].double().cpu().numpy()

@@ -61,7 +61,7 @@ def test_train_command_options_come_from_the_catalogue(capsys):
         main(["train", "latent", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "--model {vae,conv-vae,nice,cluster-vae,text-vae}" in text
-    assert "(default per model: vae 100, conv-vae 60, nice 60, cluster-vae 100, text-vae 20; between 1 and 100000)" in text
+    assert "(default per model: vae 100, conv-vae 60, nice 60, cluster-vae 100, text-vae 10; between 1 and 100000)" in text
     assert "coupling layers of the flow; nice only (default 4; between 2 and 16)" in text
     with pytest.raises(SystemExit):
         main(["train", "latent", "--latent", "200", "--out", "x"])
