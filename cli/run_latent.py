@@ -6,6 +6,7 @@ examples:
   workbench run latent --from 0 --to 1 --steps 10 --mode slerp --out runs/walk
   workbench run latent --checkpoint my_vae.safetensors --from 5 --to 40 --mode lerp --out runs/lerp
   workbench run latent --prior-seed 3 --steps 12 --out runs/prior    (two random prior samples)
+  workbench run latent --checkpoint runs/text_vae --interpolate "质量很不错" "物流太慢了" --out runs/text_walk
 
 --from and --to are rows of the data set as you know it: sklearn's load_digits() order for the digits,
 the rows of a .npy/.npz file or the images of a folder in name order (the data set the model was trained
@@ -18,6 +19,7 @@ import sys
 from pathlib import Path
 
 from cli.plumbing import add_option, add_out, output_folder, run_task
+from cli.run_text_vae import add_text_arguments, is_text_run, run_text
 
 VERB, NAME = "run", "latent"
 HELP = "Latent space: walk between two items of a model's latent space"
@@ -77,6 +79,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_option(parser, PRIOR_SEED, metavar="S")
     for option in (STEPS, MODE, PAIRS):
         add_option(parser, option)
+    add_text_arguments(parser)
     add_out(parser)
 
 
@@ -88,6 +91,8 @@ def run(args: argparse.Namespace) -> int:
     from engines.export.tables import write_npz
     from tasks.latent import WalkRequest, walk_job
 
+    if is_text_run(args):
+        return run_text(args)
     if getattr(args, "device", None) not in (None, "auto", "cpu"):
         print(f"workbench: note: run latent computes on the CPU (its models are small); --device {args.device} "
               "is not used", file=sys.stderr)

@@ -8,6 +8,7 @@ examples:
   workbench train latent --model nice --dataset digits --out runs/nice
   workbench train latent --model vae --dataset moons --latent 2 --out runs/moons_vae
   workbench train latent --model conv-vae --dataset images/ --size 28x28 --channels 1 --out runs/mine
+  workbench train latent --model text-vae --text reviews --length 5 --epochs 5 --out runs/text_vae
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from cli.plumbing import add_option, add_out, device_of, run_task
 from cli.run_latent import data_spec, dataset_arguments
+from cli.train_text_vae import add_text_arguments, given_text_settings, run_text
 
 VERB, NAME = "train", "latent"
 HELP = "Latent space: train a VAE or a flow and save it"
@@ -24,23 +26,29 @@ HELP = "Latent space: train a VAE or a flow and save it"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from engines.latent.catalogue import MODELS, SETTINGS
 
-    parser.add_argument("--model", choices=MODELS.names, default=MODELS.names[0],
-                        help=", ".join(f"{k.name} ({k.description})" for k in MODELS) + f" (default {MODELS.names[0]})")
+    from engines.latent.text_catalogue import TEXT_VAE
+
+    kinds = (*MODELS, TEXT_VAE)
+    parser.add_argument("--model", choices=[k.name for k in kinds], default=MODELS.names[0],
+                        help=", ".join(f"{k.name} ({k.description})" for k in kinds) + f" (default {MODELS.names[0]})")
     dataset_arguments(parser, "digits")
     for option in SETTINGS:  # None: the model's default, so that a setting the model does not take is refused
         add_option(parser, option, default=None, help=_help(option))
+    add_text_arguments(parser)
     add_out(parser, "CKPT", help="checkpoint to write: CKPT.safetensors and CKPT.json beside it")
 
 
 def _help(option) -> str:
     """The option's help with the models that take it and their defaults."""
     from engines.latent.catalogue import MODELS
+    from engines.latent.text_catalogue import TEXT_VAE
 
-    defaults = {k.name: k.option(option.name).default for k in MODELS if k.has(option.name)}
+    kinds = (*MODELS, TEXT_VAE)
+    defaults = {k.name: k.option(option.name).default for k in kinds if option.name in k.defaults()}
     show = {name: f"{v:g}" if isinstance(v, float) else str(v) for name, v in defaults.items()}
     default = next(iter(show.values())) if len(set(show.values())) == 1 else \
         "per model: " + ", ".join(f"{name} {v}" for name, v in show.items())
-    only = "" if len(defaults) == len(MODELS) else f"; {', '.join(defaults)} only"
+    only = "" if len(defaults) == len(kinds) else f"; {', '.join(defaults)} only"
     limits = "" if option.kind == "choice" else f"; {option.range_text}"
     return f"{option.help}{only} (default {default}{limits})"
 
@@ -50,6 +58,13 @@ def run(args: argparse.Namespace) -> int:
     from tasks.latent import TrainRequest, save_job, train_job, trained_info
 
     given = {o.name: getattr(args, o.name) for o in SETTINGS if getattr(args, o.name) is not None}
+    if args.model == "text-vae":
+        return run_text(args, given)
+    if args.text or given_text_settings(args):
+        from engines.errors import InputError
+
+        raise InputError(f"--text and {', '.join(sorted(given_text_settings(args)) or ['the text options'])} go "
+                         "with --model text-vae")
     spec = data_spec(args)
     result = run_task(train_job, TrainRequest(args.model, spec, given), device=device_of(args, "cpu"))
     body = run_task(save_job, args.out, result.config, result.state, trained_info(result))

@@ -60,9 +60,9 @@ def test_train_command_options_come_from_the_catalogue(capsys):
     with pytest.raises(SystemExit):
         main(["train", "latent", "--help"])
     text = " ".join(capsys.readouterr().out.split())
-    assert "--model {vae,conv-vae,nice,cluster-vae,fvae,gumbel-vae}" in text
-    assert ("(default per model: vae 100, conv-vae 60, nice 60, cluster-vae 100, fvae 100, gumbel-vae 100; "
-            "between 1 and 100000)") in text
+    assert "--model {vae,conv-vae,nice,cluster-vae,fvae,gumbel-vae,text-vae}" in text
+    assert ("(default per model: vae 100, conv-vae 60, nice 60, cluster-vae 100, fvae 100, gumbel-vae 100, "
+            "text-vae 10; between 1 and 100000)") in text
     assert "coupling layers of the flow (NICE; the f-VAE's decoder); nice, fvae only (default 4; between 2 and 16)" in text
     assert "gumbel-vae only (default 10; between 2 and 64)" in text
     with pytest.raises(SystemExit):

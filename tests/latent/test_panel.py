@@ -47,7 +47,7 @@ def test_first_launch_draws_the_bundled_vae(qtbot, panel):
     assert ppl is not None and ppl.raw["lerp"].mean > 0 and ppl.pairs == 2000
     assert ov.angles.p_value > 0.001
     figures = panel.figures()
-    assert len(figures) == 7 and all(f.widget is not None for f in figures)
+    assert len(figures) == 10 and all(f.widget is not None for f in figures)
     assert figures[1].data()["latents_slerp"].shape == (steps, 16)
     assert len(figures[6].data()["total"]) == len(ov.checkpoint.info["history"]["epoch"])  # curves from the JSON
     frames = list(panel.animations()[0].frames())

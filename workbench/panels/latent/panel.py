@@ -20,6 +20,7 @@ from workbench.panels.latent.model_box import ModelBox
 from workbench.panels.latent.path_box import PathBox
 from workbench.panels.latent.plots import HighDimensions
 from workbench.panels.latent.ppl_box import PathLengthBox
+from workbench.panels.latent.text_tab import TextTab
 from workbench.panels.latent.train_box import TrainBox
 from workbench.panels.latent.training_view import TrainingView
 from workbench.widgets.sidebar import beside_sidebar, sidebar
@@ -58,6 +59,7 @@ class LatentPanel(Panel):
         self.map_tab = MapTab()
         self.high = HighDimensions()
         self.training = TrainingView()
+        self.text_tab = TextTab(self.job_slot, self.context.device)
         self._build_layout()
 
         self._path_timer = QtCore.QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
@@ -93,8 +95,12 @@ class LatentPanel(Panel):
         self.tabs.addTab(self.training, "Training")
         self.tabs.setTabToolTip(0, "Where the data sits in latent space, and the decoded lerp/slerp paths between two items")
         self.tabs.setTabToolTip(1, "Why slerp: norms against the prior shell, angles between random vectors, path lengths")
+        self.tabs.addTab(self.text_tab, "Text VAE")
         self.tabs.setTabToolTip(2, "Loss terms and samples while a model trains")
-        beside_sidebar(self, sidebar(side), self.tabs)
+        self.tabs.setTabToolTip(3, "A VAE of five- or seven-character lines: train it, walk between two lines, sample")
+        self.side = sidebar(side)
+        beside_sidebar(self, self.side, self.tabs)
+        self.tabs.currentChanged.connect(lambda _: self.side.setVisible(self.tabs.currentWidget() is not self.text_tab))
 
     @property
     def overview(self):
@@ -299,6 +305,7 @@ class LatentPanel(Panel):
             Figure("Angles between random latent pairs", h.angles, h.angles.data),
             Figure("Perceptual path length", h.ppl_plot, h.ppl_plot.data),
             Figure("Training curves", self.training.curves_plot, self.training.data),
+            *self.text_tab.figures(),
         ]
 
     def animations(self) -> list[Animation]:
