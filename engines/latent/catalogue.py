@@ -82,6 +82,8 @@ PROJECTIONS = Catalogue("map", (
     Entry("tsne", "t-SNE", "t-SNE of the codes (computed on request, in a worker process)",
           citation="van der Maaten & Hinton 2008: Visualizing Data using t-SNE",
           url="https://jmlr.org/papers/v9/vandermaaten08a.html"),
+    Entry("umap", "UMAP", "UMAP of the codes (computed on request, in a worker process)",
+          citation="McInnes, Healy & Melville 2018: UMAP", url="https://arxiv.org/abs/1802.03426"),
 ))
 
 INTERPOLATIONS = Catalogue("interpolation", (

@@ -107,18 +107,19 @@ def test_two_d_latent_shows_the_decoded_grid(qtbot, panel):
     qtbot.waitUntil(lambda: not view.manifold.isVisible(), timeout=TIMEOUT_MS)
 
 
-def test_a_tsne_map_shows_only_the_ends_of_the_path(qtbot, panel):
+@pytest.mark.parametrize("method, axis", [("tsne", "t-SNE 1"), ("umap", "UMAP 1")])
+def test_a_tsne_or_umap_map_shows_only_the_ends_of_the_path(qtbot, panel, method, axis):
     from engines.latent.maps import LatentMap
 
     idle(qtbot, panel)
     view, request = panel.map_tab.map_view, panel.map_tab.paths.request
-    tsne = LatentMap("tsne", np.random.default_rng(0).normal(size=(1797, 2)))
+    tsne = LatentMap(method, np.random.default_rng(0).normal(size=(1797, 2)))
     panel.map_box.projection.blockSignals(True)
-    panel.map_box.projection.setCurrentIndex(panel.map_box.projection.findData("tsne"))
+    panel.map_box.projection.setCurrentIndex(panel.map_box.projection.findData(method))
     panel.map_box.projection.blockSignals(False)
-    panel._tsne_done(tsne)  # as if the t-SNE job had finished
+    panel._embedding_done(tsne)  # as if the t-SNE or UMAP job had finished
     np.testing.assert_allclose(np.column_stack(view.scatter.getData()), tsne.xy)
-    assert view.getPlotItem().getAxis("bottom").labelText == "t-SNE 1"
+    assert view.getPlotItem().getAxis("bottom").labelText == axis
     assert view.paths["lerp"].getData()[0] is None or len(view.paths["lerp"].getData()[0]) == 0
     np.testing.assert_allclose(np.column_stack(view.ends.getData()), tsne.xy[[request.start, request.end]])
     panel.map_box.projection.setCurrentIndex(panel.map_box.projection.findData("pca"))  # back: paths on the map

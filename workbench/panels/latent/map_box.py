@@ -1,4 +1,4 @@
-"""The Latent map box: colour by label or cluster, the projection (PCA or t-SNE), the decoded grid of a 2D
+"""The Latent map box: colour by label or cluster, the projection (PCA, t-SNE or UMAP), the decoded grid of a 2D
 latent, and sending the codes to the clustering panel."""
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ class MapBox(QtWidgets.QGroupBox):
 
     def set_model(self, has_clusters: bool, grid_possible: bool) -> None:
         """A new model: cluster colours only for a clustering VAE, the grid only for a 2D image latent, the
-        PCA map (its t-SNE is computed on request)."""
+        PCA map (its t-SNE and UMAP are computed on request)."""
         self.colour.model().item(1).setEnabled(has_clusters)
         for combo, keep in ((self.colour, has_clusters), (self.projection, False)):
             combo.blockSignals(True)

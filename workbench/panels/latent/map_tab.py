@@ -80,11 +80,11 @@ class MapTab(QtWidgets.QSplitter):
         self._paths_on_map()
 
     def _paths_on_map(self) -> None:
-        """The paths on the PCA (or 2D latent) map; on a t-SNE map, which cannot place new points, only the
+        """The paths on the PCA (or 2D latent) map; on a t-SNE or UMAP map, which cannot place new points, only the
         two items walked between."""
         if self.paths is None or self.latent_map is None:
             return
-        if self.latent_map.method == "tsne":
+        if self.latent_map.method not in ("latent", "pca"):
             r = self.paths.request
             self.map_view.set_paths({}, None if r.prior_seed is not None else self.latent_map.xy[[r.start, r.end]])
             return

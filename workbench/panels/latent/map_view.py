@@ -21,7 +21,8 @@ def axes_of(latent_map) -> tuple[str, str]:
         return "z₁", "z₂"
     if latent_map.method == "pca":
         return f"PC 1 ({100 * latent_map.explained[0]:.0f}% of variance)", f"PC 2 ({100 * latent_map.explained[1]:.0f}%)"
-    return "t-SNE 1", "t-SNE 2"
+    name = "UMAP" if latent_map.method == "umap" else "t-SNE"
+    return f"{name} 1", f"{name} 2"
 
 
 class MapView(pg.PlotWidget):

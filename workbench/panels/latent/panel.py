@@ -11,7 +11,8 @@ import numpy as np
 from PySide6 import QtCore, QtWidgets
 
 import tasks.latent as latent
-from engines.latent.catalogue import MODELS
+from engines.latent.catalogue import MODELS, PROJECTIONS
+from tasks.latent_map import map_job
 from workbench.panel import Animation, Figure, Panel, PanelContext
 from workbench.panels.latent import INFO
 from workbench.panels.latent.map_box import MapBox
@@ -37,14 +38,14 @@ class LatentPanel(Panel):
         super().__init__(context, parent)
         self.path_job = self.job_slot("path")
         self.grid_job = self.job_slot("grid")
-        self.tsne_job = self.job_slot("tsne")
+        self.embedding_job = self.job_slot("embedding")
         self.ppl_job = self.job_slot("ppl")
         # what these compute belongs to the loaded model: a new model cancels and silences them
-        self.load_job = self.job_slot("load", invalidates=(self.path_job, self.grid_job, self.tsne_job, self.ppl_job))
+        self.load_job = self.job_slot("load", invalidates=(self.path_job, self.grid_job, self.embedding_job, self.ppl_job))
         self.train_job = self.job_slot("train")
         self.save_job = self.job_slot("save")
         self.loaded: Optional[latent.Loaded] = None
-        self.tsne = None  # the t-SNE map of the loaded model's codes, once computed
+        self.embeddings: dict = {}  # the t-SNE and UMAP maps of the loaded model's codes, once computed
         self.snapshot = None  # the latest TrainSnapshot of a training run
         self._data_spec = None  # a data set the user opened (None: each model's own)
 
@@ -108,7 +109,7 @@ class LatentPanel(Panel):
         handle.failed.connect(lambda err: self.model_box.show_error(err.message))
 
     def _loaded(self, loaded: latent.Loaded) -> None:
-        self.loaded, self.tsne = loaded, None
+        self.loaded, self.embeddings = loaded, {}
         ov = loaded.overview
         ck, enc, n = ov.checkpoint, ov.encoded, ov.checkpoint.model.latent_size
         self.model_box.show_checkpoint(ck, enc.data.name, len(enc.z))
@@ -138,7 +139,7 @@ class LatentPanel(Panel):
     # ------------------------------------------------------------------ map and paths
     def _shown_map(self):
         enc = self.overview.encoded
-        return self.tsne if self.tsne is not None and self.map_box.projection_name() == "tsne" else enc.map
+        return self.embeddings.get(self.map_box.projection_name(), enc.map)
 
     def _draw_map(self) -> None:
         if self.loaded is None:
@@ -175,15 +176,16 @@ class LatentPanel(Panel):
         handle.succeeded.connect(self.map_tab.map_view.set_grid)
 
     def _projection_changed(self, name: str) -> None:
-        if name == "tsne" and self.tsne is None and self.loaded is not None:
-            handle = self.tsne_job.start("t-SNE of the codes", latent.tsne_job, self.overview.encoded.z, process=True)
-            handle.succeeded.connect(self._tsne_done)
+        if name in ("tsne", "umap") and name not in self.embeddings and self.loaded is not None:
+            handle = self.embedding_job.start(f"{PROJECTIONS[name].label} of the codes", map_job,
+                                              self.overview.encoded.z, name, process=True)
+            handle.succeeded.connect(self._embedding_done)
             return
         self._draw_map()
         self.update_grid()
 
-    def _tsne_done(self, m) -> None:
-        self.tsne = m
+    def _embedding_done(self, m) -> None:
+        self.embeddings[m.method] = m
         self._draw_map()
         self.update_grid()
 
