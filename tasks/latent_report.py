@@ -52,10 +52,15 @@ def report_job(reporter, checkpoint: Optional[Path], data: Optional[DataSpec] = 
                angle_pairs: int = ANGLE_PAIRS.default, path_pairs: int = 500, seed: int = 0
                ) -> tuple[Encoding, "GeometryReport"]:
     """The geometry report of a checkpoint on its data set (or ``data``)."""
-    from engines.latent.geometry import geometry_report
-
     angle_pairs = ANGLE_PAIRS.validate(angle_pairs)
     enc = encoding_job(reporter, checkpoint, data)
-    report = geometry_report(reporter, enc.checkpoint.model, enc.encoded.data, enc.encoded.z, angle_pairs,
-                             path_pairs, seed)
-    return enc, report
+    return enc, loaded_report_job(reporter, enc.checkpoint.model, enc.encoded.data, enc.encoded.z, angle_pairs,
+                                  path_pairs, seed)
+
+
+def loaded_report_job(reporter, model, data, z, angle_pairs: int = ANGLE_PAIRS.default, path_pairs: int = 500,
+                      seed: int = 0) -> "GeometryReport":
+    """The geometry report of a model already loaded with its data encoded (the panel's Report tab)."""
+    from engines.latent.geometry import geometry_report
+
+    return geometry_report(reporter, model, data, z, ANGLE_PAIRS.validate(angle_pairs), path_pairs, seed)

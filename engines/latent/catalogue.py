@@ -92,6 +92,8 @@ INTERPOLATIONS = Catalogue("interpolation", (
           citation="White 2016: Sampling Generative Networks (slerp)", url="https://arxiv.org/abs/1609.04468"),
 ))
 
+ACTIVE_NATS = 0.01  # a latent coordinate whose mean KL(q(z_i | x) || N(0, 1)) is above this carries information
+
 KARRAS = ("Karras et al. 2019: StyleGAN (perceptual path length)", "https://arxiv.org/abs/1812.04948")
 DISTANCES = Catalogue("distance", (
     Entry("pixel", "pixel", "squared distance between the decoded items", citation=KARRAS[0], url=KARRAS[1]),

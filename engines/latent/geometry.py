@@ -18,11 +18,11 @@ from typing import Any, Optional
 import numpy as np
 import torch
 
+from engines.latent.catalogue import ACTIVE_NATS
 from engines.latent.data import LatentData
 from engines.latent.models import LatentModel
 from engines.latent.statistics import AngleFit, angle_fit, angles, expected_norm, norms, random_pair_angles
 
-ACTIVE_NATS = 0.01  # a coordinate whose mean KL is above this carries information
 SIGNIFICANCE = 0.05
 
 

@@ -47,7 +47,7 @@ def test_first_launch_draws_the_bundled_vae(qtbot, panel):
     assert ppl is not None and ppl.raw["lerp"].mean > 0 and ppl.pairs == 2000
     assert ov.angles.p_value > 0.001
     figures = panel.figures()
-    assert len(figures) == 7 and all(f.widget is not None for f in figures)
+    assert len(figures) == 8 and all(f.widget is not None for f in figures)
     assert figures[1].data()["latents_slerp"].shape == (steps, 16)
     assert len(figures[6].data()["total"]) == len(ov.checkpoint.info["history"]["epoch"])  # curves from the JSON
     frames = list(panel.animations()[0].frames())
@@ -219,3 +219,21 @@ def test_save_and_open_a_dataset(qtbot, panel, tmp_path):
     panel.open_path("dataset", tmp_path / "mine.npz")
     qtbot.waitUntil(lambda: panel.overview.encoded.data.name == "mine.npz", timeout=TIMEOUT_MS)
     assert len(panel.overview.encoded.z) == 30 and panel.path_box.from_label.count() == 2
+
+
+def test_the_report_tab_computes_the_geometry_report_when_shown(qtbot, panel):
+    from engines.latent.training import evaluate
+
+    idle(qtbot, panel)
+    view = panel.report_view
+    assert view.report is None  # computed on demand
+    panel.tabs.setCurrentWidget(view)
+    qtbot.waitUntil(lambda: view.report is not None, timeout=TIMEOUT_MS)
+    ov = panel.overview
+    assert view.report.heldout["negative_elbo"] == pytest.approx(
+        evaluate(ov.checkpoint.model, ov.encoded.data)["test_total"])
+    text = view.table.toPlainText()
+    assert "Active dimensions" in text and f"{len(view.report.active)} of 16" in text
+    assert "not those of independent isotropic directions" in text
+    np.testing.assert_allclose(np.sort(view.bars.opts["height"])[::-1], np.sort(view.report.kl_per_dim)[::-1])
+    assert panel.figures()[-1].data()["kl_nats"].shape == (16,)

@@ -13,6 +13,7 @@ from PySide6 import QtCore, QtWidgets
 import tasks.latent as latent
 from engines.latent.catalogue import MODELS, PROJECTIONS
 from tasks.latent_map import map_job
+from tasks.latent_report import loaded_report_job
 from workbench.panel import Animation, Figure, Panel, PanelContext
 from workbench.panels.latent import INFO
 from workbench.panels.latent.map_box import MapBox
@@ -21,6 +22,7 @@ from workbench.panels.latent.model_box import ModelBox
 from workbench.panels.latent.path_box import PathBox
 from workbench.panels.latent.plots import HighDimensions
 from workbench.panels.latent.ppl_box import PathLengthBox
+from workbench.panels.latent.report_view import ReportView
 from workbench.panels.latent.train_box import TrainBox
 from workbench.panels.latent.training_view import TrainingView
 from workbench.widgets.sidebar import beside_sidebar, sidebar
@@ -40,8 +42,10 @@ class LatentPanel(Panel):
         self.grid_job = self.job_slot("grid")
         self.embedding_job = self.job_slot("embedding")
         self.ppl_job = self.job_slot("ppl")
+        self.report_job = self.job_slot("report")
         # what these compute belongs to the loaded model: a new model cancels and silences them
-        self.load_job = self.job_slot("load", invalidates=(self.path_job, self.grid_job, self.embedding_job, self.ppl_job))
+        self.load_job = self.job_slot("load", invalidates=(self.path_job, self.grid_job, self.embedding_job, self.ppl_job,
+                                                                 self.report_job))
         self.train_job = self.job_slot("train")
         self.save_job = self.job_slot("save")
         self.loaded: Optional[latent.Loaded] = None
@@ -57,6 +61,7 @@ class LatentPanel(Panel):
         self.map_tab = MapTab()
         self.high = HighDimensions()
         self.training = TrainingView()
+        self.report_view = ReportView()
         self._build_layout()
 
         self._path_timer = QtCore.QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
@@ -75,6 +80,8 @@ class LatentPanel(Panel):
         self.ppl_box.compute_clicked.connect(self.update_ppl)
         self.map_tab.map_view.item_clicked.connect(self.path_box.pick)
         self.map_tab.map_view.range_changed.connect(self._grid_timer.start)
+        self.report_view.compute_clicked.connect(self.update_report)
+        self.tabs.currentChanged.connect(lambda *_: self.update_report(only_if_missing=True))
 
     def _build_layout(self) -> None:
         side = QtWidgets.QWidget()
@@ -87,9 +94,12 @@ class LatentPanel(Panel):
         self.tabs.addTab(self.map_tab, "Latent map")
         self.tabs.addTab(self.high, "High dimensions")
         self.tabs.addTab(self.training, "Training")
+        self.tabs.addTab(self.report_view, "Report")
         self.tabs.setTabToolTip(0, "Where the data sits in latent space, and the decoded lerp/slerp paths between two items")
         self.tabs.setTabToolTip(1, "Why slerp: norms against the prior shell, angles between random vectors, path lengths")
         self.tabs.setTabToolTip(2, "Loss terms and samples while a model trains")
+        self.tabs.setTabToolTip(3, "The loaded model's latent geometry: shell, angle laws (KS), path length, "
+                                   "active dimensions, held-out fit")
         beside_sidebar(self, sidebar(side), self.tabs)
 
     @property
@@ -110,6 +120,8 @@ class LatentPanel(Panel):
 
     def _loaded(self, loaded: latent.Loaded) -> None:
         self.loaded, self.embeddings = loaded, {}
+        self.report_view.clear()
+        self.update_report(only_if_missing=True)
         ov = loaded.overview
         ck, enc, n = ov.checkpoint, ov.encoded, ov.checkpoint.model.latent_size
         self.model_box.show_checkpoint(ck, enc.data.name, len(enc.z))
@@ -196,6 +208,17 @@ class LatentPanel(Panel):
         handle = self.ppl_job.start("Perceptual path length", latent.ppl_job, self.overview.checkpoint.model,
                                     v["pairs"], v["distance"])
         handle.succeeded.connect(self.high.ppl_plot.set_results)
+
+    def update_report(self, only_if_missing: bool = False) -> None:
+        """The geometry report of the loaded model (on the Report tab's button, or when the tab is shown)."""
+        if self.loaded is None or (only_if_missing and (self.tabs.currentWidget() is not self.report_view
+                                                        or self.report_view.report is not None
+                                                        or self.report_job.running)):
+            return
+        enc = self.overview.encoded
+        handle = self.report_job.start("Geometry report", loaded_report_job, self.overview.checkpoint.model,
+                                       enc.data, enc.z)
+        handle.succeeded.connect(self.report_view.set_report)
 
     def cluster_encodings(self) -> bool:
         """Hand the codes to the clustering panel; False when there is nothing to send or it could not take them."""
@@ -284,6 +307,7 @@ class LatentPanel(Panel):
             Figure("Angles between random latent pairs", h.angles, h.angles.data),
             Figure("Perceptual path length", h.ppl_plot, h.ppl_plot.data),
             Figure("Training curves", self.training.curves_plot, self.training.data),
+            Figure("KL per latent dimension", self.report_view.kl_plot, self.report_view.data),
         ]
 
     def animations(self) -> list[Animation]:
