@@ -237,3 +237,20 @@ def test_the_report_tab_computes_the_geometry_report_when_shown(qtbot, panel):
     assert "not those of independent isotropic directions" in text
     np.testing.assert_allclose(np.sort(view.bars.opts["height"])[::-1], np.sort(view.report.kl_per_dim)[::-1])
     assert panel.figures()[-1].data()["kl_nats"].shape == (16,)
+
+
+def test_clicking_an_item_shows_its_nearest_neighbours_by_latent_distance(qtbot, panel):
+    from sklearn.metrics import pairwise_distances
+
+    idle(qtbot, panel)
+    enc = panel.overview.encoded
+    panel.map_tab.map_view.item_clicked.emit(100)
+    box = panel.map_tab.strips.rows["neighbours"]
+    qtbot.waitUntil(lambda: box.item.image is not None, timeout=TIMEOUT_MS)
+    d = pairwise_distances(enc.z[100:101], enc.z)[0]
+    d[100] = np.inf
+    nearest = np.argsort(d)[:8]
+    title = panel.map_tab.strips.titles["neighbours"].text
+    rows = enc.data.all_rows
+    assert f"row {int(rows[100])}" in title and all(f"{int(rows[i])}" in title for i in nearest)
+    assert box.item.image.shape[1] > 9 * 8  # the item and its 8 neighbours side by side

@@ -59,6 +59,16 @@ class MapTab(QtWidgets.QSplitter):
                                 title, by_cluster, encoded.data.all_rows)
         self._paths_on_map()
 
+    def set_neighbours(self, result, rows: np.ndarray, labels: np.ndarray) -> None:
+        """A :class:`tasks.latent_neighbours.Neighbours`: the item and its nearest codes decoded, with their
+        rows and the range of latent distances in the row's title (images; 2D data has no strips)."""
+        i, d = result.index, result.distances
+        head = f"row {int(rows[i])}" + (f" (label {int(labels[i])})" if labels[i] >= 0 else "")
+        span = f", latent distance {d.min():.2f}–{d.max():.2f}" if len(d) else ""
+        self.strips.set_row("neighbours", result.decoded if self.is_image else None,
+                            f"{head}: {len(d)} nearest{span}<br>rows "
+                            + ", ".join(str(int(rows[k])) for k in result.indices), pad=2)
+
     def set_paths(self, result, n: int) -> None:
         """The paths of ``result`` in an ``n``-dimensional latent space, decoded and on the map."""
         self.paths = result

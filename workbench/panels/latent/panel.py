@@ -13,6 +13,7 @@ from PySide6 import QtCore, QtWidgets
 import tasks.latent as latent
 from engines.latent.catalogue import MODELS, PROJECTIONS
 from tasks.latent_map import map_job
+from tasks.latent_neighbours import neighbours_job
 from tasks.latent_report import loaded_report_job
 from workbench.panel import Animation, Figure, Panel, PanelContext
 from workbench.panels.latent import INFO
@@ -43,9 +44,10 @@ class LatentPanel(Panel):
         self.embedding_job = self.job_slot("embedding")
         self.ppl_job = self.job_slot("ppl")
         self.report_job = self.job_slot("report")
+        self.neighbours_job = self.job_slot("neighbours")
         # what these compute belongs to the loaded model: a new model cancels and silences them
         self.load_job = self.job_slot("load", invalidates=(self.path_job, self.grid_job, self.embedding_job, self.ppl_job,
-                                                                 self.report_job))
+                                                                 self.report_job, self.neighbours_job))
         self.train_job = self.job_slot("train")
         self.save_job = self.job_slot("save")
         self.loaded: Optional[latent.Loaded] = None
@@ -79,6 +81,7 @@ class LatentPanel(Panel):
         self.path_box.changed.connect(self._path_timer.start)
         self.ppl_box.compute_clicked.connect(self.update_ppl)
         self.map_tab.map_view.item_clicked.connect(self.path_box.pick)
+        self.map_tab.map_view.item_clicked.connect(self.show_neighbours)
         self.map_tab.map_view.range_changed.connect(self._grid_timer.start)
         self.report_view.compute_clicked.connect(self.update_report)
         self.tabs.currentChanged.connect(lambda *_: self.update_report(only_if_missing=True))
@@ -208,6 +211,15 @@ class LatentPanel(Panel):
         handle = self.ppl_job.start("Perceptual path length", latent.ppl_job, self.overview.checkpoint.model,
                                     v["pairs"], v["distance"])
         handle.succeeded.connect(self.high.ppl_plot.set_results)
+
+    def show_neighbours(self, index: int) -> None:
+        """The nearest items to ``index`` (a position in the encoded data) by latent distance, decoded."""
+        if self.loaded is None:
+            return
+        enc = self.overview.encoded
+        handle = self.neighbours_job.start("Nearest neighbours", neighbours_job, self.overview.checkpoint.model, enc,
+                                           index)
+        handle.succeeded.connect(lambda r: self.map_tab.set_neighbours(r, enc.data.all_rows, enc.labels))
 
     def update_report(self, only_if_missing: bool = False) -> None:
         """The geometry report of the loaded model (on the Report tab's button, or when the tab is shown)."""
