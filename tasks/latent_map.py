@@ -16,6 +16,17 @@ MAP = Option("map", "Map", "choice", None, choices=PROJECTIONS.names,
              help="also write map.csv (index, x, y, label): the codes mapped to 2D by this projection")
 
 
+def kmeans_job(reporter, z: np.ndarray, labels: np.ndarray, seed: int = 0) -> np.ndarray:
+    """k-means clusters of the codes (scikit-learn), k the number of distinct labels (10 without labels): the
+    map's cluster colours for a model without its own clusters."""
+    from sklearn.cluster import KMeans
+
+    known = np.unique(labels[labels >= 0])
+    k = int(min(len(known) if len(known) >= 2 else 10, len(z)))
+    reporter.progress(None, f"k-means (k = {k}) of {len(z)} codes")
+    return KMeans(k, n_init=4, random_state=seed).fit_predict(np.asarray(z, np.float64))
+
+
 def map_job(reporter, z: np.ndarray, method: str, seed: int = 0) -> "LatentMap":
     """The codes ``z`` mapped by ``method`` (pca: the 2D latent itself when it is 2D). t-SNE and UMAP hold
     the GIL: run them in a process."""

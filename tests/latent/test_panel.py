@@ -254,3 +254,20 @@ def test_clicking_an_item_shows_its_nearest_neighbours_by_latent_distance(qtbot,
     rows = enc.data.all_rows
     assert f"row {int(rows[100])}" in title and all(f"{int(rows[i])}" in title for i in nearest)
     assert box.item.image.shape[1] > 9 * 8  # the item and its 8 neighbours side by side
+
+
+def test_colour_by_norm_and_by_k_means_clusters(qtbot, panel):
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+
+    idle(qtbot, panel)
+    enc, view = panel.overview.encoded, panel.map_tab.map_view
+    panel.map_box.colour.setCurrentIndex(2)
+    np.testing.assert_allclose(view.data()["norm"], np.linalg.norm(enc.z, axis=1))
+    assert view.norm_bar.isVisible() and view.norm_bar.levels() == pytest.approx(
+        (view.data()["norm"].min(), view.data()["norm"].max()))
+    panel.map_box.colour.setCurrentIndex(1)  # the VAE has no clusters of its own: k-means on the codes
+    qtbot.waitUntil(lambda: "cluster" in view.data(), timeout=TIMEOUT_MS)
+    assert not view.norm_bar.isVisible() and "k-means (k = 10)" in view.getPlotItem().titleLabel.text
+    ref = KMeans(10, n_init=4, random_state=0).fit_predict(enc.z)
+    assert adjusted_rand_score(view.data()["cluster"], ref) > 0.99

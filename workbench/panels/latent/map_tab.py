@@ -52,11 +52,13 @@ class MapTab(QtWidgets.QSplitter):
         if not is_image:
             self.points_view.set_data(points)
 
-    def show_map(self, encoded, latent_map, title: str, by_cluster: bool) -> None:
-        """The ``encoded`` items placed by ``latent_map`` (PCA, the 2D latent, or t-SNE), with the paths."""
+    def show_map(self, encoded, latent_map, title: str, by_cluster: bool, clusters=None, norms=None) -> None:
+        """The ``encoded`` items placed by ``latent_map`` (PCA, the 2D latent, t-SNE or UMAP), with the paths;
+        ``clusters`` (default: the model's own) and ``norms`` as :meth:`MapView.set_items` takes them."""
         self.latent_map = latent_map
-        self.map_view.set_items(latent_map.xy, axes_of(latent_map), encoded.labels, encoded.clusters, encoded.images,
-                                title, by_cluster, encoded.data.all_rows)
+        clusters = encoded.clusters if clusters is None else clusters
+        self.map_view.set_items(latent_map.xy, axes_of(latent_map), encoded.labels, clusters, encoded.images,
+                                title, by_cluster, encoded.data.all_rows, norms)
         self._paths_on_map()
 
     def set_neighbours(self, result, rows: np.ndarray, labels: np.ndarray) -> None:

@@ -12,7 +12,7 @@ from PySide6 import QtCore, QtWidgets
 
 import tasks.latent as latent
 from engines.latent.catalogue import MODELS, PROJECTIONS
-from tasks.latent_map import map_job
+from tasks.latent_map import kmeans_job, map_job
 from tasks.latent_neighbours import neighbours_job
 from tasks.latent_report import loaded_report_job
 from workbench.panel import Animation, Figure, Panel, PanelContext
@@ -45,13 +45,16 @@ class LatentPanel(Panel):
         self.ppl_job = self.job_slot("ppl")
         self.report_job = self.job_slot("report")
         self.neighbours_job = self.job_slot("neighbours")
+        self.kmeans_job = self.job_slot("kmeans")
         # what these compute belongs to the loaded model: a new model cancels and silences them
         self.load_job = self.job_slot("load", invalidates=(self.path_job, self.grid_job, self.embedding_job, self.ppl_job,
-                                                                 self.report_job, self.neighbours_job))
+                                                                 self.report_job, self.neighbours_job,
+                                                                 self.kmeans_job))
         self.train_job = self.job_slot("train")
         self.save_job = self.job_slot("save")
         self.loaded: Optional[latent.Loaded] = None
         self.embeddings: dict = {}  # the t-SNE and UMAP maps of the loaded model's codes, once computed
+        self.kmeans: Optional[np.ndarray] = None  # k-means clusters of the codes (a model without its own)
         self.snapshot = None  # the latest TrainSnapshot of a training run
         self._data_spec = None  # a data set the user opened (None: each model's own)
 
@@ -122,7 +125,7 @@ class LatentPanel(Panel):
         handle.failed.connect(lambda err: self.model_box.show_error(err.message))
 
     def _loaded(self, loaded: latent.Loaded) -> None:
-        self.loaded, self.embeddings = loaded, {}
+        self.loaded, self.embeddings, self.kmeans = loaded, {}, None
         self.report_view.clear()
         self.update_report(only_if_missing=True)
         ov = loaded.overview
@@ -160,8 +163,23 @@ class LatentPanel(Panel):
         if self.loaded is None:
             return
         ov = self.overview
-        self.map_tab.show_map(ov.encoded, self._shown_map(), f"{len(ov.encoded.z)} items encoded by the "
-                              f"{ov.checkpoint.config.title}", self.map_box.by_cluster())
+        enc, clusters, title = ov.encoded, None, f"{len(ov.encoded.z)} items encoded by the {ov.checkpoint.config.title}"
+        if self.map_box.by_cluster():
+            if enc.clusters is None and self.kmeans is None:
+                handle = self.kmeans_job.start("k-means of the codes", kmeans_job, enc.z, enc.labels)
+                handle.succeeded.connect(self._kmeans_done)
+            clusters = enc.clusters if enc.clusters is not None else self.kmeans
+            title += ("<br>coloured by the model's clusters" if enc.clusters is not None else
+                      f"<br>coloured by k-means (k = {len(np.unique(clusters))}) on the codes" if clusters is not None
+                      else "<br>(k-means of the codes running)")
+        norms = np.linalg.norm(enc.z, axis=1) if self.map_box.by_norm() else None
+        if norms is not None:
+            title += f"<br>coloured by ‖z‖ (prior shell √n = {np.sqrt(enc.z.shape[1]):.3g})"
+        self.map_tab.show_map(enc, self._shown_map(), title, self.map_box.by_cluster(), clusters, norms)
+
+    def _kmeans_done(self, clusters: np.ndarray) -> None:
+        self.kmeans = clusters
+        self._draw_map()
 
     def update_path(self) -> None:
         if self.loaded is None:
