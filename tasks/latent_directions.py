@@ -76,3 +76,11 @@ def traversal_job(reporter, model, encoded, index: int, steps: int = STRIP_STEPS
     t = traversal(encoded.z[index], encoded.z, order[:rows], steps)
     flat = decode(model, t.codes.reshape(-1, t.codes.shape[-1]))
     return TraversalGrid(index, kl, t.dims, t.offsets, flat.reshape(len(t.dims), steps, *flat.shape[1:]))
+
+
+def directions_job(reporter, model, encoded, a: int, b: int, strength: float, index: int,
+                   steps: int = STRIP_STEPS) -> tuple[AttributeStrip, TraversalGrid]:
+    """The Directions tab: item ``index`` along mean(A) − mean(B), and its per-dimension traversals."""
+    strip = attribute_job(reporter, model, encoded, a, b, strength, index, steps)
+    reporter.check()
+    return strip, traversal_job(reporter, model, encoded, index, steps)

@@ -271,3 +271,17 @@ def test_colour_by_norm_and_by_k_means_clusters(qtbot, panel):
     assert not view.norm_bar.isVisible() and "k-means (k = 10)" in view.getPlotItem().titleLabel.text
     ref = KMeans(10, n_init=4, random_state=0).fit_predict(enc.z)
     assert adjusted_rand_score(view.data()["cluster"], ref) > 0.99
+
+
+def test_the_directions_tab_moves_an_item_along_an_attribute_vector(qtbot, panel):
+    idle(qtbot, panel)
+    d, enc = panel.directions, panel.overview.encoded
+    panel.tabs.setCurrentWidget(d)
+    d.strength.setValue(20)  # strength 2
+    qtbot.waitUntil(lambda: d.result is not None and d.result[0].strengths[-1] == 2.0, timeout=TIMEOUT_MS)
+    strip, grid = d.result
+    a, b = strip.labels
+    v = enc.z[enc.labels == a].mean(0) - enc.z[enc.labels == b].mean(0)
+    np.testing.assert_allclose(strip.codes[-1], enc.z[strip.index] + 2.0 * v)
+    assert d.grid_box.item.image is not None and grid.decoded.shape[:2] == (16, 9)
+    assert d.row_labels()[0] == f"z{int(grid.dims[0])}  KL {grid.kl[grid.dims[0]]:.2f} nats"

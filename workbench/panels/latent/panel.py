@@ -12,11 +12,13 @@ from PySide6 import QtCore, QtWidgets
 
 import tasks.latent as latent
 from engines.latent.catalogue import MODELS, PROJECTIONS
+from tasks.latent_directions import directions_job
 from tasks.latent_map import kmeans_job, map_job
 from tasks.latent_neighbours import neighbours_job
 from tasks.latent_report import loaded_report_job
 from workbench.panel import Animation, Figure, Panel, PanelContext
 from workbench.panels.latent import INFO
+from workbench.panels.latent.directions_view import DirectionsView
 from workbench.panels.latent.map_box import MapBox
 from workbench.panels.latent.map_tab import MapTab
 from workbench.panels.latent.model_box import ModelBox
@@ -46,10 +48,11 @@ class LatentPanel(Panel):
         self.report_job = self.job_slot("report")
         self.neighbours_job = self.job_slot("neighbours")
         self.kmeans_job = self.job_slot("kmeans")
+        self.directions_job = self.job_slot("directions")
         # what these compute belongs to the loaded model: a new model cancels and silences them
         self.load_job = self.job_slot("load", invalidates=(self.path_job, self.grid_job, self.embedding_job, self.ppl_job,
                                                                  self.report_job, self.neighbours_job,
-                                                                 self.kmeans_job))
+                                                                 self.kmeans_job, self.directions_job))
         self.train_job = self.job_slot("train")
         self.save_job = self.job_slot("save")
         self.loaded: Optional[latent.Loaded] = None
@@ -67,6 +70,7 @@ class LatentPanel(Panel):
         self.high = HighDimensions()
         self.training = TrainingView()
         self.report_view = ReportView()
+        self.directions = DirectionsView()
         self._build_layout()
 
         self._path_timer = QtCore.QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
@@ -87,6 +91,10 @@ class LatentPanel(Panel):
         self.map_tab.map_view.item_clicked.connect(self.show_neighbours)
         self.map_tab.map_view.range_changed.connect(self._grid_timer.start)
         self.report_view.compute_clicked.connect(self.update_report)
+        self._directions_timer = QtCore.QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
+        self._directions_timer.timeout.connect(self.update_directions)
+        self.directions.changed.connect(self._directions_timer.start)
+        self.tabs.currentChanged.connect(lambda *_: self._directions_timer.start())
         self.tabs.currentChanged.connect(lambda *_: self.update_report(only_if_missing=True))
 
     def _build_layout(self) -> None:
@@ -101,11 +109,14 @@ class LatentPanel(Panel):
         self.tabs.addTab(self.high, "High dimensions")
         self.tabs.addTab(self.training, "Training")
         self.tabs.addTab(self.report_view, "Report")
+        self.tabs.addTab(self.directions, "Directions")
         self.tabs.setTabToolTip(0, "Where the data sits in latent space, and the decoded lerp/slerp paths between two items")
         self.tabs.setTabToolTip(1, "Why slerp: norms against the prior shell, angles between random vectors, path lengths")
         self.tabs.setTabToolTip(2, "Loss terms and samples while a model trains")
         self.tabs.setTabToolTip(3, "The loaded model's latent geometry: shell, angle laws (KS), path length, "
                                    "active dimensions, held-out fit")
+        self.tabs.setTabToolTip(4, "Attribute vectors (mean code of A − mean code of B) on an item, and traversals "
+                                   "of one latent coordinate at a time")
         beside_sidebar(self, sidebar(side), self.tabs)
 
     @property
@@ -134,6 +145,7 @@ class LatentPanel(Panel):
         self.path_box.set_data(enc.labels, enc.n_train, loaded.paths.request, ck.config.is_image, enc.data.all_rows)
         self.map_box.set_model(enc.clusters is not None, n == 2 and ck.config.is_image)
         self.map_tab.set_model(ck.config.is_image, None if ck.config.is_image else enc.x)
+        self.directions.set_data(enc.labels, enc.data.all_rows, loaded.paths.request.start, ck.config.is_image)
         self._draw_map()
         self._draw_paths(loaded.paths)
         self.high.angles.set_fit(ov.angles, ov.data_angles)
@@ -238,6 +250,15 @@ class LatentPanel(Panel):
         handle = self.neighbours_job.start("Nearest neighbours", neighbours_job, self.overview.checkpoint.model, enc,
                                            index)
         handle.succeeded.connect(lambda r: self.map_tab.set_neighbours(r, enc.data.all_rows, enc.labels))
+
+    def update_directions(self) -> None:
+        """The Directions tab's strip and traversals (only while the tab is shown)."""
+        request = self.directions.request()
+        if self.loaded is None or request is None or self.tabs.currentWidget() is not self.directions:
+            return
+        handle = self.directions_job.start("Directions", directions_job, self.overview.checkpoint.model,
+                                           self.overview.encoded, *request)
+        handle.succeeded.connect(self.directions.set_result)
 
     def update_report(self, only_if_missing: bool = False) -> None:
         """The geometry report of the loaded model (on the Report tab's button, or when the tab is shown)."""
