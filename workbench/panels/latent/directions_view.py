@@ -138,6 +138,16 @@ class DirectionsView(QtWidgets.QWidget):
             self.kl_box.addItem(item)
             self.kl_items.append(item)
 
+    def data(self) -> dict[str, np.ndarray]:
+        """The strip and the traversals shown, for export."""
+        if self.result is None:
+            return {}
+        strip, grid = self.result
+        return {"strength": strip.strengths, "attribute_vector": strip.vector, "attribute_latents": strip.codes,
+                "attribute_decoded": strip.decoded, "traversal_dims": grid.dims, "traversal_offsets": grid.offsets,
+                "traversal_decoded": grid.decoded,
+                **({"kl_per_dimension": grid.kl} if grid.kl is not None else {})}
+
     def row_labels(self) -> list[str]:
         """The text beside each traversal row."""
         return [item.toPlainText() for item in self.kl_items]

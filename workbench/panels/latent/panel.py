@@ -359,6 +359,7 @@ class LatentPanel(Panel):
             Figure("Perceptual path length", h.ppl_plot, h.ppl_plot.data),
             Figure("Training curves", self.training.curves_plot, self.training.data),
             Figure("KL per latent dimension", self.report_view.kl_plot, self.report_view.data),
+            Figure("Attribute strip and traversals", self.directions.view, self.directions.data),
         ]
 
     def animations(self) -> list[Animation]:
