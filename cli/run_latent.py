@@ -18,6 +18,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from cli import latent_extras
 from cli.plumbing import add_option, add_out, output_folder, run_task
 from cli.run_text_vae import add_text_arguments, is_text_run, run_text
 
@@ -80,6 +81,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     for option in (STEPS, MODE, PAIRS):
         add_option(parser, option)
     add_text_arguments(parser)
+    latent_extras.add_arguments(parser)
     add_out(parser)
 
 
@@ -98,15 +100,18 @@ def run(args: argparse.Namespace) -> int:
               "is not used", file=sys.stderr)
     from tasks.outputs import write_sidecar
 
-    request = WalkRequest(args.checkpoint, data_spec(args) if args.dataset else None, args.start, args.end,
-                          args.prior_seed, args.steps, args.mode, args.pairs)
+    data = data_spec(args) if args.dataset else None
+    request = WalkRequest(args.checkpoint, data, args.start, args.end, args.prior_seed, args.steps, args.mode,
+                          args.pairs)
     walk = run_task(walk_job, request)
+    extras = latent_extras.compute(args, data)
     ckpt, mode, ends = walk.checkpoint, args.mode, walk.items
     out = output_folder(args.out)
     parameters = {"panel": "latent", "checkpoint": str(ckpt.path), "checkpoint_sha256": ckpt.sha256,
                   "model": ckpt.config.as_dict(), "from": ends[0] if ends else None, "to": ends[1] if ends else None,
                   "prior_seed": args.prior_seed, "steps": args.steps, "mode": mode, "pairs": args.pairs,
-                  "dataset": walk.dataset, "seed": args.prior_seed if args.prior_seed is not None else 0}
+                  "dataset": walk.dataset, "seed": args.prior_seed if args.prior_seed is not None else 0,
+                  **latent_extras.parameters(args)}
     with staged_outputs(out) as stage:
         if ckpt.config.is_image:
             write_strip(stage / "strip.png", walk.decoded)
@@ -115,14 +120,17 @@ def run(args: argparse.Namespace) -> int:
         write_npz(stage / "path.npz", {"t": walk.interpolation.t, "latents": walk.codes, "decoded": walk.decoded,
                                        "norms": walk.interpolation.norms[mode]})
         atomic_write_text(stage / "metrics.json", json.dumps(walk.metrics(), indent=2) + "\n")
+        extra_names = latent_extras.write(stage, extras)
         write_sidecar(stage, parameters)
+    for line in latent_extras.summary(extras):
+        print(line)
     if walk.note:
         print(f"note: {walk.note}")
     if not ckpt.config.is_image and ckpt.config.dims > 2:
         print(f"note: strip.png draws the first 2 of the {ckpt.config.dims} coordinates of each point along the path "
               "(path.npz holds them all)")
     ppl = walk.perceptual.raw
-    print(f"wrote strip.png, path.npz, metrics.json and sidecar.json to {out} "
+    print(f"wrote strip.png, path.npz, metrics.json, {''.join(n + ', ' for n in extra_names)}sidecar.json to {out} "
           f"(path length {mode}: {walk.numbers.path_length:.4g}; PPL lerp {ppl['lerp'].mean:.4g}, "
           f"slerp {ppl['slerp'].mean:.4g})")
     return 0

@@ -92,6 +92,8 @@ PROJECTIONS = Catalogue("map", (
     Entry("tsne", "t-SNE", "t-SNE of the codes (computed on request, in a worker process)",
           citation="van der Maaten & Hinton 2008: Visualizing Data using t-SNE",
           url="https://jmlr.org/papers/v9/vandermaaten08a.html"),
+    Entry("umap", "UMAP", "UMAP of the codes (computed on request, in a worker process)",
+          citation="McInnes, Healy & Melville 2018: UMAP", url="https://arxiv.org/abs/1802.03426"),
 ))
 
 INTERPOLATIONS = Catalogue("interpolation", (
@@ -99,6 +101,8 @@ INTERPOLATIONS = Catalogue("interpolation", (
     Entry("slerp", "slerp", "the great circle between z₀ and z₁: keeps the norm of equal-norm ends",
           citation="White 2016: Sampling Generative Networks (slerp)", url="https://arxiv.org/abs/1609.04468"),
 ))
+
+ACTIVE_NATS = 0.01  # a latent coordinate whose mean KL(q(z_i | x) || N(0, 1)) is above this carries information
 
 KARRAS = ("Karras et al. 2019: StyleGAN (perceptual path length)", "https://arxiv.org/abs/1812.04948")
 DISTANCES = Catalogue("distance", (

@@ -1,4 +1,4 @@
-"""Two-dimensional maps of latent codes: the codes themselves (2D latents), PCA, or t-SNE (as a job)."""
+"""Two-dimensional maps of latent codes: the codes themselves (2D latents), PCA, or t-SNE and UMAP (as jobs)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +8,7 @@ import numpy as np
 
 @dataclass(frozen=True)
 class LatentMap:
-    method: str  # "latent", "pca", "tsne"
+    method: str  # "latent", "pca", "tsne", "umap"
     xy: np.ndarray  # (N, 2)
     explained: tuple[float, float] = (1.0, 0.0)  # PCA: variance fraction of the two axes
     components: np.ndarray | None = None  # PCA: (2, n) directions; mean in ``centre``
@@ -38,7 +38,7 @@ def project(m: LatentMap, z: np.ndarray) -> np.ndarray:
         return z[:, :2]
     if m.method == "pca":
         return (z - m.centre) @ m.components.T
-    raise ValueError("t-SNE maps cannot place new points")
+    raise ValueError(f"{m.method} maps cannot place new points")
 
 
 def tsne_job(reporter, z: np.ndarray, perplexity: float = 30.0, seed: int = 0) -> LatentMap:
@@ -51,3 +51,16 @@ def tsne_job(reporter, z: np.ndarray, perplexity: float = 30.0, seed: int = 0) -
     xy = TSNE(2, perplexity=perplexity, init="pca", random_state=seed, n_jobs=1).fit_transform(z)
     reporter.progress(1.0, "t-SNE done")
     return LatentMap("tsne", xy)
+
+
+def umap_job(reporter, z: np.ndarray, neighbours: int = 15, seed: int = 0) -> LatentMap:
+    """Job: UMAP of the codes (McInnes, Healy & Melville 2018; umap-learn, whose first call compiles with
+    numba: run it in a process so cancel can stop it)."""
+    import umap
+
+    reporter.progress(None, f"UMAP of {len(z)} codes")
+    z = np.asarray(z, np.float64)
+    neighbours = int(min(neighbours, max(2, len(z) - 1)))
+    xy = umap.UMAP(n_components=2, n_neighbors=neighbours, random_state=seed, n_jobs=1).fit_transform(z)
+    reporter.progress(1.0, "UMAP done")
+    return LatentMap("umap", np.asarray(xy, np.float64))

@@ -47,7 +47,7 @@ def test_first_launch_draws_the_bundled_vae(qtbot, panel):
     assert ppl is not None and ppl.raw["lerp"].mean > 0 and ppl.pairs == 2000
     assert ov.angles.p_value > 0.001
     figures = panel.figures()
-    assert len(figures) == 10 and all(f.widget is not None for f in figures)
+    assert len(figures) == 12 and all(f.widget is not None for f in figures)
     assert figures[1].data()["latents_slerp"].shape == (steps, 16)
     assert len(figures[6].data()["total"]) == len(ov.checkpoint.info["history"]["epoch"])  # curves from the JSON
     frames = list(panel.animations()[0].frames())
@@ -107,18 +107,19 @@ def test_two_d_latent_shows_the_decoded_grid(qtbot, panel):
     qtbot.waitUntil(lambda: not view.manifold.isVisible(), timeout=TIMEOUT_MS)
 
 
-def test_a_tsne_map_shows_only_the_ends_of_the_path(qtbot, panel):
+@pytest.mark.parametrize("method, axis", [("tsne", "t-SNE 1"), ("umap", "UMAP 1")])
+def test_a_tsne_or_umap_map_shows_only_the_ends_of_the_path(qtbot, panel, method, axis):
     from engines.latent.maps import LatentMap
 
     idle(qtbot, panel)
     view, request = panel.map_tab.map_view, panel.map_tab.paths.request
-    tsne = LatentMap("tsne", np.random.default_rng(0).normal(size=(1797, 2)))
+    tsne = LatentMap(method, np.random.default_rng(0).normal(size=(1797, 2)))
     panel.map_box.projection.blockSignals(True)
-    panel.map_box.projection.setCurrentIndex(panel.map_box.projection.findData("tsne"))
+    panel.map_box.projection.setCurrentIndex(panel.map_box.projection.findData(method))
     panel.map_box.projection.blockSignals(False)
-    panel._tsne_done(tsne)  # as if the t-SNE job had finished
+    panel._embedding_done(tsne)  # as if the t-SNE or UMAP job had finished
     np.testing.assert_allclose(np.column_stack(view.scatter.getData()), tsne.xy)
-    assert view.getPlotItem().getAxis("bottom").labelText == "t-SNE 1"
+    assert view.getPlotItem().getAxis("bottom").labelText == axis
     assert view.paths["lerp"].getData()[0] is None or len(view.paths["lerp"].getData()[0]) == 0
     np.testing.assert_allclose(np.column_stack(view.ends.getData()), tsne.xy[[request.start, request.end]])
     panel.map_box.projection.setCurrentIndex(panel.map_box.projection.findData("pca"))  # back: paths on the map
@@ -218,3 +219,70 @@ def test_save_and_open_a_dataset(qtbot, panel, tmp_path):
     panel.open_path("dataset", tmp_path / "mine.npz")
     qtbot.waitUntil(lambda: panel.overview.encoded.data.name == "mine.npz", timeout=TIMEOUT_MS)
     assert len(panel.overview.encoded.z) == 30 and panel.path_box.from_label.count() == 2
+
+
+def test_the_report_tab_computes_the_geometry_report_when_shown(qtbot, panel):
+    from engines.latent.training import evaluate
+
+    idle(qtbot, panel)
+    view = panel.report_view
+    assert view.report is None  # computed on demand
+    panel.tabs.setCurrentWidget(view)
+    qtbot.waitUntil(lambda: view.report is not None, timeout=TIMEOUT_MS)
+    ov = panel.overview
+    assert view.report.heldout["negative_elbo"] == pytest.approx(
+        evaluate(ov.checkpoint.model, ov.encoded.data)["test_total"])
+    text = view.table.toPlainText()
+    assert "Active dimensions" in text and f"{len(view.report.active)} of 16" in text
+    assert "not those of independent isotropic directions" in text
+    np.testing.assert_allclose(np.sort(view.bars.opts["height"])[::-1], np.sort(view.report.kl_per_dim)[::-1])
+    assert panel.figures()[-2].data()["kl_nats"].shape == (16,)
+
+
+def test_clicking_an_item_shows_its_nearest_neighbours_by_latent_distance(qtbot, panel):
+    from sklearn.metrics import pairwise_distances
+
+    idle(qtbot, panel)
+    enc = panel.overview.encoded
+    panel.map_tab.map_view.item_clicked.emit(100)
+    box = panel.map_tab.strips.rows["neighbours"]
+    qtbot.waitUntil(lambda: box.item.image is not None, timeout=TIMEOUT_MS)
+    d = pairwise_distances(enc.z[100:101], enc.z)[0]
+    d[100] = np.inf
+    nearest = np.argsort(d)[:8]
+    title = panel.map_tab.strips.titles["neighbours"].text
+    rows = enc.data.all_rows
+    assert f"row {int(rows[100])}" in title and all(f"{int(rows[i])}" in title for i in nearest)
+    assert box.item.image.shape[1] > 9 * 8  # the item and its 8 neighbours side by side
+
+
+def test_colour_by_norm_and_by_k_means_clusters(qtbot, panel):
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+
+    idle(qtbot, panel)
+    enc, view = panel.overview.encoded, panel.map_tab.map_view
+    panel.map_box.colour.setCurrentIndex(2)
+    np.testing.assert_allclose(view.data()["norm"], np.linalg.norm(enc.z, axis=1))
+    assert view.norm_bar.isVisible() and view.norm_bar.levels() == pytest.approx(
+        (view.data()["norm"].min(), view.data()["norm"].max()))
+    panel.map_box.colour.setCurrentIndex(1)  # the VAE has no clusters of its own: k-means on the codes
+    qtbot.waitUntil(lambda: "cluster" in view.data(), timeout=TIMEOUT_MS)
+    assert not view.norm_bar.isVisible() and "k-means (k = 10)" in view.getPlotItem().titleLabel.text
+    ref = KMeans(10, n_init=4, random_state=0).fit_predict(enc.z)
+    assert adjusted_rand_score(view.data()["cluster"], ref) > 0.99
+
+
+def test_the_directions_tab_moves_an_item_along_an_attribute_vector(qtbot, panel):
+    idle(qtbot, panel)
+    d, enc = panel.directions, panel.overview.encoded
+    panel.tabs.setCurrentWidget(d)
+    d.strength.setValue(20)  # strength 2
+    qtbot.waitUntil(lambda: d.result is not None and d.result[0].strengths[-1] == 2.0, timeout=TIMEOUT_MS)
+    strip, grid = d.result
+    a, b = strip.labels
+    v = enc.z[enc.labels == a].mean(0) - enc.z[enc.labels == b].mean(0)
+    np.testing.assert_allclose(strip.codes[-1], enc.z[strip.index] + 2.0 * v)
+    assert d.grid_box.item.image is not None and grid.decoded.shape[:2] == (16, 9)
+    assert panel.figures()[-1].data()["traversal_decoded"].shape == grid.decoded.shape
+    assert d.row_labels()[0] == f"z{int(grid.dims[0])}  KL {grid.kl[grid.dims[0]]:.2f} nats"

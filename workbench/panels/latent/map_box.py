@@ -1,4 +1,4 @@
-"""The Latent map box: colour by label or cluster, the projection (PCA or t-SNE), the decoded grid of a 2D
+"""The Latent map box: colour by label, cluster or norm, the projection (PCA, t-SNE or UMAP), the decoded grid of a 2D
 latent, and sending the codes to the clustering panel."""
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ class MapBox(QtWidgets.QGroupBox):
         super().__init__("Latent map")
         form = QtWidgets.QFormLayout(self)
         self.colour = QtWidgets.QComboBox()
-        self.colour.addItems(["label", "cluster"])
+        self.colour.addItems(["label", "cluster", "norm ‖z‖"])
+        self.colour.setToolTip("label; cluster (the model's own clusters, else k-means on the codes, as the title "
+                               "says); or the norm of each code, with a colour bar")
         self.colour.currentIndexChanged.connect(lambda *_: self.colour_changed.emit())
         self.projection = QtWidgets.QComboBox()
         for entry in PROJECTIONS:
@@ -42,10 +44,9 @@ class MapBox(QtWidgets.QGroupBox):
         form.addRow(self.cluster_button)
 
     def set_model(self, has_clusters: bool, grid_possible: bool) -> None:
-        """A new model: cluster colours only for a clustering VAE, the grid only for a 2D image latent, the
-        PCA map (its t-SNE is computed on request)."""
-        self.colour.model().item(1).setEnabled(has_clusters)
-        for combo, keep in ((self.colour, has_clusters), (self.projection, False)):
+        """A new model: the colouring kept, the grid only for a 2D image latent, the
+        PCA map (its t-SNE and UMAP are computed on request)."""
+        for combo, keep in ((self.colour, True), (self.projection, False)):
             combo.blockSignals(True)
             combo.setCurrentIndex(combo.currentIndex() if keep else 0)
             combo.blockSignals(False)
@@ -54,6 +55,9 @@ class MapBox(QtWidgets.QGroupBox):
 
     def by_cluster(self) -> bool:
         return self.colour.currentIndex() == 1
+
+    def by_norm(self) -> bool:
+        return self.colour.currentIndex() == 2
 
     def projection_name(self) -> str:
         return self.projection.currentData()

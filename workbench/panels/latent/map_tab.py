@@ -52,12 +52,24 @@ class MapTab(QtWidgets.QSplitter):
         if not is_image:
             self.points_view.set_data(points)
 
-    def show_map(self, encoded, latent_map, title: str, by_cluster: bool) -> None:
-        """The ``encoded`` items placed by ``latent_map`` (PCA, the 2D latent, or t-SNE), with the paths."""
+    def show_map(self, encoded, latent_map, title: str, by_cluster: bool, clusters=None, norms=None) -> None:
+        """The ``encoded`` items placed by ``latent_map`` (PCA, the 2D latent, t-SNE or UMAP), with the paths;
+        ``clusters`` (default: the model's own) and ``norms`` as :meth:`MapView.set_items` takes them."""
         self.latent_map = latent_map
-        self.map_view.set_items(latent_map.xy, axes_of(latent_map), encoded.labels, encoded.clusters, encoded.images,
-                                title, by_cluster, encoded.data.all_rows)
+        clusters = encoded.clusters if clusters is None else clusters
+        self.map_view.set_items(latent_map.xy, axes_of(latent_map), encoded.labels, clusters, encoded.images,
+                                title, by_cluster, encoded.data.all_rows, norms)
         self._paths_on_map()
+
+    def set_neighbours(self, result, rows: np.ndarray, labels: np.ndarray) -> None:
+        """A :class:`tasks.latent_neighbours.Neighbours`: the item and its nearest codes decoded, with their
+        rows and the range of latent distances in the row's title (images; 2D data has no strips)."""
+        i, d = result.index, result.distances
+        head = f"row {int(rows[i])}" + (f" (label {int(labels[i])})" if labels[i] >= 0 else "")
+        span = f", latent distance {d.min():.2f}–{d.max():.2f}" if len(d) else ""
+        self.strips.set_row("neighbours", result.decoded if self.is_image else None,
+                            f"{head}: {len(d)} nearest{span}<br>rows "
+                            + ", ".join(str(int(rows[k])) for k in result.indices), pad=2)
 
     def set_paths(self, result, n: int) -> None:
         """The paths of ``result`` in an ``n``-dimensional latent space, decoded and on the map."""
@@ -80,11 +92,11 @@ class MapTab(QtWidgets.QSplitter):
         self._paths_on_map()
 
     def _paths_on_map(self) -> None:
-        """The paths on the PCA (or 2D latent) map; on a t-SNE map, which cannot place new points, only the
+        """The paths on the PCA (or 2D latent) map; on a t-SNE or UMAP map, which cannot place new points, only the
         two items walked between."""
         if self.paths is None or self.latent_map is None:
             return
-        if self.latent_map.method == "tsne":
+        if self.latent_map.method not in ("latent", "pca"):
             r = self.paths.request
             self.map_view.set_paths({}, None if r.prior_seed is not None else self.latent_map.xy[[r.start, r.end]])
             return

@@ -21,7 +21,8 @@ def axes_of(latent_map) -> tuple[str, str]:
         return "z₁", "z₂"
     if latent_map.method == "pca":
         return f"PC 1 ({100 * latent_map.explained[0]:.0f}% of variance)", f"PC 2 ({100 * latent_map.explained[1]:.0f}%)"
-    return "t-SNE 1", "t-SNE 2"
+    name = "UMAP" if latent_map.method == "umap" else "t-SNE"
+    return f"{name} 1", f"{name} 2"
 
 
 class MapView(pg.PlotWidget):
@@ -56,6 +57,10 @@ class MapView(pg.PlotWidget):
         self.ends = pg.ScatterPlotItem(size=16, pen=pg.mkPen("w", width=2), brush=pg.mkBrush(0, 0, 0, 0), symbol="o")
         self.ends.setZValue(11)
         plot.addItem(self.ends)
+        self.norm_bar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False, width=12,
+                                        label="‖z‖ (norm of the code)")
+        self.norm_bar.hide()
+        self.norms: Optional[np.ndarray] = None
         self.legend = pg.LegendItem(offset=(-10, 10), labelTextColor="w", brush=pg.mkBrush(20, 20, 20, 200))
         self.legend.setParentItem(plot.getViewBox())
         self.inset = pg.ViewBox(lockAspect=True, invertY=True, enableMouse=False, enableMenu=False,
@@ -81,9 +86,11 @@ class MapView(pg.PlotWidget):
 
     # ------------------------------------------------------------------ what it shows
     def set_items(self, xy: np.ndarray, axes: tuple[str, str], labels: np.ndarray, clusters: Optional[np.ndarray],
-                  images: np.ndarray, title: str, by_cluster: bool, rows: Optional[np.ndarray] = None) -> None:
+                  images: np.ndarray, title: str, by_cluster: bool, rows: Optional[np.ndarray] = None,
+                  norms: Optional[np.ndarray] = None) -> None:
         """The items at ``xy`` (labels, clusters or None, images or 2D points for hovering, ``rows`` in the
-        source, said on hover), coloured by cluster when ``by_cluster`` (and there are clusters), else by label."""
+        source, said on hover), coloured by ``norms`` (with a colour bar) when given, else by cluster when
+        ``by_cluster`` (and there are clusters), else by label."""
         self.xy, self.labels, self.clusters, self.images, self.title = np.asarray(xy, float), labels, clusters, images, title
         self.rows = np.arange(len(self.xy)) if rows is None else np.asarray(rows)
         plot = self.getPlotItem()
@@ -92,11 +99,20 @@ class MapView(pg.PlotWidget):
         plot.setTitle(title, size="10pt")
         by_cluster = by_cluster and clusters is not None
         groups = np.asarray(clusters if by_cluster else labels)
-        self.scatter.setData(pos=self.xy, brush=[pg.mkBrush(label_color(int(g))) for g in groups],
-                             data=np.arange(len(self.xy)))
+        self.norms = None if norms is None else np.asarray(norms, float)
+        if self.norms is not None:
+            lo, hi = (float(v) for v in np.nanpercentile(self.norms, [0, 100])) if len(self.norms) else (0.0, 1.0)
+            hi = hi if hi > lo else lo + 1.0
+            colours = self.norm_bar.colorMap().map((self.norms - lo) / (hi - lo), mode="qcolor")
+            brushes = [pg.mkBrush(c) for c in colours]
+            self.norm_bar.setLevels((lo, hi))
+        else:
+            brushes = [pg.mkBrush(label_color(int(g))) for g in groups]
+        self._show_bar(self.norms is not None)
+        self.scatter.setData(pos=self.xy, brush=brushes, data=np.arange(len(self.xy)))
         self.legend.clear()
         values = sorted({int(g) for g in groups})
-        if len(values) <= 12:
+        if len(values) <= 12 and self.norms is None:
             name = "cluster" if by_cluster else "label"
             for g in values:
                 sample = pg.ScatterPlotItem(size=9, pen=None, brush=pg.mkBrush(label_color(g)))
@@ -106,6 +122,15 @@ class MapView(pg.PlotWidget):
         self.legend.setColumnCount(2 if len(values) > 6 else 1)  # half as tall: it covers fewer points
         plot.getViewBox().autoRange(padding=0.05)
         place_legend(self.legend, plot.getViewBox(), self.xy)  # where it hides the fewest points
+
+    def _show_bar(self, show: bool) -> None:
+        layout = self.getPlotItem().layout
+        if show and not self.norm_bar.isVisible():
+            layout.addItem(self.norm_bar, 2, 5)  # where ColorBarItem(insert_in=plot) puts it
+            self.norm_bar.show()
+        elif not show and self.norm_bar.isVisible():
+            layout.removeItem(self.norm_bar)
+            self.norm_bar.hide()
 
     def set_paths(self, paths: dict[str, np.ndarray], ends: Optional[np.ndarray]) -> None:
         """Path points per mode on this map (modes left out are cleared) and the two ends."""
@@ -140,6 +165,8 @@ class MapView(pg.PlotWidget):
         out = {"x": self.xy[:, 0], "y": self.xy[:, 1], "label": self.labels}
         if self.clusters is not None:
             out["cluster"] = self.clusters
+        if self.norms is not None:
+            out["norm"] = self.norms
         return out
 
     # ------------------------------------------------------------------ hovering

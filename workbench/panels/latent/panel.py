@@ -11,15 +11,21 @@ import numpy as np
 from PySide6 import QtCore, QtWidgets
 
 import tasks.latent as latent
-from engines.latent.catalogue import MODELS
+from engines.latent.catalogue import MODELS, PROJECTIONS
+from tasks.latent_directions import directions_job
+from tasks.latent_map import kmeans_job, map_job
+from tasks.latent_neighbours import neighbours_job
+from tasks.latent_report import loaded_report_job
 from workbench.panel import Animation, Figure, Panel, PanelContext
 from workbench.panels.latent import INFO
+from workbench.panels.latent.directions_view import DirectionsView
 from workbench.panels.latent.map_box import MapBox
 from workbench.panels.latent.map_tab import MapTab
 from workbench.panels.latent.model_box import ModelBox
 from workbench.panels.latent.path_box import PathBox
 from workbench.panels.latent.plots import HighDimensions
 from workbench.panels.latent.ppl_box import PathLengthBox
+from workbench.panels.latent.report_view import ReportView
 from workbench.panels.latent.text_tab import TextTab
 from workbench.panels.latent.train_box import TrainBox
 from workbench.panels.latent.training_view import TrainingView
@@ -38,16 +44,22 @@ class LatentPanel(Panel):
         super().__init__(context, parent)
         self.path_job = self.job_slot("path")
         self.grid_job = self.job_slot("grid")
-        self.tsne_job = self.job_slot("tsne")
+        self.embedding_job = self.job_slot("embedding")
         self.ppl_job = self.job_slot("ppl")
         self.samples_job = self.job_slot("samples")
+        self.report_job = self.job_slot("report")
+        self.neighbours_job = self.job_slot("neighbours")
+        self.kmeans_job = self.job_slot("kmeans")
+        self.directions_job = self.job_slot("directions")
         # what these compute belongs to the loaded model: a new model cancels and silences them
-        self.load_job = self.job_slot("load", invalidates=(self.path_job, self.grid_job, self.tsne_job, self.ppl_job,
-                                                                   self.samples_job))
+        self.load_job = self.job_slot("load", invalidates=(self.path_job, self.grid_job, self.embedding_job, self.ppl_job,
+                                                                 self.samples_job, self.report_job, self.neighbours_job,
+                                                                 self.kmeans_job, self.directions_job))
         self.train_job = self.job_slot("train")
         self.save_job = self.job_slot("save")
         self.loaded: Optional[latent.Loaded] = None
-        self.tsne = None  # the t-SNE map of the loaded model's codes, once computed
+        self.embeddings: dict = {}  # the t-SNE and UMAP maps of the loaded model's codes, once computed
+        self.kmeans: Optional[np.ndarray] = None  # k-means clusters of the codes (a model without its own)
         self.snapshot = None  # the latest TrainSnapshot of a training run
         self._data_spec = None  # a data set the user opened (None: each model's own)
 
@@ -59,6 +71,8 @@ class LatentPanel(Panel):
         self.map_tab = MapTab()
         self.high = HighDimensions()
         self.training = TrainingView()
+        self.report_view = ReportView()
+        self.directions = DirectionsView()
         self.text_tab = TextTab(self.job_slot, self.context.device)
         self._build_layout()
 
@@ -80,7 +94,14 @@ class LatentPanel(Panel):
         self._samples_timer.timeout.connect(self.update_samples)
         self.training.relaxation.changed.connect(self._samples_timer.start)
         self.map_tab.map_view.item_clicked.connect(self.path_box.pick)
+        self.map_tab.map_view.item_clicked.connect(self.show_neighbours)
         self.map_tab.map_view.range_changed.connect(self._grid_timer.start)
+        self.report_view.compute_clicked.connect(self.update_report)
+        self._directions_timer = QtCore.QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
+        self._directions_timer.timeout.connect(self.update_directions)
+        self.directions.changed.connect(self._directions_timer.start)
+        self.tabs.currentChanged.connect(lambda *_: self._directions_timer.start())
+        self.tabs.currentChanged.connect(lambda *_: self.update_report(only_if_missing=True))
 
     def _build_layout(self) -> None:
         side = QtWidgets.QWidget()
@@ -93,11 +114,17 @@ class LatentPanel(Panel):
         self.tabs.addTab(self.map_tab, "Latent map")
         self.tabs.addTab(self.high, "High dimensions")
         self.tabs.addTab(self.training, "Training")
+        self.tabs.addTab(self.report_view, "Report")
+        self.tabs.addTab(self.directions, "Directions")
+        self.tabs.addTab(self.text_tab, "Text VAE")
         self.tabs.setTabToolTip(0, "Where the data sits in latent space, and the decoded lerp/slerp paths between two items")
         self.tabs.setTabToolTip(1, "Why slerp: norms against the prior shell, angles between random vectors, path lengths")
-        self.tabs.addTab(self.text_tab, "Text VAE")
         self.tabs.setTabToolTip(2, "Loss terms and samples while a model trains")
-        self.tabs.setTabToolTip(3, "A VAE of five- or seven-character lines: train it, walk between two lines, sample")
+        self.tabs.setTabToolTip(3, "The loaded model's latent geometry: shell, angle laws (KS), path length, "
+                                   "active dimensions, held-out fit")
+        self.tabs.setTabToolTip(4, "Attribute vectors (mean code of A − mean code of B) on an item, and traversals "
+                                   "of one latent coordinate at a time")
+        self.tabs.setTabToolTip(5, "A VAE of five- or seven-character lines: train it, walk between two lines, sample")
         self.side = sidebar(side)
         beside_sidebar(self, self.side, self.tabs)
         self.tabs.currentChanged.connect(lambda _: self.side.setVisible(self.tabs.currentWidget() is not self.text_tab))
@@ -119,13 +146,16 @@ class LatentPanel(Panel):
         handle.failed.connect(lambda err: self.model_box.show_error(err.message))
 
     def _loaded(self, loaded: latent.Loaded) -> None:
-        self.loaded, self.tsne = loaded, None
+        self.loaded, self.embeddings, self.kmeans = loaded, {}, None
+        self.report_view.clear()
+        self.update_report(only_if_missing=True)
         ov = loaded.overview
         ck, enc, n = ov.checkpoint, ov.encoded, ov.checkpoint.model.latent_size
         self.model_box.show_checkpoint(ck, enc.data.name, len(enc.z))
         self.path_box.set_data(enc.labels, enc.n_train, loaded.paths.request, ck.config.is_image, enc.data.all_rows)
         self.map_box.set_model(enc.clusters is not None, n == 2 and ck.config.is_image)
         self.map_tab.set_model(ck.config.is_image, None if ck.config.is_image else enc.x)
+        self.directions.set_data(enc.labels, enc.data.all_rows, loaded.paths.request.start, ck.config.is_image)
         self._draw_map()
         self._draw_paths(loaded.paths)
         self.high.angles.set_fit(ov.angles, ov.data_angles)
@@ -152,14 +182,29 @@ class LatentPanel(Panel):
     # ------------------------------------------------------------------ map and paths
     def _shown_map(self):
         enc = self.overview.encoded
-        return self.tsne if self.tsne is not None and self.map_box.projection_name() == "tsne" else enc.map
+        return self.embeddings.get(self.map_box.projection_name(), enc.map)
 
     def _draw_map(self) -> None:
         if self.loaded is None:
             return
         ov = self.overview
-        self.map_tab.show_map(ov.encoded, self._shown_map(), f"{len(ov.encoded.z)} items encoded by the "
-                              f"{ov.checkpoint.config.title}", self.map_box.by_cluster())
+        enc, clusters, title = ov.encoded, None, f"{len(ov.encoded.z)} items encoded by the {ov.checkpoint.config.title}"
+        if self.map_box.by_cluster():
+            if enc.clusters is None and self.kmeans is None:
+                handle = self.kmeans_job.start("k-means of the codes", kmeans_job, enc.z, enc.labels)
+                handle.succeeded.connect(self._kmeans_done)
+            clusters = enc.clusters if enc.clusters is not None else self.kmeans
+            title += ("<br>coloured by the model's clusters" if enc.clusters is not None else
+                      f"<br>coloured by k-means (k = {len(np.unique(clusters))}) on the codes" if clusters is not None
+                      else "<br>(k-means of the codes running)")
+        norms = np.linalg.norm(enc.z, axis=1) if self.map_box.by_norm() else None
+        if norms is not None:
+            title += f"<br>coloured by ‖z‖ (prior shell √n = {np.sqrt(enc.z.shape[1]):.3g})"
+        self.map_tab.show_map(enc, self._shown_map(), title, self.map_box.by_cluster(), clusters, norms)
+
+    def _kmeans_done(self, clusters: np.ndarray) -> None:
+        self.kmeans = clusters
+        self._draw_map()
 
     def update_path(self) -> None:
         if self.loaded is None:
@@ -189,15 +234,16 @@ class LatentPanel(Panel):
         handle.succeeded.connect(self.map_tab.map_view.set_grid)
 
     def _projection_changed(self, name: str) -> None:
-        if name == "tsne" and self.tsne is None and self.loaded is not None:
-            handle = self.tsne_job.start("t-SNE of the codes", latent.tsne_job, self.overview.encoded.z, process=True)
-            handle.succeeded.connect(self._tsne_done)
+        if name in ("tsne", "umap") and name not in self.embeddings and self.loaded is not None:
+            handle = self.embedding_job.start(f"{PROJECTIONS[name].label} of the codes", map_job,
+                                              self.overview.encoded.z, name, process=True)
+            handle.succeeded.connect(self._embedding_done)
             return
         self._draw_map()
         self.update_grid()
 
-    def _tsne_done(self, m) -> None:
-        self.tsne = m
+    def _embedding_done(self, m) -> None:
+        self.embeddings[m.method] = m
         self._draw_map()
         self.update_grid()
 
@@ -217,6 +263,35 @@ class LatentPanel(Panel):
         handle = self.samples_job.start("Relaxed samples", latent.relaxed_samples_job, ck.model, tau)
         handle.succeeded.connect(lambda samples: self.training.show_samples(
             samples, f"Samples, codes relaxed at τ {tau:.2f}", self._points()))
+
+    def show_neighbours(self, index: int) -> None:
+        """The nearest items to ``index`` (a position in the encoded data) by latent distance, decoded."""
+        if self.loaded is None:
+            return
+        enc = self.overview.encoded
+        handle = self.neighbours_job.start("Nearest neighbours", neighbours_job, self.overview.checkpoint.model, enc,
+                                           index)
+        handle.succeeded.connect(lambda r: self.map_tab.set_neighbours(r, enc.data.all_rows, enc.labels))
+
+    def update_directions(self) -> None:
+        """The Directions tab's strip and traversals (only while the tab is shown)."""
+        request = self.directions.request()
+        if self.loaded is None or request is None or self.tabs.currentWidget() is not self.directions:
+            return
+        handle = self.directions_job.start("Directions", directions_job, self.overview.checkpoint.model,
+                                           self.overview.encoded, *request)
+        handle.succeeded.connect(self.directions.set_result)
+
+    def update_report(self, only_if_missing: bool = False) -> None:
+        """The geometry report of the loaded model (on the Report tab's button, or when the tab is shown)."""
+        if self.loaded is None or (only_if_missing and (self.tabs.currentWidget() is not self.report_view
+                                                        or self.report_view.report is not None
+                                                        or self.report_job.running)):
+            return
+        enc = self.overview.encoded
+        handle = self.report_job.start("Geometry report", loaded_report_job, self.overview.checkpoint.model,
+                                       enc.data, enc.z)
+        handle.succeeded.connect(self.report_view.set_report)
 
     def cluster_encodings(self) -> bool:
         """Hand the codes to the clustering panel; False when there is nothing to send or it could not take them."""
@@ -305,6 +380,8 @@ class LatentPanel(Panel):
             Figure("Angles between random latent pairs", h.angles, h.angles.data),
             Figure("Perceptual path length", h.ppl_plot, h.ppl_plot.data),
             Figure("Training curves", self.training.curves_plot, self.training.data),
+            Figure("KL per latent dimension", self.report_view.kl_plot, self.report_view.data),
+            Figure("Attribute strip and traversals", self.directions.view, self.directions.data),
             *self.text_tab.figures(),
         ]
 

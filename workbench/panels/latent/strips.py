@@ -21,7 +21,8 @@ class RowTitle(pg.LabelItem):
 
 
 class StripView(pg.GraphicsLayoutWidget):
-    """Decoded images along the lerp path and along the slerp path, one row each, and the analogy row."""
+    """Decoded images along the lerp path and along the slerp path, one row each, the analogy row, and the
+    nearest neighbours of the item last clicked."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -29,7 +30,8 @@ class StripView(pg.GraphicsLayoutWidget):
         self.ci.setSpacing(2)
         self.rows: dict[str, ImageBox] = {}
         self.titles: dict[str, pg.LabelItem] = {}
-        for r, (key, text) in enumerate((("lerp", "lerp"), ("slerp", "slerp"), ("analogy", "analogy  a − b + c"))):
+        for r, (key, text) in enumerate((("lerp", "lerp"), ("slerp", "slerp"), ("analogy", "analogy  a − b + c"),
+                                           ("neighbours", "nearest neighbours: click an item on the map"))):
             label = RowTitle(text, justify="left", color="#dddddd", size="9pt")
             self.addItem(label, row=2 * r, col=0)
             box = ImageBox()

@@ -1,0 +1,40 @@
+"""A 2D map of a model's codes by a chosen projection (PCA, t-SNE or UMAP): the job the panel starts before
+computing and ``workbench run latent --map`` runs."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from engines.catalogue import Option
+from engines.latent.catalogue import PROJECTIONS
+
+if TYPE_CHECKING:
+    from engines.latent.maps import LatentMap
+
+MAP = Option("map", "Map", "choice", None, choices=PROJECTIONS.names,
+             help="also write map.csv (index, x, y, label): the codes mapped to 2D by this projection")
+
+
+def kmeans_job(reporter, z: np.ndarray, labels: np.ndarray, seed: int = 0) -> np.ndarray:
+    """k-means clusters of the codes (scikit-learn), k the number of distinct labels (10 without labels): the
+    map's cluster colours for a model without its own clusters."""
+    from sklearn.cluster import KMeans
+
+    known = np.unique(labels[labels >= 0])
+    k = int(min(len(known) if len(known) >= 2 else 10, len(z)))
+    reporter.progress(None, f"k-means (k = {k}) of {len(z)} codes")
+    return KMeans(k, n_init=4, random_state=seed).fit_predict(np.asarray(z, np.float64))
+
+
+def map_job(reporter, z: np.ndarray, method: str, seed: int = 0) -> "LatentMap":
+    """The codes ``z`` mapped by ``method`` (pca: the 2D latent itself when it is 2D). t-SNE and UMAP hold
+    the GIL: run them in a process."""
+    from engines.latent.maps import pca_map, tsne_job, umap_job
+
+    method = MAP.validate(method)
+    if method == "tsne":
+        return tsne_job(reporter, z, seed=seed)
+    if method == "umap":
+        return umap_job(reporter, z, seed=seed)
+    return pca_map(z)
