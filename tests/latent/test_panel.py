@@ -236,7 +236,8 @@ def test_the_report_tab_computes_the_geometry_report_when_shown(qtbot, panel):
     assert "Active dimensions" in text and f"{len(view.report.active)} of 16" in text
     assert "not those of independent isotropic directions" in text
     np.testing.assert_allclose(np.sort(view.bars.opts["height"])[::-1], np.sort(view.report.kl_per_dim)[::-1])
-    assert panel.figures()[-2].data()["kl_nats"].shape == (16,)
+    figure = next(f for f in panel.figures() if f.title == "KL per latent dimension")
+    assert figure.data()["kl_nats"].shape == (16,)
 
 
 def test_clicking_an_item_shows_its_nearest_neighbours_by_latent_distance(qtbot, panel):
@@ -284,5 +285,6 @@ def test_the_directions_tab_moves_an_item_along_an_attribute_vector(qtbot, panel
     v = enc.z[enc.labels == a].mean(0) - enc.z[enc.labels == b].mean(0)
     np.testing.assert_allclose(strip.codes[-1], enc.z[strip.index] + 2.0 * v)
     assert d.grid_box.item.image is not None and grid.decoded.shape[:2] == (16, 9)
-    assert panel.figures()[-1].data()["traversal_decoded"].shape == grid.decoded.shape
+    figure = next(f for f in panel.figures() if f.title == "Attribute strip and traversals")
+    assert figure.data()["traversal_decoded"].shape == grid.decoded.shape
     assert d.row_labels()[0] == f"z{int(grid.dims[0])}  KL {grid.kl[grid.dims[0]]:.2f} nats"
