@@ -13,7 +13,7 @@ from torch import Tensor, nn
 
 from engines.latent.config import ModelConfig
 from engines.latent.likelihood import gaussian_log_weights
-from engines.latent.models import VAE, _mlp, from_flow_space, gaussian_kl, to_flow_space
+from engines.latent.models import VAE, _mlp, from_flow_space, gaussian_kl, split_halves, to_flow_space
 
 MAX_LOG_SCALE = 2.0  # each coupling scales a coordinate by at most e^2 either way
 
@@ -23,12 +23,7 @@ class ConditionalCoupling(nn.Module):
 
     def __init__(self, dims: int, latent: int, hidden: int, flip: bool) -> None:
         super().__init__()
-        idx = torch.arange(dims)
-        first, second = idx[0::2], idx[1::2]
-        if flip:
-            first, second = second, first
-        self.register_buffer("keep", first, persistent=False)
-        self.register_buffer("change", second, persistent=False)
+        first, second = split_halves(self, dims, flip)
         self.net = _mlp([len(first) + latent, hidden, hidden, 2 * len(second)])
         nn.init.zeros_(self.net[-1].weight)  # starts as the identity
         nn.init.zeros_(self.net[-1].bias)

@@ -210,18 +210,23 @@ class ClusterVAE(VAE):
         return self.decode(self.means[ys] + temperature * eps)
 
 
+def split_halves(layer: nn.Module, dims: int, flip: bool) -> tuple[Tensor, Tensor]:
+    """A coupling layer's halves: the even and odd coordinates (swapped when ``flip``), registered on ``layer``
+    as the buffers ``keep`` (passed through) and ``change`` (transformed) and returned in that order."""
+    idx = torch.arange(dims)
+    first, second = (idx[1::2], idx[0::2]) if flip else (idx[0::2], idx[1::2])
+    layer.register_buffer("keep", first, persistent=False)
+    layer.register_buffer("change", second, persistent=False)
+    return first, second
+
+
 class AdditiveCoupling(nn.Module):
     """y1 = x1, y2 = x2 + m(x1): volume preserving, inverse x2 = y2 - m(y1)."""
 
     def __init__(self, dims: int, hidden: int, flip: bool) -> None:
         super().__init__()
         self.flip = flip
-        idx = torch.arange(dims)
-        first, second = idx[0::2], idx[1::2]
-        if flip:
-            first, second = second, first
-        self.register_buffer("keep", first, persistent=False)
-        self.register_buffer("change", second, persistent=False)
+        first, second = split_halves(self, dims, flip)
         self.m = _mlp([len(first), hidden, hidden, hidden, len(second)])
         nn.init.zeros_(self.m[-1].weight)
         nn.init.zeros_(self.m[-1].bias)

@@ -1,5 +1,18 @@
-"""Shared fixtures: short fixed-seed training runs on the digits, cached per session."""
+"""Shared fixtures: short fixed-seed training runs on the digits, cached per session, and the panel after its
+first launch."""
 import pytest
+
+PANEL_START_MS = 120_000  # the first launch loads and draws the bundled model: generous on a loaded 2-core box
+
+
+@pytest.fixture
+def panel(qtbot, make_panel):
+    import workbench.panels.latent as latent
+
+    widget = make_panel(latent)
+    with qtbot.waitSignal(widget.first_job_done, timeout=PANEL_START_MS):
+        widget.start()
+    return widget
 
 
 @pytest.fixture(scope="session")

@@ -7,16 +7,6 @@ import pytest
 TIMEOUT_MS = 90_000  # whole tests took up to 24 s on a 2-core machine at load 9-10: each wait is 3x that and more
 
 
-@pytest.fixture
-def panel(qtbot, make_panel):
-    import workbench.panels.latent as latent
-
-    widget = make_panel(latent)
-    with qtbot.waitSignal(widget.first_job_done, timeout=TIMEOUT_MS):
-        widget.start()
-    return widget
-
-
 def idle(qtbot, panel):
     qtbot.waitUntil(lambda: not panel.context.jobs.running(), timeout=TIMEOUT_MS)
 

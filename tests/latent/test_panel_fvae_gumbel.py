@@ -1,19 +1,8 @@
 """The latent panel with the f-VAE and the categorical (Gumbel-softmax) VAE: both train in the app; the
 relaxation-temperature slider shows only for categorical latents and redraws the samples."""
 import numpy as np
-import pytest
 
 TIMEOUT_MS = 120_000
-
-
-@pytest.fixture
-def panel(qtbot, make_panel):
-    import workbench.panels.latent as latent
-
-    widget = make_panel(latent)
-    with qtbot.waitSignal(widget.first_job_done, timeout=TIMEOUT_MS):
-        widget.start()
-    return widget
 
 
 def _train(qtbot, panel, kind: str, **settings):
