@@ -278,3 +278,12 @@ def test_the_directions_tab_moves_an_item_along_an_attribute_vector(qtbot, panel
     figure = next(f for f in panel.figures() if f.title == "Attribute strip and traversals")
     assert figure.data()["traversal_decoded"].shape == grid.decoded.shape
     assert d.row_labels()[0] == f"z{int(grid.dims[0])}  KL {grid.kl[grid.dims[0]]:.2f} nats"
+
+
+def test_the_directions_tab_opened_while_the_model_loads_draws_once_it_is_in(qtbot, make_panel):
+    import workbench.panels.latent as latent
+
+    widget = make_panel(latent)
+    widget.tabs.setCurrentWidget(widget.directions)  # before the first model is in
+    widget.start()
+    qtbot.waitUntil(lambda: widget.directions.result is not None, timeout=TIMEOUT_MS)

@@ -156,6 +156,7 @@ class LatentPanel(Panel):
         self.map_box.set_model(enc.clusters is not None, n == 2 and ck.config.is_image)
         self.map_tab.set_model(ck.config.is_image, None if ck.config.is_image else enc.x)
         self.directions.set_data(enc.labels, enc.data.all_rows, loaded.paths.request.start, ck.config.is_image)
+        self._directions_timer.start()  # drawn now if its tab is shown (it may have been opened while loading)
         self._draw_map()
         self._draw_paths(loaded.paths)
         self.high.angles.set_fit(ov.angles, ov.data_angles)
