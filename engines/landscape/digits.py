@@ -40,9 +40,12 @@ def _mlp(config: dict[str, Any]) -> nn.Module:
     widths = [int(config["inputs"]), *hidden, int(config["classes"])]
     layers: list[nn.Module] = []
     for i, (a, b) in enumerate(itertools.pairwise(widths)):
-        layers.append(nn.Linear(a, b))
+        normalised = config["batchnorm"] and i < len(widths) - 2
+        # a bias before BatchNorm is cancelled by its mean: its gradient is rounding noise, which Adam would
+        # blow up to steps of size lr (Ioffe & Szegedy 2015 drop it; BatchNorm's own shift takes its place)
+        layers.append(nn.Linear(a, b, bias=not normalised))
         if i < len(widths) - 2:
-            if config["batchnorm"]:  # Ioffe & Szegedy 2015: normalise each hidden unit before its activation
+            if normalised:  # Ioffe & Szegedy 2015: normalise each hidden unit before its activation
                 layers.append(nn.BatchNorm1d(b))
             layers.append(_ACTIVATIONS[config["activation"]]())
     return nn.Sequential(*layers)

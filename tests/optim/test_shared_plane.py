@@ -108,11 +108,14 @@ def test_landscape_at_the_origin_is_the_loss_of_the_centre(runs, kind, bn):
     assert result.loss[i, j] == pytest.approx(expected, rel=1e-5)
 
 
-@pytest.mark.parametrize("bn", [False, True])
-@pytest.mark.parametrize("spec, make", [
-    ("sgd:lr=0.2,momentum=0.9", lambda p: torch.optim.SGD(p, lr=0.2, momentum=0.9)),
-    ("adam:lr=0.01", lambda p: torch.optim.Adam(p, lr=0.01)),
-])
+SGD_MOMENTUM = ("sgd:lr=0.2,momentum=0.9", lambda p: torch.optim.SGD(p, lr=0.2, momentum=0.9))
+ADAM = ("adam:lr=0.01", lambda p: torch.optim.Adam(p, lr=0.01))
+
+
+# Adam with BatchNorm is left out: the weights before a BatchNorm are scale-invariant, their gradients are small
+# against their rounding, and Adam's normalisation makes steps of size lr out of that rounding, so two runs of
+# torch.optim.Adam itself part by 1e-3 within 15 steps when only the summation order differs (1 or 2 threads)
+@pytest.mark.parametrize("bn, spec, make", [(False, *SGD_MOMENTUM), (True, *SGD_MOMENTUM), (False, *ADAM)])
 def test_training_paths_equal_torch_optim(bn, spec, make):
     config = {**SMALL, "batchnorm": bn}
     ours = run(train_run, REGISTRY, spec, steps=15, batch_size=32, seed=5, save_every=5, arch_config=config)
