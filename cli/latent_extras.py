@@ -131,11 +131,14 @@ def summary(extras: Optional[Extras]) -> list[str]:
              f"prior pairs' angles KS {r.prior_angles.ks_statistic:.3f} (p {r.prior_angles.p_value:.2g})",
              f"report: {r.data_angle_sentence()}",
              f"report: path length lerp {r.path_length['lerp']:.4g}, slerp {r.path_length['slerp']:.4g}"]
+    fit = r.heldout
     if r.kl_per_dim is not None:
-        lines.append(f"report: {len(r.active)} of {r.latent_size} dimensions active (KL > 0.01 nats); held-out "
-                     f"negative ELBO {r.heldout['negative_elbo']:.4g} nats per item")
-    else:
-        lines.append(f"report: held-out NLL {r.heldout['nll']:.4g} nats per item ({r.heldout['bits_per_dim']:.4g} bits/dim)")
+        lines.append(f"report: {len(r.active)} of {r.latent_size} dimensions active (KL > 0.01 nats)" + (
+            f"; held-out negative ELBO {fit['negative_elbo']:.4g} nats per item" if fit else ""))
+    elif fit:
+        lines.append(f"report: held-out NLL {fit['nll']:.4g} nats per item ({fit['bits_per_dim']:.4g} bits/dim)")
+    if fit is None:
+        lines.append("report: no held-out fit: Workbench runs an exported program, not its likelihood")
     if d["non_finite"]:
         lines.append(f"report: not finite (null in report.json): {', '.join(d['non_finite'])}")
     return lines

@@ -18,6 +18,7 @@ from typing import Any, Optional
 import numpy as np
 import torch
 
+from engines.errors import InputError
 from engines.latent.catalogue import ACTIVE_NATS
 from engines.latent.data import LatentData
 from engines.latent.models import LatentModel
@@ -48,7 +49,7 @@ class GeometryReport:
     path_length: dict[str, float]  # mode -> trimmed mean PPL density over random prior pairs
     path_pairs: int
     kl_per_dim: Optional[np.ndarray]  # (n,) nats, None for the flow (its encoding is exact)
-    heldout: dict[str, float]  # {"negative_elbo"|"nll": nats per item, "bits_per_dim" (flow)}
+    heldout: Optional[dict[str, float]]  # {"negative_elbo"|"nll": nats per item, "bits_per_dim" (flow)}; None: unknown
 
     @property
     def active(self) -> Optional[np.ndarray]:
@@ -134,13 +135,16 @@ def data_pair_angles(z: np.ndarray, count: int, seed: int = 0) -> np.ndarray:
 
 @torch.no_grad()
 def kl_per_dimension(model: LatentModel, x: np.ndarray) -> Optional[np.ndarray]:
-    """Mean over the items of KL(N(mean_i, var_i) || N(0, 1)) per coordinate, nats (None for the flow)."""
+    """Mean over the items of KL(N(mean_i, var_i) || N(0, 1)) per coordinate, nats (None for the flow, and for
+    an encoder that gives codes without variances)."""
     if model.config.is_flow:
         return None
     p = next(model.parameters())
     total = torch.zeros(model.latent_size, dtype=torch.float64)
     for chunk in torch.from_numpy(x).split(512):
         mean, logvar = model.encode(chunk.to(p.device, p.dtype))
+        if logvar is None:
+            return None
         total += (0.5 * (mean.pow(2) + logvar.exp() - 1.0 - logvar)).double().sum(0).cpu()
     return (total / len(x)).numpy()
 
@@ -163,9 +167,12 @@ def geometry_report(reporter, model: LatentModel, data: LatentData, z: np.ndarra
     prior_fit = angle_fit(random_pair_angles(n, pairs, seed), n)
     data_fit = angle_fit(data_pair_angles(z, pairs, seed), n)
     reporter.progress(0.3, "held-out fit and KL per dimension")
-    evaluated = evaluate(model, data, seed)
+    try:
+        fit = heldout(evaluate(model, data, seed), model.config.is_flow)
+    except InputError:  # an exported program: Workbench runs its decoder and encoder, its likelihood is unknown
+        fit = None
     kl = kl_per_dimension(model, data.test_x)
     reporter.check()
     ppl = path_length_job(reporter, model, path_pairs, "pixel", seed)
     return GeometryReport(n, len(z), shell(z, seed), prior_fit, data_fit, {m: r.mean for m, r in ppl.items()},
-                          path_pairs, kl, heldout(evaluated, model.config.is_flow))
+                          path_pairs, kl, fit)

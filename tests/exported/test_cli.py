@@ -124,3 +124,13 @@ def test_every_manifest_key_is_checked_where_it_is_read(latent, body, message):
         assert caught.type.__name__ == "InputError" and message in str(caught.value)
     finally:
         path.write_text(saved)
+
+
+def test_the_geometry_report_of_an_exported_model_has_its_codes_kl_and_no_likelihood(latent, tmp_path, capsys):
+    path, _, _ = latent
+    assert cli.main(["run", "latent", "--checkpoint", str(path), "--steps", "3", "--pairs", "20", "--report",
+                     "--out", str(tmp_path / "report")]) == 0
+    report = json.loads((tmp_path / "report" / "report.json").read_text())
+    assert report["heldout"] is None and "no held-out fit" in capsys.readouterr().out
+    kl = np.array(report["active_dimensions"]["kl_per_dimension"])  # from the exported encoder's mean and logvar
+    assert kl.shape == (8,) and np.isfinite(kl).all() and (kl >= 0).all()

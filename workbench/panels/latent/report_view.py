@@ -111,7 +111,9 @@ def report_html(report) -> str:
         rows.append(("Active dimensions", f"{act['count']} of {d['latent_size']}",
                      f"KL per dimension > {act['threshold_nats']} nats: " + ", ".join(f"z{i}" for i in act["indices"])))
     h = d["heldout"]
-    if "nll" in h:
+    if h is None:
+        rows.append(("Held-out fit", "—", "not known: Workbench runs an exported program, not its likelihood"))
+    elif "nll" in h:
         rows.append(("Held-out NLL", f"{num(h['nll'])} nats", f"{num(h['bits_per_dim'])} bits/dim (exact, the flow)"))
     else:
         rows.append(("Held-out −ELBO", f"{num(h['negative_elbo'])} nats", "per item, test split"))
