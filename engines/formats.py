@@ -31,7 +31,10 @@ def checkpoint_format(path: str | Path) -> str | None:
 
     path = Path(path)
     if path.is_dir():
-        path = path / CONFIG
+        from engines.exported.manifest import folder_manifest
+
+        program = None if (path / CONFIG).exists() else folder_manifest(path)  # a folder of one exported program
+        path = program or path / CONFIG
         if not path.exists():  # a config.json that is not a regular file is refused by read_json_config
             raise InputError(f"{path.parent.name} is not a training-run folder (it has no {CONFIG})")
     json_path = path if path.suffix.lower() == ".json" else path.with_suffix(".json")

@@ -51,9 +51,10 @@ def checkpoint_source(path: str | Path, device: DeviceLike = "cpu", dataset: Opt
     from engines.checkpoints.stem import resolve_checkpoint
     from engines.diffusion.checkpoint import load
     from engines.diffusion.heldout import recorded_heldout
+    from engines.exported.manifest import is_exported
 
     path = resolve_checkpoint(path)
-    if path.is_dir():
+    if path.is_dir() and not is_exported(path):  # a folder of one exported program opens as that program
         if dataset is not None:
             raise InputError(f"{path.name} is a diffusers model folder; --dataset goes with a Workbench checkpoint")
         return diffusers_source(path, device)

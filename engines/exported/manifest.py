@@ -40,17 +40,38 @@ class Manifest:
         return self.program.name
 
 
+def folder_manifest(folder: Path) -> Optional[Path]:
+    """The manifest of the one program in ``folder`` that has one (NAME.json beside NAME.pt2; an encoder beside
+    it has none), None when there is none; InputError when there are several."""
+    if not folder.is_dir():
+        return None
+    found = sorted(p.with_suffix(".json") for p in folder.glob("*" + SUFFIX) if p.with_suffix(".json").is_file())
+    if len(found) > 1:
+        raise InputError(f"{folder.resolve().name or folder} holds {len(found)} exported programs with manifests "
+                         f"({', '.join(p.stem for p in found)}): open one of their .pt2 files")
+    return found[0] if found else None
+
+
 def manifest_path(path: str | Path) -> Path:
-    """The manifest of ``path``: itself when a .json, else NAME.json beside NAME.pt2."""
+    """The manifest of ``path``: itself when a .json, that of the one program in a folder, else NAME.json
+    beside NAME.pt2."""
     path = Path(path)
+    if path.is_dir():
+        return folder_manifest(path) or path / f"{path.name}.json"
     return path if path.suffix.lower() == ".json" else path.with_suffix(".json")
 
 
 def is_exported(path: str | Path) -> bool:
-    """Whether ``path`` is an exported program or its manifest (by name and the JSON's format alone)."""
+    """Whether ``path`` is an exported program, its manifest (by name and the JSON's format alone) or a folder
+    holding one with its manifest."""
     path = Path(path)
     if path.suffix.lower() == SUFFIX:
         return True
+    if path.is_dir():
+        try:
+            return folder_manifest(path) is not None
+        except InputError:
+            return True  # opening it says which programs it holds
     if path.suffix.lower() != ".json" or not path.is_file():
         return False
     try:

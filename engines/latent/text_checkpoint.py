@@ -45,6 +45,8 @@ def is_text_vae(path: str | Path) -> bool:
 
     try:
         path = resolve_checkpoint(path)
+        if path.is_dir():  # a training run or a folder of an exported program, never a text VAE
+            return False
         config = path if path.suffix.lower() == ".json" else config_path(path)
         if config.is_file():
             return read_json_config(config).get("format") == FORMAT

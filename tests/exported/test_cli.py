@@ -134,3 +134,28 @@ def test_the_geometry_report_of_an_exported_model_has_its_codes_kl_and_no_likeli
     assert report["heldout"] is None and "no held-out fit" in capsys.readouterr().out
     kl = np.array(report["active_dimensions"]["kl_per_dimension"])  # from the exported encoder's mean and logvar
     assert kl.shape == (8,) and np.isfinite(kl).all() and (kl >= 0).all()
+
+
+def test_a_folder_of_one_program_opens_as_that_program(latent, denoiser, tmp_path):
+    from engines.formats import what_it_is
+
+    decoder_path, decoder, _ = latent
+    folder = decoder_path.parent
+    assert what_it_is(folder) == "workbench-exported:latent" and what_it_is(denoiser[0].parent).endswith(":diffusion")
+    z = torch.randn(4, 8)
+    with torch.no_grad():
+        assert (load_checkpoint(folder).model.decode(z) - decoder(z)).abs().max() <= TOLERANCE
+    assert cli.main(["run", "diffusion", "--checkpoint", str(denoiser[0].parent), "--sampler", "ddim", "--nfe", "4",
+                     "--samples", "20", "--out", str(tmp_path / "d")]) == 0
+    assert np.load(tmp_path / "d" / "samples.npy").shape[-1] == 2
+
+
+def test_a_folder_of_several_programs_is_refused_naming_them(latent, denoiser, tmp_path, capsys):
+    import shutil
+
+    for path in (latent[0], denoiser[0]):
+        shutil.copy(path, tmp_path)
+        shutil.copy(path.with_suffix(".json"), tmp_path)
+    assert cli.main(["run", "latent", "--checkpoint", str(tmp_path), "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "holds 2 exported programs with manifests (decoder, denoiser)" in err[0]
