@@ -12,8 +12,7 @@ import torch
 from torch import Tensor, nn
 
 from engines.latent.config import ModelConfig
-from engines.latent.likelihood import gaussian_log_weights
-from engines.latent.models import VAE, _mlp, from_flow_space, gaussian_kl, split_halves, to_flow_space
+from engines.latent.models import VAE, _mlp, flow_space_log_bin_width, from_flow_space, split_halves, to_flow_space
 
 MAX_LOG_SCALE = 2.0  # each coupling scales a coordinate by at most e^2 either way
 
@@ -48,9 +47,7 @@ class ConditionalCoupling(nn.Module):
 
 class FVAE(VAE):
     """The VAE's encoder and Gaussian decoder, with ``layers`` z-conditioned couplings between x and the
-    decoder's Gaussian. ``losses`` gives the negative ELBO of the dequantized item (nats)."""
-
-    dequantized = True  # its density is of the flow-space item (engines.latent.likelihood)
+    decoder's Gaussian. ``losses`` gives the negative ELBO of the dequantized item in flow space (nats)."""
 
     def __init__(self, config: ModelConfig) -> None:
         super().__init__(config)
@@ -60,6 +57,13 @@ class FVAE(VAE):
     @property
     def bernoulli(self) -> bool:
         return False  # the flow needs a density: the base is Gaussian
+
+    def likelihood_item(self, x: Tensor, noise: bool) -> Tensor:
+        """The flow-space item (:func:`engines.latent.models.to_flow_space`, as NICE's), flattened."""
+        return to_flow_space(x, self.config, noise)
+
+    def log_bin_width(self) -> float:
+        return flow_space_log_bin_width(self.config)
 
     def flow(self, y: Tensor, z: Tensor) -> tuple[Tensor, Tensor]:
         """F_z(y) and its log-determinant, per item."""
@@ -82,17 +86,3 @@ class FVAE(VAE):
 
     def decode(self, z: Tensor) -> Tensor:
         return from_flow_space(self.inverse_flow(self.decoder_output(z).flatten(1), z), self.config)
-
-    def losses(self, x: Tensor, kl_weight: float = 1.0) -> dict[str, Tensor]:
-        y = to_flow_space(x, self.config, noise=self.training)
-        mean, logvar = self.encode(x)
-        z = mean + torch.randn_like(mean) * (0.5 * logvar).exp()
-        recon = -self.log_px_z(y, z)
-        kl = gaussian_kl(mean, logvar)
-        return {"recon": recon.mean(), "kl": kl.mean(), "total": (recon + kl).mean(),
-                "objective": (recon + kl_weight * kl).mean()}
-
-    def importance_log_weights(self, x: Tensor, samples: int) -> Tensor:
-        """(samples, N) log p(y, z_k) − log q(z_k|x) for one dequantization y of each item."""
-        y = to_flow_space(x, self.config, noise=True)
-        return gaussian_log_weights(self, x, samples, lambda z: self.log_px_z(y, z))

@@ -76,7 +76,7 @@ class GumbelVAE(VAE):
         y = relaxed_one_hot(logq, self.temperature, gumbel_noise(logq.shape, device=x.device, dtype=x.dtype))
         if self.training and torch.is_grad_enabled():
             self.steps += 1
-        recon = self.reconstruction_nll(self.decoder_output(y.flatten(1)), x)
+        recon = -self.log_px_z(self.likelihood_item(x, noise=self.training), y.flatten(1))
         kl = self.kl(logq)
         return {"recon": recon.mean(), "kl": kl.mean(), "total": (recon + kl).mean(),
                 "objective": (recon + kl_weight * kl).mean()}
@@ -92,13 +92,14 @@ class GumbelVAE(VAE):
         return self.decode(self.prior_codes(n, generator, temperature))
 
     def importance_log_weights(self, x: Tensor, samples: int) -> Tensor:
-        """(samples, N) log p(x|c_k) + log p(c_k) − log q(c_k|x) for discrete c_k ~ q(c|x)."""
+        """(samples, N) log p(y|c_k) + log p(c_k) − log q(c_k|x) for discrete c_k ~ q(c|x), at one
+        dequantization y of each item (:meth:`likelihood_item`)."""
+        y = self.likelihood_item(x, noise=True)
         logq = self.logits(x)
         log_prior = -self.config.latent * math.log(self.config.categories)
         rows = []
         for _ in range(samples):
             c = relaxed_one_hot(logq, 0.0, gumbel_noise(logq.shape, device=x.device, dtype=x.dtype))
             log_q = (c * logq).sum((-1, -2))
-            recon = self.reconstruction_nll(self.decoder_output(c.flatten(1)), x)
-            rows.append(-recon + log_prior - log_q)
+            rows.append(self.log_px_z(y, c.flatten(1)) + log_prior - log_q)
         return torch.stack(rows)

@@ -1,18 +1,29 @@
-"""Held-out log-likelihood of every latent model: exact for the flow, importance sampling for the VAEs
-(Burda et al. 2015, "Importance Weighted Autoencoders", arXiv 1509.00519):
+"""Held-out negative log-likelihood of every latent model, one quantity for all of them.
 
-    log p(x) ≈ log (1/K) Σ_k p(x, z_k) / q(z_k|x),   z_k ~ q(z|x),
+Points: −log p(x) of the model's density. Images: each of the D pixels holds one of L levels k, and every
+model is a density p of a continuous item y in which level k owns a bin of width w (NICE and the f-VAE:
+y = (k + u)/L − 1/2, w = 1/L, ``to_flow_space``; the Gaussian, clustering and Gumbel VAEs:
+y = (k + u − 1/2)/(L − 1), w = 1/(L − 1), ``dequantize``). The model's probability of the discrete image k
+is P(k) = ∫ p(y) dy over its bins, and by Jensen (uniform dequantization: Theis et al. 2016, "A note on the
+evaluation of generative models", arXiv 1511.01844; Ho et al. 2019, "Flow++", arXiv 1902.00275, §3.1)
 
-a stochastic lower bound that tightens as K grows (K ≥ 100 here). Images are discrete (L levels): a model
-whose density is of the dequantized item y = (k + u)/L (the flow, the f-VAE) is evaluated at one uniform u
-per pixel, which bounds log P(k) from below after adding D log L (Theis et al. 2016); the VAEs' Gaussian
-density at the pixel values times the bin width 1/(L − 1) is a midpoint estimate of the probability.
+    log P(k) ≥ E_u[log p(y(k, u))] + D log w,   u ~ U[0, 1)^D.
+
+log p(y) is exact for the flow; the VAEs estimate it by importance sampling with K ≥ 100 samples
+(Burda et al. 2015, "Importance Weighted Autoencoders", arXiv 1509.00519), whose expectation is below it:
+
+    log p(y) ≥ E log (1/K) Σ_j p(y | z_j) p(z_j) / q(z_j | x),   z_j ~ q(z | x).
+
+The held-out NLL is −(log p̂(y) + D log w) with one u per pixel (and K samples sharing it) per image, so
+its expectation bounds −log P(k) from above for every model alike, in nats per image. Every model is
+trained on the same dequantized items (a fresh u per batch), so none is judged on a density it never fit.
+The Bernoulli likelihood's figure is the cross-entropy of the pixels themselves (w = 1): a bound on
+−log P(k) only for binary pixels (L = 2).
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 import torch
 from torch import Tensor
@@ -35,13 +46,10 @@ def log_prior(model: LatentModel, z: Tensor) -> Tensor:
     return torch.logsumexp(parts, dim=-1) - math.log(model.config.clusters)
 
 
-def gaussian_log_weights(model: LatentModel, x: Tensor, samples: int,
-                         log_px_z: Optional[Callable[[Tensor], Tensor]] = None) -> Tensor:
-    """(samples, N) log p(x|z_k) + log p(z_k) − log q(z_k|x) for a Gaussian encoder q; ``log_px_z(z)`` gives
-    log p(x|z) per item (default: the VAE's likelihood of ``x``)."""
-    if log_px_z is None:
-        def log_px_z(z: Tensor) -> Tensor:
-            return -model.reconstruction_nll(model.decoder_output(z), x)
+def gaussian_log_weights(model: LatentModel, x: Tensor, samples: int) -> Tensor:
+    """(samples, N) log p(y|z_j) + log p(z_j) − log q(z_j|x) for a Gaussian encoder q, at one dequantization
+    y of each item (the model's ``likelihood_item``) shared by its samples."""
+    y = model.likelihood_item(x, noise=True)
     mean, logvar = model.encode(x)
     std = (0.5 * logvar).exp()
     rows = []
@@ -49,23 +57,14 @@ def gaussian_log_weights(model: LatentModel, x: Tensor, samples: int,
         eps = torch.randn_like(mean)
         z = mean + std * eps
         log_q = standard_normal_log_prob(eps) - (0.5 * logvar).sum(-1)
-        rows.append(log_px_z(z) + log_prior(model, z) - log_q)
+        rows.append(model.log_px_z(y, z) + log_prior(model, z) - log_q)
     return torch.stack(rows)
-
-
-def log_bin_width(model: LatentModel) -> float:
-    """log of a pixel bin's width in the space the model's density is of (0 for points and Bernoulli)."""
-    config = model.config
-    if not config.is_image or getattr(model, "bernoulli", False):
-        return 0.0
-    dequantized = config.is_flow or getattr(model, "dequantized", False)
-    return -math.log(config.levels if dequantized else config.levels - 1)
 
 
 @dataclass(frozen=True)
 class Likelihood:
-    """Held-out negative log-likelihood: nats per item (of the discrete pixels for images, with the bin
-    width; a density's for points) and bits per dimension."""
+    """Held-out negative log-likelihood: nats per item (for images an upper bound on −log P(k) of the
+    discrete pixels, see the module docstring; a density's for points) and bits per dimension."""
 
     nll: float
     bits_per_dim: float
@@ -75,7 +74,8 @@ class Likelihood:
 
 @torch.no_grad()
 def item_nll(model: LatentModel, x: Tensor, samples: int = MIN_SAMPLES) -> Tensor:
-    """−log p(x) per item, nats, in the model's own space (see the module docstring)."""
+    """−log p̂(y) per item, nats, of one dequantization y of each item in the model's own space, without the
+    bin width (see the module docstring)."""
     if model.config.is_flow:
         return -model.log_prob(to_flow_space(x, model.config, noise=True))
     weigh = getattr(model, "importance_log_weights", None)
@@ -102,5 +102,5 @@ def held_out_nll(model: LatentModel, x, samples: int = MIN_SAMPLES, seed: int = 
                 reporter.check()
     model.train(was)
     d = model.config.dims
-    nll = total / len(x) - d * log_bin_width(model)
+    nll = total / len(x) - d * model.log_bin_width()
     return Likelihood(nll, nll / (d * math.log(2.0)), len(x), 0 if model.config.is_flow else samples)

@@ -71,10 +71,26 @@ class LatentModel(nn.Module):
         z = torch.randn(n, self.latent_size, generator=generator, device=p.device, dtype=p.dtype) * temperature
         return self.decode(z)
 
+    def log_bin_width(self) -> float:
+        """log of the width of a pixel level's bin in the space the model's density is of (0: a density of
+        points, or probabilities of the pixels themselves); see engines.latent.likelihood."""
+        return 0.0
+
+
+def dequantize(x: Tensor, config: ModelConfig, noise: bool = False) -> Tensor:
+    """Images as the Gaussian VAEs model them: pixel value x = k/(L − 1) spread over its bin of width
+    1/(L − 1), y = (k + u − 1/2)/(L − 1) with u ~ U(0, 1) (``noise``; else the bin centre y = x, the
+    pixel value: E[y | k] = x), shaped like the data; points as they are."""
+    if not (noise and config.is_image):
+        return x
+    return x + (torch.rand_like(x) - 0.5) / (config.levels - 1)
+
 
 class VAE(LatentModel):
     """Encoder and decoder MLPs. Likelihood: Gaussian with a learned standard deviation per pixel or
-    coordinate (sigma >= 0.03), or for images Bernoulli on pixels in [0, 1] (binary cross-entropy)."""
+    coordinate (sigma >= 0.03), of the dequantized pixels for images (:func:`dequantize`: a fresh u per
+    training batch; the bin centres, the pixel values, in eval mode), or for images Bernoulli on pixels in
+    [0, 1] (binary cross-entropy). The encoder reads the pixel values."""
 
     def __init__(self, config: ModelConfig) -> None:
         super().__init__(config)
@@ -107,6 +123,18 @@ class VAE(LatentModel):
             return torch.sigmoid(out)
         return out.clamp(0.0, 1.0) if self.config.is_image else out
 
+    def likelihood_item(self, x: Tensor, noise: bool) -> Tensor:
+        """What p(·|z) is of: Gaussian images dequantized (:func:`dequantize`, fresh noise when ``noise``),
+        otherwise ``x`` itself."""
+        return x if self.bernoulli else dequantize(x, self.config, noise)
+
+    def log_bin_width(self) -> float:
+        return -math.log(self.config.levels - 1) if self.config.is_image and not self.bernoulli else 0.0
+
+    def log_px_z(self, y: Tensor, z: Tensor) -> Tensor:
+        """log p(y | z) per item of the items ``y`` from :meth:`likelihood_item`, nats."""
+        return -self.reconstruction_nll(self.decoder_output(z), y)
+
     def reconstruction_nll(self, out: Tensor, x: Tensor) -> Tensor:
         """-log p(x | z) per item, nats (a density for the Gaussian likelihood)."""
         if self.bernoulli:
@@ -117,7 +145,7 @@ class VAE(LatentModel):
     def losses(self, x: Tensor, kl_weight: float = 1.0) -> dict[str, Tensor]:
         mean, logvar = self.encode(x)
         z = mean + torch.randn_like(mean) * (0.5 * logvar).exp()  # reparameterisation
-        recon = self.reconstruction_nll(self.decoder_output(z), x)
+        recon = -self.log_px_z(self.likelihood_item(x, noise=self.training), z)
         kl = gaussian_kl(mean, logvar)
         return {"recon": recon.mean(), "kl": kl.mean(), "total": (recon + kl).mean(),
                 "objective": (recon + kl_weight * kl).mean()}
@@ -188,7 +216,7 @@ class ClusterVAE(VAE):
     def losses(self, x: Tensor, kl_weight: float = 1.0) -> dict[str, Tensor]:
         mean, logvar = self.encode(x)
         z = mean + torch.randn_like(mean) * (0.5 * logvar).exp()
-        recon = self.reconstruction_nll(self.decoder_output(z), x)
+        recon = -self.log_px_z(self.likelihood_item(x, noise=self.training), z)
         p = self.cluster_probs(z)  # (N, K)
         diff = mean[:, None, :] - self.means[None]  # (N, K, n)
         kl_each = 0.5 * (diff.pow(2) + logvar.exp()[:, None] - 1.0 - logvar[:, None]).sum(-1)
@@ -254,6 +282,11 @@ def to_flow_space(x: Tensor, config: ModelConfig, noise: bool = False) -> Tensor
     return (k + u) / levels - 0.5
 
 
+def flow_space_log_bin_width(config: ModelConfig) -> float:
+    """log of a pixel level's bin width in :func:`to_flow_space`'s space, 1/L (0 for points)."""
+    return -math.log(config.levels) if config.is_image else 0.0
+
+
 def from_flow_space(y: Tensor, config: ModelConfig) -> Tensor:
     """The inverse of :func:`to_flow_space` at the bin centres (values clipped to [0, 1]), shaped like the data."""
     if not config.is_image:
@@ -306,11 +339,13 @@ class NICE(LatentModel):
         z = self.forward_flow(y)
         return -0.5 * (z.pow(2).sum(-1) + z.shape[-1] * LOG_2PI) + self.log_scale.sum()
 
+    def log_bin_width(self) -> float:
+        return flow_space_log_bin_width(self.config)
+
     def bits_per_dim(self, nll: Tensor) -> Tensor:
         """Bits per dimension of the discrete data from the dequantized NLL (nats per item)."""
         d = self.config.dims
-        offset = d * math.log(self.config.levels) if self.config.is_image else 0.0
-        return (nll + offset) / (d * math.log(2.0))
+        return (nll - d * self.log_bin_width()) / (d * math.log(2.0))
 
     def losses(self, x: Tensor, kl_weight: float = 1.0) -> dict[str, Tensor]:
         nll = -self.log_prob(self._to_flow(x, noise=self.training))
