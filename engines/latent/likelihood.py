@@ -30,6 +30,7 @@ from torch import Tensor
 
 from engines.device import DeviceLike, as_device
 from engines.latent.models import LOG_2PI, LatentModel, to_flow_space
+from engines.threads import step_threads
 
 MIN_SAMPLES = 100
 
@@ -86,14 +87,16 @@ def item_nll(model: LatentModel, x: Tensor, samples: int = MIN_SAMPLES) -> Tenso
 @torch.no_grad()
 def held_out_nll(model: LatentModel, x, samples: int = MIN_SAMPLES, seed: int = 0, device: DeviceLike = "cpu",
                  chunk: int = 256, reporter=None) -> Likelihood:
-    """:class:`Likelihood` of the items ``x`` (array or tensor) with ``samples`` importance samples each."""
+    """:class:`Likelihood` of the items ``x`` (array or tensor) with ``samples`` importance samples each, on
+    the threads one sample of a chunk is worth (engines.threads)."""
     dev = as_device(device)
     was = model.training
     model.to(dev).eval()
     p = next(model.parameters())
     x = torch.as_tensor(x).to(dev, p.dtype)
     total = 0.0
-    with torch.random.fork_rng(devices=[] if dev.type == "cpu" else [dev]):
+    with step_threads(lambda: item_nll(model, x[:1], 1), min(chunk, len(x)), dev), \
+            torch.random.fork_rng(devices=[] if dev.type == "cpu" else [dev]):
         torch.manual_seed(seed)
         for i, part in enumerate(x.split(chunk)):
             total += float(item_nll(model, part, samples).sum())
