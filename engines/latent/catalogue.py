@@ -9,7 +9,8 @@ from dataclasses import dataclass, replace
 from engines.catalogue import Catalogue, Entry, Option, seed_option
 
 LIKELIHOODS = Catalogue("likelihood", (
-    Entry("gaussian", "Gaussian", "Gaussian with a learned standard deviation per pixel or coordinate (σ ≥ 0.03)"),
+    Entry("gaussian", "Gaussian", "Gaussian with a learned standard deviation per pixel or coordinate (σ ≥ 0.03); "
+          "of dequantized pixels: each level spread uniformly over its bin"),
     Entry("bernoulli", "Bernoulli", "Bernoulli on pixels in [0, 1] (binary cross-entropy); images only"),
 ))
 

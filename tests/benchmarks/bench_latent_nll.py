@@ -6,7 +6,7 @@ log p(y) exact for NICE, importance sampling with K samples per item for the VAE
 per dimension. Target: f-VAE below the VAE. Then the Gumbel-softmax vs REINFORCE gradient variance ratio on
 one 5-way categorical.
 Run: python tests/benchmarks/bench_latent_nll.py [--epochs 15] [--latent 16] [--samples 100] [--seeds 0 1 2]
-[--device cpu] (prints; no assertions).
+[--kinds vae fvae] [--hidden 256] [--device cpu] (prints; no assertions).
 """
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=100)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--kinds", nargs="+", default=list(KINDS), choices=KINDS)
+    parser.add_argument("--hidden", type=int, help="hidden width of every model (default: each kind's own)")
     parser.add_argument("--device", default="cpu")
     args = parser.parse_args()
     data = load_data(DataSpec())
@@ -46,7 +47,7 @@ def main() -> None:
         for kind in args.kinds:
             d = MODELS[kind].defaults()
             latent = 8 if kind == "gumbel-vae" else args.latent
-            config = ModelConfig(kind, latent=latent, hidden=d["hidden"])
+            config = ModelConfig(kind, latent=latent, hidden=args.hidden or d["hidden"])
             t0 = time.perf_counter()
             snap = run(train_job, config, TrainConfig(epochs=args.epochs, lr=d["lr"], seed=seed), DataSpec(),
                        device=args.device)
