@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     body = run_task(save_job, args.out, result.config, result.state, trained_info(result))
     m = result.metrics
     if result.config.is_flow:
-        score = f"held-out {m['test_bits_per_dim']:.3f} bits/dim (NLL {m['test_total']:.2f} nats per item)"
+        score = f"held-out {m['test_bits_per_dim']:.3f} bits/dim (NLL ≈ {m['test_nll']:.2f} nats per item at the pixels' bin centres)"
     else:
         score = (f"held-out -ELBO {m['test_total']:.2f} nats (reconstruction {m['test_recon']:.2f}, KL {m['test_kl']:.2f}); "
                  f"reconstruction MSE {m['test_recon_mse']:.4f} (the data's mean scores {m['mean_image_mse']:.4f})")

@@ -152,7 +152,7 @@ def kl_per_dimension(model: LatentModel, x: np.ndarray) -> Optional[np.ndarray]:
 def heldout(evaluated: dict[str, float], is_flow: bool) -> dict[str, float]:
     """The held-out fit from :func:`engines.latent.training.evaluate`'s numbers."""
     if is_flow:
-        return {"nll": evaluated["test_total"], "bits_per_dim": evaluated["test_bits_per_dim"]}
+        return {"nll": evaluated["test_nll"], "bits_per_dim": evaluated["test_bits_per_dim"]}
     return {"negative_elbo": evaluated["test_total"]}
 
 
