@@ -30,11 +30,14 @@ class SharedClusters:
     def count(self) -> int:
         return int(len(np.unique(self.assignments)))
 
+    def method_text(self) -> str:
+        """"InfoMap on codes of the VAE, 10 modules"."""
+        unit = "modules" if self.method == "infomap" else "clusters"
+        return f"{METHODS[self.method].label} on {self.source}, {self.count} {unit}"
+
     def describe(self) -> str:
         """"clusters from the Clustering panel: InfoMap on codes of the VAE, 10 modules"."""
-        unit = "modules" if self.method == "infomap" else "clusters"
-        return (f"clusters from the Clustering panel: {METHODS[self.method].label} on {self.source}, "
-                f"{self.count} {unit}")
+        return f"clusters from the Clustering panel: {self.method_text()}"
 
     def for_rows(self, rows: np.ndarray) -> Optional[np.ndarray]:
         """The cluster of each of ``rows`` (rows of the same data set), None unless every one was clustered."""

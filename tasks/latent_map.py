@@ -46,8 +46,8 @@ def map_job(reporter, z: np.ndarray, method: str, seed: int = 0) -> "LatentMap":
 
 @dataclass(frozen=True)
 class MapClusters:
-    """The clusters the map is coloured by (None: none yet), the title's line saying whose, and whether k-means
-    of the codes is still to run."""
+    """The clusters the map is coloured by (None: none yet), the title's lines saying whose (``\n`` between
+    them), and whether k-means of the codes is still to run."""
 
     clusters: Optional[np.ndarray]
     caption: str
@@ -60,8 +60,8 @@ def map_clusters(encoded: "Encoded", shared: Optional["SharedClusters"], kmeans:
     data = encoded.data
     mine = shared.for_rows(data.all_rows) if shared is not None and shared.dataset == data.name else None
     if mine is not None:
-        return MapClusters(mine, f"coloured by {shared.describe()}")
-    note = (f" (the Clustering panel's {shared.count} clusters of {data.name} are of other rows)"
+        return MapClusters(mine, f"coloured by clusters from the Clustering panel:\n{shared.method_text()}")
+    note = (f"\n(the Clustering panel's {shared.count} clusters of {data.name} are of other rows)"
             if shared is not None else "")
     if encoded.clusters is not None:
         return MapClusters(encoded.clusters, "coloured by the model's clusters" + note)

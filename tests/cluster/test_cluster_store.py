@@ -54,7 +54,7 @@ def test_the_map_takes_the_clustering_panels_clusters_of_the_same_rows():
     own, kmeans = np.array([0, 0, 1]), np.array([2, 2, 2])
     chosen = map_clusters(_encoded([13, 10, 12], clusters=own), shared, kmeans)
     assert chosen.clusters.tolist() == [8, 5, 7] and not chosen.needs_kmeans
-    assert chosen.caption == "coloured by clusters from the Clustering panel: k-means on digits, 4 clusters"
+    assert chosen.caption == "coloured by clusters from the Clustering panel:\nk-means on digits, 4 clusters"
 
 
 @pytest.mark.parametrize("rows, name", [([13, 10, 14], "digits"), ([13, 10, 12], "moons")])

@@ -28,6 +28,8 @@ def test_relaxation_slider_applies_to_categorical_latents_only(qtbot, panel):
     assert not row.isHidden() and "latent 4×5" in panel.overview.checkpoint.config.title
     assert prior.isHidden() and ppl.isHidden() and panel.high.ppl_plot.perceptual is None  # no Gaussian prior pairs
     assert panel.map_tab.paths.request.prior_seed is None
+    norms = panel.map_tab.path_norms  # its reference is the norm of every one-hot prior code, √4
+    assert norms.shell.getData()[1].tolist() == [2.0, 2.0] and "one-hot prior codes" in norms.getPlotItem().titleLabel.text
     model, decoded = panel.overview.checkpoint.model, []
     decode = model.decode
     model.decode = lambda z: (decoded.append(z.detach().clone()), decode(z))[1]
@@ -45,5 +47,5 @@ def test_relaxation_slider_applies_to_categorical_latents_only(qtbot, panel):
     assert not np.array_equal(panel.training.sample_box.item.image, one_hot)
     _train(qtbot, panel, "fvae", latent=4, hidden=32, layers=2, epochs=2)
     assert row.isHidden() and panel.overview.checkpoint.model.couplings is not None
-    assert not prior.isHidden() and not ppl.isHidden()
+    assert not prior.isHidden() and not ppl.isHidden() and "prior shell √n" in norms.getPlotItem().titleLabel.text
     assert panel.map_tab.strips.rows["slerp"].item.image is not None  # interpolation decodes through the flow

@@ -58,7 +58,7 @@ class MapControl(QtCore.QObject):
             if chosen.needs_kmeans and not self.kmeans_job.running:
                 handle = self.kmeans_job.start("k-means of the codes", kmeans_job, enc.z, enc.labels)
                 handle.succeeded.connect(self._kmeans_done)
-            clusters, title = chosen.clusters, f"{title}<br>{chosen.caption}"
+            clusters, title = chosen.clusters, "<br>".join([title, *chosen.caption.split("\n")])
         if self.box.by_norm():
             norms = np.linalg.norm(enc.z, axis=1)
             title += f"<br>coloured by ‖z‖ (prior shell √n = {np.sqrt(enc.z.shape[1]):.3g})"

@@ -182,8 +182,8 @@ class LatentPanel(Panel):
         handle.succeeded.connect(self._draw_paths)
 
     def _draw_paths(self, result: latent.PathResult) -> None:
-        n = self.overview.checkpoint.model.latent_size
-        self.map_tab.set_paths(result, n)
+        cfg, n = self.overview.checkpoint.config, self.overview.checkpoint.model.latent_size
+        self.map_tab.set_paths(result, n, cfg.latent if MODELS[cfg.kind].has("categories") else None)
         self.high.set_prior(result.prior, n)
 
     def update_ppl(self) -> None:
