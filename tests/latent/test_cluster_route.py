@@ -68,6 +68,8 @@ def test_the_map_is_coloured_by_the_clustering_panels_clusters_of_the_same_rows(
     by_row = dict(zip(result.rows.tolist(), result.assignments.tolist()))
     np.testing.assert_array_equal(view.data()["cluster"], [by_row[r] for r in enc.data.all_rows.tolist()])
     assert "clusters from the Clustering panel:<br>k-means on digits, 10 clusters" in view.getPlotItem().titleLabel.text
+    assert latent.parameters()["map_clusters"] == ("coloured by clusters from the Clustering panel: k-means on digits, "
+                                                   "10 clusters")  # the export's sidecar says whose
     # a clustering of some of the digits' rows only: the map goes back to k-means on its codes, and says why
     some = np.arange(0, 1797, 2)
     clusters.receive("vectors", Vectors("half the digits", enc.z[some], rows=enc.data.all_rows[some], dataset="digits"))

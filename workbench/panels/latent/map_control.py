@@ -28,6 +28,7 @@ class MapControl(QtCore.QObject):
         self.kmeans_job = panel.job_slot("kmeans")
         self.embeddings: dict = {}  # the t-SNE and UMAP maps of the loaded model's codes, once computed
         self.kmeans: Optional[np.ndarray] = None  # k-means clusters of the codes, once computed
+        self.caption = ""  # whose clusters colour the map ("" when it is not coloured by cluster)
         self.grid_timer = QtCore.QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self.grid_timer.timeout.connect(self.update_grid)
         self.box.colour_changed.connect(self.draw)
@@ -53,12 +54,14 @@ class MapControl(QtCore.QObject):
             return
         enc = ov.encoded
         title, clusters, norms = f"{len(enc.z)} items encoded by the {ov.checkpoint.config.title}", None, None
+        self.caption = ""
         if self.box.by_cluster():
             chosen = map_clusters(enc, self.clusters.latest(enc.data.name), self.kmeans)
             if chosen.needs_kmeans and not self.kmeans_job.running:
                 handle = self.kmeans_job.start("k-means of the codes", kmeans_job, enc.z, enc.labels)
                 handle.succeeded.connect(self._kmeans_done)
             clusters, title = chosen.clusters, "<br>".join([title, *chosen.caption.split("\n")])
+            self.caption = chosen.caption.replace("\n", " ")
         if self.box.by_norm():
             norms = np.linalg.norm(enc.z, axis=1)
             title += f"<br>coloured by ‖z‖ (prior shell √n = {np.sqrt(enc.z.shape[1]):.3g})"

@@ -340,6 +340,7 @@ class LatentPanel(Panel):
                         "steps": r.steps, "analogy": [int(rows[k]) for k in r.analogy]})
         ppl = self.ppl_box.values()
         out.update({"map": self.map_box.projection.currentText(), "colour": self.map_box.colour.currentText(),
+                    **({"map_clusters": self.map_control.caption} if self.map_control.caption else {}),
                     "ppl_pairs": ppl["pairs"], "ppl_distance": ppl["distance"],
                     "tab": self.tabs.tabText(self.tabs.currentIndex())})
         return out
