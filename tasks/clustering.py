@@ -36,6 +36,7 @@ class Vectors:
     labels: Optional[np.ndarray] = None  # (N,) true classes when known: scored with accuracy, NMI, ARI
     images: Optional[np.ndarray] = None  # (N, H, W) or (N, C, H, W) in [0, 1], for sample grids
     rows: Optional[np.ndarray] = None  # (N,) each point's row in its source data set (None: 0..N-1)
+    dataset: Optional[str] = None  # that data set ("digits", a file's name): its clusters can colour it elsewhere
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ class ClusterResult:
     rows: Optional[np.ndarray] = None  # (N,) each point's row in the input (None: 0..N-1), see ClusterData
     levels: Optional[list] = None  # InfoMap: engines.cluster.hierarchy.Level per level, the root first
     paths: Optional[np.ndarray] = None  # InfoMap: (N, depth) module numbers from the top module down
+    dataset: Optional[str] = None  # the data set ``rows`` are of, when known (see ClusterData.dataset)
 
 
 def in_process(request: PointsRequest) -> bool:
@@ -108,7 +110,7 @@ def points_from_vectors(vectors: Vectors) -> ClusterData:
     """The points of a :class:`Vectors` payload, checked (InputError for anything unusable)."""
     if not isinstance(vectors, Vectors):
         raise InputError(f"expected clustering vectors (tasks.clustering.Vectors), got {type(vectors).__name__}")
-    return from_arrays(vectors.name, vectors.x, vectors.labels, vectors.images, vectors.rows)
+    return from_arrays(vectors.name, vectors.x, vectors.labels, vectors.images, vectors.rows, vectors.dataset)
 
 
 def checked_words(words: Words) -> Words:
@@ -164,7 +166,8 @@ def cluster_points_job(reporter, data: Union[str, ClusterData], request: PointsR
         reporter.progress(1.0, "done")
         return ClusterResult(request.method, request.embedding, np.asarray(assignments, np.int64), projection, metrics,
                              time.perf_counter() - t0, found.clu, found.tree, d.name, labels, d.images, d.rows,
-                             *((found.hierarchy.levels, found.hierarchy.paths) if found.hierarchy else (None, None)))
+                             *((found.hierarchy.levels, found.hierarchy.paths) if found.hierarchy else (None, None)),
+                             dataset=d.dataset)
     finally:
         torch.set_num_threads(threads)
 

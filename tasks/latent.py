@@ -184,7 +184,7 @@ def vectors(overview: "Overview") -> Vectors:
     if ck.config.is_image:
         images = enc.x[:, 0] if enc.x.shape[1] == 1 else enc.x
     return Vectors(f"codes of the {ck.config.title}", enc.z, enc.labels if (enc.labels >= 0).all() else None, images,
-                   enc.data.all_rows)
+                   enc.data.all_rows, enc.data.name)
 
 
 # ------------------------------------------------------------------ grid, map, path length

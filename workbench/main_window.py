@@ -74,6 +74,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def build_panels(self) -> None:
         """Create every registered panel (imports pyqtgraph and the panel modules, not torch)."""
         self._install_shortcuts()
+        # one context for every panel: they share its jobs and its store of clusterings (context.clusters)
         context = PanelContext(jobs=self.jobs, settings=self.settings, device=lambda: self._device,
                                show_message=lambda text: self.statusBar().showMessage(text, 5000),
                                send_to=self.send_to)

@@ -21,9 +21,17 @@ from PySide6 import QtCore, QtWidgets
 if TYPE_CHECKING:
     import numpy as np
 
+    from tasks.cluster_store import ClusterStore
     from workbench.jobs import JobManager, JobSlot
     from workbench.panel_info import PanelInfo
     from workbench.settings import Settings
+
+
+def _cluster_store() -> "ClusterStore":
+    from tasks.cluster_store import ClusterStore  # here: it loads numpy, which the shell does not need yet
+
+    return ClusterStore()
+
 
 @dataclass
 class PanelContext:
@@ -36,6 +44,8 @@ class PanelContext:
     # send_to(panel name, kind, payload): hand data to that panel's receive() and bring it to the front;
     # False (after telling the user why) when it cannot
     send_to: Callable[[str, str, Any], bool]
+    # the latest clustering of each data set: the clustering panel publishes, the latent panel colours by it
+    clusters: "ClusterStore" = field(default_factory=_cluster_store)
 
 
 @dataclass

@@ -16,6 +16,7 @@ class ClusterData:
     labels: np.ndarray | None  # (N,) true classes when known
     images: np.ndarray | None = None  # (N, H, W) for sample grids
     rows: np.ndarray | None = None  # (N,) each point's row in the source as the user knows it (None: 0..N-1)
+    dataset: str | None = None  # the data set those rows are of ("digits", a file's name), when one is known
 
     @property
     def row_ids(self) -> np.ndarray:
@@ -35,7 +36,7 @@ def load_data(spec: str, labels: str | None = None) -> ClusterData:
         split = digits_split()
         images = split.all_x[..., 0]
         return ClusterData("digits", images.reshape(len(images), -1).astype(np.float64), split.all_y, images,
-                           split.all_rows)
+                           split.all_rows, "digits")
     from engines.data.files import labels_source, read_labels, read_rows
     from engines.data.tables import is_table
 
@@ -48,13 +49,13 @@ def load_data(spec: str, labels: str | None = None) -> ClusterData:
     if labels_file is not None:
         found = read_labels(labels_file, len(array))
     data = from_arrays(path.name, array, found, array if array.ndim == 3 else None)
-    data.name = path.stem
+    data.name, data.dataset = path.stem, path.name
     return data
 
 
-def from_arrays(name: str, array, labels=None, images=None, rows=None) -> ClusterData:
+def from_arrays(name: str, array, labels=None, images=None, rows=None, dataset: str | None = None) -> ClusterData:
     """Check (N, D...) numeric vectors, flattened to (N, D); ``labels`` and ``rows`` (each point's row in its
-    source), when given, must be one per point."""
+    source ``dataset``), when given, must be one per point."""
     array = np.asarray(array)
     if array.dtype.kind not in "uifb" or array.ndim < 2:
         raise InputError(f"{name}: expected an (N, D) numeric array, got shape {array.shape}")
@@ -74,4 +75,4 @@ def from_arrays(name: str, array, labels=None, images=None, rows=None) -> Cluste
         raise InputError(f"{name}: {len(images)} images for {len(x)} points")
     if rows is not None and len(rows) != len(x):
         raise InputError(f"{name}: {len(rows)} row numbers for {len(x)} points")
-    return ClusterData(name, x, labels, images, rows)
+    return ClusterData(name, x, labels, images, rows, dataset)

@@ -85,3 +85,13 @@ def test_gumbel_vae_trains_anneals_and_samples_one_hot_codes(digits):
 def test_gumbel_vae_config_checks_categories():
     with pytest.raises(InputError, match="categories"):
         build_model(ModelConfig("gumbel-vae", categories=1))
+
+
+def test_prior_codes_draw_each_category_of_each_variable_uniformly():
+    from scipy.stats import chisquare
+
+    model = build_model(ModelConfig("gumbel-vae", latent=3, categories=6, hidden=8))
+    codes = model.prior_codes(6000, torch.Generator().manual_seed(0)).view(6000, 3, 6)
+    counts = codes.sum(0).numpy()  # (variables, categories): how often each category was drawn
+    assert counts.sum() == 3 * 6000
+    assert all(chisquare(c).pvalue > 1e-3 for c in counts)  # against the uniform prior p = 1/6

@@ -107,7 +107,7 @@ def test_a_tsne_or_umap_map_shows_only_the_ends_of_the_path(qtbot, panel, method
     panel.map_box.projection.blockSignals(True)
     panel.map_box.projection.setCurrentIndex(panel.map_box.projection.findData(method))
     panel.map_box.projection.blockSignals(False)
-    panel._embedding_done(tsne)  # as if the t-SNE or UMAP job had finished
+    panel.map_control.embedding_done(tsne)  # as if the t-SNE or UMAP job had finished
     np.testing.assert_allclose(np.column_stack(view.scatter.getData()), tsne.xy)
     assert view.getPlotItem().getAxis("bottom").labelText == axis
     assert view.paths["lerp"].getData()[0] is None or len(view.paths["lerp"].getData()[0]) == 0

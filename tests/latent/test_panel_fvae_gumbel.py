@@ -1,6 +1,8 @@
 """The latent panel with the f-VAE and the categorical (Gumbel-softmax) VAE: both train in the app; the
-relaxation-temperature slider shows only for categorical latents and redraws the samples."""
+relaxation-temperature slider shows only for categorical latents and redraws the samples, which decode one-hot
+codes; a categorical latent is offered no Gaussian prior walk or path length."""
 import numpy as np
+import torch
 
 TIMEOUT_MS = 120_000
 
@@ -18,14 +20,32 @@ def _train(qtbot, panel, kind: str, **settings):
 
 
 def test_relaxation_slider_applies_to_categorical_latents_only(qtbot, panel):
-    row = panel.training.relaxation
-    assert row.isHidden()  # the bundled VAE
+    from engines.latent.training import draw_samples
+
+    row, prior, ppl = panel.training.relaxation, panel.path_box.prior_button, panel.ppl_box
+    assert row.isHidden() and not prior.isHidden() and not ppl.isHidden()  # the bundled VAE
     _train(qtbot, panel, "gumbel-vae", latent=4, categories=5, hidden=32, epochs=2)
     assert not row.isHidden() and "latent 4×5" in panel.overview.checkpoint.config.title
+    assert prior.isHidden() and ppl.isHidden() and panel.high.ppl_plot.perceptual is None  # no Gaussian prior pairs
+    assert panel.map_tab.paths.request.prior_seed is None
+    norms = panel.map_tab.path_norms  # its reference is the norm of every one-hot prior code, √4
+    assert norms.shell.getData()[1].tolist() == [2.0, 2.0] and "one-hot prior codes" in norms.getPlotItem().titleLabel.text
+    model, decoded = panel.overview.checkpoint.model, []
+    decode = model.decode
+    model.decode = lambda z: (decoded.append(z.detach().clone()), decode(z))[1]
+    try:
+        samples = draw_samples(model)
+    finally:
+        del model.decode
+    [codes] = decoded  # one group of 5 categories per latent variable, exactly one of them on
+    groups = codes.view(len(codes), 4, 5)
+    assert torch.equal(groups.sum(-1), torch.ones(len(codes), 4)) and set(groups.unique().tolist()) == {0.0, 1.0}
+    np.testing.assert_array_equal(panel.overview.samples, samples)  # what the Training tab shows
     one_hot = panel.training.sample_box.item.image.copy()
     row.slider.setValue(row.slider.maximum())  # τ 2: codes blend the categories
     qtbot.waitUntil(lambda: "relaxed at τ 2.00" in panel.training.samples_title.text, timeout=TIMEOUT_MS)
     assert not np.array_equal(panel.training.sample_box.item.image, one_hot)
     _train(qtbot, panel, "fvae", latent=4, hidden=32, layers=2, epochs=2)
     assert row.isHidden() and panel.overview.checkpoint.model.couplings is not None
+    assert not prior.isHidden() and not ppl.isHidden() and "prior shell √n" in norms.getPlotItem().titleLabel.text
     assert panel.map_tab.strips.rows["slerp"].item.image is not None  # interpolation decodes through the flow

@@ -22,13 +22,13 @@ def _overview(labels, channels):
     x = np.zeros((len(labels), channels, 4, 4))
     return SimpleNamespace(checkpoint=SimpleNamespace(config=config, name="m"),
                            encoded=SimpleNamespace(x=x, z=np.ones((len(labels), 3)), labels=np.asarray(labels),
-                                                   data=SimpleNamespace(all_rows=np.arange(len(labels))[::-1])))
+                                                   data=SimpleNamespace(name="toy", all_rows=np.arange(len(labels))[::-1])))
 
 
 def test_vectors_send_labels_only_when_every_item_has_one():
     grey = vectors(_overview([0, 1, 1], 1))
     assert grey.name == f"codes of the {ModelConfig('vae', data_shape=(1, 4, 4)).title}" and grey.labels.tolist() == [0, 1, 1] and grey.images.shape == (3, 4, 4)
-    assert grey.rows.tolist() == [2, 1, 0]  # each code keeps its item's row in the data set
+    assert grey.rows.tolist() == [2, 1, 0] and grey.dataset == "toy"  # each code keeps its item's row in the data set
     colour = vectors(_overview([0, -1, 1], 3))
     assert colour.labels is None and colour.images.shape == (3, 3, 4, 4)
 

@@ -115,6 +115,7 @@ class ClusterPanel(Panel):
 
     def _show_points(self, result, parameters: dict[str, Any]) -> None:
         self._shown(result, parameters, self.scatter, f"clusters {result.method} {result.data_name}")
+        self.context.clusters.publish(result)  # the latent panel may colour the same rows by these clusters
         self.scatter.set_result(result)
         rows = result.rows if result.rows is not None else np.arange(len(result.assignments))
         names = [f"point {int(r)}" + (f", class {result.labels[i]}" if result.labels is not None else "")

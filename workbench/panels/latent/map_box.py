@@ -20,7 +20,8 @@ class MapBox(QtWidgets.QGroupBox):
         form = QtWidgets.QFormLayout(self)
         self.colour = QtWidgets.QComboBox()
         self.colour.addItems(["label", "cluster", "norm ‖z‖"])
-        self.colour.setToolTip("label; cluster (the model's own clusters, else k-means on the codes, as the title "
+        self.colour.setToolTip("label; cluster (the Clustering panel's latest clusters of this data set when they "
+                               "cover every item shown, else the model's own, else k-means on the codes, as the title "
                                "says); or the norm of each code, with a colour bar")
         self.colour.currentIndexChanged.connect(lambda *_: self.colour_changed.emit())
         self.projection = QtWidgets.QComboBox()

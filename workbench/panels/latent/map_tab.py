@@ -71,8 +71,9 @@ class MapTab(QtWidgets.QSplitter):
                             f"{head}: {len(d)} nearest{span}<br>rows "
                             + ", ".join(str(int(rows[k])) for k in result.indices), pad=2)
 
-    def set_paths(self, result, n: int) -> None:
-        """The paths of ``result`` in an ``n``-dimensional latent space, decoded and on the map."""
+    def set_paths(self, result, n: int, variables: Optional[int] = None) -> None:
+        """The paths of ``result`` in an ``n``-dimensional latent space (of ``variables`` one-hot blocks for a
+        categorical latent), decoded and on the map."""
         self.paths = result
         interp = result.interpolation
         a, b = interp.endpoints
@@ -88,7 +89,7 @@ class MapTab(QtWidgets.QSplitter):
             self.points_view.set_paths(interp.decoded)
             lengths = colored_modes({m: f"{nums.path_length:.4g}" for m, nums in result.numbers.items()})
             self.points_view.getPlotItem().setTitle(f"decoded paths in data space<br>path length {lengths}", size="9pt")
-        self.path_norms.set_interpolation(interp, n)
+        self.path_norms.set_interpolation(interp, n, variables)
         self._paths_on_map()
 
     def _paths_on_map(self) -> None:

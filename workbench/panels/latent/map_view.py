@@ -13,6 +13,7 @@ from workbench.panels.latent.style import MODE_COLORS, label_color
 from workbench.widgets.legend_corner import place_legend
 
 INSET = 110
+TITLE_PX, LINE_PX = 30, 15  # the title row for two lines of 10 pt, and each line more
 
 
 def axes_of(latent_map) -> tuple[str, str]:
@@ -97,6 +98,9 @@ class MapView(pg.PlotWidget):
         plot.setLabel("bottom", axes[0])
         plot.setLabel("left", axes[1])
         plot.setTitle(title, size="10pt")
+        height = TITLE_PX + LINE_PX * max(0, title.count("<br>") - 1)  # setTitle leaves room for two lines
+        plot.titleLabel.setMaximumHeight(height)
+        plot.layout.setRowFixedHeight(0, height)
         by_cluster = by_cluster and clusters is not None
         groups = np.asarray(clusters if by_cluster else labels)
         self.norms = None if norms is None else np.asarray(norms, float)

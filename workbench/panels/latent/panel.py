@@ -11,15 +11,15 @@ import numpy as np
 from PySide6 import QtCore, QtWidgets
 
 import tasks.latent as latent
-from engines.latent.catalogue import MODELS, PROJECTIONS
+from engines.latent.catalogue import MODELS
 from tasks.latent_directions import directions_job
-from tasks.latent_map import kmeans_job, map_job
 from tasks.latent_neighbours import neighbours_job
 from tasks.latent_report import loaded_report_job
 from workbench.panel import Animation, Figure, Panel, PanelContext
 from workbench.panels.latent import INFO
 from workbench.panels.latent.directions_view import DirectionsView
 from workbench.panels.latent.map_box import MapBox
+from workbench.panels.latent.map_control import DEBOUNCE_MS, MapControl
 from workbench.panels.latent.map_tab import MapTab
 from workbench.panels.latent.model_box import ModelBox
 from workbench.panels.latent.path_box import PathBox
@@ -31,7 +31,6 @@ from workbench.panels.latent.train_box import TrainBox
 from workbench.panels.latent.training_view import TrainingView
 from workbench.widgets.sidebar import beside_sidebar, sidebar
 
-DEBOUNCE_MS = 150
 CLUSTER_PANEL = "cluster"  # where "Cluster these encodings" sends the codes
 
 
@@ -43,23 +42,14 @@ class LatentPanel(Panel):
     def __init__(self, context: PanelContext, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(context, parent)
         self.path_job = self.job_slot("path")
-        self.grid_job = self.job_slot("grid")
-        self.embedding_job = self.job_slot("embedding")
         self.ppl_job = self.job_slot("ppl")
         self.samples_job = self.job_slot("samples")
         self.report_job = self.job_slot("report")
         self.neighbours_job = self.job_slot("neighbours")
-        self.kmeans_job = self.job_slot("kmeans")
         self.directions_job = self.job_slot("directions")
-        # what these compute belongs to the loaded model: a new model cancels and silences them
-        self.load_job = self.job_slot("load", invalidates=(self.path_job, self.grid_job, self.embedding_job, self.ppl_job,
-                                                                 self.samples_job, self.report_job, self.neighbours_job,
-                                                                 self.kmeans_job, self.directions_job))
         self.train_job = self.job_slot("train")
         self.save_job = self.job_slot("save")
         self.loaded: Optional[latent.Loaded] = None
-        self.embeddings: dict = {}  # the t-SNE and UMAP maps of the loaded model's codes, once computed
-        self.kmeans: Optional[np.ndarray] = None  # k-means clusters of the codes (a model without its own)
         self.snapshot = None  # the latest TrainSnapshot of a training run
         self._data_spec = None  # a data set the user opened (None: each model's own)
 
@@ -75,18 +65,18 @@ class LatentPanel(Panel):
         self.directions = DirectionsView()
         self.text_tab = TextTab(self.job_slot, self.context.device)
         self._build_layout()
+        self.map_control = MapControl(self, lambda: self.overview)
+        # what these compute belongs to the loaded model: a new model cancels and silences them
+        self.load_job = self.job_slot("load", invalidates=(self.path_job, self.ppl_job, self.samples_job, self.report_job,
+                                                                 self.neighbours_job, self.directions_job,
+                                                                 *self.map_control.jobs))
 
         self._path_timer = QtCore.QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._path_timer.timeout.connect(self.update_path)
-        self._grid_timer = QtCore.QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
-        self._grid_timer.timeout.connect(self.update_grid)
         self.model_box.chosen.connect(lambda source: self.load(source, self._data_spec))
         self.model_box.open_chosen.connect(lambda path: self.open_path("checkpoint", path))
         self.model_box.save_chosen.connect(self.save)
         self.train_box.train_clicked.connect(self._train_clicked)
-        self.map_box.colour_changed.connect(self._draw_map)
-        self.map_box.projection_changed.connect(self._projection_changed)
-        self.map_box.grid_toggled.connect(self._grid_timer.start)
         self.map_box.cluster_clicked.connect(self.cluster_encodings)
         self.path_box.changed.connect(self._path_timer.start)
         self.ppl_box.compute_clicked.connect(self.update_ppl)
@@ -95,7 +85,6 @@ class LatentPanel(Panel):
         self.training.relaxation.changed.connect(self._samples_timer.start)
         self.map_tab.map_view.item_clicked.connect(self.path_box.pick)
         self.map_tab.map_view.item_clicked.connect(self.show_neighbours)
-        self.map_tab.map_view.range_changed.connect(self._grid_timer.start)
         self.report_view.compute_clicked.connect(self.update_report)
         self._directions_timer = QtCore.QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._directions_timer.timeout.connect(self.update_directions)
@@ -146,7 +135,7 @@ class LatentPanel(Panel):
         handle.failed.connect(lambda err: self.model_box.show_error(err.message))
 
     def _loaded(self, loaded: latent.Loaded) -> None:
-        self.loaded, self.embeddings, self.kmeans = loaded, {}, None
+        self.loaded = loaded
         self.report_view.clear()
         self.update_report(only_if_missing=True)
         ov = loaded.overview
@@ -157,7 +146,7 @@ class LatentPanel(Panel):
         self.map_tab.set_model(ck.config.is_image, None if ck.config.is_image else enc.x)
         self.directions.set_data(enc.labels, enc.data.all_rows, loaded.paths.request.start, ck.config.is_image)
         self._directions_timer.start()  # drawn now if its tab is shown (it may have been opened while loading)
-        self._draw_map()
+        self.map_control.new_model()
         self._draw_paths(loaded.paths)
         self.high.angles.set_fit(ov.angles, ov.data_angles)
         self.high.ppl_plot.clear_results()
@@ -165,11 +154,14 @@ class LatentPanel(Panel):
         self.training.show_history(history, ck.config.is_flow, f"{ck.config.title}: " + (
             "training curves from its checkpoint" if history.epoch else "its checkpoint records no training curves"))
         self.training.show_samples(ov.samples, f"Samples of the {ck.config.title}", self._points())
-        self.training.relaxation.setVisible(MODELS[ck.config.kind].has("categories"))
+        categorical = MODELS[ck.config.kind].has("categories")
+        self.training.relaxation.setVisible(categorical)
+        # a categorical latent's prior is uniform over one-hot codes: no Gaussian prior pairs to walk or measure
+        self.path_box.prior_button.setVisible(not categorical)
+        self.ppl_box.setVisible(not categorical)
         if not self.training.relaxation.isHidden() and self.training.relaxation.tau() > 0:
             self.update_samples()
         self.update_ppl()
-        self._grid_timer.start()
         if ov.note:
             self.context.show_message(ov.note)
         if not self.ready:
@@ -181,32 +173,6 @@ class LatentPanel(Panel):
         return ov.encoded.x if ov is not None and not ov.checkpoint.config.is_image else None
 
     # ------------------------------------------------------------------ map and paths
-    def _shown_map(self):
-        enc = self.overview.encoded
-        return self.embeddings.get(self.map_box.projection_name(), enc.map)
-
-    def _draw_map(self) -> None:
-        if self.loaded is None:
-            return
-        ov = self.overview
-        enc, clusters, title = ov.encoded, None, f"{len(ov.encoded.z)} items encoded by the {ov.checkpoint.config.title}"
-        if self.map_box.by_cluster():
-            if enc.clusters is None and self.kmeans is None:
-                handle = self.kmeans_job.start("k-means of the codes", kmeans_job, enc.z, enc.labels)
-                handle.succeeded.connect(self._kmeans_done)
-            clusters = enc.clusters if enc.clusters is not None else self.kmeans
-            title += ("<br>coloured by the model's clusters" if enc.clusters is not None else
-                      f"<br>coloured by k-means (k = {len(np.unique(clusters))}) on the codes" if clusters is not None
-                      else "<br>(k-means of the codes running)")
-        norms = np.linalg.norm(enc.z, axis=1) if self.map_box.by_norm() else None
-        if norms is not None:
-            title += f"<br>coloured by ‖z‖ (prior shell √n = {np.sqrt(enc.z.shape[1]):.3g})"
-        self.map_tab.show_map(enc, self._shown_map(), title, self.map_box.by_cluster(), clusters, norms)
-
-    def _kmeans_done(self, clusters: np.ndarray) -> None:
-        self.kmeans = clusters
-        self._draw_map()
-
     def update_path(self) -> None:
         if self.loaded is None:
             return
@@ -216,40 +182,12 @@ class LatentPanel(Panel):
         handle.succeeded.connect(self._draw_paths)
 
     def _draw_paths(self, result: latent.PathResult) -> None:
-        n = self.overview.checkpoint.model.latent_size
-        self.map_tab.set_paths(result, n)
+        cfg, n = self.overview.checkpoint.config, self.overview.checkpoint.model.latent_size
+        self.map_tab.set_paths(result, n, cfg.latent if MODELS[cfg.kind].has("categories") else None)
         self.high.set_prior(result.prior, n)
 
-    def update_grid(self) -> None:
-        """The decoded grid behind the points of a 2D image latent, over the visible region."""
-        if self.loaded is None or not self.map_box.wants_grid():
-            self.grid_job.cancel()
-            self.map_tab.map_view.set_grid(None)
-            return
-        view = self.map_tab.map_view
-        r = view.visible_rect()
-        box = view.getPlotItem().getViewBox().boundingRect()
-        handle = self.grid_job.start("Decoded grid", latent.manifold_job, self.overview.checkpoint.model,
-                                     (r.left(), r.right()), (r.top(), r.bottom()),
-                                     *latent.grid_shape(box.width(), box.height()))
-        handle.succeeded.connect(self.map_tab.map_view.set_grid)
-
-    def _projection_changed(self, name: str) -> None:
-        if name in ("tsne", "umap") and name not in self.embeddings and self.loaded is not None:
-            handle = self.embedding_job.start(f"{PROJECTIONS[name].label} of the codes", map_job,
-                                              self.overview.encoded.z, name, process=True)
-            handle.succeeded.connect(self._embedding_done)
-            return
-        self._draw_map()
-        self.update_grid()
-
-    def _embedding_done(self, m) -> None:
-        self.embeddings[m.method] = m
-        self._draw_map()
-        self.update_grid()
-
     def update_ppl(self) -> None:
-        if self.loaded is None:
+        if self.loaded is None or self.ppl_box.isHidden():
             return
         v = self.ppl_box.values()
         handle = self.ppl_job.start("Perceptual path length", latent.ppl_job, self.overview.checkpoint.model,
@@ -402,6 +340,7 @@ class LatentPanel(Panel):
                         "steps": r.steps, "analogy": [int(rows[k]) for k in r.analogy]})
         ppl = self.ppl_box.values()
         out.update({"map": self.map_box.projection.currentText(), "colour": self.map_box.colour.currentText(),
+                    **({"map_clusters": self.map_control.caption} if self.map_control.caption else {}),
                     "ppl_pairs": ppl["pairs"], "ppl_distance": ppl["distance"],
                     "tab": self.tabs.tabText(self.tabs.currentIndex())})
         return out

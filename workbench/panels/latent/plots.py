@@ -11,12 +11,17 @@ from PySide6 import QtCore, QtWidgets
 from workbench.panels.latent.style import LERP_COLOR, MODE_COLORS, SHELL_COLOR, SLERP_COLOR, colored_modes
 
 
-def colored_title(head: str) -> str:
-    return f"{head}<br>{colored_modes()}, <span style='color:{SHELL_COLOR}'>prior shell √n ± √2</span>"
+GAUSSIAN_SHELL = "prior shell √n ± √2"
+ONE_HOT_SHELL = "one-hot prior codes: √variables"
+
+
+def colored_title(head: str, shell: str = GAUSSIAN_SHELL) -> str:
+    return f"{head}<br>{colored_modes()}, <span style='color:{SHELL_COLOR}'>{shell}</span>"
 
 
 class NormPlot(pg.PlotWidget):
-    """‖z‖ along the lerp and slerp paths against the prior's typical shell √n (band: ± 2 sd ≈ ± √2)."""
+    """‖z‖ along the lerp and slerp paths against the prior's typical shell √n (band: ± 2 sd ≈ ± √2), or for
+    categorical latents the norm √variables that every one-hot prior code has."""
 
     def __init__(self, title: str = "‖z‖ along the path") -> None:
         super().__init__()
@@ -38,18 +43,22 @@ class NormPlot(pg.PlotWidget):
         self.head = head
         self.getPlotItem().setTitle(colored_title(head), size="9pt")
 
-    def set_interpolation(self, interpolation, n: int) -> None:
-        """The norms along ``interpolation``'s paths in an ``n``-dimensional latent space."""
+    def set_interpolation(self, interpolation, n: int, variables: Optional[int] = None) -> None:
+        """The norms along ``interpolation``'s paths in an ``n``-dimensional latent space (of ``variables``
+        one-hot blocks for a categorical latent)."""
         self.interpolation = interpolation
         t, norms = interpolation.t, interpolation.norms
         for m, item in self.curves.items():
             item.setData(t, norms[m])
-        r = np.sqrt(n)
+        # the Gaussian shell's ±2 standard deviations (the chi distribution's sd ≈ 1/√2); one-hot codes: none
+        r, spread = (np.sqrt(n), 1.414) if variables is None else (np.sqrt(variables), 0.0)
+        self.getPlotItem().setTitle(colored_title(self.head, GAUSSIAN_SHELL if variables is None else ONE_HOT_SHELL),
+                                    size="9pt")
         self.shell.setData([0, 1], [r, r])
-        # the shell's ±2 standard deviations (the chi distribution's sd ≈ 1/√2)
-        self.band.setCurves(pg.PlotDataItem([0, 1], [r - 1.414, r - 1.414]), pg.PlotDataItem([0, 1], [r + 1.414, r + 1.414]))
-        lo = min(float(min(v.min() for v in norms.values())), r - 1.6)
-        self.getPlotItem().setYRange(max(0.0, lo * 0.9), max(r + 1.6, float(max(v.max() for v in norms.values()))) * 1.05)
+        self.band.setCurves(pg.PlotDataItem([0, 1], [r - spread, r - spread]), pg.PlotDataItem([0, 1], [r + spread, r + spread]))
+        lo = min(float(min(v.min() for v in norms.values())), r - spread - 0.2)
+        top = max(r + spread + 0.2, float(max(v.max() for v in norms.values())))
+        self.getPlotItem().setYRange(max(0.0, lo * 0.9), top * 1.05)
         self.getPlotItem().setXRange(0, 1, padding=0.02)
 
     def data(self) -> dict[str, np.ndarray]:
