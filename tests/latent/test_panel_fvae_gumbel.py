@@ -1,6 +1,6 @@
 """The latent panel with the f-VAE and the categorical (Gumbel-softmax) VAE: both train in the app; the
 relaxation-temperature slider shows only for categorical latents and redraws the samples, which decode one-hot
-codes; a categorical latent is offered no Gaussian prior walk or path length."""
+codes; a categorical latent is offered no Gaussian prior walk, path length or High dimensions tab."""
 import numpy as np
 import torch
 
@@ -27,6 +27,8 @@ def test_relaxation_slider_applies_to_categorical_latents_only(qtbot, panel):
     _train(qtbot, panel, "gumbel-vae", latent=4, categories=5, hidden=32, epochs=2)
     assert not row.isHidden() and "latent 4×5" in panel.overview.checkpoint.config.title
     assert prior.isHidden() and ppl.isHidden() and panel.high.ppl_plot.perceptual is None  # no Gaussian prior pairs
+    high = panel.tabs.indexOf(panel.high)
+    assert not panel.tabs.isTabVisible(high)  # nor their norms and angles
     assert panel.map_tab.paths.request.prior_seed is None
     norms = panel.map_tab.path_norms  # its reference is the norm of every one-hot prior code, √4
     assert norms.shell.getData()[1].tolist() == [2.0, 2.0] and "one-hot prior codes" in norms.getPlotItem().titleLabel.text
@@ -47,5 +49,6 @@ def test_relaxation_slider_applies_to_categorical_latents_only(qtbot, panel):
     assert not np.array_equal(panel.training.sample_box.item.image, one_hot)
     _train(qtbot, panel, "fvae", latent=4, hidden=32, layers=2, epochs=2)
     assert row.isHidden() and panel.overview.checkpoint.model.couplings is not None
+    assert panel.tabs.isTabVisible(high)
     assert not prior.isHidden() and not ppl.isHidden() and "prior shell √n" in norms.getPlotItem().titleLabel.text
     assert panel.map_tab.strips.rows["slerp"].item.image is not None  # interpolation decodes through the flow

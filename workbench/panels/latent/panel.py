@@ -159,6 +159,7 @@ class LatentPanel(Panel):
         # a categorical latent's prior is uniform over one-hot codes: no Gaussian prior pairs to walk or measure
         self.path_box.prior_button.setVisible(not categorical)
         self.ppl_box.setVisible(not categorical)
+        self.tabs.setTabVisible(self.tabs.indexOf(self.high), not categorical)  # the Gaussian shell and angle law
         if not self.training.relaxation.isHidden() and self.training.relaxation.tau() > 0:
             self.update_samples()
         self.update_ppl()
