@@ -6,7 +6,6 @@ from collections import Counter
 
 import numpy as np
 import pytest
-import torch
 
 from engines.segment.counting import MISSING, count_units, merge, ngram_codes
 from engines.segment.evaluate import score
@@ -28,17 +27,17 @@ def test_units_classes_and_punctuation():
 def test_ngram_counts_match_python_counter():
     rng = random.Random(0)
     seq = [rng.choice([0, 20, 21, 22, 23]) for _ in range(3000)]
-    table = count_units(torch.tensor(seq), 3)
+    table = count_units(np.array(seq), 3)
     for n in (1, 2, 3):
         expected = Counter(tuple(seq[i:i + n]) for i in range(len(seq) - n + 1) if 0 not in seq[i:i + n])
         assert table.total(n) == sum(expected.values())
         assert len(table.codes[n - 1]) == len(expected)
-        codes = ngram_codes(torch.tensor(seq), n)[n - 1]
+        codes = ngram_codes(np.array(seq), n)[n - 1]
         for gram, count in list(expected.items())[:20]:
             i = next(i for i in range(len(seq)) if tuple(seq[i:i + n]) == gram)
             assert int(table.lookup(n, codes[i:i + 1])[0]) == count
-    halves = merge([count_units(torch.tensor(seq[:1500]), 3), count_units(torch.tensor(seq[1500:]), 3)])
-    whole = count_units(torch.tensor([*seq[:1500], 0, *seq[1500:]]), 3)
+    halves = merge([count_units(np.array(seq[:1500]), 3), count_units(np.array(seq[1500:]), 3)])
+    whole = count_units(np.array([*seq[:1500], 0, *seq[1500:]]), 3)
     for n in range(3):
         assert np.array_equal(halves.codes[n], whole.codes[n]) and np.array_equal(halves.counts[n], whole.counts[n])
 
@@ -58,15 +57,15 @@ def test_dp_equals_brute_force():
     words = {tuple(rng.choice(alphabet) for _ in range(rng.randint(2, 3))) for _ in range(8)}
     words |= {(a,) for a in alphabet}
     words = sorted(words)
-    logp = torch.tensor([-rng.uniform(1, 6) for _ in words], dtype=torch.float64)
-    codes = np.array([int(ngram_codes(torch.tensor(w), len(w))[len(w) - 1][0]) for w in words])
+    logp = np.array([-rng.uniform(1, 6) for _ in words])
+    codes = np.array([int(ngram_codes(np.array(w), len(w))[len(w) - 1][0]) for w in words])
     order = np.argsort(codes)
     index = HashIndex(codes[order])
-    logp = logp[torch.from_numpy(order)]
+    logp = logp[order]
     value = {w: float(logp[list(codes[order]).index(codes[i])]) for i, w in enumerate(words)}
     for _ in range(20):
         sent = [rng.choice(alphabet) for _ in range(rng.randint(1, 9))]
-        starts = segment_units(torch.tensor(sent), index, logp, 3, -100.0)
+        starts = segment_units(np.array(sent), index, logp, 3, -100.0)
         cut = [i for i in range(len(sent)) if starts[i]]
         got = sum(value[tuple(sent[a:b])] for a, b in zip(cut, cut[1:] + [len(sent)]))
         best = -math.inf
