@@ -31,18 +31,18 @@ def ngram_codes(units: np.ndarray, max_n: int) -> list[np.ndarray]:
     """codes[n-1][i] = hash of units[i:i+n], or MISSING where that window contains a separator/end."""
     units = np.asarray(units, np.int64)
     t = units.size
-    ok = units > 0
-    codes = [np.where(ok, units, MISSING)]
+    live = units > 0
+    # run[i]: live units from i on up to the next separator (or the end): a window of n fits when run >= n
+    sep = np.flatnonzero(np.r_[~live, True])
+    run = sep[np.searchsorted(sep, np.arange(t))] - np.arange(t)
+    codes = [np.where(live, units, MISSING)]
     h = units.copy()
-    nxt = np.zeros(t, np.int64)
     with np.errstate(over="ignore"):  # the hash wraps around, as int64 arithmetic does
         for n in range(2, max_n + 1):
-            nxt[: max(t - n + 1, 0)] = units[n - 1:]
-            nxt[max(t - n + 1, 0):] = 0
-            h *= PRIME
-            h += nxt
-            ok &= nxt > 0
-            codes.append(np.where(ok, h, MISSING))
+            head = h[: max(t - n + 1, 0)]  # windows that end inside the text (the others are MISSING)
+            head *= PRIME
+            head += units[n - 1:]
+            codes.append(np.where(run >= n, h, MISSING))
     return codes
 
 

@@ -85,19 +85,24 @@ def best_path(units: np.ndarray, lp: np.ndarray) -> tuple[np.ndarray, np.ndarray
     lp_perm = lp[:, perm]  # (L, live units), column-major
     best_perm = np.empty(offsets[-1])
     back_perm = np.empty(offsets[-1], np.int64)
-    zeros = np.zeros(int(active[0]))
+    score, better = np.empty(int(active[0])), np.empty(int(active[0]), bool)
     for j, (n, off) in enumerate(zip(active.tolist(), offsets.tolist())):
-        value = best_perm[off: off + n]
-        arg = back_perm[off: off + n]
-        for ln in range(1, min(max_len, j + 1) + 1):
+        value, arg = best_perm[off: off + n], back_perm[off: off + n]
+        value[:] = lp_perm[0, off: off + n]  # a word of one unit
+        if j > 0:
+            value += best_perm[offsets[j - 1]: offsets[j - 1] + n]
+        arg[:] = 1
+        for ln in range(2, min(max_len, j + 1) + 1):
             k = j - ln  # the column before the word
-            prev = zeros[:n] if k < 0 else best_perm[offsets[k]: offsets[k] + n]
-            score = prev + lp_perm[ln - 1, off: off + n]
-            if ln == 1:
-                value[:], arg[:] = score, 1
+            word = lp_perm[ln - 1, off: off + n]
+            s, b = score[:n], better[:n]
+            if k < 0:
+                s[:] = word
             else:
-                better = score > value
-                value[better], arg[better] = score[better], ln
+                np.add(best_perm[offsets[k]: offsets[k] + n], word, out=s)
+            np.greater(s, value, out=b)
+            np.copyto(value, s, where=b)
+            np.copyto(arg, ln, where=b)
     best[perm + 1] = best_perm
     back[perm] = back_perm
     word_start = np.zeros(t, bool)

@@ -7,7 +7,9 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from engines.segment.counting import MISSING, count_units, merge, ngram_codes
+from engines.jobs import run
+from engines.segment.counted import count_corpus
+from engines.segment.counting import MISSING, count_units, merge, ngram_codes, resolve_device
 from engines.segment.evaluate import score
 from engines.segment.gold import detect_format, parse_gold
 from engines.segment.hashindex import HashIndex
@@ -40,6 +42,23 @@ def test_ngram_counts_match_python_counter():
     whole = count_units(np.array([*seq[:1500], 0, *seq[1500:]]), 3)
     for n in range(3):
         assert np.array_equal(halves.codes[n], whole.codes[n]) and np.array_equal(halves.counts[n], whole.counts[n])
+
+
+def test_the_torch_unique_counts_as_numpy_does(tmp_path):
+    """The counting's torch path (a GPU's), run on the CPU by giving a torch.device: the same table."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(2)
+    units = rng.choice([0, 20, 21, 22, 23, 24], 5000)
+    here, there = count_units(units, 4), count_units(units, 4, device=torch.device("cpu"))
+    for n in range(4):
+        assert np.array_equal(here.codes[n], there.codes[n]) and np.array_equal(here.counts[n], there.counts[n])
+        assert there.codes[n].dtype == there.counts[n].dtype == np.int64
+    assert resolve_device("cpu") is None and resolve_device(None) is None
+    assert resolve_device(torch.device("cpu")) == torch.device("cpu")
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("我们爱北京，我们爱和平。\n今天天气很好。\n" * 30, encoding="utf-8")
+    plain, forced = run(count_corpus, str(corpus)).table, run(count_corpus, str(corpus), device=torch.device("cpu")).table
+    assert all(np.array_equal(a, b) for a, b in zip(plain.codes + plain.counts, forced.codes + forced.counts))
 
 
 def test_hash_index_matches_dict():
