@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -47,7 +48,24 @@ def written_form(word: str) -> str:
 def word_class(word: str) -> str:
     """The classes of the class units in a lexicon word ("number", "latin", "number+latin"; "" for none)."""
     found = {_CLASS_OF[ch].name for ch in word if ch in _CLASS_OF}
-    return "+".join(name for name in CLASS_UNITS.names if name in found)
+    return "+".join(name for name in CLASS_UNITS.names if name in found) if found else ""
+
+
+SMALL_COUNT = 1 << 16  # counts below this have their logarithms read from a table
+
+
+@lru_cache(maxsize=1)
+def _log_table() -> np.ndarray:
+    return np.log(np.maximum(np.arange(SMALL_COUNT), 1).astype(np.float64))
+
+
+def log_counts(counts: np.ndarray) -> np.ndarray:
+    """ln max(c, 1) of each count: most read from a table of small counts' logarithms (np.log's values, a
+    gather three times faster than the logarithm), the rest computed."""
+    out = _log_table()[np.clip(counts, 0, SMALL_COUNT - 1)]
+    big = np.flatnonzero(counts >= SMALL_COUNT)
+    out[big] = np.log(counts[big].astype(np.float64))
+    return out
 
 
 def position_counts(table: NgramTable, codes: list[np.ndarray], max_n: int, min_count: int = 1) -> list[np.ndarray]:
@@ -65,7 +83,7 @@ def strong_ngrams(table: NgramTable, codes: list[np.ndarray], params: SegmentPar
     max_n = params.effective_n()
     counts = counts or position_counts(table, codes, max_n)
     log_total = math.log(max(table.total(1), 1))
-    logc = [np.log(np.maximum(c, 1).astype(np.float64)) for c in counts]
+    logc = [log_counts(c) for c in counts]
     t = codes[0].size
     scores, strong = [np.full(t, -math.inf)], [np.zeros(t, bool)]
     right = np.zeros(t)
