@@ -232,20 +232,19 @@ class Lexicon:
         from engines.segment.base import base_counts
 
         uses = self.uses if self.uses is not None else self.counts
-        order = np.argsort(-uses, kind="stable").tolist()
-        mask, scores = self.multi().tolist(), self.scores.tolist()
+        order = np.argsort(-uses, kind="stable")
+        if only_multi:
+            order = order[self.multi()[order]]
+        scores = self.scores.tolist()
         in_base = [-1] * len(self)
         if base is not None and len(self):
             in_base = base_counts(*text_to_units(np.asarray(self.words)), base).tolist()
         counts, candidates = uses.tolist(), self.counts.tolist()
         out = []
-        for i in order:
-            if only_multi and not mask[i]:
-                continue
+        for i in order.tolist():
             word, unit_class = written_form(self.words[i]), word_class(self.words[i])
             new = reference is not None and not unit_class and word not in reference
-            out.append(LexiconRow(word, unit_class, int(counts[i]), int(candidates[i]), float(scores[i]), len(word),
-                                  new, int(in_base[i])))
+            out.append(LexiconRow(word, unit_class, counts[i], candidates[i], scores[i], len(word), new, in_base[i]))
         return out
 
 
