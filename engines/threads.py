@@ -11,15 +11,22 @@ machine's momentary load: a run's numbers (float reductions split over threads) 
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterator
 from typing import Optional
 
 import torch
 
-from engines.budget import cores
-
 FLOPS_PER_THREAD = 2e9  # FLOPs of a step per thread: below this a second thread costs more than it saves
 BACKWARD_FACTOR = 3.0  # a training step: the forward pass plus a backward pass of about twice its FLOPs
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def threads_for(flops: float, available: Optional[int] = None) -> int:
