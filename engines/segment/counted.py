@@ -225,9 +225,9 @@ def count_corpus(reporter, corpus: str, gold: str | None = None, max_n: int = 4,
 
     ``workers`` > 1 counts the chunks in that many spawned processes (at most one per core, and as many as
     the memory holds at :data:`WORKER_BYTES` each) and merges their tables; ``device`` (a GPU) runs the
-    unique there (:func:`~engines.segment.counting.resolve_device`), the tables come back to the CPU. Counting stops with an InputError when
-    merging the tables would take more than ``memory_budget`` bytes (default:
-    :func:`engines.segment.budget.counting_budget`).
+    unique there (:func:`~engines.segment.counting.resolve_device`), the tables come back to the CPU.
+    Counting stops with an InputError when merging the tables would take more than ``memory_budget`` bytes
+    (default: :func:`engines.segment.budget.counting_budget`).
     """
     t0 = time.perf_counter()
     cache_limit = CACHE_LIMIT_CHARS if cache_limit is None else cache_limit
