@@ -25,7 +25,9 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or with ``argv`` naming one, of that command alone (see
+    :func:`cli.commands.command_modules`)."""
     from cli.commands import command_modules
     from cli.parser import Parser
     from cli.plumbing import add_common
@@ -51,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      description="Train a model headless and save it as safetensors + JSON config."),
     }
     groups = {verb: sub.add_subparsers(dest=f"{verb}_name", metavar="NAME", required=True) for verb, sub in verbs.items()}
-    for module in command_modules():
+    for module in command_modules(argv):
         group, name = (commands, module.VERB) if module.NAME is None else (groups[module.VERB], module.NAME)
         sub = group.add_parser(name, help=module.HELP, description=module.__doc__,
                                formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -88,8 +90,9 @@ def exit_now(code: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     """The ``workbench`` command on ``argv`` (None: the command line, and a headless command that finishes
     ends the process at once, through :func:`exit_now`)."""
-    parser = build_parser()
-    _check_repeats(parser, sys.argv[1:] if argv is None else argv)
+    words = sys.argv[1:] if argv is None else argv
+    parser = build_parser(words)
+    _check_repeats(parser, words)
     args = parser.parse_args(argv)
     from workbench.logs import setup_logging
 

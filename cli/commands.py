@@ -4,6 +4,7 @@ command of its own with NAME None), NAME, HELP,
 from __future__ import annotations
 
 import importlib
+from collections.abc import Sequence
 from types import ModuleType
 
 COMMANDS = (
@@ -17,7 +18,17 @@ COMMANDS = (
     "cli.train_diffusion",
     "cli.manifest",
 )
+VERBS = ("run", "train")  # the verbs whose commands are named by a second word
 
 
-def command_modules() -> list[ModuleType]:
+def command_modules(argv: Sequence[str] | None = None) -> list[ModuleType]:
+    """The command modules; with ``argv``, only the one it runs when its words name one (a command's module
+    is ``cli.VERB_NAME``, or ``cli.VERB`` for a command of its own), so that a command imports no other's
+    catalogues and tasks; else (no command named: ``--help``, the window, a typo) all of them."""
+    if argv is not None:
+        words = [w for w in argv if not w.startswith("-")]
+        for k, word in enumerate(words):
+            name = f"cli.{word}_{words[k + 1]}" if word in VERBS and k + 1 < len(words) else f"cli.{word}"
+            if name in COMMANDS:
+                return [importlib.import_module(name)]
     return [importlib.import_module(name) for name in COMMANDS]

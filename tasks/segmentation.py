@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, Optional
 from engines.segment.params import SegmentParams
 from tasks.clustering import Words
 
-if TYPE_CHECKING:  # the engines load torch: the jobs import them when they run
+if TYPE_CHECKING:  # the engines load numpy: the jobs import them when they run
     from engines.segment.counted import Counted
     from engines.segment.lexicon import Lexicon, LexiconRow
     from engines.segment.reference import Baseline
@@ -69,11 +69,11 @@ def discover_job(reporter, request: SegmentRequest, display_lines: int = DISPLAY
                  write_line: Optional[Callable[[str], None]] = None, with_reference: bool = True) -> Segmentation:
     """Job: count the corpus, build the lexicon, segment and score every line (``write_line`` receives
     each segmented line); ``with_reference`` reads jieba's dictionary (new words, OOV recall)."""
-    from engines.device import as_device
+    from engines.segment.counting import resolve_device
     from engines.segment.pipeline import run_segmentation
     from engines.segment.reference import reference_dictionary
 
-    device = as_device(request.device)
+    device = resolve_device(request.device)
     reference = None
     if with_reference:
         reporter.progress(None, "loading the reference dictionary")

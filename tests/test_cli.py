@@ -28,6 +28,19 @@ def test_help_lists_the_commands_and_panels():
     assert "--screenshot" in proc.stdout and "run" in proc.stdout and "optimizer" in proc.stdout
 
 
+def test_a_command_named_on_the_line_is_the_only_one_imported():
+    from cli.commands import COMMANDS, command_modules
+
+    modules = command_modules()
+    assert [m.__name__ for m in modules] == list(COMMANDS)
+    for module in modules:  # the module's name says its command: cli.VERB_NAME, or cli.VERB
+        assert module.__name__ == "cli." + "_".join(w for w in (module.VERB, module.NAME) if w)
+        words = ["--device", "cpu", module.VERB, *([module.NAME] if module.NAME else []), "--out", "run"]
+        assert command_modules(words) == [module]
+    for words in (["run"], ["run", "--help"], ["--help"], ["run", "segmen"], []):
+        assert command_modules(words) == modules
+
+
 def test_bad_options_give_a_clear_message_and_nonzero_status():
     proc = workbench("--size", "12")
     assert proc.returncode == 2

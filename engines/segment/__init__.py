@@ -13,5 +13,6 @@ reference (:mod:`.reference`) and the three steps chained (:mod:`.pipeline`).
     result = run(run_segmentation, "peoples-daily", "peoples-daily")
     result.result.scores.f1, result.lexicon.rows()[:10]
 
-Importing the package loads nothing (the catalogue stays free of torch).
+Importing the package loads nothing (the catalogue stays free of torch). The engines compute with numpy:
+torch is imported only to run the counting's unique on a GPU (:func:`.counting.resolve_device`).
 """

@@ -54,7 +54,7 @@ def base_counts(rows: np.ndarray, lens: np.ndarray, base: NgramTable) -> np.ndar
         n = min(int(ln), max_n)
         least = None
         for start in range(int(ln) - n + 1):
-            counts = base.lookup(n, word_codes(np.ascontiguousarray(rows[sel, start:start + n]))).numpy()
+            counts = base.lookup(n, word_codes(rows[sel, start:start + n]))
             least = counts if least is None else np.minimum(least, counts)
         out[sel] = least
     return out

@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 from engines.errors import InputError
 from engines.segment.budget import MERGE_FACTOR, counting_budget
@@ -41,9 +40,9 @@ class Branching:
     def __post_init__(self) -> None:
         self._index: dict[int, HashIndex] = {}
 
-    def lookup(self, n: int, query: torch.Tensor | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def lookup(self, n: int, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """H_L and H_R of the n-grams with codes ``query`` (0 for those seen once, unseen or MISSING)."""
-        q = query.numpy() if isinstance(query, torch.Tensor) else np.asarray(query, np.int64)
+        q = np.asarray(query, np.int64)
         left, right = np.zeros(len(q)), np.zeros(len(q))
         if n > len(self.codes):
             return left, right
@@ -54,7 +53,7 @@ class Branching:
         left[hit], right[hit] = self.left[n - 1][row[hit]], self.right[n - 1][row[hit]]
         return left, right
 
-    def freedom(self, n: int, query: torch.Tensor) -> np.ndarray:
+    def freedom(self, n: int, query: np.ndarray) -> np.ndarray:
         """min(H_L, H_R) of the n-grams ``query``: how freely w combines on both sides (high: a word)."""
         left, right = self.lookup(n, query)
         return np.minimum(left, right)
@@ -88,12 +87,12 @@ def _extensions(reporter, counted: Counted, n: int, budget: int):
     for k, chunk in enumerate(iter_chunks(counted, reporter)):
         reporter.check()
         codes = ngram_codes(chunk.units, n + 1)
-        ext = codes[n].numpy()
-        pre = codes[n - 1].numpy()
+        ext = codes[n]
+        pre = codes[n - 1]
         suf = np.full_like(pre, MISSING)
         suf[:-1] = pre[1:]
         keep = ext != MISSING
-        keep &= (table.lookup(n, pre, 2).numpy() > 0) | (table.lookup(n, suf, 2).numpy() > 0)
+        keep &= (table.lookup(n, pre, 2) > 0) | (table.lookup(n, suf, 2) > 0)
         uniq, first, cnt = np.unique(ext[keep], return_index=True, return_counts=True)
         pending.append((uniq, cnt.astype(np.int64), pre[keep][first], suf[keep][first]))
         if len(pending) >= MERGE_EVERY:
@@ -118,9 +117,9 @@ def _moments(reporter, counted: Counted, out: Branching) -> None:
         codes = ngram_codes(chunk.units, max_n)
         scores = strong_ngrams(counted.table, codes, params)[0]
         for n in range(2, max_n + 1):
-            x = scores[n - 1].numpy()
+            x = scores[n - 1]
             ok = np.isfinite(x)
-            y = out.freedom(n, codes[n - 1][torch.from_numpy(ok)])
+            y = out.freedom(n, codes[n - 1][ok])
             x = x[ok]
             sums[n] += [x.size, x.sum(), (x * x).sum(), y.sum(), (y * y).sum()]
     for n, (m, sx, sxx, sy, syy) in sums.items():
@@ -148,7 +147,7 @@ def branching_entropy(reporter, counted: Counted, memory_budget: int | None = No
     return out
 
 
-def ngram_scores(n: int, pmi: torch.Tensor, codes: torch.Tensor, branching: Branching, statistic: str) -> torch.Tensor:
+def ngram_scores(n: int, pmi: np.ndarray, codes: np.ndarray, branching: Branching, statistic: str) -> np.ndarray:
     """The score of the n-gram at each position under ``statistic`` (see
     :data:`engines.segment.catalogue.STATISTICS`), on the ln-PMI scale so that one threshold per n serves all:
 
@@ -162,8 +161,8 @@ def ngram_scores(n: int, pmi: torch.Tensor, codes: torch.Tensor, branching: Bran
     if statistic == "pmi":
         return pmi
     mp, sp, mf, sf = branching.moments[n]
-    entropy = torch.from_numpy(mp + sp * (branching.freedom(n, codes) - mf) / sf)
-    entropy = torch.where(torch.isfinite(pmi), entropy, pmi)  # invalid positions stay -inf
+    entropy = mp + sp * (branching.freedom(n, codes) - mf) / sf
+    entropy = np.where(np.isfinite(pmi), entropy, pmi)  # invalid positions stay -inf
     return entropy if statistic == "entropy" else (1 - ENTROPY_SHARE) * pmi + ENTROPY_SHARE * entropy
 
 
@@ -174,7 +173,7 @@ def branching_of(reporter, counted: Counted) -> Branching:
     return counted.branching
 
 
-def gap_entropies(units: torch.Tensor, gaps: np.ndarray, bounds: np.ndarray, branching: Branching
+def gap_entropies(units: np.ndarray, gaps: np.ndarray, bounds: np.ndarray, branching: Branching
                   ) -> tuple[np.ndarray, np.ndarray]:
     """At each gap before unit ``gaps[k]``: H_R of the word before it and H_L of the word after it (their
     last, first n <= max_n units; ``bounds``: every word start and separator position, sorted)."""
@@ -186,7 +185,7 @@ def gap_entropies(units: torch.Tensor, gaps: np.ndarray, bounds: np.ndarray, bra
     right, left = np.zeros(len(gaps)), np.zeros(len(gaps))
     for n in range(1, max_n + 1):
         sel = np.flatnonzero(before == n)
-        right[sel] = branching.lookup(n, codes[n - 1][torch.from_numpy(gaps[sel] - n)])[1]
+        right[sel] = branching.lookup(n, codes[n - 1][gaps[sel] - n])[1]
         sel = np.flatnonzero(after == n)
-        left[sel] = branching.lookup(n, codes[n - 1][torch.from_numpy(gaps[sel])])[0]
+        left[sel] = branching.lookup(n, codes[n - 1][gaps[sel]])[0]
     return right, left

@@ -10,7 +10,6 @@ import math
 from typing import Callable
 
 import numpy as np
-import torch
 
 from engines.errors import InputError
 from engines.segment.branching import branching_of
@@ -23,20 +22,19 @@ from engines.segment.lexicon import (Lexicon, Pieces, cut_pieces, decode_rows, m
 from engines.segment.names import find_names
 from engines.segment.numbers import number_measure_words
 from engines.segment.params import SegmentParams
-from engines.threads import torch_threads
 from engines.segment.segmenter import split_cost
 
 
-def _strong_pairs(chunk_units: torch.Tensor, codes, strong: torch.Tensor) -> Pieces:
+def _strong_pairs(chunk_units: np.ndarray, codes: list[np.ndarray], strong: np.ndarray) -> Pieces:
     """The pairs at the positions marked ``strong``, counted (the pair words of the lexicon)."""
-    pos = np.flatnonzero(strong.numpy())
-    pair_codes = codes[1].numpy()[pos]
-    uniq, counts = unique_counts(torch.from_numpy(pair_codes))
+    pos = np.flatnonzero(strong)
+    pair_codes = codes[1][pos]
+    uniq, counts = unique_counts(pair_codes)
     row = HashIndex(uniq).lookup(pair_codes)
     first = np.zeros(len(uniq), np.int64)
     first[row[::-1]] = pos[::-1]
     lens = np.full(len(uniq), 2, np.int64)
-    return Pieces(uniq, counts, lens, decode_rows(chunk_units.numpy(), first, lens))
+    return Pieces(uniq, counts, lens, decode_rows(chunk_units, first, lens))
 
 
 def _weighted(pieces: Pieces, weight: float) -> Pieces:
@@ -72,45 +70,43 @@ def build_lexicon(reporter, counted: Counted, params: SegmentParams) -> Lexicon:
     if params.effective_n() > counted.table.max_n:
         raise InputError(f"n-grams were counted up to {counted.table.max_n}; recount for n = {params.effective_n()}")
     branching = None if params.statistic == "pmi" else branching_of(reporter, counted)
-    with torch_threads(1):
-        parts, pairs = [], []
-        done = 0
-        for n_chars, (chunk_pieces, chunk_pairs) in map_chunks(reporter, counted, cut_chunk, counted.table, params,
-                                                                  branching):
-            reporter.check()
-            parts.append(chunk_pieces)
-            if chunk_pairs is not None:
-                pairs.append(chunk_pairs)
-            if len(parts) >= 4:
-                parts = [merge_pieces(parts)]
-                pairs = [merge_pieces(pairs)] if pairs else []
-            done += n_chars
-            reporter.progress(done / max(1, counted.n_chars), f"cutting: {done:,} of {counted.n_chars:,} characters")
-        pieces = merge_pieces(parts)
-        keep = (pieces.counts >= params.min_count) | (pieces.lengths == 1)
-        codes, counts, lens, texts = pieces.codes[keep], pieces.counts[keep], pieces.lengths[keep], pieces.texts[keep]
-        if pairs:
-            pair = merge_pieces(pairs)
-            new = HashIndex(codes).lookup(pair.codes) < 0
-            width = max(texts.dtype.itemsize, pair.texts.dtype.itemsize) // 4
-            codes = np.r_[codes, pair.codes[new]]
-            counts = np.r_[counts, np.maximum((pair.counts[new] * params.pair_weight).astype(np.int64), 1)]
-            lens = np.r_[lens, pair.lengths[new]]
-            texts = np.r_[texts.astype(f"<U{width}"), pair.texts[new].astype(f"<U{width}")]
-        if params.numbers:
-            rows, _ = text_to_units(texts)
-            keep = ~number_measure_words(rows, lens, counted.table)
-            codes, counts, lens, texts = codes[keep], counts[keep], lens[keep], texts[keep]
-        if params.names:
-            codes, counts, lens, texts = split_names(codes, counts, lens, texts, counted.table)
-        if params.redundancy is not None:
-            codes, counts, lens, texts = remove_redundant(codes, counts, lens, texts, params.redundancy)
-        order = np.argsort(codes)
-        codes, counts, lens, texts = codes[order], counts[order], lens[order], texts[order]
+    parts, pairs = [], []
+    done = 0
+    for n_chars, (chunk_pieces, chunk_pairs) in map_chunks(reporter, counted, cut_chunk, counted.table, params,
+                                                              branching):
+        reporter.check()
+        parts.append(chunk_pieces)
+        if chunk_pairs is not None:
+            pairs.append(chunk_pairs)
+        if len(parts) >= 4:
+            parts = [merge_pieces(parts)]
+            pairs = [merge_pieces(pairs)] if pairs else []
+        done += n_chars
+        reporter.progress(done / max(1, counted.n_chars), f"cutting: {done:,} of {counted.n_chars:,} characters")
+    pieces = merge_pieces(parts)
+    keep = (pieces.counts >= params.min_count) | (pieces.lengths == 1)
+    codes, counts, lens, texts = pieces.codes[keep], pieces.counts[keep], pieces.lengths[keep], pieces.texts[keep]
+    if pairs:
+        pair = merge_pieces(pairs)
+        new = HashIndex(codes).lookup(pair.codes) < 0
+        width = max(texts.dtype.itemsize, pair.texts.dtype.itemsize) // 4
+        codes = np.r_[codes, pair.codes[new]]
+        counts = np.r_[counts, np.maximum((pair.counts[new] * params.pair_weight).astype(np.int64), 1)]
+        lens = np.r_[lens, pair.lengths[new]]
+        texts = np.r_[texts.astype(f"<U{width}"), pair.texts[new].astype(f"<U{width}")]
+    if params.numbers:
         rows, _ = text_to_units(texts)
-        scores = word_scores(rows, lens, counted.table, counted.table.max_n, params.min_count)
-    return Lexicon(torch.from_numpy(codes), torch.from_numpy(counts), torch.from_numpy(lens), texts.tolist(),
-                   scores, counted.table, params)
+        keep = ~number_measure_words(rows, lens, counted.table)
+        codes, counts, lens, texts = codes[keep], counts[keep], lens[keep], texts[keep]
+    if params.names:
+        codes, counts, lens, texts = split_names(codes, counts, lens, texts, counted.table)
+    if params.redundancy is not None:
+        codes, counts, lens, texts = remove_redundant(codes, counts, lens, texts, params.redundancy)
+    order = np.argsort(codes)
+    codes, counts, lens, texts = codes[order], counts[order], lens[order], texts[order]
+    rows, _ = text_to_units(texts)
+    scores = word_scores(rows, lens, counted.table, counted.table.max_n, params.min_count)
+    return Lexicon(codes, counts, lens, texts.tolist(), scores, counted.table, params)
 
 
 def split_names(codes, counts, lens, texts, table: NgramTable):
@@ -134,12 +130,12 @@ def remove_redundant(codes, counts, lens, texts, threshold: float):
     """Minimum-entropy redundancy removal: drop w when ln p(w) - best ln p(split into other words) < threshold."""
     rows, _ = text_to_units(texts)
     index = HashIndex(codes)
-    logp = torch.log(torch.from_numpy(counts).double() / counts.sum())
+    logp = np.log(counts.astype(np.float64) / counts.sum())
     multi = np.flatnonzero(lens > 1)
     if multi.size == 0:
         return codes, counts, lens, texts
-    best = split_cost([rows[i, :lens[i]] for i in multi], index, logp, int(lens.max()), math.log(0.5 / counts.sum()))
-    gain = logp[multi].numpy() - best.numpy()
+    best = split_cost(rows[multi], lens[multi], index, logp, int(lens.max()), math.log(0.5 / counts.sum()))
+    gain = logp[multi] - best
     keep = np.ones(len(codes), bool)
     keep[multi[gain < threshold]] = False
     return codes[keep], counts[keep], lens[keep], texts[keep]

@@ -14,28 +14,25 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 import numpy as np
-import torch
 
 from engines.budget import processes
-from engines.device import DeviceLike, as_device
+from engines.device import DeviceLike
 from engines.errors import InputError
 from engines.segment import corpus as corpus_mod
 from engines.segment.budget import counting_budget
-from engines.segment.counting import Counter, NgramTable, count_units
+from engines.segment.counting import Counter, NgramTable, count_units, resolve_device
 from engines.segment.gold import detect_format, parse_gold
 from engines.segment.parallel import ordered_map
 from engines.segment.ranges import ByteRange, range_line_chunks
-from engines.threads import torch_threads
 from engines.segment.units import Encoded, encode
 
-WORKER_BYTES = 150 * 2**20  # a spawned counting process: torch loaded (about 110 MB) and its chunk's tables
+WORKER_BYTES = 150 * 2**20  # a spawned counting process: its interpreter, numpy and its chunk's tables
 CACHE_LIMIT_CHARS = 8_000_000  # keep encoded chunks in memory up to this many characters (~25 B each)
 
 
 @dataclass
 class Chunk:
     enc: Encoded
-    units: torch.Tensor
     gold: np.ndarray | None  # gold word starts over the chunk's non-space characters
     first_line: int
     n_lines: int
@@ -47,16 +44,20 @@ class Chunk:
     def n_chars(self) -> int:
         return self.enc.n_chars
 
+    @property
+    def units(self) -> np.ndarray:
+        return self.enc.units
+
     def line_of(self) -> np.ndarray:
         """The line (within the chunk) of each non-space character."""
         return np.cumsum(self.enc.cp == 10)[~self.enc.spaces]
 
-    def char_starts(self, word_start_units: torch.Tensor) -> np.ndarray:
+    def char_starts(self, word_start_units: np.ndarray) -> np.ndarray:
         """Word starts over the non-space characters, from word starts over the units (punctuation tokens
         always start a word)."""
         enc = self.enc
         full = np.zeros(len(enc.cp), bool)
-        full[enc.offsets[(enc.units > 0) & word_start_units.numpy()]] = True
+        full[enc.offsets[(enc.units > 0) & word_start_units]] = True
         full |= enc.forced
         return full[~enc.spaces]
 
@@ -203,7 +204,7 @@ def _chunk(raw: list[str], gold: np.ndarray | None, separate: bool, first_line: 
     if gold is not None and len(gold) != int((~enc.spaces).sum()):
         # the corpus line holds spaces that the gold parse removed: score on the gold characters
         gold = None if separate else gold
-    return Chunk(enc, torch.from_numpy(enc.units), gold, first_line, len(raw), raw, open_end)
+    return Chunk(enc, gold, first_line, len(raw), raw, open_end)
 
 
 def range_chunks(rng: ByteRange, fmt: str | None, cnum: bool, stats: corpus_mod.ReadStats | None = None
@@ -223,10 +224,10 @@ def count_corpus(reporter, corpus: str, gold: str | None = None, max_n: int = 4,
     (``cache_limit`` characters, spaces and line ends included, default :data:`CACHE_LIMIT_CHARS`).
 
     ``workers`` > 1 counts the chunks in that many spawned processes (at most one per core, and as many as
-    the memory holds at :data:`WORKER_BYTES` each) and merges their tables; ``device`` runs the hashing and
-    ``torch.unique`` there (a GPU), the tables come back to the CPU. Counting stops with an InputError when
-    merging the tables would take more than ``memory_budget`` bytes (default:
-    :func:`engines.segment.budget.counting_budget`).
+    the memory holds at :data:`WORKER_BYTES` each) and merges their tables; ``device`` (a GPU) runs the
+    unique there (:func:`~engines.segment.counting.resolve_device`), the tables come back to the CPU.
+    Counting stops with an InputError when merging the tables would take more than ``memory_budget`` bytes
+    (default: :func:`engines.segment.budget.counting_budget`).
     """
     t0 = time.perf_counter()
     cache_limit = CACHE_LIMIT_CHARS if cache_limit is None else cache_limit
@@ -234,13 +235,12 @@ def count_corpus(reporter, corpus: str, gold: str | None = None, max_n: int = 4,
     source = corpus_mod.resolve(corpus)
     gold_source = corpus_mod.resolve(gold) if gold is not None else None
     stats = corpus_mod.ReadStats()
-    dev = as_device(device)
+    dev = resolve_device(device)
     chunks: list[Chunk] | None = []
     n_chars = n_lines = cached = 0
     has_gold = True
     counter = Counter()
     with contextlib.ExitStack() as stack:
-        stack.enter_context(torch_threads(1))
         submit = None
         asked, workers = workers, processes(workers, WORKER_BYTES)
         if workers < asked:
@@ -251,7 +251,7 @@ def count_corpus(reporter, corpus: str, gold: str | None = None, max_n: int = 4,
 
             pool = stack.enter_context(ProcessPoolExecutor(workers, multiprocessing.get_context("spawn")))
             submit = lambda chunk: pool.submit(count_units_worker, chunk.enc.units, max_n)  # noqa: E731
-        counted = ordered_map(lambda chunk: count_units(chunk.units.to(dev), max_n, check=reporter.check),
+        counted = ordered_map(lambda chunk: count_units(chunk.units, max_n, reporter.check, dev),
                               read_chunks(source, gold_source, reporter, stats, max_lines, cnum),
                               submit=submit, window=2 * workers if submit else None)
         for chunk, table in counted:
@@ -285,5 +285,4 @@ def over_budget(name: str, counter: Counter, table: NgramTable, n_chars: int, bu
 
 def count_units_worker(units: np.ndarray, max_n: int) -> NgramTable:
     """Top-level (picklable) worker of the multiprocess count."""
-    torch.set_num_threads(1)
-    return count_units(torch.from_numpy(units), max_n)
+    return count_units(units, max_n)

@@ -1,14 +1,15 @@
-"""n-gram counting as a batched torch computation: codes, hashing, unique with counts, merge.
+"""n-gram counting as a batched array computation: codes, hashing, unique with counts, merge.
 
 Every n-gram of units (n = 1..max_n, never across a separator) gets a 64-bit code: the unit id for
 n = 1, then ``h_n = h_{n-1} * PRIME + unit`` with int64 wrap-around (a polynomial hash; collisions among
-millions of n-grams are vanishingly rare). One ``torch.unique(..., return_counts=True)`` per n counts a
-chunk; tables of chunks (or of worker processes) merge by concatenation and a second unique. Memory is
-bounded by the number of distinct n-grams, not by the corpus size.
+millions of n-grams are vanishingly rare). One sort-based unique with counts per n counts a chunk; tables
+of chunks (or of worker processes) merge by concatenation and a second unique. Memory is bounded by the
+number of distinct n-grams, not by the corpus size.
 
-On a GPU the unique runs there (``torch.unique``); on the CPU it goes through numpy, whose SIMD sort is an
-order of magnitude faster than torch's CPU sort for int64 keys. Tables are looked up through a vectorised
-hash index (:mod:`engines.segment.hashindex`), not ``searchsorted``.
+Everything here is numpy (its SIMD sort is an order of magnitude faster than torch's CPU sort for int64
+keys); given a ``torch.device`` the unique runs there (``torch.unique``, imported only then: a GPU).
+Tables are looked up through a vectorised hash index (:mod:`engines.segment.hashindex`), not
+``searchsorted``.
 """
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-import torch
 
+from engines.device import DeviceLike, as_device
 from engines.segment.budget import MERGE_FACTOR
 from engines.segment.hashindex import HashIndex
 
@@ -26,29 +27,47 @@ PRIME = 1_000_003  # odd, so the hash is a bijection on each step
 MISSING = -(2 ** 62)  # code of an n-gram that crosses a separator or the end
 
 
-def ngram_codes(units: torch.Tensor, max_n: int) -> list[torch.Tensor]:
+def ngram_codes(units: np.ndarray, max_n: int) -> list[np.ndarray]:
     """codes[n-1][i] = hash of units[i:i+n], or MISSING where that window contains a separator/end."""
-    units = units.to(torch.int64)
-    t = units.numel()
-    codes = [torch.where(units > 0, units, torch.full_like(units, MISSING))]
-    h = units.clone()
-    ok = units > 0
-    for n in range(2, max_n + 1):
-        nxt = torch.zeros_like(units)
-        if t - n + 1 > 0:
-            nxt[: t - n + 1] = units[n - 1:]
-        h = h * PRIME + nxt
-        ok = ok & (nxt > 0)
-        codes.append(torch.where(ok, h, torch.full_like(h, MISSING)))
+    units = np.asarray(units, np.int64)
+    t = units.size
+    live = units > 0
+    # run[i]: live units from i on up to the next separator (or the end): a window of n fits when run >= n
+    sep = np.flatnonzero(np.r_[~live, True])
+    run = sep[np.searchsorted(sep, np.arange(t))] - np.arange(t)
+    codes = [np.where(live, units, MISSING)]
+    h = units.copy()
+    with np.errstate(over="ignore"):  # the hash wraps around, as int64 arithmetic does
+        for n in range(2, max_n + 1):
+            head = h[: max(t - n + 1, 0)]  # windows that end inside the text (the others are MISSING)
+            head *= PRIME
+            head += units[n - 1:]
+            codes.append(np.where(run >= n, h, MISSING))
     return codes
 
 
-def unique_counts(codes: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted distinct codes and their counts (torch.unique on an accelerator, numpy's sort on the CPU)."""
-    if codes.device.type != "cpu":
-        uniq, counts = torch.unique(codes, sorted=True, return_counts=True)
+def resolve_device(device: DeviceLike):
+    """Where the counting's unique runs: None (numpy, this process) for the CPU named as a preference
+    ("cpu", None, or "auto" finding no GPU), else a ``torch.device``; a ``torch.device`` given stays as it
+    is (the CPU's included: the torch path, tested without a GPU). Imports torch only for a preference
+    other than "cpu"."""
+    if device is None or (isinstance(device, str) and device.lower() == "cpu"):
+        return None
+    if isinstance(device, str):
+        resolved = as_device(device)
+        return None if resolved.type == "cpu" else resolved
+    return device
+
+
+def unique_counts(codes: np.ndarray, device=None) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct codes and their counts: numpy's sort, or ``torch.unique`` on ``device`` when given
+    one (a ``torch.device``; the CPU's too, which keeps that path tested)."""
+    if device is not None:
+        import torch
+
+        uniq, counts = torch.unique(torch.from_numpy(codes).to(device), sorted=True, return_counts=True)
         return uniq.cpu().numpy(), counts.cpu().numpy().astype(np.int64)
-    arr = np.sort(codes.numpy())
+    arr = np.sort(codes)
     if arr.size == 0:
         return arr, np.zeros(0, np.int64)
     edge = np.flatnonzero(np.r_[True, arr[1:] != arr[:-1]])
@@ -99,11 +118,11 @@ class NgramTable:
                 self._index[n] = HashIndex(self.codes[n - 1])
             return self._index[n]
 
-    def lookup(self, n: int, query, min_count: int = 1) -> torch.Tensor:
-        """Counts of the n-grams with codes ``query`` (0 for unseen or MISSING), as a CPU int64 tensor.
+    def lookup(self, n: int, query, min_count: int = 1) -> np.ndarray:
+        """Counts of the n-grams with codes ``query`` (0 for unseen or MISSING), int64.
 
         With ``min_count`` > 1 n-grams rarer than that read as 0 (a smaller index: faster lookups)."""
-        q = query.cpu().numpy() if isinstance(query, torch.Tensor) else np.asarray(query, np.int64)
+        q = np.asarray(query, np.int64)
         out = np.zeros(len(q), np.int64)
         if n <= self.max_n and self.codes[n - 1].size:
             valid = np.flatnonzero(q != MISSING)
@@ -119,7 +138,7 @@ class NgramTable:
             row = index.lookup(q[valid])
             hit = row >= 0
             out[valid[hit]] = counts[row[hit]]
-        return torch.from_numpy(out)
+        return out
 
     def pruned(self, min_count: int) -> "NgramTable":
         keep = [c >= min_count for c in self.counts]
@@ -129,14 +148,15 @@ class NgramTable:
         return int(sum(c.nbytes * 2 for c in self.codes))
 
 
-def count_units(units: torch.Tensor, max_n: int, codes: list[torch.Tensor] | None = None,
-                check: Callable[[], None] | None = None) -> NgramTable:
-    """The n-gram table of one chunk of units; ``check`` (a job's ``reporter.check``) runs before each order."""
+def count_units(units: np.ndarray, max_n: int, check: Callable[[], None] | None = None,
+                device=None) -> NgramTable:
+    """The n-gram table of one chunk of units; ``check`` (a job's ``reporter.check``) runs before each order;
+    ``device``: where the unique runs (:func:`unique_counts`)."""
     table = NgramTable()
-    for c in codes or ngram_codes(units, max_n):
+    for c in ngram_codes(units, max_n):
         if check is not None:
             check()
-        uniq, counts = unique_counts(c[c != MISSING])
+        uniq, counts = unique_counts(c[c != MISSING], device)
         table.codes.append(uniq)
         table.counts.append(counts)
     return table

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 from engines.segment.branching import Branching, gap_entropies
 from engines.segment.counted import Chunk
@@ -24,16 +23,17 @@ class DisplayLine:
 def gap_pmi(chunk: Chunk, table: NgramTable) -> np.ndarray:
     """PMI of each unit with the next one (NaN across separators), per unit position."""
     codes = ngram_codes(chunk.units, 2)
-    c1 = table.lookup(1, codes[0]).double().clamp(min=1)
-    c2 = table.lookup(2, codes[1]).double()
-    right = torch.ones_like(c1)
+    c1 = np.maximum(table.lookup(1, codes[0]).astype(np.float64), 1)
+    c2 = table.lookup(2, codes[1]).astype(np.float64)
+    right = np.ones_like(c1)
     right[:-1] = c1[1:]
     total = max(table.total(1), 1)
-    pmi = torch.log(total * c2.clamp(min=0.5) / (c1 * right))
-    valid = (chunk.units > 0)
+    pmi = np.log(total * np.maximum(c2, 0.5) / (c1 * right))
+    valid = chunk.units > 0
     valid[:-1] &= chunk.units[1:] > 0
-    valid[-1] = False
-    return torch.where(valid, pmi, torch.full_like(pmi, float("nan"))).numpy()
+    valid[-1:] = False
+    pmi[~valid] = np.nan
+    return pmi
 
 
 def lines_to_display(chunk: Chunk, pred: np.ndarray, table: NgramTable, limit: int,
@@ -79,7 +79,7 @@ def lines_to_display(chunk: Chunk, pred: np.ndarray, table: NgramTable, limit: i
 
 def _entropies_at(chunk: Chunk, start_units: np.ndarray, branching: Branching) -> dict[int, tuple[float, float]]:
     """(H_R of the word before, H_L of the word after) at each word start unit after the first of a clause."""
-    units = chunk.units.numpy()
+    units = chunk.units
     seps = np.flatnonzero(units == 0)
     bounds = np.unique(np.r_[start_units[start_units >= 0], seps, len(units)])
     gaps = start_units[(start_units > 0)]

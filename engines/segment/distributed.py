@@ -30,7 +30,6 @@ from engines.segment.gold import detect_format
 from engines.segment.parallel import ordered_map
 from engines.segment.ranges import ByteRange, plan_ranges
 from engines.segment.scheduler import local_workers
-from engines.threads import torch_threads
 
 CONNECT_TIMEOUT_S = 5
 POLL_S = 0.1  # how often a wait for a task's result looks for a cancel
@@ -66,8 +65,7 @@ def _workers(client) -> int:
 def _map_range(rng: ByteRange, fmt: str | None, cnum: bool, fn: Callable[..., Any], *shared: Any) -> list:
     """Task: ``(characters, fn(chunk, *shared))`` for each chunk of one range."""
     map_large_blocks()
-    with torch_threads(1):
-        return [(chunk.n_chars, fn(chunk, *shared)) for chunk in range_chunks(rng, fmt, cnum)]
+    return [(chunk.n_chars, fn(chunk, *shared)) for chunk in range_chunks(rng, fmt, cnum)]
 
 
 class _Polled:
@@ -118,12 +116,11 @@ def _count_range(rng: ByteRange, fmt: str | None, cnum: bool, max_n: int) -> tup
     counter = Counter()
     n_chars = n_lines = 0
     has_gold = True
-    with torch_threads(1):
-        for chunk in range_chunks(rng, fmt, cnum, stats):
-            counter.add_table(count_units(chunk.units, max_n))
-            n_chars += chunk.n_chars
-            n_lines += chunk.n_lines - chunk.open_end
-            has_gold &= chunk.gold is not None
+    for chunk in range_chunks(rng, fmt, cnum, stats):
+        counter.add_table(count_units(chunk.units, max_n))
+        n_chars += chunk.n_chars
+        n_lines += chunk.n_lines - chunk.open_end
+        has_gold &= chunk.gold is not None
     return counter.result(), n_chars, n_lines, has_gold, stats
 
 

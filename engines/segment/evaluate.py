@@ -30,7 +30,7 @@ def words_from_starts(cp: np.ndarray, starts: np.ndarray, line_starts: np.ndarra
 
 
 def join_lines(cp: np.ndarray, starts: np.ndarray, line_of: np.ndarray, n_lines: int) -> list[str]:
-    """Lines of words separated by single spaces."""
+    """Lines of words separated by single spaces (``line_of``: each character's line, never decreasing)."""
     n = len(cp)
     if n == 0:
         return [""] * n_lines
@@ -46,7 +46,7 @@ def join_lines(cp: np.ndarray, starts: np.ndarray, line_of: np.ndarray, n_lines:
     text = np.ascontiguousarray(out.astype(np.uint32)).tobytes().decode("utf-32-le")
     lines = text.split("\n")
     # lines with no characters: put the empty lines back
-    present = np.unique(line_of)
+    present = line_of[new_line]
     full = [""] * n_lines
     for k, line in zip(present.tolist(), lines):
         full[k] = line

@@ -4,7 +4,7 @@ pair method (Su Jianlin, bojone/word-discovery and bojone/nlp-zero), vectorised 
 1. an n-gram (2 <= n <= max_n, count >= min_count) is *strong* when its weakest split is still
    strongly associated: min over split points of ln(N n(w) / (n(left) n(right))) > threshold[n];
 2. every boundary covered by a strong n-gram is joined, every other one cut: the pieces are candidates;
-3. candidates are counted (one torch.unique per chunk), kept when frequent enough and, for long ones,
+3. candidates are counted (one sort-based unique per chunk), kept when frequent enough and, for long ones,
    when all their inner n-grams are strong;
 4. optionally, redundancy removal: a word whose best split into other words costs little is dropped.
 With ``max_n = 2`` this is the minimum-entropy pair method: cut between neighbours of low PMI.
@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
-import torch
 
 from engines.segment.branching import Branching, ngram_scores
 from engines.segment.catalogue import CLASS_UNITS
@@ -48,35 +48,53 @@ def written_form(word: str) -> str:
 def word_class(word: str) -> str:
     """The classes of the class units in a lexicon word ("number", "latin", "number+latin"; "" for none)."""
     found = {_CLASS_OF[ch].name for ch in word if ch in _CLASS_OF}
-    return "+".join(name for name in CLASS_UNITS.names if name in found)
+    return "+".join(name for name in CLASS_UNITS.names if name in found) if found else ""
 
 
-def position_counts(table: NgramTable, codes: list[torch.Tensor], max_n: int, min_count: int = 1) -> list[torch.Tensor]:
+SMALL_COUNT = 1 << 16  # counts below this have their logarithms read from a table
+
+
+@lru_cache(maxsize=1)
+def _log_table() -> np.ndarray:
+    return np.log(np.maximum(np.arange(SMALL_COUNT), 1).astype(np.float64))
+
+
+def log_counts(counts: np.ndarray) -> np.ndarray:
+    """ln max(c, 1) of each count: most read from a table of small counts' logarithms (np.log's values, a
+    gather three times faster than the logarithm), the rest computed."""
+    out = _log_table()[np.clip(counts, 0, SMALL_COUNT - 1)]
+    big = np.flatnonzero(counts >= SMALL_COUNT)
+    out[big] = np.log(counts[big].astype(np.float64))
+    return out
+
+
+def position_counts(table: NgramTable, codes: list[np.ndarray], max_n: int, min_count: int = 1) -> list[np.ndarray]:
     """Count of the n-gram starting at each position (n = 1..max_n); below ``min_count`` reads 0, which is
     harmless for scoring: every part of an n-gram is at least as frequent as the n-gram itself."""
     return [table.lookup(n, codes[n - 1], min_count) for n in range(1, max_n + 1)]
 
 
-def strong_ngrams(table: NgramTable, codes: list[torch.Tensor], params: SegmentParams,
-                  counts: list[torch.Tensor] | None = None, branching: Branching | None = None
-                  ) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+def strong_ngrams(table: NgramTable, codes: list[np.ndarray], params: SegmentParams,
+                  counts: list[np.ndarray] | None = None, branching: Branching | None = None
+                  ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Per position i and n: the score of units[i:i+n] under ``params.statistic`` (the min-PMI, or with
     ``branching`` its branching entropy or both: :func:`~engines.segment.branching.ngram_scores`) and
     whether it is strong."""
     max_n = params.effective_n()
     counts = counts or position_counts(table, codes, max_n)
-    total = max(table.total(1), 1)
-    logc = [torch.log(c.clamp(min=1).to(torch.float64)) for c in counts]
-    t = codes[0].numel()
-    scores, strong = [torch.full((t,), -math.inf, dtype=torch.float64)], [torch.zeros(t, dtype=torch.bool)]
+    log_total = math.log(max(table.total(1), 1))
+    logc = [log_counts(c) for c in counts]
+    t = codes[0].size
+    scores, strong = [np.full(t, -math.inf)], [np.zeros(t, bool)]
+    right = np.zeros(t)
     for n in range(2, max_n + 1):
-        score = torch.full((t,), math.inf, dtype=torch.float64)
+        score = np.full(t, math.inf)
         for k in range(1, n):
-            right = torch.zeros(t, dtype=torch.float64)
-            right[: t - k] = logc[n - k - 1][k:]
-            score = torch.minimum(score, math.log(total) + logc[n - 1] - logc[k - 1] - right)
+            right[: max(t - k, 0)] = logc[n - k - 1][k:]
+            right[max(t - k, 0):] = 0.0
+            np.minimum(score, log_total + logc[n - 1] - logc[k - 1] - right, out=score)
         valid = (codes[n - 1] != MISSING) & (counts[n - 1] >= params.min_count)
-        score = torch.where(valid, score, torch.full_like(score, -math.inf))
+        score[~valid] = -math.inf
         if params.statistic != "pmi":
             score = ngram_scores(n, score, codes[n - 1], branching, params.statistic)
         scores.append(score)
@@ -94,57 +112,55 @@ class Pieces:
     texts: np.ndarray  # numpy unicode array; class units as placeholders
 
 
-def cut_pieces(units: torch.Tensor, table: NgramTable, params: SegmentParams,
-               codes: list[torch.Tensor] | None = None, strong: list[torch.Tensor] | None = None) -> Pieces:
+def cut_pieces(units: np.ndarray, table: NgramTable, params: SegmentParams,
+               codes: list[np.ndarray] | None = None, strong: list[np.ndarray] | None = None) -> Pieces:
     """Join boundaries covered by strong n-grams, cut the rest; count the pieces of this chunk
     (``codes``, ``strong``: the chunk's n-gram codes and :func:`strong_ngrams` when at hand)."""
-    units = units.to(torch.int64)
-    t = units.numel()
+    units = np.asarray(units, np.int64)
+    t = units.size
     max_n = params.effective_n()
     length_cap = max(params.max_len, max_n)
     if codes is None or len(codes) < length_cap:
         codes = ngram_codes(units, length_cap)
     if strong is None:
         strong = strong_ngrams(table, codes, params)[1]
-    joined = torch.zeros(t, dtype=torch.bool)  # joined[j]: units j and j+1 belong together
+    live = units > 0
+    joined = np.zeros(t, bool)  # joined[j]: units j and j+1 belong together
     for n in range(2, max_n + 1):
         s = strong[n - 1]
         for o in range(n - 1):
             joined[o:] |= s[: t - o]
-    joined &= units > 0
-    nxt_ok = torch.zeros(t, dtype=torch.bool)
-    nxt_ok[:-1] = units[1:] > 0
-    joined &= nxt_ok
+    joined &= live
+    joined[:-1] &= live[1:]
+    joined[-1:] = False
     if params.class_rule:
         # a class unit (a number, a latin run) only starts a word and takes at most one unit after it
-        is_class = (units > 0) & (units < OFFSET)
+        is_class = live & (units < OFFSET)
         joined[:-1] &= ~is_class[1:]
         joined[1:] &= ~is_class[:-1]
-    prev_joined = torch.zeros(t, dtype=torch.bool)
-    prev_joined[1:] = joined[:-1]
-    starts = torch.nonzero((units > 0) & ~prev_joined).squeeze(1)
-    ends = torch.nonzero((units > 0) & ~joined).squeeze(1)
+    prev_joined = np.r_[False, joined[:-1]]
+    starts = np.flatnonzero(live & ~prev_joined)
+    ends = np.flatnonzero(live & ~joined)
     lengths = ends - starts + 1
     ok = lengths <= length_cap
     # long candidates: every inner n-gram (3 <= n <= max_n) must be strong
     for n in range(3, max_n + 1):
-        csum = torch.zeros(t + 1, dtype=torch.int64)
-        csum[1:] = torch.cumsum(strong[n - 1].to(torch.int64), 0)
-        need = (lengths - n + 1).clamp(min=0)
-        have = csum[(starts + need).clamp(max=t)] - csum[starts]
+        csum = np.r_[0, np.cumsum(strong[n - 1], dtype=np.int64)]
+        need = np.maximum(lengths - n + 1, 0)
+        have = csum[np.minimum(starts + need, t)] - csum[starts]
         ok &= (lengths < n) | (have == need)
-    starts, lengths = starts[ok].numpy(), lengths[ok].numpy()
+    starts, lengths = starts[ok], lengths[ok]
     piece_codes = np.empty(len(starts), np.int64)
     for ln in range(1, length_cap + 1):
         sel = lengths == ln
-        piece_codes[sel] = codes[ln - 1].numpy()[starts[sel]]
-    uniq, counts = unique_counts(torch.from_numpy(piece_codes))
+        piece_codes[sel] = codes[ln - 1][starts[sel]]
+    uniq, counts = unique_counts(piece_codes)
     row = HashIndex(uniq).lookup(piece_codes)
     first = np.zeros(len(uniq), np.int64)
     first[row[::-1]] = starts[::-1]  # the earliest occurrence wins (last write)
     lens = np.zeros(len(uniq), np.int64)
     lens[row] = lengths
-    texts = decode_rows(units.numpy(), first, lens)
+    texts = decode_rows(units, first, lens)
     return Pieces(uniq, counts, lens, texts)
 
 
@@ -178,35 +194,35 @@ class Lexicon:
     word; the segmenter's probabilities); ``uses``, once the text is segmented, how often the segmentation
     used each word (what lexicon.tsv calls its count)."""
 
-    codes: torch.Tensor
-    counts: torch.Tensor
-    lengths: torch.Tensor
+    codes: np.ndarray  # int64
+    counts: np.ndarray  # int64
+    lengths: np.ndarray  # int64
     words: list[str]
-    scores: torch.Tensor  # min-PMI (cohesion) of each word; +inf for single units
+    scores: np.ndarray  # float64 min-PMI (cohesion) of each word; +inf for single units
     unit_counts: NgramTable | None = None
     params: SegmentParams = SegmentParams()
-    uses: torch.Tensor | None = None
+    uses: np.ndarray | None = None
 
     def __len__(self) -> int:
-        return int(self.codes.numel())
+        return int(self.codes.size)
 
     @property
     def max_len(self) -> int:
         return int(self.lengths.max()) if len(self) else 1
 
-    def logp(self) -> torch.Tensor:
+    def logp(self) -> np.ndarray:
         total = float(self.counts.sum())
-        return torch.log(self.counts.to(torch.float64) / max(total, 1.0))
+        return np.log(self.counts.astype(np.float64) / max(total, 1.0))
 
     def multi(self) -> np.ndarray:
         """Mask of the multi-unit words (the discovered vocabulary)."""
-        return (self.lengths > 1).numpy()
+        return self.lengths > 1
 
     def used(self, keep: np.ndarray, uses: np.ndarray) -> "Lexicon":
         """The words ``keep`` marks, with how often the segmentation used each (``uses``, per word)."""
-        k = torch.from_numpy(keep)
-        return Lexicon(self.codes[k], self.counts[k], self.lengths[k], [w for w, x in zip(self.words, keep) if x],
-                       self.scores[k], self.unit_counts, self.params, torch.from_numpy(uses[keep]))
+        return Lexicon(self.codes[keep], self.counts[keep], self.lengths[keep],
+                       [w for w, x in zip(self.words, keep.tolist()) if x], self.scores[keep], self.unit_counts,
+                       self.params, uses[keep])
 
     def rows(self, only_multi: bool = True, reference: set[str] | None = None,
              base: NgramTable | None = None) -> list[LexiconRow]:
@@ -216,20 +232,19 @@ class Lexicon:
         from engines.segment.base import base_counts
 
         uses = self.uses if self.uses is not None else self.counts
-        order = torch.argsort(uses, descending=True, stable=True).tolist()
-        mask, scores = self.multi().tolist(), self.scores.tolist()
+        order = np.argsort(-uses, kind="stable")
+        if only_multi:
+            order = order[self.multi()[order]]
+        scores = self.scores.tolist()
         in_base = [-1] * len(self)
         if base is not None and len(self):
             in_base = base_counts(*text_to_units(np.asarray(self.words)), base).tolist()
         counts, candidates = uses.tolist(), self.counts.tolist()
         out = []
-        for i in order:
-            if only_multi and not mask[i]:
-                continue
+        for i in order.tolist():
             word, unit_class = written_form(self.words[i]), word_class(self.words[i])
             new = reference is not None and not unit_class and word not in reference
-            out.append(LexiconRow(word, unit_class, int(counts[i]), int(candidates[i]), float(scores[i]), len(word),
-                                  new, int(in_base[i])))
+            out.append(LexiconRow(word, unit_class, counts[i], candidates[i], scores[i], len(word), new, in_base[i]))
         return out
 
 
@@ -251,33 +266,31 @@ class LexiconRow:
     in_base: int = -1
 
 
-def word_scores(rows: np.ndarray, lens: np.ndarray, table: NgramTable, max_n: int, min_count: int = 1) -> torch.Tensor:
+def word_scores(rows: np.ndarray, lens: np.ndarray, table: NgramTable, max_n: int, min_count: int = 1) -> np.ndarray:
     """min-PMI cohesion of each word (unit rows padded with 0) over its split points, using n-grams up to
     ``max_n`` (+inf for single units and longer words). Words seen at least ``min_count`` times may say so:
     their parts are as frequent, so the smaller index of :meth:`NgramTable.lookup` serves them."""
     total = max(table.total(1), 1)
-    out = torch.full((len(lens),), math.inf, dtype=torch.float64)
+    out = np.full(len(lens), math.inf)
     if len(lens) == 0:
         return out
-    mat = torch.from_numpy(np.ascontiguousarray(rows, dtype=np.int64))
-    lens_t = torch.from_numpy(np.asarray(lens, dtype=np.int64))
+    mat = np.ascontiguousarray(rows, dtype=np.int64)
+    lens = np.asarray(lens, dtype=np.int64)
 
-    def code(a: int, b: int) -> torch.Tensor:  # hash of units[a:b] for every row
-        h = mat[:, a].clone()
-        for j in range(a + 1, b):
-            h = h * PRIME + mat[:, j]
-        return h
+    def code(sel: np.ndarray, a: int, b: int) -> np.ndarray:  # hash of units[a:b] of the rows ``sel``
+        return word_codes(mat[sel, a:b])
+
+    def count(n: int, codes: np.ndarray) -> np.ndarray:
+        return np.maximum(table.lookup(n, codes, min_count), 1).astype(np.float64)
 
     for ln in range(2, min(mat.shape[1], max_n) + 1):
-        sel = lens_t == ln
-        if not sel.any():
+        sel = np.flatnonzero(lens == ln)
+        if sel.size == 0:
             continue
-        cw = table.lookup(ln, code(0, ln)[sel], min_count).clamp(min=1).double()
-        best = torch.full((int(sel.sum()),), math.inf, dtype=torch.float64)
+        cw = count(ln, code(sel, 0, ln))
+        best = np.full(sel.size, math.inf)
         for k in range(1, ln):
-            cl = table.lookup(k, code(0, k)[sel], min_count).clamp(min=1).double()
-            cr = table.lookup(ln - k, code(k, ln)[sel], min_count).clamp(min=1).double()
-            best = torch.minimum(best, torch.log(total * cw / (cl * cr)))
+            best = np.minimum(best, np.log(total * cw / (count(k, code(sel, 0, k)) * count(ln - k, code(sel, k, ln)))))
         out[sel] = best
     return out
 
@@ -295,9 +308,11 @@ def text_to_units(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def word_codes(rows: np.ndarray) -> np.ndarray:
-    """Hash codes of unit rows (same hash as :func:`ngram_codes`)."""
-    h = torch.from_numpy(rows[:, 0].copy())
-    for j in range(1, rows.shape[1]):
-        col = torch.from_numpy(rows[:, j].copy())
-        h = torch.where(col > 0, h * PRIME + col, h)
-    return h.numpy()
+    """Hash codes of unit rows padded with 0 (same hash as :func:`ngram_codes`)."""
+    rows = np.asarray(rows, np.int64)
+    h = rows[:, 0].copy()
+    with np.errstate(over="ignore"):
+        for j in range(1, rows.shape[1]):
+            col = rows[:, j]
+            h = np.where(col > 0, h * PRIME + col, h)
+    return h

@@ -38,8 +38,8 @@ def find_names(rows: np.ndarray, lens: np.ndarray, counts: np.ndarray, table: Ng
         return empty
     r = rows[three, :3]
     c = np.asarray(counts, np.float64)[three]
-    left = table.lookup(2, r[:, 0] * PRIME + r[:, 1]).numpy()
-    right = table.lookup(2, r[:, 1] * PRIME + r[:, 2]).numpy()
+    left = table.lookup(2, r[:, 0] * PRIME + r[:, 1])
+    right = table.lookup(2, r[:, 1] * PRIME + r[:, 2])
     bound = (left <= ratio * c) & (right <= ratio * c)
     first, productivity = np.unique(r[bound, 0], return_counts=True)
     surnames = first[productivity >= min_words][np.argsort(-productivity[productivity >= min_words], kind="stable")]

@@ -1,7 +1,5 @@
-"""Chunks of a corpus processed side by side in threads (numpy and torch release the GIL in their kernels).
-
-Each thread runs its vector operations on one torch thread: small ops scale badly across intra-op threads,
-while whole chunks in parallel use the cores fully.
+"""Chunks of a corpus processed side by side in threads (numpy releases the GIL in its kernels): whole chunks
+in parallel use the cores fully, where the small vector operations of one chunk would not.
 """
 from __future__ import annotations
 
@@ -11,7 +9,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from typing import Callable, Iterable, Iterator, TypeVar
 
-from engines.threads import cores
+from engines.budget import cores
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import torch
 
 from engines.segment.counting import NgramTable
 from engines.segment.hashindex import HashIndex
@@ -35,7 +34,7 @@ def half_words(lexicon: Lexicon, table: NgramTable, min_count: int = 1) -> np.nd
     enough for the counted n-grams) that holds at least :data:`HALF_SHARE` of w's occurrences, n(e) >= share
     n(w) (n-gram counts; those rarer than ``min_count`` read as 0: the smaller index of
     :meth:`NgramTable.lookup`)."""
-    codes = lexicon.codes.numpy()
+    codes = lexicon.codes
     index = HashIndex(codes)
     rows, lens = text_to_units(np.asarray(lexicon.words, dtype=object).astype(str))
     share = np.zeros(len(codes))
@@ -43,11 +42,11 @@ def half_words(lexicon: Lexicon, table: NgramTable, min_count: int = 1) -> np.nd
         longer = np.flatnonzero(lens == ln)
         if longer.size == 0:
             continue
-        n_e = table.lookup(ln, codes[longer], min_count).numpy().astype(np.float64)
+        n_e = table.lookup(ln, codes[longer], min_count).astype(np.float64)
         for part in (word_codes(rows[longer, :ln - 1]), word_codes(rows[longer, 1:ln])):
             row = index.lookup(part)
             ok = row >= 0
-            n_w = table.lookup(ln - 1, part[ok], min_count).numpy().astype(np.float64)
+            n_w = table.lookup(ln - 1, part[ok], min_count).astype(np.float64)
             np.maximum.at(share, row[ok], n_e[ok] / np.maximum(n_w, 1.0))
     return lexicon.multi() & (share >= HALF_SHARE)
 
@@ -55,14 +54,13 @@ def half_words(lexicon: Lexicon, table: NgramTable, min_count: int = 1) -> np.nd
 def unfit_pieces(lexicon: Lexicon, uses: np.ndarray, half: np.ndarray) -> np.ndarray:
     """Mask of the lexicon's multi-unit words that are half words (``half``, :func:`half_words`) or
     cross-boundary pieces, given each word's count in the segmented text (``uses``)."""
-    codes = lexicon.codes.numpy()
+    codes = lexicon.codes
     multi = np.flatnonzero(lexicon.multi() & (uses > 0))
     saving = np.full(len(codes), math.inf)
     if multi.size:
         total = float(uses.sum())
-        logp = torch.log(torch.from_numpy(np.maximum(uses, 0.5)).double() / total)
+        logp = np.log(np.maximum(uses, 0.5).astype(np.float64) / total)
         rows, lens = text_to_units(np.asarray(lexicon.words, dtype=object)[multi].astype(str))
-        best = split_cost([rows[i, :lens[i]] for i in range(len(multi))], HashIndex(codes), logp,
-                          int(lens.max()), math.log(0.5 / total))
-        saving[multi] = (logp[multi].numpy() - best.numpy()) / (lens - 1)
+        best = split_cost(rows, lens, HashIndex(codes), logp, int(lens.max()), math.log(0.5 / total))
+        saving[multi] = (logp[multi] - best) / (lens - 1)
     return lexicon.multi() & (half | (saving < MIN_SAVING))

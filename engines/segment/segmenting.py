@@ -11,7 +11,6 @@ from functools import partial
 from typing import Callable
 
 import numpy as np
-import torch
 
 from engines.segment.branching import Branching, branching_of
 from engines.segment.chunkmap import map_chunks
@@ -23,7 +22,6 @@ from engines.segment.hashindex import HashIndex
 from engines.segment.lexicon import Lexicon
 from engines.segment.params import SegmentParams
 from engines.segment.pieces import half_words, unfit_pieces
-from engines.threads import torch_threads
 from engines.segment.reference import oov_mask
 from engines.segment.segmenter import segment_units
 from engines.segment.usage import Paths, drop_rare, word_counts
@@ -55,7 +53,7 @@ class SegmentResult:
         return out
 
 
-def path_scores(lexicon: Lexicon, word_bonus: float) -> tuple[torch.Tensor, float]:
+def path_scores(lexicon: Lexicon, word_bonus: float) -> tuple[np.ndarray, float]:
     """What each word adds to a path's score, log p(w) + ``word_bonus``, and what a unit missing from the
     lexicon adds (half a count's log-probability, plus the bonus)."""
     unknown = math.log(0.5 / max(float(lexicon.counts.sum()), 1.0)) + word_bonus
@@ -71,9 +69,9 @@ def segment_chunk(chunk: Chunk, paths: Paths, check: Callable[[], None] = lambda
                   ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """One chunk's word starts (``np.packbits``) and the distinct words it uses with their counts."""
     check()
-    ws = segment_units(chunk.units, paths.index, paths.logp, paths.max_len, paths.unknown).numpy()
+    ws = segment_units(chunk.units, paths.index, paths.logp, paths.max_len, paths.unknown)
     check()
-    return np.packbits(ws), word_counts(chunk.units.numpy(), ws, paths.max_len)
+    return np.packbits(ws), word_counts(chunk.units, ws, paths.max_len)
 
 
 def segment_corpus(reporter, counted: Counted, lexicon: Lexicon, params: SegmentParams,
@@ -89,30 +87,29 @@ def segment_corpus(reporter, counted: Counted, lexicon: Lexicon, params: Segment
     OOV recall. A corpus too large to keep in memory is read again for each dropping round and to write."""
     t0 = time.perf_counter()
     logp, unk = path_scores(lexicon, params.word_bonus)
-    paths = Paths(HashIndex(lexicon.codes.numpy()), logp, unk, max(lexicon.max_len, 1))
+    paths = Paths(HashIndex(lexicon.codes), logp, unk, max(lexicon.max_len, 1))
 
-    with torch_threads(1):
-        packed, tables = [], []
-        done = 0
-        for n_chars, (bits, words) in map_chunks(reporter, counted, segment_chunk, paths):
-            reporter.check()
-            packed.append(bits)
-            tables.append(words)
-            if len(tables) >= MERGE_EVERY:  # the words' counts stay bounded by the distinct words, not the text
-                tables = [_sum_tables(tables)]
-            done += n_chars
-            reporter.progress(done / max(1, counted.n_chars), f"segmenting: {done:,} of {counted.n_chars:,} characters")
-        used = _sum_tables(tables)
-        unfit = None
-        if params.prune_pieces:
-            unfit = partial(unfit_pieces, lexicon, half=half_words(lexicon, counted.table, params.min_count))
-        # with a base corpus the lexicon's words were counted over both texts: a short text uses most once
-        least = 1 if counted.pooled is not None else params.min_count
-        keep, uses, used = drop_rare(reporter, lambda: iter_chunks(counted), lexicon, paths, packed, used, least,
-                                     unfit)
-        branching = branching_of(reporter, counted) if display_lines else None  # the gaps' second statistic
-        result = _score_and_write(reporter, counted, packed, write_line, display_lines, reference, sample_lines,
-                                  branching)
+    packed, tables = [], []
+    done = 0
+    for n_chars, (bits, words) in map_chunks(reporter, counted, segment_chunk, paths):
+        reporter.check()
+        packed.append(bits)
+        tables.append(words)
+        if len(tables) >= MERGE_EVERY:  # the words' counts stay bounded by the distinct words, not the text
+            tables = [_sum_tables(tables)]
+        done += n_chars
+        reporter.progress(done / max(1, counted.n_chars), f"segmenting: {done:,} of {counted.n_chars:,} characters")
+    used = _sum_tables(tables)
+    unfit = None
+    if params.prune_pieces:
+        unfit = partial(unfit_pieces, lexicon, half=half_words(lexicon, counted.table, params.min_count))
+    # with a base corpus the lexicon's words were counted over both texts: a short text uses most once
+    least = 1 if counted.pooled is not None else params.min_count
+    keep, uses, used = drop_rare(reporter, lambda: iter_chunks(counted), lexicon, paths, packed, used, least,
+                                 unfit)
+    branching = branching_of(reporter, counted) if display_lines else None  # the gaps' second statistic
+    result = _score_and_write(reporter, counted, packed, write_line, display_lines, reference, sample_lines,
+                              branching)
     c = used[1][used[1] > 0].astype(np.float64)
     result.bits_before = counted.bits_per_char_before()
     result.bits_after = float(-(c * np.log2(c / c.sum())).sum() / counted.n_chars) if c.size else float("nan")
@@ -137,7 +134,7 @@ def _score_and_write(reporter, counted: Counted, packed: list[np.ndarray],
         reporter.check()
         reporter.progress(done / max(1, counted.n_chars), f"scoring and writing: {done:,} of {counted.n_chars:,} characters")
         done += chunk.enc.n_chars
-        ws = torch.from_numpy(np.unpackbits(packed[k], count=chunk.units.numel()).astype(bool))
+        ws = np.unpackbits(packed[k], count=chunk.units.size).astype(bool)
         pred = chunk.char_starts(ws)
         line_of = chunk.line_of()
         new_line = np.r_[True, line_of[1:] != line_of[:-1]] if len(line_of) else np.zeros(0, bool)

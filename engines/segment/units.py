@@ -29,18 +29,15 @@ CNUM_CHARS = "〇零一二三四五六七八九十百千万亿两"
 @lru_cache(maxsize=1)
 def class_table() -> np.ndarray:
     """uint8 class of every code point (only the BMP is looked up; the rest is OTHER)."""
+    cp = np.arange(0x10000)
+    categories = "".join(map(unicodedata.category, map(chr, range(0x10000))))  # two letters each: Lu, Po...
+    major = np.frombuffer(categories.encode("ascii"), np.uint8)[::2]  # L, P, S, Z, C...
     table = np.zeros(0x110000, np.uint8)
-    for cp in range(0x10000):
-        ch = chr(cp)
-        cat = unicodedata.category(ch)
-        if "0" <= ch <= "9" or "０" <= ch <= "９":
-            table[cp] = DIGIT
-        elif cat[0] == "L" and (cp < 0x2E80 or 0xFF00 <= cp <= 0xFFEF):  # letters that are not CJK
-            table[cp] = LATIN
-        elif cat[0] in "PS":
-            table[cp] = PUNCT
-        elif cat[0] in "ZC" or ch == "\ufffd":
-            table[cp] = SPACE
+    bmp = table[:0x10000]
+    bmp[np.isin(major, (ord("Z"), ord("C"))) | (cp == 0xFFFD)] = SPACE
+    bmp[np.isin(major, (ord("P"), ord("S")))] = PUNCT
+    bmp[(major == ord("L")) & ((cp < 0x2E80) | ((0xFF00 <= cp) & (cp <= 0xFFEF)))] = LATIN  # letters, not CJK
+    bmp[((0x30 <= cp) & (cp <= 0x39)) | ((0xFF10 <= cp) & (cp <= 0xFF19))] = DIGIT  # 0-9 and ０-９
     table[0xD800:0xE000] = SPACE
     for ch in INNER_CHARS:
         table[ord(ch)] = INNER

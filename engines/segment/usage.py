@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-import torch
 
 from engines.segment.counting import PRIME, sum_by_code, unique_counts
 from engines.segment.hashindex import HashIndex
@@ -46,7 +45,7 @@ def span_codes(units: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> np.nd
 def word_counts(units: np.ndarray, word_start: np.ndarray, max_len: int) -> tuple[np.ndarray, np.ndarray]:
     """Distinct word codes and their counts of a segmented stretch of units (``word_start``: bool per unit)."""
     codes = span_codes(units, *word_spans(units, word_start, max_len))
-    return unique_counts(torch.from_numpy(codes))
+    return unique_counts(codes)
 
 
 @dataclass
@@ -54,7 +53,7 @@ class Paths:
     """What the segmenter scores: the words' index, their path scores, the unknown unit's, the longest word."""
 
     index: HashIndex
-    logp: torch.Tensor
+    logp: np.ndarray
     unknown: float
     max_len: int
 
@@ -83,7 +82,7 @@ def resegment_clauses(stretches: list[tuple[np.ndarray, np.ndarray]], dropped: H
     for values, starts, at in parts:
         compact[at] = values
         old[at] = starts
-    new = segment_units(torch.from_numpy(compact), paths.index, paths.logp, paths.max_len, paths.unknown).numpy()
+    new = segment_units(compact, paths.index, paths.logp, paths.max_len, paths.unknown)
     before, after = word_counts(compact, old, paths.max_len), word_counts(compact, new, paths.max_len)
     out = []
     for (units, word_start), hit in zip(stretches, found):
@@ -120,7 +119,7 @@ def drop_rare(reporter, chunks, lexicon: Lexicon, paths: Paths, packed: list[np.
     ``chunks()`` iterates the corpus's chunks, ``packed`` holds each chunk's word starts (``np.packbits``;
     updated in place), ``used`` the distinct word codes of the output and their counts. Returns the mask
     of the lexicon's words kept, each word's count in the output and ``used`` after the dropping."""
-    codes = lexicon.codes.numpy()
+    codes = lexicon.codes
     keep = np.ones(len(codes), bool)
     multi = lexicon.multi()
     least = max(min_count, 1)
@@ -136,7 +135,7 @@ def drop_rare(reporter, chunks, lexicon: Lexicon, paths: Paths, packed: list[np.
         reporter.progress(None, f"dropping {int(drop.sum()):,} words (round {round_ + 1}): used fewer than "
                                 f"{least} times{why}")
         dropped = HashIndex(codes[drop])
-        fewer = Paths(HashIndex(codes[keep]), paths.logp[torch.from_numpy(keep)], paths.unknown, paths.max_len)
+        fewer = Paths(HashIndex(codes[keep]), paths.logp[keep], paths.unknown, paths.max_len)
         changes = [used]
         batch: list = []
 
@@ -150,7 +149,7 @@ def drop_rare(reporter, chunks, lexicon: Lexicon, paths: Paths, packed: list[np.
 
         for k, chunk in enumerate(chunks()):
             reporter.check()
-            units = chunk.units.numpy()
+            units = chunk.units
             batch.append((k, units, np.unpackbits(packed[k], count=len(units)).astype(bool)))
             if sum(len(u) for _, u, _ in batch) >= BATCH_UNITS:
                 flush()

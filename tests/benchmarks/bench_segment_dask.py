@@ -2,7 +2,7 @@
 
 A corpus of about SIZE_MB MB (People's Daily lines, shuffled per copy) is written to a temporary folder;
 each run is the whole ``workbench run segment`` pipeline writing segmented.txt; the cluster runs are timed
-with and without the start of their worker processes (which import torch). The outputs are compared with the local run's (they must be equal).
+with and without the start of their worker processes. The outputs are compared with the local run's (they must be equal).
 Run: python tests/benchmarks/bench_segment_dask.py [SIZE_MB]  (prints; no assertions).
 """
 from __future__ import annotations

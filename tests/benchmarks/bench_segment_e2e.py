@@ -1,12 +1,14 @@
-"""Benchmark: ``workbench run segment`` end to end on People's Daily 1998-01 vs ``python -m jieba``.
+"""Benchmark: ``workbench run segment`` end to end on People's Daily 1998-01 vs ``python -m jieba`` and rjieba.
 
 In one run, on the same raw file (the corpus with its gold tags stripped, UTF-8, 5.5 MB): the interpreter's
 start-up (``python -c pass``), the command's wall time as a subprocess, its in-process pipeline time
 (``total_s`` of the metrics.json that run wrote), the overhead (the difference) and what it costs on top
-of the interpreter (and what ``import torch`` alone costs, the floor while the pipeline computes with
-torch), and ``python -m jieba -d ' '`` on the file with the ratio. Each is timed REPEATS times,
-best kept (other jobs share the machine). Targets (issue 18): overhead <= 0.5 s on top of the interpreter;
-end to end <= 0.3x jieba's.
+of the interpreter (and what ``import numpy`` alone costs, the floor of a pipeline that computes with
+numpy), ``python -m jieba -d ' '`` on the file and rjieba (jieba in Rust, the ``bench`` extra: each line
+``" ".join(rjieba.cut(line))`` written out, a script of :data:`RJIEBA`; skipped with a message when it is
+not installed), with the ratios. Each is timed REPEATS times, best kept (other jobs share the machine).
+Targets (issue 18): overhead <= 0.5 s on top of the interpreter; end to end <= 0.3x jieba's and <= 2x
+rjieba's.
 Run: python tests/benchmarks/bench_segment_e2e.py [ROOT ...]  (the source trees to time, default this one;
 several alternate run by run, for a before/after under the same load; prints; no assertions).
 """
@@ -22,6 +24,11 @@ from pathlib import Path
 
 REPEATS = 3
 HERE = Path(__file__).resolve().parents[2]
+RJIEBA = """import sys, rjieba
+with open(sys.argv[1], encoding="utf-8") as lines, open(sys.argv[2], "w", encoding="utf-8") as out:
+    for line in lines:
+        out.write(" ".join(rjieba.cut(line.rstrip("\\n"))) + "\\n")
+"""
 
 
 def wall(cmd: list[str], env: dict, stdout=subprocess.DEVNULL) -> float:
@@ -65,16 +72,22 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         raw = raw_file(Path(tmp))
         start_s = wall([py, "-c", "pass"], env)
-        torch_s = wall([py, "-c", "import torch"], env) - start_s
+        numpy_s = wall([py, "-c", "import numpy"], env) - start_s
         for _ in range(REPEATS):  # the trees alternate, so that they share the machine's load alike
             for root in roots:
                 best[root] = min(best[root], end_to_end(root, raw, Path(tmp) / "out"))
         jieba_s = wall([py, "-m", "jieba", "-d", " ", str(raw)], env)
+        has_rjieba = subprocess.run([py, "-c", "import rjieba"], env=env, stderr=subprocess.DEVNULL).returncode == 0
+        rjieba_s = wall([py, "-c", RJIEBA, str(raw), str(Path(tmp) / "rjieba.txt")], env) if has_rjieba else None
         mb = raw.stat().st_size / 1e6
     print(f"corpus: People's Daily 1998-01 raw, {mb:.1f} MB; best of {REPEATS}")
     print(f"interpreter start-up (python -c pass): {start_s:.3f} s")
-    print(f"import torch alone (the floor while the pipeline computes with torch): {torch_s:.2f} s")
+    print(f"import numpy alone (the floor of a pipeline in numpy): {numpy_s:.2f} s")
     print(f"python -m jieba -d ' ':                {jieba_s:.2f} s ({mb / jieba_s:.2f} MB/s)")
+    if rjieba_s is None:
+        print("rjieba: not installed (pip install -e .[bench]): its ratio is not measured")
+    else:
+        print(f"rjieba, each line cut and written:     {rjieba_s:.2f} s ({mb / rjieba_s:.2f} MB/s)")
     for root, (e2e, pipeline_s) in best.items():
         overhead = e2e - pipeline_s
         print(f"source tree {root}:")
@@ -84,6 +97,9 @@ def main() -> None:
               f"{overhead - start_s:.2f} s (target <= 0.5)")
         print(f"  ratio end to end / jieba:            {e2e / jieba_s:.3f} (target <= 0.3); "
               f"pipeline / jieba {pipeline_s / jieba_s:.3f}")
+        if rjieba_s is not None:
+            print(f"  ratio end to end / rjieba:           {e2e / rjieba_s:.2f} (target <= 2); "
+                  f"pipeline / rjieba {pipeline_s / rjieba_s:.2f}")
 
 
 if __name__ == "__main__":

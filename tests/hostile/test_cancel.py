@@ -184,7 +184,7 @@ def test_counting_a_chunk_checks_before_each_order():
     from engines.segment.counting import count_units
 
     reporter = CountingReporter()
-    table = count_units(torch.arange(1, 50), 4, check=reporter.check)
+    table = count_units(np.arange(1, 50), 4, check=reporter.check)
     assert reporter.checks == 4 and len(table.codes) == 4
 
 

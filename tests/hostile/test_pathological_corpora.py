@@ -7,7 +7,6 @@ import random
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -99,8 +98,8 @@ def test_a_long_line_among_short_ones_keeps_the_line_count(tmp_path, monkeypatch
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.integers(1, 40), min_size=1, max_size=8), st.integers(1, 12))
 def test_long_clauses_are_solved_in_pieces_that_no_word_crosses(lengths, cap):
-    starts = torch.tensor(np.cumsum([0, *[n + 1 for n in lengths[:-1]]]), dtype=torch.int64)
-    ends = starts + torch.tensor(lengths) - 1
+    starts = np.cumsum([0, *[n + 1 for n in lengths[:-1]]]).astype(np.int64)
+    ends = starts + np.array(lengths) - 1
     s, e = segmenter.bounded_clauses(starts, ends, cap)
     assert bool(((e - s + 1) <= cap).all()) and bool((e >= s).all())
     covered = sorted(p for a, b in zip(s.tolist(), e.tolist()) for p in range(a, b + 1))

@@ -45,8 +45,8 @@ def test_weight_one_pools_the_counts_of_both_texts(files, tmp_path):
     own, other = run(count_corpus, str(text)).table, run(count_corpus, str(base)).table
     half, _ = with_base(run(count_corpus, str(text)), run(count_corpus, str(base)), 0.5)
     codes = together.codes[1]  # every pair of either text: its own count plus half the base's, rounded
-    want = own.lookup(2, codes).numpy() + np.rint(other.lookup(2, codes).numpy() * 0.5)
-    assert np.array_equal(half.table.lookup(2, codes).numpy(), want)
+    want = own.lookup(2, codes) + np.rint(other.lookup(2, codes) * 0.5)
+    assert np.array_equal(half.table.lookup(2, codes), want)
 
 
 def test_base_counts_match_counter(files, base_lines):

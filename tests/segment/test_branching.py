@@ -6,7 +6,6 @@ from collections import Counter
 
 import numpy as np
 import pytest
-import torch
 from scipy.stats import entropy
 
 from engines.jobs import run
@@ -47,7 +46,7 @@ def test_branching_entropy_matches_scipy(tmp_path, seed):
     for n in (1, 2, 3):
         grams = Counter(c[i:i + n] for c in clauses for i in range(len(c) - n + 1))
         for w, k in grams.items():
-            code = ngram_codes(torch.from_numpy(encode(w).units), n)[n - 1][:1]
+            code = ngram_codes(encode(w).units, n)[n - 1][:1]
             left, right = branching.lookup(n, code)
             want = (neighbour_entropy(clauses, w, -1), neighbour_entropy(clauses, w, 1)) if k >= 2 else (0.0, 0.0)
             assert np.allclose([left[0], right[0]], want, atol=1e-9), (w, left, right, want)

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from engines.errors import InputError
 from engines.segment import catalogue as cat
@@ -106,9 +105,9 @@ def test_class_units_are_written_in_their_notation():
     assert word_class(units_to_text(np.array([[NUM, ord("年") + OFFSET, ALNUM]]))[0]) == "number+latin"
     back, lens = text_to_units(words)
     assert np.array_equal(back, rows) and lens.tolist() == [2, 2, 2]
-    table = count_units(torch.from_numpy(units), 2)
-    lexicon = Lexicon(torch.tensor([1, 2, 3]), torch.tensor([5, 3, 4]), torch.tensor([2, 2, 2]), list(words),
-                      torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64), table)
+    table = count_units(units, 2)
+    lexicon = Lexicon(np.array([1, 2, 3]), np.array([5, 3, 4]), np.array([2, 2, 2]), list(words),
+                      np.array([1.0, 2.0, 3.0]), table)
     rows_shown = lexicon.rows(reference={"中国"})
     assert [(r.word, r.unit_class, r.count) for r in rows_shown] == [("#年", "number", 5), ("中国", "", 4),
                                                                     ("@手", "latin", 3)]

@@ -1,6 +1,5 @@
 """The number convention and the learned surnames, on small texts whose statistics are known."""
 import numpy as np
-import torch
 
 from engines.segment.counting import count_units
 from engines.segment.lexicon import text_to_units
@@ -10,7 +9,7 @@ from engines.segment.units import NUM, OFFSET, encode
 
 
 def _table(text: str, max_n: int = 3):
-    return count_units(torch.from_numpy(encode(text).units), max_n)
+    return count_units(encode(text).units, max_n)
 
 
 def _rows(words: list[str]):

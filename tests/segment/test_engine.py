@@ -6,9 +6,10 @@ from collections import Counter
 
 import numpy as np
 import pytest
-import torch
 
-from engines.segment.counting import MISSING, count_units, merge, ngram_codes
+from engines.jobs import run
+from engines.segment.counted import count_corpus
+from engines.segment.counting import MISSING, count_units, merge, ngram_codes, resolve_device
 from engines.segment.evaluate import score
 from engines.segment.gold import detect_format, parse_gold
 from engines.segment.hashindex import HashIndex
@@ -28,19 +29,36 @@ def test_units_classes_and_punctuation():
 def test_ngram_counts_match_python_counter():
     rng = random.Random(0)
     seq = [rng.choice([0, 20, 21, 22, 23]) for _ in range(3000)]
-    table = count_units(torch.tensor(seq), 3)
+    table = count_units(np.array(seq), 3)
     for n in (1, 2, 3):
         expected = Counter(tuple(seq[i:i + n]) for i in range(len(seq) - n + 1) if 0 not in seq[i:i + n])
         assert table.total(n) == sum(expected.values())
         assert len(table.codes[n - 1]) == len(expected)
-        codes = ngram_codes(torch.tensor(seq), n)[n - 1]
+        codes = ngram_codes(np.array(seq), n)[n - 1]
         for gram, count in list(expected.items())[:20]:
             i = next(i for i in range(len(seq)) if tuple(seq[i:i + n]) == gram)
             assert int(table.lookup(n, codes[i:i + 1])[0]) == count
-    halves = merge([count_units(torch.tensor(seq[:1500]), 3), count_units(torch.tensor(seq[1500:]), 3)])
-    whole = count_units(torch.tensor([*seq[:1500], 0, *seq[1500:]]), 3)
+    halves = merge([count_units(np.array(seq[:1500]), 3), count_units(np.array(seq[1500:]), 3)])
+    whole = count_units(np.array([*seq[:1500], 0, *seq[1500:]]), 3)
     for n in range(3):
         assert np.array_equal(halves.codes[n], whole.codes[n]) and np.array_equal(halves.counts[n], whole.counts[n])
+
+
+def test_the_torch_unique_counts_as_numpy_does(tmp_path):
+    """The counting's torch path (a GPU's), run on the CPU by giving a torch.device: the same table."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(2)
+    units = rng.choice([0, 20, 21, 22, 23, 24], 5000)
+    here, there = count_units(units, 4), count_units(units, 4, device=torch.device("cpu"))
+    for n in range(4):
+        assert np.array_equal(here.codes[n], there.codes[n]) and np.array_equal(here.counts[n], there.counts[n])
+        assert there.codes[n].dtype == there.counts[n].dtype == np.int64
+    assert resolve_device("cpu") is None and resolve_device(None) is None
+    assert resolve_device(torch.device("cpu")) == torch.device("cpu")
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("我们爱北京，我们爱和平。\n今天天气很好。\n" * 30, encoding="utf-8")
+    plain, forced = run(count_corpus, str(corpus)).table, run(count_corpus, str(corpus), device=torch.device("cpu")).table
+    assert all(np.array_equal(a, b) for a, b in zip(plain.codes + plain.counts, forced.codes + forced.counts))
 
 
 def test_hash_index_matches_dict():
@@ -58,15 +76,15 @@ def test_dp_equals_brute_force():
     words = {tuple(rng.choice(alphabet) for _ in range(rng.randint(2, 3))) for _ in range(8)}
     words |= {(a,) for a in alphabet}
     words = sorted(words)
-    logp = torch.tensor([-rng.uniform(1, 6) for _ in words], dtype=torch.float64)
-    codes = np.array([int(ngram_codes(torch.tensor(w), len(w))[len(w) - 1][0]) for w in words])
+    logp = np.array([-rng.uniform(1, 6) for _ in words])
+    codes = np.array([int(ngram_codes(np.array(w), len(w))[len(w) - 1][0]) for w in words])
     order = np.argsort(codes)
     index = HashIndex(codes[order])
-    logp = logp[torch.from_numpy(order)]
+    logp = logp[order]
     value = {w: float(logp[list(codes[order]).index(codes[i])]) for i, w in enumerate(words)}
     for _ in range(20):
         sent = [rng.choice(alphabet) for _ in range(rng.randint(1, 9))]
-        starts = segment_units(torch.tensor(sent), index, logp, 3, -100.0)
+        starts = segment_units(np.array(sent), index, logp, 3, -100.0)
         cut = [i for i in range(len(sent)) if starts[i]]
         got = sum(value[tuple(sent[a:b])] for a, b in zip(cut, cut[1:] + [len(sent)]))
         best = -math.inf

@@ -7,7 +7,6 @@ from collections import Counter
 
 import numpy as np
 import pytest
-import torch
 
 from engines.jobs import run
 from engines.segment.build import build_lexicon
@@ -61,20 +60,19 @@ def slice_lexicon():
 def test_resegmenting_the_clauses_that_used_dropped_words_equals_segmenting_all_again(slice_lexicon, seed):
     counted, lexicon, params = slice_lexicon
     logp, unk = path_scores(lexicon, params.word_bonus)
-    codes = lexicon.codes.numpy()
-    units = counted.chunks[0].units
-    u = units.numpy()
-    ws = segment_units(units, HashIndex(codes), logp, lexicon.max_len, unk).numpy()
+    codes = lexicon.codes
+    units = u = counted.chunks[0].units
+    ws = segment_units(units, HashIndex(codes), logp, lexicon.max_len, unk)
     starts, lens = word_spans(u, ws, lexicon.max_len)
     used = np.unique(span_codes(u, starts[lens > 1], lens[lens > 1]))
     rng = np.random.default_rng(seed)
     dropped = rng.choice(used, size=len(used) // 3, replace=False)
     keep = ~np.isin(codes, dropped)
-    fewer = Paths(HashIndex(codes[keep]), logp[torch.from_numpy(keep)], unk, lexicon.max_len)
+    fewer = Paths(HashIndex(codes[keep]), logp[keep], unk, lexicon.max_len)
     half = int(np.flatnonzero(u == 0)[len(np.flatnonzero(u == 0)) // 2]) + 1  # two stretches, one programme
     news, change = resegment_clauses([(u[:half], ws[:half]), (u[half:], ws[half:])], HashIndex(dropped), fewer)
     repaired = np.concatenate(news)
-    again = segment_units(units, fewer.index, fewer.logp, lexicon.max_len, unk).numpy()
+    again = segment_units(units, fewer.index, fewer.logp, lexicon.max_len, unk)
     assert (repaired != ws).any() and np.array_equal(repaired, again)
     before, after = word_counts(u, ws, lexicon.max_len), word_counts(u, again, lexicon.max_len)
     expected = Counter(dict(zip(*after)))

@@ -4,7 +4,6 @@ closed form ln(T·n(ab)/(n(a)·n(b))) with the counts of the segmented text."""
 import math
 
 import numpy as np
-import torch
 
 from engines.segment.counting import count_units
 from engines.segment.lexicon import Lexicon, units_to_text, word_codes
@@ -25,15 +24,14 @@ def lexicon_of(words: list[str], counts: list[int]) -> tuple[Lexicon, list[str],
     rows = unit_rows(words)
     order = np.argsort(word_codes(rows))
     counts = np.asarray(counts)[order]
-    lexicon = Lexicon(torch.from_numpy(word_codes(rows)[order]), torch.from_numpy(counts),
-                      torch.from_numpy((rows[order] > 0).sum(1)), units_to_text(rows[order]).tolist(),
-                      torch.zeros(len(words), dtype=torch.float64))
+    lexicon = Lexicon(word_codes(rows)[order], counts, (rows[order] > 0).sum(1), units_to_text(rows[order]).tolist(),
+                      np.zeros(len(words)))
     return lexicon, [words[i] for i in order], counts
 
 
 def test_half_words_match_substring_counts():
     units = encode("\n".join(LINES) + "\n").units.astype(np.int64)
-    table = count_units(torch.from_numpy(units), 4)
+    table = count_units(units, 4)
     lexicon, words, _ = lexicon_of(WORDS, [1] * len(WORDS))
 
     def n(s: str) -> int:  # occurrences (overlapping) within lines

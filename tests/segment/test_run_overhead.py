@@ -1,5 +1,5 @@
-"""What ``workbench run segment`` does outside the pipeline (issue 18): no reference dictionary (nor jieba)
-without gold, the lexicon's rows built once."""
+"""What ``workbench run segment`` does outside the pipeline (issue 18): no torch on the CPU, no other
+command's modules, no reference dictionary (nor jieba) without gold, the lexicon's rows built once."""
 import json
 import subprocess
 import sys
@@ -10,8 +10,10 @@ from engines.segment.params import SegmentParams
 from tasks import segmentation
 from tasks.runner import run
 
-DRIVER = ("import json, sys, cli; code = cli.main(sys.argv[1:]); "
-          "print(json.dumps({m: m in sys.modules for m in ('jieba', 'psutil', 'PySide6', 'sklearn')})); "
+MODULES = ("jieba", "psutil", "PySide6", "sklearn", "torch", "scipy", "tasks.optimizer", "cli.run_optimizer")
+DRIVER = (f"MODULES = {MODULES!r}; "
+          "import json, sys, cli; code = cli.main(sys.argv[1:]); "
+          "print(json.dumps({m: m in sys.modules for m in MODULES})); "
           "sys.exit(code)")
 
 
@@ -23,14 +25,14 @@ def run_segment(*args: str) -> dict:
     return json.loads(done.stdout.splitlines()[-1])
 
 
-def test_run_segment_imports_jieba_only_for_gold(tmp_path):
+def test_run_segment_imports_no_torch_nor_other_commands_and_jieba_only_for_gold(tmp_path):
     corpus = tmp_path / "c.txt"
     corpus.write_text("我们爱北京，我们爱和平。\n" * 20, encoding="utf-8")
     plain = run_segment("--corpus", str(corpus), "--min-count", "1", "--out", str(tmp_path / "plain"))
-    assert plain == {"jieba": False, "psutil": False, "PySide6": False, "sklearn": False}
+    assert plain == dict.fromkeys(MODULES, False)
     scored = run_segment("--corpus", "peoples-daily", "--gold", "peoples-daily", "--max-lines", "100",
                          "--out", str(tmp_path / "scored"))
-    assert scored["jieba"]  # the reference dictionary of the OOV recall
+    assert scored == {**dict.fromkeys(MODULES, False), "jieba": True}  # the reference dictionary of the OOV recall
     metrics = json.loads((tmp_path / "scored" / "metrics.json").read_text(encoding="utf-8"))
     assert 0.0 <= metrics["oov_recall"] <= 1.0
 
