@@ -1,25 +1,22 @@
-"""Export without Qt: atomic writes, output sets replaced together, JSON sidecars, tables (CSV/NPZ) and animations (GIF/MP4)."""
-from engines.export.animation import mp4_available, write_gif, write_mp4
-from engines.export.atomic import atomic_path, atomic_write, atomic_write_bytes, atomic_write_text
-from engines.export.sidecar import build_sidecar, file_sha256, library_versions, sidecar_path, write_sidecar
-from engines.export.staging import staged_outputs
-from engines.export.tables import is_tabular, write_csv, write_npz
+"""Export without Qt: atomic writes, output sets replaced together, JSON sidecars, tables (CSV/NPZ) and animations
+(GIF/MP4). Names are loaded from their modules on first use (PEP 562), so a command that writes tables never
+imports the animation writers (imageio)."""
+from __future__ import annotations
 
-__all__ = [
-    "atomic_path",
-    "atomic_write",
-    "atomic_write_bytes",
-    "atomic_write_text",
-    "build_sidecar",
-    "file_sha256",
-    "is_tabular",
-    "library_versions",
-    "mp4_available",
-    "sidecar_path",
-    "staged_outputs",
-    "write_csv",
-    "write_gif",
-    "write_mp4",
-    "write_npz",
-    "write_sidecar",
-]
+import importlib
+
+_MODULES = {
+    "mp4_available": "animation", "write_gif": "animation", "write_mp4": "animation",
+    "atomic_path": "atomic", "atomic_write": "atomic", "atomic_write_bytes": "atomic", "atomic_write_text": "atomic",
+    "build_sidecar": "sidecar", "file_sha256": "sidecar", "library_versions": "sidecar", "sidecar_path": "sidecar",
+    "write_sidecar": "sidecar",
+    "staged_outputs": "staging",
+    "is_tabular": "tables", "write_csv": "tables", "write_npz": "tables",
+}
+__all__ = sorted(_MODULES)
+
+
+def __getattr__(name: str):
+    if name not in _MODULES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_MODULES[name]}"), name)

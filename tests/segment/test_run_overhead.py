@@ -10,7 +10,7 @@ from engines.segment.params import SegmentParams
 from tasks import segmentation
 from tasks.runner import run
 
-MODULES = ("jieba", "psutil", "PySide6", "sklearn", "torch", "scipy", "tasks.optimizer", "cli.run_optimizer")
+MODULES = ("jieba", "psutil", "PySide6", "sklearn", "torch", "scipy", "imageio", "tasks.optimizer", "cli.run_optimizer")
 DRIVER = (f"MODULES = {MODULES!r}; "
           "import json, sys, cli; code = cli.main(sys.argv[1:]); "
           "print(json.dumps({m: m in sys.modules for m in MODULES})); "
