@@ -3,8 +3,8 @@ batches vs one at a time, both as tomgoldstein/loss-landscape does it (weights c
 loss over minibatches of 128) and as a lean single functional_call over the whole training set. The
 one-at-a-time paths run on a few grid rows and are extrapolated to the grid; each timing is the best of
 ``REPEATS``, the contenders timed in turns (other processes share the CPU). Targets: batched ≥ 2× the lean
-one-at-a-time path on the whole training split, ≥ 5× on 256 samples. A network that begins with a linear
-layer has it computed once per chunk for all its grid points (:mod:`engines.landscape.first_layer`).
+one-at-a-time path on the whole training split, ≥ 5× on 256 samples. The digits MLP is a plain MLP,
+evaluated layer by layer for a chunk of grid points without vmap (:mod:`engines.landscape.mlp_plane`).
 
 Run: ``.venv/bin/python tests/benchmarks/bench_landscape.py``. Prints timings; asserts nothing.
 """
