@@ -3,11 +3,12 @@
 For an ``nn.Sequential`` of linear layers, eval-mode BatchNorm1d and elementwise activations on one 2-D
 input, every parameter at θ + a·d1 + b·d2 is the product of (1, a, b) with the stacked (θ, d1, d2), so the
 K points' weights are one small matrix product per tensor. The first layer's pre-activations are affine in
-(a, b) (see :mod:`engines.landscape.first_layer`): P0 + a·P1 + b·P2, the P_i computed once per data slice.
-Activations are kept feature-major, (K, features, samples): each later linear layer is one batched product
-of the K weight matrices with the K activations, whose long sample rows suit the matrix kernels far
-better than the ten columns of a classifier's logits do (3× faster on the digits MLP), and the loss sees
-``(K, samples, classes)`` views of the logits through ``vmap`` (any mean-over-the-batch loss).
+(a, b) (as in :mod:`engines.landscape.first_layer`): P0 + a·P1 + b·P2, the P_i computed once per data slice
+and kept for every chunk (up to :data:`CACHE_BYTES`). Activations are feature-major, (K, features,
+samples): each later linear layer is one batched product of the K weight matrices with the K activations,
+whose long sample rows suit the matrix kernels better than a classifier's ten logit columns do (the
+digits grid 1.4× faster than sample-major), and cross-entropy is taken along the class axis; other losses
+see (K, samples, classes) views through ``vmap`` (any mean over the batch).
 """
 from __future__ import annotations
 
