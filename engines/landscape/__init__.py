@@ -7,8 +7,9 @@
   and :mod:`tasks.landscape` composes them);
 - ``formats``: recognising a file by the format it declares and opening it as a network;
 - ``training`` and ``runs``: training runs recorded as parameter snapshots, and their folders on disk;
-- ``planes``: filter-normalised directions, batched loss planes and paths projected onto them (a leading
-  linear layer shared by all grid points: ``first_layer``);
+- ``planes``: filter-normalised directions, batched loss planes and paths projected onto them (a plain MLP
+  evaluated layer by layer without vmap: ``mlp_plane``; a leading linear layer shared by all grid points:
+  ``first_layer``);
 - ``shared_plane``: one plane for many runs (PCA of all snapshots, start and two end points, random);
 - ``smoothness``: the loss variation, gradient predictiveness and β-smoothness of Santurkar et al. 2018;
 - ``catalogue``: the settings of a comparison (torch-free);

@@ -15,6 +15,7 @@ from engines.landscape.registry import Registry
 from engines.landscape.runs import load_run, save_run
 from engines.landscape.shared_plane import mean_state, project_runs, shared_plane
 from engines.landscape.training import _batches, train_run
+from engines.threads import BACKWARD_FACTOR, forward_flops, threads_for, torch_threads
 from tasks.landscape_compare import grid_window
 
 REGISTRY = Registry()
@@ -112,10 +113,12 @@ SGD_MOMENTUM = ("sgd:lr=0.2,momentum=0.9", lambda p: torch.optim.SGD(p, lr=0.2, 
 ADAM = ("adam:lr=0.01", lambda p: torch.optim.Adam(p, lr=0.01))
 
 
-# Adam with BatchNorm is left out: the weights before a BatchNorm are scale-invariant, their gradients are small
-# against their rounding, and Adam's normalisation makes steps of size lr out of that rounding, so two runs of
-# torch.optim.Adam itself part by 1e-3 within 15 steps when only the summation order differs (1 or 2 threads)
-@pytest.mark.parametrize("bn, spec, make", [(False, *SGD_MOMENTUM), (True, *SGD_MOMENTUM), (False, *ADAM)])
+# The reference runs on as many threads as train_run takes for this work (engines.threads: one thread per 2 GFLOPs of
+# a step, so one here on any machine): summation order then matches. With BatchNorm the weights before it are
+# scale-invariant, their gradients small against their rounding, and Adam makes steps of size lr out of that
+# rounding: torch.optim.Adam on 2 threads parts from itself on 1 thread by 2.4e-3 within these 15 steps.
+@pytest.mark.parametrize("bn, spec, make", [(False, *SGD_MOMENTUM), (True, *SGD_MOMENTUM), (False, *ADAM),
+                                            (True, *ADAM)])
 def test_training_paths_equal_torch_optim(bn, spec, make):
     config = {**SMALL, "batchnorm": bn}
     ours = run(train_run, REGISTRY, spec, steps=15, batch_size=32, seed=5, save_every=5, arch_config=config)
@@ -124,15 +127,19 @@ def test_training_paths_equal_torch_optim(bn, spec, make):
     optimizer = make(model.parameters())
     task = REGISTRY.load_task("digits")
     batches = _batches(len(task.train), 32, torch.Generator().manual_seed(5))
-    for step in range(15):
-        batch = task.train.take(next(batches))
-        optimizer.zero_grad()
-        task.loss_fn(model(*batch.inputs), batch.targets).backward()  # the same loss: only the optimizer differs
-        optimizer.step()
-        if (step + 1) % 5 == 0:
-            snapshot = ours.snapshots[ours.snapshot_steps.index(step + 1)]
-            for key, value in model.state_dict().items():
-                torch.testing.assert_close(snapshot[key], value, atol=1e-5, rtol=0)
+    one = task.train.inputs[0][:1]
+    threads = threads_for(BACKWARD_FACTOR * 32 * forward_flops(lambda: model.eval()(one)))  # as train_run counts
+    model.train()
+    with torch_threads(threads):
+        for step in range(15):
+            batch = task.train.take(next(batches))
+            optimizer.zero_grad()
+            task.loss_fn(model(*batch.inputs), batch.targets).backward()  # the same loss: only the optimizer differs
+            optimizer.step()
+            if (step + 1) % 5 == 0:
+                snapshot = ours.snapshots[ours.snapshot_steps.index(step + 1)]
+                for key, value in model.state_dict().items():
+                    torch.testing.assert_close(snapshot[key], value, atol=1e-5, rtol=0)
 
 
 def test_digits_loss_is_torch_cross_entropy():
