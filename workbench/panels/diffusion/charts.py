@@ -13,6 +13,7 @@ from PySide6 import QtCore
 
 from workbench.panels.diffusion.style import color, log_ticks
 from workbench.widgets.axes import show_values
+from workbench.widgets.legend_corner import legend_below
 
 WHY_WIDTH, WHY_LINE_PX = 60, 14  # characters and pixels per line of the sentence saying why there are no curves
 ROUND_COLOR = 4  # reflow rounds take the palette after the four sampler slots
@@ -32,7 +33,7 @@ class QualityChart(pg.PlotWidget):
             self.plotItem.getAxis(side).enableAutoSIPrefix(False)
         self.plotItem.setLabel("bottom", "model calls (NFE)")
         self.plotItem.setTitle("Quality against NFE", size="10pt")
-        self.legend = self.plotItem.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        self.legend = legend_below(self.plotItem, labelTextSize="8pt")  # the curves span the whole chart
         self.curves = None
         self.rounds = None  # QualityCurves of reflow's rounds (engines ReflowResult.curves())
         self.pending = False  # a quality job is running
