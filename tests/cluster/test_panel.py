@@ -90,6 +90,10 @@ def test_controls_follow_the_catalogue(panel):
     assert request.method == "kmeans" and request.embedding == "raw" and request.k == 10 and request.markov_time is None  # "auto"
     controls.options.set_values({"markov_time": 2.5, "k": 7})
     assert controls.request().markov_time == 2.5 and controls.request().k == 7
+    levels = controls.options.editors["levels"]  # InfoMap's code by its name, read back as the catalogue's value
+    assert levels.currentText() == "two-level" and controls.request().levels == "two"
+    levels.setCurrentText("multilevel")
+    assert controls.request().levels == "multi"
 
 
 def test_export_button_waits_for_a_result_and_kmeans_exports_csv_only(qtbot, panel, tmp_path):
