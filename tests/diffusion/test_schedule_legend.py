@@ -1,0 +1,25 @@
+"""The σ-grid plot's legend stands where it hides no sampler's grid (grids that stay high cross the top-right
+corner a fixed legend took)."""
+import types
+
+import numpy as np
+
+
+def test_the_schedule_legend_leaves_the_grids(qtbot):
+    from workbench.panels.diffusion.charts import SchedulePlot
+
+    plot = SchedulePlot()
+    qtbot.addWidget(plot)
+    plot.resize(420, 300)
+    plot.show()
+    qtbot.waitExposed(plot)
+    grids = [np.linspace(100.0, 0.1 * (k + 1), 20) for k in range(3)] + [np.geomspace(80.0, 0.002, 20)]
+    runs = [types.SimpleNamespace(label=f"sampler number {k}", name=f"s{k}", grid=g, frames=[])
+            for k, g in enumerate(grids)]  # three stay high to the right, through the top-right corner
+    plot.set_runs(runs)
+    view = plot.plotItem.getViewBox()
+    legend = view.mapSceneToView(plot.legend.sceneBoundingRect()).boundingRect()  # in data coordinates: log10 σ
+    points = np.concatenate([np.column_stack([np.arange(20), np.log10(r.grid)]) for r in runs])
+    inside = ((points[:, 0] >= legend.left()) & (points[:, 0] <= legend.right())
+              & (points[:, 1] >= legend.top()) & (points[:, 1] <= legend.bottom()))
+    assert len(plot.legend.items) == 4 and not inside.any()
