@@ -17,7 +17,7 @@ from workbench.widgets.legend_corner import legend_below, place_legend
 
 WHY_WIDTH, WHY_LINE_PX = 60, 14  # characters and pixels per line of the sentence saying why there are no curves
 ROUND_COLOR = 4  # reflow rounds take the palette after the four sampler slots
-LEGEND_ROWS = 4  # more entries than this: the legend takes two columns
+LEGEND_ROWS = 2  # more entries than this: the legend under the chart takes two columns (less of its height)
 
 
 class QualityChart(pg.PlotWidget):
