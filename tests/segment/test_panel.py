@@ -168,6 +168,7 @@ def test_the_threshold_chart_never_shows_another_corpus_or_setting(qtbot, panel,
     qtbot.waitUntil(lambda: len(panel.chart.data()["f1"]) == 6 and not panel._sweep_job.running, timeout=TIMEOUT_MS)
     assert panel.chart.f1_curve.getData()[0] is not None and len(panel.chart.f1_curve.getData()[0]) == 6
     assert all(panel.chart.getAxis(side).style["showValues"] for side in ("left", "bottom", "right"))
+    assert panel.chart.marker.isVisible()
     scored = panel.chart.data()["f1"].copy()
 
     panel.controls.sliders["word_bonus"].setValue(1.0)  # a setting the sweep holds fixed: it is swept again
@@ -192,6 +193,7 @@ def test_the_threshold_chart_never_shows_another_corpus_or_setting(qtbot, panel,
 def test_before_the_first_lexicon_nothing_pretends_to_be_one(qtbot, panel):
     assert panel.lexicon.model.rowCount() == 0 and panel.lexicon.summary.text() == ""
     assert not any(panel.chart.getAxis(side).style["showValues"] for side in ("left", "bottom", "right"))
+    assert not panel.chart.marker.isVisible()  # no threshold marked on an axis that is not there yet
     assert not panel.lexicon._slot.running  # no job arranges an empty table
     panel.discover("peoples-daily", "peoples-daily")
     assert "People's Daily" in panel.metrics_label.text() and "peoples-daily" not in panel.metrics_label.text()

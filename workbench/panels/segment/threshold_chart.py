@@ -39,6 +39,7 @@ class ThresholdChart(pg.PlotWidget):
                                           symbol="s", symbolSize=5, symbolBrush="#1f77b4")
         self.right.addItem(self.size_curve)
         self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen("#888", style=QtCore.Qt.PenStyle.DotLine))
+        self.marker.hide()  # on the sweep's axis, once there is one
         self.addItem(self.marker)
         self.plotItem.vb.sigResized.connect(self._sync)
         self._data: dict[str, np.ndarray] = {}
@@ -72,6 +73,7 @@ class ThresholdChart(pg.PlotWidget):
         self.setLabel("left", "F1" if scored or not len(t) else "F1 (no gold segmentation)")
         self.size_curve.setData(grid, self._data["lexicon_size"])
         show_values(self.plotItem, bool(len(t)), ("bottom", "right"))
+        self.marker.setVisible(bool(len(t)))
         show_values(self.plotItem, scored, ("left",))  # no F1 values without gold
         self.right.enableAutoRange()
         self._sync()
