@@ -1,5 +1,6 @@
-"""The Compare tab's layout: the σ-grid plot's legend stands where it hides no sampler's grid (grids that stay
-high cross the top-right corner a fixed legend took); a sampler view's title fits its width."""
+"""The Compare tab's layout: the σ-grid plot's legend hides no sampler's grid (grids that stay high cross the
+top-right corner a fixed legend took, a steep one the bottom left: it stands under the plot); a sampler view's
+title fits its width."""
 import types
 
 import numpy as np
@@ -18,6 +19,7 @@ def test_the_schedule_legend_leaves_the_grids(qtbot):
             for k, g in enumerate(grids)]  # three stay high to the right, through the top-right corner
     plot.set_runs(runs)
     view = plot.plotItem.getViewBox()
+    qtbot.waitUntil(lambda: plot.legend.sceneBoundingRect().top() >= view.sceneBoundingRect().bottom())
     legend = view.mapSceneToView(plot.legend.sceneBoundingRect()).boundingRect()  # in data coordinates: log10 σ
     points = np.concatenate([np.column_stack([np.arange(20), np.log10(r.grid)]) for r in runs])
     inside = ((points[:, 0] >= legend.left()) & (points[:, 0] <= legend.right())

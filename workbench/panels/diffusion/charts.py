@@ -13,7 +13,7 @@ from PySide6 import QtCore
 
 from workbench.panels.diffusion.style import color, log_ticks
 from workbench.widgets.axes import show_values
-from workbench.widgets.legend_corner import legend_below, place_legend
+from workbench.widgets.legend_corner import legend_below
 
 WHY_WIDTH, WHY_LINE_PX = 60, 14  # characters and pixels per line of the sentence saying why there are no curves
 ROUND_COLOR = 4  # reflow rounds take the palette after the four sampler slots
@@ -125,7 +125,7 @@ class SchedulePlot(pg.PlotWidget):
         self.plotItem.setLabel("left", "σ")
         self.plotItem.getAxis("left").enableAutoSIPrefix(False)
         self.plotItem.setTitle("Noise levels of each sampler", size="10pt")
-        self.legend = self.plotItem.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        self.legend = legend_below(self.plotItem, labelTextSize="8pt", colCount=2)  # the grids cross every corner
         self.runs: list[Any] = []
         self.marker = pg.ScatterPlotItem(size=12, pen=pg.mkPen("w", width=2), brush=None)
         show_values(self.plotItem, False)  # until the first samplers' grids arrive
@@ -135,7 +135,6 @@ class SchedulePlot(pg.PlotWidget):
         self.plotItem.clear()
         self.legend.clear()
         lo, hi = math.inf, 0.0
-        points = [np.zeros((0, 2))]
         for k, run in enumerate(self.runs):
             s = np.asarray(run.grid, float)
             s = s[np.isfinite(s) & (s > 0)]
@@ -143,12 +142,8 @@ class SchedulePlot(pg.PlotWidget):
                 lo, hi = min(lo, s.min()), max(hi, s.max())
             self.plotItem.plot(np.arange(len(s)), s, pen=pg.mkPen(color(k), width=1.5), symbol="o", symbolSize=5,
                                symbolBrush=color(k), symbolPen=None, name=run.label)
-            points.append(np.column_stack([np.arange(len(s)), np.log10(s)]))
         self.plotItem.addItem(self.marker)
         show_values(self.plotItem, bool(self.runs))
-        view = self.plotItem.getViewBox()
-        view.updateAutoRange()  # the range the new grids are drawn in
-        place_legend(self.legend, view, np.concatenate(points))  # the grids fall from top left to bottom right
         if hi > 0:
             ticks = [(math.log10(10.0 ** k), f"{10.0 ** k:g}") for k in range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)]
             self.plotItem.getAxis("left").setTicks([ticks, []])
