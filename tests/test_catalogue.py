@@ -120,3 +120,19 @@ def test_a_form_generated_from_options(qtbot):
     form.show()
     form.show_only(["eta"])
     assert form.editors["eta"].isVisible() and not form.editors["steps"].isVisible()
+
+
+def test_a_form_shows_choice_labels_and_reads_back_the_values(qtbot):
+    from workbench.widgets.option_form import OptionForm
+
+    form = OptionForm([SPACING], choice_labels={"spacing": {"trailing": "trailing (ends at the data)"}})
+    qtbot.addWidget(form)
+    combo = form.editors["spacing"]
+    shown = [combo.itemText(i) for i in range(combo.count())]
+    assert shown == ["trailing (ends at the data)" if c == "trailing" else c for c in SPACING.choices]
+    assert combo.currentText() == "trailing (ends at the data)" and form.values() == {"spacing": "trailing"}
+    other = next(c for c in SPACING.choices if c != "trailing")
+    form.set_values({"spacing": other})
+    assert combo.currentText() == other and form.values() == {"spacing": other}
+    form.set_values({"spacing": "no such spacing"})  # an unknown value leaves the choice as it was
+    assert form.values() == {"spacing": other}

@@ -90,6 +90,10 @@ def test_controls_follow_the_catalogue(panel):
     assert request.method == "kmeans" and request.embedding == "raw" and request.k == 10 and request.markov_time is None  # "auto"
     controls.options.set_values({"markov_time": 2.5, "k": 7})
     assert controls.request().markov_time == 2.5 and controls.request().k == 7
+    levels = controls.options.editors["levels"]  # InfoMap's code by its name, read back as the catalogue's value
+    assert levels.currentText() == "two-level" and controls.request().levels == "two"
+    levels.setCurrentText("multilevel")
+    assert controls.request().levels == "multi"
 
 
 def test_export_button_waits_for_a_result_and_kmeans_exports_csv_only(qtbot, panel, tmp_path):
@@ -243,3 +247,24 @@ def test_multi_level_infomap_shows_its_module_tree_as_exported(qtbot, panel, tmp
     lines = [line.split(" ") for line in (tmp_path / "digits.tree").read_text().splitlines() if not line.startswith("#")]
     node_path = next(fields[0] for fields in lines if fields[-1] == point)
     assert node_path.rsplit(":", 1)[0] == path and path.count(":") >= 1
+
+
+def test_the_samples_caption_fits_its_narrow_column(qtbot):
+    import types
+
+    from workbench.panels.cluster.scatter import ClusterScatter
+
+    points, labels = blobs(30, seed=1)
+    images = np.random.default_rng(0).random((90, 8, 8))
+    result = types.SimpleNamespace(assignments=labels, projection=points, images=images, method="kmeans",
+                                   embedding="raw", data_name="digits", metrics={"clusters": 3})
+    scatter = ClusterScatter()
+    qtbot.addWidget(scatter)
+    scatter.resize(560, 640)  # the figure's width beside the module tree in a 1280 px window
+    scatter.show()
+    qtbot.waitExposed(scatter)
+    scatter.set_result(result)
+    label = scatter.samples_plot.titleLabel
+    qtbot.waitUntil(lambda: label.item.boundingRect().width() > 0)
+    assert "samples per cluster" in label.text
+    assert label.item.boundingRect().width() <= scatter.samples_plot.width()  # not clipped at either side

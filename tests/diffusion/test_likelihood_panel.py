@@ -60,6 +60,10 @@ def test_reflow_rounds_are_drawn_and_offered(qtbot, panel):
     assert {"round0", "round1"} <= set(figures["Quality against NFE"].data()["sampler"])
     legend = [label.text for _, label in panel.quality_chart.legend.items]
     assert "reflow round 0 (flow matching)" in legend and "reflow round 1" in legend
+    panel.tabs.setCurrentIndex(0)  # on the Compare tab the legend stays off the curves: under the chart
+    chart = panel.quality_chart
+    qtbot.waitUntil(lambda: chart.legend.sceneBoundingRect().top() >= chart.plotItem.vb.sceneBoundingRect().bottom(),
+                    timeout=5000)
     labels = [panel.controls.source.itemText(i) for i in range(panel.controls.source.count())]
     assert "flow matching on moons" in labels and "reflow 1 on moons" in labels
     assert panel.controls.source.currentText() == "reflow 1 on moons"

@@ -76,8 +76,14 @@ def test_partial_then_final_snapshots_share_one_colour_range(qtbot, panel, tmp_p
     panel.modes.setCurrentWidget(view)
     assert view.controls.isVisible() and panel.configs.isVisible() and not panel.picker.isVisible()
 
+    def values_shown(item):
+        return item.getAxis("left").style["showValues"] and item.getAxis("bottom").style["showValues"]
+
+    assert view.tabs.currentIndex() == 0  # every tab off before a comparison: the first in view, not the last
     view._draw(snapshot("training", projected=False, final=False))  # no landscape yet
     assert view.landscapes.levels is None and view.figures()[0].data() == {}
+    assert not values_shown(view.landscapes.items[0]) and not view.landscapes.heatmaps[0].bar.axis.style["showValues"]
+    assert values_shown(view.training.items[0]) and not any(values_shown(i) for i in view.smoothness.items)
     assert not view.tabs.isTabEnabled(1) and not view.tabs.isTabEnabled(3)
     assert "training the runs" in view.status.text()
 
@@ -91,6 +97,7 @@ def test_partial_then_final_snapshots_share_one_colour_range(qtbot, panel, tmp_p
     view._draw(final)
     expected = (np.log10(0.5), np.log10(3.0))  # the lowest loss is the BN landscape's, the highest the other's
     assert view.landscapes.levels == pytest.approx(expected)
+    assert values_shown(view.landscapes.items[0]) and all(values_shown(i) for i in view.smoothness.items)
     for heatmap in view.landscapes.heatmaps:  # both colour bars on the one range
         assert tuple(heatmap.bar.levels()) == pytest.approx(expected)
     assert view.landscapes.shown == 2
@@ -173,3 +180,19 @@ def test_a_replaced_or_cancelled_job_does_not_deliver(qtbot, panel, stand_in):
     view.run()  # job 3 finishes
     qtbot.waitUntil(lambda: not view._job.running and view.snapshot is not None
                     and view.snapshot.label == "job 3", timeout=TIMEOUT_MS)
+
+
+def test_the_form_shows_readable_choices_and_requests_their_values(panel):
+    from engines.landscape import catalogue as cat
+
+    form = panel.compare.form
+    for option in (cat.PLANE, cat.BN):  # every choice of the catalogue, none shown by its raw name
+        combo = form.editors[option.name]
+        shown = [combo.itemText(i) for i in range(combo.count())]
+        assert len(shown) == len(option.choices) and not set(shown) & set(option.choices)
+    assert form.editors["plane"].currentText() == "PCA of all runs' weights"
+    assert form.editors["bn"].currentText() == "without BatchNorm"
+    assert form.values(["plane", "bn"]) == {"plane": "pca", "bn": "off"}  # the catalogue's defaults
+    form.editors["plane"].setCurrentText("random directions")  # as the user picks it
+    form.editors["bn"].setCurrentText("both, side by side")
+    assert form.values(["plane", "bn"]) == {"plane": "random", "bn": "both"}

@@ -12,6 +12,12 @@ def test_the_current_runs_line_and_curvature(qtbot, panel, tmp_path):
     from tasks.landscape import registry
 
     network, view = panel.network, panel.curves
+    curvature = view.curvature_plot.getPlotItem()
+
+    def shown(item):  # tick values and legend: only once something is drawn
+        return item.getAxis("left").style["showValues"] and item.legend.isVisible()
+
+    assert not shown(curvature) and not shown(view.loss_plot.getPlotItem())
     network.steps.setValue(20)
     network.n.setValue(5)
     network.spec.setText("sgd:lr=0.2")
@@ -35,6 +41,7 @@ def test_the_current_runs_line_and_curvature(qtbot, panel, tmp_path):
     assert "the current run (sgd:lr=0.2)" in view.status.text()
     drawn = [c.getData()[1] for c in view.loss_plot.getPlotItem().listDataItems()]
     np.testing.assert_allclose(10 ** drawn[0], line.train_loss)  # the loss axis is logarithmic
+    assert shown(view.loss_plot.getPlotItem()) and not shown(curvature)  # the curvature is not computed yet
 
     view.every.setValue(1)
     view.compute_curvature()
@@ -42,7 +49,7 @@ def test_the_current_runs_line_and_curvature(qtbot, panel, tmp_path):
                     and np.isfinite(view.curvature.top_eigenvalue).all(), timeout=TIMEOUT_MS)
     along = view.curvature
     assert along.steps.tolist() == [0, 10, 20] and along.threshold == pytest.approx(2 / 0.2)
-    assert "2/lr = 10" in view.status.text()
+    assert "2/lr = 10" in view.status.text() and shown(curvature)
     titles = {f.title: f for f in panel.figures()}
     for title in ("Interpolation: loss along θ(t)", "Interpolation: accuracy along θ(t)",
                   "Top Hessian eigenvalue along the run"):

@@ -7,6 +7,7 @@ from PySide6 import QtCore
 
 from engines.segment import catalogue as cat
 from engines.segment.params import SegmentParams
+from workbench.widgets.sort_header import SortHeader
 
 TIMEOUT_MS = 90_000
 
@@ -86,6 +87,9 @@ def test_lexicon_table_shows_class_units_in_their_notation(qtbot, panel, small_g
     with qtbot.waitSignal(panel.first_job_done, timeout=TIMEOUT_MS):
         panel.discover(str(small_gold), str(small_gold))
     model = panel.lexicon.model
+    header = panel.lexicon.view.horizontalHeader()  # most frequent first, under a ▼ (tests/test_sort_header.py)
+    assert isinstance(header, SortHeader) and header.sortIndicatorSection() == 2
+    assert header.sortIndicatorOrder() == QtCore.Qt.SortOrder.DescendingOrder
     qtbot.waitUntil(lambda: model.rowCount() == len(panel.state.rows), timeout=TIMEOUT_MS)
     headers = [model.headerData(c, QtCore.Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     assert headers == ["word", "class", "count", "cand.", "score", "length", "new", "in base"]
@@ -163,6 +167,8 @@ def test_the_threshold_chart_never_shows_another_corpus_or_setting(qtbot, panel,
         panel.discover(str(small_gold), str(small_gold))
     qtbot.waitUntil(lambda: len(panel.chart.data()["f1"]) == 6 and not panel._sweep_job.running, timeout=TIMEOUT_MS)
     assert panel.chart.f1_curve.getData()[0] is not None and len(panel.chart.f1_curve.getData()[0]) == 6
+    assert all(panel.chart.getAxis(side).style["showValues"] for side in ("left", "bottom", "right"))
+    assert panel.chart.marker.isVisible()
     scored = panel.chart.data()["f1"].copy()
 
     panel.controls.sliders["word_bonus"].setValue(1.0)  # a setting the sweep holds fixed: it is swept again
@@ -180,10 +186,14 @@ def test_the_threshold_chart_never_shows_another_corpus_or_setting(qtbot, panel,
     x, _ = panel.chart.f1_curve.getData()
     assert x is None or len(x) == 0
     assert "no gold" in panel.chart.getAxis("left").labelText
+    assert not panel.chart.getAxis("left").style["showValues"]  # no F1 values without gold; the sizes have theirs
+    assert panel.chart.getAxis("bottom").style["showValues"] and panel.chart.getAxis("right").style["showValues"]
 
 
 def test_before_the_first_lexicon_nothing_pretends_to_be_one(qtbot, panel):
     assert panel.lexicon.model.rowCount() == 0 and panel.lexicon.summary.text() == ""
+    assert not any(panel.chart.getAxis(side).style["showValues"] for side in ("left", "bottom", "right"))
+    assert not panel.chart.marker.isVisible()  # no threshold marked on an axis that is not there yet
     assert not panel.lexicon._slot.running  # no job arranges an empty table
     panel.discover("peoples-daily", "peoples-daily")
     assert "People's Daily" in panel.metrics_label.text() and "peoples-daily" not in panel.metrics_label.text()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pyqtgraph as pg
 
 
-def show_values(plot: pg.PlotItem, shown: bool) -> None:
-    """Show or hide the tick values of ``plot``'s left and bottom axes (the axis labels stay)."""
-    for side in ("left", "bottom"):
+def show_values(plot: pg.PlotItem, shown: bool, sides: tuple[str, ...] = ("left", "bottom")) -> None:
+    """Show or hide the tick values of ``plot``'s axes on ``sides`` (the axis labels stay)."""
+    for side in sides:
         plot.getAxis(side).setStyle(showValues=shown)
 
 

@@ -1,10 +1,13 @@
-"""Legends that do not cover the data: the corner of a plot where a legend hides the fewest points."""
+"""Legends that do not cover the data: the corner of a plot where a legend hides the fewest points, or a row of
+its own under the plot."""
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6 import QtWidgets
 
 CORNERS = ((0, 0), (1, 0), (0, 1), (1, 1))  # (0 left / 1 right, 0 top / 1 bottom); ties: in this order
+LEGEND_ROW = 4  # a PlotItem's layout: title 0, top axis 1, view 2, bottom axis 3
 
 
 def place_legend(legend: pg.LegendItem, view: pg.ViewBox, points: np.ndarray, margin: float = 8.0) -> tuple[int, int]:
@@ -26,3 +29,24 @@ def place_legend(legend: pg.LegendItem, view: pg.ViewBox, points: np.ndarray, ma
     best = min(CORNERS, key=hidden)
     legend.anchor(itemPos=best, parentPos=best, offset=(margin * (1 - 2 * best[0]), margin * (1 - 2 * best[1])))
     return best
+
+
+def legend_below(plot: pg.PlotItem, **kwargs) -> pg.LegendItem:
+    """A legend in its own row under ``plot``'s bottom axis, outside the data whatever the curves do; the row is
+    as tall as the legend (none when empty). Curves plotted with a name join it, as with ``addLegend``;
+    ``kwargs`` go to :class:`pyqtgraph.LegendItem`."""
+    holder = QtWidgets.QGraphicsWidget()
+    plot.layout.addItem(holder, LEGEND_ROW, 1)
+    legend = pg.LegendItem(**kwargs)  # no offset: not anchored in the view box
+    legend.setParentItem(holder)
+    legend.anchor(itemPos=(0.5, 0), parentPos=(0.5, 0))
+
+    def fit() -> None:
+        height = legend.height() if legend.items else 0.0
+        holder.setMinimumHeight(height)
+        holder.setMaximumHeight(height)
+
+    legend.geometryChanged.connect(fit)
+    fit()
+    plot.legend = legend
+    return legend

@@ -2,7 +2,8 @@
 
 Floats get a QDoubleSpinBox, ints a QSpinBox, choices a QComboBox, booleans a QCheckBox; ranges, defaults,
 tooltips and units come from the option. An option whose default is None and that has a ``none_label``
-shows that label at the bottom of its range and reads back as None ("the model's own").
+shows that label at the bottom of its range and reads back as None ("the model's own"). A choice listed in
+``choice_labels`` shows its readable label and reads back as its value.
 """
 from __future__ import annotations
 
@@ -21,14 +22,17 @@ class OptionForm(QtWidgets.QWidget):
 
     changed = QtCore.Signal()
 
-    def __init__(self, options: Sequence[Option], parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, options: Sequence[Option], parent: QtWidgets.QWidget | None = None,
+                 choice_labels: Mapping[str, Mapping[str, str]] | None = None) -> None:
+        """``choice_labels``: option name → {choice: label shown in its combo box} (a choice without one shows
+        its value)."""
         super().__init__(parent)
         self.options = {o.name: o for o in options}
         self.layout_ = QtWidgets.QFormLayout(self)
         self.layout_.setContentsMargins(0, 0, 0, 0)
         self.editors: dict[str, QtWidgets.QWidget] = {}
         for option in options:
-            editor = _editor(option)
+            editor = _editor(option, (choice_labels or {}).get(option.name, {}))
             editor.setToolTip(_tooltip(option))
             _changed_signal(editor).connect(self.changed)
             self.editors[option.name] = editor
@@ -52,16 +56,17 @@ class OptionForm(QtWidgets.QWidget):
             self.layout_.setRowVisible(editor, name in keep)
 
 
-def _editor(option: Option) -> QtWidgets.QWidget:
+def _editor(option: Option, labels: Mapping[str, str]) -> QtWidgets.QWidget:
     if option.kind == "bool":
         box = QtWidgets.QCheckBox()
         box.setChecked(bool(option.default))
         return box
     if option.kind == "choice":
         combo = QtWidgets.QComboBox()
-        combo.addItems(list(option.choices))
+        for choice in option.choices:
+            combo.addItem(labels.get(choice, choice), choice)
         if option.default is not None:
-            combo.setCurrentText(str(option.default))
+            _write(option, combo, option.default)
         return combo
     if option.kind == "text":
         line = QtWidgets.QLineEdit("" if option.default is None else str(option.default))
@@ -97,7 +102,7 @@ def _read(option: Option, editor: QtWidgets.QWidget) -> Any:
     if isinstance(editor, QtWidgets.QCheckBox):
         return editor.isChecked()
     if isinstance(editor, QtWidgets.QComboBox):
-        return editor.currentText()
+        return editor.currentData()
     if isinstance(editor, QtWidgets.QLineEdit):
         return editor.text()
     if option.default is None and option.none_label and editor.value() == editor.minimum():
@@ -109,7 +114,9 @@ def _write(option: Option, editor: QtWidgets.QWidget, value: Any) -> None:
     if isinstance(editor, QtWidgets.QCheckBox):
         editor.setChecked(bool(value))
     elif isinstance(editor, QtWidgets.QComboBox):
-        editor.setCurrentText(str(value))
+        index = editor.findData(str(value))
+        if index >= 0:  # an unknown value leaves the choice as it was
+            editor.setCurrentIndex(index)
     elif isinstance(editor, QtWidgets.QLineEdit):
         editor.setText("" if value is None else str(value))
     else:

@@ -40,7 +40,8 @@ class ClusterControls(QtWidgets.QGroupBox):
         for entry in EMBEDDINGS:
             self.embedding.addItem(entry.label, entry.name)
             self.embedding.setItemData(self.embedding.count() - 1, entry.description, QtCore.Qt.ItemDataRole.ToolTipRole)
-        self.options = OptionForm((K, NEIGHBOURS, MARKOV_TIME, LEVELS))
+        self.options = OptionForm((K, NEIGHBOURS, MARKOV_TIME, LEVELS),
+                                  choice_labels={"levels": {"two": "two-level", "multi": "multilevel"}})
         self.about = QtWidgets.QLabel()
         self.about.setWordWrap(True)
         self.about.setOpenExternalLinks(True)

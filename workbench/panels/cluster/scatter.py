@@ -81,7 +81,8 @@ class ClusterScatter(pg.GraphicsLayoutWidget):
         self._image.clear()
         if result.images is not None:
             self._image.setImage(sample_grid(result.images, r, per_cluster=8).T, levels=(0, 1))
-            self.samples_plot.setTitle("samples per cluster (one row each)", color="k", size="9pt")
+            # two short lines: the column is narrow beside InfoMap's module tree in a 1280 px window
+            self.samples_plot.setTitle("samples per cluster<br>(one row each)", color="k", size="9pt")
         else:
             self.samples_plot.setTitle("")
 

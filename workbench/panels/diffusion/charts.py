@@ -13,10 +13,11 @@ from PySide6 import QtCore
 
 from workbench.panels.diffusion.style import color, log_ticks
 from workbench.widgets.axes import show_values
+from workbench.widgets.legend_corner import legend_below
 
 WHY_WIDTH, WHY_LINE_PX = 60, 14  # characters and pixels per line of the sentence saying why there are no curves
 ROUND_COLOR = 4  # reflow rounds take the palette after the four sampler slots
-LEGEND_ROWS = 4  # more entries than this: the legend takes two columns
+LEGEND_ROWS = 2  # more entries than this: the legend under the chart takes two columns (less of its height)
 
 
 class QualityChart(pg.PlotWidget):
@@ -32,7 +33,7 @@ class QualityChart(pg.PlotWidget):
             self.plotItem.getAxis(side).enableAutoSIPrefix(False)
         self.plotItem.setLabel("bottom", "model calls (NFE)")
         self.plotItem.setTitle("Quality against NFE", size="10pt")
-        self.legend = self.plotItem.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        self.legend = legend_below(self.plotItem, labelTextSize="8pt")  # the curves span the whole chart
         self.curves = None
         self.rounds = None  # QualityCurves of reflow's rounds (engines ReflowResult.curves())
         self.pending = False  # a quality job is running
@@ -124,7 +125,7 @@ class SchedulePlot(pg.PlotWidget):
         self.plotItem.setLabel("left", "σ")
         self.plotItem.getAxis("left").enableAutoSIPrefix(False)
         self.plotItem.setTitle("Noise levels of each sampler", size="10pt")
-        self.legend = self.plotItem.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        self.legend = legend_below(self.plotItem, labelTextSize="8pt", colCount=2)  # the grids cross every corner
         self.runs: list[Any] = []
         self.marker = pg.ScatterPlotItem(size=12, pen=pg.mkPen("w", width=2), brush=None)
         show_values(self.plotItem, False)  # until the first samplers' grids arrive

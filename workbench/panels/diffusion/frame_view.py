@@ -14,6 +14,7 @@ from workbench.widgets.axes import show_values
 
 TRAJECTORIES = 40
 LONG_LABEL = 32  # characters of a run's label kept on one line
+TITLE_MARGIN_PX = 8  # kept free at the title's ends
 
 
 CAPTIONS = {False: ("x_t", "E[x0 | x_t]"), True: ("x_t, last call", "samples")}  # at a call / at the samples
@@ -70,10 +71,20 @@ class FrameView(pg.GraphicsLayoutWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
+        if getattr(self, "_title", None):
+            self._set_title(self._title)
         if getattr(self, "_mode", None) == "points":  # keep the square data range centred whatever the aspect of the view
             self.plot.setRange(xRange=(-EXTENT, EXTENT), yRange=(-EXTENT, EXTENT), padding=0)
         elif getattr(self, "_mode", None) == "images":
             self._fit_images()
+
+    def _set_title(self, text: str) -> None:
+        """``text`` as the title; a first line wider than the view breaks after the run's bold name (a long
+        name in a quarter of a 1280 px window)."""
+        self._title = text
+        self.title.setText(text)
+        if "</b> " in text and self.title.item.boundingRect().width() > self.width() - TITLE_MARGIN_PX:
+            self.title.setText(text.replace("</b> ", "</b><br>", 1))
 
     def _fit_images(self) -> None:
         """Place the two grids side by side with a gap, captions above, and fit them into the box."""
@@ -141,7 +152,7 @@ class FrameView(pg.GraphicsLayoutWidget):
             label = f"<b>{name}</b>{gap}call {i + 1}/{self.calls()}, {sigma_text(float(f.sigma[i]))}"
             if self.run.metrics:
                 label += "<br>samples: " + metrics_text(self.run.metrics)
-        self.title.setText(label)
+        self._set_title(label)
         samples = np.asarray(self.run.samples)[:MAX_POINTS]
         if self._mode == "points":
             x, x0 = (samples, None) if done else (f.x[i][:MAX_POINTS], f.x0[i][:MAX_POINTS])

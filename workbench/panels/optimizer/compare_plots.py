@@ -11,6 +11,7 @@ import pyqtgraph as pg
 from workbench.panels.optimizer.heatmap import Heatmap
 from workbench.panels.optimizer.line_plots import curve, label_plot, line_axes, positive
 from workbench.panels.optimizer.style import finite_or_nan
+from workbench.widgets.axes import show_values
 
 LOSS_FLOOR = 1e-12  # log₁₀ of a loss at or below zero would be −∞
 LEGEND_CHARACTERS = 110  # of names in one row of a legend under a row of plots (a 1280 px window's view)
@@ -161,6 +162,7 @@ class CurveRow(pg.GraphicsLayoutWidget):
             item = label_plot(self.addPlot(row=0, col=col, axisItems=line_axes()), bottom, left)
             if col < len(titles):
                 item.setTitle(titles[col], size="9pt")
+            show_values(item, False)  # until its first curve
             self.items.append(item)
         self.log = tuple(log) or (True,) * len(axes)  # which plots go logarithmic when their values allow
         self.legend = legend()
@@ -178,6 +180,7 @@ class CurveRow(pg.GraphicsLayoutWidget):
         named: set[str] = set()
         for i, item in enumerate(self.items):
             mine = [s for s in series if s.plot == i]
+            show_values(item, bool(mine))
             item.setLogMode(y=self.log[i] and bool(mine) and positive(np.concatenate([s.y for s in mine])))
             for s in mine:
                 drawn = curve(item, s.x, s.y, s.colour, None, s.dashed, s.symbol)

@@ -16,6 +16,7 @@ from tasks.landscape_curves import CurvatureRequest, InterpolationRequest, curva
 from workbench.panel import Figure
 from workbench.panels.optimizer.line_plots import curve, legend_clear_of, line_plot, positive
 from workbench.panels.optimizer.style import PALETTE
+from workbench.widgets.axes import show_values
 
 if TYPE_CHECKING:
     from engines.landscape.curvature import CurvatureAlongRun
@@ -101,6 +102,8 @@ class CurvesView(QtWidgets.QWidget):
         for plot in (self.loss_plot, self.metric_plot):
             for t in (0.0, 1.0):  # θ_a and θ_b (the axis title says which is which)
                 plot.addItem(pg.InfiniteLine(t, angle=90, pen=pg.mkPen((200, 200, 200), width=1)))
+        for plot in (self.loss_plot, self.metric_plot, self.curvature_plot):
+            _shown(plot.getPlotItem(), False)  # nothing drawn yet: no tick values, no empty legend box
         self._said = {"line": "", "curvature": ""}
         self.status = QtWidgets.QLabel("Train a run in the Real network tab, or pick saved training-run folders, "
                                        "then interpolate or compute the curvature along the run.")
@@ -180,6 +183,7 @@ class CurvesView(QtWidgets.QWidget):
             item = plot.getPlotItem()
             for data in item.listDataItems():
                 item.removeItem(data)
+            _shown(item, line is not None)
         if line is None:
             return
         item = self.loss_plot.getPlotItem()
@@ -222,6 +226,7 @@ class CurvesView(QtWidgets.QWidget):
         self.curvature = along
         item = self.curvature_plot.getPlotItem()
         item.clear()
+        _shown(item, along is not None)
         if along is None:
             return
         curve(item, along.steps, along.top_eigenvalue, PALETTE[2], "top eigenvalue λ_max", symbol="o")
@@ -272,3 +277,9 @@ class CurvesView(QtWidgets.QWidget):
         if self.curvature is not None and self.curvature_request is not None:
             out["curvature"] = asdict(self.curvature_request)
         return out
+
+
+def _shown(item: pg.PlotItem, drawn: bool) -> None:
+    """Tick values and legend of a plot with curves; neither on an empty one."""
+    show_values(item, drawn)
+    item.legend.setVisible(drawn)

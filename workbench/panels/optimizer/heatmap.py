@@ -1,4 +1,5 @@
-"""An image on a plot with a colour bar: the surface, basin, sweep and network views all draw one."""
+"""An image on a plot with a colour bar: the surface, basin, sweep, network and comparison views all draw one.
+Its plot and bar show no tick values while it holds no image (no made-up 0–1 ranges)."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,6 +7,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore
 
 from workbench.panels.optimizer.style import colormap, plain_axes
+from workbench.widgets.axes import show_values
 
 
 class Heatmap:
@@ -23,6 +25,7 @@ class Heatmap:
         self.bar.axis.setLabel(label)  # on the axis with the ticks
         plain_axes(self.bar)  # a ColorBarItem is a PlotItem: its tick axis is one of its four
         self.data: np.ndarray | None = None
+        self._show_values(False)
 
     def set(
         self,
@@ -43,6 +46,7 @@ class Heatmap:
         self.bar.setLevels(levels)
         if label is not None:
             self.bar.axis.setLabel(label)
+        self._show_values(True)
 
     def set_colormap(self, cmap: pg.ColorMap) -> None:
         self.bar.setColorMap(cmap)
@@ -50,3 +54,8 @@ class Heatmap:
     def clear(self) -> None:
         self.image.clear()
         self.data = None
+        self._show_values(False)
+
+    def _show_values(self, shown: bool) -> None:
+        show_values(self.plot, shown)
+        self.bar.axis.setStyle(showValues=shown)

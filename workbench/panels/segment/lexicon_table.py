@@ -14,6 +14,7 @@ from engines.segment.catalogue import CLASS_NOTATION, CLASS_UNITS
 from tasks.lexicon_view import FIELDS, Arrangement, arrange_job, search
 from workbench.jobs import JobSlot
 from workbench.widgets.fonts import cjk_font
+from workbench.widgets.sort_header import use_sort_header
 
 # (header, LexiconColumns field, header tooltip), in the order of tasks.lexicon_view.FIELDS
 COLUMNS = (
@@ -116,6 +117,7 @@ class LexiconTable(QtWidgets.QWidget):
         self.only_new.toggled.connect(self._arrange)
         self.view = QtWidgets.QTableView()
         self.view.setModel(self.model)
+        use_sort_header(self.view)
         self.view.setSortingEnabled(True)
         self.view.horizontalHeader().setSortIndicator(FIELDS.index("count"), QtCore.Qt.SortOrder.DescendingOrder)
         self.view.setFont(cjk_font(11))

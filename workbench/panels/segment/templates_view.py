@@ -7,6 +7,7 @@ from PySide6 import QtCore, QtWidgets
 from engines.segment import template_catalogue as tc
 from workbench.widgets.fonts import cjk_font
 from workbench.widgets.option_form import OptionForm
+from workbench.widgets.sort_header import use_sort_header
 
 HEADERS = (
     ("template", "the template's words with its slots X, Y (1 to 3 words each)"),
@@ -31,6 +32,7 @@ class TemplatesTable(QtWidgets.QWidget):
         self.form = OptionForm(tc.OPTIONS)
         self.form.changed.connect(self.changed)
         self.table = QtWidgets.QTableWidget(0, len(HEADERS))
+        use_sort_header(self.table)
         for column, (name, tip) in enumerate(HEADERS):
             item = QtWidgets.QTableWidgetItem(name)
             item.setToolTip(tip)

@@ -7,7 +7,9 @@ import pyqtgraph as pg
 from PySide6 import QtCore
 
 from engines.segment.catalogue import STATISTICS, THRESHOLDS
+from workbench.widgets.axes import show_values
 
+SIDES = ("left", "bottom", "right")  # F1, threshold, lexicon size
 COLOURS = {"pmi": "#d62728", "entropy": "#2ca02c", "both": "#9467bd"}  # F1 curve of each statistic
 
 
@@ -37,9 +39,11 @@ class ThresholdChart(pg.PlotWidget):
                                           symbol="s", symbolSize=5, symbolBrush="#1f77b4")
         self.right.addItem(self.size_curve)
         self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen("#888", style=QtCore.Qt.PenStyle.DotLine))
+        self.marker.hide()  # on the sweep's axis, once there is one
         self.addItem(self.marker)
         self.plotItem.vb.sigResized.connect(self._sync)
         self._data: dict[str, np.ndarray] = {}
+        show_values(self.plotItem, False, SIDES)  # no made-up 0–1 ranges before the first sweep
 
     def _sync(self) -> None:
         self.right.setGeometry(self.plotItem.vb.sceneBoundingRect())
@@ -68,6 +72,9 @@ class ThresholdChart(pg.PlotWidget):
         self.legend.setVisible(scored)
         self.setLabel("left", "F1" if scored or not len(t) else "F1 (no gold segmentation)")
         self.size_curve.setData(grid, self._data["lexicon_size"])
+        show_values(self.plotItem, bool(len(t)), ("bottom", "right"))
+        self.marker.setVisible(bool(len(t)))
+        show_values(self.plotItem, scored, ("left",))  # no F1 values without gold
         self.right.enableAutoRange()
         self._sync()
 
