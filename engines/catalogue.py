@@ -25,7 +25,8 @@ class Option:
     """One setting: its name (as in code and ``KEY=VALUE`` specs), a label for forms, its kind, default
     and allowed range, a one-line help text and a unit. ``default=None`` means "the model's own" (or off).
 
-    ``minimum``/``maximum`` are inclusive; ``choices`` lists the allowed values of a "choice"."""
+    ``minimum``/``maximum`` are inclusive; ``choices`` lists the allowed values of a "choice", and
+    ``choice_labels`` (the same length, optional) what a form shows for each."""
 
     name: str
     label: str
@@ -39,10 +40,13 @@ class Option:
     step: float | None = None  # a form's spin step (None: 1 for ints, a hundredth of the range for floats)
     decimals: int = 3  # a form's decimals for floats
     none_label: str = ""  # with default None: what "no value" means in a form ("model's", "off")
+    choice_labels: tuple[str, ...] = ()  # a form's readable text for each of ``choices``, in their order
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"option {self.name}: unknown kind {self.kind!r}")
+        if self.choice_labels and len(self.choice_labels) != len(self.choices):
+            raise ValueError(f"option {self.name}: {len(self.choice_labels)} choice labels for {len(self.choices)} choices")
 
     @property
     def range_text(self) -> str:

@@ -1,6 +1,7 @@
 """Catalogue options: parsing and validation name the option and its range; bad text never escapes as
 anything but InputError; forms and argparse options are generated from the same schema."""
 import argparse
+import dataclasses
 
 import pytest
 from hypothesis import given, settings
@@ -125,14 +126,19 @@ def test_a_form_generated_from_options(qtbot):
 def test_a_form_shows_choice_labels_and_reads_back_the_values(qtbot):
     from workbench.widgets.option_form import OptionForm
 
-    form = OptionForm([SPACING], choice_labels={"spacing": {"trailing": "trailing (ends at the data)"}})
+    labels = tuple("trailing (ends at the data)" if c == "trailing" else c.upper() for c in SPACING.choices)
+    form = OptionForm([dataclasses.replace(SPACING, choice_labels=labels)])
     qtbot.addWidget(form)
     combo = form.editors["spacing"]
-    shown = [combo.itemText(i) for i in range(combo.count())]
-    assert shown == ["trailing (ends at the data)" if c == "trailing" else c for c in SPACING.choices]
+    assert [combo.itemText(i) for i in range(combo.count())] == list(labels)
     assert combo.currentText() == "trailing (ends at the data)" and form.values() == {"spacing": "trailing"}
     other = next(c for c in SPACING.choices if c != "trailing")
     form.set_values({"spacing": other})
-    assert combo.currentText() == other and form.values() == {"spacing": other}
+    assert combo.currentText() == other.upper() and form.values() == {"spacing": other}
     form.set_values({"spacing": "no such spacing"})  # an unknown value leaves the choice as it was
     assert form.values() == {"spacing": other}
+
+
+def test_choice_labels_name_every_choice():
+    with pytest.raises(ValueError, match="2 choice labels for 3 choices"):
+        Option("mode", "Mode", "choice", "a", choices=("a", "b", "c"), choice_labels=("A", "B"))

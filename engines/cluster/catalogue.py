@@ -24,7 +24,7 @@ MARKOV_TIME = Option("markov_time", "Markov time", "float", None, 0.0, none_labe
 REFINE = Option("refine", "Refine", "int", None, 0, 100,
                 help=f"kNN majority-vote refinement of k-means/GMM labels, in neighbours (default {REFINE_ON_TSNE} "
                      "on t-SNE, else 0)")
-LEVELS = Option("levels", "Levels", "choice", "two", choices=("two", "multi"),
+LEVELS = Option("levels", "Levels", "choice", "two", choices=("two", "multi"), choice_labels=("two-level", "multilevel"),
                 help="InfoMap's code: two (modules of nodes) or multi (modules within modules, Rosvall & "
                      "Bergstrom 2011; its codelength is never worse); multi writes levels.csv")
 SEED = seed_option()

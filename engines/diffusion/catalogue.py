@@ -168,6 +168,7 @@ MIXTURES: Catalogue[Mixture] = Catalogue("mixture", (
 
 # --------------------------------------------------------------------------- training objectives
 PREDICTION = Option("prediction", "Prediction", "choice", "eps", choices=("eps", "x0", "v"),
+                    choice_labels=("noise ε", "clean x0", "v = a·ε − b·x0"),
                     help="what the DDPM network predicts: the noise ε, the clean x0 or v = a·ε − b·x0")
 VP_SCHEDULES = ("linear", "cosine")
 SCHEDULE = Option("schedule", "ᾱ schedule", "choice", "linear", choices=VP_SCHEDULES,

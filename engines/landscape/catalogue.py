@@ -5,8 +5,10 @@ from __future__ import annotations
 from engines.catalogue import Option, seed_option
 
 BN = Option("bn", "BatchNorm", "choice", "off", choices=("off", "on", "both"),
+            choice_labels=("without BatchNorm", "with BatchNorm", "both, side by side"),
             help="the built-in digits MLP without BatchNorm, with it, or both side by side (one landscape each)")
 PLANE = Option("plane", "Plane", "choice", "pca", choices=("pca", "endpoints", "random"),
+               choice_labels=("PCA of all runs' weights", "start and two runs' end points", "random directions"),
                help="pca: PCA of every run's snapshots together; endpoints: through the common start and the "
                     "first two runs' end points; random: filter-normalised random directions around the mean "
                     "of the end points")

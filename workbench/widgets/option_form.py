@@ -3,7 +3,7 @@
 Floats get a QDoubleSpinBox, ints a QSpinBox, choices a QComboBox, booleans a QCheckBox; ranges, defaults,
 tooltips and units come from the option. An option whose default is None and that has a ``none_label``
 shows that label at the bottom of its range and reads back as None ("the model's own"). A choice listed in
-``choice_labels`` shows its readable label and reads back as its value.
+its option's ``choice_labels`` shows its readable label and reads back as its value.
 """
 from __future__ import annotations
 
@@ -22,17 +22,14 @@ class OptionForm(QtWidgets.QWidget):
 
     changed = QtCore.Signal()
 
-    def __init__(self, options: Sequence[Option], parent: QtWidgets.QWidget | None = None,
-                 choice_labels: Mapping[str, Mapping[str, str]] | None = None) -> None:
-        """``choice_labels``: option name → {choice: label shown in its combo box} (a choice without one shows
-        its value)."""
+    def __init__(self, options: Sequence[Option], parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.options = {o.name: o for o in options}
         self.layout_ = QtWidgets.QFormLayout(self)
         self.layout_.setContentsMargins(0, 0, 0, 0)
         self.editors: dict[str, QtWidgets.QWidget] = {}
         for option in options:
-            editor = _editor(option, (choice_labels or {}).get(option.name, {}))
+            editor = _editor(option)
             editor.setToolTip(_tooltip(option))
             _changed_signal(editor).connect(self.changed)
             self.editors[option.name] = editor
@@ -56,15 +53,15 @@ class OptionForm(QtWidgets.QWidget):
             self.layout_.setRowVisible(editor, name in keep)
 
 
-def _editor(option: Option, labels: Mapping[str, str]) -> QtWidgets.QWidget:
+def _editor(option: Option) -> QtWidgets.QWidget:
     if option.kind == "bool":
         box = QtWidgets.QCheckBox()
         box.setChecked(bool(option.default))
         return box
     if option.kind == "choice":
         combo = QtWidgets.QComboBox()
-        for choice in option.choices:
-            combo.addItem(labels.get(choice, choice), choice)
+        for choice, label in zip(option.choices, option.choice_labels or option.choices):
+            combo.addItem(label, choice)
         if option.default is not None:
             _write(option, combo, option.default)
         return combo

@@ -40,8 +40,7 @@ class ClusterControls(QtWidgets.QGroupBox):
         for entry in EMBEDDINGS:
             self.embedding.addItem(entry.label, entry.name)
             self.embedding.setItemData(self.embedding.count() - 1, entry.description, QtCore.Qt.ItemDataRole.ToolTipRole)
-        self.options = OptionForm((K, NEIGHBOURS, MARKOV_TIME, LEVELS),
-                                  choice_labels={"levels": {"two": "two-level", "multi": "multilevel"}})
+        self.options = OptionForm((K, NEIGHBOURS, MARKOV_TIME, LEVELS))
         self.about = QtWidgets.QLabel()
         self.about.setWordWrap(True)
         self.about.setOpenExternalLinks(True)

@@ -23,10 +23,6 @@ if TYPE_CHECKING:
 AXES = {"pca": ("PC 1 of all runs' weights", "PC 2 of all runs' weights"),
         "endpoints": ("along start → end of run 1", "along start → end of run 2"),
         "random": ("α (filter-normalised direction 1)", "β (filter-normalised direction 2)")}
-CHOICE_LABELS = {  # what the form's combo boxes show for the catalogue's choices (their meaning: its help)
-    "plane": {"pca": "PCA of all runs' weights", "endpoints": "start and two runs' end points",
-              "random": "random directions"},
-    "bn": {"off": "without BatchNorm", "on": "with BatchNorm", "both": "both, side by side"}}
 STAGES = {"training": "training the runs", "landscape": "evaluating the landscape",
           "curves": "interpolation and curvature"}
 STEP = "step (minibatch updates)"
@@ -40,8 +36,7 @@ class CompareView(QtWidgets.QWidget):
         self.panel = panel
         self._job = panel.job_slot("compare")
         self.snapshot: Any = None  # tasks.landscape_compare.CompareSnapshot
-        self.form = OptionForm([cat.PLANE, cat.BN, cat.STEPS, cat.GRID, cat.CURVATURE_EVERY, cat.SEED],
-                               choice_labels=CHOICE_LABELS)
+        self.form = OptionForm([cat.PLANE, cat.BN, cat.STEPS, cat.GRID, cat.CURVATURE_EVERY, cat.SEED])
         self.checkpoint = QtWidgets.QLineEdit()
         self.checkpoint.setPlaceholderText("built-in digits MLP")
         self.checkpoint.setToolTip("A model checkpoint to train from instead of the built-in digits MLP")
@@ -167,7 +162,7 @@ class CompareView(QtWidgets.QWidget):
     def _describe(self, snap: Any) -> str:
         if snap.stage in STAGES:
             return f"{len(snap.runs)} run(s): {STAGES[snap.stage]}…"
-        plane = CHOICE_LABELS["plane"].get(snap.request.plane, snap.request.plane)
+        plane = dict(zip(cat.PLANE.choices, cat.PLANE.choice_labels))[snap.request.plane]
         parts = [f"{len(snap.runs)} run(s) on one plane ({plane})"]
         for bn in (False, True):
             last = [r.losses[-1] for r in snap.runs if r.bn == bn and len(r.losses)]
