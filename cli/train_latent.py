@@ -53,6 +53,9 @@ def _help(option) -> str:
     return f"{option.help}{only} (default {default}{limits})"
 
 
+DISCRETE = " of the discrete pixels, at their bins' centres"
+
+
 def run(args: argparse.Namespace) -> int:
     from engines.latent.catalogue import SETTINGS
     from tasks.latent import TrainRequest, save_job, train_job, trained_info
@@ -70,9 +73,10 @@ def run(args: argparse.Namespace) -> int:
     body = run_task(save_job, args.out, result.config, result.state, trained_info(result))
     m = result.metrics
     if result.config.is_flow:
-        score = f"held-out {m['test_bits_per_dim']:.3f} bits/dim (NLL ≈ {m['test_nll']:.2f} nats per item at the pixels' bin centres)"
+        score = f"held-out {m['test_bits_per_dim']:.3f} bits/dim (NLL ≈ {m['test_discrete']:.2f} nats per item{DISCRETE})"
     else:
-        score = (f"held-out -ELBO {m['test_total']:.2f} nats (reconstruction {m['test_recon']:.2f}, KL {m['test_kl']:.2f}); "
+        score = (f"held-out -ELBO {m['test_discrete']:.2f} nats per item{DISCRETE if result.config.is_image else ''} "
+                 f"(reconstruction {m['test_discrete'] - m['test_kl']:.2f}, KL {m['test_kl']:.2f}); "
                  f"reconstruction MSE {m['test_recon_mse']:.4f} (the data's mean scores {m['mean_image_mse']:.4f})")
         if "test_purity" in m:
             score += f"; cluster purity {m['test_purity']:.3f}"

@@ -152,8 +152,8 @@ def kl_per_dimension(model: LatentModel, x: np.ndarray) -> Optional[np.ndarray]:
 def heldout(evaluated: dict[str, float], is_flow: bool) -> dict[str, float]:
     """The held-out fit from :func:`engines.latent.training.evaluate`'s numbers."""
     if is_flow:
-        return {"nll": evaluated["test_nll"], "bits_per_dim": evaluated["test_bits_per_dim"]}
-    return {"negative_elbo": evaluated["test_total"]}
+        return {"nll": evaluated["test_discrete"], "bits_per_dim": evaluated["test_bits_per_dim"]}
+    return {"negative_elbo": evaluated["test_discrete"]}
 
 
 def geometry_report(reporter, model: LatentModel, data: LatentData, z: np.ndarray, pairs: int = 4000,

@@ -76,6 +76,11 @@ class LatentModel(nn.Module):
         points, or probabilities of the pixels themselves); see engines.latent.likelihood."""
         return 0.0
 
+    def discrete_nats(self, nats: float) -> float:
+        """A density's negative log-likelihood (or −ELBO) per item, in nats of the discrete pixels: the
+        density times the bins' volume (the same value for points)."""
+        return nats - self.config.dims * self.log_bin_width()
+
 
 def dequantize(x: Tensor, config: ModelConfig, noise: bool = False) -> Tensor:
     """Images as the Gaussian VAEs model them: pixel value x = k/(L − 1) spread over its bin of width

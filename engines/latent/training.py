@@ -95,7 +95,7 @@ def evaluate(model: LatentModel, data: LatentData, seed: int = 0) -> dict[str, f
             out[f"test_{key}"] = float(sum(t[key].item() * n for t, n in zip(terms, sizes)) / len(x))
     if model.config.is_flow:
         out["test_bits_per_dim"] = out.pop("test_bpd")  # of the discrete pixels: test_total is a density's
-        out["test_nll"] = out["test_bits_per_dim"] * model.config.dims * math.log(2.0)  # nats per item, discrete
+    out["test_discrete"] = model.discrete_nats(out["test_total"])  # −ELBO or NLL of the discrete pixels, nats
     recon = torch.cat([model.reconstruct(c) for c in x.split(512)])
     out["test_recon_mse"] = float((recon - x).pow(2).mean())
     mean_image = torch.from_numpy(data.train_x.mean(axis=0)).to(p.device, p.dtype)

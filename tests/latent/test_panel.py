@@ -221,7 +221,7 @@ def test_the_report_tab_computes_the_geometry_report_when_shown(qtbot, panel):
     qtbot.waitUntil(lambda: view.report is not None, timeout=TIMEOUT_MS)
     ov = panel.overview
     assert view.report.heldout["negative_elbo"] == pytest.approx(
-        evaluate(ov.checkpoint.model, ov.encoded.data)["test_total"])
+        evaluate(ov.checkpoint.model, ov.encoded.data)["test_discrete"])
     text = view.table.toPlainText()
     assert "Active dimensions" in text and f"{len(view.report.active)} of 16" in text
     assert "not those of independent isotropic directions" in text

@@ -62,8 +62,8 @@ class ModelBox(QtWidgets.QGroupBox):
         lines = [f"<b>{checkpoint.config.title}</b>", f"data: {data_name}, {items} items"]
         if "test_bits_per_dim" in m:
             lines.append(f"held-out {m['test_bits_per_dim']:.3f} bits/dim")
-        elif "test_total" in m:
-            lines.append(f"held-out −ELBO {m['test_total']:.2f} nats")
+        elif "test_total" in m:  # of the discrete pixels (a density's value may be negative)
+            lines.append(f"held-out −ELBO {checkpoint.model.discrete_nats(m['test_total']):.2f} nats")
         if "test_recon_mse" in m and "mean_image_mse" in m and not checkpoint.config.is_flow:
             lines.append(f"recon. MSE {m['test_recon_mse']:.4f} (mean image {m['mean_image_mse']:.4f})")
         if "test_purity" in m:
