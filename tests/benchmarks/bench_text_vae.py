@@ -24,7 +24,7 @@ from engines.latent.text_walk import walk_text
 
 VARIANTS = {"plain ELBO": {"kl_warmup": 0, "free_bits": 0}, "annealing": {"free_bits": 0},
             "free bits": {"kl_warmup": 0}, "both (defaults)": {}}
-ENDS = {5: ("质量很不错", "物流太慢了"), 7: ("这本书的质量很好", "物流的速度太慢了")}
+ENDS = {5: ("质量很不错", "物流太慢了"), 7: ("这本书质量很好", "物流的速度太慢")}
 
 
 def baselines(lines: list[str]) -> tuple[float, float]:

@@ -97,7 +97,7 @@ def test_free_bits_keep_the_latent_in_use_where_the_elbo_would_drop_it():
     common = {"epochs": 30, "hidden": 32, "embed": 16, "latent": 8, "lr": 1e-2, "batch_size": 64, "kl_warmup": 0}
     plain = run(train_text_vae, "random", {**common, "free_bits": 0}, lines=lines)
     free = run(train_text_vae, "random", {**common, "free_bits": 0.5}, lines=lines)  # 4 free nats in all
-    assert plain.metrics["test_kl"] < 0.5 < 3.0 < free.metrics["test_kl"]
+    assert plain.metrics["test_kl"] < 0.5 < 2.5 < free.metrics["test_kl"]
     own, zero = _accuracies(free, lines)
     assert own > zero + 0.25 and own > 0.125 + 0.25  # chance is 1/8
     assert own > _accuracies(plain, lines)[0] + 0.2
