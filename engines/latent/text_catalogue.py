@@ -13,12 +13,18 @@ LENGTHS = ("5", "7")
 
 LENGTH = Option("length", "Line length", "choice", "5", choices=LENGTHS,
                 help="characters per line: five- or seven-character lines (五言, 七言)")
-VOCAB = Option("vocab", "Vocabulary", "int", 3000, 16, 20_000,
+VOCAB = Option("vocab", "Vocabulary", "int", 2000, 16, 20_000,
                help="most frequent characters kept; the rest map to the unknown id")
 EMBED = Option("embed", "Embedding", "int", 64, 8, 512, help="character embedding size")
-HIDDEN = replace(images.HIDDEN, default=128, help="channels of the gated convolutions")
+HIDDEN = replace(images.HIDDEN, default=64, help="channels of the gated convolutions")
 LATENT = replace(images.LATENT, default=32, help="latent size")
-MAX_LINES = Option("max_lines", "Lines", "int", 20_000, 20, 500_000, help="lines read at most from the text")
+MAX_LINES = Option("max_lines", "Lines", "int", 10_000, 20, 500_000, help="lines read at most from the text")
+KL_WARMUP = Option("kl_warmup", "KL warm-up", "float", 2.0, 0.0, 1000.0, unit="epochs", step=0.5, decimals=1,
+                   help="epochs over which the KL's weight rises linearly from 0 to 1 (KL annealing, Bowman et al. "
+                        "2016); 0: weight 1 from the start")
+FREE_BITS = Option("free_bits", "Free bits", "float", 0.5, 0.0, 10.0, unit="nats", step=0.05, decimals=2,
+                   help="nats of KL per latent dimension left free: below it a dimension's KL is not penalised "
+                        "(Kingma et al. 2016, §C.8); 0: the plain ELBO")
 EPOCHS = replace(images.EPOCHS, default=10)
 LR = replace(images.LR, default=2e-3, help="Adam's learning rate")
 BATCH_SIZE = images.BATCH_SIZE
@@ -27,5 +33,5 @@ SEED = images.SEED
 TEXT_VAE = Entry(
     "text-vae", "VAE of text lines (gated convolutions)",
     "VAE over fixed-length lines of Chinese characters: embedding, gated 1-D convolutions, per-position logits",
-    (LENGTH, VOCAB, EMBED, HIDDEN, LATENT, MAX_LINES, EPOCHS, LR, BATCH_SIZE, SEED),
+    (LENGTH, VOCAB, EMBED, HIDDEN, LATENT, MAX_LINES, KL_WARMUP, FREE_BITS, EPOCHS, LR, BATCH_SIZE, SEED),
     "Su Jianlin: 基于CNN和VAE的作诗机器人:随机成诗", "https://kexue.fm/archives/5332")

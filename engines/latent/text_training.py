@@ -92,6 +92,7 @@ def train_text_vae(reporter, text: str, settings: Mapping[str, Any], device: Dev
     opt = torch.optim.Adam(model.parameters(), lr=s["lr"])
     batch = min(s["batch_size"], len(train))
     steps = max(1, len(train) // batch)
+    warmup = s["kl_warmup"] * steps  # optimisation steps over which the KL's weight rises to 1
     run = TextRun(config, _numpy_state(model), vocab, s, text, len(lines))
     throttle = Throttle(PARTIAL_INTERVAL_S)
     start = time.monotonic()
@@ -101,7 +102,9 @@ def train_text_vae(reporter, text: str, settings: Mapping[str, Any], device: Dev
             perm = torch.from_numpy(rng.permutation(len(train))).to(dev)
             total = 0.0
             for b in range(steps):
-                terms = model.losses(train[perm[b * batch:(b + 1) * batch]])
+                done = (epoch - 1) * steps + b + 1
+                terms = model.losses(train[perm[b * batch:(b + 1) * batch]], min(1.0, done / warmup) if warmup else 1.0,
+                                     s["free_bits"])
                 opt.zero_grad(set_to_none=True)
                 terms["objective"].backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), 100.0)

@@ -133,8 +133,9 @@ class TextTab(QtWidgets.QWidget):
             m = run.metrics
             self.train_button.setText("Train")
             self.progress.setValue(100)
-            self.status.setText(f"Trained on {lines}: held-out −ELBO {m['test_total']:.2f} nats per line, "
-                                f"{m['test_char_accuracy']:.1%} of characters reconstructed. {run.note}")
+            self.status.setText(f"Trained on {lines}: held-out −ELBO {m['test_total']:.2f} nats per line (KL "
+                                f"{m['test_kl']:.2f}), {m['test_char_accuracy']:.1%} of characters reconstructed "
+                                f"from their codes. {run.note}")
         else:
             self.status.setText(f"Training on {lines}: epoch {len(run.losses)}")
         self.save_button.setEnabled(True)
