@@ -18,6 +18,7 @@ from engines.latent.text_catalogue import TEXT_VAE
 from engines.latent.text_data import read_lines
 from engines.latent.text_vae import TextVAE, TextVAEConfig
 from engines.latent.text_vocab import Vocabulary
+from engines.threads import BACKWARD_FACTOR, step_threads
 
 TEST_FRACTION = 0.1
 PARTIAL_INTERVAL_S = 1.0
@@ -68,7 +69,8 @@ def train_text_vae(reporter, text: str, settings: Mapping[str, Any], device: Dev
                    lines: list[str] | None = None) -> TextRun:
     """Job: train a text VAE on the lines of ``text`` (a path or ``reviews``; or the given ``lines``) with
     ``settings`` (the options of :data:`TEXT_VAE`, checked). Streams the run after each epoch (at most one
-    partial a second); a cancelled run returns the last finished epoch."""
+    partial a second); a cancelled run returns the last finished epoch. Torch gets the threads a step's FLOPs
+    are worth (engines.threads: one for the default sizes)."""
     s = {**TEXT_VAE.defaults(), **TEXT_VAE.settings(settings)}
     length = int(s["length"])
     if lines is None:
@@ -96,30 +98,33 @@ def train_text_vae(reporter, text: str, settings: Mapping[str, Any], device: Dev
     run = TextRun(config, _numpy_state(model), vocab, s, text, len(lines))
     throttle = Throttle(PARTIAL_INTERVAL_S)
     start = time.monotonic()
+    threads = step_threads(lambda: model.losses(train[:1], 1.0, s["free_bits"]), BACKWARD_FACTOR * batch, dev)
     try:
-        for epoch in range(1, s["epochs"] + 1):
-            model.train()
-            perm = torch.from_numpy(rng.permutation(len(train))).to(dev)
-            total = 0.0
-            for b in range(steps):
-                done = (epoch - 1) * steps + b + 1
-                terms = model.losses(train[perm[b * batch:(b + 1) * batch]], min(1.0, done / warmup) if warmup else 1.0,
-                                     s["free_bits"])
-                opt.zero_grad(set_to_none=True)
-                terms["objective"].backward()
-                torch.nn.utils.clip_grad_norm_(model.parameters(), 100.0)
-                opt.step()
-                total += float(terms["total"].detach())
-                reporter.check()
-            loss = total / steps
-            if not math.isfinite(loss):
-                run.note = f"stopped at epoch {epoch}: the loss became non-finite; kept the weights of epoch {epoch - 1}"
-                break
-            run.state = _numpy_state(model)
-            run.losses.append(loss)
-            reporter.progress(epoch / s["epochs"], f"epoch {epoch}/{s['epochs']}, -ELBO {loss:.3f} nats per line")
-            if throttle():
-                reporter.partial(replace(run, losses=list(run.losses)))
+        with threads:
+            for epoch in range(1, s["epochs"] + 1):
+                model.train()
+                perm = torch.from_numpy(rng.permutation(len(train))).to(dev)
+                total = 0.0
+                for b in range(steps):
+                    done = (epoch - 1) * steps + b + 1
+                    kl_weight = min(1.0, done / warmup) if warmup else 1.0
+                    terms = model.losses(train[perm[b * batch:(b + 1) * batch]], kl_weight, s["free_bits"])
+                    opt.zero_grad(set_to_none=True)
+                    terms["objective"].backward()
+                    torch.nn.utils.clip_grad_norm_(model.parameters(), 100.0)
+                    opt.step()
+                    total += float(terms["total"].detach())
+                    reporter.check()
+                loss = total / steps
+                if not math.isfinite(loss):
+                    run.note = (f"stopped at epoch {epoch}: the loss became non-finite; kept the weights of epoch "
+                                f"{epoch - 1}")
+                    break
+                run.state = _numpy_state(model)
+                run.losses.append(loss)
+                reporter.progress(epoch / s["epochs"], f"epoch {epoch}/{s['epochs']}, -ELBO {loss:.3f} nats per line")
+                if throttle():
+                    reporter.partial(replace(run, losses=list(run.losses)))
     except Cancelled:
         run.note = f"cancelled after {len(run.losses)} epochs"
     model = run.build().to(dev)
