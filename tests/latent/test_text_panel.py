@@ -2,6 +2,7 @@
 lines as text strips and prior samples, stops on request, opens a saved checkpoint."""
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 TIMEOUT_MS = 120_000
@@ -57,3 +58,17 @@ def test_stop_ends_the_training(qtbot, tab):
     tab.train_button.click()
     qtbot.waitUntil(lambda: not panel.context.jobs.running(), timeout=TIMEOUT_MS)
     assert tab.train_button.text() == "Train" and "stopped" in tab.status.text()
+
+
+def test_the_loss_plot_ticks_whole_epochs(qtbot):
+    from workbench.panels.latent.text_views import LossPlot
+
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    plot.resize(900, 300)
+    plot.show_losses(np.linspace(42.0, 31.0, 10))
+    axis = plot.getAxis("bottom")
+    ticks = [v for _, values in axis.tickValues(1, 10, 900) for v in values]
+    assert ticks and all(float(v).is_integer() for v in ticks)  # no 1.5, 2.5 ... epochs
+    plot.show_losses(np.linspace(42.0, 31.0, 40))
+    assert {v for _, values in axis.tickValues(1, 40, 900) for v in values} <= set(range(0, 41, 4))

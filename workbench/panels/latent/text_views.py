@@ -2,6 +2,7 @@
 training loss per epoch. Both are pyqtgraph views, so they export like the panel's other figures."""
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 import numpy as np
@@ -62,6 +63,8 @@ class LossPlot(pg.PlotWidget):
     def show_losses(self, losses: Sequence[float]) -> None:
         self.losses = np.asarray(losses, float)
         self.curve.setData(np.arange(1, len(self.losses) + 1), self.losses)
+        step = max(1, math.ceil(len(self.losses) / 10))  # whole epochs only, at most about ten ticks
+        self.getAxis("bottom").setTickSpacing(step, step)
 
     def data(self) -> dict[str, np.ndarray]:
         return {"epoch": np.arange(1, len(self.losses) + 1), "neg_elbo_nats_per_line": self.losses} if len(self.losses) else {}
