@@ -40,11 +40,12 @@ def join_lines(cp: np.ndarray, starts: np.ndarray, line_of: np.ndarray, n_lines:
     nl[0] = False
     extra = space.astype(np.int64) + nl.astype(np.int64)
     idx = np.arange(n) + np.cumsum(extra)
-    out = np.full(n + int(extra.sum()), 32, np.int64)
+    out = np.full(n + int(extra.sum()), 32, np.uint32)
     out[idx] = cp
     out[(idx - 1)[nl]] = 10
-    text = np.ascontiguousarray(out.astype(np.uint32)).tobytes().decode("utf-32-le")
-    lines = text.split("\n")
+    lines = out.tobytes().decode("utf-32-le").split("\n")
+    if len(lines) == n_lines:  # no line without characters
+        return lines
     # lines with no characters: put the empty lines back
     present = line_of[new_line]
     full = [""] * n_lines

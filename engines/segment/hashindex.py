@@ -2,8 +2,9 @@
 
 Looking up two million n-gram codes in a sorted table with ``searchsorted`` costs ~20 dependent random
 reads per query; linear probing in a table at most a quarter full costs ~1.2 (the first round settles
-most queries, which then pay no indexing of the active ones), so this is several times faster. Insertion
-and lookup are both whole-array operations repeated once per probe round.
+most queries, which then pay no indexing of the active ones), so this is several times faster. A slot
+holds its key and row side by side (16 bytes): one random read per probe fetches both. Insertion and
+lookup are both whole-array operations repeated once per probe round.
 """
 from __future__ import annotations
 
@@ -23,25 +24,32 @@ def _slots(keys: np.ndarray, bits: int) -> np.ndarray:
 
 class HashIndex:
     def __init__(self, keys: np.ndarray) -> None:
-        keys = np.ascontiguousarray(keys, dtype=np.int64)
-        self.size = len(keys)
-        spread = SPREAD if len(keys) <= LARGE else 2
-        self.bits = max(4, int(np.ceil(np.log2(max(spread * len(keys), 16)))))
+        keys_in = np.ascontiguousarray(keys, dtype=np.int64)
+        self.size = len(keys_in)
+        spread = SPREAD if self.size <= LARGE else 2
+        self.bits = max(4, int(np.ceil(np.log2(max(spread * self.size, 16)))))
         capacity = 1 << self.bits
         self.mask = capacity - 1
-        self.keys = np.full(capacity, EMPTY, np.int64)
-        self.rows = np.full(capacity, -1, np.int64)
-        pending = np.arange(len(keys))
-        pos = _slots(keys, self.bits)
+        keys, rows = np.full(capacity, EMPTY, np.int64), np.full(capacity, -1, np.int64)
+        pending = np.arange(len(keys_in))
+        pos = _slots(keys_in, self.bits)
         while pending.size:
-            free = self.keys[pos] == EMPTY
+            free = keys[pos] == EMPTY
             cand, cpos = pending[free], pos[free]
-            self.rows[cpos] = cand  # duplicated slots: the last write wins, the others probe on
-            won = self.rows[cpos] == cand
-            self.keys[cpos[won]] = keys[cand[won]]
-            self.rows[cpos[~won]] = np.where(self.keys[cpos[~won]] == EMPTY, -1, self.rows[cpos[~won]])
+            rows[cpos] = cand  # duplicated slots: the last write wins, the others probe on
+            won = rows[cpos] == cand
+            keys[cpos[won]] = keys_in[cand[won]]
+            rows[cpos[~won]] = np.where(keys[cpos[~won]] == EMPTY, -1, rows[cpos[~won]])
             pending = np.r_[pending[~free], cand[~won]]
             pos = (np.r_[pos[~free], cpos[~won]] + 1) & self.mask
+        table = np.empty((capacity, 2), np.int64)  # each slot's key and row side by side: one read fetches both
+        table[:, 0], table[:, 1] = keys, rows
+        self.slots = table.view("V16").ravel()
+
+    def _read(self, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The keys and rows of the slots ``pos``."""
+        pair = self.slots[pos].view(np.int64).reshape(-1, 2)
+        return pair[:, 0], pair[:, 1]
 
     def lookup(self, query: np.ndarray) -> np.ndarray:
         """Row of each query key in the keys given at construction, -1 if absent."""
@@ -49,17 +57,17 @@ class HashIndex:
         if self.size == 0 or len(query) == 0:
             return np.full(len(query), -1, np.int64)
         pos = _slots(query, self.bits)
-        k = self.keys[pos]
+        k, rows = self._read(pos)
         hit = k == query
-        out = np.where(hit, self.rows[pos], -1)
+        out = np.where(hit, rows, -1)
         active = np.flatnonzero(~hit & (k != EMPTY))  # the queries still probing, and where
         q, pos = query[active], pos[active]
         while active.size:
             pos += 1
             pos &= self.mask
-            k = self.keys[pos]
+            k, rows = self._read(pos)
             hit = k == q
-            out[active[hit]] = self.rows[pos[hit]]
+            out[active[hit]] = rows[hit]
             go = ~hit & (k != EMPTY)
             active, q, pos = active[go], q[go], pos[go]
         return out

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -240,16 +241,29 @@ class Lexicon:
         if base is not None and len(self):
             in_base = base_counts(*text_to_units(np.asarray(self.words)), base).tolist()
         counts, candidates = uses.tolist(), self.counts.tolist()
-        out = []
-        for i in order.tolist():
-            word, unit_class = written_form(self.words[i]), word_class(self.words[i])
-            new = reference is not None and not unit_class and word not in reference
-            out.append(LexiconRow(word, unit_class, counts[i], candidates[i], scores[i], len(word), new, in_base[i]))
-        return out
+        written, classes = _written_and_classes(self.words)
+        check = reference is not None
+        return [LexiconRow(written[i], classes[i], counts[i], candidates[i], scores[i], len(written[i]),
+                           check and not classes[i] and written[i] not in reference, in_base[i])
+                for i in order.tolist()]
 
 
-@dataclass(frozen=True)
-class LexiconRow:
+def _written_and_classes(words: list[str]) -> tuple[list[str], list[str]]:
+    """:func:`written_form` and :func:`word_class` of every word: one translate of the words joined, and
+    the classes computed only for the words holding a placeholder (found with numpy)."""
+    joined = "\0".join(words)  # no word holds U+0000 (the padding of unit rows)
+    written = joined.translate(_WRITTEN).split("\0") if words else []
+    classes = [""] * len(words)
+    cp = np.frombuffer(joined.encode("utf-32-le"), np.uint32)
+    marked = (cp == PLACEHOLDER[NUM]) | (cp == PLACEHOLDER[ALNUM])
+    if marked.any():
+        word_of = np.cumsum(cp == 0)
+        for i in np.unique(word_of[marked]).tolist():
+            classes[i] = word_class(words[i])
+    return written, classes
+
+
+class LexiconRow(NamedTuple):
     """A lexicon word as users read it: ``word`` in the class-unit notation (``#年``), its ``unit_class``
     ("number", "latin" or ""), count (occurrences in the segmented text), candidate count (pieces of the cut
     pass), min-PMI score, length in characters of ``word`` (one per unit) and whether it is new (missing

@@ -20,6 +20,7 @@ from engines.segment.display import DisplayLine, lines_to_display
 from engines.segment.evaluate import Scores, join_lines, score
 from engines.segment.hashindex import HashIndex
 from engines.segment.lexicon import Lexicon
+from engines.segment.parallel import ordered_map
 from engines.segment.params import SegmentParams
 from engines.segment.pieces import half_words, unfit_pieces
 from engines.segment.reference import oov_mask
@@ -123,27 +124,38 @@ def segment_corpus(reporter, counted: Counted, lexicon: Lexicon, params: Segment
 def _score_and_write(reporter, counted: Counted, packed: list[np.ndarray],
                      write_line: Callable[[str], None] | None, display_lines: int, reference: set[str] | None,
                      sample_lines: int, branching: Branching | None = None) -> SegmentResult:
-    """Score, write and show the chunks' final word starts (``packed``, one per chunk)."""
+    """Score, write and show the chunks' final word starts (``packed``, one per chunk): each chunk's lines
+    and scores are made on threads (:func:`.parallel.ordered_map`), written and summed here in order."""
     total_scores: Scores | None = Scores() if counted.has_gold else None
     n_words = 0
     shown: list[DisplayLine] = []
     sampled: list[list[str]] = []
     writer = WholeLines(write_line) if write_line is not None else None
     done = 0
-    for k, chunk in enumerate(iter_chunks(counted)):
-        reporter.check()
-        reporter.progress(done / max(1, counted.n_chars), f"scoring and writing: {done:,} of {counted.n_chars:,} characters")
-        done += chunk.enc.n_chars
+
+    def lines_of(item: tuple[int, Chunk]) -> tuple[np.ndarray, int, Scores | None, list[str] | None]:
+        k, chunk = item
         ws = np.unpackbits(packed[k], count=chunk.units.size).astype(bool)
         pred = chunk.char_starts(ws)
         line_of = chunk.line_of()
         new_line = np.r_[True, line_of[1:] != line_of[:-1]] if len(line_of) else np.zeros(0, bool)
-        n_words += int((pred | new_line).sum())
+        scores = None
         if total_scores is not None and chunk.gold is not None:
             oov = oov_mask(chunk, reference, new_line) if reference is not None else None
-            total_scores = total_scores.add(score(pred, chunk.gold, line_of, chunk.n_lines, oov))
-        if write_line is not None or len(sampled) < sample_lines:
+            scores = score(pred, chunk.gold, line_of, chunk.n_lines, oov)
+        lines = None
+        if write_line is not None or len(sampled) < sample_lines:  # sampled only grows: never skips one needed
             lines = join_lines(chunk.enc.cp[~chunk.enc.spaces], pred, line_of, chunk.n_lines)
+        return pred, int((pred | new_line).sum()), scores, lines
+
+    for (k, chunk), (pred, words, scores, lines) in ordered_map(lines_of, enumerate(iter_chunks(counted))):
+        reporter.check()
+        reporter.progress(done / max(1, counted.n_chars), f"scoring and writing: {done:,} of {counted.n_chars:,} characters")
+        done += chunk.enc.n_chars
+        n_words += words
+        if scores is not None:
+            total_scores = total_scores.add(scores)
+        if lines is not None:
             sampled.extend(line.split(" ") if line else [] for line in lines[:sample_lines - len(sampled)])
             if writer is not None:
                 writer.write(lines, chunk.open_end)

@@ -17,6 +17,7 @@ import numpy as np
 from engines.segment.counting import PRIME, sum_by_code, unique_counts
 from engines.segment.hashindex import HashIndex
 from engines.segment.lexicon import Lexicon
+from engines.segment.parallel import ordered_map
 from engines.segment.segmenter import segment_units
 
 MAX_ROUNDS = 20  # dropping rounds at most (each drops at least one word; a few suffice in practice)
@@ -61,15 +62,16 @@ class Paths:
 def resegment_clauses(stretches: list[tuple[np.ndarray, np.ndarray]], dropped: HashIndex, paths: Paths):
     """Segment again, with ``paths`` (the lexicon without the dropped words), the clauses of each stretch
     (units, word starts) whose words include one of ``dropped``, all in one dynamic programme (its Python
-    loop runs once per batch, not once per chunk). Returns each stretch's new word starts (None where no
-    clause used a dropped word) and the change of word counts (codes, counts)."""
+    loop runs once per batch, not once per chunk; the stretches' clauses are found on threads). Returns each
+    stretch's new word starts (None where no clause used a dropped word) and the change of word counts
+    (codes, counts)."""
     found, parts, offset = [], [], 0
-    for units, word_start in stretches:
-        pos = _clauses_using(units, word_start, dropped, paths.max_len)
-        if pos is None:
+    using = ordered_map(lambda stretch: _clauses_using(*stretch, dropped, paths.max_len), stretches)
+    for (units, word_start), hit in using:
+        if hit is None:
             found.append(None)
             continue
-        clause = np.cumsum(units == 0)[pos]
+        pos, clause = hit
         first = np.r_[True, clause[1:] != clause[:-1]]
         at = offset + np.arange(len(pos)) + np.cumsum(first)  # one separator before each clause
         offset = int(at[-1]) + 1
@@ -96,7 +98,8 @@ def resegment_clauses(stretches: list[tuple[np.ndarray, np.ndarray]], dropped: H
 
 
 def _clauses_using(units: np.ndarray, word_start: np.ndarray, dropped: HashIndex, max_len: int):
-    """Positions of the units of the clauses whose words include one of ``dropped`` (None when none)."""
+    """Positions of the units of the clauses whose words include one of ``dropped``, and the clause of each
+    (None when none)."""
     starts, lens = word_spans(units, word_start, max_len)
     multi = lens > 1
     hit = np.zeros(len(starts), bool)
@@ -106,7 +109,8 @@ def _clauses_using(units: np.ndarray, word_start: np.ndarray, dropped: HashIndex
     clause = np.cumsum(units == 0)
     marked = np.zeros(int(clause[-1]) + 1, bool)
     marked[clause[starts[hit]]] = True
-    return np.flatnonzero(marked[clause] & (units > 0))
+    pos = np.flatnonzero(marked[clause] & (units > 0))
+    return pos, clause[pos]
 
 
 def drop_rare(reporter, chunks, lexicon: Lexicon, paths: Paths, packed: list[np.ndarray],
