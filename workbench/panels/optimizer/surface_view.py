@@ -134,7 +134,8 @@ class SurfaceView(pg.PlotWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
-        self._fit()
+        if self.getPlotItem() is not None:  # None once the widget is closed
+            self._fit()
 
     def set_log_scale(self, on: bool) -> None:
         self._log = bool(on)
