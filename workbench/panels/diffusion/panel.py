@@ -114,9 +114,16 @@ class DiffusionPanel(Panel):
         rr.addWidget(self.tabs, 1)
         rr.addWidget(self.branches.bar)
         rr.addWidget(self.timeline)
-        self.tabs.currentChanged.connect(lambda i: self.branches.bar.setVisible(i in (0, 1)))  # Compare, Reverse
+        self.tabs.currentChanged.connect(self._tab_shown)
 
         beside_sidebar(self, scroll, right)
+
+    def _tab_shown(self, index: int) -> None:
+        """The branch bar and the NFE timeline drive the Compare and Reverse process tabs only; elsewhere
+        they are hidden (Forward has its σ slider; Training, Exact path, Guidance and Likelihood no calls)."""
+        driven = index in (0, 1)
+        self.branches.bar.setVisible(driven)
+        self.timeline.setVisible(driven)
 
     # ------------------------------------------------------------------ running
     def start(self) -> None:

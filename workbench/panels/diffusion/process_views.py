@@ -89,6 +89,7 @@ class ForwardView(pg.GraphicsLayoutWidget):
 
 
 PREVIEW_TITLE = "Samples from the model being trained"
+TRAIN_LOSS_LABEL = "loss: mean squared error of the target (data units²)"  # every objective's loss is an MSE
 
 
 class TrainView(pg.GraphicsLayoutWidget):
@@ -100,6 +101,8 @@ class TrainView(pg.GraphicsLayoutWidget):
         self.loss_plot = self.addPlot(row=0, col=0, title="Training loss")
         self.loss_plot.setLogMode(y=True)
         self.loss_plot.setLabel("bottom", "step")
+        self.loss_plot.setLabel("left", TRAIN_LOSS_LABEL)
+        self.loss_plot.getAxis("left").enableAutoSIPrefix(False)  # ticks in the loss itself, no "(x0.001)"
         self.loss_plot.showGrid(x=True, y=True, alpha=0.2)
         self.raw = self.loss_plot.plot(pen=pg.mkPen(120, 120, 120, 120))
         self.smooth = self.loss_plot.plot(pen=pg.mkPen(color(0), width=2))

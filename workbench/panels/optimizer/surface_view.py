@@ -18,6 +18,7 @@ HOVER_RADIUS_PX = 12.0
 THIN_LINES_ABOVE = 16  # starts per optimizer beyond which trajectories are drawn one pixel wide
 HOVER_MAX_POINTS = 400_000  # beyond this many drawn points the hover looks only at the current heads
 GLYPH_PX = (10.0, 120.0)  # state glyphs shorter/longer than this are rescaled to stay visible
+BASE_MARGINS = (1.0, 8.0, 1.0, 1.0)  # the plot layout's margins (room for the top tick label), widened to shape the frame
 
 
 class SurfaceView(pg.PlotWidget):
@@ -106,8 +107,35 @@ class SurfaceView(pg.PlotWidget):
 
     def _fit(self) -> None:
         if getattr(self, "_extent", None) is not None:
+            self._shape_frame()
             x0, x1, y0, y1 = self._extent
             self.getPlotItem().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+
+    def _shape_frame(self) -> None:
+        """With equal axes, shrink the plot's frame (centred in the widget) to the surface's shape, so the
+        surface fills the frame instead of leaving empty bands beside it; without, the frame fills the widget."""
+        plot = self.getPlotItem()
+        plot.layout.setContentsMargins(*BASE_MARGINS)
+        plot.layout.activate()
+        vb = plot.getViewBox()
+        extent = getattr(self, "_extent", None)
+        if not vb.state["aspectLocked"] or extent is None:
+            return
+        x0, x1, y0, y1 = extent
+        width, height = vb.width(), vb.height()
+        if width <= 0 or height <= 0 or x1 <= x0 or y1 <= y0:
+            return
+        aspect = (x1 - x0) / (y1 - y0)
+        spare_x = max(0.0, width - height * aspect) / 2
+        spare_y = max(0.0, height - width / aspect) / 2
+        left, top, right, bottom = BASE_MARGINS
+        plot.layout.setContentsMargins(left + spare_x, top + spare_y, right + spare_x, bottom + spare_y)
+        plot.layout.activate()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if self.getPlotItem() is not None:  # None once the widget is closed
+            self._fit()
 
     def set_log_scale(self, on: bool) -> None:
         self._log = bool(on)

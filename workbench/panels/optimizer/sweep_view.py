@@ -77,8 +77,7 @@ class SweepView(QtWidgets.QWidget):
         self._coords: tuple[np.ndarray, np.ndarray] | None = None
         self.spec = QtWidgets.QComboBox()
         self.spec.setToolTip("The configuration whose hyperparameters are swept")
-        self.spec.setMinimumContentsLength(18)
-        self.spec.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.spec.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)  # names in full
         self.x = AxisRange("x", 1e-4, 1e-2, True)
         self.y = AxisRange("y", 0.0, 0.99, False)
         self.steps = QtWidgets.QSpinBox()
@@ -96,7 +95,7 @@ class SweepView(QtWidgets.QWidget):
         for label, w in (("Optimizer", self.spec), ("Steps", self.steps), ("Colour", self.metric)):
             top.addWidget(labelled(label, w))
         top.addWidget(self.compute)
-        axes = FlowLayout(spacing=16)
+        axes = FlowLayout()  # rows as close as the controls above them
         axes.addWidget(self.x)
         axes.addWidget(self.y)
         self.plot = pg.PlotWidget()
