@@ -211,17 +211,23 @@ def test_received_words_show_their_modules_and_export(qtbot, panel, tmp_path):
     assert sidecar["panel"] == "cluster" and sidecar["data"] == "a tiny corpus" and sidecar["top"] == 1500
 
 
-def test_k_is_enabled_only_where_it_acts(panel):
+def test_k_is_shown_only_where_it_acts(panel):
+    """InfoMap finds its own number of modules: k shows (as a bound) only while its Markov time is automatic."""
     controls = panel.controls
+    form = controls.options.layout_
     k, markov = controls.options.editors["k"], controls.options.editors["markov_time"]
     controls.method.setCurrentIndex(controls.method.findData("kmeans"))
-    assert k.isEnabled()
+    assert form.isRowVisible(k) and form.labelForField(k).text() == "Clusters k"
     controls.method.setCurrentIndex(controls.method.findData("infomap"))
-    assert k.isEnabled()  # automatic Markov time: k bounds the modules
+    assert form.isRowVisible(k) and "1.5" in form.labelForField(k).text()  # automatic Markov time: k bounds the modules
     markov.setValue(2.5)  # a fixed Markov time: InfoMap's modules are its own, k does nothing
-    assert not k.isEnabled()
+    assert not form.isRowVisible(k)
+    controls.method.setCurrentIndex(controls.method.findData("gmm"))
+    assert form.isRowVisible(k) and not form.isRowVisible(markov)
+    controls.method.setCurrentIndex(controls.method.findData("infomap"))
+    assert not form.isRowVisible(k)
     markov.setValue(markov.minimum())  # back to "auto"
-    assert k.isEnabled() and controls.request().markov_time is None
+    assert form.isRowVisible(k) and controls.request().markov_time is None
 
 
 def test_multi_level_infomap_shows_its_module_tree_as_exported(qtbot, panel, tmp_path):

@@ -104,6 +104,16 @@ def test_lexicon_table_shows_class_units_in_their_notation(qtbot, panel, small_g
     assert model.data(model.index(number, 0), QtCore.Qt.ItemDataRole.ToolTipRole).startswith("#: ")
     tip = model.headerData(0, QtCore.Qt.Orientation.Horizontal, QtCore.Qt.ItemDataRole.ToolTipRole)
     assert tip == cat.CLASS_NOTATION
+    view = panel.lexicon.view  # every column as wide as its header (sort arrow included) and the cells on screen
+    for column in range(model.columnCount()):
+        assert view.columnWidth(column) >= max(header.sectionSizeHint(column), view.sizeHintForColumn(column))
+
+
+def test_the_corpus_boxes_show_their_whole_labels(qtbot, panel):
+    panel.resize(980, 760)  # the panel's share of a 1280 px window
+    for box in (panel.controls.corpus_box, panel.controls.base_box):
+        box.setCurrentIndex(box.findText(next(iter(cat.CORPORA)).label))
+        assert box.width() >= box.sizeHint().width(), box.currentText()
 
 
 def test_segmented_words_go_to_the_clustering_panel(qtbot, panel, small_gold):

@@ -13,6 +13,7 @@ from workbench.widgets.option_form import OptionForm
 DIGITS_LABEL = "digits (1,797 images)"
 WORDS_ABOUT = ("InfoMap on the co-occurrence graph of the most frequent words: words that occur near the same "
                "words fall into one module.")
+INFOMAP_K = "k (≤ 1.5 k modules)"  # InfoMap's k: its automatic Markov time leaves at most 1.5 k modules
 
 
 def _about(entry) -> str:
@@ -99,11 +100,11 @@ class ClusterControls(QtWidgets.QGroupBox):
         entry = METHODS[request.method]
         self.embedding.setCurrentIndex(self.embedding.findData(request.embedding or entry.embedding))
         self.options.set_values({"k": request.k, "neighbours": request.neighbours, "markov_time": request.markov_time})
+        self._data_changed()  # set_values is silent: the rows shown follow the Markov time here
 
     def _method_changed(self, *_args) -> None:
         entry = METHODS[self.method.currentData()]
         self.embedding.setCurrentIndex(self.embedding.findData(entry.embedding))
-        self.options.show_only(o.name for o in entry.options)
         self._data_changed()
 
     def _data_changed(self, *_args) -> None:
@@ -111,9 +112,13 @@ class ClusterControls(QtWidgets.QGroupBox):
         entry = METHODS[self.method.currentData()]
         self.method.setEnabled(not words)
         self.embedding.setEnabled(not words and entry.uses_embedding)
+        # InfoMap finds its own number of modules: k only bounds its automatic Markov time, so the k row
+        # shows (as a bound) while that time is automatic and hides once a Markov time is fixed
+        infomap = entry.name == "infomap"
+        fixed_time = infomap and self.options.values(["markov_time"])["markov_time"] is not None
+        shown = {o.name for o in entry.options} - ({"k"} if fixed_time else set())
         # the word graph's InfoMap takes only the levels
-        self.options.show_only(["levels"] if words else (o.name for o in entry.options))
-        # InfoMap finds its own number of modules: k only bounds its automatic Markov time
-        fixed_time = entry.name == "infomap" and self.options.values(["markov_time"])["markov_time"] is not None
-        self.options.editors["k"].setEnabled(not fixed_time)
+        self.options.show_only(["levels"] if words else shown)
+        k = self.options.editors["k"]
+        self.options.layout_.labelForField(k).setText(INFOMAP_K if infomap else K.label)
         self.about.setText(WORDS_ABOUT if words else _about(entry))

@@ -16,6 +16,7 @@ from workbench.panels.latent.image_box import ImageBox
 from workbench.panels.latent.strips import RowTitle
 
 SLIDER_SCALE = 10  # slider units per strength unit
+LABEL_GAP = 6  # pixels between a row label and the grid
 
 
 class DirectionsView(QtWidgets.QWidget):
@@ -53,19 +54,21 @@ class DirectionsView(QtWidgets.QWidget):
         self.strip_box = ImageBox()
         self.grid_title = RowTitle("", justify="left", color="#dddddd", size="9pt")
         self.grid_box = ImageBox()
-        self.kl_box = pg.ViewBox(invertY=True, enableMouse=False, enableMenu=False)  # row labels beside the grid
-        self.kl_box.setYLink(self.grid_box)
-        self.kl_box.setXRange(0, 1, padding=0)
+        # the row labels' column, as wide as the widest label; the labels themselves sit against the grid's left
+        # edge (the aspect-locked grid is centred in its cell: a label column of its own left a gap)
+        self.kl_space = pg.GraphicsWidget()
+        self.kl_space.setFixedWidth(0)
         self.kl_items: list[pg.TextItem] = []
+        self.grid_box.sigTransformChanged.connect(self._place_row_labels)
+        self.grid_box.sigResized.connect(self._place_row_labels)
         self.view.addItem(self.strip_title, row=0, col=0, colspan=2)
         self.view.addItem(self.strip_box, row=1, col=0, colspan=2)
         self.view.addItem(self.grid_title, row=2, col=0, colspan=2)
-        self.view.addItem(self.kl_box, row=3, col=0)
+        self.view.addItem(self.kl_space, row=3, col=0)
         self.view.addItem(self.grid_box, row=3, col=1)
         self.view.ci.layout.setRowStretchFactor(1, 1)
         self.view.ci.layout.setRowStretchFactor(3, 5)
-        self.view.ci.layout.setColumnStretchFactor(0, 1)
-        self.view.ci.layout.setColumnStretchFactor(1, 4)
+        self.view.ci.layout.setColumnStretchFactor(1, 1)
         self._rows = np.zeros(0, np.int64)
         self.result = None
         self.item_spin.valueChanged.connect(lambda *_: self.changed.emit())
@@ -127,16 +130,24 @@ class DirectionsView(QtWidgets.QWidget):
         flat = grid.decoded.reshape(-1, *grid.decoded.shape[2:])
         self.grid_box.set_image(tile(flat, columns=steps, pad=1, fill=0.35))
         for item in self.kl_items:
-            self.kl_box.removeItem(item)
+            self.view.scene().removeItem(item)
         height = grid.decoded.shape[2] + 1  # a tile and its padding
         self.kl_items = []
         for r, d in enumerate(grid.dims):
             active = grid.kl is None or grid.kl[d] > ACTIVE_NATS
             text = f"z{int(d)}" + ("" if grid.kl is None else f"  KL {grid.kl[d]:.2f} nats")
             item = pg.TextItem(text, color="#dddddd" if active else "#888888", anchor=(1, 0.5))
-            item.setPos(1.0, 1 + r * height + height / 2)
-            self.kl_box.addItem(item)
+            item.row_y = 1 + r * height + height / 2  # the row's centre in the grid's image coordinates
+            self.view.scene().addItem(item)
             self.kl_items.append(item)
+        self.kl_space.setFixedWidth(max(item.boundingRect().width() for item in self.kl_items) + LABEL_GAP)
+        self._place_row_labels()
+
+    def _place_row_labels(self, *_) -> None:
+        """Each row label just left of the grid's image, level with its row."""
+        for item in self.kl_items:
+            edge = self.grid_box.mapViewToScene(QtCore.QPointF(0, item.row_y))
+            item.setPos(edge.x() - LABEL_GAP, edge.y())
 
     def data(self) -> dict[str, np.ndarray]:
         """The strip and the traversals shown, for export."""

@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from workbench.panels.latent.style import LERP_COLOR, MODE_COLORS, SHELL_COLOR, SLERP_COLOR, colored_modes
+from workbench.widgets.legend_corner import legend_below
 
 
 GAUSSIAN_SHELL = "prior shell √n ± √2"
@@ -79,7 +80,8 @@ class AnglePlot(pg.PlotWidget):
         p.setLabel("left", "density (per degree)")
         p.getAxis("left").enableAutoSIPrefix(False)
         p.showGrid(x=True, y=True, alpha=0.2)
-        p.addLegend(offset=(10, 10), brush=pg.mkBrush(20, 20, 20, 200))
+        # below the plot: the histograms and the density span the whole width, no corner is free of them
+        self.legend = legend_below(p, labelTextSize="8pt", colCount=3)
         self.hist = pg.PlotDataItem([], [], stepMode="center", fillLevel=0, brush=pg.mkBrush(31, 208, 255, 90),
                                     pen=pg.mkPen(SLERP_COLOR, width=1), name="prior samples")
         self.data_hist = pg.PlotDataItem([], [], stepMode="center", pen=pg.mkPen(LERP_COLOR, width=1.5),

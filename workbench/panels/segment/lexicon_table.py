@@ -125,8 +125,7 @@ class LexiconTable(QtWidgets.QWidget):
         rows.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(22)
         self.view.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((84, 66, 54, 50, 46, 46, 36)):
-            self.view.setColumnWidth(column, width)
+        self._fitted = False  # columns sized to their header and the rows on screen once per lexicon
         top = QtWidgets.QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.only_new)
@@ -138,7 +137,7 @@ class LexiconTable(QtWidgets.QWidget):
 
     def set_rows(self, rows: list) -> None:
         """A new lexicon (:class:`engines.segment.lexicon.LexiconRow` list, most frequent first)."""
-        self._rows, self._columns = rows, None
+        self._rows, self._columns, self._fitted = rows, None, False
         self._arrange()
 
     def _sort_by(self, column: int, descending: bool) -> None:
@@ -167,6 +166,9 @@ class LexiconTable(QtWidgets.QWidget):
     def _arranged(self, done) -> None:
         self._columns = done.columns
         self.model.show(done.columns, done.order)
+        if not self._fitted:  # no column narrower than its header or the cells on screen; later sorts keep widths
+            self.view.resizeColumnsToContents()
+            self._fitted = True
         total, new = len(done.columns), int(done.columns.new.sum())
         shown = f"{len(done.order):,} shown of " if len(done.order) != total else ""
         self.summary.setText(f"{shown}{total:,} words of two or more units; {new:,} not in jieba's dictionary "

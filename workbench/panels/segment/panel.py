@@ -100,7 +100,7 @@ class SegmentPanel(Panel):
         views = QtWidgets.QSplitter()
         views.addWidget(left)
         views.addWidget(right)
-        views.setSizes([700, 380])
+        views.setSizes([600, 480])  # the lexicon's columns up to 'length' fit at 1280 px
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(sidebar)
