@@ -132,10 +132,12 @@ def test_a_replaced_job_that_never_checks_delivers_nothing_more(qtbot, slot):
     first = slot.start("first", oblivious_job, gate, "first")
     first_seen = watch(first)
     qtbot.waitUntil(lambda: ("partial", "first partial") in first_seen, timeout=5000)
-    second = slot.start("second", oblivious_job, threading.Event(), "second")
+    second_gate = threading.Event()
+    second = slot.start("second", oblivious_job, second_gate, "second")
     second_seen = watch(second)
-    second.cancel()  # let the second end at once: silenced, it reports cancelled
+    second.cancel()  # silenced: whenever it ends, it reports cancelled
     gate.set()  # the first now returns its result, after its replacement started
+    second_gate.set()  # and the second ends too, whether its thread had started before the cancel or not
     with qtbot.waitSignals([first.done, second.done], timeout=10000):
         pass
     assert first_seen == [("partial", "first partial"), ("cancelled",)]

@@ -39,14 +39,18 @@ def legend_below(plot: pg.PlotItem, **kwargs) -> pg.LegendItem:
     plot.layout.addItem(holder, LEGEND_ROW, 1)
     legend = pg.LegendItem(**kwargs)  # no offset: not anchored in the view box
     legend.setParentItem(holder)
-    legend.anchor(itemPos=(0.5, 0), parentPos=(0.5, 0))
 
-    def fit() -> None:
-        height = legend.height() if legend.items else 0.0
-        holder.setMinimumHeight(height)
-        holder.setMaximumHeight(height)
+    def fit() -> None:  # centred at the row's top, the row as tall as the legend
+        try:
+            height = legend.height() if legend.items else 0.0
+            holder.setMinimumHeight(height)
+            holder.setMaximumHeight(height)
+            legend.setPos((holder.boundingRect().width() - legend.width()) / 2, 0)
+        except RuntimeError:  # the plot is being torn down (pyqtgraph's anchor failed there)
+            pass
 
     legend.geometryChanged.connect(fit)
+    holder.geometryChanged.connect(fit)
     fit()
     plot.legend = legend
     return legend
