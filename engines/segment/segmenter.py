@@ -1,136 +1,88 @@
-"""Unigram language-model segmentation: the best path of Σ log p(w) over the word graph, batched.
+"""Unigram language-model segmentation: the best path of Σ log p(w) over the word graph (a numba kernel).
 
-All clauses (runs of units between separators) are solved at once: they are sorted by length and the
-dynamic programme advances one column at a time over the clauses still active, so the Python loop runs
-``longest clause × max word length`` times while each step is a vector operation over every clause.
-The back-pointers are followed the same way, one word per step for all clauses.
+One pass over the units: at each unit p, every word of 1..max_len units ending at p is looked up by its
+n-gram hash (:func:`engines.segment.counting.ngram_codes`'s, extended one unit to the left at a time) in the
+lexicon's hash index, and the best prefix score through p kept with the length of its last word
+(Viterbi's dynamic programme); then the back-pointers are followed from each clause's end. A word never
+crosses a separator (unit 0).
 """
 from __future__ import annotations
 
 import math
 
+import numba
 import numpy as np
 
-from engines.segment.counting import MISSING, ngram_codes
-
-NEG = -1e18
-MAX_CLAUSE = 1024  # a clause longer than this many units is solved in pieces (a word never spans a cut)
+from engines.segment.counting import PRIME
+from engines.segment.hashindex import HashIndex, find
 
 
-def edge_logp(units: np.ndarray, index, logp: np.ndarray, max_len: int, unk_logp: float,
-              forbid: np.ndarray | None = None, grams: list[np.ndarray] | None = None) -> np.ndarray:
-    """lp[l-1, p] = log p of the word of l units ending at unit p (NEG if no such word), an (L, T) array.
-
-    ``forbid`` (optional, per unit position): a word of length l ending at p is not allowed when
-    forbid[p] == l (used to split a word with the other words only). ``grams``: ``ngram_codes(units,
-    max_len)`` when the caller has them already.
-    """
+@numba.njit(cache=True, nogil=True)
+def _best_path(units: np.ndarray, table: np.ndarray, bits: int, logp: np.ndarray, max_len: int,
+               unk_logp: float, forbid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Word starts and best prefix scores (``best[p + 1]``: of the clause's prefix ending at p; 0 at a
+    clause's start). A unit missing from the lexicon scores ``unk_logp``; a word of l units ending at p is
+    not allowed where ``forbid[p] == l`` (an empty ``forbid``: none). Of equal scores the shortest last
+    word wins."""
     t = units.size
-    grams = grams if grams is not None else ngram_codes(units, max_len)
-    out = np.full((max_len, t), NEG)
-    for ln in range(1, max_len + 1):
-        q = grams[ln - 1][: max(t - ln + 1, 0)]  # the word starting at p - ln + 1 ends at p
-        valid = np.flatnonzero(q != MISSING)
-        row = index.lookup(q[valid])
-        hit = row >= 0
-        end = out[ln - 1, ln - 1:]
-        end[valid[hit]] = logp[row[hit]]
-        if ln == 1:
-            end[(units > 0) & (end <= NEG / 2)] = unk_logp
-        if forbid is not None:
-            out[ln - 1, forbid == ln] = NEG
-    return out
-
-
-def bounded_clauses(starts: np.ndarray, ends: np.ndarray, cap: int) -> tuple[np.ndarray, np.ndarray]:
-    """Clauses (first and last unit) with those longer than ``cap`` units cut into pieces of ``cap``: the
-    programme's Python loop runs at most ``cap`` columns, whatever the text (a line without punctuation)."""
-    lengths = ends - starts + 1
-    if lengths.size == 0 or int(lengths.max()) <= cap:
-        return starts, ends
-    pieces = (lengths + cap - 1) // cap
-    offset = np.arange(int(pieces.sum())) - np.repeat(np.cumsum(pieces) - pieces, pieces)
-    new_starts = np.repeat(starts, pieces) + offset * cap
-    return new_starts, np.minimum(new_starts + cap - 1, np.repeat(ends, pieces))
-
-
-def best_path(units: np.ndarray, lp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Word starts (bool per unit) of the best segmentation, and the best prefix scores.
-
-    ``units`` must begin with a separator (0) so that no word can reach before the first clause. The
-    scores are first permuted into column-major order (column j = the j-th unit of every clause at least
-    j + 1 long, longest clauses first), so every step of the programme reads contiguous memory. Of equal
-    scores the shortest last word wins.
-    """
-    t = units.size
-    max_len = len(lp)
-    live = units > 0
-    starts, ends = bounded_clauses(np.flatnonzero(live & ~np.r_[False, live[:-1]]),
-                                   np.flatnonzero(live & ~np.r_[live[1:], False]), MAX_CLAUSE)
-    best = np.zeros(t + 1)  # best[p + 1]: best score of a clause prefix ending at p
+    power = np.ones(max(max_len, 1), np.int64)  # PRIME ** k, wrapping around as the hash does
+    for k in range(1, max_len):
+        power[k] = power[k - 1] * PRIME
+    best = np.zeros(t + 1)
     back = np.ones(t, np.int64)
-    if starts.size == 0:
-        return np.zeros(t, bool), best
-    lengths = ends - starts + 1
-    order = np.argsort(-lengths, kind="stable")
-    starts_sorted = starts[order]
-    lengths_sorted = lengths[order]
-    max_clause = int(lengths_sorted[0])
-    active = np.searchsorted(-lengths_sorted, -np.arange(1, max_clause + 1), side="right")
-    offsets = np.r_[0, np.cumsum(active)]
-    # flat position of (column j, row r) at offsets[j] + r
-    col = np.repeat(np.arange(max_clause), active)
-    row = np.arange(offsets[-1]) - np.repeat(offsets[:-1], active)
-    perm = starts_sorted[row] + col
-    lp_perm = lp[:, perm]  # (L, live units), column-major
-    best_perm = np.empty(offsets[-1])
-    back_perm = np.empty(offsets[-1], np.int64)
-    score, better = np.empty(int(active[0])), np.empty(int(active[0]), bool)
-    for j, (n, off) in enumerate(zip(active.tolist(), offsets.tolist())):
-        value, arg = best_perm[off: off + n], back_perm[off: off + n]
-        value[:] = lp_perm[0, off: off + n]  # a word of one unit
-        if j > 0:
-            value += best_perm[offsets[j - 1]: offsets[j - 1] + n]
-        arg[:] = 1
-        for ln in range(2, min(max_len, j + 1) + 1):
-            k = j - ln  # the column before the word
-            word = lp_perm[ln - 1, off: off + n]
-            s, b = score[:n], better[:n]
-            if k < 0:
-                s[:] = word
-            else:
-                np.add(best_perm[offsets[k]: offsets[k] + n], word, out=s)
-            np.greater(s, value, out=b)
-            np.copyto(value, s, where=b)
-            np.copyto(arg, ln, where=b)
-    best[perm + 1] = best_perm
-    back[perm] = back_perm
-    word_start = np.zeros(t, bool)
-    ptr, first = ends, starts
-    while ptr.size:
-        s = ptr - back[ptr] + 1
-        word_start[s] = True
-        keep = s > first
-        ptr, first = s[keep] - 1, first[keep]
+    word_start = np.zeros(t, np.bool_)
+    start = 0  # the current clause's first unit
+    for p in range(t):
+        if units[p] <= 0:
+            start = p + 1
+            continue
+        banned = forbid[p] if forbid.size else 0
+        code = units[p]
+        row = find(table, bits, code)
+        value = logp[row] if row >= 0 else unk_logp
+        if banned == 1:
+            value = -1e18
+        value += best[p]
+        arg = 1
+        for ln in range(2, min(max_len, p - start + 1) + 1):
+            code += units[p - ln + 1] * power[ln - 1]
+            if ln == banned:
+                continue
+            row = find(table, bits, code)
+            if row >= 0:
+                score = best[p - ln + 1] + logp[row]
+                if score > value:
+                    value, arg = score, ln
+        best[p + 1] = value
+        back[p] = arg
+        if p + 1 == t or units[p + 1] <= 0:  # the clause ends: follow its back-pointers
+            q = p
+            while q >= start:
+                q -= back[q]
+                word_start[q + 1] = True
     return word_start, best
 
 
-def segment_units(units: np.ndarray, index, logp: np.ndarray, max_len: int, unk_logp: float,
-                  grams: list[np.ndarray] | None = None) -> np.ndarray:
-    """Word starts (bool per unit) of the unigram-LM segmentation of ``units`` (``grams``: their
-    ``ngram_codes(units, max_len)`` when at hand)."""
-    padded = np.r_[np.zeros(1, np.int64), np.asarray(units, np.int64)]
-    if grams is not None:
-        grams = [np.r_[MISSING, g] for g in grams]
-    lp = edge_logp(padded, index, logp, max_len, unk_logp, grams=grams)
-    word_start, _ = best_path(padded, lp)
-    return word_start[1:]
+def best_path(units: np.ndarray, index: HashIndex, logp: np.ndarray, max_len: int, unk_logp: float,
+              forbid: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Word starts (bool per unit) of the best segmentation of ``units`` and the best prefix scores (see
+    :func:`_best_path`; ``index`` maps a word's hash code to its row of ``logp``)."""
+    units = np.ascontiguousarray(units, dtype=np.int64)
+    forbid = np.zeros(0, np.int64) if forbid is None else np.ascontiguousarray(forbid, dtype=np.int64)
+    return _best_path(units, index.table, index.bits, np.ascontiguousarray(logp, dtype=np.float64), max_len,
+                      float(unk_logp), forbid)
 
 
-def split_cost(rows: np.ndarray, lens: np.ndarray, index, logp: np.ndarray, max_len: int,
+def segment_units(units: np.ndarray, index: HashIndex, logp: np.ndarray, max_len: int,
+                  unk_logp: float) -> np.ndarray:
+    """Word starts (bool per unit) of the unigram-LM segmentation of ``units``."""
+    return best_path(units, index, logp, max_len, unk_logp)[0]
+
+
+def split_cost(rows: np.ndarray, lens: np.ndarray, index: HashIndex, logp: np.ndarray, max_len: int,
                unk_logp: float) -> np.ndarray:
     """For each multi-unit word (unit rows padded with 0, lengths): the best log-probability of splitting it
-    into other words (NEG if none)."""
+    into other words."""
     lens = np.asarray(lens, np.int64)
     if lens.size == 0:
         return np.zeros(0)
@@ -141,8 +93,7 @@ def split_cost(rows: np.ndarray, lens: np.ndarray, index, logp: np.ndarray, max_
     units[inside] = np.asarray(rows, np.int64)[:, : int(lens.max())][np.arange(int(lens.max())) < lens[:, None]]
     forbid = np.zeros(units.size, np.int64)
     forbid[ends] = lens
-    lp = edge_logp(units, index, logp, max_len, unk_logp, forbid=forbid)
-    _, best = best_path(units, lp)
+    _, best = best_path(units, index, logp, max_len, unk_logp, forbid)
     return best[ends + 1]
 
 

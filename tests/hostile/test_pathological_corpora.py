@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import cli
 from engines.errors import InputError
 from engines.jobs import run
-from engines.segment import corpus, segmenter
+from engines.segment import corpus
 from engines.segment.corpus import ReadStats, iter_line_chunks, resolve
 from engines.segment.counted import count_corpus
 from engines.segment.pipeline import run_segmentation
@@ -66,7 +66,6 @@ def test_one_long_line_without_newline_is_segmented_in_pieces_into_one_output_li
     monkeypatch.setattr(corpus, "PIECE_CHARS", 4096)
     monkeypatch.setattr(corpus, "CHUNK_BYTES", 8192)
     monkeypatch.setattr(corpus, "SNIFF_BYTES", 8192)
-    monkeypatch.setattr(segmenter, "MAX_CLAUSE", 256)
     seen = []
     real = corpus.iter_line_chunks
 
@@ -93,17 +92,6 @@ def test_a_long_line_among_short_ones_keeps_the_line_count(tmp_path, monkeypatch
     written = []
     run(run_segmentation, str(path), write_line=written.append)
     assert [w.replace(" ", "") for w in written] == lines
-
-
-@settings(max_examples=40, deadline=None)
-@given(st.lists(st.integers(1, 40), min_size=1, max_size=8), st.integers(1, 12))
-def test_long_clauses_are_solved_in_pieces_that_no_word_crosses(lengths, cap):
-    starts = np.cumsum([0, *[n + 1 for n in lengths[:-1]]]).astype(np.int64)
-    ends = starts + np.array(lengths) - 1
-    s, e = segmenter.bounded_clauses(starts, ends, cap)
-    assert bool(((e - s + 1) <= cap).all()) and bool((e >= s).all())
-    covered = sorted(p for a, b in zip(s.tolist(), e.tolist()) for p in range(a, b + 1))
-    assert covered == sorted(p for a, b in zip(starts.tolist(), ends.tolist()) for p in range(a, b + 1))
 
 
 def test_random_high_bytes_are_refused_as_not_text(tmp_path):

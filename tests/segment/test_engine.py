@@ -6,6 +6,8 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engines.jobs import run
 from engines.segment.counted import count_corpus
@@ -94,6 +96,48 @@ def test_dp_equals_brute_force():
             if all(p in value for p in pieces):
                 best = max(best, sum(value[p] for p in pieces))
         assert got == pytest.approx(best)
+
+
+def _viterbi_reference(units, words, unk, max_len, forbid=None):
+    """Plain-Python Viterbi over clauses (no word crosses a 0): word starts, the shortest last word on ties."""
+    starts, best, back = [False] * len(units), [0.0] * (len(units) + 1), [1] * len(units)
+    begin = 0
+    for p, unit in enumerate(units):
+        if unit == 0:
+            begin = p + 1
+            continue
+        value, arg = -math.inf, 1
+        for ln in range(1, min(max_len, p - begin + 1) + 1):
+            word = tuple(units[p - ln + 1: p + 1])
+            lp = words.get(word, unk if ln == 1 else None)
+            if lp is None or (forbid is not None and forbid[p] == ln):
+                continue
+            if best[p - ln + 1] + lp > value:
+                value, arg = best[p - ln + 1] + lp, ln
+        best[p + 1], back[p] = value, arg
+        if p + 1 == len(units) or units[p + 1] == 0:
+            q = p
+            while q >= begin:
+                q -= back[q]
+                starts[q + 1] = True
+    return starts
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_segmenter_kernel_matches_a_python_viterbi_with_ties(data):
+    """Scores drawn from three values make ties common; clauses run past 1,024 units (never cut)."""
+    alphabet = [OFFSET + i for i in range(3)]
+    words = {tuple(data.draw(st.lists(st.sampled_from(alphabet), min_size=1, max_size=4))): None
+             for _ in range(data.draw(st.integers(0, 12)))}
+    for word in words:
+        words[word] = data.draw(st.sampled_from([-1.0, -2.0, -3.0]))
+    length = data.draw(st.sampled_from([1, 7, 40, 1500]))
+    units = data.draw(st.lists(st.sampled_from([0, *alphabet, *alphabet]), min_size=length, max_size=length))
+    codes = np.array([int(ngram_codes(np.array(w), len(w))[len(w) - 1][0]) for w in words], np.int64)
+    logp = np.array(list(words.values()), np.float64)
+    got = segment_units(np.array(units, np.int64), HashIndex(codes), logp, 4, -2.0)
+    assert got.tolist() == _viterbi_reference(units, words, -2.0, 4)
 
 
 def test_gold_formats_and_scores():
