@@ -1,5 +1,5 @@
 """What ``workbench run segment`` does outside the pipeline (issue 18): no torch on the CPU, no other
-command's modules, no reference dictionary (nor jieba) without gold, the lexicon's rows built once."""
+command's modules (scipy is not listed: numba's kernels import scipy.linalg for its BLAS check), no reference dictionary (nor jieba) without gold, the lexicon's rows built once."""
 import json
 import subprocess
 import sys
@@ -10,7 +10,7 @@ from engines.segment.params import SegmentParams
 from tasks import segmentation
 from tasks.runner import run
 
-MODULES = ("jieba", "psutil", "PySide6", "sklearn", "torch", "scipy", "imageio", "tasks.optimizer", "cli.run_optimizer")
+MODULES = ("jieba", "psutil", "PySide6", "sklearn", "torch", "imageio", "tasks.optimizer", "cli.run_optimizer")
 DRIVER = (f"MODULES = {MODULES!r}; "
           "import json, sys, cli; code = cli.main(sys.argv[1:]); "
           "print(json.dumps({m: m in sys.modules for m in MODULES})); "
