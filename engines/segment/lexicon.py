@@ -83,17 +83,16 @@ def strong_ngrams(table: NgramTable, codes: list[np.ndarray], params: SegmentPar
     whether it is strong."""
     max_n = params.effective_n()
     counts = counts or position_counts(table, codes, max_n)
+    from engines.segment.kernels.pmi import min_pmi
+
     log_total = math.log(max(table.total(1), 1))
-    logc = [log_counts(c) for c in counts]
     t = codes[0].size
+    logc = np.empty((max_n, t))
+    for n in range(1, max_n + 1):
+        logc[n - 1] = log_counts(counts[n - 1])
     scores, strong = [np.full(t, -math.inf)], [np.zeros(t, bool)]
-    right = np.zeros(t)
     for n in range(2, max_n + 1):
-        score = np.full(t, math.inf)
-        for k in range(1, n):
-            right[: max(t - k, 0)] = logc[n - k - 1][k:]
-            right[max(t - k, 0):] = 0.0
-            np.minimum(score, log_total + logc[n - 1] - logc[k - 1] - right, out=score)
+        score = min_pmi(logc, log_total, n)
         valid = (codes[n - 1] != MISSING) & (counts[n - 1] >= params.min_count)
         score[~valid] = -math.inf
         if params.statistic != "pmi":
