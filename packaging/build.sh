@@ -21,4 +21,6 @@ start=$(date +%s)
 echo "pyinstaller took $(( $(date +%s) - start )) s"
 
 "$ROOT/dist/workbench/workbench" --version
+# the frozen app's compiled kernels (numba) and built-in corpora: a short segmentation run
+"$ROOT/dist/workbench/workbench" run segment --corpus peoples-daily --max-lines 500 --out "$ROOT/build/smoke-segment"
 du -sh "$ROOT/dist/workbench"
