@@ -18,9 +18,10 @@ import numpy as np
 
 from engines.errors import InputError
 from engines.segment.budget import MERGE_FACTOR, counting_budget
-from engines.segment.counted import Counted, iter_chunks
+from engines.segment.counted import Chunk, Counted, iter_chunks
 from engines.segment.counting import MISSING, NgramTable, ngram_codes
 from engines.segment.hashindex import HashIndex
+from engines.segment.parallel import ordered_map
 
 MERGE_EVERY = 4  # chunks between merges of the pending (n+1)-gram arrays
 ENTROPY_SHARE = 0.4  # the branching entropy's share of the "both" score (see ngram_scores)
@@ -40,15 +41,20 @@ class Branching:
     def __post_init__(self) -> None:
         self._index: dict[int, HashIndex] = {}
 
+    def index(self, n: int) -> HashIndex:
+        """The hash index of the n-grams (built on first use; :func:`branching_entropy` builds them all before
+        its result is shared between threads)."""
+        if n not in self._index:
+            self._index[n] = HashIndex(self.codes[n - 1])
+        return self._index[n]
+
     def lookup(self, n: int, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """H_L and H_R of the n-grams with codes ``query`` (0 for those seen once, unseen or MISSING)."""
         q = np.asarray(query, np.int64)
         left, right = np.zeros(len(q)), np.zeros(len(q))
         if n > len(self.codes):
             return left, right
-        if n not in self._index:
-            self._index[n] = HashIndex(self.codes[n - 1])
-        row = self._index[n].lookup(q)
+        row = self.index(n).lookup(q)
         hit = row >= 0
         left[hit], right[hit] = self.left[n - 1][row[hit]], self.right[n - 1][row[hit]]
         return left, right
@@ -82,10 +88,8 @@ def _extensions(reporter, counted: Counted, n: int, budget: int):
     """The (n+1)-grams of the text whose prefix or suffix n-gram occurs at least twice: codes, counts and
     the codes of their prefix and suffix."""
     table = counted.table
-    pending: list[tuple[np.ndarray, ...]] = []
-    merged = tuple(np.zeros(0, np.int64) for _ in range(4))
-    for k, chunk in enumerate(iter_chunks(counted, reporter)):
-        reporter.check()
+
+    def of_chunk(chunk: Chunk) -> tuple[np.ndarray, ...]:
         codes = ngram_codes(chunk.units, n + 1)
         ext = codes[n]
         pre = codes[n - 1]
@@ -94,7 +98,13 @@ def _extensions(reporter, counted: Counted, n: int, budget: int):
         keep = ext != MISSING
         keep &= (table.lookup(n, pre, 2) > 0) | (table.lookup(n, suf, 2) > 0)
         uniq, first, cnt = np.unique(ext[keep], return_index=True, return_counts=True)
-        pending.append((uniq, cnt.astype(np.int64), pre[keep][first], suf[keep][first]))
+        return uniq, cnt.astype(np.int64), pre[keep][first], suf[keep][first]
+
+    pending: list[tuple[np.ndarray, ...]] = []
+    merged = tuple(np.zeros(0, np.int64) for _ in range(4))
+    for _, part in ordered_map(of_chunk, iter_chunks(counted, reporter)):
+        reporter.check()
+        pending.append(part)
         if len(pending) >= MERGE_EVERY:
             merged = _merge(*(np.concatenate([m, *(p[j] for p in pending)]) for j, m in enumerate(merged)))
             pending = []
@@ -112,16 +122,23 @@ def _moments(reporter, counted: Counted, out: Branching) -> None:
     max_n = counted.table.max_n
     params = SegmentParams(max_n=max_n, min_count=2)
     sums = {n: np.zeros(5) for n in range(2, max_n + 1)}  # count, Σx, Σx², Σy, Σy²
-    for chunk in iter_chunks(counted, reporter):
-        reporter.check()
+
+    def of_chunk(chunk: Chunk) -> list[list[float]]:
         codes = ngram_codes(chunk.units, max_n)
         scores = strong_ngrams(counted.table, codes, params)[0]
+        rows = []
         for n in range(2, max_n + 1):
             x = scores[n - 1]
             ok = np.isfinite(x)
             y = out.freedom(n, codes[n - 1][ok])
             x = x[ok]
-            sums[n] += [x.size, x.sum(), (x * x).sum(), y.sum(), (y * y).sum()]
+            rows.append([x.size, x.sum(), (x * x).sum(), y.sum(), (y * y).sum()])
+        return rows
+
+    for _, rows in ordered_map(of_chunk, iter_chunks(counted, reporter)):  # summed in the chunks' order
+        reporter.check()
+        for n, row in zip(range(2, max_n + 1), rows):
+            sums[n] += row
     for n, (m, sx, sxx, sy, syy) in sums.items():
         m = max(m, 1.0)
         mx, my = sx / m, sy / m
@@ -142,6 +159,7 @@ def branching_entropy(reporter, counted: Counted, memory_budget: int | None = No
         out.codes.append(codes)
         out.right.append(_group_entropy(pre, cnt, codes, totals))
         out.left.append(_group_entropy(suf, cnt, codes, totals))
+        out.index(n)  # before the threads of the passes below read it
     reporter.progress(table.max_n / (table.max_n + 1), "branching entropy: normalising")
     _moments(reporter, counted, out)
     return out

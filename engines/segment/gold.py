@@ -1,12 +1,14 @@
 """Gold segmentations: ``word/tag`` tokens (People's Daily 1998) or plain words separated by spaces.
 
-Parsing works on whole chunks of lines with regular expressions and numpy (no per-word Python loop):
-the result is the raw text of each line (words joined) and a boundary mask over its characters.
+Parsing works on whole chunks of lines with numpy over their code points (no per-word Python loop, no
+regular expression over the text): the result is the raw text of each line (words joined) and a boundary
+mask over its characters.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -14,7 +16,8 @@ from engines.segment.units import code_points
 
 WORD_TAG = re.compile(r"/[A-Za-z]{1,5}(?=\s|$)")
 _TAG_TOKEN = re.compile(r"^\S+/[A-Za-z]{1,5}$")
-_SPACES = re.compile(r"[ \t\u3000]+")
+MAX_TAG = 5  # letters of a tag at most, as in WORD_TAG
+SPACES = (ord(" "), ord("\t"), 0x3000)  # what separates gold words (the ideographic space included)
 
 FORMATS = ("wordtag", "spaces")
 
@@ -29,8 +32,31 @@ def detect_format(lines: list[str]) -> str:
 
 
 def strip_tags(text: str) -> str:
-    """``迈向/v  充满/v`` -> ``迈向  充满`` on a whole chunk at once."""
+    """``迈向/v  充满/v`` -> ``迈向  充满`` (for a few lines: :func:`tag_mask` does it for chunks)."""
     return WORD_TAG.sub("", text)
+
+
+@lru_cache(maxsize=1)
+def _whitespace() -> np.ndarray:
+    """The code points that ``str.isspace`` (and so ``\\s`` of :data:`WORD_TAG`) calls whitespace."""
+    return np.array([c for c in range(0x3001) if chr(c).isspace()], np.int64)  # none above U+3000
+
+
+def tag_mask(cp: np.ndarray) -> np.ndarray:
+    """Where the tags of ``word/tag`` tokens are in the code points ``cp`` (what :data:`WORD_TAG` matches:
+    a slash, 1 to :data:`MAX_TAG` ASCII letters, then whitespace or the end)."""
+    letter = ((cp | 0x20) >= ord("a")) & ((cp | 0x20) <= ord("z"))
+    other = np.flatnonzero(np.r_[~letter, True])  # positions after which no letter run continues
+    slash = np.flatnonzero(cp[:-1] == ord("/")) if cp.size else np.zeros(0, np.int64)
+    end = other[np.searchsorted(other, slash + 1)]  # the first non-letter after each slash's letters
+    run = end - slash - 1
+    after_ok = end >= cp.size
+    after_ok[~after_ok] = np.isin(cp[end[~after_ok]], _whitespace())
+    tag = (run >= 1) & (run <= MAX_TAG) & after_ok
+    edges = np.zeros(cp.size + 1, np.int64)
+    np.add.at(edges, slash[tag], 1)
+    np.add.at(edges, end[tag], -1)
+    return np.cumsum(edges[:-1]) > 0
 
 
 @dataclass
@@ -41,13 +67,12 @@ class GoldChunk:
 
 def parse_gold(lines: list[str], fmt: str) -> GoldChunk:
     """Raw lines and gold word starts of a chunk of gold lines (empty lines stay empty)."""
-    text = "\n".join(line.rstrip("\r\n") for line in lines)
+    if not lines:
+        return GoldChunk([], np.zeros(0, bool))
+    cp = code_points("\n".join(line.rstrip("\r\n") for line in lines) + "\n")
     if fmt == "wordtag":
-        text = strip_tags(text)
-    text = _SPACES.sub(" ", text)
-    text = "\n".join(part.strip(" ") for part in text.split("\n")) + "\n"
-    cp = code_points(text)
-    is_space = cp == 32
+        cp = cp[~tag_mask(cp)]
+    is_space = np.isin(cp, SPACES)
     kept = cp[~is_space]
     prev_space = np.r_[True, is_space[:-1]]
     starts_full = prev_space & ~is_space
