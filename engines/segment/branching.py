@@ -2,7 +2,8 @@
 segmentation of Chinese text by use of branching entropy"; the second statistic of HanLP's and SmoothNLP's
 new-word discovery): H_R(w) = -Σ_c p(c|w) ln p(c|w) over the unit c after w, H_L(w) over the unit before.
 
-Computed once per counted corpus from its cached text, one pass per n, and kept next to its n-gram counts:
+Computed once per counted corpus from its cached text, one pass per n (its chunks on threads), and kept
+next to its n-gram counts:
 
 * an occurrence of w next to a separator, a line end or punctuation counts as a neighbour of its own
   (every end is different), so with T = n(w): H_R(w) = ln T - Σ_c n(wc) ln n(wc) / T;
@@ -73,13 +74,10 @@ def _merge(codes: np.ndarray, counts: np.ndarray, prefix: np.ndarray, suffix: np
     return codes[edge], np.add.reduceat(counts, edge) if codes.size else counts, prefix[edge], suffix[edge]
 
 
-def _group_entropy(keys: np.ndarray, counts: np.ndarray, codes: np.ndarray, totals: np.ndarray) -> np.ndarray:
-    """ln T - Σ n ln n / T per n-gram ``codes`` (with counts ``totals``), the extensions grouped by ``keys``."""
-    clogc = counts * np.log(counts.astype(np.float64))
-    uniq, inverse = np.unique(keys, return_inverse=True)
-    sums = np.bincount(inverse, weights=clogc, minlength=len(uniq))
-    row = HashIndex(uniq).lookup(codes)
-    part = np.where(row >= 0, sums[np.maximum(row, 0)], 0.0)
+def _group_entropy(keys: np.ndarray, counts: np.ndarray, codes: HashIndex, totals: np.ndarray) -> np.ndarray:
+    """ln T - Σ n ln n / T per n-gram of the index ``codes`` (with counts ``totals``), the extensions grouped
+    by ``keys``."""
+    part = codes.sum_by_row(keys, counts * np.log(counts.astype(np.float64)))
     t = totals.astype(np.float64)
     return np.maximum(np.log(t) - part / t, 0.0)
 
@@ -157,9 +155,9 @@ def branching_entropy(reporter, counted: Counted, memory_budget: int | None = No
         often = table.counts[n - 1] >= 2
         codes, totals = table.codes[n - 1][often], table.counts[n - 1][often]
         out.codes.append(codes)
-        out.right.append(_group_entropy(pre, cnt, codes, totals))
-        out.left.append(_group_entropy(suf, cnt, codes, totals))
-        out.index(n)  # before the threads of the passes below read it
+        index = out.index(n)  # built here, before the threads of the passes below read it
+        out.right.append(_group_entropy(pre, cnt, index, totals))
+        out.left.append(_group_entropy(suf, cnt, index, totals))
     reporter.progress(table.max_n / (table.max_n + 1), "branching entropy: normalising")
     _moments(reporter, counted, out)
     return out

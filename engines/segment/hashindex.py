@@ -1,4 +1,5 @@
-"""A hash index over int64 keys: key -> row, -1 when absent (the tables of :mod:`.kernels.hashing`).
+"""A hash index over int64 keys: key -> row, -1 when absent (the tables of :mod:`.kernels.hashing`), and
+sums grouped by its keys (:mod:`.kernels.grouping`).
 
 Looking up two million n-gram codes in a sorted table with ``searchsorted`` costs ~20 dependent random
 reads per query; linear probing in a table at most a quarter full costs ~1.2.
@@ -32,3 +33,14 @@ class HashIndex:
         if self.size == 0 or len(query) == 0:
             return np.full(len(query), -1, np.int64)
         return hashing.lookup(self.table, self.bits, query)
+
+    def sum_by_row(self, query: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Per row: the sum of the float ``weights`` of the query keys found there, added in query order (as
+        ``np.bincount`` adds)."""
+        from engines.segment.kernels import grouping
+
+        out = np.zeros(self.size)
+        if self.size and len(query):
+            grouping.add_at(self.table, self.bits, np.ascontiguousarray(query, dtype=np.int64),
+                            np.ascontiguousarray(weights, dtype=np.float64), out)
+        return out

@@ -72,6 +72,20 @@ def test_hash_index_matches_dict():
     assert index.lookup(queries).tolist() == [lookup.get(int(q), -1) for q in queries]
 
 
+@settings(max_examples=100, deadline=None)
+@given(keys=st.lists(st.integers(-3, 3), max_size=6, unique=True),
+       items=st.lists(st.tuples(st.integers(-4, 4), st.sampled_from([1e16, 1.0, -0.5])), max_size=40))
+def test_hash_index_sums_by_row_as_bincount_does(keys, items):
+    """Sums in the query's order: equal bit for bit to np.bincount over the keys' rows (1e16 + 1 + 1 is
+    not 1 + 1 + 1e16 in floating point, so another order fails)."""
+    index = HashIndex(np.array(keys, np.int64))
+    query = np.array([k for k, _ in items], np.int64)
+    weights = np.array([w for _, w in items], np.float64)
+    row = index.lookup(query)
+    expected = np.bincount(row[row >= 0], weights=weights[row >= 0], minlength=len(keys))
+    assert index.sum_by_row(query, weights).tolist() == expected.tolist()
+
+
 def test_dp_equals_brute_force():
     rng = random.Random(3)
     alphabet = [OFFSET + i for i in range(4)]
