@@ -196,3 +196,14 @@ def test_the_form_shows_readable_choices_and_requests_their_values(panel):
     form.editors["plane"].setCurrentText("random directions")  # as the user picks it
     form.editors["bn"].setCurrentText("both, side by side")
     assert form.values(["plane", "bn"]) == {"plane": "random", "bn": "both"}
+
+
+def test_long_legend_entries_wrap_when_two_landscapes_share_the_row():
+    from workbench.panels.optimizer.compare_plots import LEGEND_CHARACTERS, PAIR_LEGEND_CHARACTERS, path_legend
+
+    share = np.array([0.0, 0.5])
+    long = "momentum:lr=0.0005,momentum=0.9"
+    assert path_legend(long, share, PAIR_LEGEND_CHARACTERS) == f"{long}<br>&nbsp;&nbsp;off-plane 25% mean, 50% last"
+    assert path_legend(long, share, LEGEND_CHARACTERS) == f"{long} — off-plane 25% mean, 50% last"
+    assert path_legend("lion:lr=1e-4", share, PAIR_LEGEND_CHARACTERS) == "lion:lr=1e-4 — off-plane 25% mean, 50% last"
+    assert path_legend("a<b", None, PAIR_LEGEND_CHARACTERS) == "a&lt;b"  # a label is text, not markup

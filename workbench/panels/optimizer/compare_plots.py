@@ -2,6 +2,7 @@
 common colour scale with every run's path in its colour, and rows of line plots over training."""
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
@@ -15,6 +16,7 @@ from workbench.widgets.axes import show_values
 
 LOSS_FLOOR = 1e-12  # log₁₀ of a loss at or below zero would be −∞
 LEGEND_CHARACTERS = 110  # of names in one row of a legend under a row of plots (a 1280 px window's view)
+PAIR_LEGEND_CHARACTERS = 48  # of one line of a landscape's legend when two landscapes share the row
 
 
 def legend() -> pg.LegendItem:
@@ -39,7 +41,17 @@ def off_plane_text(off_plane: Optional[np.ndarray]) -> str:
     if off_plane is None or not np.isfinite(off_plane).any():
         return ""
     share = np.asarray(off_plane, dtype=float)
-    return f" — off-plane {100 * np.nanmean(share):.0f}% mean, {100 * share[np.isfinite(share)][-1]:.0f}% last"
+    return f"off-plane {100 * np.nanmean(share):.0f}% mean, {100 * share[np.isfinite(share)][-1]:.0f}% last"
+
+
+def path_legend(label: str, off_plane: Optional[np.ndarray], width: int) -> str:
+    """A run's legend entry (rich text): its label and off-plane share on one line, or on two when longer
+    than ``width`` characters (two landscapes side by side each have half the row)."""
+    share = off_plane_text(off_plane)
+    if not share:
+        return html.escape(label)
+    joint = "<br>&nbsp;&nbsp;" if len(label) + 3 + len(share) > width else " — "
+    return html.escape(label) + joint + share
 
 
 def rect_of(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float, float]:
@@ -135,7 +147,8 @@ class LandscapePair(pg.GraphicsLayoutWidget):
                 line.setZValue(10)
                 item.addItem(line)
                 self._drawn[i].append(line)
-                self.legends[i].addItem(line, path.label + off_plane_text(path.off_plane))
+                width = PAIR_LEGEND_CHARACTERS if self.shown == 2 else LEGEND_CHARACTERS
+                self.legends[i].addItem(line, path_legend(path.label, path.off_plane, width))
 
 
 @dataclass
