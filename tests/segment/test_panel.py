@@ -93,6 +93,7 @@ def test_lexicon_table_shows_class_units_in_their_notation(qtbot, panel, small_g
     qtbot.waitUntil(lambda: model.rowCount() == len(panel.state.rows), timeout=TIMEOUT_MS)
     headers = [model.headerData(c, QtCore.Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     assert headers == ["word", "class", "count", "cand.", "score", "length", "new", "in base"]
+    assert panel.lexicon.view.isColumnHidden(7)  # no base corpus: its column is not shown
     shown = [[model.data(model.index(r, c)) for c in range(model.columnCount())] for r in range(model.rowCount())]
     assert ["#年", "number"] in [row[:2] for row in shown]
     assert all(int(row[5]) == len(row[0]) for row in shown)  # the length counts what is written
@@ -104,8 +105,8 @@ def test_lexicon_table_shows_class_units_in_their_notation(qtbot, panel, small_g
     assert model.data(model.index(number, 0), QtCore.Qt.ItemDataRole.ToolTipRole).startswith("#: ")
     tip = model.headerData(0, QtCore.Qt.Orientation.Horizontal, QtCore.Qt.ItemDataRole.ToolTipRole)
     assert tip == cat.CLASS_NOTATION
-    view = panel.lexicon.view  # every column as wide as its header (sort arrow included) and the cells on screen
-    for column in range(model.columnCount()):
+    view = panel.lexicon.view  # every column shown as wide as its header (sort arrow included) and the cells on screen
+    for column in range(model.columnCount() - 1):  # the last, "in base", is hidden
         assert view.columnWidth(column) >= max(header.sectionSizeHint(column), view.sizeHintForColumn(column))
 
 
@@ -264,3 +265,4 @@ def test_a_base_corpus_joins_the_counts_and_marks_the_words_new_in_the_text(qtbo
     column = [model.headerData(i, QtCore.Qt.Orientation.Horizontal) for i in range(model.columnCount())].index("in base")
     shown = {model.data(model.index(r, 0)): model.data(model.index(r, column)) for r in range(model.rowCount())}
     assert shown["小熵"] == "0 (new)"
+    assert not panel.lexicon.view.isColumnHidden(column)

@@ -166,6 +166,8 @@ class LexiconTable(QtWidgets.QWidget):
     def _arranged(self, done) -> None:
         self._columns = done.columns
         self.model.show(done.columns, done.order)
+        base = done.columns.in_base is not None and bool((done.columns.in_base >= 0).any())
+        self.view.setColumnHidden(FIELDS.index("in_base"), not base)  # shown only with a base corpus
         if not self._fitted:  # no column narrower than its header or the cells on screen; later sorts keep widths
             self.view.resizeColumnsToContents()
             self._fitted = True

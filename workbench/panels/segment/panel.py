@@ -100,7 +100,7 @@ class SegmentPanel(Panel):
         views = QtWidgets.QSplitter()
         views.addWidget(left)
         views.addWidget(right)
-        views.setSizes([600, 480])  # the lexicon's columns up to 'length' fit at 1280 px
+        views.setSizes([540, 540])  # the lexicon's columns fit at 1280 px (without a base corpus's column)
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(sidebar)
