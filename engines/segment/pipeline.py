@@ -17,6 +17,7 @@ from engines.errors import InputError
 from engines.segment.base import with_base
 from engines.segment.build import build_lexicon
 from engines.segment.counted import Counted, count_corpus
+from engines.segment.kernels import load_in_background
 from engines.segment.lexicon import Lexicon
 from engines.segment.params import SegmentParams
 from engines.segment.segmenting import SegmentResult, segment_corpus
@@ -40,6 +41,7 @@ def run_segmentation(reporter, corpus: str, gold: str | None = None, params: Seg
     cluster (:mod:`engines.segment.distributed`), with the same output; ``base``: a base corpus whose
     counts, times ``base_weight``, join the text's (:mod:`.base`; on this machine only)."""
     map_large_blocks()  # the passes' short-lived arrays go back to the system when freed
+    load_in_background()  # numba's start-up overlaps the counting
     params = params or SegmentParams()
     if scheduler is not None and base is not None:
         raise InputError("a base corpus is counted on this machine only: leave out --scheduler or --base-corpus")
