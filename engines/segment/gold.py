@@ -53,9 +53,9 @@ def tag_mask(cp: np.ndarray) -> np.ndarray:
     after_ok = end >= cp.size
     after_ok[~after_ok] = np.isin(cp[end[~after_ok]], _whitespace())
     tag = (run >= 1) & (run <= MAX_TAG) & after_ok
-    edges = np.zeros(cp.size + 1, np.int64)
-    np.add.at(edges, slash[tag], 1)
-    np.add.at(edges, end[tag], -1)
+    edges = np.zeros(cp.size + 1, np.int64)  # +1 where a tag starts, -1 after it (no two tags share either)
+    edges[slash[tag]] = 1
+    edges[end[tag]] = -1
     return np.cumsum(edges[:-1]) > 0
 
 

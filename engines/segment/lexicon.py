@@ -81,10 +81,10 @@ def strong_ngrams(table: NgramTable, codes: list[np.ndarray], params: SegmentPar
     """Per position i and n: the score of units[i:i+n] under ``params.statistic`` (the min-PMI, or with
     ``branching`` its branching entropy or both: :func:`~engines.segment.branching.ngram_scores`) and
     whether it is strong."""
-    max_n = params.effective_n()
-    counts = counts or position_counts(table, codes, max_n)
     from engines.segment.kernels.pmi import min_pmi
 
+    max_n = params.effective_n()
+    counts = counts or position_counts(table, codes, max_n)
     log_total = math.log(max(table.total(1), 1))
     t = codes[0].size
     logc = np.empty((max_n, t))
