@@ -22,7 +22,7 @@ from engines.segment.lexicon import (Lexicon, Pieces, cut_pieces, decode_rows, m
 from engines.segment.names import find_names
 from engines.segment.numbers import number_measure_words
 from engines.segment.params import SegmentParams
-from engines.segment.segmenter import split_cost
+from engines.segment.segmenter import WordIndex, split_cost
 
 
 def _strong_pairs(chunk_units: np.ndarray, codes: list[np.ndarray], strong: np.ndarray) -> Pieces:
@@ -106,7 +106,7 @@ def build_lexicon(reporter, counted: Counted, params: SegmentParams) -> Lexicon:
     codes, counts, lens, texts = codes[order], counts[order], lens[order], texts[order]
     rows, _ = text_to_units(texts)
     scores = word_scores(rows, lens, counted.table, counted.table.max_n, params.min_count)
-    return Lexicon(codes, counts, lens, texts.tolist(), scores, counted.table, params)
+    return Lexicon(codes, counts, lens, texts.tolist(), scores, counted.table, params, units=rows)
 
 
 def split_names(codes, counts, lens, texts, table: NgramTable):
@@ -129,12 +129,11 @@ def split_names(codes, counts, lens, texts, table: NgramTable):
 def remove_redundant(codes, counts, lens, texts, threshold: float):
     """Minimum-entropy redundancy removal: drop w when ln p(w) - best ln p(split into other words) < threshold."""
     rows, _ = text_to_units(texts)
-    index = HashIndex(codes)
     logp = np.log(counts.astype(np.float64) / counts.sum())
     multi = np.flatnonzero(lens > 1)
     if multi.size == 0:
         return codes, counts, lens, texts
-    best = split_cost(rows[multi], lens[multi], index, logp, int(lens.max()), math.log(0.5 / counts.sum()))
+    best = split_cost(rows[multi], lens[multi], WordIndex(codes, rows, lens), logp, int(lens.max()), math.log(0.5 / counts.sum()))
     gain = logp[multi] - best
     keep = np.ones(len(codes), bool)
     keep[multi[gain < threshold]] = False

@@ -33,8 +33,9 @@ def ngram_codes(units: np.ndarray, max_n: int) -> list[np.ndarray]:
     t = units.size
     live = units > 0
     # run[i]: live units from i on up to the next separator (or the end): a window of n fits when run >= n
-    sep = np.flatnonzero(np.r_[~live, True])
-    run = sep[np.searchsorted(sep, np.arange(t))] - np.arange(t)
+    run = np.where(live, t, np.arange(t))
+    np.minimum.accumulate(run[::-1], out=run[::-1])  # the next separator's position
+    run -= np.arange(t)
     codes = [np.where(live, units, MISSING)]
     h = units.copy()
     with np.errstate(over="ignore"):  # the hash wraps around, as int64 arithmetic does
@@ -122,23 +123,18 @@ class NgramTable:
         """Counts of the n-grams with codes ``query`` (0 for unseen or MISSING), int64.
 
         With ``min_count`` > 1 n-grams rarer than that read as 0 (a smaller index: faster lookups)."""
-        q = np.asarray(query, np.int64)
-        out = np.zeros(len(q), np.int64)
-        if n <= self.max_n and self.codes[n - 1].size:
-            valid = np.flatnonzero(q != MISSING)
-            if min_count > 1:
-                key = (n, min_count)
-                with self._lock:
-                    if key not in self._index:
-                        keep = np.flatnonzero(self.counts[n - 1] >= min_count)
-                        self._index[key] = (HashIndex(self.codes[n - 1][keep]), self.counts[n - 1][keep])
-                    index, counts = self._index[key]
-            else:
-                index, counts = self.index(n), self.counts[n - 1]
-            row = index.lookup(q[valid])
-            hit = row >= 0
-            out[valid[hit]] = counts[row[hit]]
-        return out
+        if n > self.max_n or not self.codes[n - 1].size:
+            return np.zeros(len(query), np.int64)
+        if min_count > 1:
+            key = (n, min_count)
+            with self._lock:
+                if key not in self._index:
+                    keep = np.flatnonzero(self.counts[n - 1] >= min_count)
+                    self._index[key] = (HashIndex(self.codes[n - 1][keep]), self.counts[n - 1][keep])
+                index, counts = self._index[key]
+        else:
+            index, counts = self.index(n), self.counts[n - 1]
+        return index.gather(query, counts)  # MISSING is never a key: it reads 0
 
     def pruned(self, min_count: int) -> "NgramTable":
         keep = [c >= min_count for c in self.counts]

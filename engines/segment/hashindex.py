@@ -13,17 +13,20 @@ LARGE = 1 << 20  # above this many keys: half full, to bound the memory (16 B pe
 
 
 class HashIndex:
-    """The rows of int64 keys (their positions in the array given), found by key; ``table`` and ``bits``
-    are what kernels pass to :func:`engines.segment.kernels.hashing.find`."""
+    """The rows of int64 keys (their positions in the array given, or rows given), found by key; ``table``
+    and ``bits`` are what kernels pass to :func:`engines.segment.kernels.hashing.find`."""
 
-    def __init__(self, keys: np.ndarray) -> None:
+    def __init__(self, keys: np.ndarray, rows: np.ndarray | None = None) -> None:
+        """``rows``: the row of each key (default: its position in ``keys``; -1 stands for absence, a
+        negative row is not a row of other arrays); a repeated key keeps its first."""
         from engines.segment.kernels import hashing
 
         keys = np.ascontiguousarray(keys, dtype=np.int64)
         self.size = len(keys)
         spread = SPREAD if self.size <= LARGE else 2
         self.bits = max(4, int(np.ceil(np.log2(max(spread * self.size, 16)))))
-        self.table = hashing.build(keys, self.bits)
+        rows = np.arange(self.size) if rows is None else np.ascontiguousarray(rows, dtype=np.int64)
+        self.table = hashing.build(keys, rows, self.bits)
 
     def lookup(self, query: np.ndarray) -> np.ndarray:
         """Row of each query key in the keys given at construction, -1 if absent."""
@@ -33,6 +36,16 @@ class HashIndex:
         if self.size == 0 or len(query) == 0:
             return np.full(len(query), -1, np.int64)
         return hashing.lookup(self.table, self.bits, query)
+
+    def gather(self, query: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """``values[row]`` of each query key (``values``: int64, one per key given at construction), 0 for a
+        key that is absent."""
+        from engines.segment.kernels import hashing
+
+        if self.size == 0:
+            return np.zeros(len(query), np.int64)
+        return hashing.gather(self.table, self.bits, np.ascontiguousarray(query, dtype=np.int64),
+                              np.ascontiguousarray(values, dtype=np.int64))
 
     def sum_by_row(self, query: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Per row: the sum of the float ``weights`` of the query keys found there, added in query order (as

@@ -12,7 +12,7 @@ With ``max_n = 2`` this is the minimum-entropy pair method: cut between neighbou
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -202,6 +202,7 @@ class Lexicon:
     unit_counts: NgramTable | None = None
     params: SegmentParams = SegmentParams()
     uses: np.ndarray | None = None
+    units: np.ndarray | None = field(default=None, repr=False, compare=False)  # unit rows, once made: unit_rows()
 
     def __len__(self) -> int:
         return int(self.codes.size)
@@ -214,6 +215,12 @@ class Lexicon:
         total = float(self.counts.sum())
         return np.log(self.counts.astype(np.float64) / max(total, 1.0))
 
+    def unit_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """The words' unit rows (padded with 0, :func:`text_to_units`, made once) and lengths."""
+        if self.units is None:
+            self.units = text_to_units(np.asarray(self.words, dtype=object).astype(str))[0]
+        return self.units, self.lengths
+
     def multi(self) -> np.ndarray:
         """Mask of the multi-unit words (the discovered vocabulary)."""
         return self.lengths > 1
@@ -222,7 +229,7 @@ class Lexicon:
         """The words ``keep`` marks, with how often the segmentation used each (``uses``, per word)."""
         return Lexicon(self.codes[keep], self.counts[keep], self.lengths[keep],
                        [w for w, x in zip(self.words, keep.tolist()) if x], self.scores[keep], self.unit_counts,
-                       self.params, uses[keep])
+                       self.params, uses[keep], None if self.units is None else self.units[keep])
 
     def rows(self, only_multi: bool = True, reference: set[str] | None = None,
              base: NgramTable | None = None) -> list[LexiconRow]:

@@ -22,8 +22,8 @@ import numpy as np
 
 from engines.segment.counting import NgramTable
 from engines.segment.hashindex import HashIndex
-from engines.segment.lexicon import Lexicon, text_to_units, word_codes
-from engines.segment.segmenter import split_cost
+from engines.segment.lexicon import Lexicon, word_codes
+from engines.segment.segmenter import WordIndex, split_cost
 
 HALF_SHARE = 0.9  # a word whose occurrences are at least this share inside one longer string is a half word
 MIN_SAVING = 3.0  # nats per extra unit a word must save over its best split (Su: 1, len(w) - 1 in all)
@@ -36,7 +36,7 @@ def half_words(lexicon: Lexicon, table: NgramTable, min_count: int = 1) -> np.nd
     :meth:`NgramTable.lookup`)."""
     codes = lexicon.codes
     index = HashIndex(codes)
-    rows, lens = text_to_units(np.asarray(lexicon.words, dtype=object).astype(str))
+    rows, lens = lexicon.unit_rows()
     share = np.zeros(len(codes))
     for ln in range(3, min(table.max_n, rows.shape[1]) + 1):
         longer = np.flatnonzero(lens == ln)
@@ -60,7 +60,8 @@ def unfit_pieces(lexicon: Lexicon, uses: np.ndarray, half: np.ndarray) -> np.nda
     if multi.size:
         total = float(uses.sum())
         logp = np.log(np.maximum(uses, 0.5).astype(np.float64) / total)
-        rows, lens = text_to_units(np.asarray(lexicon.words, dtype=object)[multi].astype(str))
-        best = split_cost(rows, lens, HashIndex(codes), logp, int(lens.max()), math.log(0.5 / total))
-        saving[multi] = (logp[multi] - best) / (lens - 1)
+        rows, lens = lexicon.unit_rows()
+        best = split_cost(rows[multi], lens[multi], WordIndex(codes, rows, lens), logp, int(lens[multi].max()),
+                          math.log(0.5 / total))
+        saving[multi] = (logp[multi] - best) / (lens[multi] - 1)
     return lexicon.multi() & (half | (saving < MIN_SAVING))

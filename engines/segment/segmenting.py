@@ -18,13 +18,12 @@ from engines.segment.counted import Chunk, Counted, WholeLines, iter_chunks
 from engines.segment.counting import sum_by_code
 from engines.segment.display import DisplayLine, lines_to_display
 from engines.segment.evaluate import Scores, join_lines, score
-from engines.segment.hashindex import HashIndex
 from engines.segment.lexicon import Lexicon
 from engines.segment.parallel import ordered_map
 from engines.segment.params import SegmentParams
 from engines.segment.pieces import half_words, unfit_pieces
 from engines.segment.reference import oov_mask
-from engines.segment.segmenter import segment_units
+from engines.segment.segmenter import WordIndex, segment_units
 from engines.segment.usage import Paths, drop_rare, word_counts
 
 MERGE_EVERY = 16  # chunks' word tables summed together once this many are pending
@@ -88,7 +87,7 @@ def segment_corpus(reporter, counted: Counted, lexicon: Lexicon, params: Segment
     OOV recall. A corpus too large to keep in memory is read again for each dropping round and to write."""
     t0 = time.perf_counter()
     logp, unk = path_scores(lexicon, params.word_bonus)
-    paths = Paths(HashIndex(lexicon.codes), logp, unk, max(lexicon.max_len, 1))
+    paths = Paths(WordIndex(lexicon.codes, *lexicon.unit_rows()), logp, unk, max(lexicon.max_len, 1))
 
     packed, tables = [], []
     done = 0

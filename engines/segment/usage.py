@@ -18,7 +18,7 @@ from engines.segment.counting import PRIME, sum_by_code, unique_counts
 from engines.segment.hashindex import HashIndex
 from engines.segment.lexicon import Lexicon
 from engines.segment.parallel import ordered_map
-from engines.segment.segmenter import segment_units
+from engines.segment.segmenter import WordIndex, segment_units
 
 MAX_ROUNDS = 20  # dropping rounds at most (each drops at least one word; a few suffice in practice)
 BATCH_UNITS = 1 << 23  # chunks whose clauses are segmented again together hold about this many units
@@ -124,6 +124,7 @@ def drop_rare(reporter, chunks, lexicon: Lexicon, paths: Paths, packed: list[np.
     updated in place), ``used`` the distinct word codes of the output and their counts. Returns the mask
     of the lexicon's words kept, each word's count in the output and ``used`` after the dropping."""
     codes = lexicon.codes
+    rows, lens = lexicon.unit_rows()
     keep = np.ones(len(codes), bool)
     multi = lexicon.multi()
     least = max(min_count, 1)
@@ -139,7 +140,7 @@ def drop_rare(reporter, chunks, lexicon: Lexicon, paths: Paths, packed: list[np.
         reporter.progress(None, f"dropping {int(drop.sum()):,} words (round {round_ + 1}): used fewer than "
                                 f"{least} times{why}")
         dropped = HashIndex(codes[drop])
-        fewer = Paths(HashIndex(codes[keep]), paths.logp[keep], paths.unknown, paths.max_len)
+        fewer = Paths(WordIndex(codes[keep], rows[keep], lens[keep]), paths.logp[keep], paths.unknown, paths.max_len)
         changes = [used]
         batch: list = []
 

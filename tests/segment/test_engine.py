@@ -15,7 +15,7 @@ from engines.segment.counting import MISSING, count_units, merge, ngram_codes, r
 from engines.segment.evaluate import score
 from engines.segment.gold import detect_format, parse_gold
 from engines.segment.hashindex import HashIndex
-from engines.segment.segmenter import segment_units
+from engines.segment.segmenter import WordIndex, segment_units
 from engines.segment.units import ALNUM, NUM, OFFSET, encode
 
 
@@ -70,6 +70,11 @@ def test_hash_index_matches_dict():
     queries = np.r_[keys[::3], rng.integers(-2 ** 62, 2 ** 62, 1000), np.array([MISSING])]
     lookup = {int(k): i for i, k in enumerate(keys)}
     assert index.lookup(queries).tolist() == [lookup.get(int(q), -1) for q in queries]
+    values = rng.integers(1, 1000, keys.size)
+    assert index.gather(queries, values).tolist() == [int(values[lookup[int(q)]]) if int(q) in lookup else 0
+                                                      for q in queries]
+    given = HashIndex(np.r_[keys, keys[:7]], np.r_[np.arange(keys.size) * 3, np.full(7, -2)])  # the first row wins
+    assert given.lookup(queries).tolist() == [3 * lookup[int(q)] if int(q) in lookup else -1 for q in queries]
 
 
 @settings(max_examples=100, deadline=None)
@@ -95,7 +100,7 @@ def test_dp_equals_brute_force():
     logp = np.array([-rng.uniform(1, 6) for _ in words])
     codes = np.array([int(ngram_codes(np.array(w), len(w))[len(w) - 1][0]) for w in words])
     order = np.argsort(codes)
-    index = HashIndex(codes[order])
+    index = word_index([words[i] for i in order])
     logp = logp[order]
     value = {w: float(logp[list(codes[order]).index(codes[i])]) for i, w in enumerate(words)}
     for _ in range(20):
@@ -110,6 +115,15 @@ def test_dp_equals_brute_force():
             if all(p in value for p in pieces):
                 best = max(best, sum(value[p] for p in pieces))
         assert got == pytest.approx(best)
+
+
+def word_index(words: list[tuple[int, ...]]) -> WordIndex:
+    """The segmenter's index of words given as tuples of units."""
+    width = max(map(len, words), default=1)
+    rows = np.array([[*w, *[0] * (width - len(w))] for w in words], np.int64).reshape(len(words), width)
+    lens = np.array([len(w) for w in words], np.int64)
+    codes = np.array([int(ngram_codes(np.array(w), len(w))[len(w) - 1][0]) for w in words], np.int64)
+    return WordIndex(codes, rows, lens)
 
 
 def _viterbi_reference(units, words, unk, max_len, forbid=None):
@@ -148,9 +162,8 @@ def test_segmenter_kernel_matches_a_python_viterbi_with_ties(data):
         words[word] = data.draw(st.sampled_from([-1.0, -2.0, -3.0]))
     length = data.draw(st.sampled_from([1, 7, 40, 1500]))
     units = data.draw(st.lists(st.sampled_from([0, *alphabet, *alphabet]), min_size=length, max_size=length))
-    codes = np.array([int(ngram_codes(np.array(w), len(w))[len(w) - 1][0]) for w in words], np.int64)
     logp = np.array(list(words.values()), np.float64)
-    got = segment_units(np.array(units, np.int64), HashIndex(codes), logp, 4, -2.0)
+    got = segment_units(np.array(units, np.int64), word_index(list(words)), logp, 4, -2.0)
     assert got.tolist() == _viterbi_reference(units, words, -2.0, 4)
 
 

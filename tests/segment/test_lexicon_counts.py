@@ -14,7 +14,7 @@ from engines.segment.counted import count_corpus
 from engines.segment.hashindex import HashIndex
 from engines.segment.lexicon import units_to_text, written_form
 from engines.segment.params import SegmentParams
-from engines.segment.segmenter import segment_units
+from engines.segment.segmenter import WordIndex, segment_units
 from engines.segment.segmenting import path_scores
 from engines.segment.units import encode
 from engines.segment.usage import Paths, resegment_clauses, span_codes, word_counts, word_spans
@@ -62,13 +62,14 @@ def test_resegmenting_the_clauses_that_used_dropped_words_equals_segmenting_all_
     logp, unk = path_scores(lexicon, params.word_bonus)
     codes = lexicon.codes
     units = u = counted.chunks[0].units
-    ws = segment_units(units, HashIndex(codes), logp, lexicon.max_len, unk)
-    starts, lens = word_spans(u, ws, lexicon.max_len)
-    used = np.unique(span_codes(u, starts[lens > 1], lens[lens > 1]))
+    rows, lens = lexicon.unit_rows()
+    ws = segment_units(units, WordIndex(codes, rows, lens), logp, lexicon.max_len, unk)
+    starts, length = word_spans(u, ws, lexicon.max_len)
+    used = np.unique(span_codes(u, starts[length > 1], length[length > 1]))
     rng = np.random.default_rng(seed)
     dropped = rng.choice(used, size=len(used) // 3, replace=False)
     keep = ~np.isin(codes, dropped)
-    fewer = Paths(HashIndex(codes[keep]), logp[keep], unk, lexicon.max_len)
+    fewer = Paths(WordIndex(codes[keep], rows[keep], lens[keep]), logp[keep], unk, lexicon.max_len)
     half = int(np.flatnonzero(u == 0)[len(np.flatnonzero(u == 0)) // 2]) + 1  # two stretches, one programme
     news, change = resegment_clauses([(u[:half], ws[:half]), (u[half:], ws[half:])], HashIndex(dropped), fewer)
     repaired = np.concatenate(news)

@@ -26,8 +26,9 @@ def _load() -> None:
         from engines.segment.kernels import grouping, hashing, pmi, viterbi
 
         keys = np.arange(1, 3, dtype=np.int64)
-        table = hashing.build(keys, 4)
+        table = hashing.build(keys, keys, 4)
         hashing.lookup(table, 4, keys)
+        hashing.gather(table, 4, keys, keys)
         grouping.add_at(table, 4, keys, np.ones(2), np.zeros(2))
         viterbi.best_path(keys, table, 4, np.zeros(2), 2, -1.0, np.zeros(0, np.int64))
         pmi.min_pmi(np.zeros((2, 2)), 1.0, 2)

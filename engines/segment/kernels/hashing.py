@@ -27,8 +27,9 @@ def find(table: np.ndarray, bits: int, key: int) -> int:
 
 
 @numba.njit(cache=True, nogil=True)
-def build(keys: np.ndarray, bits: int) -> np.ndarray:
-    """The table of ``keys`` (row = position in ``keys``; a repeated key keeps its first row)."""
+def build(keys: np.ndarray, values: np.ndarray, bits: int) -> np.ndarray:
+    """The table of ``keys``, each holding its value of ``values`` as its row (a repeated key keeps its first
+    value)."""
     mask = (1 << bits) - 1
     table = np.empty((1 << bits, 2), np.int64)
     table[:, 0] = EMPTY
@@ -40,7 +41,7 @@ def build(keys: np.ndarray, bits: int) -> np.ndarray:
             pos = (pos + 1) & mask
         if table[pos, 0] == EMPTY:
             table[pos, 0] = key
-            table[pos, 1] = row
+            table[pos, 1] = values[row]
     return table
 
 
@@ -50,4 +51,15 @@ def lookup(table: np.ndarray, bits: int, query: np.ndarray) -> np.ndarray:
     out = np.empty(query.size, np.int64)
     for i in range(query.size):
         out[i] = find(table, bits, query[i])
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def gather(table: np.ndarray, bits: int, query: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``values[row]`` of each key of ``query``, 0 when absent."""
+    out = np.zeros(query.size, values.dtype)
+    for i in range(query.size):
+        row = find(table, bits, query[i])
+        if row >= 0:
+            out[i] = values[row]
     return out

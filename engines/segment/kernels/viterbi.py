@@ -1,9 +1,11 @@
 """The unigram language model's best path over the word graph (Viterbi's dynamic programme), one pass.
 
-At each unit p every word of 1..max_len units ending at p is looked up by its n-gram hash (that of
+At each unit p the words of 1..max_len units ending at p are looked up by their n-gram hash (that of
 :func:`engines.segment.counting.ngram_codes`, extended one unit to the left at a time: h' = u * PRIME**l + h,
-wrapping around as int64 arithmetic does) and the best prefix score through p kept with the length of its
-last word; at a clause's end the back-pointers are followed. A word never crosses a separator (unit 0).
+wrapping around as int64 arithmetic does) until the units are no word's suffix (the table holds the
+suffixes too, with a negative row: :class:`engines.segment.segmenter.WordIndex`), and the best prefix
+score through p kept with the length of its last word; at a clause's end the back-pointers are followed.
+A word never crosses a separator (unit 0).
 """
 from __future__ import annotations
 
@@ -18,9 +20,9 @@ from engines.segment.kernels.hashing import find
 def best_path(units: np.ndarray, table: np.ndarray, bits: int, logp: np.ndarray, max_len: int,
               unk_logp: float, forbid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Word starts and best prefix scores (``best[p + 1]``: of the clause's prefix ending at p; 0 at a
-    clause's start). A unit missing from the lexicon scores ``unk_logp``; a word of l units ending at p is
-    not allowed where ``forbid[p] == l`` (an empty ``forbid``: none). Of equal scores the shortest last
-    word wins."""
+    clause's start). ``table``: the words' rows of ``logp`` and their suffixes' (negative rows). A unit
+    missing from the lexicon scores ``unk_logp``; a word of l units ending at p is not allowed where
+    ``forbid[p] == l`` (an empty ``forbid``: none). Of equal scores the shortest last word wins."""
     t = units.size
     power = np.ones(max(max_len, 1), np.int64)  # PRIME ** k, wrapping around as the hash does
     for k in range(1, max_len):
@@ -42,11 +44,11 @@ def best_path(units: np.ndarray, table: np.ndarray, bits: int, logp: np.ndarray,
         value += best[p]
         arg = 1
         for ln in range(2, min(max_len, p - start + 1) + 1):
+            if row == -1:  # the last units looked up end no word: neither do more
+                break
             code += units[p - ln + 1] * power[ln - 1]
-            if ln == banned:
-                continue
             row = find(table, bits, code)
-            if row >= 0:
+            if row >= 0 and ln != banned:
                 score = best[p - ln + 1] + logp[row]
                 if score > value:
                     value, arg = score, ln
