@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
+
 from engines.data.fingerprint import Fingerprint
 from engines.errors import InputError
 from engines.files import regular_file
@@ -39,7 +41,6 @@ GARBLED_SHARE = 0.1  # more invalid or private-use characters than this share of
 GARBLED_MIN = 16  # ... and more than this many (a short text with a few bad bytes is text)
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
-_GARBLED = re.compile("[\ue000-\uf8ff\ufffd]")  # real text has next to none of them (random bytes: 13%)
 _GLOB = re.compile(r"[*?[]")
 _SAFE_CUT = re.compile(r"[，。！？；、 \t\u3000](?=[\u4e00-\u9fff])")  # see _safe_cut
 _CONTROLS = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
@@ -162,7 +163,14 @@ def detect_encoding(sample: bytes, name: str = "file") -> str:
 def _garbled(sample: bytes, encoding: str) -> tuple[int, int]:
     """Characters of ``sample`` in ``encoding`` that are invalid (U+FFFD) or private-use, and all characters."""
     text = sample.decode(encoding, errors="replace")
-    return len(_GARBLED.findall(text)), len(text)
+    return garbled_count(text), len(text)
+
+
+def garbled_count(text: str) -> int:
+    """Private-use characters (U+E000..U+F8FF) and U+FFFD in ``text``: real text has next to none of them,
+    random bytes 13%. Counted over the code points with numpy (7 ms for 1.8 million, where a regex took 16)."""
+    cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+    return int(np.count_nonzero(cp - np.uint32(0xE000) <= np.uint32(0xF8FF - 0xE000)) + np.count_nonzero(cp == 0xFFFD))
 
 
 class BadBytes:
@@ -305,7 +313,7 @@ def decoded_lines(stream, name: str, counter: BadBytes, stats: ReadStats, chunk_
     decoded = chars = garbled = 0
     carry, open_line = "", False
     for block, size in _text_blocks(stream, name, chunk_bytes, counter.name, stats.encodings, encoding):
-        decoded, chars, garbled = decoded + size, chars + len(block), garbled + len(_GARBLED.findall(block))
+        decoded, chars, garbled = decoded + size, chars + len(block), garbled + garbled_count(block)
         lines, carry = _split_lines(carry + block, size == 0, piece_chars)
         if size == 0 and open_line and not lines:
             lines = Lines([""])  # the end of the file ends the line read in pieces

@@ -70,59 +70,50 @@ class Encoded:
         return int((~self.spaces).sum())
 
 
+def _shifted(values: np.ndarray, first) -> np.ndarray:
+    """``values`` moved one place on: ``out[i] = values[i - 1]``, ``out[0] = first``."""
+    out = np.empty_like(values)
+    out[:1] = first
+    out[1:] = values[:-1]
+    return out
+
+
 def encode(text: str, cnum: bool = False) -> Encoded:
     """Units of ``text``; ``cnum`` also makes runs of two or more Chinese numerals one NUM unit."""
-    cp = code_points(text)
-    n = len(cp)
-    table = class_table()
-    cls = table[cp].copy()
-    prev = np.empty(n, np.uint8)
-    nxt = np.empty(n, np.uint8)
-    if n:
-        prev[0], prev[1:] = SPACE, cls[:-1]
-        nxt[-1], nxt[:-1] = SPACE, cls[1:]
+    cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32).astype(np.int32)
+    cls = class_table()[cp]
     isal = (cls == DIGIT) | (cls == LATIN)
-    pal = (prev == DIGIT) | (prev == LATIN)
-    nal = (nxt == DIGIT) | (nxt == LATIN)
-    inner = (cls == INNER) & pal & nal
-    after = (cls == AFTER) & (pal | ((prev == INNER) & False))
-    cls[(cls == INNER) & ~inner] = PUNCT
-    cls[(cls == AFTER) & ~after] = PUNCT
+    pal = _shifted(isal, False)  # the character before is a digit or letter
+    inner = (cls == INNER) & pal
+    inner[:-1] &= isal[1:]
+    inner[-1:] = False
+    after = (cls == AFTER) & pal
+    cls[((cls == INNER) & ~inner) | ((cls == AFTER) & ~after)] = PUNCT
     run = isal | inner | after
     digitish = (cls == DIGIT) | inner | after
     if cnum:
-        table_cn = _cnum_mask()
-        iscn = table_cn[np.minimum(cp, 0xFFFF)] & (cp <= 0xFFFF) & ~run
-        pcn = np.r_[False, iscn[:-1]]
-        ncn = np.r_[iscn[1:], False]
-        cnrun = iscn & (pcn | ncn)
-        run = run | cnrun
-        digitish = digitish | cnrun
-    prun = np.r_[False, run[:-1]]
-    # a run restarts where numerals meet digits/letters of a different kind? keep one run.
-    nonunit = (cls == PUNCT) | (cls == SPACE)
-    nonunit &= ~run
-    prev_nonunit = np.r_[False, nonunit[:-1]]
+        iscn = _cnum_mask()[np.minimum(cp, 0xFFFF)] & (cp <= 0xFFFF) & ~run
+        cnrun = iscn & (_shifted(iscn, False) | np.r_[iscn[1:], False])
+        run |= cnrun
+        digitish |= cnrun
+    prun = _shifted(run, False)
+    nonunit = ((cls == PUNCT) | (cls == SPACE)) & ~run
     run_start = run & ~prun
     han = ~run & ~nonunit
-    item = han | run_start | (nonunit & ~prev_nonunit)
-    pos = np.flatnonzero(item)
-    units = np.zeros(len(pos), np.int64)
-    is_han = han[pos]
-    units[is_han] = cp[pos[is_han]] + OFFSET
+    pos = np.flatnonzero(han | run_start | (nonunit & ~_shifted(nonunit, False)))
+    units = cp[pos].astype(np.int64)
+    units += OFFSET
+    units[~han[pos]] = 0
     is_run = run_start[pos]
     if is_run.any():
         # a run is NUM when all its characters are digit-like
         run_id = np.cumsum(run_start) - 1
-        letters = np.zeros(int(run_start.sum()), np.int64)
-        np.add.at(letters, run_id[run & ~digitish], 1)
+        letters = np.bincount(run_id[run & ~digitish], minlength=int(run_id[-1]) + 1)
         units[is_run] = np.where(letters > 0, ALNUM, NUM)
-    spaces = cls == SPACE
-    spaces &= ~run
-    ppunct_cp = np.r_[-1, cp[:-1]]
-    pcls = np.r_[np.uint8(SPACE), cls[:-1]]
-    forced = (cls == PUNCT) & ~run & ((pcls != PUNCT) | (ppunct_cp != cp) | np.r_[True, run[:-1]])
-    return Encoded(cp.astype(np.int32), units, pos.astype(np.int64), forced, spaces)
+    spaces = (cls == SPACE) & ~run
+    forced = (cls == PUNCT) & ~run  # a punctuation token starts: not the same mark again after one
+    forced[1:] &= (cls[:-1] != PUNCT) | (cp[:-1] != cp[1:]) | run[:-1]
+    return Encoded(cp, units, pos, forced, spaces)
 
 
 @lru_cache(maxsize=1)

@@ -6,10 +6,12 @@ import lzma
 import threading
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engines.errors import InputError
 from engines.jobs import Cancelled, Reporter
-from engines.segment.corpus import ReadStats, iter_line_chunks, resolve
+from engines.segment.corpus import ReadStats, garbled_count, iter_line_chunks, resolve
 
 TEXT = "迈向充满希望的新世纪\n中共中央总书记、国家主席江泽民\n１９９８年新年讲话，ＣＤＭＡ手机。\n"
 
@@ -93,3 +95,9 @@ def test_builtin_corpora():
     assert pd.gold_format == "wordtag" and pd.paths[0].name == "199801.txt"
     lines, _ = _read("reviews", max_lines=10)
     assert len(lines) == 10 and all(lines)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.one_of(st.characters(), st.sampled_from("\ue000\uf8ff\uf900\udfff\ud800\ufffd\ufffe"))))
+def test_garbled_count_counts_private_use_and_replacement_characters(text):
+    assert garbled_count(text) == sum(1 for ch in text if 0xE000 <= ord(ch) <= 0xF8FF or ch == "\ufffd")
