@@ -2,8 +2,8 @@
 segmentation of Chinese text by use of branching entropy"; the second statistic of HanLP's and SmoothNLP's
 new-word discovery): H_R(w) = -Σ_c p(c|w) ln p(c|w) over the unit c after w, H_L(w) over the unit before.
 
-Computed once per counted corpus from its cached text, one pass per n (its chunks on threads), and kept
-next to its n-gram counts:
+Computed once per counted corpus from its cached text, in two passes (its chunks on threads: every n's
+neighbours, then the moments), and kept next to its n-gram counts:
 
 * an occurrence of w next to a separator, a line end or punctuation counts as a neighbour of its own
   (every end is different), so with T = n(w): H_R(w) = ln T - Σ_c n(wc) ln n(wc) / T;
@@ -82,34 +82,47 @@ def _group_entropy(keys: np.ndarray, counts: np.ndarray, codes: HashIndex, total
     return np.maximum(np.log(t) - part / t, 0.0)
 
 
-def _extensions(reporter, counted: Counted, n: int, budget: int):
-    """The (n+1)-grams of the text whose prefix or suffix n-gram occurs at least twice: codes, counts and
-    the codes of their prefix and suffix."""
+def _extensions(reporter, counted: Counted, budget: int) -> list[tuple[np.ndarray, ...]]:
+    """Per n (index n-1): the (n+1)-grams of the text whose prefix or suffix n-gram occurs at least twice, their
+    codes, counts and the codes of their prefix and suffix (one pass over the text for every n)."""
     table = counted.table
+    max_n = table.max_n
 
-    def of_chunk(chunk: Chunk) -> tuple[np.ndarray, ...]:
-        codes = ngram_codes(chunk.units, n + 1)
-        ext = codes[n]
-        pre = codes[n - 1]
-        suf = np.full_like(pre, MISSING)
-        suf[:-1] = pre[1:]
-        keep = ext != MISSING
-        keep &= (table.lookup(n, pre, 2) > 0) | (table.lookup(n, suf, 2) > 0)
-        uniq, first, cnt = np.unique(ext[keep], return_index=True, return_counts=True)
-        return uniq, cnt.astype(np.int64), pre[keep][first], suf[keep][first]
+    def of_chunk(chunk: Chunk) -> list[tuple[np.ndarray, ...]]:
+        codes = ngram_codes(chunk.units, max_n + 1)
+        out = []
+        for n in range(1, max_n + 1):
+            ext, pre = codes[n], codes[n - 1]
+            suf = np.full_like(pre, MISSING)
+            suf[:-1] = pre[1:]
+            often = table.lookup(n, pre, 2) > 0  # the suffix at i is the prefix at i + 1
+            keep = ext != MISSING
+            keep[:-1] &= often[:-1] | often[1:]
+            keep[-1:] &= often[-1:]
+            uniq, first, cnt = np.unique(ext[keep], return_index=True, return_counts=True)
+            out.append((uniq, cnt.astype(np.int64), pre[keep][first], suf[keep][first]))
+        return out
 
-    pending: list[tuple[np.ndarray, ...]] = []
-    merged = tuple(np.zeros(0, np.int64) for _ in range(4))
+    empty = tuple(np.zeros(0, np.int64) for _ in range(4))
+    pending: list[list[tuple[np.ndarray, ...]]] = []
+    merged = [empty] * max_n
+
+    def merge_pending() -> None:
+        for n in range(1, max_n + 1):
+            merged[n - 1] = _merge(*(np.concatenate([m, *(p[n - 1][j] for p in pending)])
+                                     for j, m in enumerate(merged[n - 1])))
+        pending.clear()
+
     for _, part in ordered_map(of_chunk, iter_chunks(counted, reporter)):
         reporter.check()
         pending.append(part)
         if len(pending) >= MERGE_EVERY:
-            merged = _merge(*(np.concatenate([m, *(p[j] for p in pending)]) for j, m in enumerate(merged)))
-            pending = []
-            if MERGE_FACTOR * sum(a.nbytes for a in merged) > budget:
-                raise InputError(f"{counted.name}: the neighbours of its {n}-grams need more memory than the "
-                                 f"counting budget of {budget / 2**20:,.0f} MiB; read fewer lines with --max-lines")
-    return _merge(*(np.concatenate([m, *(p[j] for p in pending)]) for j, m in enumerate(merged)))
+            merge_pending()
+            if MERGE_FACTOR * sum(a.nbytes for m in merged for a in m) > budget:
+                raise InputError(f"{counted.name}: the neighbours of its n-grams need more memory than the counting "
+                                 f"budget of {budget / 2**20:,.0f} MiB; read fewer lines with --max-lines")
+    merge_pending()
+    return merged
 
 
 def _moments(reporter, counted: Counted, out: Branching) -> None:
@@ -149,16 +162,15 @@ def branching_entropy(reporter, counted: Counted, memory_budget: int | None = No
     table: NgramTable = counted.table
     budget = counting_budget() if memory_budget is None else memory_budget
     out = Branching([], [], [], {})
-    for n in range(1, table.max_n + 1):
-        reporter.progress((n - 1) / (table.max_n + 1), f"branching entropy of the {n}-grams")
-        ext, cnt, pre, suf = _extensions(reporter, counted, n, budget)
+    reporter.progress(0.0, "branching entropy: the n-grams' neighbours")
+    for n, (ext, cnt, pre, suf) in enumerate(_extensions(reporter, counted, budget), start=1):
         often = table.counts[n - 1] >= 2
         codes, totals = table.codes[n - 1][often], table.counts[n - 1][often]
         out.codes.append(codes)
         index = out.index(n)  # built here, before the threads of the passes below read it
         out.right.append(_group_entropy(pre, cnt, index, totals))
         out.left.append(_group_entropy(suf, cnt, index, totals))
-    reporter.progress(table.max_n / (table.max_n + 1), "branching entropy: normalising")
+    reporter.progress(0.5, "branching entropy: normalising")
     _moments(reporter, counted, out)
     return out
 

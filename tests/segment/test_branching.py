@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 from scipy.stats import entropy
 
+from engines.errors import InputError
 from engines.jobs import run
-from engines.segment.branching import branching_of
+from engines.segment import corpus
+from engines.segment.branching import branching_entropy, branching_of
 from engines.segment.build import build_lexicon
 from engines.segment.catalogue import STATISTICS
 from engines.segment.counted import count_corpus
@@ -62,3 +64,18 @@ def test_statistics_rebuild_from_cached_counts():
         sizes[statistic] = len(run(build_lexicon, counted, SegmentParams(statistic=statistic)))
         assert (counted.branching is None) == (statistic == "pmi")
     assert len(set(sizes.values())) == 3, sizes  # each statistic finds another lexicon
+
+
+def test_branching_entropy_stops_at_its_memory_budget(tmp_path, monkeypatch):
+    """The neighbours of every n, merged every few chunks, are held to the counting budget."""
+    monkeypatch.setattr(corpus, "CHUNK_BYTES", 4096)
+    rng = random.Random(2)
+    path = tmp_path / "t.txt"
+    path.write_text("".join("".join(rng.choice("甲乙丙丁戊己庚辛，") for _ in range(30)) + "\n" for _ in range(2000)),
+                    encoding="utf-8")
+    counted = run(count_corpus, str(path), max_n=3)
+    assert len(counted.chunks) >= 8
+    with pytest.raises(InputError, match="counting budget of 0 MiB"):
+        run(branching_entropy, counted, memory_budget=10_000)
+    table = counted.table
+    assert np.array_equal(run(branching_entropy, counted, memory_budget=1 << 30).codes[2], table.codes[2][table.counts[2] >= 2])
