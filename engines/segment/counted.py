@@ -95,8 +95,9 @@ class Counted:
 
 
 class LineWriter:
-    """A ``write_line`` for a text file that also takes a line in parts (``end=""``): the segmentation
-    streams a long line, read in pieces, to it piece by piece instead of holding it whole."""
+    """A ``write_line`` for a text file that also takes text without an end (``end=""``): the segmentation
+    writes each chunk's lines to it in one call, and streams a long line, read in pieces, piece by piece
+    instead of holding it whole."""
 
     def __init__(self, handle) -> None:
         self.handle = handle
@@ -107,8 +108,9 @@ class LineWriter:
 
 class WholeLines:
     """Hands ``write_line`` the lines of chunks whose last line may go on in the next chunk: the pieces of
-    a long line are joined by a space (a piece ends with a word), as they come to a :class:`LineWriter`,
-    held and joined for any other callable (which gets each line whole)."""
+    a long line are joined by a space (a piece ends with a word), as they come to a :class:`LineWriter`
+    (one call per chunk, its lines joined), held and joined for any other callable (which gets each line
+    whole)."""
 
     def __init__(self, write_line: Callable[..., None]) -> None:
         self.write_line = write_line
@@ -119,10 +121,13 @@ class WholeLines:
     def write(self, lines: list[str], open_end: bool) -> None:
         """Write the lines of one chunk (``open_end``: its last line continues)."""
         if self._streams:
+            parts = []
             for k, line in enumerate(lines):
                 ends = not (open_end and k == len(lines) - 1)
-                self.write_line((" " if self._started and line else "") + line, end="\n" if ends else "")
+                parts.append((" " if self._started and line else "") + line + ("\n" if ends else ""))
                 self._started = (self._started or bool(line)) and not ends
+            if parts:
+                self.write_line("".join(parts), end="")
             return
         lines = list(lines)
         if self._pieces:

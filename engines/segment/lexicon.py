@@ -242,16 +242,15 @@ class Lexicon:
         order = np.argsort(-uses, kind="stable")
         if only_multi:
             order = order[self.multi()[order]]
-        scores = self.scores.tolist()
-        in_base = [-1] * len(self)
-        if base is not None and len(self):
-            in_base = base_counts(*text_to_units(np.asarray(self.words)), base).tolist()
-        counts, candidates = uses.tolist(), self.counts.tolist()
-        written, classes = _written_and_classes(self.words)
-        check = reference is not None
-        return [LexiconRow(written[i], classes[i], counts[i], candidates[i], scores[i], len(written[i]),
-                           check and not classes[i] and written[i] not in reference, in_base[i])
-                for i in order.tolist()]
+        words = [self.words[i] for i in order.tolist()]
+        in_base = [-1] * len(words)
+        if base is not None and words:
+            in_base = base_counts(*text_to_units(np.asarray(words)), base).tolist()
+        written, classes = _written_and_classes(words)
+        new = ([not unit_class and word not in reference for word, unit_class in zip(written, classes)]
+               if reference is not None else [False] * len(words))
+        return list(map(LexiconRow._make, zip(written, classes, uses[order].tolist(), self.counts[order].tolist(),
+                                              self.scores[order].tolist(), map(len, written), new, in_base)))
 
 
 def _written_and_classes(words: list[str]) -> tuple[list[str], list[str]]:
