@@ -108,6 +108,9 @@ def test_lexicon_table_shows_class_units_in_their_notation(qtbot, panel, small_g
     view = panel.lexicon.view  # every column shown as wide as its header (sort arrow included) and the cells on screen
     for column in range(model.columnCount() - 1):  # the last, "in base", is hidden
         assert view.columnWidth(column) >= max(header.sectionSizeHint(column), view.sizeHintForColumn(column))
+    last = model.columnCount() - 2  # the last column shown fills the rest of the view, and no more than its content
+    rest = view.viewport().width() - sum(view.columnWidth(c) for c in range(last))
+    assert view.columnWidth(last) == max(rest, header.sectionSizeHint(last), view.sizeHintForColumn(last))
 
 
 def test_the_corpus_boxes_show_their_whole_labels(qtbot, panel):

@@ -169,7 +169,10 @@ class LexiconTable(QtWidgets.QWidget):
         base = done.columns.in_base is not None and bool((done.columns.in_base >= 0).any())
         self.view.setColumnHidden(FIELDS.index("in_base"), not base)  # shown only with a base corpus
         if not self._fitted:  # no column narrower than its header or the cells on screen; later sorts keep widths
+            header = self.view.horizontalHeader()
+            header.setStretchLastSection(False)  # a stretched section never shrinks below its width before
             self.view.resizeColumnsToContents()
+            header.setStretchLastSection(True)  # the last column shown fills the rest
             self._fitted = True
         total, new = len(done.columns), int(done.columns.new.sum())
         shown = f"{len(done.order):,} shown of " if len(done.order) != total else ""
