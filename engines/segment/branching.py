@@ -66,12 +66,14 @@ class Branching:
         return np.minimum(left, right)
 
 
-def _merge(codes: np.ndarray, counts: np.ndarray, prefix: np.ndarray, suffix: np.ndarray):
-    """Distinct (n+1)-gram codes with summed counts (their prefix and suffix codes kept)."""
+def _merge(codes: np.ndarray, counts: np.ndarray, *carried: np.ndarray):
+    """Distinct (n+1)-gram codes (sorted) with summed counts, each with its first entry of the ``carried``
+    arrays (their prefix and suffix codes)."""
     order = np.argsort(codes, kind="stable")
-    codes, counts, prefix, suffix = codes[order], counts[order], prefix[order], suffix[order]
+    codes, counts = codes[order], counts[order]
     edge = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if codes.size else np.zeros(0, np.int64)
-    return codes[edge], np.add.reduceat(counts, edge) if codes.size else counts, prefix[edge], suffix[edge]
+    return (codes[edge], np.add.reduceat(counts, edge) if codes.size else counts,
+            *(array[order][edge] for array in carried))
 
 
 def _group_entropy(keys: np.ndarray, counts: np.ndarray, codes: HashIndex, totals: np.ndarray) -> np.ndarray:
@@ -201,17 +203,71 @@ def branching_of(reporter, counted: Counted) -> Branching:
     return counted.branching
 
 
-def gap_entropies(units: np.ndarray, gaps: np.ndarray, bounds: np.ndarray, branching: Branching
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """At each gap before unit ``gaps[k]``: H_R of the word before it and H_L of the word after it (their
-    last, first n <= max_n units; ``bounds``: every word start and separator position, sorted)."""
-    max_n = len(branching.codes)
+def branching_at(reporter, counted: Counted, wanted: list[np.ndarray]) -> Branching:
+    """Job: the branching entropies of the n-grams ``wanted[n - 1]`` only (codes), the values
+    :func:`branching_entropy` gives them (the same sums of the same terms in the same order), from one pass
+    over the text with a lookup per position and n in a table of those n-grams: for the gaps of the lines on
+    screen, a few thousand n-grams, where the whole table's take a second. Without moments."""
+    table = counted.table
+    max_n = table.max_n
+    out = Branching([], [], [], {})
+    for n in range(1, max_n + 1):
+        query = np.unique(wanted[n - 1]) if n <= len(wanted) else np.zeros(0, np.int64)
+        out.codes.append(query[table.lookup(n, query, 2) > 0])  # seen once: entropy 0, as in the whole table
+        out.index(n)  # built before the threads below read it
+
+    def of_chunk(chunk: Chunk) -> list[tuple[tuple[np.ndarray, ...], ...]]:
+        codes = ngram_codes(chunk.units, max_n + 1)
+        sides = []
+        for n in range(1, max_n + 1):
+            ext, pre = codes[n], codes[n - 1]
+            found = out.index(n).lookup(pre) >= 0
+            suf = np.full_like(pre, MISSING)
+            suf[:-1] = pre[1:]
+            right = found & (ext != MISSING)  # w at i: the (n+1)-gram at i is w and the unit after it
+            left = ext != MISSING  # w at i + 1: the (n+1)-gram at i is the unit before w and w
+            left[:-1] &= found[1:]
+            left[-1:] = False
+            pair = []
+            for keep, key in ((right, pre), (left, suf)):
+                uniq, first, cnt = np.unique(ext[keep], return_index=True, return_counts=True)
+                pair.append((uniq, cnt.astype(np.int64), key[keep][first]))
+            sides.append(tuple(pair))
+        return sides
+
+    parts = [sides for _, sides in ordered_map(of_chunk, iter_chunks(counted, reporter))]
+    for n in range(1, max_n + 1):
+        totals = table.lookup(n, out.codes[n - 1])
+        for side, entropies in ((0, out.right), (1, out.left)):
+            _, cnt, key = _merge(*(np.concatenate([p[n - 1][side][j] for p in parts]) for j in range(3)))
+            entropies.append(_group_entropy(key, cnt, out.index(n), totals))
+    return out
+
+
+def _gap_sides(units: np.ndarray, gaps: np.ndarray, bounds: np.ndarray, max_n: int):
+    """The n-gram codes of ``units`` (n <= max_n) and, at each gap, the lengths (at most max_n) of the word
+    before it and of the word after it."""
     codes = ngram_codes(units, max_n)
     at = np.searchsorted(bounds, gaps)
     before = np.minimum(gaps - bounds[np.maximum(at - 1, 0)], max_n)
     after = np.minimum(bounds[np.minimum(at + 1, len(bounds) - 1)] - gaps, max_n)
+    return codes, before, after
+
+
+def gap_ngrams(units: np.ndarray, gaps: np.ndarray, bounds: np.ndarray, max_n: int) -> list[np.ndarray]:
+    """Per n (index n - 1): the codes of the n-grams whose entropies :func:`gap_entropies` reads at these
+    gaps (what :func:`branching_at` needs)."""
+    codes, before, after = _gap_sides(units, gaps, bounds, max_n)
+    return [np.r_[codes[n - 1][gaps[before == n] - n], codes[n - 1][gaps[after == n]]] for n in range(1, max_n + 1)]
+
+
+def gap_entropies(units: np.ndarray, gaps: np.ndarray, bounds: np.ndarray, branching: Branching
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """At each gap before unit ``gaps[k]``: H_R of the word before it and H_L of the word after it (their
+    last, first n <= max_n units; ``bounds``: every word start and separator position, sorted)."""
+    codes, before, after = _gap_sides(units, gaps, bounds, len(branching.codes))
     right, left = np.zeros(len(gaps)), np.zeros(len(gaps))
-    for n in range(1, max_n + 1):
+    for n in range(1, len(branching.codes) + 1):
         sel = np.flatnonzero(before == n)
         right[sel] = branching.lookup(n, codes[n - 1][gaps[sel] - n])[1]
         sel = np.flatnonzero(after == n)

@@ -12,11 +12,11 @@ from typing import Callable
 
 import numpy as np
 
-from engines.segment.branching import Branching, branching_of
+from engines.segment.branching import branching_at
 from engines.segment.chunkmap import map_chunks
 from engines.segment.counted import Chunk, Counted, WholeLines, iter_chunks
 from engines.segment.counting import sum_by_code
-from engines.segment.display import DisplayLine, lines_to_display
+from engines.segment.display import DisplayLine, display_ngrams, lines_to_display
 from engines.segment.evaluate import Scores, join_lines, score
 from engines.segment.lexicon import Lexicon
 from engines.segment.parallel import ordered_map
@@ -107,9 +107,7 @@ def segment_corpus(reporter, counted: Counted, lexicon: Lexicon, params: Segment
     least = 1 if counted.pooled is not None else params.min_count
     keep, uses, used = drop_rare(reporter, lambda: iter_chunks(counted), lexicon, paths, packed, used, least,
                                  unfit)
-    branching = branching_of(reporter, counted) if display_lines else None  # the gaps' second statistic
-    result = _score_and_write(reporter, counted, packed, write_line, display_lines, reference, sample_lines,
-                              branching)
+    result = _score_and_write(reporter, counted, packed, write_line, display_lines, reference, sample_lines)
     c = used[1][used[1] > 0].astype(np.float64)
     result.bits_before = counted.bits_per_char_before()
     result.bits_after = float(-(c * np.log2(c / c.sum())).sum() / counted.n_chars) if c.size else float("nan")
@@ -120,14 +118,29 @@ def segment_corpus(reporter, counted: Counted, lexicon: Lexicon, params: Segment
     return result
 
 
+def _display(reporter, counted: Counted, parts: list[tuple[Chunk, np.ndarray, int]]) -> list[DisplayLine]:
+    """The lines shown (``parts``: chunk, its word starts, how many of its lines) with the branching entropies
+    at their gaps: the corpus's own once computed, else those of the gaps' n-grams only (:func:`branching_at`,
+    a pass over the text instead of the whole table's entropies)."""
+    if not parts:
+        return []
+    branching = counted.branching
+    if branching is None:
+        wanted = [display_ngrams(chunk, pred, limit, counted.table.max_n) for chunk, pred, limit in parts]
+        branching = branching_at(reporter, counted, [np.concatenate(codes) for codes in zip(*wanted)])
+    return [line for chunk, pred, limit in parts for line in lines_to_display(chunk, pred, counted.table, limit,
+                                                                              branching)]
+
+
 def _score_and_write(reporter, counted: Counted, packed: list[np.ndarray],
                      write_line: Callable[[str], None] | None, display_lines: int, reference: set[str] | None,
-                     sample_lines: int, branching: Branching | None = None) -> SegmentResult:
+                     sample_lines: int) -> SegmentResult:
     """Score, write and show the chunks' final word starts (``packed``, one per chunk): each chunk's lines
     and scores are made on threads (:func:`.parallel.ordered_map`), written and summed here in order."""
     total_scores: Scores | None = Scores() if counted.has_gold else None
     n_words = 0
-    shown: list[DisplayLine] = []
+    shown: list[tuple[Chunk, np.ndarray, int]] = []  # the chunks whose lines are shown, and how many
+    n_shown = 0
     sampled: list[list[str]] = []
     writer = WholeLines(write_line) if write_line is not None else None
     done = 0
@@ -158,6 +171,8 @@ def _score_and_write(reporter, counted: Counted, packed: list[np.ndarray],
             sampled.extend(line.split(" ") if line else [] for line in lines[:sample_lines - len(sampled)])
             if writer is not None:
                 writer.write(lines, chunk.open_end)
-        if len(shown) < display_lines:
-            shown.extend(lines_to_display(chunk, pred, counted.table, display_lines - len(shown), branching))
-    return SegmentResult(total_scores, float("nan"), float("nan"), counted.n_chars, n_words, shown, sample=sampled)
+        if n_shown < display_lines and chunk.n_lines:
+            shown.append((chunk, pred, min(display_lines - n_shown, chunk.n_lines)))
+            n_shown += shown[-1][2]
+    return SegmentResult(total_scores, float("nan"), float("nan"), counted.n_chars, n_words,
+                         _display(reporter, counted, shown), sample=sampled)

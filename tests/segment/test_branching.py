@@ -11,12 +11,13 @@ from scipy.stats import entropy
 from engines.errors import InputError
 from engines.jobs import run
 from engines.segment import corpus
-from engines.segment.branching import branching_entropy, branching_of
+from engines.segment.branching import branching_at, branching_entropy, branching_of
 from engines.segment.build import build_lexicon
 from engines.segment.catalogue import STATISTICS
 from engines.segment.counted import count_corpus
 from engines.segment.counting import ngram_codes
 from engines.segment.params import SegmentParams
+from engines.segment.segmenting import segment_corpus
 from engines.segment.units import encode
 
 
@@ -79,3 +80,33 @@ def test_branching_entropy_stops_at_its_memory_budget(tmp_path, monkeypatch):
         run(branching_entropy, counted, memory_budget=10_000)
     table = counted.table
     assert np.array_equal(run(branching_entropy, counted, memory_budget=1 << 30).codes[2], table.codes[2][table.counts[2] >= 2])
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_entropies_of_some_ngrams_are_those_of_the_whole_table(tmp_path, seed):
+    """branching_at adds the same terms in the same order: equal bit for bit, seen-once n-grams read 0."""
+    rng = random.Random(seed)
+    path = tmp_path / "t.txt"
+    path.write_text("".join("".join(rng.choice("甲乙乙丙丁戊，") for _ in range(rng.randint(5, 40))) + "\n"
+                            for _ in range(300)), encoding="utf-8")
+    counted = run(count_corpus, str(path), max_n=3)
+    whole = run(branching_entropy, counted)
+    table = counted.table
+    wanted = [np.r_[codes[::3], codes[:5], 12345] for codes in table.codes]  # some seen once, a repeat, an unseen
+    some = run(branching_at, counted, wanted)
+    for n in (1, 2, 3):
+        assert np.array_equal(some.lookup(n, wanted[n - 1])[0], whole.lookup(n, wanted[n - 1])[0])
+        assert np.array_equal(some.lookup(n, wanted[n - 1])[1], whole.lookup(n, wanted[n - 1])[1])
+    assert sum(int((whole.lookup(n, wanted[n - 1])[1] > 0).sum()) for n in (1, 2, 3)) > 50
+
+
+def test_the_lines_on_screen_show_the_entropies_of_the_whole_table():
+    counted = run(count_corpus, "peoples-daily", "peoples-daily", max_lines=1500)
+    params = SegmentParams()
+    lexicon = run(build_lexicon, counted, params)
+    quick = run(segment_corpus, counted, lexicon, params, display_lines=150)
+    assert counted.branching is None  # the gaps' n-grams only
+    run(branching_of, counted)
+    whole = run(segment_corpus, counted, lexicon, params, display_lines=150)
+    assert len(quick.lines) == 150 and [line.entropies for line in quick.lines] == [line.entropies for line in whole.lines]
+    assert sum(e is not None and e[0] > 0 for line in whole.lines for e in line.entropies) > 500
