@@ -22,6 +22,19 @@ def _no_gc_freeze(monkeypatch):
     monkeypatch.setattr(gc, "freeze", lambda: None)
 
 
+@pytest.fixture(autouse=True)
+def _collect_qt_garbage(request):
+    """After a test with widgets (once qtbot has closed them): collect their reference cycles here, on the
+    main thread. Left to the collector, a later test's job thread may run it and destroy Qt objects there
+    while the main thread deletes others: the two deadlock on a Qt mutex and the interpreter lock (seen
+    once, in a resegmentation job of tests/segment/test_panel.py)."""
+    yield
+    if "qtbot" in request.fixturenames:
+        import gc
+
+        gc.collect()
+
+
 @pytest.fixture
 def make_panel(qtbot, tmp_path):
     """``make_panel(module)``: a shown panel of a panel package on its own JobManager and settings; its
