@@ -76,6 +76,20 @@ def _merge(codes: np.ndarray, counts: np.ndarray, *carried: np.ndarray):
             *(array[order][edge] for array in carried))
 
 
+def _next_prefixes(pre: np.ndarray) -> np.ndarray:
+    """The n-gram after each position's (its suffix n-gram, as the (n+1)-gram there ends), MISSING at the end."""
+    suf = np.full_like(pre, MISSING)
+    suf[:-1] = pre[1:]
+    return suf
+
+
+def _distinct(ext: np.ndarray, keep: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The distinct (n+1)-grams ``ext`` where ``keep`` is set (sorted), their counts and each one's first
+    entry of ``keys``."""
+    uniq, first, cnt = np.unique(ext[keep], return_index=True, return_counts=True)
+    return (uniq, cnt.astype(np.int64), *(key[keep][first] for key in keys))
+
+
 def _group_entropy(keys: np.ndarray, counts: np.ndarray, codes: HashIndex, totals: np.ndarray) -> np.ndarray:
     """ln T - Σ n ln n / T per n-gram of the index ``codes`` (with counts ``totals``), the extensions grouped
     by ``keys``."""
@@ -95,14 +109,11 @@ def _extensions(reporter, counted: Counted, budget: int) -> list[tuple[np.ndarra
         out = []
         for n in range(1, max_n + 1):
             ext, pre = codes[n], codes[n - 1]
-            suf = np.full_like(pre, MISSING)
-            suf[:-1] = pre[1:]
             often = table.lookup(n, pre, 2) > 0  # the suffix at i is the prefix at i + 1
             keep = ext != MISSING
             keep[:-1] &= often[:-1] | often[1:]
             keep[-1:] &= often[-1:]
-            uniq, first, cnt = np.unique(ext[keep], return_index=True, return_counts=True)
-            out.append((uniq, cnt.astype(np.int64), pre[keep][first], suf[keep][first]))
+            out.append(_distinct(ext, keep, pre, _next_prefixes(pre)))
         return out
 
     empty = tuple(np.zeros(0, np.int64) for _ in range(4))
@@ -222,17 +233,11 @@ def branching_at(reporter, counted: Counted, wanted: list[np.ndarray]) -> Branch
         for n in range(1, max_n + 1):
             ext, pre = codes[n], codes[n - 1]
             found = out.index(n).lookup(pre) >= 0
-            suf = np.full_like(pre, MISSING)
-            suf[:-1] = pre[1:]
             right = found & (ext != MISSING)  # w at i: the (n+1)-gram at i is w and the unit after it
             left = ext != MISSING  # w at i + 1: the (n+1)-gram at i is the unit before w and w
             left[:-1] &= found[1:]
             left[-1:] = False
-            pair = []
-            for keep, key in ((right, pre), (left, suf)):
-                uniq, first, cnt = np.unique(ext[keep], return_index=True, return_counts=True)
-                pair.append((uniq, cnt.astype(np.int64), key[keep][first]))
-            sides.append(tuple(pair))
+            sides.append((_distinct(ext, right, pre), _distinct(ext, left, _next_prefixes(pre))))
         return sides
 
     parts = [sides for _, sides in ordered_map(of_chunk, iter_chunks(counted, reporter))]
