@@ -14,6 +14,8 @@ fi
 "$VENV/bin/python" -m pip install --upgrade pip
 "$VENV/bin/python" -m pip install -c constraints.txt "$ROOT[video,packaging]"
 
+# the segmentation kernels compiled ahead of time, beside their sources (the spec collects the source tree)
+"$VENV/bin/python" setup.py build_ext --inplace
 start=$(date +%s)
 "$VENV/bin/pyinstaller" --noconfirm --clean \
     --workpath "$ROOT/build/pyinstaller" --distpath "$ROOT/dist" \
@@ -21,6 +23,6 @@ start=$(date +%s)
 echo "pyinstaller took $(( $(date +%s) - start )) s"
 
 "$ROOT/dist/workbench/workbench" --version
-# the frozen app's compiled kernels (numba) and built-in corpora: a short segmentation run
+# the frozen app's compiled kernels and built-in corpora: a short segmentation run
 "$ROOT/dist/workbench/workbench" run segment --corpus peoples-daily --max-lines 500 --out "$ROOT/build/smoke-segment"
 du -sh "$ROOT/dist/workbench"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from engines.segment import kernels
+
 SPREAD = 4  # slots per key at least (a quarter full: fewer probes)
 LARGE = 1 << 20  # above this many keys: half full, to bound the memory (16 B per slot)
 
@@ -19,41 +21,33 @@ class HashIndex:
     def __init__(self, keys: np.ndarray, rows: np.ndarray | None = None) -> None:
         """``rows``: the row of each key (default: its position in ``keys``; -1 stands for absence, a
         negative row is not a row of other arrays); a repeated key keeps its first."""
-        from engines.segment.kernels import hashing
-
         keys = np.ascontiguousarray(keys, dtype=np.int64)
         self.size = len(keys)
         spread = SPREAD if self.size <= LARGE else 2
         self.bits = max(4, int(np.ceil(np.log2(max(spread * self.size, 16)))))
         rows = np.arange(self.size) if rows is None else np.ascontiguousarray(rows, dtype=np.int64)
-        self.table = hashing.build(keys, rows, self.bits)
+        self.table = kernels.build(keys, rows, self.bits)
 
     def lookup(self, query: np.ndarray) -> np.ndarray:
         """Row of each query key in the keys given at construction, -1 if absent."""
-        from engines.segment.kernels import hashing
-
         query = np.ascontiguousarray(query, dtype=np.int64)
         if self.size == 0 or len(query) == 0:
             return np.full(len(query), -1, np.int64)
-        return hashing.lookup(self.table, self.bits, query)
+        return kernels.lookup(self.table, self.bits, query)
 
     def gather(self, query: np.ndarray, values: np.ndarray) -> np.ndarray:
         """``values[row]`` of each query key (``values``: int64, one per key given at construction), 0 for a
         key that is absent."""
-        from engines.segment.kernels import hashing
-
         if self.size == 0:
             return np.zeros(len(query), np.int64)
-        return hashing.gather(self.table, self.bits, np.ascontiguousarray(query, dtype=np.int64),
+        return kernels.gather(self.table, self.bits, np.ascontiguousarray(query, dtype=np.int64),
                               np.ascontiguousarray(values, dtype=np.int64))
 
     def sum_by_row(self, query: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Per row: the sum of the float ``weights`` of the query keys found there, added in query order (as
         ``np.bincount`` adds)."""
-        from engines.segment.kernels import grouping
-
         out = np.zeros(self.size)
         if self.size and len(query):
-            grouping.add_at(self.table, self.bits, np.ascontiguousarray(query, dtype=np.int64),
+            kernels.add_at(self.table, self.bits, np.ascontiguousarray(query, dtype=np.int64),
                             np.ascontiguousarray(weights, dtype=np.float64), out)
         return out

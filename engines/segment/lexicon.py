@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from engines.segment import kernels
 from engines.segment.branching import Branching, ngram_scores
 from engines.segment.catalogue import CLASS_UNITS
 from engines.segment.counting import MISSING, PRIME, NgramTable, ngram_codes, unique_counts
@@ -81,8 +82,6 @@ def strong_ngrams(table: NgramTable, codes: list[np.ndarray], params: SegmentPar
     """Per position i and n: the score of units[i:i+n] under ``params.statistic`` (the min-PMI, or with
     ``branching`` its branching entropy or both: :func:`~engines.segment.branching.ngram_scores`) and
     whether it is strong."""
-    from engines.segment.kernels.pmi import min_pmi
-
     max_n = params.effective_n()
     counts = counts or position_counts(table, codes, max_n)
     log_total = math.log(max(table.total(1), 1))
@@ -92,7 +91,7 @@ def strong_ngrams(table: NgramTable, codes: list[np.ndarray], params: SegmentPar
         logc[n - 1] = log_counts(counts[n - 1])
     scores, strong = [np.full(t, -math.inf)], [np.zeros(t, bool)]
     for n in range(2, max_n + 1):
-        score = min_pmi(logc, log_total, n)
+        score = kernels.min_pmi(logc, log_total, n)
         valid = (codes[n - 1] != MISSING) & (counts[n - 1] >= params.min_count)
         score[~valid] = -math.inf
         if params.statistic != "pmi":

@@ -41,7 +41,7 @@ def run_segmentation(reporter, corpus: str, gold: str | None = None, params: Seg
     cluster (:mod:`engines.segment.distributed`), with the same output; ``base``: a base corpus whose
     counts, times ``base_weight``, join the text's (:mod:`.base`; on this machine only)."""
     map_large_blocks()  # the passes' short-lived arrays go back to the system when freed
-    load_in_background()  # numba's start-up overlaps the counting
+    load_in_background()  # where the kernels are numba's, their start-up overlaps the counting
     params = params or SegmentParams()
     if scheduler is not None and base is not None:
         raise InputError("a base corpus is counted on this machine only: leave out --scheduler or --base-corpus")

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from engines.segment import kernels
 from engines.segment.hashindex import HashIndex
 from engines.segment.lexicon import word_codes
 
@@ -34,11 +35,9 @@ def best_path(units: np.ndarray, index: WordIndex, logp: np.ndarray, max_len: in
               forbid: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Word starts (bool per unit) of the best segmentation of ``units`` and the best prefix scores (see
     :func:`.kernels.viterbi.best_path`; ``index`` maps a word's hash code to its row of ``logp``)."""
-    from engines.segment.kernels import viterbi
-
     units = np.ascontiguousarray(units, dtype=np.int64)
     forbid = np.zeros(0, np.int64) if forbid is None else np.ascontiguousarray(forbid, dtype=np.int64)
-    return viterbi.best_path(units, index.table, index.bits, np.ascontiguousarray(logp, dtype=np.float64),
+    return kernels.best_path(units, index.table, index.bits, np.ascontiguousarray(logp, dtype=np.float64),
                              max_len, float(unk_logp), forbid)
 
 

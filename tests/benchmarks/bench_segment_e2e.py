@@ -4,9 +4,9 @@ In one run, on the same raw file (the corpus with its gold tags stripped, UTF-8,
 start-up (``python -c pass``), the command's wall time as a subprocess, its in-process pipeline time
 (``total_s`` of the metrics.json that run wrote), the overhead (the difference) and what it costs on top
 of the interpreter (and what ``import numpy`` alone costs, the floor of a pipeline that computes with
-numpy), ``python -m jieba -d ' '`` on the file and rjieba (jieba in Rust, the ``bench`` extra: each line
-``" ".join(rjieba.cut(line))`` written out, a script of :data:`RJIEBA`; skipped with a message when it is
-not installed), with the ratios. Each is timed REPEATS times, best kept (other jobs share the machine).
+numpy), which kernels it used (compiled ahead of time, or numba's), ``python -m jieba -d ' '`` on the file
+and rjieba (jieba in Rust, the ``bench`` extra: each line ``" ".join(rjieba.cut(line))`` written out, a
+script of :data:`RJIEBA`; skipped with a message when it is not installed), with the ratios. Each is timed REPEATS times, best kept (other jobs share the machine).
 Targets (issue 18): overhead <= 0.5 s on top of the interpreter; end to end <= 0.3x jieba's and <= 2x
 rjieba's.
 Run: python tests/benchmarks/bench_segment_e2e.py [ROOT ...]  (the source trees to time, default this one;
@@ -64,6 +64,14 @@ def end_to_end(root: Path, raw: Path, out: Path) -> tuple[float, float]:
     return e2e, json.loads((out / "metrics.json").read_text())["timings"]["total_s"]
 
 
+def kernels_of(root: Path) -> str:
+    """Which kernels ``run segment`` of the source tree ``root`` uses."""
+    probe = "from engines.segment import kernels; print(kernels.compiled_module() is not None)"
+    done = subprocess.run([sys.executable, "-c", probe], env={**os.environ, "PYTHONPATH": str(root)}, cwd=root,
+                          capture_output=True, text=True, check=True)
+    return "compiled ahead of time" if done.stdout.strip() == "True" else "numba's, just in time"
+
+
 def main() -> None:
     roots = [Path(arg).resolve() for arg in sys.argv[1:]] or [HERE]
     env = {**os.environ, "PYTHONPATH": str(HERE)}
@@ -90,7 +98,7 @@ def main() -> None:
         print(f"rjieba, each line cut and written:     {rjieba_s:.2f} s ({mb / rjieba_s:.2f} MB/s)")
     for root, (e2e, pipeline_s) in best.items():
         overhead = e2e - pipeline_s
-        print(f"source tree {root}:")
+        print(f"source tree {root} (kernels {kernels_of(root)}):")
         print(f"  run segment end to end:              {e2e:.2f} s ({mb / e2e:.2f} MB/s)")
         print(f"  in-process pipeline (total_s):       {pipeline_s:.2f} s")
         print(f"  overhead (end to end - pipeline):    {overhead:.2f} s; on top of the interpreter "

@@ -1,18 +1,22 @@
 """What ``workbench run segment`` does outside the pipeline (issue 18): no torch on the CPU, no other
-command's modules (scipy is not listed: numba's kernels import scipy.linalg for its BLAS check), no reference dictionary (nor jieba) without gold, the lexicon's rows built once."""
+command's modules, no numba where the kernels were compiled ahead of time (numba imports scipy.linalg for
+its BLAS check: neither is imported then), no reference dictionary (nor jieba) without gold, the lexicon's
+rows built once."""
 import json
 import subprocess
 import sys
 
-from engines.segment import reference
+from engines.segment import kernels, reference
 from engines.segment.lexicon import Lexicon
 from engines.segment.params import SegmentParams
 from tasks import segmentation
 from tasks.runner import run
 
-MODULES = ("jieba", "psutil", "PySide6", "sklearn", "torch", "imageio", "tasks.optimizer", "cli.run_optimizer")
+MODULES = ("jieba", "psutil", "PySide6", "sklearn", "torch", "imageio", "tasks.optimizer", "cli.run_optimizer",
+           *(("numba", "scipy") if kernels.compiled_module() is not None else ()))
 DRIVER = (f"MODULES = {MODULES!r}; "
-          "import json, sys, cli; code = cli.main(sys.argv[1:]); "
+          "import json, sys, threading, cli; code = cli.main(sys.argv[1:]); "
+          "[t.join() for t in threading.enumerate() if t.name == 'numba-kernels']; "  # what it would have imported
           "print(json.dumps({m: m in sys.modules for m in MODULES})); "
           "sys.exit(code)")
 
