@@ -66,7 +66,8 @@ def end_to_end(root: Path, raw: Path, out: Path) -> tuple[float, float]:
 
 def kernels_of(root: Path) -> str:
     """Which kernels ``run segment`` of the source tree ``root`` uses."""
-    probe = "from engines.segment import kernels; print(kernels.compiled_module() is not None)"
+    probe = ("from engines.segment import kernels; "  # a tree from before the compiled module: numba's
+             "print(getattr(kernels, 'compiled_module', lambda: None)() is not None)")
     done = subprocess.run([sys.executable, "-c", probe], env={**os.environ, "PYTHONPATH": str(root)}, cwd=root,
                           capture_output=True, text=True, check=True)
     return "compiled ahead of time" if done.stdout.strip() == "True" else "numba's, just in time"
