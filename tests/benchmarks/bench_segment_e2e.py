@@ -6,7 +6,8 @@ start-up (``python -c pass``), the command's wall time as a subprocess, its in-p
 of the interpreter (and what ``import numpy`` alone costs, the floor of a pipeline that computes with
 numpy), which kernels it used (compiled ahead of time, or numba's), ``python -m jieba -d ' '`` on the file
 and rjieba (jieba in Rust, the ``bench`` extra: each line ``" ".join(rjieba.cut(line))`` written out, a
-script of :data:`RJIEBA`; skipped with a message when it is not installed), with the ratios. Each is timed REPEATS times, best kept (other jobs share the machine).
+script of :data:`RJIEBA`; skipped with a message when it is not installed), with the ratios. Each is timed
+REPEATS times, best kept (other jobs share the machine).
 Targets (issue 18): overhead <= 0.5 s on top of the interpreter; end to end <= 0.3x jieba's and <= 2x
 rjieba's.
 Run: python tests/benchmarks/bench_segment_e2e.py [ROOT ...]  (the source trees to time, default this one;
