@@ -168,6 +168,27 @@ def read_chunks(source: corpus_mod.CorpusSource, gold_source: corpus_mod.CorpusS
                 stats=None, max_lines: int | None = None, cnum: bool = False) -> Iterator[Chunk]:
     """Encoded chunks of the corpus, with gold starts when the corpus is a gold file or gold is given (both
     sources keep the fingerprints of their files: a file changed since an earlier pass stops the reading)."""
+    return map(ChunkText.encoded, chunk_texts(source, gold_source, reporter, stats, max_lines, cnum))
+
+
+@dataclass
+class ChunkText:
+    """A chunk as read, before it is encoded (:meth:`encoded`, the costly part, which threads can share)."""
+
+    raw: list[str]
+    gold: np.ndarray | None
+    separate: bool  # the gold starts come from a gold file of their own
+    first_line: int
+    open_end: bool
+    cnum: bool
+
+    def encoded(self) -> Chunk:
+        return _chunk(self.raw, self.gold, self.separate, self.first_line, self.open_end, self.cnum)
+
+
+def chunk_texts(source: corpus_mod.CorpusSource, gold_source: corpus_mod.CorpusSource | None, reporter=None,
+                stats=None, max_lines: int | None = None, cnum: bool = False) -> Iterator[ChunkText]:
+    """The chunks of :func:`read_chunks` as read, with their gold starts, not yet encoded."""
     stats = stats if stats is not None else corpus_mod.ReadStats()
     fmt = source.gold_format
     separate = _separate_gold(source, gold_source)
@@ -190,7 +211,7 @@ def read_chunks(source: corpus_mod.CorpusSource, gold_source: corpus_mod.CorpusS
                 if a != b:
                     raise InputError(f"line {first_line + k + 1}: the gold text differs from the corpus text")
             gold = parsed_gold.starts[gold_offsets[first_line]:gold_offsets[first_line + n]]
-        yield _chunk(raw, gold, separate is not None, first_line, lines.open_end, cnum)
+        yield ChunkText(raw, gold, separate is not None, first_line, lines.open_end, cnum)
         first_line += len(raw)
 
 
@@ -246,7 +267,6 @@ def count_corpus(reporter, corpus: str, gold: str | None = None, max_n: int = 4,
     has_gold = True
     counter = Counter()
     with contextlib.ExitStack() as stack:
-        submit = None
         asked, workers = workers, processes(workers, WORKER_BYTES)
         if workers < asked:
             reporter.progress(None, f"counting in {workers} processes, not {asked}: one per core, as memory allows")
@@ -256,9 +276,15 @@ def count_corpus(reporter, corpus: str, gold: str | None = None, max_n: int = 4,
 
             pool = stack.enter_context(ProcessPoolExecutor(workers, multiprocessing.get_context("spawn")))
             submit = lambda chunk: pool.submit(count_units_worker, chunk.enc.units, max_n)  # noqa: E731
-        counted = ordered_map(lambda chunk: count_units(chunk.units, max_n, reporter.check, dev),
-                              read_chunks(source, gold_source, reporter, stats, max_lines, cnum),
-                              submit=submit, window=2 * workers if submit else None)
+            counted = ordered_map(None, read_chunks(source, gold_source, reporter, stats, max_lines, cnum),
+                                  submit=submit, window=2 * workers)
+        else:  # chunks encoded and counted on threads
+            def count(text: ChunkText) -> tuple[Chunk, NgramTable]:
+                chunk = text.encoded()
+                return chunk, count_units(chunk.units, max_n, reporter.check, dev)
+
+            texts = chunk_texts(source, gold_source, reporter, stats, max_lines, cnum)
+            counted = (done for _, done in ordered_map(count, texts))
         for chunk, table in counted:
             reporter.check()
             if counter.merge_bytes(table) > budget:

@@ -6,8 +6,9 @@ millions of n-grams are vanishingly rare). One sort-based unique with counts per
 of chunks (or of worker processes) merge by concatenation and a second unique. Memory is bounded by the
 number of distinct n-grams, not by the corpus size.
 
-Everything here is numpy (its SIMD sort is an order of magnitude faster than torch's CPU sort for int64
-keys); given a ``torch.device`` the unique runs there (``torch.unique``, imported only then: a GPU).
+The codes come from one compiled pass over the units (:mod:`engines.segment.kernels.ngrams`); the rest is
+numpy (its SIMD sort is an order of magnitude faster than torch's CPU sort for int64 keys); given a
+``torch.device`` the unique runs there (``torch.unique``, imported only then: a GPU).
 Tables are looked up through a vectorised hash index (:mod:`engines.segment.hashindex`), not
 ``searchsorted``.
 """
@@ -20,31 +21,20 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engines.device import DeviceLike, as_device
+from engines.segment import kernels
 from engines.segment.budget import MERGE_FACTOR
 from engines.segment.hashindex import HashIndex
+from engines.segment.parallel import ordered_map
 
+PENDING_BYTES = 64 << 20  # chunk tables held before they merge into the total (one merge for a small corpus)
 PRIME = 1_000_003  # odd, so the hash is a bijection on each step
 MISSING = -(2 ** 62)  # code of an n-gram that crosses a separator or the end
 
 
 def ngram_codes(units: np.ndarray, max_n: int) -> list[np.ndarray]:
-    """codes[n-1][i] = hash of units[i:i+n], or MISSING where that window contains a separator/end."""
-    units = np.asarray(units, np.int64)
-    t = units.size
-    live = units > 0
-    # run[i]: live units from i on up to the next separator (or the end): a window of n fits when run >= n
-    run = np.where(live, t, np.arange(t))
-    np.minimum.accumulate(run[::-1], out=run[::-1])  # the next separator's position
-    run -= np.arange(t)
-    codes = [np.where(live, units, MISSING)]
-    h = units.copy()
-    with np.errstate(over="ignore"):  # the hash wraps around, as int64 arithmetic does
-        for n in range(2, max_n + 1):
-            head = h[: max(t - n + 1, 0)]  # windows that end inside the text (the others are MISSING)
-            head *= PRIME
-            head += units[n - 1:]
-            codes.append(np.where(run >= n, h, MISSING))
-    return codes
+    """codes[n-1][i] = hash of units[i:i+n], or MISSING where that window contains a separator/end (the rows
+    of one array, computed in one pass: :func:`engines.segment.kernels.ngrams.ngram_hashes`)."""
+    return list(kernels.ngram_hashes(np.ascontiguousarray(units, np.int64), max_n))
 
 
 def resolve_device(device: DeviceLike):
@@ -77,7 +67,7 @@ def unique_counts(codes: np.ndarray, device=None) -> tuple[np.ndarray, np.ndarra
 
 def sum_by_code(codes: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Merge duplicate codes, summing their counts (sorted output)."""
-    order = np.argsort(codes, kind="stable")
+    order = np.argsort(codes)  # any order of equal codes: their integer sum is the same
     codes, counts = codes[order], counts[order]
     if codes.size == 0:
         return codes, counts
@@ -159,27 +149,31 @@ def count_units(units: np.ndarray, max_n: int, check: Callable[[], None] | None 
 
 
 def merge(tables: list[NgramTable]) -> NgramTable:
-    """Sum of tables (the merge step after counting chunks or processes separately)."""
+    """Sum of tables (the merge step after counting chunks or processes separately); the orders merge side
+    by side on threads."""
     tables = [t for t in tables if t.codes]
     if not tables:
         return NgramTable()
     if len(tables) == 1:
         return tables[0]
+
+    def order(n: int) -> tuple[np.ndarray, np.ndarray]:
+        return sum_by_code(np.concatenate([t.codes[n] for t in tables if t.max_n > n]),
+                           np.concatenate([t.counts[n] for t in tables if t.max_n > n]))
+
     out = NgramTable()
-    for n in range(max(t.max_n for t in tables)):
-        codes = np.concatenate([t.codes[n] for t in tables if t.max_n > n])
-        counts = np.concatenate([t.counts[n] for t in tables if t.max_n > n])
-        c, k = sum_by_code(codes, counts)
-        out.codes.append(c)
-        out.counts.append(k)
+    for _, (codes, counts) in ordered_map(order, range(max(t.max_n for t in tables))):
+        out.codes.append(codes)
+        out.counts.append(counts)
     return out
 
 
 class Counter:
-    """Accumulates chunk tables, merging every few chunks so memory stays bounded by distinct n-grams."""
+    """Accumulates chunk tables, merging them into the total once they hold ``pending_bytes`` (default
+    :data:`PENDING_BYTES`), so memory stays bounded by the distinct n-grams."""
 
-    def __init__(self, merge_every: int = 4) -> None:
-        self.merge_every = merge_every
+    def __init__(self, pending_bytes: int = PENDING_BYTES) -> None:
+        self.pending_bytes = pending_bytes
         self._pending: list[NgramTable] = []
         self._table = NgramTable()
 
@@ -195,7 +189,7 @@ class Counter:
 
     def add_table(self, table: NgramTable) -> None:
         self._pending.append(table)
-        if len(self._pending) >= self.merge_every:
+        if sum(t.nbytes() for t in self._pending) >= self.pending_bytes:
             self._table = merge([self._table, *self._pending])
             self._pending = []
 

@@ -22,11 +22,12 @@ def default_threads() -> int:
     return max(1, min(MAX_THREADS, cores()))
 
 
-def ordered_map(fn: Callable[[T], R], items: Iterable[T], threads: int | None = None,
+def ordered_map(fn: Callable[[T], R] | None, items: Iterable[T], threads: int | None = None,
                 submit: Callable[[T], Future] | None = None, window: int | None = None) -> Iterator[tuple[T, R]]:
     """``(item, fn(item))`` for each item, in order, computed on ``threads`` threads, or by ``submit`` (which
-    hands an item to an executor of the caller's, a process pool say, and returns the future). At most
-    ``window`` items (default: two per thread) are in flight, so a streamed corpus stays streamed."""
+    hands an item to an executor of the caller's, a process pool say, and returns the future; ``fn`` is then
+    unused). At most ``window`` items (default: two per thread) are in flight, so a streamed corpus stays
+    streamed."""
     threads = default_threads() if threads is None else threads
     if submit is None and threads <= 1:
         for item in items:

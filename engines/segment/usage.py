@@ -14,39 +14,28 @@ from typing import Callable
 
 import numpy as np
 
-from engines.segment.counting import PRIME, sum_by_code, unique_counts
+from engines.segment import kernels
+from engines.segment.counting import sum_by_code, unique_counts
 from engines.segment.hashindex import HashIndex
 from engines.segment.lexicon import Lexicon
-from engines.segment.parallel import ordered_map
+from engines.segment.parallel import default_threads, ordered_map
 from engines.segment.segmenter import WordIndex, segment_units
 
 MAX_ROUNDS = 20  # dropping rounds at most (each drops at least one word; a few suffice in practice)
 BATCH_UNITS = 1 << 23  # chunks whose clauses are segmented again together hold about this many units
 
 
-def word_spans(units: np.ndarray, word_start: np.ndarray, max_len: int) -> tuple[np.ndarray, np.ndarray]:
-    """Start and length in units of each word of a segmented stretch (``word_start``: bool per unit): a word
-    runs up to the next start or separator, at most ``max_len`` units."""
-    edges = np.flatnonzero(word_start | (units == 0))
-    length = np.diff(np.r_[edges, len(units)])
-    word = units[edges] > 0
-    return edges[word], np.minimum(length[word], max_len)
-
-
-def span_codes(units: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
-    """Hash codes of the words ``units[s:s+l]`` (the hash of :func:`engines.segment.counting.ngram_codes`)."""
-    units = units.astype(np.int64, copy=False)
-    h = units[starts].copy()
-    for j in range(1, int(lens.max()) if len(lens) else 1):
-        more = lens > j
-        h[more] = h[more] * PRIME + units[starts[more] + j]
-    return h
+def word_spans(units: np.ndarray, word_start: np.ndarray, max_len: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Start, length in units and hash code (that of :func:`engines.segment.counting.ngram_codes`) of each
+    word of a segmented stretch (``word_start``: bool per unit): a word runs up to the next start or
+    separator, at most ``max_len`` units (:func:`engines.segment.kernels.ngrams.word_hashes`)."""
+    return kernels.word_hashes(np.ascontiguousarray(units, np.int64), np.ascontiguousarray(word_start, bool),
+                               max_len)
 
 
 def word_counts(units: np.ndarray, word_start: np.ndarray, max_len: int) -> tuple[np.ndarray, np.ndarray]:
     """Distinct word codes and their counts of a segmented stretch of units (``word_start``: bool per unit)."""
-    codes = span_codes(units, *word_spans(units, word_start, max_len))
-    return unique_counts(codes)
+    return unique_counts(word_spans(units, word_start, max_len)[2])
 
 
 @dataclass
@@ -84,8 +73,12 @@ def resegment_clauses(stretches: list[tuple[np.ndarray, np.ndarray]], dropped: H
     for values, starts, at in parts:
         compact[at] = values
         old[at] = starts
-    new = segment_units(compact, paths.index, paths.logp, paths.max_len, paths.unknown)
-    before, after = word_counts(compact, old, paths.max_len), word_counts(compact, new, paths.max_len)
+    pieces = ordered_map(lambda span: _solve(compact[span], old[span], paths), _spans(compact, default_threads()))
+    news, changes = [], []
+    for _, (piece, before, after) in pieces:
+        news.append(piece)
+        changes += [after, (before[0], -before[1])]
+    new = np.concatenate(news)
     out = []
     for (units, word_start), hit in zip(stretches, found):
         if hit is None:
@@ -94,16 +87,30 @@ def resegment_clauses(stretches: list[tuple[np.ndarray, np.ndarray]], dropped: H
         changed = word_start.copy()
         changed[hit[0]] = new[hit[1]]
         out.append(changed)
-    return out, sum_by_code(np.r_[after[0], before[0]], np.r_[after[1], -before[1]])
+    return out, sum_by_code(np.concatenate([c for c, _ in changes]), np.concatenate([n for _, n in changes]))
+
+
+def _spans(compact: np.ndarray, parts: int) -> list[slice]:
+    """About ``parts`` stretches of ``compact`` that each begin at a separator (whole clauses)."""
+    seps = np.flatnonzero(compact == 0)
+    at = np.minimum(np.searchsorted(seps, np.arange(parts) * len(compact) // parts), len(seps) - 1)
+    cuts = sorted({int(seps[k]) for k in at})
+    return [slice(a, b) for a, b in zip(cuts, [*cuts[1:], len(compact)])]
+
+
+def _solve(units: np.ndarray, old: np.ndarray, paths: Paths):
+    """New word starts of whole clauses (``units``), and the word counts before and after."""
+    new = segment_units(units, paths.index, paths.logp, paths.max_len, paths.unknown)
+    return new, word_counts(units, old, paths.max_len), word_counts(units, new, paths.max_len)
 
 
 def _clauses_using(units: np.ndarray, word_start: np.ndarray, dropped: HashIndex, max_len: int):
     """Positions of the units of the clauses whose words include one of ``dropped``, and the clause of each
     (None when none)."""
-    starts, lens = word_spans(units, word_start, max_len)
+    starts, lens, codes = word_spans(units, word_start, max_len)
     multi = lens > 1
     hit = np.zeros(len(starts), bool)
-    hit[multi] = dropped.lookup(span_codes(units, starts[multi], lens[multi])) >= 0
+    hit[multi] = dropped.lookup(codes[multi]) >= 0
     if not hit.any():
         return None
     clause = np.cumsum(units == 0)

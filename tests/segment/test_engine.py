@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from engines.jobs import run
 from engines.segment.counted import count_corpus
 from engines.segment.counting import MISSING, count_units, merge, ngram_codes, resolve_device
+from engines.segment.counting import Counter as TableCounter  # not collections' Counter
 from engines.segment.evaluate import score
 from engines.segment.gold import detect_format, parse_gold
 from engines.segment.hashindex import HashIndex
@@ -44,6 +45,19 @@ def test_ngram_counts_match_python_counter():
     whole = count_units(np.array([*seq[:1500], 0, *seq[1500:]]), 3)
     for n in range(3):
         assert np.array_equal(halves.codes[n], whole.codes[n]) and np.array_equal(halves.counts[n], whole.counts[n])
+
+
+def test_the_counter_sums_the_same_whenever_it_merges():
+    rng = np.random.default_rng(1)
+    parts = [rng.choice([0, 20, 21, 22, 23, 24], 800) for _ in range(7)]
+    whole = count_units(np.concatenate([np.r_[p, 0] for p in parts]), 3)  # one text, the parts apart
+    for pending_bytes in (1, 10_000, 1 << 40):  # merging at every table, every few, once at the end
+        counter = TableCounter(pending_bytes)
+        for p in parts:
+            counter.add_table(count_units(p, 3))
+        summed = counter.result()
+        for n in range(3):
+            assert np.array_equal(summed.codes[n], whole.codes[n]) and np.array_equal(summed.counts[n], whole.counts[n])
 
 
 def test_the_torch_unique_counts_as_numpy_does(tmp_path):

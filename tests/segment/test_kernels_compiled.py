@@ -79,6 +79,18 @@ def test_best_paths_and_min_pmi_agree_bit_for_bit(compiled, seed, length, max_le
     assert pmis[0].tobytes() == pmis[1].tobytes()
 
 
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2 ** 32 - 1), length=st.integers(0, 400), max_n=st.integers(1, 7))
+def test_ngram_and_word_hashes_agree_bit_for_bit(compiled, seed, length, max_n):
+    rng = np.random.default_rng(seed)
+    units = rng.integers(0, 2 ** 21, length) * (rng.random(length) > 0.2)  # code points, some separators
+    codes = [f(units, max_n) for f in both(compiled, "ngram_hashes")]
+    assert codes[0].shape == (max_n, length) and np.array_equal(*codes)
+    flags = rng.random(length) < 0.5
+    words = [f(units, flags, max_n) for f in both(compiled, "word_hashes")]
+    assert all(np.array_equal(a, b) for a, b in zip(*words))
+
+
 def test_a_module_built_from_other_sources_is_not_used(monkeypatch):
     monkeypatch.setattr(kernels, "source_stamp", lambda: -1)
     kernels.compiled_module.cache_clear()

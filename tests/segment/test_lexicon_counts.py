@@ -17,7 +17,7 @@ from engines.segment.params import SegmentParams
 from engines.segment.segmenter import WordIndex, segment_units
 from engines.segment.segmenting import path_scores
 from engines.segment.units import encode
-from engines.segment.usage import Paths, resegment_clauses, span_codes, word_counts, word_spans
+from engines.segment.usage import Paths, resegment_clauses, word_counts, word_spans
 
 
 def notation(token: str) -> str:
@@ -64,8 +64,8 @@ def test_resegmenting_the_clauses_that_used_dropped_words_equals_segmenting_all_
     units = u = counted.chunks[0].units
     rows, lens = lexicon.unit_rows()
     ws = segment_units(units, WordIndex(codes, rows, lens), logp, lexicon.max_len, unk)
-    starts, length = word_spans(u, ws, lexicon.max_len)
-    used = np.unique(span_codes(u, starts[length > 1], length[length > 1]))
+    _, length, word_codes = word_spans(u, ws, lexicon.max_len)
+    used = np.unique(word_codes[length > 1])
     rng = np.random.default_rng(seed)
     dropped = rng.choice(used, size=len(used) // 3, replace=False)
     keep = ~np.isin(codes, dropped)

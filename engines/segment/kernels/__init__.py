@@ -31,6 +31,8 @@ SIGNATURES = {
     "best_path": ("viterbi", f"Tuple((boolean[::1], float64[::1]))(int64[::1], {TABLE}, int64, float64[::1], "
                              "int64, float64, int64[::1])"),
     "min_pmi": ("pmi", "float64[::1](float64[:, ::1], float64, int64)"),
+    "ngram_hashes": ("ngrams", "int64[:, ::1](int64[::1], int64)"),
+    "word_hashes": ("ngrams", "Tuple((int64[::1], int64[::1], int64[::1]))(int64[::1], boolean[::1], int64)"),
 }
 COMPILED = "_compiled"  # the extension module's name in this package
 _started = threading.Event()
@@ -38,10 +40,10 @@ _started = threading.Event()
 
 def source_stamp() -> int:
     """A 63-bit digest of what the kernels are compiled from: this package's Python sources and the n-gram
-    hash's multiplier (:data:`engines.segment.counting.PRIME`, a constant of the Viterbi kernel)."""
-    from engines.segment.counting import PRIME
+    hash's constants (:data:`engines.segment.counting.PRIME` and ``MISSING``, frozen into the kernels)."""
+    from engines.segment.counting import MISSING, PRIME
 
-    digest = hashlib.sha256(str(PRIME).encode())
+    digest = hashlib.sha256(f"{PRIME} {MISSING}".encode())
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return int.from_bytes(digest.digest()[:8], "little") >> 1
