@@ -14,13 +14,13 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable, Iterator, Optional
 
 from engines.segment.params import SegmentParams
-from tasks.clustering import Words
 
 if TYPE_CHECKING:  # the engines load numpy: the jobs import them when they run
     from engines.segment.counted import Counted
     from engines.segment.lexicon import Lexicon, LexiconRow
     from engines.segment.reference import Baseline
     from engines.segment.segmenting import SegmentResult
+    from tasks.clustering import Words
 
 DISPLAY_LINES = 150  # lines the panel shows with their gap statistics
 SAMPLE_LINES = 6000  # lines whose words are sent to the clustering panel
@@ -61,6 +61,8 @@ class Segmentation:
 
     def words(self) -> Words:
         """The segmented sample lines, for the clustering panel's word graph."""
+        from tasks.clustering import Words
+
         return Words(name=self.counted.name, lines=self.result.sample)
 
 

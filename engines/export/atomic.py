@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -60,7 +59,7 @@ def _create_temp(target: Path) -> Path:
     """An empty hidden file beside ``target``, created with the usual permissions (0o666 less the umask;
     ``tempfile.mkstemp`` would make it 0o600, and the export would keep that)."""
     while True:
-        temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp{target.suffix}")
+        temp = target.with_name(f".{target.name}.{os.urandom(4).hex()}.tmp{target.suffix}")
         try:
             os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
             return temp

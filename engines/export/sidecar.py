@@ -23,8 +23,9 @@ from engines.export.atomic import atomic_write_text
 DIRECTORY_SIDECAR = "sidecar.json"
 SEED_KEY = "seed"
 CHECKPOINT_KEY = "checkpoint_sha256"
-# distribution name -> module name, for libraries whose version matters to a figure
-LIBRARIES = {"numpy": "numpy", "torch": "torch", "PySide6": "PySide6", "pyqtgraph": "pyqtgraph"}
+# module name -> the distributions that install it, for libraries whose version matters to a figure
+LIBRARIES = {"numpy": ("numpy",), "torch": ("torch",), "PySide6": ("PySide6", "PySide6-Essentials"),
+             "pyqtgraph": ("pyqtgraph",)}
 
 
 def sidecar_path(target: str | os.PathLike[str]) -> Path:
@@ -45,18 +46,21 @@ def library_versions(application: Mapping[str, str]) -> dict[str, str]:
     """``application`` (name -> version of the program writing the sidecar), then the versions of Python,
     of the libraries in :data:`LIBRARIES` present, and the platform.
 
-    A module already imported reports its ``__version__``; otherwise the installed distribution's
-    metadata is read, so torch is never imported just for this. Missing libraries are left out.
+    A module already imported reports its ``__version__``; otherwise the metadata of the first of its
+    distributions installed is read (PySide6 comes as PySide6-Essentials too), so torch is never imported
+    just for this. Missing libraries are left out.
     """
     versions = {**application, "python": platform.python_version()}
-    for dist, module in LIBRARIES.items():
+    for module, dists in LIBRARIES.items():
         version = getattr(sys.modules.get(module), "__version__", None)
-        if version is None:
+        for dist in dists if version is None else ():
             try:
                 version = importlib.metadata.version(dist)
+                break
             except importlib.metadata.PackageNotFoundError:
                 continue
-        versions[dist] = str(version)
+        if version is not None:
+            versions[module] = str(version)
     versions["platform"] = platform.platform()
     return versions
 

@@ -109,22 +109,21 @@ class NgramTable:
                 self._index[n] = HashIndex(self.codes[n - 1])
             return self._index[n]
 
-    def lookup(self, n: int, query, min_count: int = 1) -> np.ndarray:
-        """Counts of the n-grams with codes ``query`` (0 for unseen or MISSING), int64.
-
-        With ``min_count`` > 1 n-grams rarer than that read as 0 (a smaller index: faster lookups)."""
+    def lookup(self, n: int, query, min_count: int = 1, prefix: np.ndarray | None = None) -> np.ndarray:
+        """Counts of the n-grams with codes ``query`` (0 for unseen or MISSING), int64, read from a table of
+        codes holding their counts. N-grams rarer than ``min_count`` read as 0 (a smaller table: faster
+        lookups); given ``prefix``, the counts so read of each query's first n - 1 units, only the n-grams
+        whose prefix has ``min_count`` or more are looked up (an n-gram is never more frequent than its
+        prefix)."""
         if n > self.max_n or not self.codes[n - 1].size:
             return np.zeros(len(query), np.int64)
-        if min_count > 1:
-            key = (n, min_count)
-            with self._lock:
-                if key not in self._index:
-                    keep = np.flatnonzero(self.counts[n - 1] >= min_count)
-                    self._index[key] = (HashIndex(self.codes[n - 1][keep]), self.counts[n - 1][keep])
-                index, counts = self._index[key]
-        else:
-            index, counts = self.index(n), self.counts[n - 1]
-        return index.gather(query, counts)  # MISSING is never a key: it reads 0
+        key = (n, min_count)
+        with self._lock:
+            if key not in self._index:
+                keep = np.flatnonzero(self.counts[n - 1] >= min_count) if min_count > 1 else slice(None)
+                self._index[key] = HashIndex(self.codes[n - 1][keep], self.counts[n - 1][keep])
+            index = self._index[key]
+        return index.stored(query, prefix, max(min_count, 1))  # MISSING is never a key: it reads 0
 
     def pruned(self, min_count: int) -> "NgramTable":
         keep = [c >= min_count for c in self.counts]

@@ -51,7 +51,7 @@ def tag_mask(cp: np.ndarray) -> np.ndarray:
     end = other[np.searchsorted(other, slash + 1)]  # the first non-letter after each slash's letters
     run = end - slash - 1
     after_ok = end >= cp.size
-    after_ok[~after_ok] = np.isin(cp[end[~after_ok]], _whitespace())
+    after_ok[~after_ok] = np.isin(cp[end[~after_ok]], _whitespace(), kind="table")
     tag = (run >= 1) & (run <= MAX_TAG) & after_ok
     edges = np.zeros(cp.size + 1, np.int64)  # +1 where a tag starts, -1 after it (no two tags share either)
     edges[slash[tag]] = 1
@@ -72,7 +72,7 @@ def parse_gold(lines: list[str], fmt: str) -> GoldChunk:
     cp = code_points("\n".join(line.rstrip("\r\n") for line in lines) + "\n")
     if fmt == "wordtag":
         cp = cp[~tag_mask(cp)]
-    is_space = np.isin(cp, SPACES)
+    is_space = np.isin(cp, SPACES, kind="table")
     kept = cp[~is_space]
     prev_space = np.r_[True, is_space[:-1]]
     starts_full = prev_space & ~is_space

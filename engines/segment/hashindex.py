@@ -14,6 +14,9 @@ SPREAD = 4  # slots per key at least (a quarter full: fewer probes)
 LARGE = 1 << 20  # above this many keys: half full, to bound the memory (16 B per slot)
 
 
+NO_GATE = np.zeros(0, np.int64)
+
+
 class HashIndex:
     """The rows of int64 keys (their positions in the array given, or rows given), found by key; ``table``
     and ``bits`` are what kernels pass to :func:`engines.segment.kernels.hashing.find`."""
@@ -35,13 +38,14 @@ class HashIndex:
             return np.full(len(query), -1, np.int64)
         return kernels.lookup(self.table, self.bits, query)
 
-    def gather(self, query: np.ndarray, values: np.ndarray) -> np.ndarray:
-        """``values[row]`` of each query key (``values``: int64, one per key given at construction), 0 for a
-        key that is absent."""
+    def stored(self, query: np.ndarray, gate: np.ndarray | None = None, least: int = 1) -> np.ndarray:
+        """The row each query key was given (positive rows: values such as counts), 0 where it is absent;
+        with ``gate`` (int64, one per query) only the keys whose gate is ``least`` or more are looked up,
+        the others read 0."""
         if self.size == 0:
             return np.zeros(len(query), np.int64)
-        return kernels.gather(self.table, self.bits, np.ascontiguousarray(query, dtype=np.int64),
-                              np.ascontiguousarray(values, dtype=np.int64))
+        return kernels.stored(self.table, self.bits, np.ascontiguousarray(query, dtype=np.int64),
+                              np.ascontiguousarray(gate if gate is not None else NO_GATE, dtype=np.int64), least)
 
     def sum_by_row(self, query: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Per row: the sum of the float ``weights`` of the query keys found there, added in query order (as

@@ -72,8 +72,12 @@ def log_counts(counts: np.ndarray) -> np.ndarray:
 
 def position_counts(table: NgramTable, codes: list[np.ndarray], max_n: int, min_count: int = 1) -> list[np.ndarray]:
     """Count of the n-gram starting at each position (n = 1..max_n); below ``min_count`` reads 0, which is
-    harmless for scoring: every part of an n-gram is at least as frequent as the n-gram itself."""
-    return [table.lookup(n, codes[n - 1], min_count) for n in range(1, max_n + 1)]
+    harmless for scoring: every part of an n-gram is at least as frequent as the n-gram itself (so an
+    n-gram whose first n - 1 units read 0 is not looked up)."""
+    counts = [table.lookup(1, codes[0], min_count)]
+    for n in range(2, max_n + 1):
+        counts.append(table.lookup(n, codes[n - 1], min_count, prefix=counts[-1]))
+    return counts
 
 
 def strong_ngrams(table: NgramTable, codes: list[np.ndarray], params: SegmentParams,
@@ -262,7 +266,7 @@ def _written_and_classes(words: list[str]) -> tuple[list[str], list[str]]:
     marked = (cp == PLACEHOLDER[NUM]) | (cp == PLACEHOLDER[ALNUM])
     if marked.any():
         word_of = np.cumsum(cp == 0)
-        for i in np.unique(word_of[marked]).tolist():
+        for i in np.flatnonzero(np.bincount(word_of[marked])).tolist():  # (np.unique would import numpy.ma)
             classes[i] = word_class(words[i])
     return written, classes
 

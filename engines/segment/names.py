@@ -43,5 +43,5 @@ def find_names(rows: np.ndarray, lens: np.ndarray, counts: np.ndarray, table: Ng
     bound = (left <= ratio * c) & (right <= ratio * c)
     first, productivity = np.unique(r[bound, 0], return_counts=True)
     surnames = first[productivity >= min_words][np.argsort(-productivity[productivity >= min_words], kind="stable")]
-    split = bound & np.isin(r[:, 0], surnames)
+    split = bound & np.isin(r[:, 0], surnames, kind="table")
     return NameSplit(three[split], surnames, r[split, 1:])

@@ -55,8 +55,8 @@ def number_measure_words(rows: np.ndarray, lens: np.ndarray, table: NgramTable, 
         return out
     first, last = rows[two, 0], rows[two, 1]
     digit = first == NUM
-    numeral = np.isin(first, numerals) & ~np.isin(last, numerals)  # 十五, 两万 are one number
+    numeral = np.isin(first, numerals, kind="table") & ~np.isin(last, numerals, kind="table")  # 十五, 两万 are one number
     measure = np.zeros(two.size, bool)
     measure[numeral] = numeral_diversity(last[numeral], table) >= min_numerals
-    out[two[(digit & ~np.isin(last, joiners)) | measure]] = True
+    out[two[(digit & ~np.isin(last, joiners, kind="table")) | measure]] = True
     return out

@@ -34,8 +34,8 @@ def class_table() -> np.ndarray:
     major = np.frombuffer(categories.encode("ascii"), np.uint8)[::2]  # L, P, S, Z, C...
     table = np.zeros(0x110000, np.uint8)
     bmp = table[:0x10000]
-    bmp[np.isin(major, (ord("Z"), ord("C"))) | (cp == 0xFFFD)] = SPACE
-    bmp[np.isin(major, (ord("P"), ord("S")))] = PUNCT
+    bmp[np.isin(major, (ord("Z"), ord("C")), kind="table") | (cp == 0xFFFD)] = SPACE
+    bmp[np.isin(major, (ord("P"), ord("S")), kind="table")] = PUNCT
     bmp[(major == ord("L")) & ((cp < 0x2E80) | ((0xFF00 <= cp) & (cp <= 0xFFEF)))] = LATIN  # letters, not CJK
     bmp[((0x30 <= cp) & (cp <= 0x39)) | ((0xFF10 <= cp) & (cp <= 0xFF19))] = DIGIT  # 0-9 and ０-９
     table[0xD800:0xE000] = SPACE

@@ -50,3 +50,13 @@ def test_versions_do_not_import_torch():
     versions = library_versions(APPLICATION)
     assert ("torch" in sys.modules) == had_torch
     assert "torch" in versions  # installed in the test environment
+
+
+def test_versions_of_libraries_not_imported_come_from_their_installed_distributions(monkeypatch):
+    """A headless run has not imported PySide6: its version is read from PySide6-Essentials' metadata."""
+    import sys
+
+    import PySide6
+
+    monkeypatch.delitem(sys.modules, "PySide6")
+    assert library_versions({})["PySide6"] == PySide6.__version__

@@ -85,8 +85,11 @@ def test_hash_index_matches_dict():
     lookup = {int(k): i for i, k in enumerate(keys)}
     assert index.lookup(queries).tolist() == [lookup.get(int(q), -1) for q in queries]
     values = rng.integers(1, 1000, keys.size)
-    assert index.gather(queries, values).tolist() == [int(values[lookup[int(q)]]) if int(q) in lookup else 0
-                                                      for q in queries]
+    stored = HashIndex(keys, values)
+    expected = [int(values[lookup[int(q)]]) if int(q) in lookup else 0 for q in queries]
+    assert stored.stored(queries).tolist() == expected
+    gate = rng.integers(0, 4, queries.size)
+    assert stored.stored(queries, gate, 2).tolist() == [v if g >= 2 else 0 for v, g in zip(expected, gate)]
     given = HashIndex(np.r_[keys, keys[:7]], np.r_[np.arange(keys.size) * 3, np.full(7, -2)])  # the first row wins
     assert given.lookup(queries).tolist() == [3 * lookup[int(q)] if int(q) in lookup else -1 for q in queries]
 

@@ -26,7 +26,7 @@ TABLE = "int64[:, ::1]"  # a hash table: (key, row) per slot (.hashing)
 SIGNATURES = {
     "build": ("hashing", f"{TABLE}(int64[::1], int64[::1], int64)"),
     "lookup": ("hashing", f"int64[::1]({TABLE}, int64, int64[::1])"),
-    "gather": ("hashing", f"int64[::1]({TABLE}, int64, int64[::1], int64[::1])"),
+    "stored": ("hashing", f"int64[::1]({TABLE}, int64, int64[::1], int64[::1], int64)"),
     "add_at": ("grouping", f"void({TABLE}, int64, int64[::1], float64[::1], float64[::1])"),
     "best_path": ("viterbi", f"Tuple((boolean[::1], float64[::1]))(int64[::1], {TABLE}, int64, float64[::1], "
                              "int64, float64, int64[::1])"),

@@ -55,11 +55,15 @@ def lookup(table: np.ndarray, bits: int, query: np.ndarray) -> np.ndarray:
 
 
 @numba.njit(cache=True, nogil=True)
-def gather(table: np.ndarray, bits: int, query: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """``values[row]`` of each key of ``query``, 0 when absent."""
-    out = np.zeros(query.size, values.dtype)
+def stored(table: np.ndarray, bits: int, query: np.ndarray, gate: np.ndarray, least: int) -> np.ndarray:
+    """The value (row) each key of ``query`` holds, 0 when absent, looked up only where ``gate[i] >= least``
+    (everywhere for an empty ``gate``)."""
+    out = np.zeros(query.size, np.int64)
+    gated = gate.size > 0
     for i in range(query.size):
-        row = find(table, bits, query[i])
-        if row >= 0:
-            out[i] = values[row]
+        if gated and gate[i] < least:
+            continue
+        value = find(table, bits, query[i])
+        if value > 0:
+            out[i] = value
     return out
