@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from engines import budget
 
-MERGE_FACTOR = 4  # a merge holds the old table, the new ones, their concatenation and its sorted copy
+MERGE_FACTOR = 4  # a merge holds the tables and their merged copies (twice their size), with room to spare
 
 
 def counting_budget() -> int:

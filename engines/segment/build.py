@@ -70,6 +70,7 @@ def build_lexicon(reporter, counted: Counted, params: SegmentParams) -> Lexicon:
     if params.effective_n() > counted.table.max_n:
         raise InputError(f"n-grams were counted up to {counted.table.max_n}; recount for n = {params.effective_n()}")
     branching = None if params.statistic == "pmi" else branching_of(reporter, counted)
+    counted.table.prepare(max(params.effective_n(), 2), params.min_count)  # the cut pass's lookups
     parts, pairs = [], []
     done = 0
     for n_chars, (chunk_pieces, chunk_pairs) in map_chunks(reporter, counted, cut_chunk, counted.table, params,

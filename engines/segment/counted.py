@@ -103,7 +103,8 @@ class LineWriter:
         self.handle = handle
 
     def __call__(self, text: str, end: str = "\n") -> None:
-        self.handle.write(text + end)
+        self.handle.write(text)  # not text + end: a chunk's text is megabytes
+        self.handle.write(end)
 
 
 class WholeLines:
@@ -120,6 +121,10 @@ class WholeLines:
 
     def write(self, lines: list[str], open_end: bool) -> None:
         """Write the lines of one chunk (``open_end``: its last line continues)."""
+        if self._streams and not open_end and not self._started:  # whole lines: the usual case
+            if lines:
+                self.write_line("\n".join(lines), end="\n")
+            return
         if self._streams:
             parts = []
             for k, line in enumerate(lines):

@@ -2,8 +2,8 @@
 
 Every n-gram of units (n = 1..max_n, never across a separator) gets a 64-bit code: the unit id for
 n = 1, then ``h_n = h_{n-1} * PRIME + unit`` with int64 wrap-around (a polynomial hash; collisions among
-millions of n-grams are vanishingly rare). One sort-based unique with counts per n counts a chunk; tables
-of chunks (or of worker processes) merge by concatenation and a second unique. Memory is bounded by the
+millions of n-grams are vanishingly rare). One sort-based unique with counts per n counts a chunk; the
+sorted tables of chunks (or of worker processes) merge as merge sort merges. Memory is bounded by the
 number of distinct n-grams, not by the corpus size.
 
 The codes come from one compiled pass over the units (:mod:`engines.segment.kernels.ngrams`); the rest is
@@ -65,14 +65,16 @@ def unique_counts(codes: np.ndarray, device=None) -> tuple[np.ndarray, np.ndarra
     return arr[edge], np.diff(np.r_[edge, arr.size]).astype(np.int64)
 
 
-def sum_by_code(codes: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Merge duplicate codes, summing their counts (sorted output)."""
-    order = np.argsort(codes)  # any order of equal codes: their integer sum is the same
-    codes, counts = codes[order], counts[order]
-    if codes.size == 0:
-        return codes, counts
-    edge = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-    return codes[edge], np.add.reduceat(counts, edge)
+def sum_tables(tables: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """The sum of tables of sorted distinct codes with their counts (a code in several gets the sum of its
+    counts), sorted and distinct: merged two by two (:func:`engines.segment.kernels.grouping.merge_sums`)."""
+    tables = [(np.ascontiguousarray(c, np.int64), np.ascontiguousarray(k, np.int64)) for c, k in tables]
+    if not tables:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    while len(tables) > 1:
+        merged = [kernels.merge_sums(*a, *b) for a, b in zip(tables[::2], tables[1::2])]
+        tables = merged + tables[2 * len(merged):]
+    return tables[0]
 
 
 @dataclass
@@ -84,7 +86,17 @@ class NgramTable:
 
     def __post_init__(self) -> None:
         self._index: dict = {}
+        self._locks: dict = {}
         self._lock = threading.Lock()  # chunks looked up from several threads build each index once
+
+    def _cached(self, key, make: Callable[[], HashIndex]) -> HashIndex:
+        """The index ``key``, made by ``make`` once (indexes of other keys are made meanwhile)."""
+        with self._lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._index:
+                self._index[key] = make()
+            return self._index[key]
 
     def __getstate__(self):
         return {"codes": self.codes, "counts": self.counts}
@@ -104,10 +116,20 @@ class NgramTable:
         return int(sum(c.size for c in self.codes))
 
     def index(self, n: int) -> HashIndex:
-        with self._lock:
-            if n not in self._index:
-                self._index[n] = HashIndex(self.codes[n - 1])
-            return self._index[n]
+        """The rows of the n-grams' codes."""
+        return self._cached(n, lambda: HashIndex(self.codes[n - 1]))
+
+    def counts_index(self, n: int, min_count: int = 1) -> HashIndex:
+        """The n-grams seen ``min_count`` times or more, each code holding its count."""
+        def make() -> HashIndex:
+            keep = np.flatnonzero(self.counts[n - 1] >= min_count) if min_count > 1 else slice(None)
+            return HashIndex(self.codes[n - 1][keep], self.counts[n - 1][keep])
+
+        return self._cached((n, min_count), make)
+
+    def prepare(self, max_n: int, min_count: int = 1) -> None:
+        """Make the count indexes of orders 1..max_n for ``min_count`` side by side, on threads."""
+        list(ordered_map(lambda n: self.counts_index(n, min_count), range(1, min(max_n, self.max_n) + 1)))
 
     def lookup(self, n: int, query, min_count: int = 1, prefix: np.ndarray | None = None) -> np.ndarray:
         """Counts of the n-grams with codes ``query`` (0 for unseen or MISSING), int64, read from a table of
@@ -117,13 +139,8 @@ class NgramTable:
         prefix)."""
         if n > self.max_n or not self.codes[n - 1].size:
             return np.zeros(len(query), np.int64)
-        key = (n, min_count)
-        with self._lock:
-            if key not in self._index:
-                keep = np.flatnonzero(self.counts[n - 1] >= min_count) if min_count > 1 else slice(None)
-                self._index[key] = HashIndex(self.codes[n - 1][keep], self.counts[n - 1][keep])
-            index = self._index[key]
-        return index.stored(query, prefix, max(min_count, 1))  # MISSING is never a key: it reads 0
+        # MISSING is never a key: it reads 0
+        return self.counts_index(n, min_count).stored(query, prefix, max(min_count, 1))
 
     def pruned(self, min_count: int) -> "NgramTable":
         keep = [c >= min_count for c in self.counts]
@@ -157,8 +174,7 @@ def merge(tables: list[NgramTable]) -> NgramTable:
         return tables[0]
 
     def order(n: int) -> tuple[np.ndarray, np.ndarray]:
-        return sum_by_code(np.concatenate([t.codes[n] for t in tables if t.max_n > n]),
-                           np.concatenate([t.counts[n] for t in tables if t.max_n > n]))
+        return sum_tables([(t.codes[n], t.counts[n]) for t in tables if t.max_n > n])
 
     out = NgramTable()
     for _, (codes, counts) in ordered_map(order, range(max(t.max_n for t in tables))):

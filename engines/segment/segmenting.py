@@ -15,7 +15,7 @@ import numpy as np
 from engines.segment.branching import branching_at
 from engines.segment.chunkmap import map_chunks
 from engines.segment.counted import Chunk, Counted, WholeLines, iter_chunks
-from engines.segment.counting import sum_by_code
+from engines.segment.counting import sum_tables
 from engines.segment.display import DisplayLine, display_ngrams, lines_to_display
 from engines.segment.evaluate import Scores, join_lines, score
 from engines.segment.lexicon import Lexicon
@@ -60,11 +60,6 @@ def path_scores(lexicon: Lexicon, word_bonus: float) -> tuple[np.ndarray, float]
     return lexicon.logp() + word_bonus, unknown
 
 
-def _sum_tables(tables: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    """The (codes, counts) tables summed into one."""
-    return sum_by_code(np.concatenate([c for c, _ in tables]), np.concatenate([n for _, n in tables]))
-
-
 def segment_chunk(chunk: Chunk, paths: Paths, check: Callable[[], None] = lambda: None
                   ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """One chunk's word starts (``np.packbits``) and the distinct words it uses with their counts."""
@@ -96,10 +91,10 @@ def segment_corpus(reporter, counted: Counted, lexicon: Lexicon, params: Segment
         packed.append(bits)
         tables.append(words)
         if len(tables) >= MERGE_EVERY:  # the words' counts stay bounded by the distinct words, not the text
-            tables = [_sum_tables(tables)]
+            tables = [sum_tables(tables)]
         done += n_chars
         reporter.progress(done / max(1, counted.n_chars), f"segmenting: {done:,} of {counted.n_chars:,} characters")
-    used = _sum_tables(tables)
+    used = sum_tables(tables)
     unfit = None
     if params.prune_pieces:
         unfit = partial(unfit_pieces, lexicon, half=half_words(lexicon, counted.table, params.min_count))

@@ -9,9 +9,10 @@ Unit ids: 0 separator, 1 NUM (a digit run), 2 ALNUM (a run with letters), code p
 """
 from __future__ import annotations
 
+import functools
+import threading
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -26,9 +27,17 @@ AFTER_CHARS = "％%‰"  # after a run: 20%
 CNUM_CHARS = "〇零一二三四五六七八九十百千万亿两"
 
 
-@lru_cache(maxsize=1)
+_building = threading.Lock()  # the chunks' threads ask for the class table at once: one builds it
+
+
 def class_table() -> np.ndarray:
-    """uint8 class of every code point (only the BMP is looked up; the rest is OTHER)."""
+    """uint8 class of every code point (only the BMP is looked up; the rest is OTHER), built once."""
+    with _building:
+        return _class_table()
+
+
+@functools.lru_cache(maxsize=1)
+def _class_table() -> np.ndarray:
     cp = np.arange(0x10000)
     categories = "".join(map(unicodedata.category, map(chr, range(0x10000))))  # two letters each: Lu, Po...
     major = np.frombuffer(categories.encode("ascii"), np.uint8)[::2]  # L, P, S, Z, C...
@@ -65,9 +74,10 @@ class Encoded:
     forced: np.ndarray
     spaces: np.ndarray
 
-    @property
+    @functools.cached_property
     def n_chars(self) -> int:
-        return int((~self.spaces).sum())
+        """Characters other than spaces (computed once)."""
+        return int(self.spaces.size - np.count_nonzero(self.spaces))
 
 
 def _shifted(values: np.ndarray, first) -> np.ndarray:
@@ -116,7 +126,7 @@ def encode(text: str, cnum: bool = False) -> Encoded:
     return Encoded(cp, units, pos, forced, spaces)
 
 
-@lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=1)
 def _cnum_mask() -> np.ndarray:
     mask = np.zeros(0x10000, bool)
     for ch in CNUM_CHARS:

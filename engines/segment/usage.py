@@ -15,7 +15,7 @@ from typing import Callable
 import numpy as np
 
 from engines.segment import kernels
-from engines.segment.counting import sum_by_code, unique_counts
+from engines.segment.counting import sum_tables, unique_counts
 from engines.segment.hashindex import HashIndex
 from engines.segment.lexicon import Lexicon
 from engines.segment.parallel import default_threads, ordered_map
@@ -87,7 +87,7 @@ def resegment_clauses(stretches: list[tuple[np.ndarray, np.ndarray]], dropped: H
         changed = word_start.copy()
         changed[hit[0]] = new[hit[1]]
         out.append(changed)
-    return out, sum_by_code(np.concatenate([c for c, _ in changes]), np.concatenate([n for _, n in changes]))
+    return out, sum_tables(changes)
 
 
 def _spans(compact: np.ndarray, parts: int) -> list[slice]:
@@ -167,7 +167,7 @@ def drop_rare(reporter, chunks, lexicon: Lexicon, paths: Paths, packed: list[np.
                 flush()
         if batch:
             flush()
-        used = sum_by_code(np.concatenate([c for c, _ in changes]), np.concatenate([n for _, n in changes]))
+        used = sum_tables(changes)
     uses = lookup_values(used, codes)
     keep &= ~multi | (uses >= least)  # MAX_ROUNDS reached: the rest is not listed
     return keep, uses, used

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from engines.jobs import run
 from engines.segment.counted import count_corpus
-from engines.segment.counting import MISSING, count_units, merge, ngram_codes, resolve_device
+from engines.segment.counting import MISSING, count_units, merge, ngram_codes, resolve_device, sum_tables
 from engines.segment.counting import Counter as TableCounter  # not collections' Counter
 from engines.segment.evaluate import score
 from engines.segment.gold import detect_format, parse_gold
@@ -58,6 +58,18 @@ def test_the_counter_sums_the_same_whenever_it_merges():
         summed = counter.result()
         for n in range(3):
             assert np.array_equal(summed.codes[n], whole.codes[n]) and np.array_equal(summed.counts[n], whole.counts[n])
+
+
+@settings(max_examples=60, deadline=None)
+@given(tables=st.lists(st.dictionaries(st.integers(-2 ** 63, 2 ** 63 - 1), st.integers(-9, 9), max_size=12),
+                       max_size=7))
+def test_summed_tables_are_the_sums_of_their_counts(tables):
+    expected = Counter()
+    for table in tables:
+        expected.update(table)  # a key summing to 0 stays, as it does in the merge
+    codes, counts = sum_tables([(np.array(sorted(t), np.int64), np.array([t[k] for k in sorted(t)], np.int64))
+                                for t in tables])
+    assert codes.tolist() == sorted(expected) and counts.tolist() == [expected[k] for k in sorted(expected)]
 
 
 def test_the_torch_unique_counts_as_numpy_does(tmp_path):

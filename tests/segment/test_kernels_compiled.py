@@ -59,6 +59,10 @@ def test_hash_tables_agree_bit_for_bit(compiled, seed, size):
         add_at(dense, bits, query, weights, out)
         sums.append(out.tobytes())
     assert sums[0] == sums[1]
+    tables = np.unique(keys), rng.integers(-5, 5, keys.size), np.unique(query), rng.integers(-5, 5, query.size)
+    tables = (tables[0], tables[1][: tables[0].size], tables[2], tables[3][: tables[2].size])
+    merged = [f(*tables) for f in both(compiled, "merge_sums")]
+    assert all(np.array_equal(x, y) for x, y in zip(*merged))
 
 
 @settings(max_examples=25, deadline=None)
