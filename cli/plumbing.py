@@ -13,9 +13,12 @@ from engines.errors import InputError
 
 
 def output_folder(out: Path) -> Path:
-    """``out`` created if needed; InputError naming the folder when it cannot be."""
+    """``out`` created if needed; InputError naming the folder when it cannot be. The versions its
+    sidecar will list are looked up meanwhile."""
+    from engines.export.sidecar import prefetch_versions
     from engines.export.staging import create_folder
 
+    prefetch_versions()
     return create_folder(out)
 
 

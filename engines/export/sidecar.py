@@ -8,12 +8,13 @@ libraries, a timestamp and each file's name and sha256.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
-import importlib.metadata
 import json
 import os
 import platform
 import sys
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -44,13 +45,21 @@ def file_sha256(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
 
 def library_versions(application: Mapping[str, str]) -> dict[str, str]:
     """``application`` (name -> version of the program writing the sidecar), then the versions of Python,
-    of the libraries in :data:`LIBRARIES` present, and the platform.
+    of the libraries in :data:`LIBRARIES` present, and the platform (:func:`_versions`)."""
+    return {**application, **_versions()}
+
+
+@functools.cache
+def _versions() -> dict[str, str]:
+    """Python's, the libraries' and the platform's versions, looked up once per process.
 
     A module already imported reports its ``__version__``; otherwise the metadata of the first of its
     distributions installed is read (PySide6 comes as PySide6-Essentials too), so torch is never imported
     just for this. Missing libraries are left out.
     """
-    versions = {**application, "python": platform.python_version()}
+    import importlib.metadata
+
+    versions = {"python": platform.python_version()}
     for module, dists in LIBRARIES.items():
         version = getattr(sys.modules.get(module), "__version__", None)
         for dist in dists if version is None else ():
@@ -63,6 +72,12 @@ def library_versions(application: Mapping[str, str]) -> dict[str, str]:
             versions[module] = str(version)
     versions["platform"] = platform.platform()
     return versions
+
+
+def prefetch_versions() -> None:
+    """Look the versions up on a thread of their own (importlib.metadata's import and reads take ~20 ms),
+    while a command computes what its sidecar will describe."""
+    threading.Thread(target=_versions, name="library-versions", daemon=True).start()
 
 
 def build_sidecar(target: str | os.PathLike[str], parameters: Mapping[str, Any],

@@ -100,7 +100,7 @@ def build_lexicon(reporter, counted: Counted, params: SegmentParams) -> Lexicon:
         keep = ~number_measure_words(rows, lens, counted.table)
         codes, counts, lens, texts = codes[keep], counts[keep], lens[keep], texts[keep]
     if params.names:
-        codes, counts, lens, texts = split_names(codes, counts, lens, texts, counted.table)
+        codes, counts, lens, texts = split_names(codes, counts, lens, texts, counted.table, params.min_count)
     if params.redundancy is not None:
         codes, counts, lens, texts = remove_redundant(codes, counts, lens, texts, params.redundancy)
     order = np.argsort(codes)
@@ -110,10 +110,11 @@ def build_lexicon(reporter, counted: Counted, params: SegmentParams) -> Lexicon:
     return Lexicon(codes, counts, lens, texts.tolist(), scores, counted.table, params, units=rows)
 
 
-def split_names(codes, counts, lens, texts, table: NgramTable):
-    """Respell the names that begin with a learned surname as surname + given name (their counts move)."""
+def split_names(codes, counts, lens, texts, table: NgramTable, min_count: int = 1):
+    """Respell the names that begin with a learned surname as surname + given name (their counts move;
+    the words of three units have counts of ``min_count`` or more)."""
     rows, _ = text_to_units(texts)
-    found = find_names(rows, lens, counts, table)
+    found = find_names(rows, lens, counts, table, min_count=min_count)
     if found.words.size == 0:
         return codes, counts, lens, texts
     keep = np.ones(len(codes), bool)

@@ -21,7 +21,7 @@ import numpy as np
 from engines.segment import kernels
 from engines.segment.branching import Branching, ngram_scores
 from engines.segment.catalogue import CLASS_UNITS
-from engines.segment.counting import MISSING, PRIME, NgramTable, ngram_codes, unique_counts
+from engines.segment.counting import PRIME, NgramTable, ngram_codes, unique_counts
 from engines.segment.hashindex import HashIndex
 from engines.segment.params import SegmentParams
 from engines.segment.units import ALNUM, CLASS_NAMES, NUM, OFFSET
@@ -61,10 +61,10 @@ def _log_table() -> np.ndarray:
     return np.log(np.maximum(np.arange(SMALL_COUNT), 1).astype(np.float64))
 
 
-def log_counts(counts: np.ndarray) -> np.ndarray:
-    """ln max(c, 1) of each count: most read from a table of small counts' logarithms (np.log's values, a
-    gather three times faster than the logarithm), the rest computed."""
-    out = _log_table()[np.clip(counts, 0, SMALL_COUNT - 1)]
+def log_counts(counts: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """ln max(c, 1) of each count (c >= 0), into ``out`` when given: most read from a table of small counts'
+    logarithms (np.log's values, a gather three times faster than the logarithm), the rest computed."""
+    out = np.take(_log_table(), np.minimum(counts, SMALL_COUNT - 1), out=out, mode="clip")
     big = np.flatnonzero(counts >= SMALL_COUNT)
     out[big] = np.log(counts[big].astype(np.float64))
     return out
@@ -92,12 +92,11 @@ def strong_ngrams(table: NgramTable, codes: list[np.ndarray], params: SegmentPar
     t = codes[0].size
     logc = np.empty((max_n, t))
     for n in range(1, max_n + 1):
-        logc[n - 1] = log_counts(counts[n - 1])
+        log_counts(counts[n - 1], out=logc[n - 1])
     scores, strong = [np.full(t, -math.inf)], [np.zeros(t, bool)]
     for n in range(2, max_n + 1):
         score = kernels.min_pmi(logc, log_total, n)
-        valid = (codes[n - 1] != MISSING) & (counts[n - 1] >= params.min_count)
-        score[~valid] = -math.inf
+        np.copyto(score, -math.inf, where=counts[n - 1] < max(params.min_count, 1))  # MISSING reads 0
         if params.statistic != "pmi":
             score = ngram_scores(n, score, codes[n - 1], branching, params.statistic)
         scores.append(score)

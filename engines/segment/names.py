@@ -27,8 +27,10 @@ class NameSplit:
 
 
 def find_names(rows: np.ndarray, lens: np.ndarray, counts: np.ndarray, table: NgramTable,
-               ratio: float = 3.0, min_words: int = 6) -> NameSplit:
-    """The bound three-unit words of the lexicon that begin with a learned surname."""
+               ratio: float = 3.0, min_words: int = 6, min_count: int = 1) -> NameSplit:
+    """The bound three-unit words of the lexicon that begin with a learned surname (``min_count``: the
+    words' counts are that or more, so pairs rarer than it are bound either way and may read 0: the
+    smaller index of :meth:`NgramTable.lookup`)."""
     rows = np.asarray(rows, np.int64)
     empty = NameSplit(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 2), np.int64))
     if rows.size == 0 or rows.shape[1] < 3:
@@ -38,8 +40,8 @@ def find_names(rows: np.ndarray, lens: np.ndarray, counts: np.ndarray, table: Ng
         return empty
     r = rows[three, :3]
     c = np.asarray(counts, np.float64)[three]
-    left = table.lookup(2, r[:, 0] * PRIME + r[:, 1])
-    right = table.lookup(2, r[:, 1] * PRIME + r[:, 2])
+    left = table.lookup(2, r[:, 0] * PRIME + r[:, 1], min_count)
+    right = table.lookup(2, r[:, 1] * PRIME + r[:, 2], min_count)
     bound = (left <= ratio * c) & (right <= ratio * c)
     first, productivity = np.unique(r[bound, 0], return_counts=True)
     surnames = first[productivity >= min_words][np.argsort(-productivity[productivity >= min_words], kind="stable")]

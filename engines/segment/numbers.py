@@ -40,7 +40,7 @@ def numeral_diversity(units: np.ndarray, table: NgramTable, min_count: int = 2) 
     numerals, _ = _ids()
     before = np.r_[NUM, numerals]
     codes = before[None, :] * PRIME + np.asarray(units, np.int64)[:, None]
-    counts = table.lookup(2, codes.ravel()).reshape(codes.shape)
+    counts = table.lookup(2, codes.ravel(), min_count).reshape(codes.shape)  # rarer pairs read 0: not counted
     return (counts >= min_count).sum(1)
 
 

@@ -38,6 +38,8 @@ def test_surnames_are_learned_from_bound_three_character_words():
     rows, lens = _rows(words)
     counts = np.full(len(words), 3)
     found = find_names(rows, lens, counts, table)
+    smaller = find_names(rows, lens, counts, table, min_count=3)  # the words' counts: rarer pairs read 0
+    assert all(np.array_equal(getattr(found, f), getattr(smaller, f)) for f in ("words", "surnames", "given"))
     assert sorted(chr(u - OFFSET) for u in found.surnames) == ["张", "李"]
     assert sorted(words[i] for i in found.words) == sorted(names)
     given = ["".join(chr(u - OFFSET) for u in row) for row in found.given]
