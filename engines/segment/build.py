@@ -25,7 +25,7 @@ from engines.segment.params import SegmentParams
 from engines.segment.segmenter import WordIndex, split_cost
 
 
-def _strong_pairs(chunk_units: np.ndarray, codes: list[np.ndarray], strong: np.ndarray) -> Pieces:
+def _strong_pairs(chunk_units: np.ndarray, codes: np.ndarray, strong: np.ndarray) -> Pieces:
     """The pairs at the positions marked ``strong``, counted (the pair words of the lexicon)."""
     pos = np.flatnonzero(strong)
     pair_codes = codes[1][pos]

@@ -31,10 +31,10 @@ PRIME = 1_000_003  # odd, so the hash is a bijection on each step
 MISSING = -(2 ** 62)  # code of an n-gram that crosses a separator or the end
 
 
-def ngram_codes(units: np.ndarray, max_n: int) -> list[np.ndarray]:
-    """codes[n-1][i] = hash of units[i:i+n], or MISSING where that window contains a separator/end (the rows
-    of one array, computed in one pass: :func:`engines.segment.kernels.ngrams.ngram_hashes`)."""
-    return list(kernels.ngram_hashes(np.ascontiguousarray(units, np.int64), max_n))
+def ngram_codes(units: np.ndarray, max_n: int) -> np.ndarray:
+    """codes[n-1][i] = hash of units[i:i+n], or MISSING where that window contains a separator/end: an array
+    of shape (max_n, len(units)), computed in one pass (:func:`engines.segment.kernels.ngrams.ngram_hashes`)."""
+    return kernels.ngram_hashes(np.ascontiguousarray(units, np.int64), max_n)
 
 
 def resolve_device(device: DeviceLike):

@@ -70,7 +70,7 @@ def log_counts(counts: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
-def position_counts(table: NgramTable, codes: list[np.ndarray], max_n: int, min_count: int = 1) -> list[np.ndarray]:
+def position_counts(table: NgramTable, codes: np.ndarray, max_n: int, min_count: int = 1) -> list[np.ndarray]:
     """Count of the n-gram starting at each position (n = 1..max_n); below ``min_count`` reads 0, which is
     harmless for scoring: every part of an n-gram is at least as frequent as the n-gram itself (so an
     n-gram whose first n - 1 units read 0 is not looked up)."""
@@ -80,7 +80,7 @@ def position_counts(table: NgramTable, codes: list[np.ndarray], max_n: int, min_
     return counts
 
 
-def strong_ngrams(table: NgramTable, codes: list[np.ndarray], params: SegmentParams,
+def strong_ngrams(table: NgramTable, codes: np.ndarray, params: SegmentParams,
                   counts: list[np.ndarray] | None = None, branching: Branching | None = None
                   ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Per position i and n: the score of units[i:i+n] under ``params.statistic`` (the min-PMI, or with
@@ -115,7 +115,7 @@ class Pieces:
 
 
 def cut_pieces(units: np.ndarray, table: NgramTable, params: SegmentParams,
-               codes: list[np.ndarray] | None = None, strong: list[np.ndarray] | None = None) -> Pieces:
+               codes: np.ndarray | None = None, strong: list[np.ndarray] | None = None) -> Pieces:
     """Join boundaries covered by strong n-grams, cut the rest; count the pieces of this chunk
     (``codes``, ``strong``: the chunk's n-gram codes and :func:`strong_ngrams` when at hand)."""
     units = np.asarray(units, np.int64)
@@ -147,15 +147,12 @@ def cut_pieces(units: np.ndarray, table: NgramTable, params: SegmentParams,
     ok = lengths <= length_cap
     # long candidates: every inner n-gram (3 <= n <= max_n) must be strong
     for n in range(3, max_n + 1):
-        csum = np.r_[0, np.cumsum(strong[n - 1], dtype=np.int64)]
-        need = np.maximum(lengths - n + 1, 0)
-        have = csum[np.minimum(starts + need, t)] - csum[starts]
-        ok &= (lengths < n) | (have == need)
+        long = np.flatnonzero(ok & (lengths >= n))
+        for k in range(length_cap - n + 1):  # the n-gram at offset k of each piece that holds one there
+            at = long[lengths[long] - n >= k]
+            ok[at] &= strong[n - 1][starts[at] + k]
     starts, lengths = starts[ok], lengths[ok]
-    piece_codes = np.empty(len(starts), np.int64)
-    for ln in range(1, length_cap + 1):
-        sel = lengths == ln
-        piece_codes[sel] = codes[ln - 1][starts[sel]]
+    piece_codes = codes[lengths - 1, starts]
     uniq, counts = unique_counts(piece_codes)
     row = HashIndex(uniq).lookup(piece_codes)
     first = np.zeros(len(uniq), np.int64)
