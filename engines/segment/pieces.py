@@ -51,9 +51,11 @@ def half_words(lexicon: Lexicon, table: NgramTable, min_count: int = 1) -> np.nd
     return lexicon.multi() & (share >= HALF_SHARE)
 
 
-def unfit_pieces(lexicon: Lexicon, uses: np.ndarray, half: np.ndarray) -> np.ndarray:
+def unfit_pieces(lexicon: Lexicon, uses: np.ndarray, half: np.ndarray, index: WordIndex | None = None
+                 ) -> np.ndarray:
     """Mask of the lexicon's multi-unit words that are half words (``half``, :func:`half_words`) or
-    cross-boundary pieces, given each word's count in the segmented text (``uses``)."""
+    cross-boundary pieces, given each word's count in the segmented text (``uses``; ``index``: the
+    lexicon's :class:`WordIndex` when at hand)."""
     codes = lexicon.codes
     multi = np.flatnonzero(lexicon.multi() & (uses > 0))
     saving = np.full(len(codes), math.inf)
@@ -61,7 +63,7 @@ def unfit_pieces(lexicon: Lexicon, uses: np.ndarray, half: np.ndarray) -> np.nda
         total = float(uses.sum())
         logp = np.log(np.maximum(uses, 0.5).astype(np.float64) / total)
         rows, lens = lexicon.unit_rows()
-        best = split_cost(rows[multi], lens[multi], WordIndex(codes, rows, lens), logp, int(lens[multi].max()),
-                          math.log(0.5 / total))
+        index = index if index is not None else WordIndex(codes, rows, lens)
+        best = split_cost(rows[multi], lens[multi], index, logp, int(lens[multi].max()), math.log(0.5 / total))
         saving[multi] = (logp[multi] - best) / (lens[multi] - 1)
     return lexicon.multi() & (half | (saving < MIN_SAVING))

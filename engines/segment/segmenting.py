@@ -97,7 +97,8 @@ def segment_corpus(reporter, counted: Counted, lexicon: Lexicon, params: Segment
     used = sum_tables(tables)
     unfit = None
     if params.prune_pieces:
-        unfit = partial(unfit_pieces, lexicon, half=half_words(lexicon, counted.table, params.min_count))
+        unfit = partial(unfit_pieces, lexicon, half=half_words(lexicon, counted.table, params.min_count),
+                        index=paths.index)
     # with a base corpus the lexicon's words were counted over both texts: a short text uses most once
     least = 1 if counted.pooled is not None else params.min_count
     keep, uses, used = drop_rare(reporter, lambda: iter_chunks(counted), lexicon, paths, packed, used, least,

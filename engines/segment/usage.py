@@ -19,7 +19,7 @@ from engines.segment.counting import sum_tables, unique_counts
 from engines.segment.hashindex import HashIndex
 from engines.segment.lexicon import Lexicon
 from engines.segment.parallel import default_threads, ordered_map
-from engines.segment.segmenter import WordIndex, segment_units
+from engines.segment.segmenter import segment_units
 
 MAX_ROUNDS = 20  # dropping rounds at most (each drops at least one word; a few suffice in practice)
 BATCH_UNITS = 1 << 23  # chunks whose clauses are segmented again together hold about this many units
@@ -131,7 +131,6 @@ def drop_rare(reporter, chunks, lexicon: Lexicon, paths: Paths, packed: list[np.
     updated in place), ``used`` the distinct word codes of the output and their counts. Returns the mask
     of the lexicon's words kept, each word's count in the output and ``used`` after the dropping."""
     codes = lexicon.codes
-    rows, lens = lexicon.unit_rows()
     keep = np.ones(len(codes), bool)
     multi = lexicon.multi()
     least = max(min_count, 1)
@@ -147,7 +146,8 @@ def drop_rare(reporter, chunks, lexicon: Lexicon, paths: Paths, packed: list[np.
         reporter.progress(None, f"dropping {int(drop.sum()):,} words (round {round_ + 1}): used fewer than "
                                 f"{least} times{why}")
         dropped = HashIndex(codes[drop])
-        fewer = Paths(WordIndex(codes[keep], rows[keep], lens[keep]), paths.logp[keep], paths.unknown, paths.max_len)
+        # the same index, the words dropped so far never chosen (a unit is never dropped: a path always exists)
+        fewer = Paths(paths.index, np.where(keep, paths.logp, -np.inf), paths.unknown, paths.max_len)
         changes = [used]
         batch: list = []
 

@@ -80,3 +80,8 @@ def test_resegmenting_the_clauses_that_used_dropped_words_equals_segmenting_all_
     expected.subtract(Counter(dict(zip(*before))))
     assert {c: n for c, n in zip(*change) if n} == {c: n for c, n in expected.items() if n}
     assert not np.isin(dropped, word_counts(u, repaired, lexicon.max_len)[0]).any()
+    # the lexicon's own index, the dropped words scored -inf (what drop_rare passes): the same paths
+    unscored = Paths(WordIndex(codes, rows, lens), np.where(keep, logp, -np.inf), unk, lexicon.max_len)
+    same, same_change = resegment_clauses([(u[:half], ws[:half]), (u[half:], ws[half:])], HashIndex(dropped), unscored)
+    assert np.array_equal(np.concatenate(same), repaired)
+    assert all(np.array_equal(a, b) for a, b in zip(same_change, change))
