@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from engines.errors import InputError
 from engines.jobs import Cancelled, Reporter
-from engines.segment.corpus import ReadStats, garbled_count, iter_line_chunks, resolve
+from engines.segment.corpus import CHUNK_BYTES, ReadStats, even_chunk_bytes, garbled_count, iter_line_chunks, resolve
 
 TEXT = "迈向充满希望的新世纪\n中共中央总书记、国家主席江泽民\n１９９８年新年讲话，ＣＤＭＡ手机。\n"
 
@@ -101,3 +101,12 @@ def test_builtin_corpora():
 @given(st.text(st.one_of(st.characters(), st.sampled_from("\ue000\uf8ff\uf900\udfff\ud800\ufffd\ufffe"))))
 def test_garbled_count_counts_private_use_and_replacement_characters(text):
     assert garbled_count(text) == sum(1 for ch in text if 0xE000 <= ord(ch) <= 0xF8FF or ch == "\ufffd")
+
+
+def test_chunks_come_in_a_multiple_of_the_threads_and_no_larger_than_chunk_bytes():
+    assert even_chunk_bytes(1000, 2) == CHUNK_BYTES  # one chunk
+    for total in (CHUNK_BYTES + 1, 5_543_424, 10**9 + 7):
+        for threads in (1, 2, 3, 4):
+            size = even_chunk_bytes(total, threads)
+            chunks = -(-total // size)
+            assert size <= CHUNK_BYTES and chunks % threads == 0 and chunks < threads * (total / CHUNK_BYTES + 1)
