@@ -19,6 +19,7 @@ from engines.budget import processes
 from engines.device import DeviceLike
 from engines.errors import InputError
 from engines.segment import corpus as corpus_mod
+from engines.segment import kernels
 from engines.segment.budget import counting_budget
 from engines.segment.counting import Counter, NgramTable, count_units, resolve_device
 from engines.segment.gold import detect_format, parse_gold
@@ -55,11 +56,21 @@ class Chunk:
     def char_starts(self, word_start_units: np.ndarray) -> np.ndarray:
         """Word starts over the non-space characters, from word starts over the units (punctuation tokens
         always start a word)."""
+        return self._starts(word_start_units)[~self.enc.spaces]
+
+    def segmented(self, word_start_units: np.ndarray) -> tuple[str, int]:
+        """The chunk's lines, words separated by single spaces, each ended by a line break, and how many
+        words they hold (:func:`engines.segment.kernels.text.joined_words`)."""
+        out, words = kernels.joined_words(self.enc.cp, self.enc.spaces, self._starts(word_start_units))
+        return out.tobytes().decode("utf-32-le"), words
+
+    def _starts(self, word_start_units: np.ndarray) -> np.ndarray:
+        """Word starts over all the characters (spaces included)."""
         enc = self.enc
         full = np.zeros(len(enc.cp), bool)
         full[enc.offsets[(enc.units > 0) & word_start_units]] = True
         full |= enc.forced
-        return full[~enc.spaces]
+        return full
 
 
 @dataclass
@@ -119,12 +130,16 @@ class WholeLines:
         self._pieces: list[str] = []
         self._started = False  # streaming: a non-empty piece of the current line is written
 
+    def write_text(self, text: str, open_end: bool) -> None:
+        """Write the lines of one chunk given as text, each line ended by a line break (``open_end``: its
+        last line continues)."""
+        if self._streams and not open_end and not self._started:  # whole lines to a file: as they are
+            self.write_line(text, end="")
+        else:
+            self.write(text.split("\n")[:-1], open_end)
+
     def write(self, lines: list[str], open_end: bool) -> None:
         """Write the lines of one chunk (``open_end``: its last line continues)."""
-        if self._streams and not open_end and not self._started:  # whole lines: the usual case
-            if lines:
-                self.write_line("\n".join(lines), end="\n")
-            return
         if self._streams:
             parts = []
             for k, line in enumerate(lines):

@@ -17,7 +17,7 @@ from engines.segment.chunkmap import map_chunks
 from engines.segment.counted import Chunk, Counted, WholeLines, iter_chunks
 from engines.segment.counting import sum_tables
 from engines.segment.display import DisplayLine, display_ngrams, lines_to_display
-from engines.segment.evaluate import Scores, join_lines, score
+from engines.segment.evaluate import Scores, score
 from engines.segment.lexicon import Lexicon
 from engines.segment.parallel import ordered_map
 from engines.segment.params import SegmentParams
@@ -141,32 +141,35 @@ def _score_and_write(reporter, counted: Counted, packed: list[np.ndarray],
     writer = WholeLines(write_line) if write_line is not None else None
     done = 0
 
-    def lines_of(item: tuple[int, Chunk]) -> tuple[np.ndarray, int, Scores | None, list[str] | None]:
+    def lines_of(item: tuple[int, Chunk]) -> tuple[np.ndarray | None, int, Scores | None, str | None]:
         k, chunk = item
         ws = np.unpackbits(packed[k], count=chunk.units.size).astype(bool)
-        pred = chunk.char_starts(ws)
-        line_of = chunk.line_of()
-        new_line = np.r_[True, line_of[1:] != line_of[:-1]] if len(line_of) else np.zeros(0, bool)
-        scores = None
-        if total_scores is not None and chunk.gold is not None:
-            oov = oov_mask(chunk, reference, new_line) if reference is not None else None
-            scores = score(pred, chunk.gold, line_of, chunk.n_lines, oov)
-        lines = None
-        if write_line is not None or len(sampled) < sample_lines:  # sampled only grows: never skips one needed
-            lines = join_lines(chunk.enc.cp[~chunk.enc.spaces], pred, line_of, chunk.n_lines)
-        return pred, int((pred | new_line).sum()), scores, lines
+        pred, words, scores, text = None, 0, None, None
+        scored = total_scores is not None and chunk.gold is not None
+        if scored or display_lines:  # the word starts over the characters
+            pred = chunk.char_starts(ws)
+            line_of = chunk.line_of()
+            new_line = np.r_[True, line_of[1:] != line_of[:-1]] if len(line_of) else np.zeros(0, bool)
+            words = int((pred | new_line).sum())
+            if scored:
+                oov = oov_mask(chunk, reference, new_line) if reference is not None else None
+                scores = score(pred, chunk.gold, line_of, chunk.n_lines, oov)
+        if write_line is not None or len(sampled) < sample_lines or pred is None:  # sampled only grows
+            text, words = chunk.segmented(ws)
+        return pred, words, scores, text
 
-    for (k, chunk), (pred, words, scores, lines) in ordered_map(lines_of, enumerate(iter_chunks(counted))):
+    for (k, chunk), (pred, words, scores, text) in ordered_map(lines_of, enumerate(iter_chunks(counted))):
         reporter.check()
         reporter.progress(done / max(1, counted.n_chars), f"scoring and writing: {done:,} of {counted.n_chars:,} characters")
         done += chunk.enc.n_chars
         n_words += words
         if scores is not None:
             total_scores = total_scores.add(scores)
-        if lines is not None:
-            sampled.extend(line.split(" ") if line else [] for line in lines[:sample_lines - len(sampled)])
-            if writer is not None:
-                writer.write(lines, chunk.open_end)
+        if text is not None and len(sampled) < sample_lines:
+            lines = text.split("\n")[:-1][: sample_lines - len(sampled)]  # each line ends with a break
+            sampled.extend(line.split(" ") if line else [] for line in lines)
+        if writer is not None:
+            writer.write_text(text, chunk.open_end)
         if n_shown < display_lines and chunk.n_lines:
             shown.append((chunk, pred, min(display_lines - n_shown, chunk.n_lines)))
             n_shown += shown[-1][2]

@@ -96,6 +96,16 @@ def test_ngram_and_word_hashes_agree_bit_for_bit(compiled, seed, length, max_n):
     assert all(np.array_equal(a, b) for a, b in zip(*words))
 
 
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2 ** 32 - 1), length=st.integers(0, 400))
+def test_joined_words_agree_bit_for_bit(compiled, seed, length):
+    rng = np.random.default_rng(seed)
+    cp = rng.choice(np.array([10, 32, 0x4E00, 0x3002, 0x20000], np.int32), length)
+    spaces, starts = (cp == 10) | (cp == 32), rng.random(length) < 0.5
+    (out_a, words_a), (out_b, words_b) = (f(cp, spaces, starts) for f in both(compiled, "joined_words"))
+    assert np.array_equal(out_a, out_b) and words_a == words_b
+
+
 def test_a_module_built_from_other_sources_is_not_used(monkeypatch):
     monkeypatch.setattr(kernels, "source_stamp", lambda: -1)
     kernels.compiled_module.cache_clear()

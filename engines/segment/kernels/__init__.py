@@ -32,6 +32,7 @@ SIGNATURES = {
     "best_path": ("viterbi", f"Tuple((boolean[::1], float64[::1]))(int64[::1], {TABLE}, int64, float64[::1], "
                              "int64, float64, int64[::1])"),
     "min_pmi": ("pmi", "float64[::1](float64[:, ::1], float64, int64)"),
+    "joined_words": ("text", "Tuple((uint32[::1], int64))(int32[::1], boolean[::1], boolean[::1])"),
     "ngram_hashes": ("ngrams", "int64[:, ::1](int64[::1], int64)"),
     "word_hashes": ("ngrams", "Tuple((int64[::1], int64[::1], int64[::1]))(int64[::1], boolean[::1], int64)"),
 }
