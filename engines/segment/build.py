@@ -95,28 +95,26 @@ def build_lexicon(reporter, counted: Counted, params: SegmentParams) -> Lexicon:
         counts = np.r_[counts, np.maximum((pair.counts[new] * params.pair_weight).astype(np.int64), 1)]
         lens = np.r_[lens, pair.lengths[new]]
         texts = np.r_[texts.astype(f"<U{width}"), pair.texts[new].astype(f"<U{width}")]
+    words = (codes, counts, lens, texts, text_to_units(texts)[0])  # and their unit rows
     if params.numbers:
-        rows, _ = text_to_units(texts)
-        keep = ~number_measure_words(rows, lens, counted.table)
-        codes, counts, lens, texts = codes[keep], counts[keep], lens[keep], texts[keep]
+        keep = ~number_measure_words(words[4], lens, counted.table)
+        words = tuple(a[keep] for a in words)
     if params.names:
-        codes, counts, lens, texts = split_names(codes, counts, lens, texts, counted.table, params.min_count)
+        words = split_names(*words, counted.table, params.min_count)
     if params.redundancy is not None:
-        codes, counts, lens, texts = remove_redundant(codes, counts, lens, texts, params.redundancy)
-    order = np.argsort(codes)
-    codes, counts, lens, texts = codes[order], counts[order], lens[order], texts[order]
-    rows, _ = text_to_units(texts)
+        words = remove_redundant(*words, params.redundancy)
+    order = np.argsort(words[0])
+    codes, counts, lens, texts, rows = (a[order] for a in words)
     scores = word_scores(rows, lens, counted.table, counted.table.max_n, params.min_count)
     return Lexicon(codes, counts, lens, texts.tolist(), scores, counted.table, params, units=rows)
 
 
-def split_names(codes, counts, lens, texts, table: NgramTable, min_count: int = 1):
+def split_names(codes, counts, lens, texts, rows, table: NgramTable, min_count: int = 1):
     """Respell the names that begin with a learned surname as surname + given name (their counts move;
-    the words of three units have counts of ``min_count`` or more)."""
-    rows, _ = text_to_units(texts)
+    the words of three units have counts of ``min_count`` or more); the words with their unit rows."""
     found = find_names(rows, lens, counts, table, min_count=min_count)
     if found.words.size == 0:
-        return codes, counts, lens, texts
+        return codes, counts, lens, texts, rows
     keep = np.ones(len(codes), bool)
     keep[found.words] = False
     moved = counts[found.words]
@@ -125,18 +123,18 @@ def split_names(codes, counts, lens, texts, table: NgramTable, min_count: int = 
              Pieces(word_codes(found.given), moved, np.full(len(moved), 2), units_to_text(found.given)),
              Pieces(word_codes(surname), moved, np.ones(len(moved), np.int64), units_to_text(surname))]
     merged = merge_pieces(parts)
-    return merged.codes, merged.counts, merged.lengths, merged.texts
+    return merged.codes, merged.counts, merged.lengths, merged.texts, text_to_units(merged.texts)[0]
 
 
-def remove_redundant(codes, counts, lens, texts, threshold: float):
-    """Minimum-entropy redundancy removal: drop w when ln p(w) - best ln p(split into other words) < threshold."""
-    rows, _ = text_to_units(texts)
+def remove_redundant(codes, counts, lens, texts, rows, threshold: float):
+    """Minimum-entropy redundancy removal: drop w when ln p(w) - best ln p(split into other words) < threshold
+    (the words with their unit rows)."""
     logp = np.log(counts.astype(np.float64) / counts.sum())
     multi = np.flatnonzero(lens > 1)
     if multi.size == 0:
-        return codes, counts, lens, texts
+        return codes, counts, lens, texts, rows
     best = split_cost(rows[multi], lens[multi], WordIndex(codes, rows, lens), logp, int(lens.max()), math.log(0.5 / counts.sum()))
     gain = logp[multi] - best
     keep = np.ones(len(codes), bool)
     keep[multi[gain < threshold]] = False
-    return codes[keep], counts[keep], lens[keep], texts[keep]
+    return codes[keep], counts[keep], lens[keep], texts[keep], rows[keep]
