@@ -51,18 +51,15 @@ def resolve_device(device: DeviceLike):
 
 
 def unique_counts(codes: np.ndarray, device=None) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted distinct codes and their counts: numpy's sort, or ``torch.unique`` on ``device`` when given
-    one (a ``torch.device``; the CPU's too, which keeps that path tested)."""
+    """Sorted distinct codes and their counts: numpy's sort and a pass over its runs
+    (:func:`engines.segment.kernels.grouping.runs`), or ``torch.unique`` on ``device`` when given one (a
+    ``torch.device``; the CPU's too, which keeps that path tested)."""
     if device is not None:
         import torch
 
         uniq, counts = torch.unique(torch.from_numpy(codes).to(device), sorted=True, return_counts=True)
         return uniq.cpu().numpy(), counts.cpu().numpy().astype(np.int64)
-    arr = np.sort(codes)
-    if arr.size == 0:
-        return arr, np.zeros(0, np.int64)
-    edge = np.flatnonzero(np.r_[True, arr[1:] != arr[:-1]])
-    return arr[edge], np.diff(np.r_[edge, arr.size]).astype(np.int64)
+    return kernels.runs(np.sort(np.asarray(codes, np.int64)))
 
 
 def sum_tables(tables: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:

@@ -63,6 +63,8 @@ def test_hash_tables_agree_bit_for_bit(compiled, seed, size):
     tables = (tables[0], tables[1][: tables[0].size], tables[2], tables[3][: tables[2].size])
     merged = [f(*tables) for f in both(compiled, "merge_sums")]
     assert all(np.array_equal(x, y) for x, y in zip(*merged))
+    counted = [f(np.sort(query)) for f in both(compiled, "runs")]
+    assert all(np.array_equal(x, y) for x, y in zip(*counted))
 
 
 @settings(max_examples=25, deadline=None)

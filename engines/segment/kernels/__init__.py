@@ -28,6 +28,7 @@ SIGNATURES = {
     "lookup": ("hashing", f"int64[::1]({TABLE}, int64, int64[::1])"),
     "stored": ("hashing", f"int64[::1]({TABLE}, int64, int64[::1], int64[::1], int64)"),
     "merge_sums": ("grouping", "Tuple((int64[::1], int64[::1]))(int64[::1], int64[::1], int64[::1], int64[::1])"),
+    "runs": ("grouping", "Tuple((int64[::1], int64[::1]))(int64[::1])"),
     "add_at": ("grouping", f"void({TABLE}, int64, int64[::1], float64[::1], float64[::1])"),
     "best_path": ("viterbi", f"Tuple((boolean[::1], float64[::1]))(int64[::1], {TABLE}, int64, float64[::1], "
                              "int64, float64, int64[::1])"),

@@ -1,5 +1,6 @@
 """Sums grouped by key: by the keys of a hash table (:mod:`.hashing`), one lookup per item where a
-sort-based group-by would sort the items first, and of two tables of sorted keys, merged."""
+sort-based group-by would sort the items first; of two tables of sorted keys, merged; and the runs of a
+sorted array, counted."""
 from __future__ import annotations
 
 import numba
@@ -47,3 +48,18 @@ def merge_sums(keys_a: np.ndarray, sums_a: np.ndarray, keys_b: np.ndarray, sums_
         j += 1
         k += 1
     return keys[:k].copy(), sums[:k].copy()
+
+
+@numba.njit(cache=True, nogil=True)
+def runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys of a sorted array and how often each comes (the lengths of its runs)."""
+    distinct = np.empty(keys.size, np.int64)
+    counts = np.empty(keys.size, np.int64)
+    k = -1
+    for i in range(keys.size):
+        if k < 0 or keys[i] != distinct[k]:
+            k += 1
+            distinct[k] = keys[i]
+            counts[k] = 0
+        counts[k] += 1
+    return distinct[: k + 1].copy(), counts[: k + 1].copy()
