@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engines.segment import kernels
+
 SEP, NUM, ALNUM = 0, 1, 2
 OFFSET = 16
 CLASS_NAMES = {NUM: "number", ALNUM: "latin"}  # the class units by their names in engines.segment.catalogue
@@ -80,50 +82,12 @@ class Encoded:
         return int(self.spaces.size - np.count_nonzero(self.spaces))
 
 
-def _shifted(values: np.ndarray, first) -> np.ndarray:
-    """``values`` moved one place on: ``out[i] = values[i - 1]``, ``out[0] = first``."""
-    out = np.empty_like(values)
-    out[:1] = first
-    out[1:] = values[:-1]
-    return out
-
-
 def encode(text: str, cnum: bool = False) -> Encoded:
-    """Units of ``text``; ``cnum`` also makes runs of two or more Chinese numerals one NUM unit."""
+    """Units of ``text`` (one pass: :func:`engines.segment.kernels.encoding.encode_units`); ``cnum`` also
+    makes runs of two or more Chinese numerals one NUM unit."""
     cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32).astype(np.int32)
-    cls = class_table()[cp]
-    isal = (cls == DIGIT) | (cls == LATIN)
-    pal = _shifted(isal, False)  # the character before is a digit or letter
-    inner = (cls == INNER) & pal
-    inner[:-1] &= isal[1:]
-    inner[-1:] = False
-    after = (cls == AFTER) & pal
-    cls[((cls == INNER) & ~inner) | ((cls == AFTER) & ~after)] = PUNCT
-    run = isal | inner | after
-    digitish = (cls == DIGIT) | inner | after
-    if cnum:
-        iscn = _cnum_mask()[np.minimum(cp, 0xFFFF)] & (cp <= 0xFFFF) & ~run
-        cnrun = iscn & (_shifted(iscn, False) | np.r_[iscn[1:], False])
-        run |= cnrun
-        digitish |= cnrun
-    prun = _shifted(run, False)
-    nonunit = ((cls == PUNCT) | (cls == SPACE)) & ~run
-    run_start = run & ~prun
-    han = ~run & ~nonunit
-    pos = np.flatnonzero(han | run_start | (nonunit & ~_shifted(nonunit, False)))
-    units = cp[pos].astype(np.int64)
-    units += OFFSET
-    units[~han[pos]] = 0
-    is_run = run_start[pos]
-    if is_run.any():
-        # a run is NUM when all its characters are digit-like
-        run_id = np.cumsum(run_start) - 1
-        letters = np.bincount(run_id[run & ~digitish], minlength=int(run_id[-1]) + 1)
-        units[is_run] = np.where(letters > 0, ALNUM, NUM)
-    spaces = (cls == SPACE) & ~run
-    forced = (cls == PUNCT) & ~run  # a punctuation token starts: not the same mark again after one
-    forced[1:] &= (cls[:-1] != PUNCT) | (cp[:-1] != cp[1:]) | run[:-1]
-    return Encoded(cp, units, pos, forced, spaces)
+    units, offsets, forced, spaces = kernels.encode_units(cp, class_table(), _cnum_mask(), cnum)
+    return Encoded(cp, units, offsets, forced, spaces)
 
 
 @functools.lru_cache(maxsize=1)

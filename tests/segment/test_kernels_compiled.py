@@ -108,6 +108,17 @@ def test_joined_words_agree_bit_for_bit(compiled, seed, length):
     assert np.array_equal(out_a, out_b) and words_a == words_b
 
 
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2 ** 32 - 1), length=st.integers(0, 300), cnum=st.booleans())
+def test_encodings_agree_bit_for_bit(compiled, seed, length, cnum):
+    from engines.segment.units import _cnum_mask, class_table
+
+    alphabet = np.array([ord(c) for c in "我一二十 ，。1２a.%\n𠀀"], np.int32)
+    cp = np.random.default_rng(seed).choice(alphabet, length)
+    done = [f(cp, class_table(), _cnum_mask(), cnum) for f in both(compiled, "encode_units")]
+    assert all(np.array_equal(a, b) for a, b in zip(*done))
+
+
 def test_a_module_built_from_other_sources_is_not_used(monkeypatch):
     monkeypatch.setattr(kernels, "source_stamp", lambda: -1)
     kernels.compiled_module.cache_clear()

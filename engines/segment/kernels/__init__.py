@@ -33,6 +33,8 @@ SIGNATURES = {
     "best_path": ("viterbi", f"Tuple((boolean[::1], float64[::1]))(int64[::1], {TABLE}, int64, float64[::1], "
                              "int64, float64, int64[::1])"),
     "min_pmi": ("pmi", "float64[::1](float64[:, ::1], float64, int64)"),
+    "encode_units": ("encoding", "Tuple((int64[::1], int64[::1], boolean[::1], boolean[::1]))(int32[::1], "
+                                 "uint8[::1], boolean[::1], boolean)"),
     "joined_words": ("text", "Tuple((uint32[::1], int64))(int32[::1], boolean[::1], boolean[::1])"),
     "ngram_hashes": ("ngrams", "int64[:, ::1](int64[::1], int64)"),
     "word_hashes": ("ngrams", "Tuple((int64[::1], int64[::1], int64[::1]))(int64[::1], boolean[::1], int64)"),
@@ -42,11 +44,14 @@ _started = threading.Event()
 
 
 def source_stamp() -> int:
-    """A 63-bit digest of what the kernels are compiled from: this package's Python sources and the n-gram
-    hash's constants (:data:`engines.segment.counting.PRIME` and ``MISSING``, frozen into the kernels)."""
-    from engines.segment.counting import MISSING, PRIME
+    """A 63-bit digest of what the kernels are compiled from: this package's Python sources and the
+    constants frozen into them (the n-gram hash's, :mod:`engines.segment.counting`; the unit ids and
+    character classes, :mod:`engines.segment.units`)."""
+    from engines.segment import counting, units
 
-    digest = hashlib.sha256(f"{PRIME} {MISSING}".encode())
+    constants = (counting.PRIME, counting.MISSING, units.SEP, units.NUM, units.ALNUM, units.OFFSET, units.OTHER,
+                 units.DIGIT, units.LATIN, units.PUNCT, units.SPACE, units.INNER, units.AFTER)
+    digest = hashlib.sha256(repr(constants).encode())
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return int.from_bytes(digest.digest()[:8], "little") >> 1
