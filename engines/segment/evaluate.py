@@ -12,11 +12,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 
-def words_from_starts(cp: np.ndarray, starts: np.ndarray, line_starts: np.ndarray | None = None) -> list[str]:
+def words_from_starts(cp: np.ndarray, starts: np.ndarray) -> list[str]:
     """The words of characters ``cp`` (no spaces) cut at ``starts``."""
-    sep = np.full(len(cp), 32, np.int64)
     n = len(cp)
-    out = np.empty(n * 2, np.int64)
     flags = starts.copy()
     if n:
         flags[0] = False
@@ -24,7 +22,6 @@ def words_from_starts(cp: np.ndarray, starts: np.ndarray, line_starts: np.ndarra
     idx = np.arange(n) + np.cumsum(flags)
     out = np.full(n + int(flags.sum()), 32, np.int64)
     out[idx] = cp
-    del sep
     text = np.ascontiguousarray(out.astype(np.uint32)).tobytes().decode("utf-32-le")
     return text.split(" ")
 

@@ -3,7 +3,8 @@
 A *unit* is one Han (or other) character, or one whole run of digits/latin letters (with the decimal
 points, slashes and percent signs inside or after it): "１９９８" is one unit of class NUM, "ＣＤＭＡ" one of
 class ALNUM. Punctuation and spaces are never inside a word: they become separators (unit 0) and their
-own tokens in the output. Everything here is vectorised over code points (numpy), no per-character loop.
+own tokens in the output. The code points are read in one compiled pass
+(:mod:`engines.segment.kernels.encoding`), not a Python loop per character.
 
 Unit ids: 0 separator, 1 NUM (a digit run), 2 ALNUM (a run with letters), code point + OFFSET otherwise.
 """
